@@ -1,0 +1,78 @@
+package dev.airlock.ipc;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * The libc functions Airlock calls, bound through jnr-ffi. Public only because jnr-ffi generates
+ * its implementation in another class loader; nothing outside {@link Linux} uses it.
+ *
+ * <p>Airlock binds this small interface instead of JNR-POSIX's full one: binding a few dozen
+ * functions costs a fraction of the start-up that binding JNR-POSIX's hundreds does, and every
+ * native call then stays in this one module.
+ */
+public interface LibC {
+    int socketpair(int domain, int type, int protocol, @Out int[] sv);
+
+    long sendmsg(int fd, Pointer msg, int flags);
+
+    long recvmsg(int fd, Pointer msg, int flags);
+
+    int setsockopt(int fd, int level, int option, Pointer value, int length);
+
+    int getsockopt(int fd, int level, int option, Pointer value, IntByReference length);
+
+    int close(int fd);
+
+    int fcntl(int fd, int cmd, int arg);
+
+    int open(String path, int flags, int mode);
+
+    int fstat(int fd, Pointer stat);
+
+    long readlinkat(int dirfd, String path, Pointer buffer, long size);
+
+    long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
+    int prctl(int option, long a2, long a3, long a4, long a5);
+
+    int posix_spawn(IntByReference pid, String path, Pointer fileActions, Pointer attributes,
+            Pointer argv, Pointer envp);
+
+    int posix_spawn_file_actions_init(Pointer fileActions);
+
+    int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newfd);
+
+    int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
+
+    int posix_spawn_file_actions_destroy(Pointer fileActions);
+
+    int posix_spawnattr_init(Pointer attributes);
+
+    int posix_spawnattr_setflags(Pointer attributes, short flags);
+
+    int posix_spawnattr_setsigmask(Pointer attributes, Pointer sigset);
+
+    int posix_spawnattr_setsigdefault(Pointer attributes, Pointer sigset);
+
+    int posix_spawnattr_destroy(Pointer attributes);
+
+    int sigemptyset(Pointer sigset);
+
+    int sigfillset(Pointer sigset);
+
+    int waitpid(int pid, IntByReference status, int options);
+
+    int kill(int pid, int signal);
+
+    int getpid();
+
+    int getppid();
+
+    int getuid();
+
+    int getgid();
+
+    String strerror(int errno);
+}

@@ -1,0 +1,467 @@
+package dev.airlock.ipc;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * Every native call Airlock makes, in one place: one public wrapper per call that turns a failure
+ * into an {@link ErrnoException} naming the call and the errno. The structure layouts are those
+ * of Linux on x86_64, the only platform Airlock supports (checked at first use).
+ *
+ * <p>libc is bound lazily, on the first call, because binding costs start-up time that a helper
+ * whose every open is allowed by the kernel never needs to pay.
+ */
+public final class Linux {
+    // open(2)
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_ACCMODE = 3;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_NOCTTY = 0400;
+    public static final int O_TRUNC = 01000;
+    public static final int O_APPEND = 02000;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_DSYNC = 010000;
+    public static final int O_DIRECT = 040000;
+    public static final int O_LARGEFILE = 0100000;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int O_NOFOLLOW = 0400000;
+    public static final int O_NOATIME = 01000000;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int O_SYNC = 04010000;
+    public static final int O_PATH = 010000000;
+    public static final int O_TMPFILE = 020200000;
+
+    // openat2(2) resolve flags
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    public static final long RESOLVE_NO_SYMLINKS = 0x04;
+    public static final long RESOLVE_BENEATH = 0x08;
+
+    public static final int AT_FDCWD = -100;
+
+    // stat(2) file types
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFLNK = 0120000;
+
+    // fcntl(2)
+    static final int F_DUPFD_CLOEXEC = 1030;
+    static final int F_GETFD = 1;
+    static final int F_SETFD = 2;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int FD_CLOEXEC = 1;
+
+    // sockets
+    static final int AF_UNIX = 1;
+    static final int SOCK_SEQPACKET = 5;
+    static final int SOCK_CLOEXEC = O_CLOEXEC;
+    static final int SOL_SOCKET = 1;
+    static final int SO_PASSCRED = 16;
+    static final int SO_PEERCRED = 17;
+    static final int SCM_RIGHTS = 1;
+    static final int SCM_CREDENTIALS = 2;
+    static final int MSG_CTRUNC = 0x08;
+    static final int MSG_TRUNC = 0x20;
+    static final int MSG_NOSIGNAL = 0x4000;
+    static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+    // x86_64 system call numbers
+    static final long SYS_SETGROUPS = 116;
+    static final long SYS_SETRESUID = 117;
+    static final long SYS_SETRESGID = 119;
+    static final long SYS_SECCOMP = 317;
+    static final long SYS_CLOSE_RANGE = 436;
+    static final long SYS_OPENAT2 = 437;
+    static final long SYS_LANDLOCK_CREATE_RULESET = 444;
+    static final long SYS_LANDLOCK_ADD_RULE = 445;
+    static final long SYS_LANDLOCK_RESTRICT_SELF = 446;
+
+    static final int PR_SET_NO_NEW_PRIVS = 38;
+    static final int PR_GET_NO_NEW_PRIVS = 39;
+    static final int SECCOMP_SET_MODE_FILTER = 1;
+
+    static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+    static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+
+    private static final int SIGSET_SIZE = 128;
+    private static final int STAT_SIZE = 144;
+    private static final int STAT_MODE_OFFSET = 24;
+    private static final int STAT_UID_OFFSET = 28;
+    private static final int STAT_SIZE_OFFSET = 48;
+
+    private Linux() {
+    }
+
+    /** Lazy holder: libc is bound on first use, never at class initialisation of callers. */
+    private static final class Lib {
+        static final LibC C;
+        static final Runtime RUNTIME;
+
+        static {
+            String arch = System.getProperty("os.arch");
+            if (!"Linux".equals(System.getProperty("os.name")) || !("amd64".equals(arch) || "x86_64".equals(arch))) {
+                throw new UnsupportedOperationException("Airlock supports Linux on x86_64 only, not "
+                        + System.getProperty("os.name") + " on " + arch);
+            }
+            C = LibraryLoader.create(LibC.class).load("c");
+            RUNTIME = Runtime.getRuntime(C);
+        }
+    }
+
+    static LibC c() {
+        return Lib.C;
+    }
+
+    static Runtime runtime() {
+        return Lib.RUNTIME;
+    }
+
+    static int errno() {
+        return Lib.RUNTIME.getLastError();
+    }
+
+    static Pointer allocate(int size) {
+        return Memory.allocateDirect(Lib.RUNTIME, size, true);
+    }
+
+    /** Forces libc to be bound now, e.g. before a thread confines itself. */
+    public static void load() {
+        c().getpid();
+    }
+
+    static int check(int result, String call) throws ErrnoException {
+        if (result < 0) {
+            throw new ErrnoException(call, errno());
+        }
+        return result;
+    }
+
+    static long check(long result, String call) throws ErrnoException {
+        if (result < 0) {
+            throw new ErrnoException(call, errno());
+        }
+        return result;
+    }
+
+    // ---- descriptors ----
+
+    static void closeQuietly(int fd) {
+        c().close(fd);
+    }
+
+    /** A close-on-exec duplicate of {@code fd} numbered at least {@code minimum}. */
+    public static Fd dupCloexec(int fd, int minimum) throws ErrnoException {
+        return Fd.adopt(check(c().fcntl(fd, F_DUPFD_CLOEXEC, minimum), "fcntl(" + fd + ", F_DUPFD_CLOEXEC)"));
+    }
+
+    /** Sets or clears close-on-exec on {@code fd}. */
+    public static void setCloexec(int fd, boolean on) throws ErrnoException {
+        int flags = check(c().fcntl(fd, F_GETFD, 0), "fcntl(" + fd + ", F_GETFD)");
+        int updated = on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
+        check(c().fcntl(fd, F_SETFD, updated), "fcntl(" + fd + ", F_SETFD)");
+    }
+
+    /** The file status flags ({@code F_GETFL}). */
+    public static int statusFlags(int fd) throws ErrnoException {
+        return check(c().fcntl(fd, F_GETFL, 0), "fcntl(" + fd + ", F_GETFL)");
+    }
+
+    /** Replaces the file status flags ({@code F_SETFL}). */
+    public static void setStatusFlags(int fd, int flags) throws ErrnoException {
+        check(c().fcntl(fd, F_SETFL, flags), "fcntl(" + fd + ", F_SETFL)");
+    }
+
+    /** Opens a path with plain open(2); the broker uses it only for its own O_PATH grant roots. */
+    public static Fd open(String path, int flags, int mode) throws ErrnoException {
+        return Fd.adopt(check(c().open(path, flags | O_CLOEXEC, mode), "open(" + path + ")"));
+    }
+
+    /**
+     * openat2(2): opens {@code path} relative to {@code dirfd} with the given resolve flags.
+     * Retries on EAGAIN, which the kernel returns when a concurrent rename raced a
+     * RESOLVE_BENEATH lookup.
+     */
+    public static Fd openat2(int dirfd, String path, int flags, int mode, long resolve) throws ErrnoException {
+        Pointer how = allocate(24);
+        how.putLong(0, flags & 0xffffffffL);
+        how.putLong(8, mode);
+        how.putLong(16, resolve);
+        Pointer name = cString(path);
+        for (int attempt = 0; ; attempt++) {
+            long fd = c().syscall(SYS_OPENAT2, dirfd, name.address(), how.address(), 24, 0, 0);
+            if (fd >= 0) {
+                return Fd.adopt((int) fd);
+            }
+            int errno = errno();
+            if ((errno != Errno.EAGAIN && errno != Errno.EINTR) || attempt >= 64) {
+                throw new ErrnoException("openat2(" + path + ")", errno);
+            }
+        }
+    }
+
+    /** The target of the symbolic link {@code path} relative to {@code dirfd}. */
+    public static byte[] readlinkat(int dirfd, String path) throws ErrnoException {
+        Pointer buffer = allocate(4096);
+        long n = check(c().readlinkat(dirfd, path, buffer, 4096), "readlinkat(" + path + ")");
+        if (n >= 4096) {
+            throw new ErrnoException("readlinkat(" + path + ")", Errno.ENAMETOOLONG);
+        }
+        byte[] target = new byte[(int) n];
+        buffer.get(0, target, 0, target.length);
+        return target;
+    }
+
+    /** The parts of fstat(2) Airlock uses. */
+    public record Stat(int mode, int uid, long size) {
+        public boolean isDirectory() {
+            return (mode & S_IFMT) == S_IFDIR;
+        }
+
+        public boolean isRegularFile() {
+            return (mode & S_IFMT) == S_IFREG;
+        }
+    }
+
+    public static Stat fstat(int fd) throws ErrnoException {
+        Pointer buffer = allocate(STAT_SIZE);
+        check(c().fstat(fd, buffer), "fstat(" + fd + ")");
+        return new Stat(buffer.getInt(STAT_MODE_OFFSET), buffer.getInt(STAT_UID_OFFSET), buffer.getLong(STAT_SIZE_OFFSET));
+    }
+
+    // ---- sockets ----
+
+    /** A connected AF_UNIX SOCK_SEQPACKET pair, both ends close-on-exec. */
+    public static Fd[] seqpacketPair() throws ErrnoException {
+        int[] sv = new int[2];
+        check(c().socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair(AF_UNIX, SOCK_SEQPACKET)");
+        return new Fd[] {Fd.adopt(sv[0]), Fd.adopt(sv[1])};
+    }
+
+    /** Turns on SO_PASSCRED: the kernel then attaches the sender's pid, uid and gid to every message. */
+    public static void enablePassCred(int socket) throws ErrnoException {
+        Pointer one = allocate(4);
+        one.putInt(0, 1);
+        check(c().setsockopt(socket, SOL_SOCKET, SO_PASSCRED, one, 4), "setsockopt(SO_PASSCRED)");
+    }
+
+    /** SO_PEERCRED: the credentials of whoever created the peer end (for a socketpair, its creator). */
+    public static Credentials peerCredentials(int socket) throws ErrnoException {
+        Pointer ucred = allocate(12);
+        IntByReference length = new IntByReference(12);
+        check(c().getsockopt(socket, SOL_SOCKET, SO_PEERCRED, ucred, length), "getsockopt(SO_PEERCRED)");
+        return new Credentials(ucred.getInt(0), ucred.getInt(4), ucred.getInt(8));
+    }
+
+    // ---- processes and identity ----
+
+    public static int getpid() {
+        return c().getpid();
+    }
+
+    public static int getppid() {
+        return c().getppid();
+    }
+
+    public static int getuid() {
+        return c().getuid();
+    }
+
+    public static int getgid() {
+        return c().getgid();
+    }
+
+    public static void kill(int pid, int signal) throws ErrnoException {
+        check(c().kill(pid, signal), "kill(" + pid + ", " + signal + ")");
+    }
+
+    /** Waits for {@code pid} and returns its raw wait status; retries on EINTR. */
+    public static int waitpid(int pid) throws ErrnoException {
+        IntByReference status = new IntByReference();
+        while (true) {
+            int r = c().waitpid(pid, status, 0);
+            if (r >= 0) {
+                return status.intValue();
+            }
+            int errno = errno();
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("waitpid(" + pid + ")", errno);
+            }
+        }
+    }
+
+    /** Sets no_new_privs on the calling thread. */
+    public static void setNoNewPrivs() throws ErrnoException {
+        check(c().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
+    }
+
+    /** Drops the calling thread's supplementary groups, then its gids, then its uids (raw system calls: thread only). */
+    public static void dropThreadIdentity(int uid, int gid) throws ErrnoException {
+        check(c().syscall(SYS_SETGROUPS, 0, 0, 0, 0, 0, 0), "setgroups(0)");
+        check(c().syscall(SYS_SETRESGID, gid, gid, gid, 0, 0, 0), "setresgid(" + gid + ")");
+        check(c().syscall(SYS_SETRESUID, uid, uid, uid, 0, 0, 0), "setresuid(" + uid + ")");
+    }
+
+    /** Installs a classic-BPF seccomp filter on the calling thread (requires no_new_privs). */
+    public static void installSeccompFilter(Pointer program) throws ErrnoException {
+        check(c().syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, 0, program.address(), 0, 0, 0), "seccomp(SECCOMP_SET_MODE_FILTER)");
+    }
+
+    /** Builds the {@code struct sock_fprog} for {@link #installSeccompFilter}; instructions are (code, jt, jf, k) quadruples. */
+    public static Pointer seccompProgram(int[] instructions) {
+        int count = instructions.length / 4;
+        Pointer filter = allocate(count * 8);
+        for (int i = 0; i < count; i++) {
+            filter.putShort(i * 8L, (short) instructions[i * 4]);
+            filter.putByte(i * 8L + 2, (byte) instructions[i * 4 + 1]);
+            filter.putByte(i * 8L + 3, (byte) instructions[i * 4 + 2]);
+            filter.putInt(i * 8L + 4, instructions[i * 4 + 3]);
+        }
+        Pointer program = allocate(16);
+        program.putShort(0, (short) count);
+        program.putAddress(8, filter.address());
+        // The filter memory must stay reachable as long as the program is: keep it referenced.
+        KEEP_ALIVE.add(filter);
+        return program;
+    }
+
+    private static final List<Pointer> KEEP_ALIVE = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    // ---- Landlock ----
+
+    /** The Landlock ABI version, or 0 when Landlock is unavailable or disabled. */
+    public static int landlockAbi() {
+        long abi = c().syscall(SYS_LANDLOCK_CREATE_RULESET, 0, 0, 1 /* LANDLOCK_CREATE_RULESET_VERSION */, 0, 0, 0);
+        return abi < 0 ? 0 : (int) abi;
+    }
+
+    /** landlock_create_ruleset with the given handled accesses and scopes. */
+    public static Fd landlockCreateRuleset(long handledFs, long handledNet, long scoped) throws ErrnoException {
+        Pointer attr = allocate(24);
+        attr.putLong(0, handledFs);
+        attr.putLong(8, handledNet);
+        attr.putLong(16, scoped);
+        int size = scoped != 0 ? 24 : handledNet != 0 ? 16 : 8;
+        return Fd.adopt((int) check(c().syscall(SYS_LANDLOCK_CREATE_RULESET, attr.address(), size, 0, 0, 0, 0), "landlock_create_ruleset"));
+    }
+
+    /** Adds a path-beneath rule: {@code allowed} accesses beneath the file or directory {@code parentFd}. */
+    public static void landlockAllowPath(int ruleset, int parentFd, long allowed, String what) throws ErrnoException {
+        Pointer attr = allocate(12);
+        attr.putLong(0, allowed);
+        attr.putInt(8, parentFd);
+        check(c().syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1 /* LANDLOCK_RULE_PATH_BENEATH */, attr.address(), 0, 0, 0),
+                "landlock_add_rule(" + what + ")");
+    }
+
+    /** Enforces the ruleset on the calling thread (requires no_new_privs). */
+    public static void landlockRestrictSelf(int ruleset) throws ErrnoException {
+        check(c().syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0, 0, 0, 0, 0), "landlock_restrict_self");
+    }
+
+    // ---- spawning ----
+
+    /**
+     * Everything posix_spawn needs, laid out in native memory ahead of time so the spawning
+     * thread can call it after confining itself without allocating or loading anything.
+     */
+    public static final class SpawnPlan {
+        final String path;
+        final Pointer argv;
+        final Pointer envp;
+        final Pointer fileActions;
+        final Pointer attributes;
+        private final List<Pointer> strings;
+
+        private SpawnPlan(String path, Pointer argv, Pointer envp, Pointer fileActions, Pointer attributes, List<Pointer> strings) {
+            this.path = path;
+            this.argv = argv;
+            this.envp = envp;
+            this.fileActions = fileActions;
+            this.attributes = attributes;
+            this.strings = strings;
+        }
+
+        /** The number of native strings this plan keeps alive (argv and envp). */
+        public int size() {
+            return strings.size();
+        }
+    }
+
+    /**
+     * Prepares a spawn of {@code path} whose descriptors are exactly 0, 1, 2 and {@code channel}
+     * renumbered as {@code channelNumber}; every other descriptor of this process is closed in
+     * the child. Signal mask and dispositions are reset to the defaults.
+     */
+    public static SpawnPlan prepareSpawn(String path, List<String> argv, List<String> env, int channel, int channelNumber)
+            throws ErrnoException {
+        if (channel == channelNumber) {
+            // dup2 onto itself would keep close-on-exec set; the caller must hand over another number.
+            throw new IllegalArgumentException("channel must not already be descriptor " + channelNumber);
+        }
+        List<Pointer> strings = new java.util.ArrayList<>();
+        Pointer argvArray = stringArray(argv, strings);
+        Pointer envArray = stringArray(env, strings);
+        Pointer actions = allocate(256);
+        checkSpawn(c().posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+        checkSpawn(c().posix_spawn_file_actions_adddup2(actions, channel, channelNumber), "posix_spawn_file_actions_adddup2");
+        checkSpawn(c().posix_spawn_file_actions_addclosefrom_np(actions, channelNumber + 1), "posix_spawn_file_actions_addclosefrom_np");
+        Pointer attributes = allocate(512);
+        checkSpawn(c().posix_spawnattr_init(attributes), "posix_spawnattr_init");
+        Pointer empty = allocate(SIGSET_SIZE);
+        c().sigemptyset(empty);
+        Pointer all = allocate(SIGSET_SIZE);
+        c().sigfillset(all);
+        strings.add(empty);
+        strings.add(all);
+        checkSpawn(c().posix_spawnattr_setsigmask(attributes, empty), "posix_spawnattr_setsigmask");
+        checkSpawn(c().posix_spawnattr_setsigdefault(attributes, all), "posix_spawnattr_setsigdefault");
+        checkSpawn(c().posix_spawnattr_setflags(attributes, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
+                "posix_spawnattr_setflags");
+        return new SpawnPlan(path, argvArray, envArray, actions, attributes, strings);
+    }
+
+    /** Runs a prepared spawn and returns the child's pid. */
+    public static int spawn(SpawnPlan plan) throws ErrnoException {
+        IntByReference pid = new IntByReference();
+        int r = c().posix_spawn(pid, plan.path, plan.fileActions, plan.attributes, plan.argv, plan.envp);
+        if (r != 0) {
+            throw new ErrnoException("posix_spawn(" + plan.path + ")", r);
+        }
+        return pid.intValue();
+    }
+
+    private static void checkSpawn(int result, String call) throws ErrnoException {
+        if (result != 0) {
+            throw new ErrnoException(call, result);
+        }
+    }
+
+    private static Pointer stringArray(List<String> values, List<Pointer> keep) {
+        Pointer array = allocate((values.size() + 1) * 8);
+        for (int i = 0; i < values.size(); i++) {
+            Pointer s = cString(values.get(i));
+            keep.add(s);
+            array.putAddress(i * 8L, s.address());
+        }
+        array.putAddress(values.size() * 8L, 0L);
+        keep.add(array);
+        return array;
+    }
+
+    static Pointer cString(String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        Pointer p = allocate(bytes.length + 1);
+        p.put(0, bytes, 0, bytes.length);
+        p.putByte(bytes.length, (byte) 0);
+        return p;
+    }
+}
