@@ -1,0 +1,308 @@
+package dev.airlock.ipc;
+
+import static dev.airlock.ipc.Message.FLAG_HAS_FD;
+import static dev.airlock.ipc.Message.FLAG_REFUSE_DIRECTORY;
+import static dev.airlock.ipc.Message.HEADER_SIZE;
+import static dev.airlock.ipc.Message.MAX_REASON_LENGTH;
+import static dev.airlock.ipc.Message.MAX_SIZE;
+import static dev.airlock.ipc.Message.OPEN;
+import static dev.airlock.ipc.Message.REPLY;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns {@link Request}s and {@link Reply}s into wire messages and back (the format is in
+ * {@link Message} and DESIGN.md "Wire protocol").
+ *
+ * <p>Decoding is strict because the broker decodes what untrusted code sends: every length is
+ * checked against the bytes actually present and against the format's limits before it is used,
+ * every unknown type or flag bit is refused, trailing bytes are refused, and any violation is a
+ * {@link ProtocolException} with a precise message, never a runtime exception. Nothing is
+ * allocated beyond the path or reason, each bounded by the message's own length.
+ *
+ * <p>All reads and writes are absolute and byte by byte, so the buffer's byte order does not
+ * matter (the wire is big-endian regardless) and a failed decode leaves the buffer's position
+ * where it was. Stateless; safe from any thread.
+ */
+public final class MessageCodec {
+    private MessageCodec() {
+    }
+
+    /**
+     * Writes {@code r} at {@code out.position()} and advances the position past it.
+     *
+     * @return the message's length in bytes
+     * @throws IllegalArgumentException if the message does not fit in {@code out.remaining()};
+     *     nothing is written then
+     */
+    public static int encode(Request r, ByteBuffer out) {
+        byte[] path = r.pathBytes();
+        int size = Message.OPEN_FIXED_SIZE + path.length;
+        int at = reserve(out, size, r.type());
+        at = putHeader(out, at, OPEN, r.refuseDirectory() ? FLAG_REFUSE_DIRECTORY : 0, r.id());
+        at = putU16(out, at, path.length);
+        out.put(at, path);
+        at += path.length;
+        at = putS32(out, at, r.openFlags());
+        at = putS32(out, at, r.mode());
+        out.position(at);
+        return size;
+    }
+
+    /**
+     * Writes {@code r} at {@code out.position()} and advances the position past it. The caller
+     * sends the descriptor alongside exactly when {@link Reply#hasDescriptor()}.
+     *
+     * @return the message's length in bytes
+     * @throws IllegalArgumentException if the message does not fit in {@code out.remaining()};
+     *     nothing is written then
+     */
+    public static int encode(Reply r, ByteBuffer out) {
+        // Reply guarantees that the reason is well-formed and fits, so this is its exact UTF-8 form.
+        byte[] reason = r.reason().isEmpty() ? null : r.reason().getBytes(StandardCharsets.UTF_8);
+        int reasonLength = reason == null ? 0 : reason.length;
+        int size = Message.REPLY_FIXED_SIZE + reasonLength;
+        int at = reserve(out, size, REPLY);
+        at = putHeader(out, at, REPLY, r.hasDescriptor() ? FLAG_HAS_FD : 0, r.id());
+        at = putS32(out, at, r.errno());
+        at = putU16(out, at, reasonLength);
+        if (reason != null) {
+            out.put(at, reason);
+            at += reasonLength;
+        }
+        out.position(at);
+        return size;
+    }
+
+    /**
+     * Decodes a request from exactly {@code length} bytes at {@code in.position()}. On success the
+     * position advances by {@code length}; on failure it is unchanged.
+     *
+     * @throws ProtocolException if those bytes are not exactly one valid request, or if
+     *     {@code length} is negative, over {@link Message#MAX_SIZE} or more than {@code in} holds
+     */
+    public static Request decodeRequest(ByteBuffer in, int length) throws ProtocolException {
+        int start = checkLength(in, length);
+        int end = start + length;
+        int type = headerType(in, start, end);
+        if (type != OPEN) {
+            throw new ProtocolException("unexpected message type " + Message.typeName(type) + " where a request belongs");
+        }
+        int flags = headerFlags(in, start, type);
+        int id = s32(in, start + 8);
+
+        int at = start + HEADER_SIZE;
+        need(at, end, 2, "OPEN path length");
+        int pathLength = u16(in, at);
+        at += 2;
+        fail(Message.checkPathLength(pathLength));
+        need(at, end, pathLength, "OPEN path");
+        byte[] path = new byte[pathLength]; // bounded by the check above and by the message itself
+        in.get(at, path);
+        at += pathLength;
+        fail(Message.checkPath(path));
+        need(at, end, 4, "OPEN open flags");
+        int openFlags = s32(in, at);
+        at += 4;
+        need(at, end, 4, "OPEN mode");
+        int mode = s32(in, at);
+        at += 4;
+        fail(Message.checkMode(mode));
+        noTrailing(at, end, "OPEN", length);
+
+        in.position(end);
+        return new Request(id, path, openFlags, mode, (flags & FLAG_REFUSE_DIRECTORY) != 0);
+    }
+
+    /**
+     * Decodes a reply from exactly {@code length} bytes at {@code in.position()}. On success the
+     * position advances by {@code length}; on failure it is unchanged.
+     *
+     * @param descriptorAttached whether the transport received exactly one descriptor with this
+     *     message; it must agree with the message's FLAG_HAS_FD, so that a descriptor is never
+     *     mistaken for another request's or silently dropped
+     * @throws ProtocolException if those bytes are not exactly one valid reply consistent with
+     *     {@code descriptorAttached}, or if {@code length} is negative, over
+     *     {@link Message#MAX_SIZE} or more than {@code in} holds
+     */
+    public static Reply decodeReply(ByteBuffer in, int length, boolean descriptorAttached) throws ProtocolException {
+        int start = checkLength(in, length);
+        int end = start + length;
+        int type = headerType(in, start, end);
+        if (type != REPLY) {
+            throw new ProtocolException("unexpected message type " + Message.typeName(type) + " where a reply belongs");
+        }
+        boolean hasFd = (headerFlags(in, start, type) & FLAG_HAS_FD) != 0;
+        if (hasFd && !descriptorAttached) {
+            throw new ProtocolException("REPLY has FLAG_HAS_FD but no descriptor was attached");
+        }
+        if (!hasFd && descriptorAttached) {
+            throw new ProtocolException("REPLY has a descriptor attached but FLAG_HAS_FD is clear");
+        }
+        int id = s32(in, start + 8);
+
+        int at = start + HEADER_SIZE;
+        need(at, end, 4, "REPLY errno");
+        int errno = s32(in, at);
+        at += 4;
+        fail(Message.checkErrno(errno));
+        if (errno == 0 && !hasFd) {
+            throw new ProtocolException("REPLY with errno 0 (success) lacks FLAG_HAS_FD");
+        }
+        if (errno != 0 && hasFd) {
+            throw new ProtocolException("REPLY with errno " + errno + " (failure) has FLAG_HAS_FD");
+        }
+        need(at, end, 2, "REPLY reason length");
+        int reasonLength = u16(in, at);
+        at += 2;
+        if (reasonLength > MAX_REASON_LENGTH) {
+            throw new ProtocolException("reason length " + reasonLength + " out of range 0.." + MAX_REASON_LENGTH);
+        }
+        // A success reply has nothing to explain, and Reply cannot represent one with a reason;
+        // accepting it would mean decoding to something that does not encode back the same.
+        if (errno == 0 && reasonLength != 0) {
+            throw new ProtocolException("REPLY with errno 0 (success) carries a " + reasonLength + "-byte reason");
+        }
+        need(at, end, reasonLength, "REPLY reason");
+        String reason = reasonLength == 0 ? "" : strictUtf8(in, at, reasonLength);
+        at += reasonLength;
+        noTrailing(at, end, "REPLY", length);
+
+        in.position(end);
+        return new Reply(id, errno, reason);
+    }
+
+    // ---- decoding helpers: each check throws ProtocolException, never a runtime exception ----
+
+    /** Checks the declared length against the limit and the buffer; returns the start index. */
+    private static int checkLength(ByteBuffer in, int length) throws ProtocolException {
+        if (length < 0) {
+            throw new ProtocolException("negative message length " + length);
+        }
+        if (length > MAX_SIZE) {
+            throw new ProtocolException("message too large: " + length + " bytes, limit " + MAX_SIZE);
+        }
+        if (length > in.remaining()) {
+            throw new ProtocolException("message length " + length + " exceeds the " + in.remaining() + " bytes in the buffer");
+        }
+        return in.position();
+    }
+
+    /** Checks magic and version and returns the type, which is known but not necessarily expected. */
+    private static int headerType(ByteBuffer in, int start, int end) throws ProtocolException {
+        need(start, end, HEADER_SIZE, "header");
+        int magic = s32(in, start);
+        if (magic != Message.MAGIC) {
+            throw new ProtocolException("bad magic " + Message.hex8(magic));
+        }
+        int version = u8(in, start + 4);
+        if (version != Message.VERSION) {
+            throw new ProtocolException("unsupported protocol version " + version + ", expected " + Message.VERSION);
+        }
+        int type = u8(in, start + 5);
+        if (!Message.isKnownType(type)) {
+            throw new ProtocolException("unknown message type " + Message.hex2(type));
+        }
+        return type;
+    }
+
+    /** Returns the header's flags after refusing any bit that {@code type} does not define. */
+    private static int headerFlags(ByteBuffer in, int start, int type) throws ProtocolException {
+        int flags = u16(in, start + 6);
+        int unknown = flags & ~Message.definedFlags(type);
+        if (unknown != 0) {
+            throw new ProtocolException("unknown flag bits " + Message.hex4(unknown) + " in " + Message.typeName(type));
+        }
+        return flags;
+    }
+
+    private static void need(int at, int end, int n, String what) throws ProtocolException {
+        if (end - at < n) {
+            throw new ProtocolException("message truncated: " + what + " needs " + n + " bytes, " + (end - at) + " left");
+        }
+    }
+
+    private static void noTrailing(int at, int end, String type, int length) throws ProtocolException {
+        if (at != end) {
+            throw new ProtocolException((end - at) + " trailing bytes after " + type + " body (message is " + length + " bytes)");
+        }
+    }
+
+    /** Turns a shared rule's complaint (see {@link Message}) into the decoder's exception. */
+    private static void fail(String problem) throws ProtocolException {
+        if (problem != null) {
+            throw new ProtocolException(problem);
+        }
+    }
+
+    /**
+     * Decodes UTF-8 refusing anything malformed: lenient decoding would substitute U+FFFD, so two
+     * different byte strings would decode to the same reason and it would not re-encode the same.
+     */
+    private static String strictUtf8(ByteBuffer in, int at, int n) throws ProtocolException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer src = in.slice(at, n);
+        CharBuffer dst = CharBuffer.allocate(n); // UTF-8 never yields more chars than bytes
+        CoderResult result = decoder.decode(src, dst, true);
+        if (result.isUnderflow()) {
+            result = decoder.flush(dst);
+        }
+        if (result.isError()) {
+            throw new ProtocolException("reason is not valid UTF-8 at byte " + src.position());
+        }
+        if (!result.isUnderflow()) {
+            throw new ProtocolException("reason could not be decoded as UTF-8: " + result);
+        }
+        return dst.flip().toString();
+    }
+
+    // ---- big-endian primitives: absolute, so neither position nor byte order matters ----
+
+    private static int u8(ByteBuffer in, int at) {
+        return in.get(at) & 0xFF;
+    }
+
+    private static int u16(ByteBuffer in, int at) {
+        return (in.get(at) & 0xFF) << 8 | (in.get(at + 1) & 0xFF);
+    }
+
+    private static int s32(ByteBuffer in, int at) {
+        return (in.get(at) & 0xFF) << 24 | (in.get(at + 1) & 0xFF) << 16 | (in.get(at + 2) & 0xFF) << 8 | (in.get(at + 3) & 0xFF);
+    }
+
+    private static int reserve(ByteBuffer out, int size, int type) {
+        if (out.remaining() < size) {
+            throw new IllegalArgumentException(Message.typeName(type) + " message needs " + size + " bytes, buffer has " + out.remaining());
+        }
+        return out.position();
+    }
+
+    private static int putHeader(ByteBuffer out, int at, int type, int flags, int id) {
+        at = putS32(out, at, Message.MAGIC);
+        out.put(at++, (byte) Message.VERSION);
+        out.put(at++, (byte) type);
+        at = putU16(out, at, flags);
+        return putS32(out, at, id);
+    }
+
+    private static int putU16(ByteBuffer out, int at, int value) {
+        out.put(at, (byte) (value >>> 8));
+        out.put(at + 1, (byte) value);
+        return at + 2;
+    }
+
+    private static int putS32(ByteBuffer out, int at, int value) {
+        out.put(at, (byte) (value >>> 24));
+        out.put(at + 1, (byte) (value >>> 16));
+        out.put(at + 2, (byte) (value >>> 8));
+        out.put(at + 3, (byte) value);
+        return at + 4;
+    }
+}

@@ -1,0 +1,772 @@
+package dev.airlock.ipc;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MessageCodecTest {
+    private static final int O_WRONLY_CREAT_TRUNC = 0x241;
+
+    // ---------------------------------------------------------------- layout
+
+    @Test
+    void requestHasTheDocumentedBigEndianLayout() {
+        Request r = Request.open(0x01020304, bytes("/a"), O_WRONLY_CREAT_TRUNC, 0644, true);
+        assertArrayEquals(hex("41524c4b 01 01 0002 01020304 0002 2f61 00000241 000001a4"), encode(r));
+    }
+
+    @Test
+    void errorReplyHasTheDocumentedBigEndianLayout() {
+        assertArrayEquals(hex("41524c4b 01 81 0000 00000007 0000000d 0002 6e6f"), encode(Reply.error(7, 13, "no")));
+    }
+
+    @Test
+    void descriptorReplyHasTheDocumentedBigEndianLayout() {
+        assertArrayEquals(hex("41524c4b 01 81 0001 ffffffff 00000000 0000"), encode(Reply.descriptor(-1)));
+    }
+
+    // ---------------------------------------------------------------- round trips
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 42, -1, Integer.MAX_VALUE, Integer.MIN_VALUE})
+    void requestRoundTripsForAnyId(int id) throws Exception {
+        Request r = Request.open(id, bytes("/etc/hosts"), 0, 0, false);
+        Request back = decodeRequest(encode(r));
+        assertEquals(r, back);
+        assertEquals(id, back.id());
+    }
+
+    @Test
+    void requestRoundTripsEveryField() throws Exception {
+        List<Request> requests = List.of(
+                Request.open(1, bytes("/"), 0, 0, false),
+                Request.open(2, path(Message.MAX_PATH_LENGTH), -1, 07777, true),
+                Request.open(3, "/tmp/h\u00e9llo/\u65e5\u672c/\ud83d\ude00".getBytes(UTF_8), O_WRONLY_CREAT_TRUNC, 0600, false),
+                // Not UTF-8 at all: the OS takes any bytes but NUL, and so must the protocol.
+                Request.open(4, new byte[] {'/', (byte) 0xff, (byte) 0xfe, (byte) 0x80, '\n'}, Integer.MIN_VALUE, 01777, true));
+        for (Request r : requests) {
+            byte[] wire = encode(r);
+            Request back = decodeRequest(wire);
+            assertEquals(r, back);
+            assertArrayEquals(r.path(), back.path());
+            assertEquals(r.openFlags(), back.openFlags());
+            assertEquals(r.mode(), back.mode());
+            assertEquals(r.refuseDirectory(), back.refuseDirectory());
+            assertEquals(Message.OPEN, back.type());
+            assertArrayEquals(wire, encode(back));
+        }
+    }
+
+    @Test
+    void longestRequestFitsWellWithinTheMessageLimit() {
+        byte[] wire = encode(Request.open(0, path(Message.MAX_PATH_LENGTH), 0, 0, false));
+        assertEquals(12 + 2 + Message.MAX_PATH_LENGTH + 4 + 4, wire.length);
+        assertTrue(wire.length <= Message.MAX_SIZE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, -1, 0x7fffffff, 0x80000000})
+    void replyRoundTripsForAnyId(int id) throws Exception {
+        assertEquals(Reply.descriptor(id), decodeReply(encode(Reply.descriptor(id)), true));
+        Reply error = Reply.error(id, 2, "not found");
+        assertEquals(error, decodeReply(encode(error), false));
+    }
+
+    @Test
+    void replyRoundTripsReasons() throws Exception {
+        String longest = "x".repeat(Message.MAX_REASON_LENGTH);
+        List<Reply> replies = List.of(
+                Reply.error(1, 1, ""),
+                Reply.error(2, 13, "denied by airlock policy app.policy: read"),
+                Reply.error(3, 21, "r\u00e9pertoire \u65e5\u672c \ud83d\ude00 \u0000 \ufeff"),
+                Reply.error(4, Message.MAX_ERRNO, longest),
+                Reply.error(5, 36, "\u00e9".repeat(600))); // 1200 bytes of UTF-8, cut to fit
+        for (Reply r : replies) {
+            byte[] wire = encode(r);
+            Reply back = decodeReply(wire, false);
+            assertEquals(r, back);
+            assertEquals(r.reason(), back.reason());
+            assertEquals(r.errno(), back.errno());
+            assertFalse(back.hasDescriptor());
+            assertArrayEquals(wire, encode(back));
+        }
+        assertEquals(longest, decodeReply(encode(replies.get(3)), false).reason());
+        assertEquals("\u00e9".repeat(512), decodeReply(encode(replies.get(4)), false).reason());
+    }
+
+    @Test
+    void descriptorReplyDecodesAsSuccess() throws Exception {
+        Reply back = decodeReply(encode(Reply.descriptor(9)), true);
+        assertTrue(back.hasDescriptor());
+        assertEquals(0, back.errno());
+        assertEquals("", back.reason());
+        assertEquals(9, back.id());
+    }
+
+    // ---------------------------------------------------------------- buffers
+
+    @Test
+    void encodeWritesAtThePositionAndAdvancesIt() {
+        ByteBuffer out = ByteBuffer.allocate(100);
+        out.position(7);
+        int n = MessageCodec.encode(Reply.error(1, 2, "x"), out);
+        assertEquals(19, n);
+        assertEquals(26, out.position());
+        assertEquals(0, out.get(6));
+        assertEquals(0x41, out.get(7));
+    }
+
+    @Test
+    void encodeIsBigEndianWhateverTheBufferOrder() {
+        Request r = Request.open(0x01020304, bytes("/x"), 5, 6, false);
+        ByteBuffer little = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
+        int n = MessageCodec.encode(r, little);
+        byte[] wire = new byte[n];
+        little.get(0, wire);
+        assertArrayEquals(encode(r), wire);
+    }
+
+    @Test
+    void encodeRefusesABufferTooSmallAndWritesNothing() {
+        Request r = Request.open(1, bytes("/tmp/x"), 0, 0, false);
+        ByteBuffer out = ByteBuffer.allocate(encode(r).length - 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(r, out));
+        assertEquals("OPEN message needs 28 bytes, buffer has 27", e.getMessage());
+        assertEquals(0, out.position());
+        assertArrayEquals(new byte[27], out.array());
+
+        ByteBuffer small = ByteBuffer.allocate(17);
+        assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(Reply.descriptor(1), small));
+        assertEquals(0, small.position());
+    }
+
+    @Test
+    void decodeReadsExactlyLengthBytesFromThePositionAndAdvances() throws Exception {
+        byte[] first = encode(Request.open(1, bytes("/one"), 0, 0, false));
+        byte[] second = encode(Request.open(2, bytes("/two/2"), 1, 2, true));
+        ByteBuffer in = ByteBuffer.allocateDirect(first.length + second.length + 3).order(ByteOrder.LITTLE_ENDIAN);
+        in.put(first).put(second).put(new byte[] {1, 2, 3}).flip();
+
+        assertEquals(1, MessageCodec.decodeRequest(in, first.length).id());
+        assertEquals(first.length, in.position());
+        Request two = MessageCodec.decodeRequest(in, second.length);
+        assertEquals(Request.open(2, bytes("/two/2"), 1, 2, true), two);
+        assertEquals(first.length + second.length, in.position());
+    }
+
+    @Test
+    void failedDecodeLeavesThePositionAlone() {
+        byte[] wire = encode(Reply.error(1, 2, "x"));
+        ByteBuffer in = ByteBuffer.allocate(wire.length + 5);
+        in.position(5);
+        in.put(wire).position(5);
+        assertThrows(ProtocolException.class, () -> MessageCodec.decodeReply(in, wire.length, true));
+        assertEquals(5, in.position());
+        assertThrows(ProtocolException.class, () -> MessageCodec.decodeReply(in, wire.length - 1, false));
+        assertEquals(5, in.position());
+    }
+
+    @Test
+    void decodeWorksOnReadOnlyBuffers() throws Exception {
+        byte[] wire = encode(Reply.error(3, 4, "why"));
+        assertEquals(Reply.error(3, 4, "why"), MessageCodec.decodeReply(ByteBuffer.wrap(wire).asReadOnlyBuffer(), wire.length, false));
+    }
+
+    @Test
+    void lengthBeyondTheBufferIsAProtocolError() {
+        byte[] wire = encode(Reply.descriptor(1));
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> MessageCodec.decodeReply(ByteBuffer.wrap(wire), wire.length + 1, true));
+        assertEquals("message length 19 exceeds the 18 bytes in the buffer", e.getMessage());
+    }
+
+    @Test
+    void negativeLengthIsAProtocolError() {
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> MessageCodec.decodeRequest(ByteBuffer.allocate(16), -1));
+        assertEquals("negative message length -1", e.getMessage());
+    }
+
+    // ---------------------------------------------------------------- truncation
+
+    @Test
+    void everyTruncationOfARequestIsRefused() {
+        for (Request r : List.of(
+                Request.open(5, bytes("/tmp/x"), O_WRONLY_CREAT_TRUNC, 0644, true),
+                Request.open(-1, path(Message.MAX_PATH_LENGTH), 0, 0, false))) {
+            byte[] wire = encode(r);
+            for (int n = 0; n < wire.length; n++) {
+                byte[] prefix = Arrays.copyOf(wire, n);
+                ProtocolException e = refusedRequest(prefix);
+                assertTrue(e.getMessage().startsWith("message truncated: "), n + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void truncationMessagesSayWhatIsMissing() {
+        byte[] wire = encode(Request.open(5, bytes("/tmp/x"), 0, 0, false)); // 28 bytes
+        assertEquals("message truncated: header needs 12 bytes, 5 left", refusedRequest(Arrays.copyOf(wire, 5)).getMessage());
+        assertEquals("message truncated: OPEN path length needs 2 bytes, 1 left", refusedRequest(Arrays.copyOf(wire, 13)).getMessage());
+        assertEquals("message truncated: OPEN path needs 6 bytes, 2 left", refusedRequest(Arrays.copyOf(wire, 16)).getMessage());
+        assertEquals("message truncated: OPEN open flags needs 4 bytes, 2 left", refusedRequest(Arrays.copyOf(wire, 22)).getMessage());
+        assertEquals("message truncated: OPEN mode needs 4 bytes, 3 left", refusedRequest(Arrays.copyOf(wire, 27)).getMessage());
+
+        byte[] declared17 = wire(o -> {
+            header(o, Message.MAGIC, 1, Message.OPEN, 0, 1);
+            o.writeShort(17);
+            o.write(bytes("/abcd"));
+        });
+        assertEquals("message truncated: OPEN path needs 17 bytes, 5 left", refusedRequest(declared17).getMessage());
+    }
+
+    @Test
+    void everyTruncationOfAReplyIsRefused() {
+        for (Reply r : List.of(Reply.descriptor(0), Reply.error(8, 13, "denied \u00e9\ud83d\ude00"), Reply.error(8, 2, ""))) {
+            byte[] wire = encode(r);
+            for (int n = 0; n < wire.length; n++) {
+                ProtocolException e = refusedReply(Arrays.copyOf(wire, n), r.hasDescriptor());
+                assertTrue(e.getMessage().startsWith("message truncated: "), n + ": " + e.getMessage());
+            }
+        }
+        byte[] wire = encode(Reply.error(8, 13, "abc"));
+        assertEquals("message truncated: REPLY errno needs 4 bytes, 2 left", refusedReply(Arrays.copyOf(wire, 14), false).getMessage());
+        assertEquals("message truncated: REPLY reason length needs 2 bytes, 1 left", refusedReply(Arrays.copyOf(wire, 17), false).getMessage());
+        assertEquals("message truncated: REPLY reason needs 3 bytes, 1 left", refusedReply(Arrays.copyOf(wire, 19), false).getMessage());
+    }
+
+    // ---------------------------------------------------------------- oversize
+
+    @Test
+    void messageOverTheLimitIsRefusedBeforeReading() {
+        ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
+        byte[] valid = encode(Request.open(1, bytes("/x"), 0, 0, false));
+        in.put(0, valid);
+        ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.decodeRequest(in, Message.MAX_SIZE + 1));
+        assertEquals("message too large: 8193 bytes, limit 8192", e.getMessage());
+        assertThrows(ProtocolException.class, () -> MessageCodec.decodeReply(in, Integer.MAX_VALUE, false));
+    }
+
+    @Test
+    void pathLongerThanTheLimitIsRefused() {
+        byte[] path = path(Message.MAX_PATH_LENGTH + 1);
+        byte[] wire = wire(o -> {
+            header(o, Message.MAGIC, 1, Message.OPEN, 0, 1);
+            o.writeShort(path.length);
+            o.write(path);
+            o.writeInt(0);
+            o.writeInt(0);
+        });
+        assertTrue(wire.length <= Message.MAX_SIZE);
+        assertEquals("path length 4097 out of range 1..4096", refusedRequest(wire).getMessage());
+    }
+
+    @Test
+    void emptyPathIsRefused() {
+        byte[] wire = wire(o -> {
+            header(o, Message.MAGIC, 1, Message.OPEN, 0, 1);
+            o.writeShort(0);
+            o.writeInt(0);
+            o.writeInt(0);
+        });
+        assertEquals("path length 0 out of range 1..4096", refusedRequest(wire).getMessage());
+    }
+
+    @Test
+    void reasonLongerThanTheLimitIsRefused() {
+        byte[] reason = bytes("r".repeat(Message.MAX_REASON_LENGTH + 1));
+        byte[] wire = wire(o -> {
+            header(o, Message.MAGIC, 1, Message.REPLY, 0, 1);
+            o.writeInt(13);
+            o.writeShort(reason.length);
+            o.write(reason);
+        });
+        assertEquals("reason length 1025 out of range 0..1024", refusedReply(wire, false).getMessage());
+    }
+
+    /**
+     * The decoder must check a declared length against the bytes present before allocating it:
+     * a 20-byte message claiming a 4096-byte path must cost no more than one claiming 6 bytes.
+     */
+    @Test
+    void declaredLengthsDoNotDriveAllocation() {
+        // The project's JDKs are HotSpot, which measures per-thread allocation: no reason to skip.
+        assertTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean, "HotSpot's ThreadMXBean");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(), "allocation measurement");
+        byte[] small = openClaimingPathLength(6);
+        byte[] huge = openClaimingPathLength(Message.MAX_PATH_LENGTH);
+        int rounds = 20_000;
+        for (int warm = 0; warm < 3; warm++) {
+            allocatedByFailedDecodes(threads, small, rounds);
+            allocatedByFailedDecodes(threads, huge, rounds);
+        }
+        long perSmall = allocatedByFailedDecodes(threads, small, rounds) / rounds;
+        long perHuge = allocatedByFailedDecodes(threads, huge, rounds) / rounds;
+        assertTrue(perHuge - perSmall < 1024, "claiming a 4096-byte path cost " + (perHuge - perSmall) + " extra bytes per decode");
+    }
+
+    private static byte[] openClaimingPathLength(int claimed) {
+        return wire(o -> {
+            header(o, Message.MAGIC, 1, Message.OPEN, 0, 1);
+            o.writeShort(claimed);
+            o.write(bytes("/abcd"));
+            o.write(0);
+        });
+    }
+
+    private static long allocatedByFailedDecodes(com.sun.management.ThreadMXBean threads, byte[] wire, int rounds) {
+        long id = Thread.currentThread().getId();
+        ByteBuffer in = ByteBuffer.wrap(wire);
+        long before = threads.getThreadAllocatedBytes(id);
+        int refused = 0;
+        for (int i = 0; i < rounds; i++) {
+            try {
+                MessageCodec.decodeRequest(in, wire.length);
+            } catch (ProtocolException e) {
+                refused++;
+            }
+        }
+        long allocated = threads.getThreadAllocatedBytes(id) - before;
+        assertEquals(rounds, refused);
+        return allocated;
+    }
+
+    // ---------------------------------------------------------------- header
+
+    @Test
+    void badMagicIsRefused() {
+        byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, false));
+        ByteBuffer.wrap(wire).putInt(0, 0x12345678);
+        assertEquals("bad magic 0x12345678", refusedRequest(wire).getMessage());
+        assertEquals("bad magic 0x12345678", refusedReply(wire, false).getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2, 0xff})
+    void otherVersionsAreRefused(int version) {
+        byte[] wire = encode(Reply.descriptor(1));
+        wire[4] = (byte) version;
+        assertEquals("unsupported protocol version " + version + ", expected 1", refusedReply(wire, true).getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0x00, 0x02, 0x7f, 0x80, 0x82, 0xff})
+    void unknownTypesAreRefused(int type) {
+        byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, false));
+        wire[5] = (byte) type;
+        String expected = String.format("unknown message type 0x%02x", type);
+        assertEquals(expected, refusedRequest(wire).getMessage());
+        assertEquals(expected, refusedReply(wire, false).getMessage());
+    }
+
+    @Test
+    void aReplyIsNotARequestAndViceVersa() {
+        assertEquals("unexpected message type REPLY where a request belongs",
+                refusedRequest(encode(Reply.error(1, 2, ""))).getMessage());
+        assertEquals("unexpected message type OPEN where a reply belongs",
+                refusedReply(encode(Request.open(1, bytes("/x"), 0, 0, false)), false).getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0x0001, 0x0004, 0x0100, 0x8000, 0xfffd})
+    void requestFlagBitsOtherThanRefuseDirectoryAreRefused(int bits) {
+        byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, true));
+        ByteBuffer.wrap(wire).putShort(6, (short) (Message.FLAG_REFUSE_DIRECTORY | bits));
+        assertEquals(String.format("unknown flag bits 0x%04x in OPEN", bits & ~Message.FLAG_REFUSE_DIRECTORY),
+                refusedRequest(wire).getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0x0002, 0x0004, 0x8000, 0xfffe})
+    void replyFlagBitsOtherThanHasFdAreRefused(int bits) {
+        byte[] wire = encode(Reply.descriptor(1));
+        ByteBuffer.wrap(wire).putShort(6, (short) (Message.FLAG_HAS_FD | bits));
+        assertEquals(String.format("unknown flag bits 0x%04x in REPLY", bits), refusedReply(wire, true).getMessage());
+    }
+
+    @Test
+    void refuseDirectoryFlagIsCarried() throws Exception {
+        byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, true));
+        assertEquals(Message.FLAG_REFUSE_DIRECTORY, ByteBuffer.wrap(wire).getShort(6));
+        assertTrue(decodeRequest(wire).refuseDirectory());
+        ByteBuffer.wrap(wire).putShort(6, (short) 0);
+        assertFalse(decodeRequest(wire).refuseDirectory());
+    }
+
+    // ---------------------------------------------------------------- OPEN body
+
+    @Test
+    void nulInPathIsRefused() {
+        byte[] wire = encode(Request.open(1, bytes("/tmp/ab/c"), 0, 0, false));
+        wire[12 + 2 + 7] = 0;
+        assertEquals("path contains NUL at byte 7", refusedRequest(wire).getMessage());
+        wire[12 + 2 + 8] = 0; // the last byte: a C string would end one byte early
+        assertEquals("path contains NUL at byte 7", refusedRequest(wire).getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tmp/x", "./x", "../etc/passwd", "x", "\u0000/x", " /x"})
+    void relativePathIsRefused(String path) {
+        byte[] raw = bytes(path);
+        byte[] wire = wire(o -> {
+            header(o, Message.MAGIC, 1, Message.OPEN, 0, 1);
+            o.writeShort(raw.length);
+            o.write(raw);
+            o.writeInt(0);
+            o.writeInt(0);
+        });
+        assertEquals(String.format("path is not absolute (first byte 0x%02x, expected '/')", raw[0] & 0xff),
+                refusedRequest(wire).getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {-1, 010000, Integer.MIN_VALUE, Integer.MAX_VALUE})
+    void modeOutOfRangeIsRefused(int mode) {
+        byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, false));
+        ByteBuffer.wrap(wire).putInt(wire.length - 4, mode);
+        assertEquals("mode 0" + Integer.toOctalString(mode) + " out of range 0..07777", refusedRequest(wire).getMessage());
+    }
+
+    @Test
+    void trailingBytesAfterARequestAreRefused() {
+        byte[] wire = Arrays.copyOf(encode(Request.open(1, bytes("/tmp/x"), 0, 0, false)), 30);
+        assertEquals("2 trailing bytes after OPEN body (message is 30 bytes)", refusedRequest(wire).getMessage());
+    }
+
+    // ---------------------------------------------------------------- REPLY body
+
+    @Test
+    void descriptorAttachedWithoutTheFlagIsRefused() {
+        assertEquals("REPLY has a descriptor attached but FLAG_HAS_FD is clear",
+                refusedReply(encode(Reply.error(1, 2, "no")), true).getMessage());
+    }
+
+    @Test
+    void flagWithoutAnAttachedDescriptorIsRefused() {
+        assertEquals("REPLY has FLAG_HAS_FD but no descriptor was attached",
+                refusedReply(encode(Reply.descriptor(1)), false).getMessage());
+    }
+
+    @Test
+    void successWithoutTheFlagIsRefused() {
+        byte[] wire = encode(Reply.descriptor(1));
+        ByteBuffer.wrap(wire).putShort(6, (short) 0);
+        assertEquals("REPLY with errno 0 (success) lacks FLAG_HAS_FD", refusedReply(wire, false).getMessage());
+    }
+
+    @Test
+    void failureWithTheFlagIsRefused() {
+        byte[] wire = encode(Reply.error(1, 2, ""));
+        ByteBuffer.wrap(wire).putShort(6, (short) Message.FLAG_HAS_FD);
+        assertEquals("REPLY with errno 2 (failure) has FLAG_HAS_FD", refusedReply(wire, true).getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {-1, Integer.MIN_VALUE, 4096, Integer.MAX_VALUE})
+    void errnoOutOfRangeIsRefused(int errno) {
+        byte[] wire = encode(Reply.error(1, 2, ""));
+        ByteBuffer.wrap(wire).putInt(12, errno);
+        assertEquals("errno " + errno + " out of range 0..4095", refusedReply(wire, false).getMessage());
+    }
+
+    @Test
+    void successWithAReasonIsRefused() {
+        byte[] wire = wire(o -> {
+            header(o, Message.MAGIC, 1, Message.REPLY, Message.FLAG_HAS_FD, 1);
+            o.writeInt(0);
+            o.writeShort(2);
+            o.write(bytes("ok"));
+        });
+        assertEquals("REPLY with errno 0 (success) carries a 2-byte reason", refusedReply(wire, true).getMessage());
+    }
+
+    @Test
+    void trailingBytesAfterAReplyAreRefused() {
+        byte[] wire = Arrays.copyOf(encode(Reply.descriptor(1)), 19);
+        assertEquals("1 trailing bytes after REPLY body (message is 19 bytes)", refusedReply(wire, true).getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "616263c3", // truncated 2-byte sequence at the end
+        "616263ff", // a byte that never occurs in UTF-8
+        "616263c0af", // overlong encoding of '/'
+        "616263eda080", // an encoded surrogate (CESU-8), not UTF-8
+        "616263f4908080", // above U+10FFFF
+        "61626380", // a lone continuation byte
+    })
+    void malformedUtf8ReasonIsRefused(String reasonHex) {
+        byte[] reason = hex(reasonHex);
+        byte[] wire = wire(o -> {
+            header(o, Message.MAGIC, 1, Message.REPLY, 0, 1);
+            o.writeInt(13);
+            o.writeShort(reason.length);
+            o.write(reason);
+        });
+        assertEquals("reason is not valid UTF-8 at byte 3", refusedReply(wire, false).getMessage());
+    }
+
+    // ---------------------------------------------------------------- fuzz
+
+    /**
+     * Random and mutated messages, with a fixed seed so that a failure reproduces. Any input must
+     * either be refused with ProtocolException or decode to a value that encodes back to exactly
+     * the same bytes (so nothing is lost or invented in between).
+     */
+    @Test
+    void fuzzedInputIsRefusedOrRoundTripsExactly() {
+        Random random = new Random(0x41524c4bL);
+        List<byte[]> seeds = new ArrayList<>();
+        seeds.add(encode(Request.open(1, bytes("/etc/hosts"), 0, 0, false)));
+        seeds.add(encode(Request.open(-1, bytes("/tmp/\u00e9t\u00e9"), O_WRONLY_CREAT_TRUNC, 0644, true)));
+        seeds.add(encode(Request.open(7, path(300), 2, 0600, false)));
+        seeds.add(encode(Reply.descriptor(3)));
+        seeds.add(encode(Reply.error(4, 13, "denied by airlock policy app.policy: read")));
+        seeds.add(encode(Reply.error(5, 2, "")));
+        seeds.add(encode(Reply.error(6, 21, "\u65e5\u672c\u8a9e \ud83d\ude00 \u00e9")));
+        Outcomes outcomes = new Outcomes();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int i = 0; i < 100_000; i++) {
+            byte[] input = i % 5 == 0 ? randomMessage(random) : mutate(random, seeds.get(random.nextInt(seeds.size())));
+            decodeEveryWay(random, input, outcomes);
+            if (System.nanoTime() > deadline) {
+                fail("fuzzing took over 60 s; stopped at iteration " + i);
+            }
+        }
+        // Both outcomes must be common, or the fuzzer is not reaching past the first check.
+        assertTrue(outcomes.requestsDecoded > 5_000, "requests decoded: " + outcomes.requestsDecoded);
+        assertTrue(outcomes.repliesDecoded > 5_000, "replies decoded: " + outcomes.repliesDecoded);
+        assertTrue(outcomes.refused > 100_000, "refused: " + outcomes.refused);
+    }
+
+    private static final class Outcomes {
+        int requestsDecoded;
+        int repliesDecoded;
+        int refused;
+    }
+
+    private static void decodeEveryWay(Random random, byte[] input, Outcomes outcomes) {
+        try {
+            Request r = MessageCodec.decodeRequest(placed(random, input), input.length);
+            assertArrayEquals(input, encode(r), () -> "request does not re-encode the same: " + HexFormat.of().formatHex(input));
+            outcomes.requestsDecoded++;
+        } catch (ProtocolException e) {
+            outcomes.refused++;
+        } catch (RuntimeException e) {
+            throw new AssertionError("decodeRequest threw " + e + " on " + HexFormat.of().formatHex(input), e);
+        }
+        for (boolean attached : new boolean[] {false, true}) {
+            try {
+                Reply r = MessageCodec.decodeReply(placed(random, input), input.length, attached);
+                assertEquals(attached, r.hasDescriptor());
+                assertArrayEquals(input, encode(r), () -> "reply does not re-encode the same: " + HexFormat.of().formatHex(input));
+                outcomes.repliesDecoded++;
+            } catch (ProtocolException e) {
+                outcomes.refused++;
+            } catch (RuntimeException e) {
+                throw new AssertionError("decodeReply threw " + e + " on " + HexFormat.of().formatHex(input), e);
+            }
+        }
+    }
+
+    /** Usually the bare array; sometimes inside other bytes, in a direct little-endian buffer. */
+    private static ByteBuffer placed(Random random, byte[] input) {
+        if (random.nextInt(4) != 0) {
+            return ByteBuffer.wrap(input);
+        }
+        int before = random.nextInt(16);
+        int after = random.nextInt(16);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(before + input.length + after).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] noise = new byte[before + after];
+        random.nextBytes(noise);
+        buffer.put(noise, 0, before).put(input).put(noise, before, after);
+        buffer.position(before);
+        return buffer;
+    }
+
+    private static byte[] randomMessage(Random random) {
+        int length;
+        switch (random.nextInt(10)) {
+            case 0:
+                length = Message.MAX_SIZE - 4 + random.nextInt(8);
+                break;
+            case 1:
+            case 2:
+                length = random.nextInt(600);
+                break;
+            default:
+                length = random.nextInt(48);
+        }
+        byte[] bytes = new byte[length];
+        random.nextBytes(bytes);
+        if (random.nextBoolean() && length >= 6) {
+            // A plausible header, so that random bodies get decoded too.
+            ByteBuffer.wrap(bytes).putInt(0, Message.MAGIC);
+            bytes[4] = 1;
+            bytes[5] = (byte) (random.nextBoolean() ? Message.OPEN : Message.REPLY);
+        }
+        return bytes;
+    }
+
+    private static final byte[] INTERESTING = {0, 1, (byte) 0x7f, (byte) 0x80, (byte) 0xff, '/', (byte) 0xc3, (byte) 0xed, (byte) 0xf4};
+
+    private static byte[] mutate(Random random, byte[] seed) {
+        byte[] m = seed.clone();
+        int edits = 1 + random.nextInt(3);
+        for (int e = 0; e < edits && m.length > 0; e++) {
+            int at = random.nextInt(m.length);
+            switch (random.nextInt(9)) {
+                case 0:
+                    m[at] ^= (byte) (1 << random.nextInt(8));
+                    break;
+                case 1:
+                    m[at] = (byte) random.nextInt(256);
+                    break;
+                case 2:
+                    m[at] = INTERESTING[random.nextInt(INTERESTING.length)];
+                    break;
+                case 3:
+                    m = Arrays.copyOf(m, random.nextInt(m.length));
+                    break;
+                case 4:
+                    m = Arrays.copyOf(m, m.length + 1 + random.nextInt(4));
+                    break;
+                case 5: {
+                    // Change a declared length: the path length of a request, the reason length of a reply.
+                    int lengthAt = m.length > 5 && m[5] == Message.OPEN ? 12 : 16;
+                    if (m.length >= lengthAt + 2) {
+                        int old = (m[lengthAt] & 0xff) << 8 | (m[lengthAt + 1] & 0xff);
+                        int now = random.nextBoolean() ? old + random.nextInt(5) - 2 : random.nextInt(0x10000);
+                        m[lengthAt] = (byte) (now >>> 8);
+                        m[lengthAt + 1] = (byte) now;
+                    }
+                    break;
+                }
+                case 6: {
+                    byte[] longer = new byte[m.length + 1];
+                    System.arraycopy(m, 0, longer, 0, at);
+                    longer[at] = (byte) random.nextInt(256);
+                    System.arraycopy(m, at, longer, at + 1, m.length - at);
+                    m = longer;
+                    break;
+                }
+                case 7: {
+                    byte[] shorter = new byte[m.length - 1];
+                    System.arraycopy(m, 0, shorter, 0, at);
+                    System.arraycopy(m, at + 1, shorter, at, m.length - at - 1);
+                    m = shorter;
+                    break;
+                }
+                default:
+                    // The request id takes any value; change it often so that many mutants stay
+                    // valid and exercise the re-encoding check, not only the refusals.
+                    if (m.length >= 12) {
+                        m[8 + random.nextInt(4)] = (byte) random.nextInt(256);
+                    }
+            }
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static byte[] encode(Request r) {
+        ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
+        int n = MessageCodec.encode(r, out);
+        assertEquals(n, out.position());
+        return Arrays.copyOf(out.array(), n);
+    }
+
+    static byte[] encode(Reply r) {
+        ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
+        int n = MessageCodec.encode(r, out);
+        assertEquals(n, out.position());
+        return Arrays.copyOf(out.array(), n);
+    }
+
+    private static Request decodeRequest(byte[] wire) throws ProtocolException {
+        ByteBuffer in = ByteBuffer.wrap(wire);
+        Request r = MessageCodec.decodeRequest(in, wire.length);
+        assertEquals(wire.length, in.position());
+        return r;
+    }
+
+    private static Reply decodeReply(byte[] wire, boolean attached) throws ProtocolException {
+        ByteBuffer in = ByteBuffer.wrap(wire);
+        Reply r = MessageCodec.decodeReply(in, wire.length, attached);
+        assertEquals(wire.length, in.position());
+        return r;
+    }
+
+    private static ProtocolException refusedRequest(byte[] wire) {
+        return assertThrows(ProtocolException.class, () -> MessageCodec.decodeRequest(ByteBuffer.wrap(wire), wire.length));
+    }
+
+    private static ProtocolException refusedReply(byte[] wire, boolean attached) {
+        return assertThrows(ProtocolException.class, () -> MessageCodec.decodeReply(ByteBuffer.wrap(wire), wire.length, attached));
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    /** An absolute path of exactly {@code length} bytes. */
+    static byte[] path(int length) {
+        byte[] p = new byte[length];
+        Arrays.fill(p, (byte) 'a');
+        p[0] = '/';
+        for (int i = 64; i < length; i += 64) {
+            p[i] = '/';
+        }
+        return p;
+    }
+
+    private static byte[] hex(String spaced) {
+        return HexFormat.of().parseHex(spaced.replace(" ", ""));
+    }
+
+    /** Writes raw wire bytes independently of the codec; DataOutputStream is big-endian too. */
+    private interface WireWriter {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] wire(WireWriter writer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writer.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void header(DataOutputStream o, int magic, int version, int type, int flags, int id) throws IOException {
+        o.writeInt(magic);
+        o.writeByte(version);
+        o.writeByte(type);
+        o.writeShort(flags);
+        o.writeInt(id);
+    }
+}
