@@ -1,0 +1,66 @@
+package dev.airlock.policy;
+
+/**
+ * The policy's answer to one file request, with what the broker needs to act on it: where to open
+ * (the grant's root and the path beneath it) or what to tell the program.
+ */
+public final class FileDecision {
+
+  private final boolean allowed;
+  private final String normalizedPath;
+  private final String root;
+  private final String rule;
+  private final String reason;
+
+  FileDecision(boolean allowed, String normalizedPath, String root, String rule, String reason) {
+    this.allowed = allowed;
+    this.normalizedPath = normalizedPath;
+    this.root = root;
+    this.rule = rule;
+    this.reason = reason;
+  }
+
+  /** Whether every requested action is granted. */
+  public boolean allowed() {
+    return allowed;
+  }
+
+  /**
+   * The absolute, lexically normalized path that was decided: {@code user.dir} prepended to a
+   * relative path, duplicate and trailing slashes and {@code .} removed, {@code ..} folded. A
+   * final {@code *} or {@code -} is kept as written: it names a file here even where the JDK read
+   * it as a wildcard for the decision.
+   */
+  public String normalizedPath() {
+    return normalizedPath;
+  }
+
+  /**
+   * When allowed, the grant root (one of {@link Policy#fileGrantRoots()}) that {@link
+   * #normalizedPath()} is equal to or beneath; when several grants together allowed the request,
+   * the deepest of their roots. Null when denied.
+   */
+  public String root() {
+    return root;
+  }
+
+  /** When allowed, {@code FILE:LINE} of the first permission entry that granted the request;
+   * null when denied. */
+  public String rule() {
+    return rule;
+  }
+
+  /**
+   * When denied, exactly {@code denied by airlock policy NAME: ACTIONS}, with the requested
+   * actions in the JDK's order; null when allowed.
+   */
+  public String reason() {
+    return reason;
+  }
+
+  @Override
+  public String toString() {
+    return allowed ? "ALLOW " + normalizedPath + " beneath " + root + " by " + rule
+        : "DENY " + normalizedPath + ": " + reason;
+  }
+}

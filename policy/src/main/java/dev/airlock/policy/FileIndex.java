@@ -1,0 +1,306 @@
+package dev.airlock.policy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The compiled file grants: every unrestricted FilePermission, indexed by the normalized path it
+ * names, so that a decision looks up the requested path and each of its ancestors (a few hash
+ * probes, however many grants there are) instead of testing every grant.
+ *
+ * <p>A grant {@code /a/b} (a plain file) can only imply {@code /a/b}; {@code /a/*} only
+ * {@code /a/x} and {@code /a/*} itself; {@code /a/-} anything strictly below {@code /a}. So the
+ * grants that can imply a request are found at the request's own path and at its ancestors. Each
+ * path keeps, per kind of grant, the union of granted actions and, per action, the first
+ * permission entry (in policy order) that grants it; accumulating actions across grants is what
+ * the JDK's {@code FilePermissionCollection} does, so a read from one grant and a write from
+ * another together allow read-and-write.
+ *
+ * <p>A decision is packed into a {@code long} (granted actions, rule index, root index) so that
+ * the common path allocates nothing.
+ */
+final class FileIndex {
+
+  static final int PLAIN = 0;
+  static final int DIR = 1;
+  static final int RECURSIVE = 2;
+
+  static final int NO_RULE = Integer.MAX_VALUE;
+
+  /** Grants at one normalized path. */
+  static final class Bucket {
+    final String path;
+    final int[] masks = new int[3];
+    final int[][] firstRule = new int[3][];
+    final int[] rootIndex = {-1, -1, -1};
+
+    Bucket(String path) {
+      this.path = path;
+    }
+  }
+
+  private final String[] keys;
+  private final int[] hashes;
+  private final Bucket[] buckets;
+  private final int mask;
+
+  private final int allFilesMask;
+  private final int[] allFilesRule;
+  private final int allFilesRoot;
+
+  /** Sorted, distinct grant roots. */
+  final List<String> roots;
+  private final int[] rootLength;
+
+  private FileIndex(Map<String, Bucket> byPath, int allFilesMask, int[] allFilesRule,
+      List<String> roots) {
+    int cap = Tables.capacityFor(byPath.size());
+    keys = new String[cap];
+    hashes = new int[cap];
+    buckets = new Bucket[cap];
+    mask = cap - 1;
+    for (Bucket b : byPath.values()) {
+      int h = b.path.hashCode();
+      int i = Tables.spread(h) & mask;
+      while (keys[i] != null) {
+        i = (i + 1) & mask;
+      }
+      keys[i] = b.path;
+      hashes[i] = h;
+      buckets[i] = b;
+    }
+    this.allFilesMask = allFilesMask;
+    this.allFilesRule = allFilesRule;
+    this.roots = List.copyOf(roots);
+    this.rootLength = new int[roots.size()];
+    for (int i = 0; i < roots.size(); i++) {
+      rootLength[i] = roots.get(i).length();
+    }
+    this.allFilesRoot = roots.indexOf("/");
+  }
+
+  /** Collects grants, then {@link #build()}s the index. */
+  static final class Builder {
+    private final Map<String, Bucket> byPath = new HashMap<>();
+    private final List<Object[]> pending = new ArrayList<>();
+    private int allFilesMask;
+    private final int[] allFilesRule = newRules();
+
+    /** Adds a grant of {@code actions} on {@code kind} at {@code path} from rule {@code rule}. */
+    void add(int kind, String path, int actions, int rule) {
+      Bucket b = byPath.computeIfAbsent(path, Bucket::new);
+      b.masks[kind] |= actions;
+      if (b.firstRule[kind] == null) {
+        b.firstRule[kind] = newRules();
+      }
+      recordRule(b.firstRule[kind], actions, rule);
+      pending.add(new Object[] {b, kind});
+    }
+
+    /** Adds a grant of every path ({@code <<ALL FILES>>} or AllPermission). */
+    void addAllFiles(int actions, int rule) {
+      allFilesMask |= actions;
+      recordRule(allFilesRule, actions, rule);
+    }
+
+    FileIndex build() {
+      TreeSet<String> rootSet = new TreeSet<>();
+      if (allFilesMask != 0) {
+        rootSet.add("/");
+      }
+      for (Object[] p : pending) {
+        rootSet.add(rootOf((Bucket) p[0], (Integer) p[1]));
+      }
+      List<String> roots = new ArrayList<>(rootSet);
+      Map<String, Integer> rootIndex = new HashMap<>();
+      for (int i = 0; i < roots.size(); i++) {
+        rootIndex.put(roots.get(i), i);
+      }
+      for (Object[] p : pending) {
+        Bucket b = (Bucket) p[0];
+        int kind = (Integer) p[1];
+        b.rootIndex[kind] = rootIndex.get(rootOf(b, kind));
+      }
+      return new FileIndex(byPath, allFilesMask, allFilesRule, roots);
+    }
+
+    private static String rootOf(Bucket b, int kind) {
+      return kind == PLAIN ? FilePaths.parent(b.path) : b.path;
+    }
+
+    private static int[] newRules() {
+      int[] r = new int[5];
+      Arrays.fill(r, NO_RULE);
+      return r;
+    }
+
+    private static void recordRule(int[] rules, int actions, int rule) {
+      for (int bit = 0; bit < 5; bit++) {
+        if ((actions & (1 << bit)) != 0 && rule < rules[bit]) {
+          rules[bit] = rule;
+        }
+      }
+    }
+  }
+
+  // ---- decisions ---------------------------------------------------------------------------
+
+  /** Packs granted actions (bits 0-4), root index + 1 (bits 8-31) and rule index (bits 32-63). */
+  static long pack(int granted, int root, int rule) {
+    return ((long) rule << 32) | ((long) (root + 1) << 8) | granted;
+  }
+
+  static int granted(long packed) {
+    return (int) (packed & 0xff);
+  }
+
+  static int root(long packed) {
+    return (int) ((packed >>> 8) & 0xffffff) - 1;
+  }
+
+  static int rule(long packed) {
+    return (int) (packed >>> 32);
+  }
+
+  /**
+   * Decides a request for {@code desired} actions on a path already classified as the JDK does.
+   *
+   * @param s the normalized absolute path of the request
+   * @param kind the request's kind: {@link #PLAIN}, {@link #DIR} ({@code /a/*}) or
+   *     {@link #RECURSIVE} ({@code /a/-})
+   * @param len the length of the request's path in {@code s}: all of it for a plain file, the
+   *     parent for a directory request
+   * @param lastOverride for a plain file named {@code x*}, {@code '-'}: the JDK decides about
+   *     {@code x-}; otherwise 0
+   * @param onlyAllFiles true for an invalid path or for {@code <<ALL FILES>>} itself, which only
+   *     {@code <<ALL FILES>>} implies
+   */
+  long decide(String s, int kind, int len, char lastOverride, int desired, boolean onlyAllFiles) {
+    int granted = 0;
+    int rule = NO_RULE;
+    int root = -1;
+    if ((allFilesMask & desired) != 0) {
+      granted |= allFilesMask;
+      rule = firstRule(allFilesRule, desired, rule);
+      root = allFilesRoot;
+    }
+    if (onlyAllFiles) {
+      return pack(granted & desired, root, rule);
+    }
+    // The parent's end in s: the last '/' of the request's path (0 for a top-level name).
+    int parentEnd = -1;
+    if (kind == PLAIN && len > 1) {
+      for (int i = len - 1; i >= 0; i--) {
+        if (s.charAt(i) == '/') {
+          parentEnd = i == 0 ? 1 : i;
+          break;
+        }
+      }
+    }
+    int h = 0;
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (i > 0 && c == '/') {
+        // s[0, i) is a strict ancestor of the request.
+        Bucket b = lookup(s, i, h, (char) 0);
+        if (b != null) {
+          if (b.masks[RECURSIVE] != 0 && (b.masks[RECURSIVE] & desired) != 0) {
+            granted |= b.masks[RECURSIVE];
+            rule = firstRule(b.firstRule[RECURSIVE], desired, rule);
+            root = deeper(root, b.rootIndex[RECURSIVE]);
+          }
+          if (i == parentEnd && (b.masks[DIR] & desired) != 0) {
+            granted |= b.masks[DIR];
+            rule = firstRule(b.firstRule[DIR], desired, rule);
+            root = deeper(root, b.rootIndex[DIR]);
+          }
+        }
+      }
+      if (i == len - 1 && lastOverride != 0) {
+        c = lastOverride;
+      }
+      h = 31 * h + c;
+      if (i == 0 && len > 1) {
+        // "/" is a strict ancestor too.
+        Bucket b = lookup(s, 1, h, (char) 0);
+        if (b != null) {
+          if ((b.masks[RECURSIVE] & desired) != 0) {
+            granted |= b.masks[RECURSIVE];
+            rule = firstRule(b.firstRule[RECURSIVE], desired, rule);
+            root = deeper(root, b.rootIndex[RECURSIVE]);
+          }
+          if (parentEnd == 1 && (b.masks[DIR] & desired) != 0) {
+            granted |= b.masks[DIR];
+            rule = firstRule(b.firstRule[DIR], desired, rule);
+            root = deeper(root, b.rootIndex[DIR]);
+          }
+        }
+      }
+    }
+    Bucket self = lookup(s, len, h, lastOverride);
+    if (self != null) {
+      if (kind == PLAIN) {
+        if ((self.masks[PLAIN] & desired) != 0) {
+          granted |= self.masks[PLAIN];
+          rule = firstRule(self.firstRule[PLAIN], desired, rule);
+          root = deeper(root, self.rootIndex[PLAIN]);
+        }
+      } else {
+        // A directory request is implied by the same directory with at least its wildness.
+        if ((self.masks[RECURSIVE] & desired) != 0) {
+          granted |= self.masks[RECURSIVE];
+          rule = firstRule(self.firstRule[RECURSIVE], desired, rule);
+          root = deeper(root, self.rootIndex[RECURSIVE]);
+        }
+        if (kind == DIR && (self.masks[DIR] & desired) != 0) {
+          granted |= self.masks[DIR];
+          rule = firstRule(self.firstRule[DIR], desired, rule);
+          root = deeper(root, self.rootIndex[DIR]);
+        }
+      }
+    }
+    return pack(granted & desired, root, rule);
+  }
+
+  private int deeper(int current, int candidate) {
+    if (current < 0 || rootLength[candidate] > rootLength[current]) {
+      return candidate;
+    }
+    return current;
+  }
+
+  private static int firstRule(int[] rules, int desired, int current) {
+    int r = current;
+    for (int bit = 0; bit < 5; bit++) {
+      if ((desired & (1 << bit)) != 0 && rules[bit] < r) {
+        r = rules[bit];
+      }
+    }
+    return r;
+  }
+
+  private Bucket lookup(String s, int len, int h, char lastOverride) {
+    int i = Tables.spread(h) & mask;
+    while (true) {
+      String k = keys[i];
+      if (k == null) {
+        return null;
+      }
+      if (hashes[i] == h && k.length() == len && matches(k, s, len, lastOverride)) {
+        return buckets[i];
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  private static boolean matches(String key, String s, int len, char lastOverride) {
+    if (lastOverride == 0) {
+      return key.regionMatches(0, s, 0, len);
+    }
+    return key.charAt(len - 1) == lastOverride && key.regionMatches(0, s, 0, len - 1);
+  }
+}
