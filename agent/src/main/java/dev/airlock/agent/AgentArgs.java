@@ -1,0 +1,155 @@
+package dev.airlock.agent;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The agent's arguments, {@code -javaagent:airlock.jar=KEY=VALUE,KEY=VALUE}.
+ *
+ * <ul>
+ *   <li>{@code channel=N}: the helper's end of the broker socketpair (3 in practice);
+ *   <li>{@code policy=NAME}: the policy's display name; informational (for diagnostics), since
+ *       the broker's denial reasons already name the policy;
+ *   <li>{@code cache=DIR}: transformed JDK classes prepared earlier (read-only here);
+ *   <li>{@code prepare=DIR}: an unconfined run that writes that cache and exits.
+ * </ul>
+ *
+ * <p>Values are percent-decoded (UTF-8), so a display name may carry {@code ,} as {@code %2C} and
+ * {@code %} as {@code %25}. Parsing is strict: an unknown or repeated key, or a malformed value, is
+ * an error and the agent refuses to start rather than run with a setting it did not understand.
+ */
+final class AgentArgs {
+
+    private final int channel;
+    private final String policy;
+    private final Path cache;
+    private final Path prepare;
+
+    private AgentArgs(int channel, String policy, Path cache, Path prepare) {
+        this.channel = channel;
+        this.policy = policy;
+        this.cache = cache;
+        this.prepare = prepare;
+    }
+
+    /** Parses the agent argument string; null or empty means no arguments. */
+    static AgentArgs parse(String args) {
+        int channel = -1;
+        String policy = null;
+        Path cache = null;
+        Path prepare = null;
+        Set<String> seen = new HashSet<>();
+        if (args != null && !args.isEmpty()) {
+            for (String item : args.split(",", -1)) {
+                int eq = item.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("agent argument '" + item + "' is not KEY=VALUE");
+                }
+                String key = item.substring(0, eq);
+                String value = decode(item.substring(eq + 1));
+                if (!seen.add(key)) {
+                    throw new IllegalArgumentException("agent argument '" + key + "' given twice");
+                }
+                switch (key) {
+                    case "channel":
+                        channel = parseDescriptor(value);
+                        break;
+                    case "policy":
+                        if (value.isEmpty()) {
+                            throw new IllegalArgumentException("agent argument 'policy' is empty");
+                        }
+                        policy = value;
+                        break;
+                    case "cache":
+                        cache = absoluteDirectory(key, value);
+                        break;
+                    case "prepare":
+                        prepare = absoluteDirectory(key, value);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown agent argument '" + key + "'");
+                }
+            }
+        }
+        return new AgentArgs(channel, policy, cache, prepare);
+    }
+
+    /** The channel descriptor, or -1 when none was given. */
+    int channel() {
+        return channel;
+    }
+
+    /** The policy display name, or null when none was given. */
+    String policy() {
+        return policy;
+    }
+
+    /** The transform cache to read, or null. */
+    Path cache() {
+        return cache;
+    }
+
+    /** The directory a prepare run writes the transform cache to, or null for a normal run. */
+    Path prepare() {
+        return prepare;
+    }
+
+    private static int parseDescriptor(String value) {
+        try {
+            int fd = Integer.parseInt(value);
+            if (fd >= 0) {
+                return fd;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("agent argument 'channel' is not a descriptor: '" + value + "'");
+    }
+
+    private static Path absoluteDirectory(String key, String value) {
+        if (!value.startsWith("/")) {
+            throw new IllegalArgumentException("agent argument '" + key + "' is not an absolute path: '" + value + "'");
+        }
+        return Path.of(value);
+    }
+
+    /** Percent-decoding without URLDecoder's form rules ('+' stays '+'). */
+    private static String decode(String value) {
+        if (value.indexOf('%') < 0) {
+            return value;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int i = 0; i < value.length(); ) {
+            char c = value.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < value.length() ? Character.digit(value.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(value.charAt(i + 2), 16) : -1;
+                if (lo < 0) {
+                    throw new IllegalArgumentException("bad percent escape in agent argument '" + value + "'");
+                }
+                bytes.write(hi << 4 | lo);
+                i += 3;
+            } else {
+                int cp = value.codePointAt(i);
+                byte[] raw = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
+                bytes.write(raw, 0, raw.length);
+                i += Character.charCount(cp);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("agent argument '" + value + "' is not UTF-8 once decoded", e);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.airlock.agent;
+
+import java.lang.instrument.Instrumentation;
+
+/**
+ * The {@code Premain-Class} of airlock.jar: makes the confined helper JVM's own file opens ask the
+ * broker when the kernel refuses them, so that the application runs unchanged.
+ *
+ * <p>The agent is for transparency, not for security: the kernel confines the helper and the
+ * broker's policy decides what it may open; if this agent is bypassed, nothing more is reachable.
+ * What it must never do is let the application run with the routing half-installed, so any failure
+ * here prints one line starting {@code airlock:} and halts the JVM with status {@value #FAILED}
+ * before the application's {@code main}. On success it prints nothing: the helper's stdout and
+ * stderr belong to the application.
+ *
+ * <p>A run with {@code prepare=DIR} (unconfined, started by the broker) writes the transform cache
+ * for this JDK into DIR and exits with status 0 instead; see {@link TransformCache}.
+ */
+public final class AirlockAgent {
+
+    /** Exit status when the agent cannot install itself (EX_SOFTWARE). */
+    static final int FAILED = 70;
+
+    private AirlockAgent() {
+    }
+
+    /**
+     * Entry point for {@code -javaagent:airlock.jar=channel=3,policy=NAME[,cache=DIR]}.
+     *
+     * @param agentArgs the argument string, see {@link AgentArgs}
+     * @param inst the JVM's instrumentation
+     */
+    public static void premain(String agentArgs, Instrumentation inst) {
+        start(agentArgs, inst, new BrokerOpeners());
+    }
+
+    /** The production opener (a class, not a lambda: no lambda bootstrap on the start-up path). */
+    private static final class BrokerOpeners implements OpenerFactory {
+        @Override
+        public Opener create(AgentArgs args) {
+            if (args.channel() < 0) {
+                throw new IllegalArgumentException("agent arguments need channel=FD");
+            }
+            return new BrokerOpener(args.channel());
+        }
+    }
+
+    /** Creates the opener once the arguments are known. */
+    interface OpenerFactory {
+        Opener create(AgentArgs args) throws Exception;
+    }
+
+    /**
+     * Parses the arguments and installs, or prepares the cache and exits; halts on any failure.
+     * Shared with the tests' premain, which passes its own opener.
+     */
+    static Installer.Mode start(String agentArgs, Instrumentation inst, OpenerFactory openers) {
+        try {
+            AgentArgs args = AgentArgs.parse(agentArgs);
+            if (args.prepare() != null) {
+                Installer.prepare(inst, args.prepare());
+                System.exit(0);
+            }
+            return Installer.install(inst, args, openers.create(args));
+        } catch (Throwable t) {
+            fail(t);
+            throw new AssertionError("unreachable", t);
+        }
+    }
+
+    private static void fail(Throwable t) {
+        // An Error (a class missing from the jar, say) is clearest with its type.
+        String message = t instanceof Error || t.getMessage() == null ? t.toString() : t.getMessage();
+        // One line, whatever the cause's message holds.
+        message = message.replace('\n', ' ').replace('\r', ' ');
+        System.err.println("airlock: cannot install the file-access agent: " + message);
+        System.err.flush();
+        Runtime.getRuntime().halt(FAILED);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.airlock.agent;
+
+import java.io.FileDescriptor;
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Defines {@code java.io.AirlockBridge} inside java.base and connects it to a {@link Router}.
+ *
+ * <p>Advice inlined into java.base runs with the boot loader's view and cannot name the agent's
+ * classes, so it calls the bridge, which forwards through one method handle, on
+ * {@link Router#dispatch}. The bridge is defined
+ * with {@code privateLookupIn(FileDescriptor.class, ...).defineClass(...)} after
+ * {@code Instrumentation.redefineModule} opens {@code java.io} to the agent's module; appending a
+ * jar to the boot class path would also work but disables CDS for application classes.
+ *
+ * <p>Side effect worth knowing: the agent sits in the application class loader's unnamed module,
+ * so the opening applies to the whole class path (deep reflection on java.io succeeds where it
+ * would otherwise throw InaccessibleObjectException). Only java.io is opened; the bridge itself
+ * reaches {@code sun.nio.fs} and {@code jdk.internal.access} from inside java.base, which needs no
+ * opening.
+ */
+final class Bridge {
+
+    private Bridge() {
+    }
+
+    /**
+     * Installs {@code router} as the bridge's one method handle, with the errno messages and the
+     * UnixException subclass the bridge reports NIO failures with. The bridge refuses a second
+     * install, so this fails if anything installed one before.
+     */
+    static void install(Class<?> bridge, Router router) throws Exception {
+        // The bridge's operation numbers are compiled into the advice and mirrored in Router;
+        // BridgeTest checks they agree (reading them here would cost start-up for a build-time fact).
+        Router.install(router);
+        // Core reflection for this one call: on JDK 17 it needs no lambda form spun at start-up.
+        Method install = bridge.getDeclaredMethod("install", MethodHandle.class, String[].class, byte[].class);
+        install.setAccessible(true);
+        MethodHandle route = MethodHandles.lookup().findStatic(Router.class, "dispatch",
+                MethodType.methodType(int.class, int.class, String.class, String.class, int.class, int.class));
+        try {
+            install.invoke(null, route, Errno.messages(), AgentJar.classFile(Hooks.UNIX_EXCEPTION));
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception) {
+                throw (Exception) cause;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Defines the bridge inside java.base (once; a second premain in the same JVM finds it).
+     */
+    static Class<?> define(Instrumentation inst, byte[] bridgeClassFile)
+            throws ReflectiveOperationException {
+        Module base = Object.class.getModule();
+        Module agent = Bridge.class.getModule();
+        if (!base.isOpen("java.io", agent)) {
+            inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.io", Set.of(agent)), Set.of(),
+                    Map.of());
+        }
+        MethodHandles.Lookup io = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup());
+        try {
+            return io.defineClass(bridgeClassFile);
+        } catch (LinkageError e) {
+            // Defining twice fails (a second agent in one JVM); the existing bridge then refuses
+            // the second install. Any other linkage failure is reported as it is.
+            try {
+                return Class.forName(Hooks.BRIDGE, false, null);
+            } catch (ClassNotFoundException notDefined) {
+                throw e;
+            }
+        }
+    }
+}

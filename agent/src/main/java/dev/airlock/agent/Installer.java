@@ -1,0 +1,80 @@
+package dev.airlock.agent;
+
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Installs the routing into this JVM: defines the bridge inside java.base, points it at a
+ * {@link Router} over the given {@link Opener}, then weaves the hooks into the JDK classes, from
+ * the transform cache when it holds this JDK's classes, else live with ByteBuddy.
+ *
+ * <p>The order matters: the bridge must exist and be wired before any woven method can run, since
+ * the woven code links against it.
+ */
+final class Installer {
+
+    /** How the hooks were woven; reported to tests, never printed. */
+    enum Mode { LIVE, CACHED }
+
+    private Installer() {
+    }
+
+    /** Installs routing to {@code opener}. Throws on any failure; the caller halts the JVM. */
+    static Mode install(Instrumentation inst, AgentArgs args, Opener opener) throws Exception {
+        // Captured once: relative paths are resolved against the directory the program started in,
+        // whatever it later does to the property.
+        String userDir = System.getProperty("user.dir");
+        List<Class<?>> targets = prepareJvm(inst);
+        Class<?> bridge = Bridge.define(inst, AgentJar.classFile(Hooks.BRIDGE));
+        Router router = new Router(opener, userDir);
+        Bridge.install(bridge, router);
+
+        Path cache = args.cache();
+        if (cache != null && TransformCache.replay(inst, cache, AgentJar.fingerprint(), targets)) {
+            return Mode.CACHED;
+        }
+        LiveTransformer.install(inst, targets);
+        return Mode.LIVE;
+    }
+
+    /**
+     * The prepare run: weaves live, exactly as a helper without a cache would, and records what
+     * ByteBuddy made of each original class file into {@code dir}. The bridge is defined but
+     * routes nowhere; the JVM is meant to exit right after.
+     */
+    static void prepare(Instrumentation inst, Path dir) throws Exception {
+        List<Class<?>> targets = prepareJvm(inst);
+        Bridge.define(inst, AgentJar.classFile(Hooks.BRIDGE));
+        TransformCache.InputRecorder inputs = new TransformCache.InputRecorder(targets);
+        inst.addTransformer(inputs, true);
+        Map<String, byte[]> outputs;
+        try {
+            outputs = LiveTransformer.install(inst, targets);
+        } finally {
+            inst.removeTransformer(inputs);
+        }
+        TransformCache.write(dir, AgentJar.fingerprint(), inputs.inputs, outputs);
+    }
+
+    /** Checks what the installation needs and loads (without initialising) the hooked classes. */
+    private static List<Class<?>> prepareJvm(Instrumentation inst) throws IOException, ClassNotFoundException {
+        if (!inst.isRetransformClassesSupported()) {
+            throw new IOException("the JVM does not support class retransformation"
+                    + " (the agent's manifest needs Can-Retransform-Classes: true)");
+        }
+        if (!inst.isModifiableModule(Object.class.getModule())) {
+            throw new IOException("the JVM does not allow java.base to be opened to the agent");
+        }
+        // Loaded now, so that both paths see them as retransformations of loaded classes (the
+        // class file a JVM hands out then is what the cache is keyed by).
+        List<Class<?>> targets = new ArrayList<>();
+        for (String type : Hooks.byType().keySet()) {
+            targets.add(Class.forName(type, false, null));
+        }
+        return targets;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.airlock.agent;
+
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.Nexus;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.pool.TypePool;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Weaves the advice into the JDK classes with ByteBuddy, live (about half a second of start-up:
+ * ByteBuddy loads some thousand classes). The fallback when no prepared transform is cached, and
+ * what a prepare run records into the cache.
+ *
+ * <p>Everything ByteBuddy lives behind this class: the cached path never loads it, so ByteBuddy is
+ * never loaded at all when the cache hits.
+ *
+ * <p>The advice templates are described through a {@link TypePool} over their class files (shipped
+ * as resources) and never loaded: they name package-private JDK types, and as classes of the
+ * application loader they could not even be linked.
+ */
+final class LiveTransformer {
+
+    private LiveTransformer() {
+    }
+
+    /**
+     * Retransforms {@code targets} with the hooks' advice and returns, per class name, the class
+     * file ByteBuddy produced. Throws if any hook did not apply: a JDK whose shape differs must not
+     * run unrouted.
+     */
+    static Map<String, byte[]> install(Instrumentation inst, Collection<Class<?>> targets)
+            throws IOException {
+        Map<String, byte[]> adviceFiles = new LinkedHashMap<>();
+        for (Hooks.Hook hook : Hooks.ALL) {
+            adviceFiles.put(hook.advice, AgentJar.classFile(hook.advice));
+        }
+        // The advice first; the JDK's own types (UnixPath, UnixException) from the boot loader's
+        // class files; ByteBuddy's annotation types from the agent's loader.
+        ClassFileLocator locator = new ClassFileLocator.Compound(
+                new ClassFileLocator.Simple(adviceFiles),
+                ClassFileLocator.ForClassLoader.ofBootLoader(),
+                ClassFileLocator.ForClassLoader.of(LiveTransformer.class.getClassLoader()));
+        TypePool pool = TypePool.Default.of(locator);
+
+        Recorder recorder = new Recorder();
+        AgentBuilder builder = newAgentBuilder()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(
+                        new LinkedHashSet<>(targets)))
+                .with(AgentBuilder.RedefinitionStrategy.Listener.ErrorEscalating.FAIL_FAST)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+                .with(recorder)
+                // ByteBuddy ignores the boot loader's classes by default; they are the point here.
+                .ignore(ElementMatchers.none());
+        Map<String, List<Hooks.Hook>> byType = Hooks.byType();
+        for (Map.Entry<String, List<Hooks.Hook>> type : byType.entrySet()) {
+            builder = builder
+                    .type(ElementMatchers.named(type.getKey()), ElementMatchers.isBootstrapClassLoader())
+                    .transform(new Weaver(type.getValue(), pool, locator));
+        }
+        builder.installOn(inst);
+
+        if (!recorder.errors.isEmpty()) {
+            IllegalStateException e = new IllegalStateException(
+                    "cannot weave the JDK's file opens: " + recorder.errors.get(0).getMessage());
+            recorder.errors.forEach(e::addSuppressed);
+            throw e;
+        }
+        if (!recorder.transformed.keySet().equals(byType.keySet())) {
+            throw new IllegalStateException("cannot weave the JDK's file opens: transformed "
+                    + recorder.transformed.keySet() + ", expected " + byType.keySet());
+        }
+        return recorder.transformed;
+    }
+
+    /**
+     * {@code new AgentBuilder.Default()} eagerly builds its default initialisation strategy
+     * (SelfInjection.Split), whose NexusAccessor injects ByteBuddy's {@code Nexus} class into the
+     * system class loader through {@code ClassInjector.UsingReflection}, which initialises
+     * {@code ClassInjector.UsingUnsafe}: {@code sun.misc.Unsafe::objectFieldOffset} and
+     * {@code putBoolean}, each a warning on the application's stderr on JDK 24 and later. The agent
+     * replaces that strategy with NoOp anyway, so ByteBuddy's documented switch turns the injection
+     * off while the builder is made; the property is restored at once (no application code runs
+     * during premain), and NexusAccessor keeps the answer it computed.
+     */
+    private static AgentBuilder newAgentBuilder() {
+        String previous = System.getProperty(Nexus.PROPERTY);
+        System.setProperty(Nexus.PROPERTY, "true");
+        try {
+            return new AgentBuilder.Default();
+        } finally {
+            if (previous == null) {
+                System.clearProperty(Nexus.PROPERTY);
+            } else {
+                System.setProperty(Nexus.PROPERTY, previous);
+            }
+        }
+    }
+
+    /** Applies the hooks of one JDK class, after checking that each matches exactly one method. */
+    private static final class Weaver implements AgentBuilder.Transformer {
+        private final List<Hooks.Hook> hooks;
+        private final TypePool pool;
+        private final ClassFileLocator locator;
+
+        Weaver(List<Hooks.Hook> hooks, TypePool pool, ClassFileLocator locator) {
+            this.hooks = hooks;
+            this.pool = pool;
+            this.locator = locator;
+        }
+
+        @Override
+        public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
+                ClassLoader loader, JavaModule module, ProtectionDomain domain) {
+            DynamicType.Builder<?> woven = builder;
+            for (Hooks.Hook hook : hooks) {
+                ElementMatcher.Junction<MethodDescription> method =
+                        ElementMatchers.<MethodDescription>named(hook.method)
+                                .and(ElementMatchers.hasDescriptor(hook.descriptor));
+                int found = type.getDeclaredMethods().filter(method).size();
+                if (found != 1) {
+                    throw new IllegalStateException("this JDK has " + found + " methods " + hook);
+                }
+                woven = woven.visit(Advice.to(pool.describe(hook.advice).resolve(), locator).on(method));
+            }
+            return woven;
+        }
+    }
+
+    /** Keeps ByteBuddy's output per class and every error, which ByteBuddy would only log. */
+    private static final class Recorder extends AgentBuilder.Listener.Adapter {
+        final Map<String, byte[]> transformed = new LinkedHashMap<>();
+        final List<Throwable> errors = new ArrayList<>();
+
+        @Override
+        public synchronized void onTransformation(TypeDescription type, ClassLoader loader,
+                JavaModule module, boolean loaded, DynamicType dynamicType) {
+            transformed.put(type.getName(), dynamicType.getBytes());
+        }
+
+        @Override
+        public synchronized void onError(String typeName, ClassLoader loader, JavaModule module,
+                boolean loaded, Throwable throwable) {
+            errors.add(new IllegalStateException(typeName + ": " + throwable, throwable));
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.airlock.agent;
+
+import java.io.IOException;
+
+/**
+ * What the agent asks when the kernel refused a direct open: the seam between the advice (through
+ * {@link Router}) and the broker client.
+ *
+ * <p>The agent never decides policy: it consults an opener only after the JDK's own direct open
+ * failed, and passes on what the opener answers. Production wraps the helper's broker client
+ * ({@link BrokerOpener}); tests substitute a fake. Called from whichever application thread is
+ * opening a file, concurrently; an open the opener itself performs while answering is not routed
+ * back into it (its direct failure stands).
+ */
+interface Opener {
+
+    /**
+     * Opens {@code absolutePath} as open(2) would with {@code linuxFlags} and {@code mode}.
+     *
+     * @param absolutePath an absolute path, made so lexically (no normalisation) by the agent
+     * @param linuxFlags Linux open(2) flags (O_RDONLY, O_CREAT, O_APPEND, ...)
+     * @param mode the creation mode (0666 for java.io; whatever NIO asked)
+     * @param refuseDirectory true for java.io, whose native open fails with EISDIR on a directory
+     * @return an open descriptor, {@code >= 0}, now owned by the caller; or a negative errno
+     *     ({@code -ENOENT}, {@code -EISDIR}, ...) for a plain failure
+     * @throws PolicyDenied when the broker's policy refused; carries the reason
+     * @throws IOException when the broker cannot be reached ("airlock broker is gone"): the caller
+     *     fails closed and never falls back to a direct open
+     */
+    int open(String absolutePath, int linuxFlags, int mode, boolean refuseDirectory)
+            throws IOException;
+}

@@ -1,0 +1,221 @@
+package dev.airlock.agent;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.ProtectionDomain;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
+
+/**
+ * Transformed JDK classes, computed once by an unconfined prepare run and replayed at later
+ * start-ups without loading ByteBuddy (see DESIGN.md "Start-up").
+ *
+ * <p>An entry maps the exact class file the JVM hands a retransformation-capable transformer for
+ * a hooked class (the "original class bytes") to what ByteBuddy made of it. Replaying goes through
+ * the same door as the live path: a {@link ClassFileTransformer} registered for retransformation,
+ * and {@code retransformClasses} on the same classes. So the cached path installs the very bytes
+ * the live path would, and a JDK update, another CDS setting or a changed agent misses instead of
+ * installing stale bytes: the input is compared byte for byte, not by digest, and the agent's own
+ * build (its bridge and advice class files) is part of the key.
+ *
+ * <p>File per entry: {@code CLASS-CRC.xform} where CRC is the CRC32C of the input (a locator only;
+ * equality is decided by the full comparison), holding {@value #MAGIC_TEXT}, the agent fingerprint,
+ * then the input and the output, each length-prefixed. Files are written to a temporary name and
+ * renamed into place, so a concurrent reader sees either nothing or a whole entry, and are made
+ * world-readable (the helper runs as another user and only reads the directory; the broker owns it
+ * and runs the prepare step).
+ *
+ * <p>The class file a JVM hands out for a loaded class is reconstituted from its internal form and
+ * depends on how the class was loaded: measured on JDK 17.0.15 and 25.0.3, a cache prepared with
+ * CDS on misses under {@code -Xshare:off} (other flags tried, {@code -Xint}, C1 only, SerialGC,
+ * hit). So the prepare run must use the helper's own JVM options (its JDK, its CDS or AOT cache
+ * setting); a miss costs the live path's start-up, never correctness.
+ */
+final class TransformCache {
+
+    private static final String MAGIC_TEXT = "AIRLOCK-TRANSFORM-1\n";
+    private static final byte[] MAGIC = MAGIC_TEXT.getBytes(StandardCharsets.US_ASCII);
+    /** JDK classes are a few tens of KiB; anything far larger is not an entry of ours. */
+    private static final int MAX_CLASS_FILE = 1 << 22;
+
+    private TransformCache() {
+    }
+
+    /**
+     * Replays cached transforms: retransforms {@code targets} with a transformer that answers from
+     * {@code dir}. Returns true when every target was served from the cache; the transformer then
+     * stays registered, so that anyone else's later retransformation keeps the hooks. On any miss
+     * it is removed again and false returned, and the caller weaves live (a retransformation always
+     * starts from the original class bytes, so nothing of the partial replay remains).
+     */
+    static boolean replay(Instrumentation inst, Path dir, long fingerprint, Collection<Class<?>> targets) {
+        Replayer replayer = new Replayer(dir, fingerprint, targets);
+        inst.addTransformer(replayer, true);
+        try {
+            inst.retransformClasses(targets.toArray(new Class<?>[0]));
+        } catch (Exception | LinkageError e) {
+            inst.removeTransformer(replayer);
+            return false;
+        }
+        if (replayer.served.keySet().containsAll(replayer.wanted)) {
+            return true;
+        }
+        inst.removeTransformer(replayer);
+        return false;
+    }
+
+    /**
+     * Captures the class files the JVM hands to transformers for {@code targets}. Register before
+     * ByteBuddy's transformer (the JVM calls retransformation-capable transformers in registration
+     * order) so that it sees the original bytes ByteBuddy starts from.
+     */
+    static final class InputRecorder implements ClassFileTransformer {
+        private final Set<String> wanted;
+        final Map<String, byte[]> inputs = new ConcurrentHashMap<>();
+
+        InputRecorder(Collection<Class<?>> targets) {
+            this.wanted = internalNames(targets);
+        }
+
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String className,
+                Class<?> redefined, ProtectionDomain domain, byte[] classfile) {
+            if (loader == null && wanted.contains(className)) {
+                inputs.put(className.replace('/', '.'), classfile.clone());
+            }
+            return null;
+        }
+    }
+
+    /** Writes one entry per class; {@code inputs} and {@code outputs} are keyed by class name. */
+    static void write(Path dir, long fingerprint, Map<String, byte[]> inputs, Map<String, byte[]> outputs)
+            throws IOException {
+        if (!inputs.keySet().equals(outputs.keySet())) {
+            throw new IOException("recorded inputs " + new TreeSet<>(inputs.keySet())
+                    + " do not match outputs " + new TreeSet<>(outputs.keySet()));
+        }
+        Files.createDirectories(dir);
+        for (Map.Entry<String, byte[]> e : inputs.entrySet()) {
+            byte[] input = e.getValue();
+            byte[] output = outputs.get(e.getKey());
+            if (Arrays.equals(input, output)) {
+                throw new IOException("ByteBuddy left " + e.getKey() + " unchanged");
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.write(MAGIC);
+                out.writeLong(fingerprint);
+                out.writeInt(input.length);
+                out.write(input);
+                out.writeInt(output.length);
+                out.write(output);
+            }
+            Path target = dir.resolve(fileName(e.getKey(), input));
+            Path temporary = Files.createTempFile(dir, ".xform-", ".tmp");
+            try {
+                Files.write(temporary, bytes.toByteArray());
+                // createTempFile makes it 0600; the helper runs as another user and only reads.
+                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temporary);
+            }
+        }
+    }
+
+    /**
+     * The cached output for {@code input} of class {@code className}, or null when there is no entry
+     * for exactly these bytes and this agent build. Never throws: a damaged entry is a miss.
+     */
+    static byte[] lookup(Path dir, String className, long fingerprint, byte[] input) {
+        // java.io rather than Files: the NIO channel classes would load only for this.
+        File file = new File(dir.toFile(), fileName(className, input));
+        try (InputStream raw = new FileInputStream(file);
+             DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
+            byte[] magic = new byte[MAGIC.length];
+            in.readFully(magic);
+            if (!Arrays.equals(magic, MAGIC) || in.readLong() != fingerprint) {
+                return null;
+            }
+            byte[] cachedInput = readBlock(in);
+            if (!Arrays.equals(cachedInput, input)) {
+                return null;
+            }
+            byte[] output = readBlock(in);
+            return in.read() == -1 ? output : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    static String fileName(String className, byte[] input) {
+        CRC32C crc = new CRC32C();
+        crc.update(input);
+        // Not String.format: Formatter pulls in java.util.regex at start-up.
+        String hex = Long.toHexString(crc.getValue() | 1L << 32).substring(1);
+        return className + "-" + hex + ".xform";
+    }
+
+    private static byte[] readBlock(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length <= 0 || length > MAX_CLASS_FILE) {
+            throw new IOException("bad length " + length);
+        }
+        byte[] block = new byte[length];
+        in.readFully(block);
+        return block;
+    }
+
+    private static Set<String> internalNames(Collection<Class<?>> targets) {
+        Set<String> names = new TreeSet<>();
+        for (Class<?> target : targets) {
+            names.add(target.getName().replace('.', '/'));
+        }
+        return names;
+    }
+
+    /** Answers retransformations of the hooked classes from the cache directory. */
+    private static final class Replayer implements ClassFileTransformer {
+        private final Path dir;
+        private final long fingerprint;
+        final Set<String> wanted;
+        final Map<String, Boolean> served = new ConcurrentHashMap<>();
+
+        Replayer(Path dir, long fingerprint, Collection<Class<?>> targets) {
+            this.dir = dir;
+            this.fingerprint = fingerprint;
+            this.wanted = internalNames(targets);
+        }
+
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String className,
+                Class<?> redefined, ProtectionDomain domain, byte[] classfile) {
+            if (loader != null || !wanted.contains(className)) {
+                return null;
+            }
+            byte[] output = lookup(dir, className.replace('/', '.'), fingerprint, classfile);
+            if (output != null) {
+                served.put(className, Boolean.TRUE);
+            }
+            return output;
+        }
+    }
+}

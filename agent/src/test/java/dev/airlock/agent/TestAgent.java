@@ -1,0 +1,57 @@
+package dev.airlock.agent;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The {@code Premain-Class} of the jar the tests build: installs the agent through the same code
+ * as {@link AirlockAgent#premain} ({@link AirlockAgent#start}), with a {@link FakeOpener} instead of
+ * the broker client.
+ *
+ * <p>Its one argument is {@code config=FILE}, a properties file holding {@code agent.args} (passed
+ * to the agent as its argument string), the fake opener's rules (see {@link FakeOpener}) and
+ * optionally {@code report=FILE}, where it writes how the hooks were installed and how many
+ * ByteBuddy classes the JVM loaded.
+ */
+public final class TestAgent {
+
+    private TestAgent() {
+    }
+
+    public static void premain(String args, Instrumentation inst) throws IOException {
+        if (args == null || !args.startsWith("config=")) {
+            throw new IllegalArgumentException("TestAgent needs config=FILE");
+        }
+        Properties config = new Properties();
+        try (InputStream in = new FileInputStream(args.substring("config=".length()))) {
+            config.load(in);
+        }
+        // The fake opener hands out descriptors of channels it opens itself; reaching the int
+        // inside a FileChannel needs sun.nio.ch (java.io is opened by the agent's bridge already).
+        Module base = Object.class.getModule();
+        Module self = TestAgent.class.getModule();
+        inst.redefineModule(base, Set.of(), Map.of(),
+                Map.of("sun.nio.ch", Set.of(self), "java.io", Set.of(self)), Set.of(), Map.of());
+        FakeOpener opener = new FakeOpener(config);
+        Installer.Mode mode = AirlockAgent.start(config.getProperty("agent.args", ""), inst, a -> opener);
+        String report = config.getProperty("report");
+        if (report != null) {
+            long byteBuddy = 0;
+            for (Class<?> c : inst.getAllLoadedClasses()) {
+                if (c.getName().startsWith("net.bytebuddy.")) {
+                    byteBuddy++;
+                }
+            }
+            Files.writeString(Path.of(report), "mode=" + mode + "\nbytebuddy=" + byteBuddy + "\n",
+                    StandardCharsets.UTF_8);
+        }
+    }
+}
