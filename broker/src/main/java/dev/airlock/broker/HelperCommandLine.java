@@ -1,0 +1,109 @@
+package dev.airlock.broker;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The helper's command line: the user's java arguments after Airlock's own options, and the
+ * class path those arguments name, which the helper must be able to read by itself (class loading
+ * is never brokered: it would cost a round trip per class and change nothing the policy decides).
+ */
+final class HelperCommandLine {
+    /** The descriptor number the helper finds its end of the channel at. */
+    static final int CHANNEL_FD = 3;
+
+    private HelperCommandLine() {
+    }
+
+    /** The major version of the JDK at {@code javaHome}, from its {@code release} file; 0 if unknown. */
+    static int javaMajorVersion(Path javaHome) {
+        try {
+            for (String line : Files.readAllLines(javaHome.resolve("release"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    int end = 0;
+                    while (end < version.length() && Character.isDigit(version.charAt(end))) {
+                        end++;
+                    }
+                    return end == 0 ? 0 : Integer.parseInt(version.substring(0, end));
+                }
+            }
+        } catch (IOException | NumberFormatException unknown) {
+            return 0;
+        }
+        return 0;
+    }
+
+    static List<String> build(Path java, int javaMajor, RuntimeFiles runtime, List<String> userArgs) {
+        List<String> argv = new ArrayList<>();
+        argv.add(java.toString());
+        // The shared perf-data file would be created in /tmp, where the helper may write nothing.
+        argv.add("-XX:+PerfDisableSharedMem");
+        argv.add("-Djffi.boot.library.path=" + runtime.jffiDirectory());
+        if (javaMajor >= 24) {
+            // jffi loads its native stub with System.load and reaches memory through sun.misc.Unsafe;
+            // without these the JVM would print warnings into the application's stderr.
+            argv.add("--enable-native-access=ALL-UNNAMED");
+            argv.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        argv.add("-javaagent:" + runtime.agentJar() + "=channel=" + CHANNEL_FD);
+        argv.addAll(userArgs);
+        return argv;
+    }
+
+    /**
+     * The class path entries the user's arguments name: {@code -cp}/{@code -classpath}/
+     * {@code --class-path}, {@code -jar}, {@code --module-path}/{@code -p} and
+     * {@code -javaagent:} jars; without any, the {@code CLASSPATH} variable or the current
+     * directory, as {@code java} itself defaults.
+     */
+    static List<Path> classPath(List<String> userArgs, Path workingDirectory) {
+        List<Path> entries = new ArrayList<>();
+        boolean explicit = false;
+        for (int i = 0; i < userArgs.size(); i++) {
+            String arg = userArgs.get(i);
+            boolean hasValue = i + 1 < userArgs.size();
+            if ((arg.equals("-cp") || arg.equals("-classpath") || arg.equals("--class-path")) && hasValue) {
+                addPathList(entries, userArgs.get(++i), workingDirectory);
+                explicit = true;
+            } else if (arg.startsWith("--class-path=")) {
+                addPathList(entries, arg.substring("--class-path=".length()), workingDirectory);
+                explicit = true;
+            } else if ((arg.equals("-p") || arg.equals("--module-path")) && hasValue) {
+                addPathList(entries, userArgs.get(++i), workingDirectory);
+            } else if (arg.startsWith("--module-path=")) {
+                addPathList(entries, arg.substring("--module-path=".length()), workingDirectory);
+            } else if (arg.startsWith("-javaagent:")) {
+                String jar = arg.substring("-javaagent:".length());
+                int equals = jar.indexOf('=');
+                entries.add(workingDirectory.resolve(equals < 0 ? jar : jar.substring(0, equals)));
+            } else if (arg.equals("-jar") && hasValue) {
+                entries.add(workingDirectory.resolve(userArgs.get(++i)));
+                explicit = true;
+                break; // what follows the jar are the application's own arguments
+            } else if (!arg.startsWith("-")) {
+                break; // the main class: the rest are the application's arguments
+            }
+        }
+        if (!explicit) {
+            String env = System.getenv("CLASSPATH");
+            addPathList(entries, env != null && !env.isEmpty() ? env : ".", workingDirectory);
+        }
+        return entries;
+    }
+
+    private static void addPathList(List<Path> entries, String list, Path workingDirectory) {
+        for (String entry : list.split(File.pathSeparator, -1)) {
+            String value = entry.isEmpty() ? "." : entry;
+            if (value.endsWith("/*") || value.equals("*")) {
+                value = value.length() == 1 ? "." : value.substring(0, value.length() - 2);
+            }
+            entries.add(workingDirectory.resolve(value).normalize());
+        }
+    }
+}

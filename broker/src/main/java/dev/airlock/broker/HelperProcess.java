@@ -1,0 +1,79 @@
+package dev.airlock.broker;
+
+import dev.airlock.ipc.ErrnoException;
+import dev.airlock.ipc.Linux;
+
+/**
+ * The running helper as the broker sees it: passes SIGINT, SIGTERM and SIGHUP on to it, and when
+ * it ends, ends the broker with its status. The reaper exits the broker even if the channel is
+ * still held open by something the helper left behind, so no broker outlives its helper.
+ */
+final class HelperProcess {
+    private final int pid;
+    private volatile int exitCode = -1;
+
+    HelperProcess(int pid) {
+        this.pid = pid;
+    }
+
+    int exitCode() {
+        return exitCode;
+    }
+
+    /**
+     * Takes SIGINT, SIGTERM and SIGHUP over from the JVM's default handlers (which would shut the
+     * broker down) and passes each on to the helper. {@code sun.misc.Signal} is reached
+     * reflectively: it is the JDK's only way to do this, and javac's warning about it cannot be
+     * suppressed otherwise.
+     */
+    void forwardSignals() throws ReflectiveOperationException {
+        Class<?> signalClass = Class.forName("sun.misc.Signal");
+        Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+        java.lang.reflect.Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
+        java.lang.reflect.Method number = signalClass.getMethod("getNumber");
+        Object handler = java.lang.reflect.Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("handle")) {
+                        try {
+                            Linux.kill(pid, (Integer) number.invoke(args[0]));
+                        } catch (ErrnoException gone) {
+                            // The helper has exited already; the reaper ends the broker.
+                        }
+                        return null;
+                    }
+                    return method.getName().equals("hashCode") ? System.identityHashCode(proxy)
+                            : method.getName().equals("equals") ? proxy == args[0] : "airlock signal forwarder";
+                });
+        for (String name : new String[] {"INT", "TERM", "HUP"}) {
+            handle.invoke(null, signalClass.getConstructor(String.class).newInstance(name), handler);
+        }
+    }
+
+    Thread startReaper() {
+        Thread reaper = new Thread(() -> {
+            int status;
+            try {
+                status = Linux.waitpid(pid);
+            } catch (ErrnoException e) {
+                System.err.println("airlock: lost the helper: " + e.getMessage());
+                Runtime.getRuntime().halt(ExitCodes.INTERNAL);
+                return;
+            }
+            exitCode = exitCode(status);
+            System.out.flush();
+            Runtime.getRuntime().halt(exitCode);
+        }, "airlock-reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+        return reaper;
+    }
+
+    /** A wait status as a shell reports it: the exit code, or 128+N for death by signal N. */
+    static int exitCode(int status) {
+        int signal = status & 0x7f;
+        if (signal == 0) {
+            return (status >> 8) & 0xff;
+        }
+        return 128 + signal;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.airlock.broker;
+
+import java.io.PrintStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code airlock} command: {@code run} confines a Java program, {@code check} validates
+ * policies, {@code explain} answers what a policy allows. Errors are one line on stderr,
+ * {@code airlock: ...} or {@code FILE:LINE:COL: ...} for a policy, with exit code 2.
+ */
+@Command(name = "airlock", mixinStandardHelpOptions = true, version = "airlock 0.1.0",
+        description = "Runs a Java program with exactly the file access a java.policy grants, enforced by the kernel.")
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.err));
+    }
+
+    static int run(String[] args, PrintStream err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand(new CommandLine(new RunCommand(err)).setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true));
+        cli.addSubcommand(new CheckCommand(err));
+        cli.addSubcommand(new ExplainCommand(System.out));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof AirlockException failure) {
+                err.println(failure.getMessage().matches("^\\S+:\\d+:\\d+: .*") ? failure.getMessage() : "airlock: " + failure.getMessage());
+                return failure.exitCode();
+            }
+            err.println("airlock: " + e);
+            return ExitCodes.INTERNAL;
+        });
+        cli.setErr(new java.io.PrintWriter(err, true));
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.airlock.broker;
+
+import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicySyntaxException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Loads the --policy files into one policy, turning any error into a usage failure with nothing started. */
+final class Policies {
+    private Policies() {
+    }
+
+    static Policy load(List<Path> files) throws AirlockException {
+        if (files.isEmpty()) {
+            return Policy.empty();
+        }
+        List<Policy> parsed = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                parsed.add(Policy.parse(file, file.toString()));
+            } catch (PolicySyntaxException e) {
+                throw new AirlockException(ExitCodes.USAGE, e.getMessage());
+            } catch (IOException e) {
+                throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: " + e.getMessage());
+            }
+        }
+        return parsed.size() == 1 ? parsed.get(0) : Policy.combine(parsed);
+    }
+}

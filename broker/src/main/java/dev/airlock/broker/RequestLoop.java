@@ -1,0 +1,109 @@
+package dev.airlock.broker;
+
+import dev.airlock.ipc.Credentials;
+import dev.airlock.ipc.ErrnoException;
+import dev.airlock.ipc.Fd;
+import dev.airlock.ipc.Message;
+import dev.airlock.ipc.MessageCodec;
+import dev.airlock.ipc.ProtocolException;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
+import dev.airlock.ipc.SeqPacketSocket;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+
+/**
+ * Serves the helper's requests on one thread: receive, check the sender's kernel credentials,
+ * decode strictly, decide and open, reply. No hand-off to other threads on the way, so a brokered
+ * open costs one receive, the open and one send. A request that fails the credential check or
+ * does not decode is refused and reported with its reason, and the loop goes on serving.
+ */
+final class RequestLoop {
+    private final SeqPacketSocket socket;
+    private final FileBroker files;
+    private final Credentials expected;
+    private final PrintStream log;
+
+    /** {@code expected}: the helper's pid, uid and gid, which every request must carry. */
+    RequestLoop(SeqPacketSocket socket, FileBroker files, Credentials expected, PrintStream log) {
+        this.socket = socket;
+        this.files = files;
+        this.expected = expected;
+        this.log = log;
+    }
+
+    /** Serves until the helper's end of the channel is closed. */
+    void run() throws ErrnoException {
+        ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
+        ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
+        while (true) {
+            in.clear();
+            SeqPacketSocket.Received received = socket.receive(in);
+            if (received == null) {
+                return;
+            }
+            Reply reply = handle(received, in);
+            if (reply == null) {
+                continue;
+            }
+            Fd fd = reply.hasDescriptor() ? pendingDescriptor : null;
+            pendingDescriptor = null;
+            try {
+                out.clear();
+                int length = MessageCodec.encode(reply, out);
+                socket.send(out, length, fd);
+            } catch (ErrnoException e) {
+                if (e.errno() == dev.airlock.ipc.Errno.EPIPE || e.errno() == dev.airlock.ipc.Errno.ECONNRESET) {
+                    return; // the helper is gone
+                }
+                throw e;
+            } finally {
+                if (fd != null) {
+                    fd.close(); // the helper has its own copy now
+                }
+            }
+        }
+    }
+
+    private Fd pendingDescriptor;
+
+    private Reply handle(SeqPacketSocket.Received received, ByteBuffer in) {
+        for (Fd unexpected : received.descriptors()) {
+            unexpected.close(); // requests never carry descriptors
+        }
+        Credentials sender = received.sender();
+        if (sender == null || sender.pid() != expected.pid() || sender.uid() != expected.uid() || sender.gid() != expected.gid()) {
+            refuse("credentials " + describe(sender) + " are not the helper's " + describe(expected));
+            return null;
+        }
+        if (received.descriptors().length > 0) {
+            refuse("request carried " + received.descriptors().length + " descriptor(s)");
+            return null;
+        }
+        if (received.truncated()) {
+            refuse("request longer than " + Message.MAX_SIZE + " bytes");
+            return null;
+        }
+        Request request;
+        try {
+            request = MessageCodec.decodeRequest(in, received.length());
+        } catch (ProtocolException e) {
+            refuse(e.getMessage());
+            return null;
+        }
+        FileBroker.Outcome outcome = files.open(request.path(), request.openFlags(), request.mode(), request.refuseDirectory());
+        if (outcome.fd() != null) {
+            pendingDescriptor = outcome.fd();
+            return Reply.descriptor(request.id());
+        }
+        return Reply.error(request.id(), outcome.errno(), outcome.reason());
+    }
+
+    private void refuse(String why) {
+        log.println("airlock: refused a request: " + why);
+    }
+
+    private static String describe(Credentials c) {
+        return c == null ? "(none)" : "pid " + c.pid() + " uid " + c.uid() + " gid " + c.gid();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.airlock.broker;
+
+import dev.airlock.ipc.Credentials;
+import dev.airlock.ipc.Fd;
+import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.SeqPacketSocket;
+import dev.airlock.policy.Policy;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code airlock run}: starts the application's JVM as a confined helper and serves its file
+ * requests until it exits, then exits with its status (a helper killed by signal N gives 128+N,
+ * as a shell reports it). Nothing of Airlock's own is printed unless something goes wrong.
+ */
+@Command(name = "run", description = "Run a Java program confined: the arguments after -- are what you would give java.",
+        mixinStandardHelpOptions = true)
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--policy", paramLabel = "FILE", description = "A java.policy file; several combine as the JDK combines several policy URLs.")
+    List<Path> policies = new ArrayList<>();
+
+    @Option(names = "--java", paramLabel = "PATH", description = "The java launcher for the helper (default: the one running Airlock).")
+    Path java;
+
+    @Option(names = "--user", paramLabel = "USER", defaultValue = "nobody",
+            description = "When Airlock runs as root, the user the helper runs as (default: ${DEFAULT-VALUE}).")
+    String user;
+
+    @Option(names = "--allow-weaker", paramLabel = "LAYER", split = ",",
+            description = "Run with a weaker sandbox when the kernel lacks LAYER (only: landlock).")
+    Set<String> allowWeaker = Set.of();
+
+    @Parameters(paramLabel = "JAVA-ARGS", description = "The arguments for java.")
+    List<String> javaArgs = new ArrayList<>();
+
+    private final PrintStream err;
+
+    RunCommand(PrintStream err) {
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        for (String layer : allowWeaker) {
+            if (!layer.equals("landlock")) {
+                throw new AirlockException(ExitCodes.USAGE, "--allow-weaker knows only 'landlock', not '" + layer + "'");
+            }
+        }
+        if (javaArgs.isEmpty()) {
+            throw new AirlockException(ExitCodes.USAGE, "nothing to run: give the java arguments after --");
+        }
+        Policy policy = Policies.load(policies);
+
+        Path javaPath = java != null ? java : Path.of(System.getProperty("java.home"), "bin", "java");
+        Path javaReal;
+        try {
+            javaReal = javaPath.toRealPath();
+        } catch (IOException e) {
+            throw new AirlockException(ExitCodes.USAGE, "--java " + javaPath + ": no such file");
+        }
+        Path javaHome = javaReal.getParent().getParent();
+        boolean root = Linux.getuid() == 0;
+        UserAccount account = root ? UserAccount.lookup(user) : null;
+
+        RuntimeFiles runtime = RuntimeFiles.prepare(RuntimeFiles.ownJar(), root);
+        int abi = Linux.landlockAbi();
+        boolean weaker = abi < LandlockRules.REQUIRED_ABI;
+        if (weaker && !allowWeaker.contains("landlock")) {
+            throw new AirlockException(ExitCodes.SANDBOX_UNAVAILABLE, abi == 0
+                    ? "this kernel has no Landlock (or it is disabled), so the helper cannot be confined; "
+                            + "--allow-weaker=landlock runs it without Landlock"
+                    : "this kernel's Landlock ABI " + abi + " cannot deny TCP (ABI " + LandlockRules.REQUIRED_ABI
+                            + " needed); --allow-weaker=landlock runs it with a weaker sandbox");
+        }
+        if (weaker) {
+            err.println("airlock: WARNING: the sandbox is weaker than Airlock's default: Landlock ABI " + abi
+                    + (abi == 0 ? " (none): files are confined by the uid drop and the broker only" : ": TCP is not confined"));
+        }
+
+        Path cwd = Path.of(System.getProperty("user.dir"));
+        LandlockRules rules = new LandlockRules();
+        JvmFiles.grant(rules, javaHome);
+        for (Path entry : HelperCommandLine.classPath(javaArgs, cwd)) {
+            rules.allow(entry, LandlockRules.READ);
+        }
+        rules.allow(runtime.agentJar(), LandlockRules.READ);
+        rules.allow(runtime.jffiDirectory(), LandlockRules.READ_EXECUTE);
+
+        List<String> argv = HelperCommandLine.build(javaReal, HelperCommandLine.javaMajorVersion(javaHome), runtime, javaArgs);
+        List<String> env = new ArrayList<>();
+        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+            env.add(e.getKey() + "=" + e.getValue());
+        }
+
+        Fd[] pair = Linux.seqpacketPair();
+        try (SeqPacketSocket channel = new SeqPacketSocket(pair[0]); GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
+            Linux.enablePassCred(channel.fd().get());
+            int pid;
+            try (Fd helperEnd = Linux.dupCloexec(pair[1].get(), 10);
+                    Fd ruleset = abi > 0 ? rules.create(abi) : null) {
+                pair[1].close();
+                Linux.SpawnPlan plan = Linux.prepareSpawn(javaReal.toString(), argv, env, helperEnd.get(), HelperCommandLine.CHANNEL_FD);
+                Spawner.Plan confined = new Spawner.Plan(plan, ruleset,
+                        Linux.seccompProgram(SeccompFilter.program()), account);
+                pid = Spawner.spawn(confined);
+            }
+            HelperProcess helper = new HelperProcess(pid);
+            helper.forwardSignals();
+            Thread reaper = helper.startReaper();
+            Credentials expected = root
+                    ? new Credentials(pid, account.uid(), account.gid())
+                    : new Credentials(pid, Linux.getuid(), Linux.getgid());
+            new RequestLoop(channel, new FileBroker(policy, roots), expected, err).run();
+            reaper.join();
+            return helper.exitCode();
+        }
+    }
+}
