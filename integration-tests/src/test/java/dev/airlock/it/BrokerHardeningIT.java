@@ -1,0 +1,108 @@
+package dev.airlock.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The broker against a hostile or failing peer, and the user's mistakes. */
+class BrokerHardeningIT {
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void garbageMessageIsRefusedAndTheBrokerKeepsServing(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path file = s.file("granted/in.txt", "still served");
+            Path policy = s.policy("app.policy", FileAccessIT.grant(s.data.resolve("granted/-"), "read"));
+            Sandbox.Result r = s.run(jdk, policy, "raw:garbage", "fis:" + file);
+            assertEquals("OK sent garbage", r.answer("raw:garbage"));
+            assertEquals("OK still served", r.answer("fis:" + file));
+            assertTrue(r.stderr().contains("airlock: refused a request: bad magic 0x74686973"), r.stderr());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void killedBrokerFailsTheNextBrokeredOpenClosed(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path file = s.file("granted/in.txt", "granted content");
+            Path policy = s.policy("app.policy", FileAccessIT.grant(s.data.resolve("granted/-"), "read"));
+            // The helper outlives the broker: its output goes to a file, not to pipes the JDK closes when the broker dies.
+            Path output = s.root.resolve("helper.out");
+            ProcessBuilder builder = new ProcessBuilder(s.command(jdk, policy, "fis:" + file, "pause:3000", "fis:" + file,
+                    "nio-readallbytes:" + file));
+            builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
+            builder.redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+            Process broker = builder.start();
+            waitForLines(output, 2);
+            broker.destroyForcibly();
+            assertTrue(broker.waitFor(30, TimeUnit.SECONDS));
+            java.util.List<String> lines = waitForLines(output, 5);
+            assertEquals("fis:" + file + " OK granted content", lines.get(0), "served while the broker lived");
+            assertEquals("paused", lines.get(1));
+            assertEquals("pause:3000 OK resumed", lines.get(2));
+            assertTrue(lines.get(3).startsWith("fis:" + file + " EX java.io.") && lines.get(3).contains("airlock broker is gone"), lines.get(3));
+            assertTrue(lines.get(4).startsWith("nio-readallbytes:" + file + " EX java.") && lines.get(4).contains("airlock broker is gone"),
+                    lines.get(4));
+        }
+    }
+
+    private static java.util.List<String> waitForLines(Path file, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            java.util.List<String> lines = java.nio.file.Files.exists(file) ? java.nio.file.Files.readAllLines(file) : java.util.List.of();
+            if (lines.size() >= count) {
+                return lines;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("fewer than " + count + " lines in " + file + ": "
+                + (java.nio.file.Files.exists(file) ? java.nio.file.Files.readAllLines(file) : "(none)"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void exitCodeAndSignalDeathPassThrough(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            assertEquals(7, s.run(jdk, null, "exit:7").exitCode());
+            Process broker = Sandbox.start(s.command(jdk, null, "wait"));
+            BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("waiting", out.readLine());
+            ProcessHandle helper = broker.toHandle().children().findFirst().orElseThrow();
+            new ProcessBuilder("kill", "-KILL", String.valueOf(helper.pid())).start().waitFor();
+            assertTrue(broker.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(128 + 9, broker.exitValue(), "a helper killed by SIGKILL gives 128+9");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void sigtermToTheBrokerIsPassedToTheHelper(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Process broker = Sandbox.start(s.command(jdk, null, "wait"));
+            BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("waiting", out.readLine());
+            new ProcessBuilder("kill", "-TERM", String.valueOf(broker.pid())).start().waitFor();
+            assertTrue(broker.waitFor(30, TimeUnit.SECONDS));
+            // The helper JVM ends on SIGTERM as a JVM does, 128+15; the broker reports exactly that.
+            assertEquals(128 + 15, broker.exitValue());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void malformedPolicyStartsNothing(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path policy = s.policy("bad.policy", "grant {\n  permission java.io.FilePermission \"/x\" \"read\";\n};\n");
+            Sandbox.Result r = s.run(jdk, policy, "status");
+            assertEquals(2, r.exitCode());
+            assertEquals(java.util.List.of(), r.stdout(), "no helper started");
+            assertTrue(r.stderr().matches("(?s)" + java.util.regex.Pattern.quote(policy.toString()) + ":2:\\d+: .*expected.*\n"), r.stderr());
+        }
+    }
+}
