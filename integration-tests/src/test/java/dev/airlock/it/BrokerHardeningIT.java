@@ -28,6 +28,22 @@ class BrokerHardeningIT {
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
+    void requestFromAnotherProcessIsRefusedByItsKernelCredentials(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path file = s.file("granted/in.txt", "served to the helper only");
+            Path policy = s.policy("app.policy", FileAccessIT.grant(s.data.resolve("granted/-"), "read"));
+            Sandbox.Result r = s.run(jdk, policy, "child-raw:open:" + file, "fis:" + file);
+            String child = r.answer("child-raw:open:" + file);
+            assertTrue(child.matches("OK child \\d+ exited 0"), child);
+            String childPid = child.split(" ")[2];
+            assertTrue(r.stderr().contains("airlock: refused a request: credentials pid " + childPid + " "), r.stderr());
+            assertTrue(r.stderr().contains("are not the helper's pid "), r.stderr());
+            assertEquals("OK served to the helper only", r.answer("fis:" + file), "the broker keeps serving the helper");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
     void killedBrokerFailsTheNextBrokeredOpenClosed(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
             Path file = s.file("granted/in.txt", "granted content");

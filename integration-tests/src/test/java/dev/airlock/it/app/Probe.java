@@ -170,6 +170,8 @@ public final class Probe {
                     server.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
                     return "bound";
                 }
+            case "child-raw":
+                return RawChannel.fromChild(path);
             case "raw":
                 return RawChannel.send(path);
             default:

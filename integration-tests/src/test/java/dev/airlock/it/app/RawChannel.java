@@ -15,17 +15,51 @@ final class RawChannel {
     private RawChannel() {
     }
 
-    /** Sends {@code what} ("garbage") on descriptor 3 without waiting for a reply. */
+    /**
+     * Sends {@code what} on descriptor 3 without waiting for a reply: "garbage", or "open:PATH",
+     * a well-formed request to open PATH for reading.
+     */
     static String send(String what) throws Exception {
         byte[] message;
-        switch (what) {
-            case "garbage" -> message = "this is not an airlock message".getBytes(StandardCharsets.US_ASCII);
-            default -> throw new IllegalArgumentException("unknown raw message " + what);
+        if (what.equals("garbage")) {
+            message = "this is not an airlock message".getBytes(StandardCharsets.US_ASCII);
+        } else if (what.startsWith("open:")) {
+            ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
+            int length = dev.airlock.ipc.MessageCodec.encode(dev.airlock.ipc.Request.open(0x7ead,
+                    what.substring(5).getBytes(StandardCharsets.UTF_8), Linux.O_RDONLY, 0, false), encoded);
+            message = java.util.Arrays.copyOf(encoded.array(), length);
+        } else {
+            throw new IllegalArgumentException("unknown raw message " + what);
         }
         // Borrow descriptor 3 without taking ownership: the agent's client owns it.
         SeqPacketSocket socket = new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()));
         socket.send(ByteBuffer.wrap(message), message.length, null);
         socket.close();
         return "sent " + what;
+    }
+
+    /** The agent jar: the helper's class loader found Airlock's classes there. */
+    private static String airlockJar() throws java.net.URISyntaxException {
+        return java.nio.file.Path.of(Linux.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    /**
+     * Starts another process in the sandbox, a child of the helper that inherits the channel as
+     * descriptor 3 (as hostile native code could arrange), and has it send {@code what} there.
+     * Returns the child's exit status and pid.
+     */
+    static String fromChild(String what) throws Exception {
+        String launcher = ProcessHandle.current().info().command().orElseThrow();
+        java.util.List<String> argv = java.util.List.of(launcher, "-XX:+PerfDisableSharedMem",
+                "-Djffi.boot.library.path=" + System.getProperty("jffi.boot.library.path"),
+                "-cp", System.getProperty("java.class.path") + java.io.File.pathSeparator + airlockJar(),
+                Probe.class.getName(), "raw:" + what);
+        java.util.List<String> env = new java.util.ArrayList<>();
+        System.getenv().forEach((k, v) -> env.add(k + "=" + v));
+        try (Fd channel = Linux.dupCloexec(3, 20)) {
+            int pid = Linux.spawn(Linux.prepareSpawn(launcher, argv, env, channel.get(), 3));
+            int status = Linux.waitpid(pid);
+            return "child " + pid + " exited " + (status >> 8);
+        }
     }
 }
