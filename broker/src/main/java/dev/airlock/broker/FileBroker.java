@@ -138,7 +138,8 @@ final class FileBroker {
                 return Outcome.failed(Errno.EISDIR);
             }
             if ((flags & Linux.O_NONBLOCK) == 0) {
-                Linux.setStatusFlags(fd.get(), Linux.statusFlags(fd.get()) & ~Linux.O_NONBLOCK);
+                // F_SETFL replaces exactly the changeable status flags: keep the requested ones, drop O_NONBLOCK.
+                Linux.setStatusFlags(fd.get(), flags & (Linux.O_APPEND | Linux.O_DIRECT));
             }
             return new Outcome(fd, 0, "");
         } catch (ErrnoException e) {

@@ -32,6 +32,9 @@ public final class BrokerClient {
     private int nextId = 1;
     private boolean readerActive;
     private IOException gone;
+    /** The reader's receive buffer: only the thread that holds the reader role uses it. */
+    private final ByteBuffer receiveBuffer = ByteBuffer.allocate(Message.MAX_SIZE + 1);
+    private static final ThreadLocal<ByteBuffer> SEND_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocate(Message.MAX_SIZE));
 
     private static final class Slot {
         Reply reply;
@@ -97,7 +100,8 @@ public final class BrokerClient {
             }
             throw new BrokerDeniedException(absolutePath, dev.airlock.ipc.Errno.EINVAL, "");
         }
-        ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
+        ByteBuffer out = SEND_BUFFER.get();
+        out.clear();
         int length = MessageCodec.encode(request, out);
         try {
             socket.send(out, length, null);
@@ -147,7 +151,7 @@ public final class BrokerClient {
         }
         // This thread is the reader until its own reply arrives.
         try {
-            in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
+            in = receiveBuffer;
             while (true) {
                 in.clear();
                 SeqPacketSocket.Received received = socket.receive(in);

@@ -133,6 +133,17 @@ public final class Linux {
         return Memory.allocateDirect(Lib.RUNTIME, size, true);
     }
 
+    private static final int SCRATCH_PATH = 0;
+    private static final int SCRATCH_PATH_SIZE = 4096 + 1;
+    private static final int SCRATCH_STRUCT = 4104; // 8-aligned, after the path
+    private static final int SCRATCH_SIZE = SCRATCH_STRUCT + STAT_SIZE;
+
+    /**
+     * Per-thread native scratch memory for the calls on the brokered-open path (a path and one
+     * small struct), so they allocate no native memory per call.
+     */
+    private static final ThreadLocal<Pointer> SCRATCH = ThreadLocal.withInitial(() -> allocate(SCRATCH_SIZE));
+
     /** Forces libc to be bound now, e.g. before a thread confines itself. */
     public static void load() {
         c().getpid();
@@ -191,13 +202,20 @@ public final class Linux {
      * RESOLVE_BENEATH lookup.
      */
     public static Fd openat2(int dirfd, String path, int flags, int mode, long resolve) throws ErrnoException {
-        Pointer how = allocate(24);
-        how.putLong(0, flags & 0xffffffffL);
-        how.putLong(8, mode);
-        how.putLong(16, resolve);
-        Pointer name = cString(path);
+        byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= SCRATCH_PATH_SIZE) {
+            throw new ErrnoException("openat2(" + path + ")", Errno.ENAMETOOLONG);
+        }
+        Pointer scratch = SCRATCH.get();
+        scratch.put(SCRATCH_PATH, bytes, 0, bytes.length);
+        scratch.putByte(SCRATCH_PATH + bytes.length, (byte) 0);
+        scratch.putLong(SCRATCH_STRUCT, flags & 0xffffffffL);
+        scratch.putLong(SCRATCH_STRUCT + 8, mode);
+        scratch.putLong(SCRATCH_STRUCT + 16, resolve);
+        long name = scratch.address() + SCRATCH_PATH;
+        long how = scratch.address() + SCRATCH_STRUCT;
         for (int attempt = 0; ; attempt++) {
-            long fd = c().syscall(SYS_OPENAT2, dirfd, name.address(), how.address(), 24, 0, 0);
+            long fd = c().syscall(SYS_OPENAT2, dirfd, name, how, 24, 0, 0);
             if (fd >= 0) {
                 return Fd.adopt((int) fd);
             }
@@ -232,9 +250,10 @@ public final class Linux {
     }
 
     public static Stat fstat(int fd) throws ErrnoException {
-        Pointer buffer = allocate(STAT_SIZE);
-        check(c().fstat(fd, buffer), "fstat(" + fd + ")");
-        return new Stat(buffer.getInt(STAT_MODE_OFFSET), buffer.getInt(STAT_UID_OFFSET), buffer.getLong(STAT_SIZE_OFFSET));
+        Pointer scratch = SCRATCH.get();
+        check(c().fstat(fd, scratch.slice(SCRATCH_STRUCT, STAT_SIZE)), "fstat(" + fd + ")");
+        return new Stat(scratch.getInt(SCRATCH_STRUCT + STAT_MODE_OFFSET), scratch.getInt(SCRATCH_STRUCT + STAT_UID_OFFSET),
+                scratch.getLong(SCRATCH_STRUCT + STAT_SIZE_OFFSET));
     }
 
     // ---- sockets ----
