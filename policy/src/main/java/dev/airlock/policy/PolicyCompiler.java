@@ -71,6 +71,8 @@ final class PolicyCompiler {
     }
     Map<String, int[]> unenforced = new LinkedHashMap<>();
     Map<String, PolicyModel.Position> unenforcedAt = new LinkedHashMap<>();
+    int[] socketGrants = {0};
+    PolicyModel.Position[] socketsAt = {null};
     for (Grant g : f.grants()) {
       if (g.ignoredBecause() != null) {
         continue;
@@ -93,8 +95,21 @@ final class PolicyCompiler {
           unenforcedAt.putIfAbsent(type, p.position());
           continue;
         }
+        int socketsBefore = sockets.size();
         permission(f.displayName(), source.userDir(), p);
+        if (type.equals(SOCKET_PERMISSION) && sockets.size() > socketsBefore) {
+          socketGrants[0]++;
+          if (socketsAt[0] == null) {
+            socketsAt[0] = p.position();
+          }
+        }
       }
+    }
+    if (socketGrants[0] > 0) {
+      // Decided by `airlock explain`, but the helper's TCP is closed by the kernel for now.
+      warn(f.displayName(), socketsAt[0], SOCKET_PERMISSION + " grants are not yet enforced at run"
+          + " time: this release denies the program every TCP bind and connect ("
+          + socketGrants[0] + (socketGrants[0] == 1 ? " entry" : " entries, the first here") + ")");
     }
     for (Map.Entry<String, int[]> e : unenforced.entrySet()) {
       String type = e.getKey();
@@ -106,7 +121,7 @@ final class PolicyCompiler {
         }
       }
       warn(f.displayName(), unenforcedAt.get(type), type + " is not enforced by Airlock, which"
-          + " enforces only " + FILE_PERMISSION + ", " + SOCKET_PERMISSION + " and "
+          + " decides only " + FILE_PERMISSION + ", " + SOCKET_PERMISSION + " and "
           + ALL_PERMISSION + hint + " (" + n + (n == 1 ? " entry" : " entries")
           + " of this type" + (n == 1 ? "" : ", the first here") + ")");
     }

@@ -28,7 +28,7 @@ class PolicyCheckTest {
         worse + ":1:33: expected ';' after permission entry, found '}'"), c.errors());
     assertEquals(1, c.warnings().size());
     assertEquals(good + ":1:9: warning: java.lang.RuntimePermission is not enforced by Airlock,"
-        + " which enforces only java.io.FilePermission, java.net.SocketPermission and"
+        + " which decides only java.io.FilePermission, java.net.SocketPermission and"
         + " java.security.AllPermission (1 entry of this type)", c.warnings().get(0).toString());
     assertTrue(c.policy().isEmpty());
   }

@@ -295,9 +295,9 @@ class PolicyTest {
             + " broker cannot attribute a request to code or a principal, so its 1 permission(s)"
             + " grant nothing (kept for an agent-side check, not enforced)",
         "w.policy:2:3: warning: java.util.PropertyPermission is not enforced by Airlock, which"
-            + " enforces only java.io.FilePermission, java.net.SocketPermission and"
+            + " decides only java.io.FilePermission, java.net.SocketPermission and"
             + " java.security.AllPermission (2 entries of this type, the first here)",
-        "w.policy:4:3: warning: java.io.filepermission is not enforced by Airlock, which enforces"
+        "w.policy:4:3: warning: java.io.filepermission is not enforced by Airlock, which decides"
             + " only java.io.FilePermission, java.net.SocketPermission and"
             + " java.security.AllPermission (did you mean java.io.FilePermission? class names are"
             + " case-sensitive) (1 entry of this type)"), w);
