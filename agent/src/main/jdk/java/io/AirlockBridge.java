@@ -65,15 +65,28 @@ public final class AirlockBridge {
     }
 
     /**
-     * Installs the router, the errno messages and {@code sun.nio.fs.AirlockUnixException} (from its
-     * class file); called by the agent through a private lookup. Refuses a second call so that
-     * nothing loaded after the agent can redirect the JDK's opens.
+     * Installs the router, the errno messages and {@code sun.nio.fs.AirlockUnixException}; called
+     * once by the agent through core reflection. Refuses a second call so that nothing loaded after
+     * the agent can redirect the JDK's opens.
+     *
+     * <p>Shaped {@code (Object[]) -> Object} because that is a shape whose invokers both JDKs ship
+     * pre-generated: JDK 18+ reflection runs on method handles, and a typed signature made JDK 25
+     * spin three lambda-form classes at start-up (measured with TRACE_RESOLVE).
+     *
+     * @param parts the router ({@code MethodHandle} of the route type), the errno messages
+     *     ({@code String[]}, indexed by errno) and the class file of AirlockUnixException ({@code byte[]})
+     * @return null
      */
-    static synchronized void install(MethodHandle router, String[] errnoMessages,
-            byte[] unixExceptionClassFile) throws ReflectiveOperationException {
+    static synchronized Object install(Object[] parts) throws ReflectiveOperationException {
         if (route != null) {
             throw new IllegalStateException("airlock bridge is already installed");
         }
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("install takes a router, errno messages and a class file");
+        }
+        MethodHandle router = (MethodHandle) parts[0];
+        String[] errnoMessages = (String[]) parts[1];
+        byte[] unixExceptionClassFile = (byte[]) parts[2];
         messages = errnoMessages.clone();
         // Code in java.base reaches into sun.nio.fs without opening that package to anyone.
         Class<?> unixException = Class.forName("sun.nio.fs.UnixException", false, null);
@@ -81,6 +94,7 @@ public final class AirlockBridge {
                 .defineClass(unixExceptionClassFile);
         // The agent hands a static method of exactly this type, so this adapts nothing.
         route = router.asType(ROUTE_TYPE);
+        return null;
     }
 
     /** glibc's message for {@code errno}, as the JDK's natives word it right after a failure. */

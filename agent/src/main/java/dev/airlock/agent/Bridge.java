@@ -40,13 +40,15 @@ final class Bridge {
         // The bridge's operation numbers are compiled into the advice and mirrored in Router;
         // BridgeTest checks they agree (reading them here would cost start-up for a build-time fact).
         Router.install(router);
-        // Core reflection for this one call: on JDK 17 it needs no lambda form spun at start-up.
-        Method install = bridge.getDeclaredMethod("install", MethodHandle.class, String[].class, byte[].class);
+        // Core reflection on an (Object[]) -> Object method: on JDK 17 and 25 alike this spins no
+        // lambda form at start-up (a method handle call here would).
+        Method install = bridge.getDeclaredMethod("install", Object[].class);
         install.setAccessible(true);
         MethodHandle route = MethodHandles.lookup().findStatic(Router.class, "dispatch",
                 MethodType.methodType(int.class, int.class, String.class, String.class, int.class, int.class));
+        Object[] parts = {route, Errno.messages(), AgentJar.classFile(Hooks.UNIX_EXCEPTION)};
         try {
-            install.invoke(null, route, Errno.messages(), AgentJar.classFile(Hooks.UNIX_EXCEPTION));
+            install.invoke(null, (Object) parts);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof Exception) {

@@ -37,8 +37,38 @@ final class Installer {
         if (cache != null && TransformCache.replay(inst, cache, AgentJar.fingerprint(), targets)) {
             return Mode.CACHED;
         }
-        LiveTransformer.install(inst, targets);
+        weaveLive(inst, targets);
         return Mode.LIVE;
+    }
+
+    /** What live weaving started from and made, keyed by class name. */
+    private static final class Woven {
+        final Map<String, byte[]> inputs;
+        final Map<String, byte[]> outputs;
+
+        Woven(Map<String, byte[]> inputs, Map<String, byte[]> outputs) {
+            this.inputs = inputs;
+            this.outputs = outputs;
+        }
+    }
+
+    /** Weaves live and leaves a replay of the result registered in place of ByteBuddy's transformer. */
+    private static Woven weaveLive(Instrumentation inst, List<Class<?>> targets) throws Exception {
+        TransformCache.InputRecorder inputs = new TransformCache.InputRecorder(targets);
+        // Registered before ByteBuddy's transformer, so it sees the bytes ByteBuddy starts from.
+        inst.addTransformer(inputs, true);
+        Map<String, byte[]> outputs;
+        try {
+            outputs = LiveTransformer.install(inst, targets);
+        } finally {
+            inst.removeTransformer(inputs);
+        }
+        if (!inputs.inputs.keySet().equals(outputs.keySet())) {
+            throw new IllegalStateException("saw the original bytes of " + inputs.inputs.keySet()
+                    + " but wove " + outputs.keySet());
+        }
+        inst.addTransformer(TransformCache.replayer(targets, inputs.inputs, outputs), true);
+        return new Woven(inputs.inputs, outputs);
     }
 
     /**
@@ -49,15 +79,8 @@ final class Installer {
     static void prepare(Instrumentation inst, Path dir) throws Exception {
         List<Class<?>> targets = prepareJvm(inst);
         Bridge.define(inst, AgentJar.classFile(Hooks.BRIDGE));
-        TransformCache.InputRecorder inputs = new TransformCache.InputRecorder(targets);
-        inst.addTransformer(inputs, true);
-        Map<String, byte[]> outputs;
-        try {
-            outputs = LiveTransformer.install(inst, targets);
-        } finally {
-            inst.removeTransformer(inputs);
-        }
-        TransformCache.write(dir, AgentJar.fingerprint(), inputs.inputs, outputs);
+        Woven woven = weaveLive(inst, targets);
+        TransformCache.write(dir, AgentJar.fingerprint(), woven.inputs, woven.outputs);
     }
 
     /** Checks what the installation needs and loads (without initialising) the hooked classes. */

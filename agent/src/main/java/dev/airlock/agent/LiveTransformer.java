@@ -1,6 +1,7 @@
 package dev.airlock.agent;
 
 import java.io.IOException;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
@@ -43,6 +44,11 @@ final class LiveTransformer {
      * Retransforms {@code targets} with the hooks' advice and returns, per class name, the class
      * file ByteBuddy produced. Throws if any hook did not apply: a JDK whose shape differs must not
      * run unrouted.
+     *
+     * <p>ByteBuddy's transformer is unregistered afterwards (the classes keep their new bytes):
+     * left in place it would describe every class the application loads from then on, for
+     * nothing. The caller registers a plain replay of the result instead, so that a later
+     * retransformation by anyone still yields the hooked classes.
      */
     static Map<String, byte[]> install(Instrumentation inst, Collection<Class<?>> targets)
             throws IOException {
@@ -76,7 +82,8 @@ final class LiveTransformer {
                     .type(ElementMatchers.named(type.getKey()), ElementMatchers.isBootstrapClassLoader())
                     .transform(new Weaver(type.getValue(), pool, locator));
         }
-        builder.installOn(inst);
+        ClassFileTransformer transformer = builder.installOn(inst);
+        inst.removeTransformer(transformer);
 
         if (!recorder.errors.isEmpty()) {
             IllegalStateException e = new IllegalStateException(

@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.ProtectionDomain;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -67,7 +68,7 @@ final class TransformCache {
      * starts from the original class bytes, so nothing of the partial replay remains).
      */
     static boolean replay(Instrumentation inst, Path dir, long fingerprint, Collection<Class<?>> targets) {
-        Replayer replayer = new Replayer(dir, fingerprint, targets);
+        Replayer replayer = new Replayer(targets, new Directory(dir, fingerprint));
         inst.addTransformer(replayer, true);
         try {
             inst.retransformClasses(targets.toArray(new Class<?>[0]));
@@ -80,6 +81,15 @@ final class TransformCache {
         }
         inst.removeTransformer(replayer);
         return false;
+    }
+
+    /**
+     * A transformer that answers a retransformation of a hooked class with what live weaving made
+     * of exactly the same input: registered after the live path, in place of ByteBuddy's.
+     */
+    static ClassFileTransformer replayer(Collection<Class<?>> targets, Map<String, byte[]> inputs,
+            Map<String, byte[]> outputs) {
+        return new Replayer(targets, new Memory(inputs, outputs));
     }
 
     /**
@@ -192,16 +202,52 @@ final class TransformCache {
         return names;
     }
 
-    /** Answers retransformations of the hooked classes from the cache directory. */
-    private static final class Replayer implements ClassFileTransformer {
+    /** Where a replayer finds the output for a class name and its exact input, or null. */
+    private interface Source {
+        byte[] output(String className, byte[] input);
+    }
+
+    /** Entries in a cache directory. (Classes, not lambdas: no lambda bootstrap at start-up.) */
+    private static final class Directory implements Source {
         private final Path dir;
         private final long fingerprint;
+
+        Directory(Path dir, long fingerprint) {
+            this.dir = dir;
+            this.fingerprint = fingerprint;
+        }
+
+        @Override
+        public byte[] output(String className, byte[] input) {
+            return lookup(dir, className, fingerprint, input);
+        }
+    }
+
+    /** The result of this JVM's own live weaving. */
+    private static final class Memory implements Source {
+        private final Map<String, byte[]> inputs;
+        private final Map<String, byte[]> outputs;
+
+        Memory(Map<String, byte[]> inputs, Map<String, byte[]> outputs) {
+            this.inputs = new HashMap<>(inputs);
+            this.outputs = new HashMap<>(outputs);
+        }
+
+        @Override
+        public byte[] output(String className, byte[] input) {
+            byte[] output = outputs.get(className);
+            return output != null && Arrays.equals(inputs.get(className), input) ? output.clone() : null;
+        }
+    }
+
+    /** Answers retransformations of the hooked classes from a {@link Source}. */
+    private static final class Replayer implements ClassFileTransformer {
+        private final Source source;
         final Set<String> wanted;
         final Map<String, Boolean> served = new ConcurrentHashMap<>();
 
-        Replayer(Path dir, long fingerprint, Collection<Class<?>> targets) {
-            this.dir = dir;
-            this.fingerprint = fingerprint;
+        Replayer(Collection<Class<?>> targets, Source source) {
+            this.source = source;
             this.wanted = internalNames(targets);
         }
 
@@ -211,7 +257,7 @@ final class TransformCache {
             if (loader != null || !wanted.contains(className)) {
                 return null;
             }
-            byte[] output = lookup(dir, className.replace('/', '.'), fingerprint, classfile);
+            byte[] output = source.output(className.replace('/', '.'), classfile);
             if (output != null) {
                 served.put(className, Boolean.TRUE);
             }

@@ -154,12 +154,12 @@ public final class Scenarios {
         });
         all.put("bridge_set_once", () -> {
             Class<?> bridge = Class.forName("java.io.AirlockBridge");
-            Method install = bridge.getDeclaredMethod("install", MethodHandle.class, String[].class, byte[].class);
+            Method install = bridge.getDeclaredMethod("install", Object[].class);
             install.setAccessible(true);
             MethodHandle other = MethodHandles.lookup().findStatic(Scenarios.class, "other",
                     MethodType.methodType(int.class, int.class, String.class, String.class, int.class, int.class));
             try {
-                install.invoke(null, other, new String[0], new byte[0]);
+                install.invoke(null, (Object) new Object[] {other, new String[0], new byte[0]});
                 return "replaced";
             } catch (InvocationTargetException e) {
                 throw (Exception) e.getCause();

@@ -4,9 +4,12 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -19,14 +22,15 @@ import java.util.Set;
  * <p>Its one argument is {@code config=FILE}, a properties file holding {@code agent.args} (passed
  * to the agent as its argument string), the fake opener's rules (see {@link FakeOpener}) and
  * optionally {@code report=FILE}, where it writes how the hooks were installed and how many
- * ByteBuddy classes the JVM loaded.
+ * ByteBuddy classes the JVM loaded, and {@code retransform=true}, which retransforms the hooked
+ * classes once more after installation, as another agent might.
  */
 public final class TestAgent {
 
     private TestAgent() {
     }
 
-    public static void premain(String args, Instrumentation inst) throws IOException {
+    public static void premain(String args, Instrumentation inst) throws IOException, ClassNotFoundException {
         if (args == null || !args.startsWith("config=")) {
             throw new IllegalArgumentException("TestAgent needs config=FILE");
         }
@@ -42,6 +46,19 @@ public final class TestAgent {
                 Map.of("sun.nio.ch", Set.of(self), "java.io", Set.of(self)), Set.of(), Map.of());
         FakeOpener opener = new FakeOpener(config);
         Installer.Mode mode = AirlockAgent.start(config.getProperty("agent.args", ""), inst, a -> opener);
+        if (Boolean.parseBoolean(config.getProperty("retransform"))) {
+            // What another agent (a profiler, say) may do later: the JVM then reruns every
+            // retransformation-capable transformer on the original class bytes.
+            List<Class<?>> hooked = new ArrayList<>();
+            for (String type : Hooks.byType().keySet()) {
+                hooked.add(Class.forName(type, false, null));
+            }
+            try {
+                inst.retransformClasses(hooked.toArray(new Class<?>[0]));
+            } catch (UnmodifiableClassException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         String report = config.getProperty("report");
         if (report != null) {
             long byteBuddy = 0;

@@ -201,6 +201,17 @@ class TransformCacheTest {
         assertRoutes(run);
     }
 
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void theHooksSurviveAnotherAgentsRetransformation(String jdk) throws Exception {
+        Path cache = prepare(jdk, "retransform");
+        for (Path each : List.of(cache, root.resolve("no-cache"))) {
+            Run run = helper(jdk, each, true);
+            assertEquals("", run.result.stderr);
+            assertRoutes(run);
+        }
+    }
+
     // ---- support
 
     private static final class Run {
@@ -249,6 +260,10 @@ class TransformCacheTest {
 
     /** A confined helper run with the cache, routing through the fake opener. */
     private static Run helper(String jdk, Path cache) throws Exception {
+        return helper(jdk, cache, false);
+    }
+
+    private static Run helper(String jdk, Path cache, boolean retransform) throws Exception {
         Path report = ChildJvm.file(Files.createTempFile(root, "report", ".txt"), "", "rw-rw-rw-");
         Properties config = new Properties();
         config.setProperty("agent.args", "policy=" + RoutedRun.POLICY + ",cache=" + cache);
@@ -256,6 +271,7 @@ class TransformCacheTest {
         config.setProperty("sub." + root.resolve("locked/fis.txt"), root.resolve("real/fis.txt").toString());
         config.setProperty("sub." + root.resolve("locked/nio-read.txt"), root.resolve("real/nio-read.txt").toString());
         config.setProperty("errno." + root.resolve("locked/loop.txt"), "40");
+        config.setProperty("retransform", String.valueOf(retransform));
         Path file = Files.createTempFile(root, "helper", ".properties");
         store(config, file);
         List<String> args = new ArrayList<>(List.of("-javaagent:" + jar + "=config=" + file, "-cp", jar.toString(),
