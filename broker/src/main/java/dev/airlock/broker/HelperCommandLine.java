@@ -39,7 +39,7 @@ final class HelperCommandLine {
         return 0;
     }
 
-    static List<String> build(Path java, int javaMajor, RuntimeFiles runtime, List<String> userArgs) {
+    static List<String> build(Path java, int javaMajor, RuntimeFiles runtime, Path transformCache, List<String> userArgs) {
         List<String> argv = new ArrayList<>();
         argv.add(java.toString());
         // The shared perf-data file would be created in /tmp, where the helper may write nothing.
@@ -51,7 +51,7 @@ final class HelperCommandLine {
             argv.add("--enable-native-access=ALL-UNNAMED");
             argv.add("--sun-misc-unsafe-memory-access=allow");
         }
-        argv.add("-javaagent:" + runtime.agentJar() + "=channel=" + CHANNEL_FD);
+        argv.add("-javaagent:" + runtime.agentJar() + "=channel=" + CHANNEL_FD + (transformCache != null ? ",cache=" + transformCache : ""));
         argv.addAll(userArgs);
         return argv;
     }

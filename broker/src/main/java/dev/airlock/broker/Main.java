@@ -16,6 +16,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("run")) {
+            NativeWarmUp.start();
+        }
         System.exit(run(args, System.err));
     }
 

@@ -68,10 +68,11 @@ final class RunCommand implements Callable<Integer> {
             throw new AirlockException(ExitCodes.USAGE, "--java " + javaPath + ": no such file");
         }
         Path javaHome = javaReal.getParent().getParent();
+        Path jffi = NativeWarmUp.await();
         boolean root = Linux.getuid() == 0;
         UserAccount account = root ? UserAccount.lookup(user) : null;
 
-        RuntimeFiles runtime = RuntimeFiles.prepare(RuntimeFiles.ownJar(), root);
+        RuntimeFiles runtime = RuntimeFiles.prepare(RuntimeFiles.ownJar(), jffi, root);
         int abi = Linux.landlockAbi();
         boolean weaker = abi < LandlockRules.REQUIRED_ABI;
         if (weaker && !allowWeaker.contains("landlock")) {
@@ -94,8 +95,13 @@ final class RunCommand implements Callable<Integer> {
         }
         rules.allow(runtime.agentJar(), LandlockRules.READ);
         rules.allow(runtime.jffiDirectory(), LandlockRules.READ_EXECUTE);
+        Path transformCache = TransformCache.prepare(RuntimeFiles.cacheRoot(), javaReal, javaHome, runtime.agentJar(), javaArgs);
+        if (transformCache != null) {
+            rules.allow(transformCache, LandlockRules.READ);
+        }
 
-        List<String> argv = HelperCommandLine.build(javaReal, HelperCommandLine.javaMajorVersion(javaHome), runtime, javaArgs);
+        List<String> argv = HelperCommandLine.build(javaReal, HelperCommandLine.javaMajorVersion(javaHome), runtime,
+                transformCache, javaArgs);
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
             env.add(e.getKey() + "=" + e.getValue());

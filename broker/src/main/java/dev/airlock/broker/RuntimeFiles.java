@@ -47,8 +47,17 @@ final class RuntimeFiles {
      * {@code readableByOthers} says whether the helper runs as another user, who must be able to
      * read every directory on the way to them.
      */
-    static RuntimeFiles prepare(Path ownJar, boolean readableByOthers) throws IOException {
+    static RuntimeFiles prepare(Path ownJar, Path jffiDir, boolean readableByOthers) throws IOException {
         Path cache = cacheRoot();
+        Path agent = ownJar;
+        if (readableByOthers && !worldReadable(ownJar)) {
+            agent = copyJar(cache, ownJar);
+        }
+        return new RuntimeFiles(agent, jffiDir);
+    }
+
+    /** Installs jffi's native stub in the cache (once) and returns its directory, for {@code jffi.boot.library.path}. */
+    static Path jffiDirectory(Path cache) throws IOException {
         byte[] jffi;
         try (InputStream in = RuntimeFiles.class.getClassLoader().getResourceAsStream(JFFI_RESOURCE)) {
             if (in == null) {
@@ -58,14 +67,10 @@ final class RuntimeFiles {
         }
         Path jffiDir = cache.resolve("jffi-" + digest(jffi));
         installOnce(jffiDir, JFFI_FILE, jffi);
-        Path agent = ownJar;
-        if (readableByOthers && !worldReadable(ownJar)) {
-            agent = copyJar(cache, ownJar);
-        }
-        return new RuntimeFiles(agent, jffiDir);
+        return jffiDir;
     }
 
-    /** The directory given to jffi as {@code jffi.boot.library.path}, for the broker itself too. */
+    /** Airlock's cache directory: writable by the broker's user only, readable by the helper's. */
     static Path cacheRoot() throws IOException {
         Path root;
         boolean system = "root".equals(System.getProperty("user.name"));
