@@ -41,7 +41,9 @@ public final class AirlockAgent {
             if (args.channel() < 0) {
                 throw new IllegalArgumentException("agent arguments need channel=FD");
             }
-            return new BrokerOpener(args.channel());
+            BrokerOpener opener = new BrokerOpener(args.channel());
+            opener.verifyInBackground();
+            return opener;
         }
     }
 
@@ -66,6 +68,13 @@ public final class AirlockAgent {
             fail(t);
             throw new AssertionError("unreachable", t);
         }
+    }
+
+    /** Halts the JVM with one {@code airlock:} line: the helper must not run as it is. */
+    static void refuse(String why) {
+        System.err.println("airlock: " + why.replace('\n', ' ').replace('\r', ' '));
+        System.err.flush();
+        Runtime.getRuntime().halt(FAILED);
     }
 
     private static void fail(Throwable t) {

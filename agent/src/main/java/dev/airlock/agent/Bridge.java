@@ -46,7 +46,7 @@ final class Bridge {
         install.setAccessible(true);
         MethodHandle route = MethodHandles.lookup().findStatic(Router.class, "dispatch",
                 MethodType.methodType(int.class, int.class, String.class, String.class, int.class, int.class));
-        Object[] parts = {route, Errno.messages(), AgentJar.classFile(Hooks.UNIX_EXCEPTION)};
+        Object[] parts = {route, dev.airlock.ipc.Errno.descriptions(), AgentJar.classFile(Hooks.UNIX_EXCEPTION)};
         try {
             install.invoke(null, (Object) parts);
         } catch (InvocationTargetException e) {

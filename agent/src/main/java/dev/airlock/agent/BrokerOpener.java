@@ -17,11 +17,32 @@ import dev.airlock.helper.BrokerDeniedException;
 final class BrokerOpener implements Opener {
 
     private final int channel;
-    private BrokerClient client;
-    private IOException failure;
+    private final java.util.concurrent.FutureTask<BrokerClient> connection;
 
     BrokerOpener(int channel) {
         this.channel = channel;
+        this.connection = new java.util.concurrent.FutureTask<>(() -> BrokerClient.connect(channel));
+    }
+
+    /**
+     * Starts checking, on a background thread, that the channel's peer is this JVM's broker. The
+     * check needs JNR (hundreds of milliseconds to bind), so it runs beside the application's
+     * start instead of before it; nothing is routed until it has passed, and if it fails the JVM
+     * is halted: a helper whose channel leads anywhere else must not run.
+     */
+    void verifyInBackground() {
+        Thread check = new Thread(() -> {
+            connection.run();
+            try {
+                connection.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                AirlockAgent.refuse("the broker channel " + channel + " failed its check: " + message(e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "airlock-broker-check");
+        check.setDaemon(true);
+        check.start();
     }
 
     @Override
@@ -39,19 +60,29 @@ final class BrokerOpener implements Opener {
         // fails the open closed.
     }
 
-    private synchronized BrokerClient client() throws IOException {
-        if (client == null) {
-            if (failure != null) {
-                throw new IOException(failure.getMessage(), failure);
+    private BrokerClient client() throws IOException {
+        // Runs the check here if the background thread has not started it yet; a no-op otherwise.
+        connection.run();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return connection.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // an open is not interruptible; keep the status for the caller
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IOException("airlock broker is unreachable on channel " + channel + ": " + message(e.getCause()),
+                            e.getCause());
+                }
             }
-            try {
-                client = BrokerClient.connect(channel);
-            } catch (IOException | RuntimeException | LinkageError e) {
-                failure = new IOException("airlock broker is unreachable on channel " + channel + ": "
-                        + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
-                throw failure;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
-        return client;
+    }
+
+    private static String message(Throwable t) {
+        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 }

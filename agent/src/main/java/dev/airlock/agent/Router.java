@@ -18,7 +18,7 @@ import java.nio.file.FileSystemException;
  *
  * <p>Failures read like the JDK's own: java.io throws {@code FileNotFoundException("NAME (REASON)")}
  * as the JDK's native {@code fileOpen} does, REASON being the strerror text of the broker's errno
- * (glibc's, see {@link Errno}) or the policy's reason ({@code denied by airlock policy NAME:
+ * (glibc's, see {@link dev.airlock.ipc.Errno}) or the policy's reason ({@code denied by airlock policy NAME:
  * ACTIONS}, as the broker sends it). NIO returns a
  * plain errno as {@code -errno} for the bridge to throw as the JDK's {@code UnixException} (so
  * {@code NoSuchFileException} and friends come out of the JDK's own translation), and throws
@@ -168,7 +168,7 @@ final class Router {
             result = -EINVAL;
         }
         if (javaIo) {
-            throw notFound(display, Errno.message(-result), null);
+            throw notFound(display, dev.airlock.ipc.Errno.description(-result), null);
         }
         return result;
     }

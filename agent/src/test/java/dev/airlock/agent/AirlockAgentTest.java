@@ -249,7 +249,7 @@ class AirlockAgentTest {
 
     @ParameterizedTest
     @MethodSource("jdks")
-    void productionPremainInstallsSilentlyAndFailsClosedWithoutABroker(String jdk) throws Exception {
+    void productionPremainRefusesToRunWithoutItsBroker(String jdk) throws Exception {
         Path dir = ChildJvm.directory("airlock-agent-prod");
         try {
             Files.createDirectories(dir.resolve("real"));
@@ -258,19 +258,18 @@ class AirlockAgentTest {
             List<String> args = new ArrayList<>();
             if (jdk.equals(ChildJvm.JDK25)) {
                 // Not for the agent (it needs neither): the helper's JNR (jffi) loads a native stub
-                // and uses sun.misc.Unsafe once the first routed open connects the broker client,
-                // and JDK 24+ warns about both on stderr. What the broker must pass on JDK 24+.
+                // and uses sun.misc.Unsafe when the broker check binds libc, and JDK 24+ warns about
+                // both on stderr. What the broker must pass on JDK 24+.
                 args.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
             }
             args.addAll(List.of("-javaagent:" + jar + "=channel=3,policy=app.policy",
                     "-cp", jar.toString(), Scenarios.class.getName(), dir.toString(), "fis_direct", "fis_missing"));
             ChildJvm.Result result = ChildJvm.run(jdk, dir, false, args);
-            assertEquals(0, result.exit, result::toString);
-            assertEquals("", result.stderr);
-            assertTrue(result.stdout.contains("fis_direct|OK direct-content"), result::toString);
-            // Descriptor 3 is no broker channel here: the routed open fails, closed, never silently.
-            assertTrue(result.stdout.contains("fis_missing|THROW java.io.FileNotFoundException: " + dir
-                    + "/missing/fis.txt (airlock broker is unreachable on channel 3: "), result::toString);
+            // Descriptor 3 is no broker channel here: the agent's check refuses it and halts the
+            // JVM; nothing is ever routed, and nothing falls back to a direct open.
+            assertEquals(AirlockAgent.FAILED, result.exit, result::toString);
+            assertEquals("airlock: the broker channel 3 failed its check: getsockopt(SO_PEERCRED) failed: ENOTSOCK"
+                    + " (Socket operation on non-socket)\n", result.stderr);
             assertFalse(result.stdout.contains("fis_missing|OK"), result::toString);
         } finally {
             ChildJvm.delete(dir);

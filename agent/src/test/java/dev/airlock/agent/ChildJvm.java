@@ -103,11 +103,19 @@ final class ChildJvm {
         List<Path> jars = new ArrayList<>();
         List<Path> directories = new ArrayList<>(List.of(location(AirlockAgent.class), location(TestAgent.class)));
         jars.add(location(net.bytebuddy.ByteBuddy.class));
+        // The bridge's errno texts come from the ipc module, a pure-Java class every agent needs.
+        Path ipc = location(dev.airlock.ipc.Errno.class);
+        if (Files.isDirectory(ipc)) {
+            directories.add(ipc);
+        } else {
+            jars.add(ipc);
+        }
         if (withRuntime) {
             for (Path entry : testClassPath()) {
                 String file = entry.toString();
                 if (file.contains("junit") || file.contains("opentest4j") || file.contains("apiguardian")
-                        || file.contains("surefire") || file.contains("byte-buddy") || directories.contains(entry)) {
+                        || file.contains("surefire") || file.contains("byte-buddy") || directories.contains(entry)
+                        || jars.contains(entry)) {
                     continue;
                 }
                 if (Files.isDirectory(entry)) {

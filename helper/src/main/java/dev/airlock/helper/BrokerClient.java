@@ -53,7 +53,6 @@ public final class BrokerClient {
     public static BrokerClient connect(int channelFd) throws IOException {
         Fd fd = Fd.adopt(channelFd);
         try {
-            Linux.setCloexec(channelFd, true); // the application's children must not inherit the channel
             Credentials peer = Linux.peerCredentials(channelFd);
             int parent = Linux.getppid();
             if (peer.pid() != parent) {
@@ -64,6 +63,7 @@ public final class BrokerClient {
                 throw new IOException("airlock channel " + channelFd + " belongs to uid " + peer.uid()
                         + ", neither root nor this process's user");
             }
+            Linux.setCloexec(channelFd, true); // the application's children must not inherit the channel
         } catch (IOException | RuntimeException e) {
             fd.release(); // leave the descriptor to whoever handles the failure; do not close a number we do not own
             throw e;

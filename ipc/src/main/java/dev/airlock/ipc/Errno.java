@@ -1,9 +1,15 @@
 package dev.airlock.ipc;
 
 /**
- * Errno numbers Airlock acts on, with their symbolic names and the descriptions glibc's
- * {@code strerror} gives, so messages read exactly like the JDK's native ones without a native
- * call (the helper formats denials without loading JNR).
+ * Errno numbers Airlock acts on, with their symbolic names, and the text glibc's {@code strerror}
+ * gives every errno, so messages read exactly like the JDK's native ones without a native call.
+ *
+ * <p>Why a table: the JDK words a failure with {@code strerror} of the thread's {@code errno}
+ * straight after the failing system call. A brokered failure's errno comes from the broker, later;
+ * and the JDK's own {@code sun.nio.fs.UnixNativeDispatcher.strerror(int)} ignores its argument and
+ * reads the thread's current errno (JDK 17.0.15 and 25.0.3 alike), so it cannot word a given
+ * number. The texts are glibc 2.36's in the untranslated C locale; under a translated locale the
+ * JDK's own messages would be translated and these would not.
  */
 public final class Errno {
     public static final int EPERM = 1;
@@ -36,6 +42,7 @@ public final class Errno {
     public static final int ENXIO = 6;
     public static final int ECHILD = 10;
     public static final int ESRCH = 3;
+    public static final int ENOTSOCK = 88;
 
     private Errno() {
     }
@@ -46,55 +53,198 @@ public final class Errno {
         return e != null ? e.name : "errno " + errno;
     }
 
-    /** The text glibc's {@code strerror} gives for this errno in the C locale. */
+    /** The text glibc's {@code strerror} gives this errno in the C locale; "Unknown error N" outside the table. */
     public static String description(int errno) {
-        Entry e = lookup(errno);
-        return e != null ? e.description : "Unknown error " + errno;
+        return errno > 0 && errno < MESSAGES.length ? MESSAGES[errno] : "Unknown error " + errno;
     }
+
+    /** Every description, indexed by errno (a copy). */
+    public static String[] descriptions() {
+        return MESSAGES.clone();
+    }
+
+    /** Index = errno; glibc 2.36's strerror texts (Debian 12), C locale. */
+    private static final String[] MESSAGES = {
+        "Success",
+        "Operation not permitted",
+        "No such file or directory",
+        "No such process",
+        "Interrupted system call",
+        "Input/output error",
+        "No such device or address",
+        "Argument list too long",
+        "Exec format error",
+        "Bad file descriptor",
+        "No child processes",
+        "Resource temporarily unavailable",
+        "Cannot allocate memory",
+        "Permission denied",
+        "Bad address",
+        "Block device required",
+        "Device or resource busy",
+        "File exists",
+        "Invalid cross-device link",
+        "No such device",
+        "Not a directory",
+        "Is a directory",
+        "Invalid argument",
+        "Too many open files in system",
+        "Too many open files",
+        "Inappropriate ioctl for device",
+        "Text file busy",
+        "File too large",
+        "No space left on device",
+        "Illegal seek",
+        "Read-only file system",
+        "Too many links",
+        "Broken pipe",
+        "Numerical argument out of domain",
+        "Numerical result out of range",
+        "Resource deadlock avoided",
+        "File name too long",
+        "No locks available",
+        "Function not implemented",
+        "Directory not empty",
+        "Too many levels of symbolic links",
+        "Unknown error 41",
+        "No message of desired type",
+        "Identifier removed",
+        "Channel number out of range",
+        "Level 2 not synchronized",
+        "Level 3 halted",
+        "Level 3 reset",
+        "Link number out of range",
+        "Protocol driver not attached",
+        "No CSI structure available",
+        "Level 2 halted",
+        "Invalid exchange",
+        "Invalid request descriptor",
+        "Exchange full",
+        "No anode",
+        "Invalid request code",
+        "Invalid slot",
+        "Unknown error 58",
+        "Bad font file format",
+        "Device not a stream",
+        "No data available",
+        "Timer expired",
+        "Out of streams resources",
+        "Machine is not on the network",
+        "Package not installed",
+        "Object is remote",
+        "Link has been severed",
+        "Advertise error",
+        "Srmount error",
+        "Communication error on send",
+        "Protocol error",
+        "Multihop attempted",
+        "RFS specific error",
+        "Bad message",
+        "Value too large for defined data type",
+        "Name not unique on network",
+        "File descriptor in bad state",
+        "Remote address changed",
+        "Can not access a needed shared library",
+        "Accessing a corrupted shared library",
+        ".lib section in a.out corrupted",
+        "Attempting to link in too many shared libraries",
+        "Cannot exec a shared library directly",
+        "Invalid or incomplete multibyte or wide character",
+        "Interrupted system call should be restarted",
+        "Streams pipe error",
+        "Too many users",
+        "Socket operation on non-socket",
+        "Destination address required",
+        "Message too long",
+        "Protocol wrong type for socket",
+        "Protocol not available",
+        "Protocol not supported",
+        "Socket type not supported",
+        "Operation not supported",
+        "Protocol family not supported",
+        "Address family not supported by protocol",
+        "Address already in use",
+        "Cannot assign requested address",
+        "Network is down",
+        "Network is unreachable",
+        "Network dropped connection on reset",
+        "Software caused connection abort",
+        "Connection reset by peer",
+        "No buffer space available",
+        "Transport endpoint is already connected",
+        "Transport endpoint is not connected",
+        "Cannot send after transport endpoint shutdown",
+        "Too many references: cannot splice",
+        "Connection timed out",
+        "Connection refused",
+        "Host is down",
+        "No route to host",
+        "Operation already in progress",
+        "Operation now in progress",
+        "Stale file handle",
+        "Structure needs cleaning",
+        "Not a XENIX named type file",
+        "No XENIX semaphores available",
+        "Is a named type file",
+        "Remote I/O error",
+        "Disk quota exceeded",
+        "No medium found",
+        "Wrong medium type",
+        "Operation canceled",
+        "Required key not available",
+        "Key has expired",
+        "Key has been revoked",
+        "Key was rejected by service",
+        "Owner died",
+        "State not recoverable",
+        "Operation not possible due to RF-kill",
+        "Memory page has hardware error",
+    };
 
     private static Entry lookup(int errno) {
         return errno > 0 && errno < TABLE.length ? TABLE[errno] : null;
     }
 
-    private record Entry(String name, String description) {
+    private record Entry(String name) {
     }
 
     private static final Entry[] TABLE = new Entry[128];
 
-    private static void put(int errno, String name, String description) {
-        TABLE[errno] = new Entry(name, description);
+    private static void put(int errno, String name) {
+        TABLE[errno] = new Entry(name);
     }
 
     static {
-        put(EPERM, "EPERM", "Operation not permitted");
-        put(ENOENT, "ENOENT", "No such file or directory");
-        put(ESRCH, "ESRCH", "No such process");
-        put(EINTR, "EINTR", "Interrupted system call");
-        put(EIO, "EIO", "Input/output error");
-        put(ENXIO, "ENXIO", "No such device or address");
-        put(EBADF, "EBADF", "Bad file descriptor");
-        put(ECHILD, "ECHILD", "No child processes");
-        put(EAGAIN, "EAGAIN", "Resource temporarily unavailable");
-        put(ENOMEM, "ENOMEM", "Cannot allocate memory");
-        put(EACCES, "EACCES", "Permission denied");
-        put(EFAULT, "EFAULT", "Bad address");
-        put(EBUSY, "EBUSY", "Device or resource busy");
-        put(EEXIST, "EEXIST", "File exists");
-        put(EXDEV, "EXDEV", "Invalid cross-device link");
-        put(ENOTDIR, "ENOTDIR", "Not a directory");
-        put(EISDIR, "EISDIR", "Is a directory");
-        put(EINVAL, "EINVAL", "Invalid argument");
-        put(ENFILE, "ENFILE", "Too many open files in system");
-        put(EMFILE, "EMFILE", "Too many open files");
-        put(ETXTBSY, "ETXTBSY", "Text file busy");
-        put(EFBIG, "EFBIG", "File too large");
-        put(ENOSPC, "ENOSPC", "No space left on device");
-        put(EROFS, "EROFS", "Read-only file system");
-        put(EPIPE, "EPIPE", "Broken pipe");
-        put(ENAMETOOLONG, "ENAMETOOLONG", "File name too long");
-        put(ENOSYS, "ENOSYS", "Function not implemented");
-        put(ELOOP, "ELOOP", "Too many levels of symbolic links");
-        put(EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported");
-        put(ECONNRESET, "ECONNRESET", "Connection reset by peer");
+        put(EPERM, "EPERM");
+        put(ENOENT, "ENOENT");
+        put(ESRCH, "ESRCH");
+        put(EINTR, "EINTR");
+        put(EIO, "EIO");
+        put(ENXIO, "ENXIO");
+        put(EBADF, "EBADF");
+        put(ECHILD, "ECHILD");
+        put(EAGAIN, "EAGAIN");
+        put(ENOMEM, "ENOMEM");
+        put(EACCES, "EACCES");
+        put(EFAULT, "EFAULT");
+        put(EBUSY, "EBUSY");
+        put(EEXIST, "EEXIST");
+        put(EXDEV, "EXDEV");
+        put(ENOTDIR, "ENOTDIR");
+        put(EISDIR, "EISDIR");
+        put(EINVAL, "EINVAL");
+        put(ENFILE, "ENFILE");
+        put(EMFILE, "EMFILE");
+        put(ETXTBSY, "ETXTBSY");
+        put(EFBIG, "EFBIG");
+        put(ENOSPC, "ENOSPC");
+        put(EROFS, "EROFS");
+        put(EPIPE, "EPIPE");
+        put(ENAMETOOLONG, "ENAMETOOLONG");
+        put(ENOSYS, "ENOSYS");
+        put(ELOOP, "ELOOP");
+        put(EOPNOTSUPP, "EOPNOTSUPP");
+        put(ECONNRESET, "ECONNRESET");
+        put(ENOTSOCK, "ENOTSOCK");
     }
 }
