@@ -14,6 +14,27 @@ final class ActionLists {
 
   private ActionLists() {}
 
+  /**
+   * The canonical action string of every mask over {@code words} (bit i is {@code words[i]}),
+   * in the JDK's order and comma-separated, so rendering a mask never builds a string.
+   */
+  static String[] canonicalNames(String[] words) {
+    String[] names = new String[1 << words.length];
+    for (int mask = 0; mask < names.length; mask++) {
+      StringBuilder sb = new StringBuilder();
+      for (int bit = 0; bit < words.length; bit++) {
+        if ((mask & (1 << bit)) != 0) {
+          if (sb.length() > 0) {
+            sb.append(',');
+          }
+          sb.append(words[bit]);
+        }
+      }
+      names[mask] = sb.toString();
+    }
+    return names;
+  }
+
   /** Bit i of the result is words[i]; 0 for an empty range; -1 when malformed. */
   static int parse(CharSequence s, int from, int to, String[] words) {
     if (from == to) {

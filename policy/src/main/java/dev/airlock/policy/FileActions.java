@@ -26,22 +26,7 @@ public final class FileActions {
   public static final int ALL = READ | WRITE | EXECUTE | DELETE | READLINK;
 
   private static final String[] WORDS = {"read", "write", "execute", "delete", "readlink"};
-  private static final String[] CANONICAL = new String[ALL + 1];
-
-  static {
-    for (int mask = 0; mask <= ALL; mask++) {
-      StringBuilder sb = new StringBuilder();
-      for (int bit = 0; bit < WORDS.length; bit++) {
-        if ((mask & (1 << bit)) != 0) {
-          if (sb.length() > 0) {
-            sb.append(',');
-          }
-          sb.append(WORDS[bit]);
-        }
-      }
-      CANONICAL[mask] = sb.toString();
-    }
-  }
+  private static final String[] CANONICAL = ActionLists.canonicalNames(WORDS);
 
   private FileActions() {}
 

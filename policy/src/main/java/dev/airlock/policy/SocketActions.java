@@ -27,22 +27,7 @@ public final class SocketActions {
   public static final int ALL = CONNECT | LISTEN | ACCEPT | RESOLVE;
 
   private static final String[] WORDS = {"connect", "listen", "accept", "resolve"};
-  private static final String[] CANONICAL = new String[ALL + 1];
-
-  static {
-    for (int mask = 0; mask <= ALL; mask++) {
-      StringBuilder sb = new StringBuilder();
-      for (int bit = 0; bit < WORDS.length; bit++) {
-        if ((mask & (1 << bit)) != 0) {
-          if (sb.length() > 0) {
-            sb.append(',');
-          }
-          sb.append(WORDS[bit]);
-        }
-      }
-      CANONICAL[mask] = sb.toString();
-    }
-  }
+  private static final String[] CANONICAL = ActionLists.canonicalNames(WORDS);
 
   private SocketActions() {}
 
