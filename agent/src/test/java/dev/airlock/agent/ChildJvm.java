@@ -229,6 +229,18 @@ final class ChildJvm {
             }
 
             @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                // A directory a test locked (mode 000) cannot be listed by its owner unless root:
+                // the walker opens it before preVisitDirectory runs, so unlock it and start over there.
+                if (e instanceof java.nio.file.AccessDeniedException && Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+                    delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            @Override
             public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
                 Files.delete(dir);
                 return FileVisitResult.CONTINUE;
