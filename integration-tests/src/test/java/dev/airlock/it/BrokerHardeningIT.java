@@ -98,15 +98,18 @@ class BrokerHardeningIT {
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
-    void sigtermToTheBrokerIsPassedToTheHelper(Jdk jdk) throws Exception {
+    void sigintSigtermAndSighupToTheBrokerArePassedToTheHelper(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
-            Process broker = Sandbox.start(s.command(jdk, null, "wait"));
-            BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("waiting", out.readLine());
-            new ProcessBuilder("kill", "-TERM", String.valueOf(broker.pid())).start().waitFor();
-            assertTrue(broker.waitFor(30, TimeUnit.SECONDS));
-            // The helper JVM ends on SIGTERM as a JVM does, 128+15; the broker reports exactly that.
-            assertEquals(128 + 15, broker.exitValue());
+            String[][] signals = {{"INT", "2"}, {"TERM", "15"}, {"HUP", "1"}};
+            for (String[] signal : signals) {
+                Process broker = Sandbox.start(s.command(jdk, null, "wait"));
+                BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8));
+                assertEquals("waiting", out.readLine());
+                new ProcessBuilder("kill", "-" + signal[0], String.valueOf(broker.pid())).start().waitFor();
+                assertTrue(broker.waitFor(30, TimeUnit.SECONDS), "SIG" + signal[0]);
+                // The helper JVM ends on the signal as a JVM does, 128+N; the broker reports exactly that.
+                assertEquals(128 + Integer.parseInt(signal[1]), broker.exitValue(), "SIG" + signal[0]);
+            }
         }
     }
 
