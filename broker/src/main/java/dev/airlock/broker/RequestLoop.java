@@ -42,15 +42,14 @@ final class RequestLoop {
             if (received == null) {
                 return;
             }
-            Reply reply = handle(received, in);
-            if (reply == null) {
+            Answer answer = handle(received, in);
+            if (answer == null) {
                 continue;
             }
-            Fd fd = reply.hasDescriptor() ? pendingDescriptor : null;
-            pendingDescriptor = null;
+            Fd fd = answer.descriptor();
             try {
                 out.clear();
-                int length = MessageCodec.encode(reply, out);
+                int length = MessageCodec.encode(answer.reply(), out);
                 socket.send(out, length, fd);
             } catch (ErrnoException e) {
                 if (e.errno() == dev.airlock.ipc.Errno.EPIPE || e.errno() == dev.airlock.ipc.Errno.ECONNRESET) {
@@ -65,9 +64,11 @@ final class RequestLoop {
         }
     }
 
-    private Fd pendingDescriptor;
+    /** A reply and the descriptor that rides with it, if any; the loop closes it once sent. */
+    private record Answer(Reply reply, Fd descriptor) {
+    }
 
-    private Reply handle(SeqPacketSocket.Received received, ByteBuffer in) {
+    private Answer handle(SeqPacketSocket.Received received, ByteBuffer in) {
         for (Fd unexpected : received.descriptors()) {
             unexpected.close(); // requests never carry descriptors
         }
@@ -93,10 +94,9 @@ final class RequestLoop {
         }
         FileBroker.Outcome outcome = files.open(request.path(), request.openFlags(), request.mode(), request.refuseDirectory());
         if (outcome.fd() != null) {
-            pendingDescriptor = outcome.fd();
-            return Reply.descriptor(request.id());
+            return new Answer(Reply.descriptor(request.id()), outcome.fd());
         }
-        return Reply.error(request.id(), outcome.errno(), outcome.reason());
+        return new Answer(Reply.error(request.id(), outcome.errno(), outcome.reason()), null);
     }
 
     private void refuse(String why) {

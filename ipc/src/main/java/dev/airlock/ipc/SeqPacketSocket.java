@@ -13,8 +13,8 @@ import jnr.ffi.Pointer;
  * native memory; sends are serialised among themselves, receives among themselves.
  */
 public final class SeqPacketSocket implements AutoCloseable {
-    /** The largest message either side accepts; one byte more lets a receiver see oversize as truncation. */
-    public static final int MAX_MESSAGE = 8192;
+    /** The largest message either side accepts (the protocol's); one byte more lets a receiver see oversize as truncation. */
+    public static final int MAX_MESSAGE = Message.MAX_SIZE;
 
     /** Room for SCM_CREDENTIALS plus up to this many descriptors, so extra ones are seen and closed. */
     private static final int MAX_FDS_SEEN = 8;
