@@ -31,6 +31,10 @@ final class FileBroker {
 
     private final Policy policy;
     private final GrantRoots roots;
+    /** Reused for every request: the broker serves on one thread. */
+    private final java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
 
     FileBroker(Policy policy, GrantRoots roots) {
         this.policy = policy;
@@ -110,12 +114,9 @@ final class FileBroker {
      * The path as text, or null when its bytes are not UTF-8: a replacement character would make
      * the broker decide and open another name than the one the helper sent.
      */
-    private static String decodeStrictly(byte[] rawPath) {
+    private String decodeStrictly(byte[] rawPath) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(rawPath)).toString();
+            return utf8.reset().decode(java.nio.ByteBuffer.wrap(rawPath)).toString();
         } catch (java.nio.charset.CharacterCodingException notUtf8) {
             return null;
         }

@@ -12,7 +12,11 @@ import java.util.concurrent.ExecutionException;
  * never extracts one into a temporary directory.
  */
 final class NativeWarmUp {
-    private static volatile CompletableFuture<Path> started;
+    /** Airlock's cache directory and, in it, jffi's stub directory: found once, used by the whole run. */
+    record Prepared(Path cache, Path jffi) {
+    }
+
+    private static volatile CompletableFuture<Prepared> started;
 
     private NativeWarmUp() {
     }
@@ -20,10 +24,11 @@ final class NativeWarmUp {
     static void start() {
         started = CompletableFuture.supplyAsync(() -> {
             try {
-                Path jffi = RuntimeFiles.jffiDirectory(RuntimeFiles.cacheRoot());
+                Path cache = RuntimeFiles.cacheRoot();
+                Path jffi = RuntimeFiles.jffiDirectory(cache);
                 System.setProperty("jffi.boot.library.path", jffi.toString());
                 Linux.load();
-                return jffi;
+                return new Prepared(cache, jffi);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -34,8 +39,8 @@ final class NativeWarmUp {
         });
     }
 
-    /** Waits for the warm-up (starting it if nobody did) and returns jffi's stub directory. */
-    static Path await() throws java.io.IOException {
+    /** Waits for the warm-up (starting it if nobody did) and returns the directories it prepared. */
+    static Prepared await() throws java.io.IOException {
         if (started == null) {
             start();
         }

@@ -68,11 +68,11 @@ final class RunCommand implements Callable<Integer> {
             throw new AirlockException(ExitCodes.USAGE, "--java " + javaPath + ": no such file");
         }
         Path javaHome = javaReal.getParent().getParent();
-        Path jffi = NativeWarmUp.await();
+        NativeWarmUp.Prepared prepared = NativeWarmUp.await();
         boolean root = Linux.getuid() == 0;
         UserAccount account = root ? UserAccount.lookup(user) : null;
 
-        RuntimeFiles runtime = RuntimeFiles.prepare(RuntimeFiles.ownJar(), jffi, root);
+        RuntimeFiles runtime = RuntimeFiles.prepare(RuntimeFiles.ownJar(), prepared.cache(), prepared.jffi(), root);
         int abi = Linux.landlockAbi();
         boolean weaker = abi < LandlockRules.REQUIRED_ABI;
         if (weaker && !allowWeaker.contains("landlock")) {
@@ -95,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
         }
         rules.allow(runtime.agentJar(), LandlockRules.READ);
         rules.allow(runtime.jffiDirectory(), LandlockRules.READ_EXECUTE);
-        Path transformCache = TransformCache.prepare(RuntimeFiles.cacheRoot(), javaReal, javaHome, runtime.agentJar(), javaArgs);
+        Path transformCache = TransformCache.prepare(prepared.cache(), javaReal, javaHome, runtime.agentJar(), javaArgs);
         if (transformCache != null) {
             rules.allow(transformCache, LandlockRules.READ);
         }

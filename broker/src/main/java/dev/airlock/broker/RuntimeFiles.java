@@ -47,8 +47,7 @@ final class RuntimeFiles {
      * {@code readableByOthers} says whether the helper runs as another user, who must be able to
      * read every directory on the way to them.
      */
-    static RuntimeFiles prepare(Path ownJar, Path jffiDir, boolean readableByOthers) throws IOException {
-        Path cache = cacheRoot();
+    static RuntimeFiles prepare(Path ownJar, Path cache, Path jffiDir, boolean readableByOthers) throws IOException {
         Path agent = ownJar;
         if (readableByOthers && !worldReadable(ownJar)) {
             agent = copyJar(cache, ownJar);
