@@ -1,11 +1,10 @@
 package dev.airlock.ipc;
 
+import static dev.airlock.ipc.Message.FLAG_HAS_DATA;
 import static dev.airlock.ipc.Message.FLAG_HAS_FD;
-import static dev.airlock.ipc.Message.FLAG_REFUSE_DIRECTORY;
 import static dev.airlock.ipc.Message.HEADER_SIZE;
 import static dev.airlock.ipc.Message.MAX_REASON_LENGTH;
 import static dev.airlock.ipc.Message.MAX_SIZE;
-import static dev.airlock.ipc.Message.OPEN;
 import static dev.airlock.ipc.Message.REPLY;
 
 import java.nio.ByteBuffer;
@@ -41,15 +40,36 @@ public final class MessageCodec {
      *     nothing is written then
      */
     public static int encode(Request r, ByteBuffer out) {
+        int type = r.type();
+        int body = Message.body(type);
         byte[] path = r.pathBytes();
-        int size = Message.OPEN_FIXED_SIZE + path.length;
-        int at = reserve(out, size, r.type());
-        at = putHeader(out, at, OPEN, r.refuseDirectory() ? FLAG_REFUSE_DIRECTORY : 0, r.id());
-        at = putU16(out, at, path.length);
-        out.put(at, path);
-        at += path.length;
-        at = putS32(out, at, r.openFlags());
-        at = putS32(out, at, r.mode());
+        byte[] second = r.secondBytes();
+        int size = HEADER_SIZE + 2 + path.length;
+        if ((body & Message.SECOND) != 0) {
+            size += 2 + second.length;
+        }
+        size += (body & Message.OPEN_FLAGS) != 0 ? 4 : 0;
+        size += (body & Message.MODE) != 0 ? 4 : 0;
+        size += (body & Message.ONE_LONG) != 0 ? 8 : 0;
+        size += (body & Message.TWO_LONGS) != 0 ? 16 : 0;
+        int at = reserve(out, size, type);
+        at = putHeader(out, at, type, r.flags(), r.id());
+        at = putBytes(out, at, path);
+        if ((body & Message.SECOND) != 0) {
+            at = putBytes(out, at, second);
+        }
+        if ((body & Message.OPEN_FLAGS) != 0) {
+            at = putS32(out, at, r.openFlags());
+        }
+        if ((body & Message.MODE) != 0) {
+            at = putS32(out, at, r.mode());
+        }
+        if ((body & (Message.ONE_LONG | Message.TWO_LONGS)) != 0) {
+            at = putS64(out, at, r.firstNumber());
+        }
+        if ((body & Message.TWO_LONGS) != 0) {
+            at = putS64(out, at, r.secondNumber());
+        }
         out.position(at);
         return size;
     }
@@ -66,14 +86,19 @@ public final class MessageCodec {
         // Reply guarantees that the reason is well-formed and fits, so this is its exact UTF-8 form.
         byte[] reason = r.reason().isEmpty() ? null : r.reason().getBytes(StandardCharsets.UTF_8);
         int reasonLength = reason == null ? 0 : reason.length;
-        int size = Message.REPLY_FIXED_SIZE + reasonLength;
+        byte[] data = r.dataBytes();
+        int size = Message.REPLY_FIXED_SIZE + reasonLength + (data == null ? 0 : 2 + data.length);
         int at = reserve(out, size, REPLY);
-        at = putHeader(out, at, REPLY, r.hasDescriptor() ? FLAG_HAS_FD : 0, r.id());
+        int flags = (r.hasDescriptor() ? FLAG_HAS_FD : 0) | (data != null ? FLAG_HAS_DATA : 0);
+        at = putHeader(out, at, REPLY, flags, r.id());
         at = putS32(out, at, r.errno());
         at = putU16(out, at, reasonLength);
         if (reason != null) {
             out.put(at, reason);
             at += reasonLength;
+        }
+        if (data != null) {
+            at = putBytes(out, at, data);
         }
         out.position(at);
         return size;
@@ -90,33 +115,56 @@ public final class MessageCodec {
         int start = checkLength(in, length);
         int end = start + length;
         int type = headerType(in, start, end);
-        if (type != OPEN) {
+        if (!Message.isRequestType(type)) {
             throw new ProtocolException("unexpected message type " + Message.typeName(type) + " where a request belongs");
         }
+        String name = Message.typeName(type);
         int flags = headerFlags(in, start, type);
+        if ((flags & (Message.FLAG_DIRECTORY | Message.FLAG_EITHER)) == (Message.FLAG_DIRECTORY | Message.FLAG_EITHER)) {
+            throw new ProtocolException("UNLINK sets both FLAG_DIRECTORY and FLAG_EITHER");
+        }
         int id = s32(in, start + 8);
+        int body = Message.body(type);
 
         int at = start + HEADER_SIZE;
-        need(at, end, 2, "OPEN path length");
-        int pathLength = u16(in, at);
-        at += 2;
-        fail(Message.checkPathLength(pathLength));
-        need(at, end, pathLength, "OPEN path");
-        byte[] path = new byte[pathLength]; // bounded by the check above and by the message itself
-        in.get(at, path);
-        at += pathLength;
+        byte[] path = getBytes(in, at, end, name + " path");
+        at += 2 + path.length;
         fail(Message.checkPath(path));
-        need(at, end, 4, "OPEN open flags");
-        int openFlags = s32(in, at);
-        at += 4;
-        need(at, end, 4, "OPEN mode");
-        int mode = s32(in, at);
-        at += 4;
-        fail(Message.checkMode(mode));
-        noTrailing(at, end, "OPEN", length);
+        byte[] second = null;
+        if ((body & Message.SECOND) != 0) {
+            String what = type == Message.SYMLINK ? " link target" : " second path";
+            second = getBytes(in, at, end, name + what);
+            at += 2 + second.length;
+        }
+        int openFlags = 0;
+        if ((body & Message.OPEN_FLAGS) != 0) {
+            need(at, end, 4, name + " open flags");
+            openFlags = s32(in, at);
+            at += 4;
+        }
+        int mode = 0;
+        if ((body & Message.MODE) != 0) {
+            need(at, end, 4, name + " mode");
+            mode = s32(in, at);
+            at += 4;
+        }
+        long first = 0;
+        long last = 0;
+        if ((body & (Message.ONE_LONG | Message.TWO_LONGS)) != 0) {
+            need(at, end, 8, name + " number");
+            first = s64(in, at);
+            at += 8;
+        }
+        if ((body & Message.TWO_LONGS) != 0) {
+            need(at, end, 8, name + " second number");
+            last = s64(in, at);
+            at += 8;
+        }
+        fail(Request.check(type, path, second, mode, first));
+        noTrailing(at, end, name, length);
 
         in.position(end);
-        return new Request(id, path, openFlags, mode, (flags & FLAG_REFUSE_DIRECTORY) != 0);
+        return new Request(type, id, flags, path, second, openFlags, mode, first, last);
     }
 
     /**
@@ -137,7 +185,9 @@ public final class MessageCodec {
         if (type != REPLY) {
             throw new ProtocolException("unexpected message type " + Message.typeName(type) + " where a reply belongs");
         }
-        boolean hasFd = (headerFlags(in, start, type) & FLAG_HAS_FD) != 0;
+        int flags = headerFlags(in, start, type);
+        boolean hasFd = (flags & FLAG_HAS_FD) != 0;
+        boolean hasData = (flags & FLAG_HAS_DATA) != 0;
         if (hasFd && !descriptorAttached) {
             throw new ProtocolException("REPLY has FLAG_HAS_FD but no descriptor was attached");
         }
@@ -151,11 +201,14 @@ public final class MessageCodec {
         int errno = s32(in, at);
         at += 4;
         fail(Message.checkErrno(errno));
-        if (errno == 0 && !hasFd) {
-            throw new ProtocolException("REPLY with errno 0 (success) lacks FLAG_HAS_FD");
-        }
         if (errno != 0 && hasFd) {
             throw new ProtocolException("REPLY with errno " + errno + " (failure) has FLAG_HAS_FD");
+        }
+        if (errno != 0 && hasData) {
+            throw new ProtocolException("REPLY with errno " + errno + " (failure) has FLAG_HAS_DATA");
+        }
+        if (hasFd && hasData) {
+            throw new ProtocolException("REPLY has both FLAG_HAS_FD and FLAG_HAS_DATA");
         }
         need(at, end, 2, "REPLY reason length");
         int reasonLength = u16(in, at);
@@ -171,10 +224,20 @@ public final class MessageCodec {
         need(at, end, reasonLength, "REPLY reason");
         String reason = reasonLength == 0 ? "" : strictUtf8(in, at, reasonLength);
         at += reasonLength;
+        byte[] data = null;
+        if (hasData) {
+            need(at, end, 2, "REPLY data length");
+            int dataLength = u16(in, at);
+            if (dataLength > Message.MAX_DATA_LENGTH) {
+                throw new ProtocolException("data length " + dataLength + " out of range 0.." + Message.MAX_DATA_LENGTH);
+            }
+            data = getBytes(in, at, end, "REPLY data");
+            at += 2 + dataLength;
+        }
         noTrailing(at, end, "REPLY", length);
 
         in.position(end);
-        return new Reply(id, errno, reason);
+        return new Reply(id, errno, reason, hasFd, data);
     }
 
     // ---- decoding helpers: each check throws ProtocolException, never a runtime exception ----
@@ -219,6 +282,22 @@ public final class MessageCodec {
             throw new ProtocolException("unknown flag bits " + Message.hex4(unknown) + " in " + Message.typeName(type));
         }
         return flags;
+    }
+
+    /**
+     * Reads a u16 length and that many bytes. The length is checked against the path limit
+     * (which also bounds reply data) and the bytes present before anything is allocated.
+     */
+    private static byte[] getBytes(ByteBuffer in, int at, int end, String what) throws ProtocolException {
+        need(at, end, 2, what + " length");
+        int n = u16(in, at);
+        if (n > Message.MAX_PATH_LENGTH) {
+            throw new ProtocolException(what + " length " + n + " out of range 0.." + Message.MAX_PATH_LENGTH);
+        }
+        need(at + 2, end, n, what);
+        byte[] bytes = new byte[n];
+        in.get(at + 2, bytes);
+        return bytes;
     }
 
     private static void need(int at, int end, int n, String what) throws ProtocolException {
@@ -277,6 +356,10 @@ public final class MessageCodec {
         return (in.get(at) & 0xFF) << 24 | (in.get(at + 1) & 0xFF) << 16 | (in.get(at + 2) & 0xFF) << 8 | (in.get(at + 3) & 0xFF);
     }
 
+    private static long s64(ByteBuffer in, int at) {
+        return (long) s32(in, at) << 32 | (s32(in, at + 4) & 0xFFFFFFFFL);
+    }
+
     private static int reserve(ByteBuffer out, int size, int type) {
         if (out.remaining() < size) {
             throw new IllegalArgumentException(Message.typeName(type) + " message needs " + size + " bytes, buffer has " + out.remaining());
@@ -290,6 +373,17 @@ public final class MessageCodec {
         out.put(at++, (byte) type);
         at = putU16(out, at, flags);
         return putS32(out, at, id);
+    }
+
+    private static int putBytes(ByteBuffer out, int at, byte[] bytes) {
+        at = putU16(out, at, bytes.length);
+        out.put(at, bytes);
+        return at + bytes.length;
+    }
+
+    private static int putS64(ByteBuffer out, int at, long value) {
+        putS32(out, at, (int) (value >>> 32));
+        return putS32(out, at + 4, (int) value);
     }
 
     private static int putU16(ByteBuffer out, int at, int value) {

@@ -1,10 +1,12 @@
 package dev.airlock.ipc;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The broker's answer to one request: either success, with exactly one descriptor passed
- * alongside the message (SCM_RIGHTS), or an errno and a short human-readable reason.
+ * The broker's answer to one request: success (with exactly one descriptor passed alongside the
+ * message through SCM_RIGHTS, with data such as a link's target, or with nothing), or an errno
+ * and a short human-readable reason.
  *
  * <p>The errno lets the helper throw the exception the JDK itself would have thrown
  * ({@code FileNotFoundException}, {@code AccessDeniedException}, ...); the reason lets that
@@ -19,12 +21,19 @@ public final class Reply {
     private final int id;
     private final int errno;
     private final String reason;
+    private final boolean descriptor;
+    private final byte[] data;
 
-    /** Callers have already validated every field, and {@code reason} fits the limit as UTF-8. */
-    Reply(int id, int errno, String reason) {
+    /**
+     * Callers have already validated every field: {@code reason} fits the limit as UTF-8, and a
+     * failure has neither descriptor nor data. Takes ownership of {@code data}.
+     */
+    Reply(int id, int errno, String reason, boolean descriptor, byte[] data) {
         this.id = id;
         this.errno = errno;
         this.reason = reason;
+        this.descriptor = descriptor;
+        this.data = data;
     }
 
     /**
@@ -33,7 +42,25 @@ public final class Reply {
      * @param id the id of the request this answers
      */
     public static Reply descriptor(int id) {
-        return new Reply(id, 0, "");
+        return new Reply(id, 0, "", true, null);
+    }
+
+    /** Success with nothing to return (a mutation such as MKDIR, or an ACCESS check that passed). */
+    public static Reply done(int id) {
+        return new Reply(id, 0, "", false, null);
+    }
+
+    /**
+     * Success carrying data (READLINK's target), copied.
+     *
+     * @throws IllegalArgumentException if it is longer than {@value Message#MAX_DATA_LENGTH} bytes
+     */
+    public static Reply data(int id, byte[] data) {
+        byte[] copy = data.clone();
+        if (copy.length > Message.MAX_DATA_LENGTH) {
+            throw new IllegalArgumentException("reply data of " + copy.length + " bytes exceeds " + Message.MAX_DATA_LENGTH);
+        }
+        return new Reply(id, 0, "", false, copy);
     }
 
     /**
@@ -59,7 +86,7 @@ public final class Reply {
         if (errno == 0) {
             throw new IllegalArgumentException("errno 0 means success: an error reply needs errno 1.." + Message.MAX_ERRNO);
         }
-        return new Reply(id, errno, fit(reason));
+        return new Reply(id, errno, fit(reason), false, null);
     }
 
     /**
@@ -126,9 +153,19 @@ public final class Reply {
         return reason;
     }
 
-    /** Whether a descriptor travels with this reply: true exactly when {@link #errno()} is 0. */
+    /** Whether a descriptor travels with this reply (only ever on success). */
     public boolean hasDescriptor() {
-        return errno == 0;
+        return descriptor;
+    }
+
+    /** The data of a success that carries some (a fresh copy), else null. */
+    public byte[] data() {
+        return data == null ? null : data.clone();
+    }
+
+    /** The codec's view of the data, without the copy. */
+    byte[] dataBytes() {
+        return data;
     }
 
     @Override
@@ -140,12 +177,14 @@ public final class Reply {
             return false;
         }
         Reply other = (Reply) o;
-        return id == other.id && errno == other.errno && reason.equals(other.reason);
+        return id == other.id && errno == other.errno && reason.equals(other.reason)
+                && descriptor == other.descriptor && Arrays.equals(data, other.data);
     }
 
     @Override
     public int hashCode() {
-        return (31 * id + errno) * 31 + reason.hashCode();
+        int h = (31 * id + errno) * 31 + reason.hashCode();
+        return (h * 31 + (descriptor ? 1 : 0)) * 31 + Arrays.hashCode(data);
     }
 
     /**
@@ -157,7 +196,10 @@ public final class Reply {
         StringBuilder s = new StringBuilder(reason.length() + 32);
         s.append("REPLY #").append(Integer.toUnsignedString(id));
         if (errno == 0) {
-            return s.append(" descriptor").toString();
+            if (descriptor) {
+                return s.append(" descriptor").toString();
+            }
+            return data == null ? s.append(" done").toString() : s.append(" data ").append(data.length).append(" bytes").toString();
         }
         s.append(" errno ").append(errno).append(" \"");
         for (int i = 0; i < reason.length(); i++) {

@@ -279,7 +279,7 @@ class MessageCodecTest {
             o.writeInt(0);
         });
         assertTrue(wire.length <= Message.MAX_SIZE);
-        assertEquals("path length 4097 out of range 1..4096", refusedRequest(wire).getMessage());
+        assertEquals("OPEN path length 4097 out of range 0..4096", refusedRequest(wire).getMessage());
     }
 
     @Test
@@ -372,7 +372,7 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x02, 0x7f, 0x80, 0x82, 0xff})
+    @ValueSource(ints = {0x00, 0x0d, 0x7f, 0x80, 0x82, 0xff})
     void unknownTypesAreRefused(int type) {
         byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, false));
         wire[5] = (byte) type;
@@ -399,8 +399,8 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x0002, 0x0004, 0x8000, 0xfffe})
-    void replyFlagBitsOtherThanHasFdAreRefused(int bits) {
+    @ValueSource(ints = {0x0004, 0x0100, 0x8000, 0xfffc})
+    void replyFlagBitsOtherThanHasFdAndHasDataAreRefused(int bits) {
         byte[] wire = encode(Reply.descriptor(1));
         ByteBuffer.wrap(wire).putShort(6, (short) (Message.FLAG_HAS_FD | bits));
         assertEquals(String.format("unknown flag bits 0x%04x in REPLY", bits), refusedReply(wire, true).getMessage());
@@ -470,10 +470,125 @@ class MessageCodecTest {
     }
 
     @Test
-    void successWithoutTheFlagIsRefused() {
+    void successWithoutTheFlagIsSuccessWithoutADescriptor() throws Exception {
         byte[] wire = encode(Reply.descriptor(1));
         ByteBuffer.wrap(wire).putShort(6, (short) 0);
-        assertEquals("REPLY with errno 0 (success) lacks FLAG_HAS_FD", refusedReply(wire, false).getMessage());
+        assertEquals(Reply.done(1), decodeReply(wire, false));
+        assertFalse(decodeReply(wire, false).hasDescriptor());
+    }
+
+    // ---------------------------------------------------------------- metadata and mutation requests
+
+    @Test
+    void everyRequestTypeRoundTrips() throws Exception {
+        List<Request> requests = List.of(
+                Request.stat(1, bytes("/a/b"), false),
+                Request.stat(2, bytes("/a/link"), true),
+                Request.access(3, bytes("/a"), 0),
+                Request.access(4, bytes("/a"), 7),
+                Request.readlink(5, bytes("/l")),
+                Request.mkdir(6, bytes("/d"), 0755),
+                Request.unlink(7, bytes("/f")),
+                Request.rmdir(8, bytes("/d")),
+                Request.remove(9, bytes("/e")),
+                Request.rename(10, bytes("/from"), bytes("/to"), false),
+                Request.rename(11, bytes("/from"), path(Message.MAX_PATH_LENGTH), true),
+                Request.link(12, bytes("/new"), bytes("/old")),
+                Request.symlink(13, bytes("/link"), bytes("../relative/\u00e9 target")),
+                Request.chmod(14, bytes("/f"), 04755, false),
+                Request.chmod(15, bytes("/f"), 0, true),
+                Request.utimens(16, bytes("/f"), Long.MAX_VALUE, Request.OMIT, false),
+                Request.utimens(17, bytes("/f"), -1L, 1_700_000_000_123_456_789L, true),
+                Request.truncate(18, bytes("/f"), 0),
+                Request.truncate(19, bytes("/f"), Long.MAX_VALUE));
+        for (Request r : requests) {
+            Request back = decodeRequest(encode(r));
+            assertEquals(r, back, r.toString());
+            assertEquals(r.toString(), back.toString());
+        }
+        assertTrue(requests.get(1).noFollow());
+        assertTrue(requests.get(7).directory());
+        assertTrue(requests.get(8).either());
+        assertTrue(requests.get(10).noReplace());
+        assertEquals(Request.OMIT, requests.get(15).secondNumber());
+    }
+
+    @Test
+    void requestFieldsAreCheckedAsTheyAreBuilt() {
+        assertEquals("access mode 8 out of range 0..7",
+                assertThrows(IllegalArgumentException.class, () -> Request.access(1, bytes("/a"), 8)).getMessage());
+        assertEquals("negative length -1",
+                assertThrows(IllegalArgumentException.class, () -> Request.truncate(1, bytes("/a"), -1)).getMessage());
+        assertEquals("link target contains NUL at byte 1",
+                assertThrows(IllegalArgumentException.class, () -> Request.symlink(1, bytes("/l"), new byte[] {'a', 0})).getMessage());
+        assertEquals("link target length 0 out of range 1..4096",
+                assertThrows(IllegalArgumentException.class, () -> Request.symlink(1, bytes("/l"), new byte[0])).getMessage());
+        assertEquals("path is not absolute (first byte 0x72, expected '/')",
+                assertThrows(IllegalArgumentException.class, () -> Request.rename(1, bytes("/a"), bytes("rel"), false)).getMessage());
+        assertEquals("mode 010000 out of range 0..07777",
+                assertThrows(IllegalArgumentException.class, () -> Request.mkdir(1, bytes("/a"), 010000)).getMessage());
+    }
+
+    @Test
+    void hostileFieldsOfNewTypesAreRefusedOnTheWire() {
+        byte[] both = encode(Request.rmdir(1, bytes("/d")));
+        ByteBuffer.wrap(both).putShort(6, (short) (Message.FLAG_DIRECTORY | Message.FLAG_EITHER));
+        assertEquals("UNLINK sets both FLAG_DIRECTORY and FLAG_EITHER", refusedRequest(both).getMessage());
+
+        byte[] nul = encode(Request.rename(1, bytes("/a"), bytes("/bc"), false));
+        nul[nul.length - 1] = 0;
+        assertEquals("path contains NUL at byte 2", refusedRequest(nul).getMessage());
+
+        byte[] relative = encode(Request.link(1, bytes("/a"), bytes("/b")));
+        relative[relative.length - 2 + 0] = 'b';
+        assertEquals("path is not absolute (first byte 0x62, expected '/')", refusedRequest(relative).getMessage());
+
+        byte[] access = encode(Request.access(1, bytes("/a"), 4));
+        ByteBuffer.wrap(access).putInt(access.length - 4, -1);
+        assertEquals("access mode -1 out of range 0..7", refusedRequest(access).getMessage());
+
+        byte[] length = encode(Request.truncate(1, bytes("/a"), 5));
+        ByteBuffer.wrap(length).putLong(length.length - 8, Long.MIN_VALUE);
+        assertEquals("negative length " + Long.MIN_VALUE, refusedRequest(length).getMessage());
+
+        byte[] flags = encode(Request.stat(1, bytes("/a"), true));
+        ByteBuffer.wrap(flags).putShort(6, (short) Message.FLAG_REFUSE_DIRECTORY);
+        assertEquals("unknown flag bits 0x0002 in STAT", refusedRequest(flags).getMessage());
+
+        byte[] shortTimes = Arrays.copyOf(encode(Request.utimens(1, bytes("/a"), 1, 2, false)), 12 + 2 + 2 + 8 + 4);
+        assertEquals("message truncated: UTIMENS second number needs 8 bytes, 4 left", refusedRequest(shortTimes).getMessage());
+
+        byte[] longTarget = wire(o -> {
+            header(o, Message.MAGIC, 1, Message.SYMLINK, 0, 1);
+            o.writeShort(2);
+            o.write(bytes("/l"));
+            o.writeShort(0xffff);
+        });
+        assertEquals("SYMLINK link target length 65535 out of range 0..4096", refusedRequest(longTarget).getMessage());
+    }
+
+    @Test
+    void dataRepliesRoundTripAndAreCheckedForConsistency() throws Exception {
+        byte[] target = path(Message.MAX_DATA_LENGTH);
+        for (Reply r : List.of(Reply.data(1, new byte[0]), Reply.data(2, bytes("../x")), Reply.data(3, target), Reply.done(4))) {
+            Reply back = decodeReply(encode(r), false);
+            assertEquals(r, back);
+            assertFalse(back.hasDescriptor());
+        }
+        assertArrayEquals(bytes("../x"), decodeReply(encode(Reply.data(2, bytes("../x"))), false).data());
+        assertEquals("reply data of 4097 bytes exceeds 4096",
+                assertThrows(IllegalArgumentException.class, () -> Reply.data(1, new byte[4097])).getMessage());
+
+        byte[] dataOnError = encode(Reply.error(1, 2, ""));
+        ByteBuffer.wrap(dataOnError).putShort(6, (short) Message.FLAG_HAS_DATA);
+        assertEquals("REPLY with errno 2 (failure) has FLAG_HAS_DATA", refusedReply(dataOnError, false).getMessage());
+
+        byte[] both = encode(Reply.data(1, bytes("x")));
+        ByteBuffer.wrap(both).putShort(6, (short) (Message.FLAG_HAS_DATA | Message.FLAG_HAS_FD));
+        assertEquals("REPLY has both FLAG_HAS_FD and FLAG_HAS_DATA", refusedReply(both, true).getMessage());
+
+        byte[] missing = Arrays.copyOf(encode(Reply.data(1, bytes("xyz"))), 12 + 4 + 2 + 2 + 1);
+        assertEquals("message truncated: REPLY data needs 3 bytes, 1 left", refusedReply(missing, false).getMessage());
     }
 
     @Test
