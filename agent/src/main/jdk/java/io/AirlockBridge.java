@@ -42,6 +42,33 @@ public final class AirlockBridge {
     /** {@code UnixNativeDispatcher#openat(AT_FDCWD, byte[], int, int)}; Linux flags and mode. */
     public static final int NIO_OPENAT = 5;
 
+    // Metadata and mutation operations: the ipc Message request types (STAT = 2 .. TRUNCATE = 12)
+    // for NIO, and java.io.File's own operations, which the router answers with java.io's
+    // semantics (false, 0 or null for a failure, never an exception).
+    public static final int STAT = 2;
+    public static final int ACCESS = 3;
+    public static final int READLINK = 4;
+    public static final int MKDIR = 5;
+    public static final int UNLINK = 6;
+    public static final int RENAME = 7;
+    public static final int LINK = 8;
+    public static final int SYMLINK = 9;
+    public static final int CHMOD = 10;
+    public static final int UTIMENS = 11;
+    /** java.io.File boolean queries (exists, isFile, ..., canExecute); the method name says which. */
+    public static final int IO_QUERY = 20;
+    /** java.io.File long queries (length, lastModified, get*Space); the method name says which. */
+    public static final int IO_NUMBER = 21;
+    public static final int IO_LIST = 22;
+    public static final int IO_CREATE = 23;
+    /** java.io.File changes without argument (delete, mkdir, setReadOnly); the method name says which. */
+    public static final int IO_CHANGE = 24;
+    public static final int IO_RENAME = 25;
+    public static final int IO_SET_LAST_MODIFIED = 26;
+    /** setReadable/Writable/Executable; arg = 8 for enable | 16 for owner only. */
+    public static final int IO_SET_PERMISSION = 27;
+    public static final int IO_TEMP_FILE = 28;
+
     /** Router result meaning "not routed: let the JDK's own failure stand". */
     public static final int NOT_ROUTED = Integer.MIN_VALUE;
 
@@ -49,8 +76,26 @@ public final class AirlockBridge {
     private static final MethodType ROUTE_TYPE = MethodType.methodType(
             int.class, int.class, String.class, String.class, int.class, int.class);
 
+    /** The metadata router's type: (op, path, second, flag, mode, first, last) -> result. */
+    private static final MethodType META_TYPE = MethodType.methodType(
+            Object.class, int.class, String.class, String.class, boolean.class, int.class, long.class, long.class);
+
     /** Written once by {@link #install}; volatile because JDK threads predating premain read it. */
     private static volatile MethodHandle route;
+
+    /** The metadata router, written once by {@link #install}. */
+    private static volatile MethodHandle meta;
+
+    /**
+     * The directories and files the kernel lets the helper read itself (its Landlock read rules:
+     * the JDK, the class path, ...), absolute and without a trailing '/'. Metadata of paths within
+     * them is the JDK's own answer; every other path's metadata is the broker's, because Landlock
+     * does not confine stat, access or readlink, and the policy must decide what they reveal.
+     */
+    private static volatile String[] directRoots = {"/"}; // until installed, nothing is routed
+
+    /** user.dir as the router captured it, for relative paths. */
+    private static volatile String userDir = "/";
 
     /** errno -> glibc's message, from the agent; see {@link #strerror}. */
     private static volatile String[] messages;
@@ -81,13 +126,20 @@ public final class AirlockBridge {
         if (route != null) {
             throw new IllegalStateException("airlock bridge is already installed");
         }
-        if (parts.length != 3) {
-            throw new IllegalArgumentException("install takes a router, errno messages and a class file");
+        if (parts.length != 6) {
+            throw new IllegalArgumentException(
+                    "install takes a router, errno messages, a class file, a metadata router, roots and user.dir");
         }
         MethodHandle router = (MethodHandle) parts[0];
         String[] errnoMessages = (String[]) parts[1];
         byte[] unixExceptionClassFile = (byte[]) parts[2];
+        MethodHandle metaRouter = ((MethodHandle) parts[3]).asType(META_TYPE);
+        String[] roots = ((String[]) parts[4]).clone();
+        String dir = (String) parts[5];
         messages = errnoMessages.clone();
+        directRoots = roots;
+        userDir = dir;
+        meta = metaRouter;
         // Code in java.base reaches into sun.nio.fs without opening that package to anyone.
         Class<?> unixException = Class.forName("sun.nio.fs.UnixException", false, null);
         airlockUnixException = MethodHandles.privateLookupIn(unixException, MethodHandles.lookup())
@@ -157,6 +209,122 @@ public final class AirlockBridge {
             return n;
         }
         throw unixException(-n);
+    }
+
+    /**
+     * Whether the kernel lets the helper see {@code path} itself: it lies within one of the
+     * direct roots. A path with a "." or ".." component is never direct (it may leave the root),
+     * so the broker resolves it.
+     */
+    public static boolean direct(String path) {
+        if (path == null || path.isEmpty()) {
+            return true; // the JDK's own ENOENT stands, as for opens
+        }
+        if (path.charAt(0) != '/') {
+            String dir = userDir;
+            path = dir.endsWith("/") ? dir + path : dir + "/" + path;
+        }
+        if (path.contains("/.")) {
+            // Cheap pre-check; only a whole "." or ".." component matters.
+            for (String part : path.split("/")) {
+                if (part.equals(".") || part.equals("..")) {
+                    return false;
+                }
+            }
+        }
+        for (String root : directRoots) {
+            if (path.startsWith(root)
+                    && (path.length() == root.length() || path.charAt(root.length()) == '/' || root.equals("/"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A java.io.File operation answered by the broker, with java.io's semantics: never throws for
+     * a failure, and returns what the JDK returns for a file it cannot see or change.
+     *
+     * @return a Boolean, Integer, Long, String[] (a listing, or null) or File (a temporary file)
+     */
+    public static Object io(int op, String path, String second, int arg, long number) {
+        try {
+            return meta(op, path, second, false, arg, number, 0);
+        } catch (IOException e) {
+            // A broker failure on an operation java.io reports by value: the value for failure.
+            return null;
+        }
+    }
+
+    /** {@link #io} for the boolean-returning java.io.File methods. */
+    public static boolean ioBoolean(int op, String path, String second, int arg, long number) {
+        return io(op, path, second, arg, number) == Boolean.TRUE;
+    }
+
+    /** {@link #io} for the long-returning java.io.File methods (0 for a failure, as the JDK). */
+    public static long ioLong(int op, String path, String method) {
+        Object r = io(op, path, method, 0, 0);
+        return r instanceof Long ? (Long) r : 0L;
+    }
+
+    /** {@link #io} for createNewFile and createTempFile, which do throw IOException. */
+    public static Object ioThrowing(int op, String path, String second, long number) throws IOException {
+        return meta(op, path, second, false, 0, number, 0);
+    }
+
+    /**
+     * An NIO metadata or mutation operation answered by the broker.
+     *
+     * @return the router's answer: a descriptor (STAT), data (READLINK) or TRUE
+     * @throws Exception the JDK's {@code UnixException} for a plain errno, an
+     *     {@code AccessDeniedException} for a policy denial, an IOException for a broker failure
+     */
+    public static Object nio(int op, String path, String second, boolean flag, int mode, long first, long last)
+            throws Exception {
+        Object r = meta(op, path, second, flag, mode, first, last);
+        if (r instanceof Integer && (Integer) r < 0) {
+            throw unixException(-(Integer) r);
+        }
+        return r;
+    }
+
+    /** {@link #nio} for STAT: the O_PATH descriptor to fstat. */
+    public static int nioStat(String path, boolean noFollow) throws Exception {
+        return (Integer) nio(STAT, path, null, noFollow, 0, 0, 0);
+    }
+
+    /**
+     * {@link #nio} for the JDK's status-returning wrappers (JDK 25 access and stat2, JDK 17
+     * exists): the errno, 0 for success, never an exception. For STAT a success is the descriptor.
+     */
+    public static int nioStatus(int op, String path, boolean noFollow, int mode) {
+        try {
+            Object r = meta(op, path, null, noFollow, mode, 0, 0);
+            if (r instanceof Integer) {
+                int n = (Integer) r;
+                return n < 0 ? n : op == STAT ? n : 0;
+            }
+            return 0;
+        } catch (java.nio.file.AccessDeniedException e) {
+            return -13; // EACCES: the status wrappers have no room for the reason
+        } catch (IOException e) {
+            return -5; // EIO: the broker failed
+        }
+    }
+
+    private static Object meta(int op, String path, String second, boolean flag, int mode, long first, long last)
+            throws IOException {
+        MethodHandle h = meta;
+        if (h == null) {
+            throw new IOException("airlock agent is not installed");
+        }
+        try {
+            return h.invokeExact(op, path, second, flag, mode, first, last);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("airlock router failed", t);
+        }
     }
 
     /** The JDK's {@code UnixException} for {@code errno}, worded right (AirlockUnixException). */

@@ -6,7 +6,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -17,7 +19,9 @@ import java.util.Set;
  *   <li>{@code policy=NAME}: the policy's display name; informational (for diagnostics), since
  *       the broker's denial reasons already name the policy;
  *   <li>{@code cache=DIR}: transformed JDK classes prepared earlier (read-only here);
- *   <li>{@code prepare=DIR}: an unconfined run that writes that cache and exits.
+ *   <li>{@code prepare=DIR}: an unconfined run that writes that cache and exits;
+ *   <li>{@code direct=PATH:PATH:...}: the absolute paths the kernel lets the helper read itself
+ *       (its Landlock read rules), each percent-encoded; metadata within them is not brokered.
  * </ul>
  *
  * <p>Values are percent-decoded (UTF-8), so a display name may carry {@code ,} as {@code %2C} and
@@ -30,8 +34,10 @@ final class AgentArgs {
     private final String policy;
     private final Path cache;
     private final Path prepare;
+    private final List<String> directRoots;
 
-    private AgentArgs(int channel, String policy, Path cache, Path prepare) {
+    private AgentArgs(int channel, String policy, Path cache, Path prepare, List<String> directRoots) {
+        this.directRoots = directRoots;
         this.channel = channel;
         this.policy = policy;
         this.cache = cache;
@@ -44,6 +50,10 @@ final class AgentArgs {
         String policy = null;
         Path cache = null;
         Path prepare = null;
+        // Without direct=, nothing is known of the kernel's view: every path counts as direct, and
+        // only the kernel's refusals are routed (opens and changes), as before the broker served
+        // metadata. The broker always passes the list.
+        List<String> direct = List.of("/");
         Set<String> seen = new HashSet<>();
         if (args != null && !args.isEmpty()) {
             for (String item : args.split(",", -1)) {
@@ -52,7 +62,8 @@ final class AgentArgs {
                     throw new IllegalArgumentException("agent argument '" + item + "' is not KEY=VALUE");
                 }
                 String key = item.substring(0, eq);
-                String value = decode(item.substring(eq + 1));
+                String raw = item.substring(eq + 1);
+                String value = key.equals("direct") ? raw : decode(raw);
                 if (!seen.add(key)) {
                     throw new IllegalArgumentException("agent argument '" + key + "' given twice");
                 }
@@ -66,6 +77,9 @@ final class AgentArgs {
                         }
                         policy = value;
                         break;
+                    case "direct":
+                        direct = directRoots(value);
+                        break;
                     case "cache":
                         cache = absoluteDirectory(key, value);
                         break;
@@ -77,7 +91,7 @@ final class AgentArgs {
                 }
             }
         }
-        return new AgentArgs(channel, policy, cache, prepare);
+        return new AgentArgs(channel, policy, cache, prepare, direct);
     }
 
     /** The channel descriptor, or -1 when none was given. */
@@ -88,6 +102,29 @@ final class AgentArgs {
     /** The policy display name, or null when none was given. */
     String policy() {
         return policy;
+    }
+
+    /** The direct roots, absolute, without a trailing '/' (except "/" itself); empty when none. */
+    List<String> directRoots() {
+        return directRoots;
+    }
+
+    private static List<String> directRoots(String value) {
+        List<String> roots = new ArrayList<>();
+        if (value.isEmpty()) {
+            return roots;
+        }
+        for (String part : value.split(":", -1)) {
+            String root = decode(part);
+            if (!root.startsWith("/")) {
+                throw new IllegalArgumentException("agent argument 'direct' holds a relative path: '" + root + "'");
+            }
+            while (root.length() > 1 && root.endsWith("/")) {
+                root = root.substring(0, root.length() - 1);
+            }
+            roots.add(root);
+        }
+        return List.copyOf(roots);
     }
 
     /** The transform cache to read, or null. */

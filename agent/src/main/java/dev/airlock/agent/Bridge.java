@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,6 +29,19 @@ import java.util.Set;
  */
 final class Bridge {
 
+    // Metadata operation numbers, as java.io.AirlockBridge numbers them (BridgeTest checks both
+    // agree): the NIO ones are the ipc Message request types; java.io's start at IO_FIRST.
+    static final int IO_FIRST = 20;
+    static final int IO_QUERY = 20;
+    static final int IO_NUMBER = 21;
+    static final int IO_LIST = 22;
+    static final int IO_CREATE = 23;
+    static final int IO_CHANGE = 24;
+    static final int IO_RENAME = 25;
+    static final int IO_SET_LAST_MODIFIED = 26;
+    static final int IO_SET_PERMISSION = 27;
+    static final int IO_TEMP_FILE = 28;
+
     private Bridge() {
     }
 
@@ -36,17 +50,23 @@ final class Bridge {
      * UnixException subclass the bridge reports NIO failures with. The bridge refuses a second
      * install, so this fails if anything installed one before.
      */
-    static void install(Class<?> bridge, Router router) throws Exception {
+    static void install(Class<?> bridge, Router router, MetadataRouter metadata, List<String> directRoots,
+            String userDir) throws Exception {
         // The bridge's operation numbers are compiled into the advice and mirrored in Router;
         // BridgeTest checks they agree (reading them here would cost start-up for a build-time fact).
         Router.install(router);
+        MetadataRouter.install(metadata);
         // Core reflection on an (Object[]) -> Object method: on JDK 17 and 25 alike this spins no
         // lambda form at start-up (a method handle call here would).
         Method install = bridge.getDeclaredMethod("install", Object[].class);
         install.setAccessible(true);
         MethodHandle route = MethodHandles.lookup().findStatic(Router.class, "dispatch",
                 MethodType.methodType(int.class, int.class, String.class, String.class, int.class, int.class));
-        Object[] parts = {route, dev.airlock.ipc.Errno.descriptions(), AgentJar.classFile(Hooks.UNIX_EXCEPTION)};
+        MethodHandle meta = MethodHandles.lookup().findStatic(MetadataRouter.class, "dispatch",
+                MethodType.methodType(Object.class, int.class, String.class, String.class, boolean.class, int.class,
+                        long.class, long.class));
+        Object[] parts = {route, dev.airlock.ipc.Errno.descriptions(), AgentJar.classFile(Hooks.UNIX_EXCEPTION),
+            meta, directRoots.toArray(new String[0]), userDir};
         try {
             install.invoke(null, (Object) parts);
         } catch (InvocationTargetException e) {

@@ -60,6 +60,19 @@ final class BrokerOpener implements Opener {
         // fails the open closed.
     }
 
+    @Override
+    public Object call(int type, String absolutePath, String second, boolean flag, int mode, long first, long last)
+            throws IOException {
+        try {
+            return client().call(type, absolutePath, second, flag, mode, first, last);
+        } catch (BrokerDeniedException e) {
+            if (e.isPolicyDenial()) {
+                throw new PolicyDenied(e.reason());
+            }
+            return -e.errno();
+        }
+    }
+
     private BrokerClient client() throws IOException {
         // Runs the check here if the background thread has not started it yet; a no-op otherwise.
         connection.run();

@@ -9,43 +9,80 @@ import java.util.Map;
  * The JDK methods the agent hooks, and the advice each one gets.
  *
  * <p>The advice templates live in {@code src/main/jdk} (compiled as members of java.base, shipped
- * as resources under {@value #RESOURCE_PREFIX}) and are exit advice on these private or
- * package-private chokepoints of java.base, identical in name and descriptor on JDK 17 and 25
- * (checked with {@code javap -p} on 17.0.15 and 25.0.3):
+ * as resources under {@value #RESOURCE_PREFIX}) and are exit advice on chokepoints of java.base,
+ * mapped with {@code javap -c -p} on JDK 17.0.15 and 25.0.3. Where the two JDKs differ, each hook
+ * names the shape it belongs to and a JDK must match every hook of one shape (see
+ * {@link Hook#shape}).
  *
  * <table>
  *   <caption>Hooked methods</caption>
  *   <tr><th>method</th><th>reached from</th></tr>
  *   <tr><td>{@code java.io.FileInputStream#open(String)}</td>
- *       <td>every FileInputStream constructor, hence FileReader, Scanner(File), ...</td></tr>
+ *       <td>every FileInputStream constructor, hence FileReader, Scanner(File), Properties.load,
+ *       file: URL streams (FileURLConnection), ...</td></tr>
  *   <tr><td>{@code java.io.FileOutputStream#open(String, boolean)}</td>
  *       <td>every FileOutputStream constructor, hence FileWriter, PrintStream(File), ...</td></tr>
  *   <tr><td>{@code java.io.RandomAccessFile#open(String, int)}</td>
- *       <td>every RandomAccessFile constructor, hence ZipFile and JarFile</td></tr>
+ *       <td>every RandomAccessFile constructor, hence ZipFile, JarFile, URLClassLoader's jars</td></tr>
+ *   <tr><td>{@code java.io.File}: exists, isFile, isDirectory, isHidden, canRead, canWrite,
+ *       canExecute, length, lastModified, get{Total,Free,Usable}Space, delete, mkdir,
+ *       setReadOnly, renameTo, setLastModified, set{Readable,Writable,Executable}(boolean,
+ *       boolean), createNewFile, normalizedList, createTempFile(String, String, File)</td>
+ *       <td>every java.io.File method that touches the disk: on both JDKs each calls exactly one
+ *       {@code java.io.FileSystem} method (on JDK 17 most of UnixFileSystem's are public natives,
+ *       which advice cannot wrap, so the hooks sit one level up, in File, on both JDKs alike);
+ *       the one-argument setters, mkdirs, listFiles and list(filter) call these;
+ *       getCanonicalPath is left direct (realpath is not confined by Landlock and the
+ *       SecurityManager did not check it against the file either)</td></tr>
  *   <tr><td>{@code sun.nio.fs.UnixNativeDispatcher#open(UnixPath, int, int)}</td>
  *       <td>UnixChannelFactory (Files.newByteChannel, newInputStream, newOutputStream, readAllBytes,
- *       readString, write, FileChannel.open, AsynchronousFileChannel.open), Files.copy's
- *       fallback, newDirectoryStream (Linux opens the directory, then fdopendir), and
- *       UnixPath#openForAttributeAccess (timestamps, DOS and user-defined attributes)</td></tr>
+ *       readString, write, FileChannel.open, AsynchronousFileChannel.open), Files.copy,
+ *       newDirectoryStream, walk, list, find (Linux opens the directory, then fdopendir), and
+ *       UnixPath#openForAttributeAccess; zip file systems read and write through these</td></tr>
  *   <tr><td>{@code sun.nio.fs.UnixNativeDispatcher#openat(int, byte[], int, int)}</td>
  *       <td>UnixChannelFactory and SecureDirectoryStream, always with a directory descriptor:
  *       routed only for AT_FDCWD, see its advice</td></tr>
+ *   <tr><td>{@code UnixNativeDispatcher}: stat and lstat (UnixPath, UnixFileAttributes);
+ *       JDK 17: stat(UnixPath) and exists; JDK 25: stat2; access (throwing on 17, returning an
+ *       errno on 25); readlink; opendir</td>
+ *       <td>every NIO attribute read (readAttributes, getAttribute, size, getLastModifiedTime,
+ *       getPosixFilePermissions, isDirectory, isRegularFile, isSameFile, exists, notExists,
+ *       isReadable/Writable/Executable, readSymbolicLink), and ZipFile's cache key</td></tr>
+ *   <tr><td>{@code UnixNativeDispatcher}: mkdir, rmdir, unlink, rename, link, symlink, chmod;
+ *       JDK 25: fchmodat</td>
+ *       <td>createDirectory(ies), createTempDirectory, delete(IfExists), move, createLink,
+ *       createSymbolicLink, setPosixFilePermissions and the POSIX view</td></tr>
+ *   <tr><td>{@code sun.nio.fs.UnixFileAttributeViews$Basic#setTimes}</td>
+ *       <td>setLastModifiedTime and every basic view: the JDK sets times through a descriptor
+ *       (futimes, futimens), which the kernel allows only to the owner, so the view's failure
+ *       is routed by path</td></tr>
  * </table>
  *
- * <p>Why these suffice for the opens in scope (java.io streams, RandomAccessFile, NIO channel and
- * stream opens): each java.io class has exactly one Java method in front of its native
- * {@code open0}, and every constructor funnels into it; on Linux every NIO open of a path goes
- * through one of the two static wrappers of the private natives {@code open0}/{@code openat0}
- * (their callers, listed above from {@code javap -c} of sun.nio.fs on both JDKs, call nothing
- * else). Hooking the wrappers rather than public methods keeps the woven code to five small
- * methods, and the advice sees the exact flags the JDK chose. {@code opendir}, metadata calls
- * and java.io.File's operations are not in this list (DESIGN.md); whatever is not hooked is still
- * confined by the kernel.
+ * <p>Why these suffice: each java.io stream class has exactly one Java method in front of its
+ * native {@code open0}; every java.io.File disk operation is one of the File methods above; on
+ * Linux every NIO operation on a path goes through a static wrapper of a private native in
+ * UnixNativeDispatcher, and the callers of each wrapper (listed above from {@code javap -c} of
+ * sun.nio.fs on both JDKs) call nothing else for that operation. Zip and jar files, URLClassLoader
+ * and file: URLs are built on java.io streams, RandomAccessFile, File and NIO, so they need no hook
+ * of their own. Descriptor-based calls (fstat, read, write, mmap, flock, ftruncate, fdopendir and
+ * readdir) work on a brokered descriptor unchanged.
+ *
+ * <p>Routing: opens and changes run directly first and are routed when the kernel refused them
+ * (EACCES, EPERM), or when they failed for any reason outside the direct roots (the paths the
+ * kernel lets the helper read; see java.io.AirlockBridge#direct), where an ENOENT or EEXIST is the
+ * policy's to reveal. Queries (stat, access, readlink, java.io.File's) outside the direct roots
+ * are always answered by the broker, because Landlock does not confine them. Inside the direct
+ * roots (the JDK, the class path) nothing is brokered, so class loading costs nothing extra.
+ *
+ * <p>Left out, and why: {@code realpath} (toRealPath) and canonicalize, chown/lchown (the broker
+ * runs as root, so brokering chown would give away ownership; the helper's own EPERM stands),
+ * mknod, statvfs (FileStore), the extended-attribute calls (on descriptors), and calls relative to
+ * a real directory descriptor (SecureDirectoryStream), which the broker cannot resolve.
  *
  * <p>NIO failures replace a {@code UnixException} with an IOException (a denial, an unreachable
- * broker) that the wrapper does not declare. Every caller of the two wrappers in sun.nio.fs
- * declares IOException or passes the exception up to a method that does, with one exception on
- * both JDKs: {@code UnixFileStore#isExtendedAttributesEnabled(UnixPath)} (reached from
+ * broker) that the wrapper does not declare. Every caller of the wrappers in sun.nio.fs declares
+ * IOException or passes the exception up to a method that does, with one exception on both JDKs:
+ * {@code UnixFileStore#isExtendedAttributesEnabled(UnixPath)} (reached from
  * {@code FileStore#supportsFileAttributeView("user")} on Linux) declares nothing and catches only
  * UnixException; there a denial or broker failure on its probe of the mount point escapes as an
  * undeclared checked exception instead of the JDK's "false".
@@ -70,12 +107,22 @@ final class Hooks {
         final String method;
         final String descriptor;
         final String advice;
+        /**
+         * Null for a method both JDKs have; else the name of the JDK shape it belongs to. A JDK
+         * must have every hook of at least one shape, and gets the hooks of those it has.
+         */
+        final String shape;
 
         Hook(String type, String method, String descriptor, String advice) {
+            this(type, method, descriptor, advice, null);
+        }
+
+        Hook(String type, String method, String descriptor, String advice, String shape) {
             this.type = type;
             this.method = method;
             this.descriptor = descriptor;
             this.advice = advice;
+            this.shape = shape;
         }
 
         @Override
@@ -84,6 +131,13 @@ final class Hooks {
         }
     }
 
+    private static final String FILE = "java.io.File";
+    private static final String UND = "sun.nio.fs.UnixNativeDispatcher";
+    private static final String PATH = "Lsun/nio/fs/UnixPath;";
+    private static final String ATTRIBUTES = "Lsun/nio/fs/UnixFileAttributes;";
+    private static final String JDK17 = "JDK 17";
+    private static final String JDK25 = "JDK 25";
+
     static final List<Hook> ALL = List.of(
             new Hook("java.io.FileInputStream", "open", "(Ljava/lang/String;)V",
                     "java.io.AirlockFileInputStreamAdvice"),
@@ -91,10 +145,53 @@ final class Hooks {
                     "java.io.AirlockFileOutputStreamAdvice"),
             new Hook("java.io.RandomAccessFile", "open", "(Ljava/lang/String;I)V",
                     "java.io.AirlockRandomAccessFileAdvice"),
-            new Hook("sun.nio.fs.UnixNativeDispatcher", "open", "(Lsun/nio/fs/UnixPath;II)I",
-                    "sun.nio.fs.AirlockUnixOpenAdvice"),
-            new Hook("sun.nio.fs.UnixNativeDispatcher", "openat", "(I[BII)I",
-                    "sun.nio.fs.AirlockUnixOpenatAdvice"));
+            new Hook(FILE, "exists", "()Z", "java.io.AirlockFileQueryAdvice"),
+            new Hook(FILE, "isFile", "()Z", "java.io.AirlockFileQueryAdvice"),
+            new Hook(FILE, "isDirectory", "()Z", "java.io.AirlockFileQueryAdvice"),
+            new Hook(FILE, "isHidden", "()Z", "java.io.AirlockFileQueryAdvice"),
+            new Hook(FILE, "canRead", "()Z", "java.io.AirlockFileQueryAdvice"),
+            new Hook(FILE, "canWrite", "()Z", "java.io.AirlockFileQueryAdvice"),
+            new Hook(FILE, "canExecute", "()Z", "java.io.AirlockFileQueryAdvice"),
+            new Hook(FILE, "length", "()J", "java.io.AirlockFileNumberAdvice"),
+            new Hook(FILE, "lastModified", "()J", "java.io.AirlockFileNumberAdvice"),
+            new Hook(FILE, "getTotalSpace", "()J", "java.io.AirlockFileNumberAdvice"),
+            new Hook(FILE, "getFreeSpace", "()J", "java.io.AirlockFileNumberAdvice"),
+            new Hook(FILE, "getUsableSpace", "()J", "java.io.AirlockFileNumberAdvice"),
+            new Hook(FILE, "delete", "()Z", "java.io.AirlockFileChangeAdvice"),
+            new Hook(FILE, "mkdir", "()Z", "java.io.AirlockFileChangeAdvice"),
+            new Hook(FILE, "setReadOnly", "()Z", "java.io.AirlockFileChangeAdvice"),
+            new Hook(FILE, "renameTo", "(Ljava/io/File;)Z", "java.io.AirlockFileRenameAdvice"),
+            new Hook(FILE, "setLastModified", "(J)Z", "java.io.AirlockFileTimeAdvice"),
+            new Hook(FILE, "setReadable", "(ZZ)Z", "java.io.AirlockFilePermissionAdvice"),
+            new Hook(FILE, "setWritable", "(ZZ)Z", "java.io.AirlockFilePermissionAdvice"),
+            new Hook(FILE, "setExecutable", "(ZZ)Z", "java.io.AirlockFilePermissionAdvice"),
+            new Hook(FILE, "createNewFile", "()Z", "java.io.AirlockFileCreateAdvice"),
+            new Hook(FILE, "normalizedList", "()[Ljava/lang/String;", "java.io.AirlockFileListAdvice"),
+            new Hook(FILE, "createTempFile", "(Ljava/lang/String;Ljava/lang/String;Ljava/io/File;)Ljava/io/File;",
+                    "java.io.AirlockFileTempAdvice"),
+            new Hook(UND, "open", "(" + PATH + "II)I", "sun.nio.fs.AirlockUnixOpenAdvice"),
+            new Hook(UND, "openat", "(I[BII)I", "sun.nio.fs.AirlockUnixOpenatAdvice"),
+            new Hook(UND, "stat", "(" + PATH + ATTRIBUTES + ")V", "sun.nio.fs.AirlockUnixStatAdvice"),
+            new Hook(UND, "lstat", "(" + PATH + ATTRIBUTES + ")V", "sun.nio.fs.AirlockUnixStatAdvice"),
+            new Hook(UND, "stat", "(" + PATH + ")I", "sun.nio.fs.AirlockUnixModeAdvice", JDK17),
+            new Hook(UND, "exists", "(" + PATH + ")Z", "sun.nio.fs.AirlockUnixExistsAdvice", JDK17),
+            new Hook(UND, "access", "(" + PATH + "I)V", "sun.nio.fs.AirlockUnixAccessAdvice", JDK17),
+            new Hook(UND, "stat2", "(" + PATH + ATTRIBUTES + ")I", "sun.nio.fs.AirlockUnixStatusAdvice", JDK25),
+            new Hook(UND, "access", "(" + PATH + "I)I", "sun.nio.fs.AirlockUnixAccessStatusAdvice", JDK25),
+            new Hook(UND, "fchmodat", "(I" + PATH + "II)V", "sun.nio.fs.AirlockUnixFchmodatAdvice", JDK25),
+            new Hook(UND, "readlink", "(" + PATH + ")[B", "sun.nio.fs.AirlockUnixReadlinkAdvice"),
+            new Hook(UND, "opendir", "(" + PATH + ")J", "sun.nio.fs.AirlockUnixOpendirAdvice"),
+            new Hook(UND, "unlink", "(" + PATH + ")V", "sun.nio.fs.AirlockUnixChangeAdvice"),
+            new Hook(UND, "rmdir", "(" + PATH + ")V", "sun.nio.fs.AirlockUnixChangeAdvice"),
+            new Hook(UND, "mkdir", "(" + PATH + "I)V", "sun.nio.fs.AirlockUnixModeChangeAdvice"),
+            new Hook(UND, "chmod", "(" + PATH + "I)V", "sun.nio.fs.AirlockUnixModeChangeAdvice"),
+            new Hook(UND, "rename", "(" + PATH + PATH + ")V", "sun.nio.fs.AirlockUnixTwoPathAdvice"),
+            new Hook(UND, "link", "(" + PATH + PATH + ")V", "sun.nio.fs.AirlockUnixTwoPathAdvice"),
+            new Hook(UND, "symlink", "([B" + PATH + ")V", "sun.nio.fs.AirlockUnixSymlinkAdvice"),
+            new Hook("sun.nio.fs.UnixFileAttributeViews$Basic", "setTimes",
+                    "(Ljava/nio/file/attribute/FileTime;Ljava/nio/file/attribute/FileTime;"
+                            + "Ljava/nio/file/attribute/FileTime;)V",
+                    "sun.nio.fs.AirlockUnixSetTimesAdvice"));
 
     private Hooks() {
     }
@@ -119,7 +216,9 @@ final class Hooks {
         members.add(BRIDGE);
         members.add(UNIX_EXCEPTION);
         for (Hook hook : ALL) {
-            members.add(hook.advice);
+            if (!members.contains(hook.advice)) {
+                members.add(hook.advice);
+            }
         }
         return members;
     }

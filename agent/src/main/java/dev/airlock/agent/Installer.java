@@ -31,7 +31,7 @@ final class Installer {
         List<Class<?>> targets = prepareJvm(inst);
         Class<?> bridge = Bridge.define(inst, AgentJar.classFile(Hooks.BRIDGE));
         Router router = new Router(opener, userDir);
-        Bridge.install(bridge, router);
+        Bridge.install(bridge, router, new MetadataRouter(opener, router), args.directRoots(), userDir);
 
         Path cache = args.cache();
         if (cache != null && TransformCache.replay(inst, cache, AgentJar.fingerprint(), targets)) {

@@ -138,10 +138,22 @@ final class LiveTransformer {
         public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
                 ClassLoader loader, JavaModule module, ProtectionDomain domain) {
             DynamicType.Builder<?> woven = builder;
+            // Shapes (see Hooks.Hook#shape): keep those this JDK has every hook of.
+            Map<String, Boolean> shapes = new LinkedHashMap<>();
             for (Hooks.Hook hook : hooks) {
-                ElementMatcher.Junction<MethodDescription> method =
-                        ElementMatchers.<MethodDescription>named(hook.method)
-                                .and(ElementMatchers.hasDescriptor(hook.descriptor));
+                if (hook.shape != null) {
+                    boolean present = type.getDeclaredMethods().filter(matcher(hook)).size() == 1;
+                    shapes.merge(hook.shape, present, Boolean::logicalAnd);
+                }
+            }
+            if (!shapes.isEmpty() && !shapes.containsValue(Boolean.TRUE)) {
+                throw new IllegalStateException(type.getName() + " matches none of the JDK shapes " + shapes.keySet());
+            }
+            for (Hooks.Hook hook : hooks) {
+                if (hook.shape != null && !shapes.get(hook.shape)) {
+                    continue;
+                }
+                ElementMatcher.Junction<MethodDescription> method = matcher(hook);
                 int found = type.getDeclaredMethods().filter(method).size();
                 if (found != 1) {
                     throw new IllegalStateException("this JDK has " + found + " methods " + hook);
@@ -150,6 +162,10 @@ final class LiveTransformer {
             }
             return woven;
         }
+    }
+
+    private static ElementMatcher.Junction<MethodDescription> matcher(Hooks.Hook hook) {
+        return ElementMatchers.<MethodDescription>named(hook.method).and(ElementMatchers.hasDescriptor(hook.descriptor));
     }
 
     /** Keeps ByteBuddy's output per class and every error, which ByteBuddy would only log. */

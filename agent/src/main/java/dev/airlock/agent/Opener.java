@@ -29,4 +29,20 @@ interface Opener {
      */
     int open(String absolutePath, int linuxFlags, int mode, boolean refuseDirectory)
             throws IOException;
+
+    /**
+     * Sends one metadata or mutation request (an ipc {@code Message} type from STAT to TRUNCATE),
+     * with the arguments of {@code dev.airlock.helper.BrokerClient#call}.
+     *
+     * @return a descriptor (STAT, now owned by the caller), data (READLINK) or {@code TRUE}; or an
+     *     {@code Integer} holding a negative errno for a plain failure
+     * @throws PolicyDenied when the broker's policy refused; carries the reason
+     * @throws IOException when the broker cannot be reached: the caller fails closed
+     */
+    default Object call(int type, String absolutePath, String second, boolean flag, int mode, long first, long last)
+            throws IOException {
+        // An opener that serves only opens (the agent's own tests use such fakes) answers as a
+        // kernel without the call would.
+        return -dev.airlock.ipc.Errno.ENOSYS;
+    }
 }

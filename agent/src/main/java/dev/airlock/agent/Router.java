@@ -68,7 +68,7 @@ final class Router {
      * Set while this thread is inside the opener. An open the opener itself triggers (a broker
      * client loading a native library, say) is not routed back into it: its direct failure stands.
      */
-    private final ThreadLocal<Boolean> routing = new ThreadLocal<>();
+    static final ThreadLocal<Boolean> ROUTING = new ThreadLocal<>();
 
     /**
      * @param opener asked when a direct open failed
@@ -123,7 +123,7 @@ final class Router {
         if (!javaIo && op != NIO_OPEN && op != NIO_OPENAT) {
             throw new IllegalArgumentException("unknown airlock operation " + op);
         }
-        if (path == null || path.isEmpty() || routing.get() != null) {
+        if (path == null || path.isEmpty() || ROUTING.get() != null) {
             // An empty name means the JDK's own ENOENT (resolving it would name user.dir itself).
             return NOT_ROUTED;
         }
@@ -141,7 +141,7 @@ final class Router {
             linuxMode = mode;
         }
         int result;
-        routing.set(Boolean.TRUE);
+        ROUTING.set(Boolean.TRUE);
         try {
             result = opener.open(absolute(path), linuxFlags, linuxMode, javaIo);
         } catch (PolicyDenied denied) {
@@ -158,7 +158,7 @@ final class Router {
             f.initCause(e);
             throw f;
         } finally {
-            routing.remove();
+            ROUTING.remove();
         }
         if (result >= 0) {
             return result;

@@ -19,8 +19,15 @@ import org.junit.jupiter.api.Test;
 class HooksTest {
 
     @Test
-    void everyHookMatchesExactlyOneNonNativeMethodOfThisJdk() throws ClassNotFoundException {
+    void everyHookOfThisJdksShapeMatchesExactlyOneNonNativeMethod() throws ClassNotFoundException {
+        // The tests run on JDK 17; the child-JVM tests weave JDK 25, whose shape differs.
+        String otherShape = "JDK 25";
+        int shaped = 0;
         for (Hooks.Hook hook : Hooks.ALL) {
+            if (otherShape.equals(hook.shape)) {
+                continue;
+            }
+            shaped += hook.shape != null ? 1 : 0;
             Class<?> type = Class.forName(hook.type, false, null);
             List<Method> matches = new ArrayList<>();
             for (Method m : type.getDeclaredMethods()) {
@@ -32,6 +39,7 @@ class HooksTest {
             assertEquals(1, matches.size(), hook::toString);
             assertFalse(Modifier.isNative(matches.get(0).getModifiers()), hook + " must be a Java method to carry advice");
         }
+        assertEquals(3, shaped, "JDK 17 has three hooks of its own: stat(UnixPath), exists and throwing access");
     }
 
     @Test
@@ -52,7 +60,9 @@ class HooksTest {
     @Test
     void hooksAreGroupedByClassInAFixedOrder() {
         assertEquals(List.of("java.io.FileInputStream", "java.io.FileOutputStream", "java.io.RandomAccessFile",
-                "sun.nio.fs.UnixNativeDispatcher"), new ArrayList<>(Hooks.byType().keySet()));
-        assertEquals(2, Hooks.byType().get("sun.nio.fs.UnixNativeDispatcher").size());
+                "java.io.File", "sun.nio.fs.UnixNativeDispatcher", "sun.nio.fs.UnixFileAttributeViews$Basic"),
+                new ArrayList<>(Hooks.byType().keySet()));
+        assertEquals(23, Hooks.byType().get("java.io.File").size());
+        assertEquals(19, Hooks.byType().get("sun.nio.fs.UnixNativeDispatcher").size());
     }
 }

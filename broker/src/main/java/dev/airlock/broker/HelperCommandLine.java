@@ -39,7 +39,8 @@ final class HelperCommandLine {
         return 0;
     }
 
-    static List<String> build(Path java, int javaMajor, RuntimeFiles runtime, Path transformCache, List<String> userArgs) {
+    static List<String> build(Path java, int javaMajor, RuntimeFiles runtime, Path transformCache, List<String> directRoots,
+            List<String> userArgs) {
         List<String> argv = new ArrayList<>();
         argv.add(java.toString());
         // The shared perf-data file would be created in /tmp, where the helper may write nothing.
@@ -51,9 +52,40 @@ final class HelperCommandLine {
             argv.add("--enable-native-access=ALL-UNNAMED");
             argv.add("--sun-misc-unsafe-memory-access=allow");
         }
-        argv.add("-javaagent:" + runtime.agentJar() + "=channel=" + CHANNEL_FD + (transformCache != null ? ",cache=" + transformCache : ""));
+        StringBuilder direct = new StringBuilder();
+        for (String root : directRoots) {
+            direct.append(direct.length() == 0 ? "" : ":").append(encodeAgentValue(root));
+        }
+        argv.add("-javaagent:" + runtime.agentJar() + "=channel=" + CHANNEL_FD
+                + (transformCache != null ? ",cache=" + encodeAgentValue(transformCache.toString()) : "")
+                + ",direct=" + direct);
         argv.addAll(userArgs);
         return argv;
+    }
+
+    /**
+     * Percent-encodes the characters the agent's argument syntax uses ({@code %}, {@code ,} and
+     * the {@code :} between direct roots), so that any path survives the trip.
+     */
+    static String encodeAgentValue(String value) {
+        StringBuilder b = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '%':
+                    b.append("%25");
+                    break;
+                case ',':
+                    b.append("%2C");
+                    break;
+                case ':':
+                    b.append("%3A");
+                    break;
+                default:
+                    b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /**

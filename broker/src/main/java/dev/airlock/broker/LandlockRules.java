@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +42,9 @@ final class LandlockRules {
 
     private final Map<Path, Long> rules = new LinkedHashMap<>();
 
+    /** Every readable rule's path, both as named and as its real path, for {@link #readableRoots}. */
+    private final java.util.Set<String> readable = new java.util.TreeSet<>();
+
     /** Allows {@code access} beneath {@code path} (its real path); a path that does not exist is skipped. */
     void allow(Path path, long access) {
         Path real;
@@ -50,6 +54,20 @@ final class LandlockRules {
             return; // nothing there to read: nothing to grant
         }
         rules.merge(real, access, (a, b) -> a | b);
+        if ((access & READ_FILE) != 0) {
+            readable.add(real.toString());
+            readable.add(path.toAbsolutePath().normalize().toString());
+        }
+    }
+
+    /**
+     * The paths beneath which the helper may read by itself, each both as it was named (the
+     * helper's programs use those spellings) and as its real path (the kernel checks that one).
+     * The agent answers metadata queries there directly (DESIGN.md "The agent"); it is routing,
+     * not a decision: everything else is the policy's, through the broker.
+     */
+    List<String> readableRoots() {
+        return List.copyOf(readable);
     }
 
     Map<Path, Long> rules() {

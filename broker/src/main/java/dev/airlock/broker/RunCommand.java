@@ -101,7 +101,7 @@ final class RunCommand implements Callable<Integer> {
         }
 
         List<String> argv = HelperCommandLine.build(javaReal, HelperCommandLine.javaMajorVersion(javaHome), runtime,
-                transformCache, javaArgs);
+                transformCache, rules.readableRoots(), javaArgs);
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
             env.add(e.getKey() + "=" + e.getValue());

@@ -1,6 +1,7 @@
 package dev.airlock.helper;
 
 import dev.airlock.ipc.Credentials;
+import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
@@ -80,6 +81,76 @@ public final class BrokerClient {
      */
     public int open(String absolutePath, int flags, int mode, boolean refuseDirectory) throws IOException {
         byte[] path = absolutePath.getBytes(StandardCharsets.UTF_8);
+        return (Integer) call(absolutePath, id -> Request.open(id, path, flags, mode, refuseDirectory), true);
+    }
+
+    /**
+     * Sends one metadata or mutation request of ipc {@link Message} type {@code type} and returns
+     * what the reply carries.
+     *
+     * @param path the absolute path the request is about
+     * @param second RENAME's target, LINK's existing file (absolute) or SYMLINK's target text; else null
+     * @param flag STAT, CHMOD, UTIMENS: do not follow a trailing link; RENAME: do not replace;
+     *     UNLINK: remove a directory (with {@code mode} 1: either a file or a directory)
+     * @param mode ACCESS bits, MKDIR or CHMOD mode; for UNLINK 1 means "either"
+     * @param first UTIMENS access time (ns, or {@link Request#OMIT}), TRUNCATE length
+     * @param last UTIMENS modification time (ns, or {@link Request#OMIT})
+     * @return the received descriptor's number (STAT: an O_PATH descriptor now owned by the
+     *     caller), the data (READLINK), or {@code Boolean.TRUE} for a success without either
+     * @throws BrokerDeniedException when the policy refused or the operation failed in the broker
+     * @throws IOException when the broker is gone or answered something unreadable
+     */
+    public Object call(int type, String path, String second, boolean flag, int mode, long first, long last)
+            throws IOException {
+        byte[] p = path.getBytes(StandardCharsets.UTF_8);
+        byte[] s = second == null ? null : second.getBytes(StandardCharsets.UTF_8);
+        RequestMaker maker;
+        switch (type) {
+            case Message.STAT:
+                maker = id -> Request.stat(id, p, flag);
+                break;
+            case Message.ACCESS:
+                maker = id -> Request.access(id, p, mode);
+                break;
+            case Message.READLINK:
+                maker = id -> Request.readlink(id, p);
+                break;
+            case Message.MKDIR:
+                maker = id -> Request.mkdir(id, p, mode);
+                break;
+            case Message.UNLINK:
+                maker = id -> mode == 1 ? Request.remove(id, p) : flag ? Request.rmdir(id, p) : Request.unlink(id, p);
+                break;
+            case Message.RENAME:
+                maker = id -> Request.rename(id, p, s, flag);
+                break;
+            case Message.LINK:
+                maker = id -> Request.link(id, p, s);
+                break;
+            case Message.SYMLINK:
+                maker = id -> Request.symlink(id, p, s);
+                break;
+            case Message.CHMOD:
+                maker = id -> Request.chmod(id, p, mode, flag);
+                break;
+            case Message.UTIMENS:
+                maker = id -> Request.utimens(id, p, first, last, flag);
+                break;
+            case Message.TRUNCATE:
+                maker = id -> Request.truncate(id, p, first);
+                break;
+            default:
+                throw new IllegalArgumentException("not a metadata request type: " + type);
+        }
+        return call(path, maker, type == Message.STAT);
+    }
+
+    /** Builds the request once its id is known. */
+    private interface RequestMaker {
+        Request make(int id);
+    }
+
+    private Object call(String displayPath, RequestMaker maker, boolean wantsDescriptor) throws IOException {
         int id;
         synchronized (lock) {
             if (gone != null) {
@@ -93,12 +164,14 @@ public final class BrokerClient {
         }
         Request request;
         try {
-            request = Request.open(id, path, flags, mode, refuseDirectory);
+            request = maker.make(id);
         } catch (IllegalArgumentException e) {
             synchronized (lock) {
                 pending.remove(id);
             }
-            throw new BrokerDeniedException(absolutePath, dev.airlock.ipc.Errno.EINVAL, "");
+            // A path the wire cannot carry (too long, NUL): what the kernel would say for it.
+            int errno = e.getMessage() != null && e.getMessage().contains("length") ? Errno.ENAMETOOLONG : Errno.EINVAL;
+            throw new BrokerDeniedException(displayPath, errno, "");
         }
         ByteBuffer out = SEND_BUFFER.get();
         out.clear();
@@ -112,9 +185,23 @@ public final class BrokerClient {
         Slot slot = awaitReply(id);
         Reply reply = slot.reply;
         if (reply.errno() != 0) {
-            throw new BrokerDeniedException(absolutePath, reply.errno(), reply.reason());
+            if (slot.descriptor != null) {
+                slot.descriptor.close();
+            }
+            throw new BrokerDeniedException(displayPath, reply.errno(), reply.reason());
         }
-        return slot.descriptor.release();
+        if (wantsDescriptor != reply.hasDescriptor()) {
+            if (slot.descriptor != null) {
+                slot.descriptor.close();
+            }
+            fail(new IOException("airlock broker answered " + request + " with " + reply));
+            throw brokerGone();
+        }
+        if (wantsDescriptor) {
+            return slot.descriptor.release();
+        }
+        byte[] data = reply.data();
+        return data != null ? data : Boolean.TRUE;
     }
 
     private Slot awaitReply(int id) throws IOException {

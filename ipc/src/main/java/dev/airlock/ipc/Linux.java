@@ -81,6 +81,7 @@ public final class Linux {
     static final long SYS_SECCOMP = 317;
     static final long SYS_CLOSE_RANGE = 436;
     static final long SYS_OPENAT2 = 437;
+    static final long SYS_GETDENTS64 = 217;
     static final long SYS_LANDLOCK_CREATE_RULESET = 444;
     static final long SYS_LANDLOCK_ADD_RULE = 445;
     static final long SYS_LANDLOCK_RESTRICT_SELF = 446;
@@ -227,6 +228,40 @@ public final class Linux {
     }
 
     /** The target of the symbolic link {@code path} relative to {@code dirfd}. */
+    /**
+     * The names in the directory open on {@code fd}, in the kernel's order, without "." and "..":
+     * what readdir(3) on that descriptor would return. Reads from the descriptor's current offset,
+     * so a fresh descriptor lists the whole directory.
+     */
+    public static java.util.List<byte[]> readDirectory(int fd) throws ErrnoException {
+        java.util.List<byte[]> names = new java.util.ArrayList<>();
+        int size = 32768;
+        Pointer buffer = allocate(size);
+        while (true) {
+            long n = check(c().syscall(SYS_GETDENTS64, fd, buffer.address(), size, 0, 0, 0), "getdents64(" + fd + ")");
+            if (n == 0) {
+                return names;
+            }
+            // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[].
+            for (int at = 0; at < n; ) {
+                int reclen = buffer.getShort(at + 16) & 0xFFFF;
+                int nameStart = at + 19;
+                int end = nameStart;
+                while (end < at + reclen && buffer.getByte(end) != 0) {
+                    end++;
+                }
+                byte[] name = new byte[end - nameStart];
+                buffer.get(nameStart, name, 0, name.length);
+                boolean dot = name.length == 1 && name[0] == '.';
+                boolean dotDot = name.length == 2 && name[0] == '.' && name[1] == '.';
+                if (!dot && !dotDot) {
+                    names.add(name);
+                }
+                at += reclen;
+            }
+        }
+    }
+
     public static byte[] readlinkat(int dirfd, String path) throws ErrnoException {
         Pointer buffer = allocate(4096);
         long n = check(c().readlinkat(dirfd, path, buffer, 4096), "readlinkat(" + path + ")");

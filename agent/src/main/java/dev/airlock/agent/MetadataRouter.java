@@ -1,0 +1,343 @@
+package dev.airlock.agent;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.security.SecureRandom;
+import java.util.List;
+
+import dev.airlock.ipc.Errno;
+import dev.airlock.ipc.ErrnoException;
+import dev.airlock.ipc.Fd;
+import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Message;
+
+/**
+ * Answers the metadata and mutation operations that advice hands to the bridge: NIO's (one broker
+ * request each, answered as the JDK's wrapper would answer) and java.io.File's (answered with
+ * java.io's semantics: false, 0 or null for any failure, as the JDK gives for a file it cannot see
+ * or change, and IOException only where File itself throws one).
+ *
+ * <p>The broker decides everything; this class only translates. A STAT answer is an O_PATH
+ * descriptor of the file the broker resolved beneath its grant; java.io's answers are read from
+ * it through {@code /proc/self/fd/N}, whose stat follows the descriptor (Landlock confines opens,
+ * not stat), so sizes and times come from the JDK's own attribute code. Listings come from a
+ * directory descriptor the broker opened (decided as read on the directory), read with
+ * getdents64.
+ *
+ * <p>Shares {@link Router#ROUTING}: an operation the broker client itself triggers while a
+ * request is in flight is not routed again (it keeps the JDK's direct answer).
+ */
+final class MetadataRouter {
+
+    // java.io.FileSystem's ACCESS_* and SPACE_* values (identical on JDK 17 and 25).
+    static final int ACCESS_READ = 4;
+    static final int ACCESS_WRITE = 2;
+    static final int ACCESS_EXECUTE = 1;
+
+    private static final int O_RDWR_CREAT_EXCL = 02 | 0100 | 0200;
+    private static final int O_DIRECTORY_RDONLY = 0200000;
+
+    private static volatile MetadataRouter installed;
+
+    private final Opener opener;
+    private final Router paths;
+    private final Charset fileNames;
+    private SecureRandom random;
+
+    MetadataRouter(Opener opener, Router paths) {
+        this.opener = opener;
+        this.paths = paths;
+        String jnu = System.getProperty("sun.jnu.encoding");
+        this.fileNames = jnu != null && Charset.isSupported(jnu) ? Charset.forName(jnu) : Charset.defaultCharset();
+    }
+
+    static synchronized void install(MetadataRouter router) {
+        if (installed != null) {
+            throw new IllegalStateException("an airlock metadata router is already installed");
+        }
+        installed = router;
+    }
+
+    /** The bridge's metadata handle points here: a static method of exactly the bridge's type. */
+    static Object dispatch(int op, String path, String second, boolean flag, int mode, long first, long last)
+            throws IOException {
+        MetadataRouter router = installed;
+        if (router == null) {
+            throw new IOException("airlock router is not installed");
+        }
+        if (Router.ROUTING.get() != null) {
+            // Re-entered from inside a request: the JDK's own answer stands (java.io) or the
+            // kernel's refusal does (NIO).
+            return op < Bridge.IO_FIRST ? (Object) (-Errno.EACCES) : null;
+        }
+        Router.ROUTING.set(Boolean.TRUE);
+        try {
+            return op < Bridge.IO_FIRST ? router.nio(op, path, second, flag, mode, first, last)
+                    : router.io(op, path, second, mode, first);
+        } finally {
+            Router.ROUTING.remove();
+        }
+    }
+
+    /** One NIO operation: the broker's answer, a negative errno, or the JDK's exception types. */
+    Object nio(int op, String path, String second, boolean flag, int mode, long first, long last) throws IOException {
+        if (path == null || path.isEmpty()) {
+            return -Errno.ENOENT;
+        }
+        String absolute = paths.absolute(path);
+        String other = second == null || op == Message.SYMLINK ? second : paths.absolute(second);
+        try {
+            return opener.call(op, absolute, other, flag, mode, first, last);
+        } catch (PolicyDenied denied) {
+            String otherDisplay = op == Message.RENAME || op == Message.LINK ? second : null;
+            throw new AccessDeniedException(path, otherDisplay, denied.reason());
+        } catch (IOException | RuntimeException e) {
+            FileSystemException f = new FileSystemException(path, null, e.getMessage() != null ? e.getMessage() : e.toString());
+            f.initCause(e);
+            throw f;
+        }
+    }
+
+    /** One java.io.File operation, with java.io's semantics. */
+    Object io(int op, String path, String second, int arg, long number) throws IOException {
+        switch (op) {
+            case Bridge.IO_QUERY:
+                return query(path, second);
+            case Bridge.IO_NUMBER:
+                return number(path, second, number);
+            case Bridge.IO_LIST:
+                return list(path);
+            case Bridge.IO_CREATE:
+                return create(path);
+            case Bridge.IO_CHANGE:
+                return change(path, second);
+            case Bridge.IO_RENAME:
+                return succeeds(Message.RENAME, path, paths.absolute(second), false, 0, 0, 0);
+            case Bridge.IO_SET_LAST_MODIFIED:
+                return succeeds(Message.UTIMENS, path, null, false, 0, dev.airlock.ipc.Request.OMIT,
+                        Math.multiplyExact(number, 1_000_000L));
+            case Bridge.IO_SET_PERMISSION:
+                return setPermission(path, second, arg);
+            case Bridge.IO_TEMP_FILE:
+                return tempFile(path, second);
+            default:
+                throw new IllegalArgumentException("unknown airlock java.io operation " + op);
+        }
+    }
+
+    private Boolean query(String path, String method) throws IOException {
+        switch (method) {
+            case "canRead":
+                return succeeds(Message.ACCESS, path, null, false, ACCESS_READ, 0, 0);
+            case "canWrite":
+                return succeeds(Message.ACCESS, path, null, false, ACCESS_WRITE, 0, 0);
+            case "canExecute":
+                return succeeds(Message.ACCESS, path, null, false, ACCESS_EXECUTE, 0, 0);
+            default:
+                break;
+        }
+        PosixFileAttributes attributes = attributes(path);
+        if (attributes == null) {
+            return Boolean.FALSE;
+        }
+        switch (method) {
+            case "exists":
+                return Boolean.TRUE;
+            case "isFile":
+                return attributes.isRegularFile();
+            case "isDirectory":
+                return attributes.isDirectory();
+            case "isHidden":
+                return new File(path).getName().startsWith(".");
+            default:
+                throw new IllegalArgumentException("not a java.io.File query: " + method);
+        }
+    }
+
+    private Long number(String path, String method, long jdkAnswer) throws IOException {
+        int fd = stat(path);
+        if (fd < 0) {
+            return 0L;
+        }
+        try (Fd owned = Fd.adopt(fd)) {
+            Path view = viewOf(owned.get());
+            switch (method) {
+                case "length":
+                    return Files.readAttributes(view, PosixFileAttributes.class).size();
+                case "lastModified":
+                    return Files.readAttributes(view, PosixFileAttributes.class).lastModifiedTime().toMillis();
+                case "getTotalSpace":
+                    return Files.getFileStore(view).getTotalSpace();
+                case "getFreeSpace":
+                    return Files.getFileStore(view).getUnallocatedSpace();
+                case "getUsableSpace":
+                    return Files.getFileStore(view).getUsableSpace();
+                default:
+                    throw new IllegalArgumentException("not a java.io.File number: " + method);
+            }
+        } catch (IOException e) {
+            return 0L;
+        }
+    }
+
+    private String[] list(String path) throws IOException {
+        int fd = open(path, O_DIRECTORY_RDONLY);
+        if (fd < 0) {
+            return null;
+        }
+        try (Fd owned = Fd.adopt(fd)) {
+            List<byte[]> names = Linux.readDirectory(owned.get());
+            String[] result = new String[names.size()];
+            for (int i = 0; i < result.length; i++) {
+                result[i] = new String(names.get(i), fileNames);
+            }
+            return result;
+        } catch (ErrnoException e) {
+            return null;
+        }
+    }
+
+    /** createNewFile: true, false if it exists, or the IOException the JDK's native throws. */
+    private Boolean create(String path) throws IOException {
+        int fd;
+        try {
+            fd = opener.open(paths.absolute(path), O_RDWR_CREAT_EXCL, 0666, false);
+        } catch (PolicyDenied denied) {
+            throw new IOException(denied.reason());
+        }
+        if (fd == -Errno.EEXIST) {
+            return Boolean.FALSE;
+        }
+        if (fd < 0) {
+            throw new IOException(Errno.description(-fd));
+        }
+        Fd.adopt(fd).close();
+        return Boolean.TRUE;
+    }
+
+    private Boolean change(String path, String method) throws IOException {
+        switch (method) {
+            case "delete":
+                return succeeds(Message.UNLINK, path, null, false, 1 /* either */, 0, 0);
+            case "mkdir":
+                return succeeds(Message.MKDIR, path, null, false, 0777, 0, 0);
+            case "setReadOnly":
+                return chmod(path, 0222, false);
+            default:
+                throw new IllegalArgumentException("not a java.io.File change: " + method);
+        }
+    }
+
+    private Boolean setPermission(String path, String method, int arg) throws IOException {
+        int bits;
+        switch (method) {
+            case "setReadable":
+                bits = 0444;
+                break;
+            case "setWritable":
+                bits = 0222;
+                break;
+            case "setExecutable":
+                bits = 0111;
+                break;
+            default:
+                throw new IllegalArgumentException("not a java.io.File permission: " + method);
+        }
+        if ((arg & 16) != 0) {
+            bits &= 0700; // owner only
+        }
+        return chmod(path, bits, (arg & 8) != 0);
+    }
+
+    /** Sets ({@code enable}) or clears {@code bits} of the file's mode, as the JDK's natives do. */
+    private Boolean chmod(String path, int bits, boolean enable) throws IOException {
+        int fd = stat(path);
+        if (fd < 0) {
+            return Boolean.FALSE;
+        }
+        int mode;
+        try (Fd owned = Fd.adopt(fd)) {
+            // The whole st_mode, set-id and sticky bits included, as the JDK's natives keep them.
+            mode = (Integer) Files.getAttribute(viewOf(owned.get()), "unix:mode") & 07777;
+        } catch (IOException e) {
+            return Boolean.FALSE;
+        }
+        mode = enable ? mode | bits : mode & ~bits;
+        return succeeds(Message.CHMOD, path, null, false, mode, 0, 0);
+    }
+
+    /** createTempFile in a directory outside the direct roots: the JDK's name shape, created exclusively. */
+    private File tempFile(String directory, String prefixAndSuffix) throws IOException {
+        String dir = directory != null ? directory : System.getProperty("java.io.tmpdir");
+        int slash = prefixAndSuffix.indexOf('/');
+        String prefix = prefixAndSuffix.substring(0, slash);
+        String suffix = prefixAndSuffix.substring(slash + 1);
+        if (random == null) {
+            random = new SecureRandom();
+        }
+        for (int attempt = 0; attempt < 100; attempt++) {
+            File file = new File(dir, prefix + Long.toUnsignedString(random.nextLong()) + suffix);
+            if (Boolean.TRUE.equals(create(file.getPath()))) {
+                return file;
+            }
+        }
+        throw new IOException("Unable to create temporary file in " + dir);
+    }
+
+    /** The file's attributes as the broker lets the helper see them, or null if it does not. */
+    private PosixFileAttributes attributes(String path) throws IOException {
+        int fd = stat(path);
+        if (fd < 0) {
+            return null;
+        }
+        try (Fd owned = Fd.adopt(fd)) {
+            return Files.readAttributes(viewOf(owned.get()), PosixFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The broker's O_PATH descriptor for {@code path}, or a negative errno (a denial included). */
+    private int stat(String path) throws IOException {
+        Object r = callQuietly(Message.STAT, path, null, false, 0, 0, 0);
+        return r instanceof Integer ? (Integer) r : -Errno.EIO;
+    }
+
+    private int open(String path, int flags) throws IOException {
+        try {
+            return opener.open(paths.absolute(path), flags, 0, false);
+        } catch (PolicyDenied denied) {
+            return -Errno.EACCES;
+        }
+    }
+
+    private Boolean succeeds(int op, String path, String second, boolean flag, int mode, long first, long last)
+            throws IOException {
+        Object r = callQuietly(op, path, second, flag, mode, first, last);
+        return r instanceof Integer ? Boolean.FALSE : Boolean.TRUE;
+    }
+
+    /** A request whose denial is just a failure (java.io); a broker failure still throws. */
+    private Object callQuietly(int op, String path, String second, boolean flag, int mode, long first, long last)
+            throws IOException {
+        if (path == null || path.isEmpty()) {
+            return -Errno.ENOENT;
+        }
+        try {
+            return opener.call(op, paths.absolute(path), second, flag, mode, first, last);
+        } catch (PolicyDenied denied) {
+            return -Errno.EACCES;
+        }
+    }
+
+    /** A path whose stat follows descriptor {@code fd} (this process's /proc, a direct root). */
+    private static Path viewOf(int fd) {
+        return Path.of("/proc/self/fd/" + fd);
+    }
+}
