@@ -68,6 +68,8 @@ public final class AirlockBridge {
     /** setReadable/Writable/Executable; arg = 8 for enable | 16 for owner only. */
     public static final int IO_SET_PERMISSION = 27;
     public static final int IO_TEMP_FILE = 28;
+    /** getCanonicalPath of a path the policy hides: the lexical answer, else null. */
+    public static final int IO_CANONICAL = 29;
 
     /** Router result meaning "not routed: let the JDK's own failure stand". */
     public static final int NOT_ROUTED = Integer.MIN_VALUE;

@@ -41,6 +41,7 @@ final class Bridge {
     static final int IO_SET_LAST_MODIFIED = 26;
     static final int IO_SET_PERMISSION = 27;
     static final int IO_TEMP_FILE = 28;
+    static final int IO_CANONICAL = 29;
 
     private Bridge() {
     }

@@ -24,16 +24,17 @@ import java.util.Map;
  *       <td>every FileOutputStream constructor, hence FileWriter, PrintStream(File), ...</td></tr>
  *   <tr><td>{@code java.io.RandomAccessFile#open(String, int)}</td>
  *       <td>every RandomAccessFile constructor, hence ZipFile, JarFile, URLClassLoader's jars</td></tr>
- *   <tr><td>{@code java.io.File}: exists, isFile, isDirectory, isHidden, canRead, canWrite,
+ *   <tr><td>{@code java.io.File}: exists, isFile, isDirectory, canRead, canWrite,
  *       canExecute, length, lastModified, get{Total,Free,Usable}Space, delete, mkdir,
  *       setReadOnly, renameTo, setLastModified, set{Readable,Writable,Executable}(boolean,
- *       boolean), createNewFile, normalizedList, createTempFile(String, String, File)</td>
+ *       boolean), createNewFile, normalizedList, createTempFile(String, String, File),
+ *       getCanonicalPath</td>
  *       <td>every java.io.File method that touches the disk: on both JDKs each calls exactly one
  *       {@code java.io.FileSystem} method (on JDK 17 most of UnixFileSystem's are public natives,
  *       which advice cannot wrap, so the hooks sit one level up, in File, on both JDKs alike);
- *       the one-argument setters, mkdirs, listFiles and list(filter) call these;
- *       getCanonicalPath is left direct (realpath is not confined by Landlock and the
- *       SecurityManager did not check it against the file either)</td></tr>
+ *       the one-argument setters, mkdirs, listFiles and list(filter) call these; isHidden is
+ *       decided by the name alone on Unix and touches nothing; getCanonicalPath of a path the
+ *       policy hides folds it lexically instead of following its links</td></tr>
  *   <tr><td>{@code sun.nio.fs.UnixNativeDispatcher#open(UnixPath, int, int)}</td>
  *       <td>UnixChannelFactory (Files.newByteChannel, newInputStream, newOutputStream, readAllBytes,
  *       readString, write, FileChannel.open, AsynchronousFileChannel.open), Files.copy,
@@ -44,7 +45,7 @@ import java.util.Map;
  *       routed only for AT_FDCWD, see its advice</td></tr>
  *   <tr><td>{@code UnixNativeDispatcher}: stat and lstat (UnixPath, UnixFileAttributes);
  *       JDK 17: stat(UnixPath) and exists; JDK 25: stat2; access (throwing on 17, returning an
- *       errno on 25); readlink; opendir</td>
+ *       errno on 25); readlink; realpath (checked against the policy, then the JDK's own); opendir</td>
  *       <td>every NIO attribute read (readAttributes, getAttribute, size, getLastModifiedTime,
  *       getPosixFilePermissions, isDirectory, isRegularFile, isSameFile, exists, notExists,
  *       isReadable/Writable/Executable, readSymbolicLink), and ZipFile's cache key</td></tr>
@@ -74,7 +75,7 @@ import java.util.Map;
  * are always answered by the broker, because Landlock does not confine them. Inside the direct
  * roots (the JDK, the class path) nothing is brokered, so class loading costs nothing extra.
  *
- * <p>Left out, and why: {@code realpath} (toRealPath) and canonicalize, chown/lchown (the broker
+ * <p>Left out, and why: chown/lchown (the broker
  * runs as root, so brokering chown would give away ownership; the helper's own EPERM stands),
  * mknod, statvfs (FileStore), the extended-attribute calls (on descriptors), and calls relative to
  * a real directory descriptor (SecureDirectoryStream), which the broker cannot resolve.
@@ -148,7 +149,6 @@ final class Hooks {
             new Hook(FILE, "exists", "()Z", "java.io.AirlockFileQueryAdvice"),
             new Hook(FILE, "isFile", "()Z", "java.io.AirlockFileQueryAdvice"),
             new Hook(FILE, "isDirectory", "()Z", "java.io.AirlockFileQueryAdvice"),
-            new Hook(FILE, "isHidden", "()Z", "java.io.AirlockFileQueryAdvice"),
             new Hook(FILE, "canRead", "()Z", "java.io.AirlockFileQueryAdvice"),
             new Hook(FILE, "canWrite", "()Z", "java.io.AirlockFileQueryAdvice"),
             new Hook(FILE, "canExecute", "()Z", "java.io.AirlockFileQueryAdvice"),
@@ -169,6 +169,7 @@ final class Hooks {
             new Hook(FILE, "normalizedList", "()[Ljava/lang/String;", "java.io.AirlockFileListAdvice"),
             new Hook(FILE, "createTempFile", "(Ljava/lang/String;Ljava/lang/String;Ljava/io/File;)Ljava/io/File;",
                     "java.io.AirlockFileTempAdvice"),
+            new Hook(FILE, "getCanonicalPath", "()Ljava/lang/String;", "java.io.AirlockFileCanonicalAdvice"),
             new Hook(UND, "open", "(" + PATH + "II)I", "sun.nio.fs.AirlockUnixOpenAdvice"),
             new Hook(UND, "openat", "(I[BII)I", "sun.nio.fs.AirlockUnixOpenatAdvice"),
             new Hook(UND, "stat", "(" + PATH + ATTRIBUTES + ")V", "sun.nio.fs.AirlockUnixStatAdvice"),
@@ -180,6 +181,7 @@ final class Hooks {
             new Hook(UND, "access", "(" + PATH + "I)I", "sun.nio.fs.AirlockUnixAccessStatusAdvice", JDK25),
             new Hook(UND, "fchmodat", "(I" + PATH + "II)V", "sun.nio.fs.AirlockUnixFchmodatAdvice", JDK25),
             new Hook(UND, "readlink", "(" + PATH + ")[B", "sun.nio.fs.AirlockUnixReadlinkAdvice"),
+            new Hook(UND, "realpath", "(" + PATH + ")[B", "sun.nio.fs.AirlockUnixRealpathAdvice"),
             new Hook(UND, "opendir", "(" + PATH + ")J", "sun.nio.fs.AirlockUnixOpendirAdvice"),
             new Hook(UND, "unlink", "(" + PATH + ")V", "sun.nio.fs.AirlockUnixChangeAdvice"),
             new Hook(UND, "rmdir", "(" + PATH + ")V", "sun.nio.fs.AirlockUnixChangeAdvice"),

@@ -126,6 +126,8 @@ final class MetadataRouter {
                 return setPermission(path, second, arg);
             case Bridge.IO_TEMP_FILE:
                 return tempFile(path, second);
+            case Bridge.IO_CANONICAL:
+                return canonical(path);
             default:
                 throw new IllegalArgumentException("unknown airlock java.io operation " + op);
         }
@@ -153,8 +155,6 @@ final class MetadataRouter {
                 return attributes.isRegularFile();
             case "isDirectory":
                 return attributes.isDirectory();
-            case "isHidden":
-                return new File(path).getName().startsWith(".");
             default:
                 throw new IllegalArgumentException("not a java.io.File query: " + method);
         }
@@ -270,6 +270,23 @@ final class MetadataRouter {
         }
         mode = enable ? mode | bits : mode & ~bits;
         return succeeds(Message.CHMOD, path, null, false, mode, 0, 0);
+    }
+
+    /**
+     * getCanonicalPath outside the direct roots: null (the JDK's answer stands) when the policy
+     * lets this process look at the path, else the absolute path folded lexically, as the JDK
+     * answers for a path it cannot resolve.
+     */
+    private String canonical(String path) throws IOException {
+        int fd = stat(path);
+        if (fd >= 0) {
+            Fd.adopt(fd).close();
+            return null;
+        }
+        if (fd != -Errno.EACCES) {
+            return null; // missing, not a directory...: the JDK's lexical answer is already right
+        }
+        return Path.of(paths.absolute(path)).normalize().toString();
     }
 
     /** createTempFile in a directory outside the direct roots: the JDK's name shape, created exclusively. */

@@ -81,7 +81,10 @@ public final class BrokerClient {
      */
     public int open(String absolutePath, int flags, int mode, boolean refuseDirectory) throws IOException {
         byte[] path = absolutePath.getBytes(StandardCharsets.UTF_8);
-        return (Integer) call(absolutePath, id -> Request.open(id, path, flags, mode, refuseDirectory), true);
+        // open(2) uses only the permission bits of the mode; the JDK passes a whole st_mode when
+        // it copies a file's mode (Files.copy), file-type bits included.
+        int bits = mode & 07777;
+        return (Integer) call(absolutePath, id -> Request.open(id, path, flags, bits, refuseDirectory), true);
     }
 
     /**
@@ -104,19 +107,21 @@ public final class BrokerClient {
             throws IOException {
         byte[] p = path.getBytes(StandardCharsets.UTF_8);
         byte[] s = second == null ? null : second.getBytes(StandardCharsets.UTF_8);
+        // As for open: mkdir(2) and chmod(2) use only the permission bits.
+        int bits = type == Message.ACCESS ? mode : mode & 07777;
         RequestMaker maker;
         switch (type) {
             case Message.STAT:
                 maker = id -> Request.stat(id, p, flag);
                 break;
             case Message.ACCESS:
-                maker = id -> Request.access(id, p, mode);
+                maker = id -> Request.access(id, p, bits);
                 break;
             case Message.READLINK:
                 maker = id -> Request.readlink(id, p);
                 break;
             case Message.MKDIR:
-                maker = id -> Request.mkdir(id, p, mode);
+                maker = id -> Request.mkdir(id, p, bits);
                 break;
             case Message.UNLINK:
                 maker = id -> mode == 1 ? Request.remove(id, p) : flag ? Request.rmdir(id, p) : Request.unlink(id, p);
@@ -131,7 +136,7 @@ public final class BrokerClient {
                 maker = id -> Request.symlink(id, p, s);
                 break;
             case Message.CHMOD:
-                maker = id -> Request.chmod(id, p, mode, flag);
+                maker = id -> Request.chmod(id, p, bits, flag);
                 break;
             case Message.UTIMENS:
                 maker = id -> Request.utimens(id, p, first, last, flag);
