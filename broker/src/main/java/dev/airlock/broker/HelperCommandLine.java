@@ -92,11 +92,14 @@ final class HelperCommandLine {
      * The class path entries the user's arguments name: {@code -cp}/{@code -classpath}/
      * {@code --class-path}, {@code -jar}, {@code --module-path}/{@code -p} and
      * {@code -javaagent:} jars; without any, the {@code CLASSPATH} variable or the current
-     * directory, as {@code java} itself defaults.
+     * directory, as {@code java} itself defaults, except that a program started from a module
+     * ({@code -m}) gets no default current directory: it does not load its classes from there,
+     * and granting it would let the helper read the whole directory past the policy.
      */
     static List<Path> classPath(List<String> userArgs, Path workingDirectory) {
         List<Path> entries = new ArrayList<>();
         boolean explicit = false;
+        boolean module = false;
         for (int i = 0; i < userArgs.size(); i++) {
             String arg = userArgs.get(i);
             boolean hasValue = i + 1 < userArgs.size();
@@ -118,13 +121,20 @@ final class HelperCommandLine {
                 entries.add(workingDirectory.resolve(userArgs.get(++i)));
                 explicit = true;
                 break; // what follows the jar are the application's own arguments
+            } else if ((arg.equals("-m") || arg.equals("--module")) && hasValue || arg.startsWith("--module=")) {
+                module = true;
+                break; // the main module: the rest are the application's arguments
             } else if (!arg.startsWith("-")) {
                 break; // the main class: the rest are the application's arguments
             }
         }
         if (!explicit) {
             String env = System.getenv("CLASSPATH");
-            addPathList(entries, env != null && !env.isEmpty() ? env : ".", workingDirectory);
+            if (env != null && !env.isEmpty()) {
+                addPathList(entries, env, workingDirectory);
+            } else if (!module) {
+                addPathList(entries, ".", workingDirectory);
+            }
         }
         return entries;
     }

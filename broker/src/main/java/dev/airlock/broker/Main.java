@@ -33,6 +33,10 @@ public final class Main {
         cli.addSubcommand(new CommandLine(new RunCommand(err)).setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true));
         cli.addSubcommand(new CheckCommand(err));
         cli.addSubcommand(new ExplainCommand(System.out));
+        // No @file expansion: the broker runs privileged, and "@x" among the program's arguments
+        // is the program's to read (java passes it through after the main class), never the
+        // broker's: expanding it would hand the helper a file the policy never saw.
+        cli.setExpandAtFiles(false);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof AirlockException failure) {
                 err.println(failure.getMessage().matches("^\\S+:\\d+:\\d+: .*") ? failure.getMessage() : "airlock: " + failure.getMessage());
