@@ -4,47 +4,92 @@ import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Message;
+import dev.airlock.ipc.Request;
 import dev.airlock.policy.FileActions;
-import dev.airlock.policy.FileDecision;
 import dev.airlock.policy.Policy;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
 /**
- * Opens files for the helper, race-free. The policy decides on the lexically normalised path;
- * the open then happens beneath the pre-opened root of the grant that allowed it, with
- * {@code openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)}, so neither
- * {@code ..} nor a symbolic link planted in a granted tree can lead out of it. A symbolic link is
- * not refused outright: its target is decided by the policy again, as a new path, and opened
- * beneath the grant that allows it, at most {@link #MAX_HOPS} times (the kernel's own limit).
+ * Serves the helper's file requests: opens, and the metadata requests answered from a descriptor
+ * (STAT, ACCESS, READLINK, TRUNCATE); the requests that change names and attributes go to {@link
+ * MutationBroker}. Every path is decided by the policy with the SecurityManager's meaning of the
+ * request and resolved race-free beneath the grant that allowed it ({@link Resolver}); the broker
+ * never decides by itself.
  */
 final class FileBroker {
-    static final int MAX_HOPS = 40;
+    static final int MAX_HOPS = Resolver.MAX_HOPS;
 
     /** Open flags a request may carry; anything else (O_PATH, O_TMPFILE, O_NOATIME, O_ASYNC...) is refused. */
     static final int ALLOWED_FLAGS = Linux.O_ACCMODE | Linux.O_CREAT | Linux.O_EXCL | Linux.O_NOCTTY | Linux.O_TRUNC
             | Linux.O_APPEND | Linux.O_NONBLOCK | Linux.O_SYNC | Linux.O_DSYNC | Linux.O_DIRECT | Linux.O_LARGEFILE
             | Linux.O_DIRECTORY | Linux.O_NOFOLLOW | Linux.O_CLOEXEC;
 
-    private static final long RESOLVE = Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_MAGICLINKS | Linux.RESOLVE_NO_SYMLINKS;
+    private static final int O_PATH_CLOEXEC = Linux.O_PATH | Linux.O_CLOEXEC;
 
-    private final Policy policy;
-    private final GrantRoots roots;
-    /** Reused for every request: the broker serves on one thread. */
-    private final java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    private final Resolver resolver;
+    private final MutationBroker mutations;
 
     FileBroker(Policy policy, GrantRoots roots) {
-        this.policy = policy;
-        this.roots = roots;
+        this.resolver = new Resolver(policy, roots);
+        this.mutations = new MutationBroker(resolver, policy.fileGrantRoots());
     }
 
-    /** The outcome of one request: a descriptor, or an errno with the policy's reason (empty if not a denial). */
-    record Outcome(Fd fd, int errno, String reason) {
+    /**
+     * The outcome of one request: a descriptor, data (a link's target), plain success, or an errno
+     * with the policy's reason (empty if not a denial). At most one of descriptor and data.
+     */
+    record Outcome(Fd fd, byte[] data, int errno, String reason) {
+        static final Outcome DONE = new Outcome(null, null, 0, "");
+
+        static Outcome descriptor(Fd fd) {
+            return new Outcome(fd, null, 0, "");
+        }
+
+        static Outcome data(byte[] data) {
+            return new Outcome(null, data, 0, "");
+        }
+
         static Outcome failed(int errno) {
-            return new Outcome(null, errno, "");
+            return new Outcome(null, null, errno, "");
+        }
+
+        static Outcome refused(Resolver.Refusal refusal) {
+            return new Outcome(null, null, refusal.errno(), refusal.reason());
+        }
+    }
+
+    /**
+     * Serves one decoded request of any type. Every failure, whatever the input, is an errno
+     * outcome; the descriptor of a successful outcome is the caller's to send and close.
+     */
+    Outcome serve(Request r) {
+        switch (r.type()) {
+            case Message.OPEN:
+                return open(r.path(), r.openFlags(), r.mode(), r.refuseDirectory());
+            case Message.STAT:
+                return stat(r.path(), r.noFollow());
+            case Message.ACCESS:
+                return access(r.path(), r.mode());
+            case Message.READLINK:
+                return readlink(r.path());
+            case Message.TRUNCATE:
+                return truncate(r.path(), r.firstNumber());
+            case Message.MKDIR:
+                return mutations.mkdir(r.path(), r.mode());
+            case Message.UNLINK:
+                return mutations.unlink(r.path(), r.directory(), r.either());
+            case Message.RENAME:
+                return mutations.rename(r.path(), r.second(), r.noReplace());
+            case Message.LINK:
+                return mutations.link(r.path(), r.second());
+            case Message.SYMLINK:
+                return mutations.symlink(r.path(), r.second());
+            case Message.CHMOD:
+                return mutations.chmod(r.path(), r.mode(), r.noFollow());
+            case Message.UTIMENS:
+                return mutations.utimens(r.path(), r.firstNumber(), r.secondNumber(), r.noFollow());
+            default:
+                return Outcome.failed(Errno.ENOSYS); // the codec admits no other type; fail closed if it ever did
         }
     }
 
@@ -68,57 +113,37 @@ final class FileBroker {
         return actions;
     }
 
+    /**
+     * The actions an access(2) check needs: F_OK and R_OK are read (the SecurityManager checked
+     * read for {@code exists()} and {@code canRead()}), W_OK write, X_OK execute; all that are asked.
+     */
+    static int accessActions(int mode) {
+        int actions = 0;
+        if (mode == Linux.F_OK || (mode & Linux.R_OK) != 0) {
+            actions |= FileActions.READ;
+        }
+        if ((mode & Linux.W_OK) != 0) {
+            actions |= FileActions.WRITE;
+        }
+        if ((mode & Linux.X_OK) != 0) {
+            actions |= FileActions.EXECUTE;
+        }
+        return actions;
+    }
+
     Outcome open(byte[] rawPath, int flags, int mode, boolean refuseDirectory) {
         int actions = actionsFor(flags);
         if (actions < 0) {
             return Outcome.failed(Errno.EINVAL);
         }
-        String path = decodeStrictly(rawPath);
-        if (path == null) {
-            return Outcome.failed(Errno.EINVAL);
-        }
-        boolean mustBeDirectory = path.endsWith("/") && path.length() > 1;
-        for (int hop = 0; hop <= MAX_HOPS; hop++) {
-            path = resolveDotDot(path);
-            FileDecision decision = policy.decideFile(path, actions);
-            if (!decision.allowed()) {
-                return new Outcome(null, Errno.EACCES, decision.reason());
-            }
-            GrantRoots.Root root = roots.get(decision.root());
-            if (root == null) {
-                return Outcome.failed(Errno.EACCES); // cannot happen: the roots come from this policy
-            }
-            String relative = relativeTo(root.directory(), decision.normalizedPath());
-            if (mustBeDirectory && !relative.equals(".")) {
-                relative = relative + "/";
-            }
-            try {
-                // openat2 refuses a mode without O_CREAT; set-id and sticky bits are never the helper's to set.
-                int createMode = (flags & Linux.O_CREAT) != 0 ? mode & 0777 : 0;
-                return opened(Linux.openat2(root.fd().get(), relative, openFlags(flags), createMode, RESOLVE), flags, refuseDirectory);
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.ELOOP && e.errno() != Errno.EXDEV) {
-                    return Outcome.failed(e.errno());
-                }
-                String next = followFirstLink(root, relative, (flags & Linux.O_NOFOLLOW) != 0);
-                if (next == null) {
-                    return Outcome.failed(e.errno() == Errno.EXDEV ? Errno.EACCES : Errno.ELOOP);
-                }
-                path = next;
-            }
-        }
-        return Outcome.failed(Errno.ELOOP);
-    }
-
-    /**
-     * The path as text, or null when its bytes are not UTF-8: a replacement character would make
-     * the broker decide and open another name than the one the helper sent.
-     */
-    private String decodeStrictly(byte[] rawPath) {
         try {
-            return utf8.reset().decode(java.nio.ByteBuffer.wrap(rawPath)).toString();
-        } catch (java.nio.charset.CharacterCodingException notUtf8) {
-            return null;
+            String path = resolver.decode(rawPath);
+            // openat2 refuses a mode without O_CREAT; set-id and sticky bits are never the helper's to set.
+            int createMode = (flags & Linux.O_CREAT) != 0 ? mode & 0777 : 0;
+            Fd fd = resolver.open(path, actions, openFlags(flags), createMode, (flags & Linux.O_NOFOLLOW) == 0);
+            return opened(fd, flags, refuseDirectory);
+        } catch (Resolver.Refusal refusal) {
+            return Outcome.refused(refusal);
         }
     }
 
@@ -142,7 +167,7 @@ final class FileBroker {
                 // F_SETFL replaces exactly the changeable status flags: keep the requested ones, drop O_NONBLOCK.
                 Linux.setStatusFlags(fd.get(), flags & (Linux.O_APPEND | Linux.O_DIRECT));
             }
-            return new Outcome(fd, 0, "");
+            return Outcome.descriptor(fd);
         } catch (ErrnoException e) {
             fd.close();
             return Outcome.failed(e.errno());
@@ -150,113 +175,84 @@ final class FileBroker {
     }
 
     /**
-     * Finds the first symbolic link along {@code relative} beneath {@code root} and returns the
-     * absolute path the kernel would go on with: the link's target, joined to the link's
-     * directory when relative, followed by the rest of the path. Null when there is no link to
-     * follow (or the last component is a link and the caller asked not to follow it).
+     * An {@code O_PATH} descriptor of the file (of a final link itself with {@code noFollow}),
+     * decided as read: the helper {@code fstat}s it, so the JDK fills its own structures, and an
+     * {@code O_PATH} descriptor can be neither read nor written.
      */
-    private static String followFirstLink(GrantRoots.Root root, String relative, boolean noFollow) {
-        String[] parts = relative.split("/");
-        StringBuilder prefix = new StringBuilder();
-        for (int i = 0; i < parts.length; i++) {
-            if (parts[i].isEmpty() || parts[i].equals(".")) {
-                continue;
-            }
-            if (prefix.length() > 0) {
-                prefix.append('/');
-            }
-            prefix.append(parts[i]);
-            byte[] target;
-            try {
-                target = Linux.readlinkat(root.fd().get(), prefix.toString());
-            } catch (ErrnoException notALink) {
-                if (notALink.errno() == Errno.EINVAL) {
-                    continue;
-                }
-                return null;
-            }
-            boolean last = i == parts.length - 1;
-            if (last && noFollow) {
-                return null;
-            }
-            String targetText = new String(target, StandardCharsets.UTF_8);
-            StringBuilder next = new StringBuilder();
-            if (targetText.startsWith("/")) {
-                next.append(targetText);
-            } else {
-                String linkDirectory = parentOf(join(root.directory(), prefix.toString()));
-                next.append(linkDirectory).append(linkDirectory.endsWith("/") ? "" : "/").append(targetText);
-            }
-            for (int j = i + 1; j < parts.length; j++) {
-                next.append('/').append(parts[j]);
-            }
-            if (relative.endsWith("/")) {
-                next.append('/');
-            }
-            return next.toString();
+    Outcome stat(byte[] rawPath, boolean noFollow) {
+        try {
+            String path = resolver.decode(rawPath);
+            int flags = noFollow ? O_PATH_CLOEXEC | Linux.O_NOFOLLOW : O_PATH_CLOEXEC;
+            return Outcome.descriptor(resolver.open(path, FileActions.READ, flags, 0, !noFollow));
+        } catch (Resolver.Refusal refusal) {
+            return Outcome.refused(refusal);
         }
-        return null;
     }
 
     /**
-     * A path whose {@code ..} follows a symbolic link means something else to the kernel than
-     * to a lexical normaliser, so the part up to the last {@code ..} is resolved the way the
-     * kernel resolves it before the policy sees the path. If that part does not resolve, the
-     * path is left as it is: the policy then decides it lexically and the open beneath the grant
-     * reports the kernel's own error.
+     * access(2) as the broker would act: the policy decides the asked actions, then the kernel
+     * answers for the broker's own credentials (AT_EACCESS) on the resolved file, which is what a
+     * brokered open of it would meet. A denial is EACCES with the policy's reason.
      */
-    private static String resolveDotDot(String path) {
-        int last = lastDotDot(path);
-        if (last < 0) {
-            return path;
-        }
-        String head = path.substring(0, last + 2);
-        String rest = path.substring(last + 2);
+    Outcome access(byte[] rawPath, int mode) {
         try {
-            String real = Path.of(head).toRealPath().toString();
-            return rest.isEmpty() ? real : (real.equals("/") ? "" : real) + rest;
-        } catch (IOException | RuntimeException unresolved) {
-            return path;
-        }
-    }
-
-    /** The index of the last {@code ..} component, or -1. */
-    private static int lastDotDot(String path) {
-        int from = path.length();
-        while (true) {
-            int at = path.lastIndexOf("..", from);
-            if (at < 0) {
-                return -1;
+            String path = resolver.decode(rawPath);
+            try (Fd fd = resolver.open(path, accessActions(mode), O_PATH_CLOEXEC, 0, true)) {
+                Linux.faccessat2(fd.get(), "", mode, Linux.AT_EMPTY_PATH | Linux.AT_EACCESS);
+                return Outcome.DONE;
             }
-            boolean startsComponent = at == 0 || path.charAt(at - 1) == '/';
-            boolean endsComponent = at + 2 == path.length() || path.charAt(at + 2) == '/';
-            if (startsComponent && endsComponent) {
-                return at;
+        } catch (Resolver.Refusal refusal) {
+            return Outcome.refused(refusal);
+        } catch (ErrnoException e) {
+            return Outcome.failed(e.errno());
+        }
+    }
+
+    /** A link's target, decided as readlink; EINVAL for anything but a link, as readlink(2) says. */
+    Outcome readlink(byte[] rawPath) {
+        try {
+            String path = resolver.decode(rawPath);
+            try (Fd fd = resolver.open(path, FileActions.READLINK, O_PATH_CLOEXEC | Linux.O_NOFOLLOW, 0, false)) {
+                // readlinkat(fd, "") says ENOENT for anything but a link; readlink(2) says EINVAL.
+                if (!Linux.fstat(fd.get()).isSymbolicLink()) {
+                    return Outcome.failed(Errno.EINVAL);
+                }
+                return Outcome.data(Linux.readlinkat(fd.get(), ""));
             }
-            from = at - 1;
-            if (from < 0) {
-                return -1;
+        } catch (Resolver.Refusal refusal) {
+            return Outcome.refused(refusal);
+        } catch (ErrnoException e) {
+            return Outcome.failed(e.errno());
+        }
+    }
+
+    /**
+     * truncate(2), decided as write. The file is resolved as {@code O_PATH} and checked to be a
+     * regular file before it is opened for writing, through its {@code /proc/self/fd} entry
+     * (the same inode, no second lookup): a truncate must not open a device or FIFO, which as
+     * root can have effects of its own. EISDIR for a directory and EINVAL for anything else but a
+     * regular file, as truncate(2) answers.
+     */
+    Outcome truncate(byte[] rawPath, long length) {
+        try {
+            String path = resolver.decode(rawPath);
+            try (Fd fd = resolver.open(path, FileActions.WRITE, O_PATH_CLOEXEC, 0, true)) {
+                Linux.Stat stat = Linux.fstat(fd.get());
+                if (stat.isDirectory()) {
+                    return Outcome.failed(Errno.EISDIR);
+                }
+                if (!stat.isRegularFile()) {
+                    return Outcome.failed(Errno.EINVAL);
+                }
+                try (Fd writable = Linux.open("/proc/self/fd/" + fd.get(), Linux.O_WRONLY | Linux.O_NOCTTY | Linux.O_NONBLOCK, 0)) {
+                    Linux.ftruncate(writable.get(), length);
+                }
+                return Outcome.DONE;
             }
+        } catch (Resolver.Refusal refusal) {
+            return Outcome.refused(refusal);
+        } catch (ErrnoException e) {
+            return Outcome.failed(e.errno());
         }
-    }
-
-    static String relativeTo(String directory, String normalizedPath) {
-        if (normalizedPath.equals(directory)) {
-            return ".";
-        }
-        String prefix = directory.equals("/") ? "/" : directory + "/";
-        if (!normalizedPath.startsWith(prefix)) {
-            throw new IllegalStateException(normalizedPath + " is not beneath its grant root " + directory);
-        }
-        return normalizedPath.substring(prefix.length());
-    }
-
-    private static String join(String directory, String relative) {
-        return directory.equals("/") ? "/" + relative : directory + "/" + relative;
-    }
-
-    private static String parentOf(String path) {
-        int slash = path.lastIndexOf('/');
-        return slash <= 0 ? "/" : path.substring(0, slash);
     }
 }

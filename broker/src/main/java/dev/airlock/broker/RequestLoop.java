@@ -14,9 +14,10 @@ import java.nio.ByteBuffer;
 
 /**
  * Serves the helper's requests on one thread: receive, check the sender's kernel credentials,
- * decode strictly, decide and open, reply. No hand-off to other threads on the way, so a brokered
- * open costs one receive, the open and one send. A request that fails the credential check or
- * does not decode is refused and reported with its reason, and the loop goes on serving.
+ * decode strictly, decide and act by the request's type ({@link FileBroker#serve}), reply. No
+ * hand-off to other threads on the way, so a brokered open costs one receive, the open and one
+ * send. A request that fails the credential check or does not decode is refused and reported with
+ * its reason, and the loop goes on serving; so is a request the broker fails on unexpectedly.
  */
 final class RequestLoop {
     private final SeqPacketSocket socket;
@@ -65,7 +66,30 @@ final class RequestLoop {
     }
 
     /** A reply and the descriptor that rides with it, if any; the loop closes it once sent. */
-    private record Answer(Reply reply, Fd descriptor) {
+    record Answer(Reply reply, Fd descriptor) {
+    }
+
+    /**
+     * Serves one decoded request and turns the outcome into the reply to send. Never throws: a
+     * failure the broker did not foresee is a bug, but it must not end the helper's access to
+     * every other file, so it is logged and answered with EIO, and the loop keeps serving.
+     */
+    static Answer answer(FileBroker files, Request request, PrintStream log) {
+        int id = request.id();
+        FileBroker.Outcome outcome;
+        try {
+            outcome = files.serve(request);
+        } catch (RuntimeException e) {
+            log.println("airlock: internal error serving " + request + ": " + e);
+            return new Answer(Reply.error(id, dev.airlock.ipc.Errno.EIO, "airlock broker: internal error"), null);
+        }
+        if (outcome.fd() != null) {
+            return new Answer(Reply.descriptor(id), outcome.fd());
+        }
+        if (outcome.errno() != 0) {
+            return new Answer(Reply.error(id, outcome.errno(), outcome.reason()), null);
+        }
+        return new Answer(outcome.data() != null ? Reply.data(id, outcome.data()) : Reply.done(id), null);
     }
 
     private Answer handle(SeqPacketSocket.Received received, ByteBuffer in) {
@@ -92,11 +116,7 @@ final class RequestLoop {
             refuse(e.getMessage());
             return null;
         }
-        FileBroker.Outcome outcome = files.open(request.path(), request.openFlags(), request.mode(), request.refuseDirectory());
-        if (outcome.fd() != null) {
-            return new Answer(Reply.descriptor(request.id()), outcome.fd());
-        }
-        return new Answer(Reply.error(request.id(), outcome.errno(), outcome.reason()), null);
+        return answer(files, request, log);
     }
 
     private void refuse(String why) {

@@ -1,6 +1,7 @@
 package dev.airlock.ipc;
 
 import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.byref.IntByReference;
 
@@ -11,6 +12,11 @@ import jnr.ffi.byref.IntByReference;
  * <p>Airlock binds this small interface instead of JNR-POSIX's full one: binding a few dozen
  * functions costs a fraction of the start-up that binding JNR-POSIX's hundreds does, and every
  * native call then stays in this one module.
+ *
+ * <p>Paths are passed as NUL-terminated UTF-8 {@code byte[]} that {@link Linux} builds itself
+ * ({@code @In}: copied to native memory, never back): jnr-ffi would encode a {@code String} in the
+ * JVM's default charset, which under a C locale is ASCII and turns every other character into
+ * {@code ?}, so that the call would act on another name than the one the policy decided.
  */
 public interface LibC {
     int socketpair(int domain, int type, int protocol, @Out int[] sv);
@@ -31,7 +37,25 @@ public interface LibC {
 
     int fstat(int fd, Pointer stat);
 
-    long readlinkat(int dirfd, String path, Pointer buffer, long size);
+    long readlinkat(int dirfd, @In byte[] path, Pointer buffer, long size);
+
+    int mkdirat(int dirfd, @In byte[] path, int mode);
+
+    int unlinkat(int dirfd, @In byte[] path, int flags);
+
+    int renameat2(int oldDirfd, @In byte[] oldPath, int newDirfd, @In byte[] newPath, int flags);
+
+    int linkat(int oldDirfd, @In byte[] oldPath, int newDirfd, @In byte[] newPath, int flags);
+
+    int symlinkat(@In byte[] target, int newDirfd, @In byte[] linkPath);
+
+    int chmod(@In byte[] path, int mode);
+
+    int utimensat(int dirfd, @In byte[] path, Pointer times, int flags);
+
+    int ftruncate(int fd, long length);
+
+    Pointer realpath(@In byte[] path, Pointer resolved);
 
     long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 

@@ -46,11 +46,33 @@ public final class Linux {
 
     public static final int AT_FDCWD = -100;
 
+    // *at(2) flags
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int AT_REMOVEDIR = 0x200;
+    public static final int AT_EACCESS = 0x200;
+    public static final int AT_EMPTY_PATH = 0x1000;
+
+    // renameat2(2)
+    public static final int RENAME_NOREPLACE = 1;
+
+    // access(2) modes
+    public static final int F_OK = 0;
+    public static final int X_OK = 1;
+    public static final int W_OK = 2;
+    public static final int R_OK = 4;
+
+    /** A time for {@link #utimensat} meaning "leave this one as it is" (the kernel's UTIME_OMIT). */
+    public static final long TIME_OMIT = Long.MIN_VALUE;
+
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
     // stat(2) file types
     public static final int S_IFMT = 0170000;
     public static final int S_IFDIR = 0040000;
     public static final int S_IFREG = 0100000;
     public static final int S_IFLNK = 0120000;
+    public static final int S_IFIFO = 0010000;
 
     // fcntl(2)
     static final int F_DUPFD_CLOEXEC = 1030;
@@ -82,6 +104,8 @@ public final class Linux {
     static final long SYS_CLOSE_RANGE = 436;
     static final long SYS_OPENAT2 = 437;
     static final long SYS_GETDENTS64 = 217;
+    static final long SYS_FACCESSAT2 = 439;
+    static final long SYS_FCHMODAT2 = 452;
     static final long SYS_LANDLOCK_CREATE_RULESET = 444;
     static final long SYS_LANDLOCK_ADD_RULE = 445;
     static final long SYS_LANDLOCK_RESTRICT_SELF = 446;
@@ -95,6 +119,8 @@ public final class Linux {
 
     private static final int SIGSET_SIZE = 128;
     private static final int STAT_SIZE = 144;
+    private static final int STAT_DEV_OFFSET = 0;
+    private static final int STAT_INO_OFFSET = 8;
     private static final int STAT_MODE_OFFSET = 24;
     private static final int STAT_UID_OFFSET = 28;
     private static final int STAT_SIZE_OFFSET = 48;
@@ -227,7 +253,6 @@ public final class Linux {
         }
     }
 
-    /** The target of the symbolic link {@code path} relative to {@code dirfd}. */
     /**
      * The names in the directory open on {@code fd}, in the kernel's order, without "." and "..":
      * what readdir(3) on that descriptor would return. Reads from the descriptor's current offset,
@@ -262,11 +287,16 @@ public final class Linux {
         }
     }
 
+    /**
+     * The target of the symbolic link {@code path} relative to {@code dirfd}, as raw bytes. With an
+     * empty path it reads the link an {@code O_PATH | O_NOFOLLOW} descriptor names; on a descriptor
+     * of anything but a link the kernel then answers ENOENT (6.18), not readlink's EINVAL.
+     */
     public static byte[] readlinkat(int dirfd, String path) throws ErrnoException {
         Pointer buffer = allocate(4096);
-        long n = check(c().readlinkat(dirfd, path, buffer, 4096), "readlinkat(" + path + ")");
+        long n = check(c().readlinkat(dirfd, cPath(path), buffer, 4096), "readlinkat(" + name(dirfd, path) + ")");
         if (n >= 4096) {
-            throw new ErrnoException("readlinkat(" + path + ")", Errno.ENAMETOOLONG);
+            throw new ErrnoException("readlinkat(" + name(dirfd, path) + ")", Errno.ENAMETOOLONG);
         }
         byte[] target = new byte[(int) n];
         buffer.get(0, target, 0, target.length);
@@ -274,7 +304,7 @@ public final class Linux {
     }
 
     /** The parts of fstat(2) Airlock uses. */
-    public record Stat(int mode, int uid, long size) {
+    public record Stat(int mode, int uid, long size, long dev, long ino) {
         public boolean isDirectory() {
             return (mode & S_IFMT) == S_IFDIR;
         }
@@ -282,13 +312,154 @@ public final class Linux {
         public boolean isRegularFile() {
             return (mode & S_IFMT) == S_IFREG;
         }
+
+        public boolean isSymbolicLink() {
+            return (mode & S_IFMT) == S_IFLNK;
+        }
     }
 
+    /** fstat(2); works on {@code O_PATH} descriptors too, which is how the broker inspects what it resolved. */
     public static Stat fstat(int fd) throws ErrnoException {
         Pointer scratch = SCRATCH.get();
         check(c().fstat(fd, scratch.slice(SCRATCH_STRUCT, STAT_SIZE)), "fstat(" + fd + ")");
         return new Stat(scratch.getInt(SCRATCH_STRUCT + STAT_MODE_OFFSET), scratch.getInt(SCRATCH_STRUCT + STAT_UID_OFFSET),
-                scratch.getLong(SCRATCH_STRUCT + STAT_SIZE_OFFSET));
+                scratch.getLong(SCRATCH_STRUCT + STAT_SIZE_OFFSET), scratch.getLong(SCRATCH_STRUCT + STAT_DEV_OFFSET),
+                scratch.getLong(SCRATCH_STRUCT + STAT_INO_OFFSET));
+    }
+
+    // ---- names: create, remove, rename, link, change ----
+    //
+    // Each takes a directory descriptor and a name relative to it, as the *at(2) calls do: the broker
+    // resolves the directory race-free itself and only ever hands the kernel one last component.
+    // Pass AT_FDCWD to act on an ordinary path.
+
+    /** mkdirat(2). */
+    public static void mkdirat(int dirfd, String path, int mode) throws ErrnoException {
+        check(c().mkdirat(dirfd, cPath(path), mode), "mkdirat(" + path + ")");
+    }
+
+    /** unlinkat(2); {@link #AT_REMOVEDIR} removes an empty directory instead of a file. */
+    public static void unlinkat(int dirfd, String path, int flags) throws ErrnoException {
+        check(c().unlinkat(dirfd, cPath(path), flags), (flags & AT_REMOVEDIR) != 0 ? "rmdir(" + path + ")" : "unlinkat(" + path + ")");
+    }
+
+    /** renameat2(2) (glibc 2.28+); {@link #RENAME_NOREPLACE} fails with EEXIST instead of replacing. */
+    public static void renameat2(int fromDirfd, String from, int toDirfd, String to, int flags) throws ErrnoException {
+        check(c().renameat2(fromDirfd, cPath(from), toDirfd, cPath(to), flags), "renameat2(" + from + ", " + to + ")");
+    }
+
+    /** linkat(2): {@code newPath} becomes another name of {@code oldPath} (a final link is not followed without AT_SYMLINK_FOLLOW). */
+    public static void linkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) throws ErrnoException {
+        check(c().linkat(oldDirfd, cPath(oldPath), newDirfd, cPath(newPath), flags), "linkat(" + oldPath + ", " + newPath + ")");
+    }
+
+    /** symlinkat(2): a link at {@code path} holding {@code target}, any bytes but NUL, stored as they are. */
+    public static void symlinkat(byte[] target, int dirfd, String path) throws ErrnoException {
+        byte[] terminated = java.util.Arrays.copyOf(target, target.length + 1);
+        check(c().symlinkat(terminated, dirfd, cPath(path)), "symlinkat(" + path + ")");
+    }
+
+    /**
+     * fchmodat2(2) (Linux 6.6+), the first chmod that takes flags: {@link #AT_SYMLINK_NOFOLLOW} (a
+     * link itself: EOPNOTSUPP, Linux links have no mode) and {@link #AT_EMPTY_PATH}.
+     */
+    public static void fchmodat2(int dirfd, String path, int mode, int flags) throws ErrnoException {
+        long address = scratchPath(path, "fchmodat2");
+        check(c().syscall(SYS_FCHMODAT2, dirfd, address, mode, flags, 0, 0), "fchmodat2(" + name(dirfd, path) + ")");
+    }
+
+    /**
+     * Changes the mode of the file an {@code O_PATH} descriptor names: {@code fchmod} refuses
+     * {@code O_PATH} descriptors (EBADF), so this is fchmodat2 with an empty path, or on kernels
+     * before 6.6 (ENOSYS) chmod of the descriptor's {@code /proc/self/fd} entry, which names the
+     * same inode and, for a link, likewise answers EOPNOTSUPP.
+     */
+    public static void chmodDescriptor(int fd, int mode) throws ErrnoException {
+        long address = scratchPath("", "fchmodat2");
+        long r = c().syscall(SYS_FCHMODAT2, fd, address, mode, AT_EMPTY_PATH, 0, 0);
+        if (r >= 0) {
+            return;
+        }
+        int errno = errno();
+        if (errno != Errno.ENOSYS) {
+            throw new ErrnoException("fchmodat2(" + name(fd, "") + ")", errno);
+        }
+        String proc = "/proc/self/fd/" + fd;
+        check(c().chmod(cPath(proc), mode), "chmod(" + proc + ")");
+    }
+
+    /**
+     * utimensat(2) with times in nanoseconds since the epoch, or {@link #TIME_OMIT}. With an empty
+     * path and {@link #AT_EMPTY_PATH} it works on an {@code O_PATH} descriptor (a link's own times
+     * for a descriptor of a link); futimens' NULL path would answer EBADF there.
+     */
+    public static void utimensat(int dirfd, String path, long accessNanos, long modifiedNanos, int flags) throws ErrnoException {
+        Pointer scratch = SCRATCH.get();
+        putTimespec(scratch, SCRATCH_STRUCT, accessNanos);
+        putTimespec(scratch, SCRATCH_STRUCT + 16, modifiedNanos);
+        check(c().utimensat(dirfd, cPath(path), scratch.slice(SCRATCH_STRUCT, 32), flags), "utimensat(" + name(dirfd, path) + ")");
+    }
+
+    /** A time in nanoseconds as a {@code struct timespec}; floor division, so times before 1970 keep 0 &lt;= tv_nsec &lt; 10^9. */
+    private static void putTimespec(Pointer p, long offset, long nanos) {
+        if (nanos == TIME_OMIT) {
+            p.putLong(offset, 0);
+            p.putLong(offset + 8, UTIME_OMIT);
+        } else {
+            p.putLong(offset, Math.floorDiv(nanos, NANOS_PER_SECOND));
+            p.putLong(offset + 8, Math.floorMod(nanos, NANOS_PER_SECOND));
+        }
+    }
+
+    /**
+     * faccessat2(2) (Linux 5.8+): the first access check that honours flags in the kernel,
+     * {@link #AT_EACCESS} (the effective ids) and {@link #AT_EMPTY_PATH} (an {@code O_PATH}
+     * descriptor). glibc's faccessat without it emulates AT_EACCESS from a stat, which cannot see ACLs.
+     */
+    public static void faccessat2(int dirfd, String path, int mode, int flags) throws ErrnoException {
+        long address = scratchPath(path, "faccessat2");
+        check(c().syscall(SYS_FACCESSAT2, dirfd, address, mode, flags, 0, 0), "faccessat2(" + name(dirfd, path) + ")");
+    }
+
+    /** ftruncate(2). */
+    public static void ftruncate(int fd, long length) throws ErrnoException {
+        check(c().ftruncate(fd, length), "ftruncate(" + fd + ", " + length + ")");
+    }
+
+    /** realpath(3): the absolute path without symbolic links, {@code .} or {@code ..}, as raw bytes. */
+    public static byte[] realpath(String path) throws ErrnoException {
+        Pointer resolved = allocate(4096 + 1);
+        Pointer result = c().realpath(cPath(path), resolved);
+        if (result == null || result.address() == 0) {
+            throw new ErrnoException("realpath(" + path + ")", errno());
+        }
+        int length = resolved.indexOf(0, (byte) 0, 4096 + 1);
+        byte[] bytes = new byte[length];
+        resolved.get(0, bytes, 0, length);
+        return bytes;
+    }
+
+    /** How a message names what a call acted on: the path, or for an empty path the descriptor. */
+    private static String name(int dirfd, String path) {
+        return path.isEmpty() ? "fd " + dirfd : path;
+    }
+
+    /** A path as the libc bindings take it: UTF-8 and a terminating NUL. */
+    private static byte[] cPath(String path) {
+        byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+        return java.util.Arrays.copyOf(bytes, bytes.length + 1);
+    }
+
+    /** Puts {@code path} NUL-terminated into this thread's scratch memory, for raw system calls; its address. */
+    private static long scratchPath(String path, String call) throws ErrnoException {
+        byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= SCRATCH_PATH_SIZE) {
+            throw new ErrnoException(call + "(" + path + ")", Errno.ENAMETOOLONG);
+        }
+        Pointer scratch = SCRATCH.get();
+        scratch.put(SCRATCH_PATH, bytes, 0, bytes.length);
+        scratch.putByte(SCRATCH_PATH + bytes.length, (byte) 0);
+        return scratch.address() + SCRATCH_PATH;
     }
 
     // ---- sockets ----

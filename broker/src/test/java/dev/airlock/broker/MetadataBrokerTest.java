@@ -1,0 +1,254 @@
+package dev.airlock.broker;
+
+import static dev.airlock.broker.Trees.bytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.airlock.ipc.Errno;
+import dev.airlock.ipc.Fd;
+import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Request;
+import dev.airlock.policy.Policy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** STAT, ACCESS, READLINK and TRUNCATE against real files, through {@link FileBroker#serve}. */
+class MetadataBrokerTest {
+    @TempDir
+    Path dir;
+
+    private Path granted;
+    private Path readonly;
+    private Path other;
+    private Path secret;
+    private GrantRoots roots;
+    private FileBroker broker;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        granted = Files.createDirectory(dir.resolve("granted"));
+        readonly = Files.createDirectory(dir.resolve("readonly"));
+        other = Files.createDirectory(dir.resolve("other"));
+        secret = Files.createDirectory(dir.resolve("secret"));
+        Files.writeString(granted.resolve("in.txt"), "inside");
+        Files.writeString(readonly.resolve("ro.txt"), "read only");
+        Files.writeString(other.resolve("o.txt"), "other grant");
+        Files.writeString(secret.resolve("s.txt"), "secret");
+        Files.createDirectory(granted.resolve("sub"));
+        Files.createSymbolicLink(granted.resolve("link"), Path.of("in.txt"));
+        Files.createSymbolicLink(granted.resolve("to-other"), other.resolve("o.txt"));
+        Files.createSymbolicLink(granted.resolve("to-secret"), secret.resolve("s.txt"));
+        Files.createSymbolicLink(granted.resolve("dir-to-secret"), secret);
+        Policy policy = Policy.parse("test.policy", "grant {\n"
+                + "  permission java.io.FilePermission \"" + granted + "/-\", \"read,write,delete,readlink\";\n"
+                + "  permission java.io.FilePermission \"" + readonly + "/-\", \"read,readlink\";\n"
+                + "  permission java.io.FilePermission \"" + other + "/-\", \"read,write,delete,execute\";\n"
+                + "};\n");
+        roots = GrantRoots.open(policy.fileGrantRoots());
+        broker = new FileBroker(policy, roots);
+    }
+
+    @AfterEach
+    void tearDown() {
+        roots.close();
+    }
+
+    private FileBroker.Outcome stat(Path path, boolean noFollow) {
+        return broker.serve(Request.stat(1, bytes(path), noFollow));
+    }
+
+    private static void assertDenied(String actions, FileBroker.Outcome outcome) {
+        assertNull(outcome.fd());
+        assertEquals(Errno.EACCES, outcome.errno(), () -> "errno of " + outcome);
+        assertEquals("denied by airlock policy test.policy: " + actions, outcome.reason());
+    }
+
+    /** Asserts the outcome is an O_PATH descriptor of {@code expected} (that very inode), and closes it. */
+    private static void assertPathDescriptorOf(Path expected, FileBroker.Outcome outcome) throws Exception {
+        assertNotNull(outcome.fd(), () -> "expected a descriptor, got errno " + outcome.errno() + " " + outcome.reason());
+        try (Fd fd = outcome.fd()) {
+            Linux.Stat stat = Linux.fstat(fd.get());
+            assertEquals(Trees.inode(expected), stat.ino(), "inode");
+            assertEquals(Trees.device(expected), stat.dev(), "device");
+            assertEquals(Linux.O_PATH, Linux.statusFlags(fd.get()) & Linux.O_PATH, "an O_PATH descriptor: neither readable nor writable");
+        }
+    }
+
+    @Test
+    void statGivesAnOpathDescriptorOfThatInode() throws Exception {
+        assertPathDescriptorOf(granted.resolve("in.txt"), stat(granted.resolve("in.txt"), false));
+        assertPathDescriptorOf(granted.resolve("sub"), stat(granted.resolve("sub"), false));
+    }
+
+    @Test
+    void statFollowsALinkAndLstatGivesTheLink() throws Exception {
+        assertPathDescriptorOf(granted.resolve("in.txt"), stat(granted.resolve("link"), false));
+        FileBroker.Outcome lstat = stat(granted.resolve("link"), true);
+        assertPathDescriptorOf(granted.resolve("link"), lstat);
+    }
+
+    @Test
+    void lstatOfALinkToOutsideGivesTheLinkAndStatIsDenied() throws Exception {
+        assertPathDescriptorOf(granted.resolve("to-secret"), stat(granted.resolve("to-secret"), true));
+        assertDenied("read", stat(granted.resolve("to-secret"), false));
+    }
+
+    @Test
+    void statFollowsALinkIntoAnotherGrant() throws Exception {
+        assertPathDescriptorOf(other.resolve("o.txt"), stat(granted.resolve("to-other"), false));
+    }
+
+    @Test
+    void statThroughADirectoryLinkOutsideIsDenied() {
+        assertDenied("read", stat(granted.resolve("dir-to-secret/s.txt"), false));
+        assertDenied("read", stat(granted.resolve("dir-to-secret/s.txt"), true));
+    }
+
+    @Test
+    void statOutsideEveryGrantIsDeniedWithTheReason() {
+        assertDenied("read", stat(secret.resolve("s.txt"), false));
+        assertDenied("read", stat(Path.of(granted + "/../secret/s.txt"), false));
+    }
+
+    @Test
+    void statReportsTheKernelsErrors() {
+        assertEquals(Errno.ENOENT, stat(granted.resolve("missing"), false).errno());
+        assertEquals(Errno.ENOTDIR, broker.serve(Request.stat(1, bytes(granted + "/in.txt/"), false)).errno());
+        assertEquals(Errno.ENOTDIR, broker.serve(Request.stat(1, bytes(granted + "/in.txt/."), false)).errno());
+        assertEquals(Errno.ENOENT, broker.serve(Request.stat(1, bytes(granted + "/missing/../in.txt"), false)).errno(),
+                "the kernel walks missing/.. and fails there; it does not fold it away");
+        assertEquals(Errno.ENAMETOOLONG, stat(granted.resolve("x".repeat(256)), false).errno());
+    }
+
+    @Test
+    void lstatWithATrailingSlashFollowsTheLinkAsTheKernelDoes() throws Exception {
+        Files.createSymbolicLink(granted.resolve("sub-link"), Path.of("sub"));
+        assertPathDescriptorOf(granted.resolve("sub"), broker.serve(Request.stat(1, bytes(granted + "/sub-link/"), true)));
+        assertPathDescriptorOf(granted.resolve("sub-link"), broker.serve(Request.stat(1, bytes(granted + "/sub-link"), true)));
+    }
+
+    @Test
+    void pathOfPathMaxBytesIsTooLongAsForTheKernel() {
+        String path = granted + "/" + "a/".repeat(2100);
+        byte[] raw = bytes(path.substring(0, 4096));
+        assertEquals(Errno.ENAMETOOLONG, broker.serve(Request.stat(1, raw, false)).errno());
+    }
+
+    @Test
+    void accessDecidesTheAskedActions() throws Exception {
+        Path file = granted.resolve("in.txt");
+        assertEquals(0, broker.serve(Request.access(1, bytes(file), Linux.R_OK | Linux.W_OK)).errno());
+        assertEquals(0, broker.serve(Request.access(1, bytes(file), Linux.F_OK)).errno());
+        assertDenied("execute", broker.serve(Request.access(1, bytes(file), Linux.X_OK)));
+        assertDenied("read,write", broker.serve(Request.access(1, bytes(readonly.resolve("ro.txt")), Linux.R_OK | Linux.W_OK)));
+        assertDenied("read", broker.serve(Request.access(1, bytes(secret.resolve("s.txt")), Linux.F_OK)));
+        assertEquals(Errno.ENOENT, broker.serve(Request.access(1, bytes(granted.resolve("missing")), Linux.F_OK)).errno());
+    }
+
+    @Test
+    void accessThenAsksTheKernel() throws Exception {
+        // Granted execute, but the file has no execute bit: the kernel says no, without a policy reason.
+        Files.setPosixFilePermissions(other.resolve("o.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        FileBroker.Outcome outcome = broker.serve(Request.access(1, bytes(other.resolve("o.txt")), Linux.X_OK));
+        assertEquals(Errno.EACCES, outcome.errno());
+        assertEquals("", outcome.reason());
+        Files.setPosixFilePermissions(other.resolve("o.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr--r--"));
+        assertEquals(0, broker.serve(Request.access(1, bytes(other.resolve("o.txt")), Linux.X_OK)).errno());
+    }
+
+    @Test
+    void accessThroughALinkIsDecidedOnItsTarget() {
+        assertEquals(0, broker.serve(Request.access(1, bytes(granted.resolve("to-other")), Linux.R_OK)).errno());
+        assertDenied("read", broker.serve(Request.access(1, bytes(granted.resolve("to-secret")), Linux.R_OK)));
+    }
+
+    @Test
+    void readlinkGivesTheTargetBytes() {
+        FileBroker.Outcome outcome = broker.serve(Request.readlink(1, bytes(granted.resolve("link"))));
+        assertEquals(0, outcome.errno());
+        assertArrayEquals("in.txt".getBytes(StandardCharsets.UTF_8), outcome.data());
+        // The target is text to read, not a path to open: a link pointing outside can be read.
+        assertArrayEquals(bytes(secret.resolve("s.txt")), broker.serve(Request.readlink(1, bytes(granted.resolve("to-secret")))).data());
+    }
+
+    @Test
+    void readlinkOfAnythingButALinkIsEinval() {
+        assertEquals(Errno.EINVAL, broker.serve(Request.readlink(1, bytes(granted.resolve("in.txt")))).errno());
+        assertEquals(Errno.EINVAL, broker.serve(Request.readlink(1, bytes(granted.resolve("sub")))).errno());
+        assertEquals(Errno.ENOENT, broker.serve(Request.readlink(1, bytes(granted.resolve("missing")))).errno());
+    }
+
+    @Test
+    void readlinkIsDecidedAsReadlink() throws Exception {
+        Files.createSymbolicLink(other.resolve("olink"), Path.of("o.txt"));
+        assertDenied("readlink", broker.serve(Request.readlink(1, bytes(other.resolve("olink")))));
+        Files.createSymbolicLink(secret.resolve("slink"), Path.of("s.txt"));
+        assertDenied("readlink", broker.serve(Request.readlink(1, bytes(secret.resolve("slink")))));
+        assertDenied("readlink", broker.serve(Request.readlink(1, bytes(granted.resolve("dir-to-secret/slink")))));
+    }
+
+    @Test
+    void truncateSetsTheLength() throws Exception {
+        assertEquals(0, broker.serve(Request.truncate(1, bytes(granted.resolve("in.txt")), 3)).errno());
+        assertEquals("ins", Files.readString(granted.resolve("in.txt")));
+        assertEquals(0, broker.serve(Request.truncate(1, bytes(granted.resolve("link")), 1)).errno());
+        assertEquals("i", Files.readString(granted.resolve("in.txt")));
+        assertEquals(0, broker.serve(Request.truncate(1, bytes(granted.resolve("in.txt")), 5)).errno());
+        assertArrayEquals(new byte[] {'i', 0, 0, 0, 0}, Files.readAllBytes(granted.resolve("in.txt")));
+    }
+
+    @Test
+    void truncateIsDecidedAsWriteAndChangesNothingWhenDenied() throws Exception {
+        Map<String, String> before = Trees.snapshot(dir);
+        assertDenied("write", broker.serve(Request.truncate(1, bytes(readonly.resolve("ro.txt")), 0)));
+        assertDenied("write", broker.serve(Request.truncate(1, bytes(secret.resolve("s.txt")), 0)));
+        assertDenied("write", broker.serve(Request.truncate(1, bytes(granted.resolve("to-secret")), 0)));
+        assertDenied("write", broker.serve(Request.truncate(1, bytes(granted.resolve("dir-to-secret/s.txt")), 0)));
+        assertEquals(before, Trees.snapshot(dir));
+    }
+
+    @Test
+    void truncateOfADirectoryOrAFifoIsRefusedAsByTheKernel() throws Exception {
+        assertEquals(Errno.EISDIR, broker.serve(Request.truncate(1, bytes(granted.resolve("sub")), 0)).errno());
+        Path fifo = granted.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        assertEquals(Errno.EINVAL, broker.serve(Request.truncate(1, bytes(fifo), 0)).errno(), "never opened, so never blocks");
+    }
+
+    @Test
+    void magicLinksInProcAreFollowedOnlyAsDecidedPaths() throws Exception {
+        // A policy that grants /proc: /proc/self/root is a magic link to "/", decided as "/" again.
+        Policy policy = Policy.parse("proc.policy", "grant {\n"
+                + "  permission java.io.FilePermission \"/proc/-\", \"read\";\n"
+                + "  permission java.io.FilePermission \"" + granted + "/-\", \"read\";\n"
+                + "};\n");
+        try (GrantRoots procRoots = GrantRoots.open(policy.fileGrantRoots())) {
+            FileBroker proc = new FileBroker(policy, procRoots);
+            FileBroker.Outcome escape = proc.serve(Request.stat(1, bytes("/proc/self/root" + secret + "/s.txt"), false));
+            assertEquals(Errno.EACCES, escape.errno());
+            assertEquals("denied by airlock policy proc.policy: read", escape.reason());
+            FileBroker.Outcome inside = proc.serve(Request.stat(1, bytes("/proc/self/root" + granted + "/in.txt"), false));
+            assertPathDescriptorOf(granted.resolve("in.txt"), inside);
+            FileBroker.Outcome cwd = proc.serve(Request.open(1, bytes("/proc/self/cwd/pom.xml"), Linux.O_RDONLY, 0, false));
+            assertEquals(Errno.EACCES, cwd.errno(), "the broker's working directory is not granted");
+            // A descriptor the broker holds on a directory outside every grant: its magic link names
+            // that directory, and the path through it is decided as that directory's path.
+            try (Fd open = Linux.open(secret.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0)) {
+                FileBroker.Outcome fd = proc.serve(Request.stat(1, bytes("/proc/self/fd/" + open.get() + "/s.txt"), false));
+                assertEquals(Errno.EACCES, fd.errno());
+                assertEquals("denied by airlock policy proc.policy: read", fd.reason());
+            }
+            try (Fd open = Linux.open(granted.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0)) {
+                assertPathDescriptorOf(granted.resolve("in.txt"), proc.serve(Request.stat(1, bytes("/proc/self/fd/" + open.get() + "/in.txt"), false)));
+            }
+        }
+    }
+}
