@@ -96,6 +96,13 @@ public final class AirlockBridge {
      */
     private static volatile String[] directRoots = {"/"}; // until installed, nothing is routed
 
+    /**
+     * Set on a thread while it is inside the router or the broker client (and on the thread that
+     * checks the broker channel): whatever file operations those do themselves (jnr-ffi looking
+     * for libc, say) are the JDK's own, never routed back into the router that is waiting on them.
+     */
+    private static final ThreadLocal<Boolean> UNROUTED = new ThreadLocal<>();
+
     /** user.dir as the router captured it, for relative paths. */
     private static volatile String userDir = "/";
 
@@ -219,7 +226,7 @@ public final class AirlockBridge {
      * so the broker resolves it.
      */
     public static boolean direct(String path) {
-        if (path == null || path.isEmpty()) {
+        if (path == null || path.isEmpty() || UNROUTED.get() != null) {
             return true; // the JDK's own ENOENT stands, as for opens
         }
         if (path.charAt(0) != '/') {
@@ -320,13 +327,38 @@ public final class AirlockBridge {
         if (h == null) {
             throw new IOException("airlock agent is not installed");
         }
+        if (UNROUTED.get() != null) {
+            // Inside the router or the broker check: the JDK's own failure stands (java.io's
+            // callers turn this into their failure value).
+            throw new IOException("not routed: inside airlock's own broker client");
+        }
+        UNROUTED.set(Boolean.TRUE);
         try {
             return h.invokeExact(op, path, second, flag, mode, first, last);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IOException("airlock router failed", t);
+        } finally {
+            UNROUTED.remove();
         }
+    }
+
+    /**
+     * Runs {@code task} with this thread's own file operations unrouted: for the agent's check of
+     * the broker channel, which loads the broker client (jnr-ffi probes for libc with
+     * File.exists) while application threads may already wait for it.
+     *
+     * @return null
+     */
+    static Object unrouted(Object task) {
+        UNROUTED.set(Boolean.TRUE);
+        try {
+            ((Runnable) task).run();
+        } finally {
+            UNROUTED.remove();
+        }
+        return null;
     }
 
     /** The JDK's {@code UnixException} for {@code errno}, worded right (AirlockUnixException). */
@@ -353,12 +385,15 @@ public final class AirlockBridge {
             // Advice is only woven after install; failing closed covers any reordering.
             throw new IOException("airlock agent is not installed");
         }
+        UNROUTED.set(Boolean.TRUE);
         try {
             return (int) h.invokeExact(op, path, display, flags, mode);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IOException("airlock router failed", t);
+        } finally {
+            UNROUTED.remove();
         }
     }
 }

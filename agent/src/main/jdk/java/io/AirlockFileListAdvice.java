@@ -8,8 +8,8 @@ import net.bytebuddy.asm.Advice;
 
 /**
  * Exit advice for {@code File#normalizedList()}, behind list() and every listFiles(): outside the
- * direct roots, or when the JDK could not open the directory, the broker's listing (through a
- * directory descriptor it opens) replaces the JDK's; a denial is the JDK's null.
+ * direct roots the broker's listing (through a directory descriptor it opens) replaces the JDK's;
+ * a denial is the JDK's null. Within them the kernel lets the helper list by itself.
  */
 final class AirlockFileListAdvice {
 
@@ -20,7 +20,7 @@ final class AirlockFileListAdvice {
     static void exit(@Advice.This File self,
                      @Advice.Return(readOnly = false) String[] result) {
         String path = self.getPath();
-        if (result == null || !AirlockBridge.direct(path)) {
+        if (!AirlockBridge.direct(path)) {
             result = (String[]) AirlockBridge.io(AirlockBridge.IO_LIST, path, null, 0, 0);
         }
     }

@@ -30,9 +30,10 @@ final class BrokerOpener implements Opener {
      * start instead of before it; nothing is routed until it has passed, and if it fails the JVM
      * is halted: a helper whose channel leads anywhere else must not run.
      */
-    void verifyInBackground() {
+    void verifyInBackground(java.util.function.UnaryOperator<Runnable> unrouted) {
+        Runnable connect = unrouted.apply(connection);
         Thread check = new Thread(() -> {
-            connection.run();
+            connect.run();
             try {
                 connection.get();
             } catch (java.util.concurrent.ExecutionException e) {

@@ -32,6 +32,19 @@ final class Installer {
         Class<?> bridge = Bridge.define(inst, AgentJar.classFile(Hooks.BRIDGE));
         Router router = new Router(opener, userDir);
         Bridge.install(bridge, router, new MetadataRouter(opener, router), args.directRoots(), userDir);
+        if (opener instanceof BrokerOpener) {
+            // Checked on a thread whose own file operations (jnr-ffi probing for libc) are never
+            // routed: a routed one would wait for the very check it is part of.
+            java.lang.reflect.Method unrouted = bridge.getDeclaredMethod("unrouted", Object.class);
+            unrouted.setAccessible(true);
+            ((BrokerOpener) opener).verifyInBackground(task -> () -> {
+                try {
+                    unrouted.invoke(null, task);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("airlock bridge cannot run the broker check", e);
+                }
+            });
+        }
 
         Path cache = args.cache();
         if (cache != null && TransformCache.replay(inst, cache, AgentJar.fingerprint(), targets)) {
