@@ -37,9 +37,21 @@ final class Trees {
      * digest or a link's target. Two snapshots are equal exactly when none of that changed.
      */
     static Map<String, String> snapshot(Path root) {
+        return walk(root, true);
+    }
+
+    /**
+     * As {@link #snapshot} without modification times: what two trees that had the same changes
+     * made to them at different moments have in common.
+     */
+    static Map<String, String> shape(Path root) {
+        return walk(root, false);
+    }
+
+    private static Map<String, String> walk(Path root, boolean times) {
         Map<String, String> entries = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(root)) {
-            walk.forEach(p -> entries.put(root.relativize(p).toString(), describe(p)));
+            walk.forEach(p -> entries.put(root.relativize(p).toString(), describe(p, times)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -47,7 +59,7 @@ final class Trees {
     }
 
     /** What {@link #snapshot} records of one entry; {@code "absent"} if it does not exist. */
-    static String describe(Path p) {
+    static String describe(Path p, boolean times) {
         try {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 return "absent";
@@ -60,7 +72,9 @@ final class Trees {
             s.append(" uid=").append(unix.get("uid")).append(" gid=").append(unix.get("gid"));
             s.append(" nlink=").append(unix.get("nlink"));
             s.append(" size=").append(a.size());
-            s.append(" mtime=").append(nanos(a.lastModifiedTime()));
+            if (times) {
+                s.append(" mtime=").append(nanos(a.lastModifiedTime()));
+            }
             if (a.isSymbolicLink()) {
                 s.append(" -> ").append(Files.readSymbolicLink(p));
             } else if (a.isRegularFile()) {
