@@ -396,6 +396,14 @@ class MutationBrokerTest {
     }
 
     @Test
+    void utimensOmittingBothTimesSucceedsWithoutALookupAsOnLinux() throws Exception {
+        assertEquals(0, kernel(() -> Linux.utimensat(Linux.AT_FDCWD, granted.resolve("missing").toString(), Linux.TIME_OMIT,
+                Linux.TIME_OMIT, 0)), "the kernel's answer");
+        assertEquals(0, errno(Request.utimens(1, bytes(granted.resolve("missing")), Request.OMIT, Request.OMIT, false)));
+        assertDenied("write", Request.utimens(1, bytes(secret.resolve("s.txt")), Request.OMIT, Request.OMIT, false));
+    }
+
+    @Test
     void utimensOnALinkItselfWithNoFollow() throws Exception {
         FileTime fileTime = Files.getLastModifiedTime(granted.resolve("in.txt"));
         assertEquals(0, errno(Request.utimens(1, bytes(granted.resolve("link")), Request.OMIT, 3_000_000_000L, true)));
@@ -443,6 +451,10 @@ class MutationBrokerTest {
                     "rename noreplace to " + shape);
             int mkdir = errno(Request.mkdir(1, bytes(mine), 0755));
             assertEquals(kernel(() -> Linux.mkdirat(Linux.AT_FDCWD, theirs, 0755)), mkdir, "mkdir " + shape);
+            // With O_CREAT, "x/" is EISDIR before x is looked up; "x/." walks x first.
+            int create = errno(Request.open(1, bytes(mine), Linux.O_WRONLY | Linux.O_CREAT, 0644, false));
+            assertEquals(kernel(() -> Linux.open(theirs, Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NONBLOCK, 0644).close()), create,
+                    "open O_CREAT " + shape);
             int stat = errno(Request.stat(1, bytes(mine), true));
             assertEquals(kernel(() -> Linux.open(theirs, Linux.O_PATH | Linux.O_NOFOLLOW, 0).close()), stat, "lstat " + shape);
             assertEquals(Trees.shape(twin), Trees.shape(mineRoot), "the trees stay twins after " + shape);
