@@ -58,6 +58,21 @@ final class Trees {
         return entries;
     }
 
+    /** The entries that differ between two snapshots, one line each; empty when they are equal. */
+    static String diff(Map<String, String> expected, Map<String, String> actual) {
+        StringBuilder s = new StringBuilder();
+        java.util.Set<String> names = new java.util.TreeSet<>(expected.keySet());
+        names.addAll(actual.keySet());
+        for (String name : names) {
+            String e = expected.getOrDefault(name, "absent");
+            String a = actual.getOrDefault(name, "absent");
+            if (!e.equals(a)) {
+                s.append('\n').append(name.isEmpty() ? "." : name).append(": expected ").append(e).append(", was ").append(a);
+            }
+        }
+        return s.toString();
+    }
+
     /** What {@link #snapshot} records of one entry; {@code "absent"} if it does not exist. */
     static String describe(Path p, boolean times) {
         try {
