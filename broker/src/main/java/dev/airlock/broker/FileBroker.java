@@ -17,8 +17,6 @@ import dev.airlock.policy.Policy;
  * never decides by itself.
  */
 final class FileBroker {
-    static final int MAX_HOPS = Resolver.MAX_HOPS;
-
     /** Open flags a request may carry; anything else (O_PATH, O_TMPFILE, O_NOATIME, O_ASYNC...) is refused. */
     static final int ALLOWED_FLAGS = Linux.O_ACCMODE | Linux.O_CREAT | Linux.O_EXCL | Linux.O_NOCTTY | Linux.O_TRUNC
             | Linux.O_APPEND | Linux.O_NONBLOCK | Linux.O_SYNC | Linux.O_DSYNC | Linux.O_DIRECT | Linux.O_LARGEFILE

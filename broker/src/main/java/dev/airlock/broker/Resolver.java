@@ -151,15 +151,18 @@ final class Resolver {
      */
     Fd open(String path, int actions, int flags, int mode, boolean followLast) throws Refusal {
         // Normalising drops a final "/", "." or "..", but to the kernel they mean "a directory", and
-        // that a final link is followed even under O_NOFOLLOW.
-        boolean mustBeDirectory = endsAsDirectory(path);
-        boolean follow = followLast || mustBeDirectory;
+        // that a final link is followed even under O_NOFOLLOW. They are not the same to it either:
+        // with O_CREAT, "x/" is EISDIR before x is even looked up, while "x/." walks x first (and
+        // says ENOTDIR for a file); so the kernel gets back the kind of ending the helper sent.
+        Last last = last(path);
+        String ending = last == Last.DOT || last == Last.DOT_DOT ? "/." : endsAsDirectory(path) ? "/" : "";
+        boolean follow = followLast || !ending.isEmpty();
         for (int hop = 0; hop <= MAX_HOPS; hop++) {
             Decided d = decide(path, actions);
             if (d.headErrno != 0) {
                 throw Refusal.of(d.headErrno);
             }
-            String relative = mustBeDirectory && !d.relative.equals(".") ? d.relative + "/" : d.relative;
+            String relative = d.relative.equals(".") ? "." : d.relative + ending;
             try {
                 return Linux.openat2(d.root.fd().get(), relative, flags, mode, RESOLVE);
             } catch (ErrnoException e) {
@@ -398,7 +401,8 @@ final class Resolver {
 
     /** Whether the kernel reads {@code path} as naming a directory: it ends in {@code /}, {@code .} or {@code ..}. */
     static boolean endsAsDirectory(String path) {
-        return path.length() > 1 && path.endsWith("/") || last(path) == Last.DOT || last(path) == Last.DOT_DOT;
+        Last last = last(path);
+        return (path.length() > 1 && path.endsWith("/")) || last == Last.DOT || last == Last.DOT_DOT;
     }
 
     /** {@code path} without its last component and the slashes around it; {@code /} for a top-level name. */

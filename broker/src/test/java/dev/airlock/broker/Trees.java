@@ -37,17 +37,44 @@ final class Trees {
      * digest or a link's target. Two snapshots are equal exactly when none of that changed.
      */
     static Map<String, String> snapshot(Path root) {
+        return walk(root, true);
+    }
+
+    /**
+     * As {@link #snapshot} without modification times: what two trees that had the same changes
+     * made to them at different moments have in common.
+     */
+    static Map<String, String> shape(Path root) {
+        return walk(root, false);
+    }
+
+    private static Map<String, String> walk(Path root, boolean times) {
         Map<String, String> entries = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(root)) {
-            walk.forEach(p -> entries.put(root.relativize(p).toString(), describe(p)));
+            walk.forEach(p -> entries.put(root.relativize(p).toString(), describe(p, times)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return entries;
     }
 
+    /** The entries that differ between two snapshots, one line each; empty when they are equal. */
+    static String diff(Map<String, String> expected, Map<String, String> actual) {
+        StringBuilder s = new StringBuilder();
+        java.util.Set<String> names = new java.util.TreeSet<>(expected.keySet());
+        names.addAll(actual.keySet());
+        for (String name : names) {
+            String e = expected.getOrDefault(name, "absent");
+            String a = actual.getOrDefault(name, "absent");
+            if (!e.equals(a)) {
+                s.append('\n').append(name.isEmpty() ? "." : name).append(": expected ").append(e).append(", was ").append(a);
+            }
+        }
+        return s.toString();
+    }
+
     /** What {@link #snapshot} records of one entry; {@code "absent"} if it does not exist. */
-    static String describe(Path p) {
+    static String describe(Path p, boolean times) {
         try {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 return "absent";
@@ -60,7 +87,9 @@ final class Trees {
             s.append(" uid=").append(unix.get("uid")).append(" gid=").append(unix.get("gid"));
             s.append(" nlink=").append(unix.get("nlink"));
             s.append(" size=").append(a.size());
-            s.append(" mtime=").append(nanos(a.lastModifiedTime()));
+            if (times) {
+                s.append(" mtime=").append(nanos(a.lastModifiedTime()));
+            }
             if (a.isSymbolicLink()) {
                 s.append(" -> ").append(Files.readSymbolicLink(p));
             } else if (a.isRegularFile()) {

@@ -1,0 +1,478 @@
+package dev.airlock.broker;
+
+import static dev.airlock.broker.Trees.bytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.airlock.ipc.Errno;
+import dev.airlock.ipc.ErrnoException;
+import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Request;
+import dev.airlock.policy.Policy;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * MKDIR, UNLINK, RENAME, LINK, SYMLINK, CHMOD and UTIMENS against real files, through {@link
+ * FileBroker#serve}: the effect on disk when granted, nothing changed when denied or when a link
+ * on the way leads out of the grants, and the kernel's own errno for names that are not names.
+ */
+class MutationBrokerTest {
+    @TempDir
+    Path dir;
+
+    private Path granted;
+    private Path readonly;
+    private Path other;
+    private Path secret;
+    private Path nest;
+    private GrantRoots roots;
+    private FileBroker broker;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        granted = Files.createDirectory(dir.resolve("granted"));
+        readonly = Files.createDirectory(dir.resolve("readonly"));
+        other = Files.createDirectory(dir.resolve("other"));
+        secret = Files.createDirectory(dir.resolve("secret"));
+        nest = Files.createDirectory(dir.resolve("nest"));
+        Files.createDirectories(nest.resolve("inner/deeper"));
+        Files.writeString(granted.resolve("in.txt"), "inside");
+        Files.writeString(readonly.resolve("ro.txt"), "read only");
+        Files.writeString(secret.resolve("s.txt"), "secret");
+        Files.createDirectory(granted.resolve("sub"));
+        Files.writeString(granted.resolve("sub/f.txt"), "in sub");
+        Files.createDirectory(granted.resolve("empty"));
+        Files.createSymbolicLink(granted.resolve("link"), Path.of("in.txt"));
+        Files.createSymbolicLink(granted.resolve("to-secret"), secret.resolve("s.txt"));
+        Files.createSymbolicLink(granted.resolve("dir-to-secret"), secret);
+        Files.createSymbolicLink(granted.resolve("dir-to-other"), other);
+        Policy policy = Policy.parse("test.policy", "grant {\n"
+                + "  permission java.io.FilePermission \"" + granted + "/-\", \"read,write,delete,readlink\";\n"
+                + "  permission java.io.FilePermission \"" + readonly + "/-\", \"read,readlink\";\n"
+                + "  permission java.io.FilePermission \"" + other + "/-\", \"read,write,delete\";\n"
+                + "  permission java.io.FilePermission \"" + nest + "/-\", \"read,write,delete\";\n"
+                + "  permission java.io.FilePermission \"" + nest + "/inner/deeper/-\", \"read,write,execute\";\n"
+                + "};\n");
+        roots = GrantRoots.open(policy.fileGrantRoots());
+        broker = new FileBroker(policy, roots);
+    }
+
+    @AfterEach
+    void tearDown() {
+        roots.close();
+    }
+
+    private int errno(Request request) {
+        FileBroker.Outcome outcome = broker.serve(request);
+        if (outcome.fd() != null) {
+            outcome.fd().close();
+        }
+        return outcome.errno();
+    }
+
+    private void assertDenied(String actions, Request request) {
+        FileBroker.Outcome outcome = broker.serve(request);
+        assertEquals(Errno.EACCES, outcome.errno(), () -> request + " -> " + outcome);
+        assertEquals("denied by airlock policy test.policy: " + actions, outcome.reason());
+    }
+
+    /** The permission bits a directory made with {@code mode} gets under this process's umask. */
+    private int underUmask(int mode) throws Exception {
+        Path probe = Files.createDirectory(dir.resolve("umask-probe"));
+        int umask = ~Trees.mode(probe) & 0777;
+        Files.delete(probe);
+        return mode & ~umask;
+    }
+
+    // ---- mkdir ----
+
+    @Test
+    void mkdirCreatesWithPermissionBitsOnly() throws Exception {
+        assertEquals(0, errno(Request.mkdir(1, bytes(granted.resolve("new")), 0750)));
+        assertTrue(Files.isDirectory(granted.resolve("new")));
+        assertEquals(underUmask(0750), Trees.mode(granted.resolve("new")));
+        assertEquals(0, errno(Request.mkdir(1, bytes(granted.resolve("setid")), 07777)));
+        assertEquals(0, Trees.mode(granted.resolve("setid")) & 07000, "no set-id or sticky bit from mkdir");
+        assertEquals(0, errno(Request.mkdir(1, bytes(granted + "/slash/"), 0755)), "a trailing slash is fine for mkdir");
+        assertTrue(Files.isDirectory(granted.resolve("slash")));
+    }
+
+    @Test
+    void mkdirIsDecidedAsWrite() throws Exception {
+        Map<String, String> before = Trees.snapshot(dir);
+        assertDenied("write", Request.mkdir(1, bytes(readonly.resolve("new")), 0755));
+        assertDenied("write", Request.mkdir(1, bytes(secret.resolve("new")), 0755));
+        assertDenied("write", Request.mkdir(1, bytes(granted), 0755));
+        assertEquals(before, Trees.snapshot(dir));
+    }
+
+    @Test
+    void mkdirThroughALinkOutOfTheGrantsChangesNothing() throws Exception {
+        Map<String, String> before = Trees.snapshot(dir);
+        assertDenied("write", Request.mkdir(1, bytes(granted.resolve("dir-to-secret/new")), 0755));
+        assertDenied("write", Request.mkdir(1, bytes(Path.of(granted + "/dir-to-secret/../secret/new")), 0755));
+        assertEquals(before, Trees.snapshot(dir));
+        assertFalse(Files.exists(secret.resolve("new")));
+    }
+
+    @Test
+    void mkdirThroughALinkIntoAnotherGrantIsFollowed() throws Exception {
+        assertEquals(0, errno(Request.mkdir(1, bytes(granted.resolve("dir-to-other/made")), 0755)));
+        assertTrue(Files.isDirectory(other.resolve("made")));
+    }
+
+    @Test
+    void mkdirGivesTheKernelsErrnos() {
+        assertEquals(Errno.EEXIST, errno(Request.mkdir(1, bytes(granted.resolve("sub")), 0755)));
+        assertEquals(Errno.EEXIST, errno(Request.mkdir(1, bytes(granted.resolve("link")), 0755)), "a link is not followed");
+        assertEquals(Errno.EEXIST, errno(Request.mkdir(1, bytes(granted + "/sub/."), 0755)));
+        assertEquals(Errno.ENOENT, errno(Request.mkdir(1, bytes(granted + "/missing/."), 0755)));
+        assertEquals(Errno.ENOTDIR, errno(Request.mkdir(1, bytes(granted + "/in.txt/."), 0755)));
+        assertEquals(Errno.ENOENT, errno(Request.mkdir(1, bytes(granted.resolve("missing/new")), 0755)));
+        assertEquals(Errno.ENOTDIR, errno(Request.mkdir(1, bytes(granted.resolve("in.txt/new")), 0755)));
+        assertEquals(Errno.ENAMETOOLONG, errno(Request.mkdir(1, bytes(granted.resolve("n".repeat(256))), 0755)));
+        assertEquals(0, errno(Request.mkdir(1, bytes(granted.resolve("n".repeat(255))), 0755)));
+    }
+
+    // ---- unlink, rmdir, remove ----
+
+    @Test
+    void unlinkRemovesAFileAndIsDecidedAsDelete() throws Exception {
+        assertDenied("delete", Request.unlink(1, bytes(readonly.resolve("ro.txt"))));
+        assertDenied("delete", Request.unlink(1, bytes(secret.resolve("s.txt"))));
+        assertTrue(Files.exists(readonly.resolve("ro.txt")));
+        assertEquals(0, errno(Request.unlink(1, bytes(granted.resolve("in.txt")))));
+        assertFalse(Files.exists(granted.resolve("in.txt")));
+    }
+
+    @Test
+    void unlinkOfALinkRemovesTheLinkNotItsTarget() throws Exception {
+        assertEquals(0, errno(Request.unlink(1, bytes(granted.resolve("to-secret")))));
+        assertFalse(Files.exists(granted.resolve("to-secret"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals("secret", Files.readString(secret.resolve("s.txt")));
+    }
+
+    @Test
+    void unlinkThroughALinkOutOfTheGrantsChangesNothing() throws Exception {
+        Map<String, String> before = Trees.snapshot(dir);
+        assertDenied("delete", Request.unlink(1, bytes(granted.resolve("dir-to-secret/s.txt"))));
+        assertDenied("delete", Request.remove(1, bytes(granted.resolve("dir-to-secret/s.txt"))));
+        assertEquals(before, Trees.snapshot(dir));
+    }
+
+    @Test
+    void rmdirAndRemoveAsTheKernelAndRemove3Do() throws Exception {
+        assertEquals(Errno.EISDIR, errno(Request.unlink(1, bytes(granted.resolve("empty")))));
+        assertEquals(Errno.ENOTDIR, errno(Request.rmdir(1, bytes(granted.resolve("in.txt")))));
+        assertEquals(MutationBroker.ENOTEMPTY, errno(Request.rmdir(1, bytes(granted.resolve("sub")))));
+        assertEquals(MutationBroker.ENOTEMPTY, errno(Request.remove(1, bytes(granted.resolve("sub")))));
+        assertTrue(Files.exists(granted.resolve("sub/f.txt")));
+        assertEquals(0, errno(Request.rmdir(1, bytes(granted + "/empty/"))));
+        assertFalse(Files.exists(granted.resolve("empty")));
+        assertEquals(0, errno(Request.remove(1, bytes(granted.resolve("sub/f.txt")))), "remove on a file");
+        assertEquals(0, errno(Request.remove(1, bytes(granted.resolve("sub")))), "remove on an empty directory");
+        assertFalse(Files.exists(granted.resolve("sub")));
+        assertEquals(Errno.ENOENT, errno(Request.remove(1, bytes(granted.resolve("sub")))));
+    }
+
+    @Test
+    void removingNamesThatAreNotNamesGivesTheKernelsErrnos() throws Exception {
+        Files.createDirectory(granted.resolve("sub/inner"));
+        assertEquals(Errno.EINVAL, errno(Request.rmdir(1, bytes(granted + "/sub/inner/."))));
+        assertEquals(MutationBroker.ENOTEMPTY, errno(Request.rmdir(1, bytes(granted + "/sub/inner/.."))));
+        assertEquals(Errno.EISDIR, errno(Request.unlink(1, bytes(granted + "/sub/inner/."))));
+        assertEquals(Errno.EINVAL, errno(Request.remove(1, bytes(granted + "/sub/inner/."))));
+        assertEquals(Errno.ENOTDIR, errno(Request.unlink(1, bytes(granted + "/in.txt/"))));
+        assertEquals(Errno.EISDIR, errno(Request.unlink(1, bytes(granted + "/sub/"))));
+        assertTrue(Files.isDirectory(granted.resolve("sub/inner")));
+        // ".." that climbs to the grant root is decided there, and the root itself is not granted.
+        assertDenied("delete", Request.rmdir(1, bytes(granted + "/sub/..")));
+    }
+
+    @Test
+    void theFileSystemRootAsANameGivesTheKernelsErrnos() throws Exception {
+        // Only <<ALL FILES>> grants "/" itself; every answer here is one the kernel gives for "/"
+        // before it would change anything.
+        Policy all = Policy.parse("all.policy", "grant { permission java.io.FilePermission \"<<ALL FILES>>\", \"read,write,delete\"; };");
+        try (GrantRoots allRoots = GrantRoots.open(all.fileGrantRoots())) {
+            FileBroker root = new FileBroker(all, allRoots);
+            assertEquals(Errno.EEXIST, root.serve(Request.mkdir(1, bytes("/"), 0755)).errno());
+            assertEquals(Errno.EBUSY, root.serve(Request.rmdir(1, bytes("//"))).errno());
+            assertEquals(Errno.EISDIR, root.serve(Request.unlink(1, bytes("/"))).errno());
+            assertEquals(Errno.EBUSY, root.serve(Request.remove(1, bytes("/"))).errno());
+            assertEquals(Errno.EEXIST, root.serve(Request.symlink(1, bytes("/"), bytes("x"))).errno());
+            assertEquals(Errno.EBUSY, root.serve(Request.rename(1, bytes("/"), bytes(granted.resolve("x")), false)).errno());
+            assertEquals(Errno.EEXIST, root.serve(Request.rename(1, bytes(granted.resolve("in.txt")), bytes("/"), true)).errno());
+            assertTrue(Files.exists(granted.resolve("in.txt")));
+        }
+    }
+
+    // ---- rename ----
+
+    @Test
+    void renameMovesAndReplaces() throws Exception {
+        assertEquals(0, errno(Request.rename(1, bytes(granted.resolve("in.txt")), bytes(granted.resolve("sub/moved.txt")), false)));
+        assertEquals("inside", Files.readString(granted.resolve("sub/moved.txt")));
+        assertFalse(Files.exists(granted.resolve("in.txt")));
+        assertEquals(0, errno(Request.rename(1, bytes(granted.resolve("sub/moved.txt")), bytes(granted.resolve("sub/f.txt")), false)));
+        assertEquals("inside", Files.readString(granted.resolve("sub/f.txt")));
+    }
+
+    @Test
+    void renameWithNoReplaceKeepsTheTarget() throws Exception {
+        assertEquals(Errno.EEXIST, errno(Request.rename(1, bytes(granted.resolve("in.txt")), bytes(granted.resolve("sub/f.txt")), true)));
+        assertEquals("in sub", Files.readString(granted.resolve("sub/f.txt")));
+        assertEquals("inside", Files.readString(granted.resolve("in.txt")));
+        assertEquals(0, errno(Request.rename(1, bytes(granted.resolve("in.txt")), bytes(granted.resolve("fresh.txt")), true)));
+        assertEquals("inside", Files.readString(granted.resolve("fresh.txt")));
+    }
+
+    @Test
+    void renameIsDecidedAsWriteOnBothNames() throws Exception {
+        Map<String, String> before = Trees.snapshot(dir);
+        assertDenied("write", Request.rename(1, bytes(readonly.resolve("ro.txt")), bytes(granted.resolve("stolen.txt")), false));
+        assertDenied("write", Request.rename(1, bytes(granted.resolve("in.txt")), bytes(secret.resolve("planted.txt")), false));
+        assertDenied("write", Request.rename(1, bytes(secret.resolve("s.txt")), bytes(granted.resolve("stolen.txt")), false));
+        // The SecurityManager checked both names before the call: a denial wins over a missing file.
+        assertDenied("write", Request.rename(1, bytes(granted.resolve("missing")), bytes(secret.resolve("x")), false));
+        assertEquals(before, Trees.snapshot(dir));
+    }
+
+    @Test
+    void renameThroughALinkOutOfTheGrantsChangesNothing() throws Exception {
+        Map<String, String> before = Trees.snapshot(dir);
+        assertDenied("write", Request.rename(1, bytes(granted.resolve("dir-to-secret/s.txt")), bytes(granted.resolve("x")), false));
+        assertDenied("write", Request.rename(1, bytes(granted.resolve("in.txt")), bytes(granted.resolve("dir-to-secret/x")), false));
+        assertEquals(before, Trees.snapshot(dir));
+    }
+
+    @Test
+    void renameMovesALinkItselfAndAcrossGrants() throws Exception {
+        assertEquals(0, errno(Request.rename(1, bytes(granted.resolve("to-secret")), bytes(other.resolve("moved-link")), false)));
+        assertTrue(Files.isSymbolicLink(other.resolve("moved-link")));
+        assertEquals(secret.resolve("s.txt"), Files.readSymbolicLink(other.resolve("moved-link")));
+        assertEquals(0, errno(Request.rename(1, bytes(granted.resolve("dir-to-other/moved-link")), bytes(granted.resolve("back")), false)),
+                "the parent is a link into another grant: followed");
+        assertTrue(Files.isSymbolicLink(granted.resolve("back")));
+    }
+
+    @Test
+    void aGrantRootAndTheDirectoriesAboveItAreNotMoved() throws Exception {
+        assertEquals(Errno.EBUSY, errno(Request.rename(1, bytes(nest.resolve("inner/deeper")), bytes(nest.resolve("moved")), false)));
+        assertEquals(Errno.EBUSY, errno(Request.rename(1, bytes(nest.resolve("inner")), bytes(nest.resolve("moved")), false)));
+        assertTrue(Files.isDirectory(nest.resolve("inner/deeper")));
+        Files.createDirectory(nest.resolve("plain"));
+        assertEquals(0, errno(Request.rename(1, bytes(nest.resolve("plain")), bytes(nest.resolve("moved")), false)));
+    }
+
+    @Test
+    void renamingNamesThatAreNotNamesGivesTheKernelsErrnos() throws Exception {
+        assertEquals(Errno.EBUSY, errno(Request.rename(1, bytes(granted + "/sub/."), bytes(granted.resolve("x")), false)));
+        assertEquals(Errno.EBUSY, errno(Request.rename(1, bytes(granted.resolve("empty")), bytes(granted + "/sub/."), false)));
+        assertEquals(Errno.EEXIST, errno(Request.rename(1, bytes(granted.resolve("empty")), bytes(granted + "/sub/."), true)));
+        assertEquals(Errno.ENOTDIR, errno(Request.rename(1, bytes(granted + "/in.txt/"), bytes(granted.resolve("x")), false)));
+        assertEquals(0, errno(Request.rename(1, bytes(granted + "/empty/"), bytes(granted + "/renamed/"), false)));
+        assertTrue(Files.isDirectory(granted.resolve("renamed")));
+    }
+
+    // ---- link ----
+
+    @Test
+    void linkMakesAnotherNameOfTheSameInode() throws Exception {
+        assertEquals(0, errno(Request.link(1, bytes(granted.resolve("hard")), bytes(granted.resolve("in.txt")))));
+        assertEquals(Trees.inode(granted.resolve("in.txt")), Trees.inode(granted.resolve("hard")));
+        // As Linux's link(2): a link is linked itself, not followed.
+        assertEquals(0, errno(Request.link(1, bytes(granted.resolve("hard-link")), bytes(granted.resolve("to-secret")))));
+        assertEquals(Trees.inode(granted.resolve("to-secret")), Trees.inode(granted.resolve("hard-link")));
+    }
+
+    @Test
+    void linkIsDecidedAsWriteOnBothAndNeverReachesOutside() throws Exception {
+        Map<String, String> before = Trees.snapshot(dir);
+        assertDenied("write", Request.link(1, bytes(granted.resolve("stolen")), bytes(secret.resolve("s.txt"))));
+        assertDenied("write", Request.link(1, bytes(granted.resolve("stolen")), bytes(readonly.resolve("ro.txt"))));
+        assertDenied("write", Request.link(1, bytes(secret.resolve("planted")), bytes(granted.resolve("in.txt"))));
+        assertDenied("write", Request.link(1, bytes(granted.resolve("stolen")), bytes(granted.resolve("dir-to-secret/s.txt"))));
+        assertDenied("write", Request.link(1, bytes(granted.resolve("dir-to-secret/planted")), bytes(granted.resolve("in.txt"))));
+        assertEquals(before, Trees.snapshot(dir));
+    }
+
+    @Test
+    void linkGivesTheKernelsErrnos() throws Exception {
+        assertEquals(Errno.EEXIST, errno(Request.link(1, bytes(granted.resolve("sub/f.txt")), bytes(granted.resolve("in.txt")))));
+        assertEquals(Errno.EPERM, errno(Request.link(1, bytes(granted.resolve("dirlink")), bytes(granted.resolve("sub")))));
+        assertEquals(Errno.EPERM, errno(Request.link(1, bytes(granted.resolve("dirlink")), bytes(granted + "/sub/."))));
+        assertEquals(Errno.EEXIST, errno(Request.link(1, bytes(granted.resolve("in.txt")), bytes(granted + "/sub/"))));
+        assertEquals(Errno.ENOENT, errno(Request.link(1, bytes(granted + "/fresh/"), bytes(granted + "/sub/"))));
+        assertEquals(Errno.ENOTDIR, errno(Request.link(1, bytes(granted.resolve("x")), bytes(granted + "/in.txt/"))));
+        assertEquals(Errno.ENOENT, errno(Request.link(1, bytes(granted.resolve("missing-dir/x")), bytes(granted.resolve("missing")))));
+        assertEquals(Errno.EEXIST, errno(Request.link(1, bytes(granted + "/sub/."), bytes(granted.resolve("in.txt")))));
+        assertDenied("write", Request.link(1, bytes(granted + "/sub/.."), bytes(granted.resolve("in.txt"))));
+        assertFalse(Files.exists(granted.resolve("dirlink")));
+    }
+
+    // ---- symlink ----
+
+    @Test
+    void symlinkStoresTheTargetAsSentAndAnOpenThroughItIsDecidedThen() throws Exception {
+        byte[] notUtf8 = {'x', (byte) 0xfe, 'y'};
+        assertEquals(0, errno(Request.symlink(1, bytes(granted.resolve("raw")), notUtf8)));
+        assertArrayEquals(notUtf8, Linux.readlinkat(Linux.AT_FDCWD, granted.resolve("raw").toString()));
+        assertEquals(0, errno(Request.symlink(1, bytes(granted.resolve("out")), bytes(secret.resolve("s.txt")))));
+        assertEquals(secret.resolve("s.txt"), Files.readSymbolicLink(granted.resolve("out")));
+        FileBroker.Outcome open = broker.serve(Request.open(1, bytes(granted.resolve("out")), Linux.O_RDONLY, 0, false));
+        assertEquals(Errno.EACCES, open.errno());
+        assertEquals("denied by airlock policy test.policy: read", open.reason());
+    }
+
+    @Test
+    void symlinkIsDecidedAsWriteOnTheLink() throws Exception {
+        Map<String, String> before = Trees.snapshot(dir);
+        assertDenied("write", Request.symlink(1, bytes(readonly.resolve("l")), bytes("ro.txt")));
+        assertDenied("write", Request.symlink(1, bytes(secret.resolve("l")), bytes("s.txt")));
+        assertDenied("write", Request.symlink(1, bytes(granted.resolve("dir-to-secret/l")), bytes("s.txt")));
+        assertEquals(before, Trees.snapshot(dir));
+        assertEquals(Errno.EEXIST, errno(Request.symlink(1, bytes(granted.resolve("in.txt")), bytes("x"))));
+        assertEquals(Errno.EEXIST, errno(Request.symlink(1, bytes(granted + "/sub/."), bytes("x"))));
+        assertEquals(Errno.ENOENT, errno(Request.symlink(1, bytes(granted + "/fresh/"), bytes("x"))));
+    }
+
+    // ---- chmod ----
+
+    @Test
+    void chmodStripsSetIdBitsAndKeepsStickyOnlyOnDirectories() throws Exception {
+        assertEquals(0, errno(Request.chmod(1, bytes(granted.resolve("in.txt")), 04755, false)));
+        assertEquals(0755, Trees.mode(granted.resolve("in.txt")));
+        assertEquals(0, errno(Request.chmod(1, bytes(granted.resolve("in.txt")), 03640, false)));
+        assertEquals(0640, Trees.mode(granted.resolve("in.txt")));
+        assertEquals(0, errno(Request.chmod(1, bytes(granted.resolve("sub")), 07777, false)));
+        assertEquals(01777, Trees.mode(granted.resolve("sub")));
+    }
+
+    @Test
+    void chmodFollowsALinkUnlessNoFollowWhichLinuxRefuses() throws Exception {
+        assertEquals(0, errno(Request.chmod(1, bytes(granted.resolve("link")), 0600, false)));
+        assertEquals(0600, Trees.mode(granted.resolve("in.txt")));
+        assertEquals(Errno.EOPNOTSUPP, errno(Request.chmod(1, bytes(granted.resolve("link")), 0644, true)));
+        assertEquals(0600, Trees.mode(granted.resolve("in.txt")));
+    }
+
+    @Test
+    void chmodIsDecidedAsWriteAndNeverReachesOutside() throws Exception {
+        Map<String, String> before = Trees.snapshot(dir);
+        assertDenied("write", Request.chmod(1, bytes(readonly.resolve("ro.txt")), 0777, false));
+        assertDenied("write", Request.chmod(1, bytes(granted.resolve("to-secret")), 0777, false));
+        assertDenied("write", Request.chmod(1, bytes(granted.resolve("dir-to-secret/s.txt")), 0777, false));
+        assertDenied("write", Request.chmod(1, bytes(granted), 0777, false));
+        assertEquals(before, Trees.snapshot(dir));
+    }
+
+    // ---- utimens ----
+
+    @Test
+    void utimensSetsBothTimesOrKeepsAnOmittedOne() throws Exception {
+        Path file = granted.resolve("in.txt");
+        assertEquals(0, errno(Request.utimens(1, bytes(file), 1_000_000_000_500L, 2_000_000_000_700L, false)));
+        assertEquals(FileTime.from(1_000_000_000_500L, TimeUnit.NANOSECONDS), Files.getAttribute(file, "lastAccessTime"));
+        assertEquals(FileTime.from(2_000_000_000_700L, TimeUnit.NANOSECONDS), Files.getLastModifiedTime(file));
+        assertEquals(0, errno(Request.utimens(1, bytes(file), Request.OMIT, -1L, false)));
+        assertEquals(FileTime.from(1_000_000_000_500L, TimeUnit.NANOSECONDS), Files.getAttribute(file, "lastAccessTime"),
+                "an omitted time stays");
+        assertEquals(FileTime.from(-1L, TimeUnit.NANOSECONDS), Files.getLastModifiedTime(file), "one nanosecond before 1970");
+        assertEquals(0, errno(Request.utimens(1, bytes(file), 5_000_000_000L, Request.OMIT, false)));
+        assertEquals(FileTime.from(-1L, TimeUnit.NANOSECONDS), Files.getLastModifiedTime(file), "an omitted time stays");
+    }
+
+    @Test
+    void utimensOmittingBothTimesSucceedsWithoutALookupAsOnLinux() throws Exception {
+        assertEquals(0, kernel(() -> Linux.utimensat(Linux.AT_FDCWD, granted.resolve("missing").toString(), Linux.TIME_OMIT,
+                Linux.TIME_OMIT, 0)), "the kernel's answer");
+        assertEquals(0, errno(Request.utimens(1, bytes(granted.resolve("missing")), Request.OMIT, Request.OMIT, false)));
+        assertDenied("write", Request.utimens(1, bytes(secret.resolve("s.txt")), Request.OMIT, Request.OMIT, false));
+    }
+
+    @Test
+    void utimensOnALinkItselfWithNoFollow() throws Exception {
+        FileTime fileTime = Files.getLastModifiedTime(granted.resolve("in.txt"));
+        assertEquals(0, errno(Request.utimens(1, bytes(granted.resolve("link")), Request.OMIT, 3_000_000_000L, true)));
+        assertEquals(FileTime.from(3, TimeUnit.SECONDS), Files.getLastModifiedTime(granted.resolve("link"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals(fileTime, Files.getLastModifiedTime(granted.resolve("in.txt")));
+        // The link to outside: its own times may change, its target's never.
+        assertEquals(0, errno(Request.utimens(1, bytes(granted.resolve("to-secret")), Request.OMIT, 3_000_000_000L, true)));
+        Map<String, String> before = Trees.snapshot(secret);
+        assertDenied("write", Request.utimens(1, bytes(granted.resolve("to-secret")), 0, 0, false));
+        assertDenied("write", Request.utimens(1, bytes(readonly.resolve("ro.txt")), 0, 0, false));
+        assertEquals(before, Trees.snapshot(secret));
+    }
+
+    // ---- names as the kernel sees them ----
+
+    @Test
+    void everyRequestAgreesWithTheKernelOnNamesThatAreNotNames() throws Exception {
+        // The same request against a twin tree, made directly: the broker must give the same errno.
+        Path mineRoot = Files.createDirectory(granted.resolve("t"));
+        Path twin = Files.createDirectories(dir.resolve("twin/t"));
+        for (Path root : List.of(mineRoot, twin)) {
+            Files.createDirectories(root.resolve("d/inner"));
+            Files.createDirectories(root.resolve("e"));
+            Files.writeString(root.resolve("f"), "f");
+            Files.createSymbolicLink(root.resolve("ld"), Path.of("d"));
+            Files.createSymbolicLink(root.resolve("lf"), Path.of("f"));
+        }
+        List<String> shapes = List.of("/d/.", "/d/inner/..", "/e/.", "/missing/.", "/f/.", "/f/", "/d/", "/lf/", "/ld/",
+                "/new/", "/missing/x/..", "/d//inner//", "/ld/inner/.", "/d/inner/../.");
+        for (String shape : shapes) {
+            String mine = mineRoot + shape;
+            String theirs = twin + shape;
+            int rmdir = errno(Request.rmdir(1, bytes(mine)));
+            assertEquals(kernel(() -> Linux.unlinkat(Linux.AT_FDCWD, theirs, Linux.AT_REMOVEDIR)), rmdir, "rmdir " + shape);
+            int unlink = errno(Request.unlink(1, bytes(mine)));
+            assertEquals(kernel(() -> Linux.unlinkat(Linux.AT_FDCWD, theirs, 0)), unlink, "unlink " + shape);
+            int symlink = errno(Request.symlink(1, bytes(mine), bytes("x")));
+            assertEquals(kernel(() -> Linux.symlinkat(bytes("x"), Linux.AT_FDCWD, theirs)), symlink, "symlink " + shape);
+            int linkNew = errno(Request.link(1, bytes(mine), bytes(mineRoot + "/f")));
+            assertEquals(kernel(() -> Linux.linkat(Linux.AT_FDCWD, twin + "/f", Linux.AT_FDCWD, theirs, 0)), linkNew, "link to " + shape);
+            int linkOld = errno(Request.link(1, bytes(mineRoot + "/fresh-link"), bytes(mine)));
+            assertEquals(kernel(() -> Linux.linkat(Linux.AT_FDCWD, theirs, Linux.AT_FDCWD, twin + "/fresh-link", 0)), linkOld, "link from " + shape);
+            int renameTo = errno(Request.rename(1, bytes(mineRoot + "/e"), bytes(mine), true));
+            assertEquals(kernel(() -> Linux.renameat2(Linux.AT_FDCWD, twin + "/e", Linux.AT_FDCWD, theirs, Linux.RENAME_NOREPLACE)), renameTo,
+                    "rename noreplace to " + shape);
+            int mkdir = errno(Request.mkdir(1, bytes(mine), 0755));
+            assertEquals(kernel(() -> Linux.mkdirat(Linux.AT_FDCWD, theirs, 0755)), mkdir, "mkdir " + shape);
+            // With O_CREAT, "x/" is EISDIR before x is looked up; "x/." walks x first.
+            int create = errno(Request.open(1, bytes(mine), Linux.O_WRONLY | Linux.O_CREAT, 0644, false));
+            assertEquals(kernel(() -> Linux.open(theirs, Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NONBLOCK, 0644).close()), create,
+                    "open O_CREAT " + shape);
+            int stat = errno(Request.stat(1, bytes(mine), true));
+            assertEquals(kernel(() -> Linux.open(theirs, Linux.O_PATH | Linux.O_NOFOLLOW, 0).close()), stat, "lstat " + shape);
+            assertEquals(Trees.shape(twin), Trees.shape(mineRoot), "the trees stay twins after " + shape);
+        }
+    }
+
+    /** The errno of a direct system call, 0 for success. */
+    private static int kernel(Call call) {
+        try {
+            call.run();
+            return 0;
+        } catch (ErrnoException e) {
+            return e.errno();
+        }
+    }
+
+    /** A direct system call for {@link #kernel}. */
+    private interface Call {
+        void run() throws ErrnoException;
+    }
+}
