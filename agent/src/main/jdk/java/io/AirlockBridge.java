@@ -286,7 +286,7 @@ public final class AirlockBridge {
      *
      * @return the router's answer: a descriptor (STAT), data (READLINK) or TRUE
      * @throws Exception the JDK's {@code UnixException} for a plain errno, an
-     *     {@code AccessDeniedException} for a policy denial, an IOException for a broker failure
+     *     errno (a policy denial is EACCES, as the JDK would report it), an IOException for a broker failure
      */
     public static Object nio(int op, String path, String second, boolean flag, int mode, long first, long last)
             throws Exception {

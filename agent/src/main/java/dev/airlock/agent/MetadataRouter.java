@@ -3,7 +3,6 @@ package dev.airlock.agent;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.Charset;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +84,10 @@ final class MetadataRouter {
         }
     }
 
-    /** One NIO operation: the broker's answer, a negative errno, or the JDK's exception types. */
+    /**
+     * One NIO operation: the broker's answer or a negative errno (a policy denial is EACCES); an
+     * unreachable broker throws.
+     */
     Object nio(int op, String path, String second, boolean flag, int mode, long first, long last) throws IOException {
         if (path == null || path.isEmpty()) {
             return -Errno.ENOENT;
@@ -95,8 +97,11 @@ final class MetadataRouter {
         try {
             return opener.call(op, absolute, other, flag, mode, first, last);
         } catch (PolicyDenied denied) {
-            String otherDisplay = op == Message.RENAME || op == Message.LINK ? second : null;
-            throw new AccessDeniedException(path, otherDisplay, denied.reason());
+            // As the JDK's own EACCES (a UnixException, which the wrapper's callers translate to
+            // AccessDeniedException or catch): some callers catch only UnixException (the watch
+            // service's poller thread, UnixFileStore), and a checked exception they do not expect
+            // would escape them. The policy's reason is lost on this path; opens keep it.
+            return -Errno.EACCES;
         } catch (IOException | RuntimeException e) {
             FileSystemException f = new FileSystemException(path, null, e.getMessage() != null ? e.getMessage() : e.toString());
             f.initCause(e);
