@@ -285,8 +285,8 @@ public final class AirlockBridge {
      * An NIO metadata or mutation operation answered by the broker.
      *
      * @return the router's answer: a descriptor (STAT), data (READLINK) or TRUE
-     * @throws Exception the JDK's {@code UnixException} for a plain errno, an
-     *     errno (a policy denial is EACCES, as the JDK would report it), an IOException for a broker failure
+     * @throws Exception the JDK's {@code UnixException} for an errno (a policy denial is EACCES,
+     *     as the JDK would report it), an IOException for a broker failure
      */
     public static Object nio(int op, String path, String second, boolean flag, int mode, long first, long last)
             throws Exception {

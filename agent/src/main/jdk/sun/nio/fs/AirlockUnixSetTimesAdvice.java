@@ -35,10 +35,13 @@ final class AirlockUnixSetTimesAdvice {
             if (!AirlockBridge.direct(name)) {
                 long mtime = modified != null ? modified.to(TimeUnit.NANOSECONDS) : Long.MIN_VALUE;
                 long atime = accessed != null ? accessed.to(TimeUnit.NANOSECONDS) : Long.MIN_VALUE;
-                Object done = AirlockBridge.nio(AirlockBridge.UTIMENS, name, null, !followLinks, 0, atime, mtime);
-                if (done != null) {
-                    thrown = null;
+                try {
+                    AirlockBridge.nio(AirlockBridge.UTIMENS, name, null, !followLinks, 0, atime, mtime);
+                } catch (UnixException x) {
+                    // The view's own translation, as for a failure of its native call.
+                    x.rethrowAsIOException(file);
                 }
+                thrown = null;
             }
         }
     }

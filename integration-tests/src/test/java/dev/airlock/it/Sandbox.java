@@ -92,12 +92,36 @@ final class Sandbox implements AutoCloseable {
         return command;
     }
 
+    /**
+     * The command line of {@code airlock run} for any java arguments, for programs other than the
+     * probe (whose class path is this sandbox's {@link #app}).
+     */
+    static List<String> javaCommand(Jdk jdk, Path policy, List<String> javaArgs) {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(), "run", "--java", jdk.java().toString()));
+        if (policy != null) {
+            command.add("--policy");
+            command.add(policy.toString());
+        }
+        command.add("--");
+        command.addAll(javaArgs);
+        return command;
+    }
+
     Result run(Jdk jdk, Path policy, String... operations) throws IOException, InterruptedException {
         return Result.of(start(command(jdk, policy, operations)), 120);
     }
 
     static Process start(List<String> command) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        return start(command, null);
+    }
+
+    /**
+     * Starts {@code command} in {@code directory} (null: this JVM's). The directory matters to
+     * {@code airlock run}: without {@code -cp} the class path is the current directory, which the
+     * helper may then read directly.
+     */
+    static Process start(List<String> command, Path directory) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory == null ? null : directory.toFile());
         builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
         return builder.start();
     }
