@@ -304,7 +304,8 @@ public final class AirlockBridge {
 
     /**
      * {@link #nio} for the JDK's status-returning wrappers (JDK 25 access and stat2, JDK 17
-     * exists): the errno, 0 for success, never an exception. For STAT a success is the descriptor.
+     * exists): the negative errno (a policy denial arrives as -EACCES from the router), 0 for
+     * success, never an exception. For STAT a success is the descriptor.
      */
     public static int nioStatus(int op, String path, boolean noFollow, int mode) {
         try {
@@ -314,8 +315,6 @@ public final class AirlockBridge {
                 return n < 0 ? n : op == STAT ? n : 0;
             }
             return 0;
-        } catch (java.nio.file.AccessDeniedException e) {
-            return -13; // EACCES: the status wrappers have no room for the reason
         } catch (IOException e) {
             return -5; // EIO: the broker failed
         }
