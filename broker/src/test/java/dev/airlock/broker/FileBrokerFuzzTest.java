@@ -187,16 +187,28 @@ class FileBrokerFuzzTest {
 
     /** Empties a tree (never the grant's directory itself: the broker holds it open) and fills it again. */
     private void reset(Path g) throws IOException {
-        try (Stream<Path> walk = Files.walk(g)) {
-            List<Path> all = new ArrayList<>(walk.toList());
-            java.util.Collections.reverse(all);
-            for (Path p : all) {
-                if (!p.equals(g)) {
-                    Files.delete(p);
+        int rootMode = Trees.mode(g);
+        if (!Trees.ROOT) {
+            Files.setAttribute(g, "unix:mode", rootMode | 0700);
+        }
+        List<Path> all = new ArrayList<>();
+        Trees.visit(g, all::add);
+        java.util.Collections.reverse(all);
+        for (Path p : all) {
+            if (!p.equals(g)) {
+                Path parent = p.getParent();
+                if (!Trees.ROOT && (Trees.mode(parent) & 0300) != 0300) {
+                    // Removing a name needs write and search on its directory, which a request may
+                    // have taken away (root needs neither); the directory itself goes next.
+                    Files.setAttribute(parent, "unix:mode", 0700);
                 }
+                Files.delete(p);
             }
         }
         populate(g);
+        if (!Trees.ROOT) {
+            Files.setAttribute(g, "unix:mode", rootMode);
+        }
     }
 
     private void assertTwins(String when) {
@@ -401,13 +413,11 @@ class FileBrokerFuzzTest {
 
     private Set<List<Long>> inodesInside() throws IOException {
         Set<List<Long>> inodes = new HashSet<>();
-        try (Stream<Path> walk = Files.walk(grantA)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                if (!p.equals(grantA)) {
-                    inodes.add(List.of(Trees.device(p), Trees.inode(p)));
-                }
+        Trees.visit(grantA, p -> {
+            if (!p.equals(grantA)) {
+                inodes.add(List.of(Trees.device(p), Trees.inode(p)));
             }
-        }
+        });
         return inodes;
     }
 

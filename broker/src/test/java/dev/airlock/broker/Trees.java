@@ -10,6 +10,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -50,13 +52,67 @@ final class Trees {
 
     private static Map<String, String> walk(Path root, boolean times) {
         Map<String, String> entries = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.forEach(p -> entries.put(root.relativize(p).toString(), describe(p, times)));
+        try {
+            visit(root, p -> entries.put(root.relativize(p).toString(), describe(p, times)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return entries;
     }
+
+    /** What {@link #visit} does with each entry. */
+    interface Visitor {
+        void accept(Path entry) throws IOException;
+    }
+
+    /**
+     * Calls {@code visitor} on {@code root} and everything beneath it, links not followed, parents
+     * before children. The fuzz test's requests chmod directories to modes their owner cannot list
+     * or search; root reads them anyway, a normal user cannot, so for the walk the owner's read and
+     * search bits are lifted and then put back exactly (a chmod changes ctime, never mtime, so
+     * snapshots stay comparable).
+     */
+    static void visit(Path root, Visitor visitor) throws IOException {
+        visitor.accept(root);
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        List<Path> children = new ArrayList<>();
+        withOwnerBits(root, 0500, () -> {
+            try (Stream<Path> list = Files.list(root)) {
+                list.sorted().forEach(children::add);
+            }
+            for (Path child : children) {
+                visit(child, visitor);
+            }
+        });
+    }
+
+    /**
+     * Runs {@code action} with {@code bits} of the owner's permissions added to {@code p}'s mode,
+     * then restores it. {@code p} is a directory or a regular file, never a link, so the mode is
+     * set by path: the JDK's no-follow variant opens the file first, which its mode may forbid.
+     */
+    private static void withOwnerBits(Path p, int bits, IoAction action) throws IOException {
+        int mode = mode(p);
+        if (ROOT || (mode & bits) == bits) {
+            action.run();
+            return;
+        }
+        Files.setAttribute(p, "unix:mode", mode | bits);
+        try {
+            action.run();
+        } finally {
+            Files.setAttribute(p, "unix:mode", mode);
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    /** Whether the tests run as root, whom permission bits do not stop. */
+    static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
     /** The entries that differ between two snapshots, one line each; empty when they are equal. */
     static String diff(Map<String, String> expected, Map<String, String> actual) {
@@ -93,7 +149,9 @@ final class Trees {
             if (a.isSymbolicLink()) {
                 s.append(" -> ").append(Files.readSymbolicLink(p));
             } else if (a.isRegularFile()) {
-                s.append(" sha256=").append(digest(Files.readAllBytes(p)));
+                byte[][] content = new byte[1][];
+                withOwnerBits(p, 0400, () -> content[0] = Files.readAllBytes(p));
+                s.append(" sha256=").append(digest(content[0]));
             }
             return s.toString();
         } catch (IOException e) {
