@@ -1,7 +1,6 @@
 package dev.airlock.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.StringReader;
@@ -86,7 +85,9 @@ class PolicyExplainerTest {
   }
 
   @Test
-  void aMillionQueriesGoThroughQuickly() throws Exception {
+  void aMillionQueriesAreAnsweredOneLineEach() throws Exception {
+    // Streaming must not hold the answers: a million queries give a million lines. How fast they
+    // go is measured by the decision benchmark (bench/), not asserted by a test on a shared machine.
     StringBuilder in = new StringBuilder();
     String[] queries = {"read /srv/data/a/b/c.txt", "write /srv/data/out/x", "read /etc/passwd",
         "connect db.example.com:5432", "accept [::1]:8080"};
@@ -94,13 +95,9 @@ class PolicyExplainerTest {
       in.append(queries[i % queries.length]).append('\n');
     }
     CountingAppendable out = new CountingAppendable();
-    long start = System.nanoTime();
     long n = EXPLAINER.explainAll(new BufferedReader(new StringReader(in.toString())), out);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("explain: %d queries in %.2f s%n", n, seconds);
     assertEquals(1_000_000, n);
     assertEquals(1_000_000, out.lines);
-    assertTrue(seconds < 10, "a million queries took " + seconds + " s");
   }
 
   private static final class CountingAppendable implements Appendable {
