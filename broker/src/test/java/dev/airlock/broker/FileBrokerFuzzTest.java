@@ -67,7 +67,7 @@ class FileBrokerFuzzTest {
     private String lastRequest;
     private final Map<Integer, Map<Integer, Integer>> outcomes = new java.util.TreeMap<>();
     private final ByteArrayOutputStream internalErrors = new ByteArrayOutputStream();
-    private final PrintStream log = new PrintStream(internalErrors, true, StandardCharsets.UTF_8);
+    private final RefusalLog log = new RefusalLog(new PrintStream(internalErrors, true, StandardCharsets.UTF_8), System::nanoTime);
 
     /**
      * Path components of the initial tree and of what requests create. Never {@code A}, {@code B}
