@@ -29,8 +29,11 @@ import java.util.Set;
  * the broker refuses to remove, rename or replace any of them ({@link #isProtected}).
  */
 final class GrantRoots implements AutoCloseable {
-    /** A grant root as opened: the directory the descriptor names, and the descriptor. */
-    record Root(String directory, Fd fd) {
+    /**
+     * A grant root as opened: the directory the descriptor names, the descriptor, and whether it
+     * is on procfs or sysfs, which the broker never serves ({@link KernelViews}).
+     */
+    record Root(String directory, Fd fd, boolean kernelView) {
     }
 
     /** A directory's identity: what stays the same whatever it is renamed to. */
@@ -93,7 +96,7 @@ final class GrantRoots implements AutoCloseable {
                 remember(current);
                 directory.append(directory.length() > 1 ? "/" : "").append(name);
             }
-            return new Root(directory.toString(), current);
+            return new Root(directory.toString(), current, KernelViews.isKernelView(current));
         } catch (ErrnoException | RuntimeException e) {
             current.close();
             throw e;
@@ -103,6 +106,14 @@ final class GrantRoots implements AutoCloseable {
     private void remember(Fd directory) throws ErrnoException {
         Linux.Stat stat = Linux.fstat(directory.get());
         opened.add(new Identity(stat.dev(), stat.ino()));
+    }
+
+    /**
+     * What the launcher adds to the helper's Landlock rules as READ: the policy's read grants on
+     * procfs and sysfs, which the broker does not serve ({@link KernelViews#landlockReadRules}).
+     */
+    List<java.nio.file.Path> kernelViewReadRules(dev.airlock.policy.Policy policy) {
+        return KernelViews.landlockReadRules(policy, this);
     }
 
     /** The opened root for a grant root the policy named; null if the policy named one not given at start. */

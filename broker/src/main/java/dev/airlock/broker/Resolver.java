@@ -181,11 +181,18 @@ final class Resolver {
                 throw d.headFailure;
             }
             String relative = d.relative.equals(".") ? "." : d.relative + ending;
+            Fd fd;
             try {
-                return new Resolved(Linux.openat2(d.root.fd().get(), relative, flags, mode, RESOLVE), d.normalized);
+                fd = Linux.openat2(d.root.fd().get(), relative, flags, mode, RESOLVE);
             } catch (ErrnoException e) {
                 path = afterLink(d, e.errno(), !follow);
+                continue;
             }
+            if (KernelViews.isKernelView(fd)) {
+                fd.close();
+                throw KernelViews.refusal();
+            }
+            return new Resolved(fd, d.normalized);
         }
         throw Refusal.of(Errno.ELOOP);
     }
@@ -224,12 +231,18 @@ final class Resolver {
             int at = d.relative.lastIndexOf('/');
             String directory = at < 0 ? "." : d.relative.substring(0, at);
             String name = d.relative.substring(at + 1) + slash;
+            Fd fd;
             try {
-                Fd fd = Linux.openat2(d.root.fd().get(), directory, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, RESOLVE);
-                return new Parent(fd, name, d.normalized, Last.NAME);
+                fd = Linux.openat2(d.root.fd().get(), directory, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, RESOLVE);
             } catch (ErrnoException e) {
                 path = afterLink(d, e.errno(), true);
+                continue;
             }
+            if (KernelViews.isKernelView(fd)) {
+                fd.close();
+                throw KernelViews.refusal();
+            }
+            return new Parent(fd, name, d.normalized, Last.NAME);
         }
         throw Refusal.of(Errno.ELOOP);
     }
@@ -240,6 +253,9 @@ final class Resolver {
      */
     private String afterLink(Decided d, int errno, boolean noFollowLast) throws Refusal {
         if (errno != Errno.ELOOP && errno != Errno.EXDEV) {
+            if (crossesKernelView(d.root, d.relative)) {
+                throw KernelViews.refusal(); // the errno would be procfs's or sysfs's answer to the broker
+            }
             throw Refusal.of(errno);
         }
         String next = followFirstLink(d.root, d.relative, noFollowLast);
@@ -267,6 +283,9 @@ final class Resolver {
         GrantRoots.Root root = roots.get(decision.root());
         if (root == null) {
             throw Refusal.of(Errno.EACCES); // cannot happen: the roots come from this policy
+        }
+        if (root.kernelView()) {
+            throw KernelViews.refusal(); // before any lookup, which would be the broker's view
         }
         String normalized = decision.normalizedPath();
         return new Decided(root, normalized, relativeTo(root.directory(), normalized), climbed.failure());
@@ -341,6 +360,10 @@ final class Resolver {
                 if (component == null) {
                     return null;
                 }
+                if (KernelViews.isKernelView(component)) {
+                    component.close();
+                    throw KernelViews.refusal(); // a link there is the broker's (/proc/self)
+                }
                 Linux.Stat stat = statOrNull(component);
                 if (stat != null && stat.isDirectory()) {
                     if (directory != null) {
@@ -360,6 +383,39 @@ final class Resolver {
                 }
             }
             return null;
+        } finally {
+            if (directory != null) {
+                directory.close();
+            }
+        }
+    }
+
+    /**
+     * Whether the lookup of {@code relative} beneath {@code root} reaches procfs or sysfs before
+     * it fails: walked again one component at a time, links not followed, as far as it goes. Only
+     * for a lookup that failed, whose errno would otherwise tell the helper what the broker sees
+     * there (whether {@code /proc/PID} exists, for one).
+     */
+    private static boolean crossesKernelView(GrantRoots.Root root, String relative) {
+        if (relative.equals(".")) {
+            return false;
+        }
+        Fd directory = null;
+        try {
+            for (String part : relative.split("/")) {
+                Fd component = openNoFollow(directory == null ? root.fd().get() : directory.get(), part);
+                if (component == null) {
+                    return false;
+                }
+                if (directory != null) {
+                    directory.close();
+                }
+                directory = component;
+                if (KernelViews.isKernelView(component)) {
+                    return true;
+                }
+            }
+            return false;
         } finally {
             if (directory != null) {
                 directory.close();

@@ -147,6 +147,29 @@ final class FileIndex {
     }
   }
 
+  /** Every grant, one per path and kind, in no particular order. */
+  List<FileGrant> grants() {
+    List<FileGrant> out = new ArrayList<>();
+    if (allFilesMask != 0) {
+      out.add(new FileGrant(FileGrant.Kind.ALL_FILES, "/", allFilesMask));
+    }
+    for (Bucket b : buckets) {
+      if (b == null) {
+        continue;
+      }
+      if (b.masks[PLAIN] != 0) {
+        out.add(new FileGrant(FileGrant.Kind.FILE, b.path, b.masks[PLAIN]));
+      }
+      if (b.masks[DIR] != 0) {
+        out.add(new FileGrant(FileGrant.Kind.ENTRIES, b.path, b.masks[DIR]));
+      }
+      if (b.masks[RECURSIVE] != 0) {
+        out.add(new FileGrant(FileGrant.Kind.TREE, b.path, b.masks[RECURSIVE]));
+      }
+    }
+    return out;
+  }
+
   // ---- decisions ---------------------------------------------------------------------------
 
   /** Packs granted actions (bits 0-4), root index + 1 (bits 8-31) and rule index (bits 32-63). */

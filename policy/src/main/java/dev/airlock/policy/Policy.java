@@ -313,6 +313,14 @@ public final class Policy {
     return files.roots;
   }
 
+  /**
+   * Every unrestricted file grant, the actions of grants on the same path and kind combined; for
+   * turning grants into something other than decisions (e.g. Landlock rules), never for deciding.
+   */
+  public List<FileGrant> fileGrants() {
+    return files.grants();
+  }
+
   /** What the policy says that Airlock does not enforce or that the JDK ignores. */
   public List<PolicyWarning> warnings() {
     return warnings;

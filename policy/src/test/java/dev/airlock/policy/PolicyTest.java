@@ -118,6 +118,26 @@ class PolicyTest {
   }
 
   @Test
+  void fileGrantsListEachGrantWithItsKindAndCombinedActions() throws Exception {
+    Policy p = policy("g.policy", """
+        grant {
+          permission java.io.FilePermission "/proc/-", "read";
+          permission java.io.FilePermission "/proc/-", "write";
+          permission java.io.FilePermission "/sys/x*", "read";
+          permission java.io.FilePermission "/a/*", "delete";
+          permission java.io.FilePermission "<<ALL FILES>>", "readlink";
+        };
+        grant codeBase "file:/x" { permission java.io.FilePermission "/r/-", "read"; };
+        """);
+    java.util.Set<String> grants = new java.util.TreeSet<>();
+    for (FileGrant g : p.fileGrants()) {
+      grants.add(g.toString());
+    }
+    assertEquals(java.util.Set.of("TREE /proc read,write", "FILE /sys/x- read", "ENTRIES /a delete",
+        "ALL_FILES / readlink"), grants);
+  }
+
+  @Test
   void aRequestedPathIsALiteralNameNeverAWildcard() throws Exception {
     Policy p = policy("w.policy", """
         grant {
