@@ -29,7 +29,7 @@ final class FileBroker {
 
     FileBroker(Policy policy, GrantRoots roots) {
         this.resolver = new Resolver(policy, roots);
-        this.mutations = new MutationBroker(resolver, policy.fileGrantRoots());
+        this.mutations = new MutationBroker(resolver, roots);
     }
 
     /**

@@ -10,7 +10,6 @@ import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
 import dev.airlock.ipc.Request;
 import dev.airlock.policy.FileActions;
-import java.util.List;
 
 /**
  * Serves the requests that change the file system: MKDIR, UNLINK, RENAME, LINK, SYMLINK, CHMOD and
@@ -34,12 +33,12 @@ final class MutationBroker {
     static final int ENOTEMPTY = 39;
 
     private final Resolver resolver;
-    private final List<String> grantRoots;
+    private final GrantRoots roots;
 
-    /** {@code grantRoots}: the policy's grant roots, which a rename must not move ({@link #rename}). */
-    MutationBroker(Resolver resolver, List<String> grantRoots) {
+    /** {@code roots}: the grant roots as opened, which must not be removed, moved or replaced ({@link #isGrantRoot}). */
+    MutationBroker(Resolver resolver, GrantRoots roots) {
         this.resolver = resolver;
-        this.grantRoots = grantRoots;
+        this.roots = roots;
     }
 
     /** mkdir(2), decided as write; the mode loses everything but the permission bits, like a created file's. */
@@ -59,12 +58,16 @@ final class MutationBroker {
 
     /**
      * unlink(2), decided as delete; rmdir(2) with {@code directory}; with {@code either} what
-     * remove(3) and {@code java.io.File#delete} do: unlink, and rmdir when that says EISDIR.
+     * remove(3) and {@code java.io.File#delete} do: unlink, and rmdir when that says EISDIR. A
+     * grant root or a directory above one is not removed (EBUSY, {@link #isGrantRoot}).
      */
     Outcome unlink(byte[] rawPath, boolean directory, boolean either) {
         try (Parent parent = resolver.parent(resolver.decode(rawPath), FileActions.DELETE)) {
             if (parent.last() != Last.NAME) {
                 return Outcome.failed(directory || either ? rmdirErrno(parent.last()) : Errno.EISDIR);
+            }
+            if (isGrantRoot(parent)) {
+                return Outcome.failed(Errno.EBUSY);
             }
             int dir = parent.directory().get();
             if (directory) {
@@ -105,9 +108,8 @@ final class MutationBroker {
      * resolved beneath its own grant. A rename across file systems fails with the kernel's EXDEV,
      * which {@code Files.move} turns into a copy.
      *
-     * <p>A grant root, or a directory above one, is not moved (EBUSY, as for a mount point): the
-     * broker resolves beneath each root through a descriptor opened at start, which would follow
-     * the directory to its new name, where the policy may grant less.
+     * <p>A grant root, or a directory above one, is neither moved nor replaced (EBUSY, as for a
+     * mount point; {@link #isGrantRoot}).
      */
     Outcome rename(byte[] rawFrom, byte[] rawTo, boolean noReplace) {
         try {
@@ -122,7 +124,7 @@ final class MutationBroker {
                 if (target.last() != Last.NAME) {
                     return Outcome.failed(noReplace ? Errno.EEXIST : Errno.EBUSY);
                 }
-                if (holdsGrantRoot(source.decidedPath())) {
+                if (isGrantRoot(source) || isGrantRoot(target)) {
                     return Outcome.failed(Errno.EBUSY);
                 }
                 Linux.renameat2(source.directory().get(), source.name(), target.directory().get(), target.name(),
@@ -136,14 +138,27 @@ final class MutationBroker {
         }
     }
 
-    /** Whether {@code path} is a grant root or a directory above one. */
-    private boolean holdsGrantRoot(String path) {
-        for (String root : grantRoots) {
-            if (root.equals(path) || root.startsWith(path) && root.charAt(path.length()) == '/') {
-                return true;
-            }
+    /**
+     * Whether the entry {@code parent} names (the last component itself, never followed) is a
+     * grant root or a directory above one, as opened at start. The broker resolves beneath each
+     * root through a descriptor opened then, which follows the directory wherever it is moved:
+     * removed, renamed or replaced by another directory, the root's name would no longer be what
+     * the descriptor names, and what the policy grants there would be served from elsewhere. It
+     * is decided by identity (device and inode), not by spelling, so that no other name for the
+     * same directory gets around it. A name that does not exist is not one: the call itself then
+     * answers.
+     */
+    private boolean isGrantRoot(Parent parent) {
+        String name = parent.name();
+        int end = name.length();
+        while (end > 1 && name.charAt(end - 1) == '/') {
+            end--; // "x/": the kernel's name calls act on x itself, never on what a link x names
         }
-        return false;
+        try {
+            return roots.isProtected(Linux.fstatat(parent.directory().get(), name.substring(0, end), Linux.AT_SYMLINK_NOFOLLOW));
+        } catch (ErrnoException e) {
+            return false;
+        }
     }
 
     /**

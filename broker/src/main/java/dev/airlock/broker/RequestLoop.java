@@ -18,23 +18,35 @@ import java.nio.ByteBuffer;
  * hand-off to other threads on the way, so a brokered open costs one receive, the open and one
  * send. A request that fails the credential check or does not decode is refused and reported with
  * its reason, and the loop goes on serving; so is a request the broker fails on unexpectedly.
+ * Those reports are bounded ({@link RefusalLog}): the helper decides how many requests it sends.
  */
 final class RequestLoop {
     private final SeqPacketSocket socket;
     private final FileBroker files;
     private final Credentials expected;
-    private final PrintStream log;
+    private final RefusalLog log;
 
-    /** {@code expected}: the helper's pid, uid and gid, which every request must carry. */
+    /**
+     * {@code expected}: the helper's pid, uid and gid, which every request must carry; {@code
+     * log}: where refused requests are reported, bounded ({@link RefusalLog}).
+     */
     RequestLoop(SeqPacketSocket socket, FileBroker files, Credentials expected, PrintStream log) {
         this.socket = socket;
         this.files = files;
         this.expected = expected;
-        this.log = log;
+        this.log = new RefusalLog(log, System::nanoTime);
     }
 
-    /** Serves until the helper's end of the channel is closed. */
+    /** Serves until the helper's end of the channel is closed; then reports what the log suppressed. */
     void run() throws ErrnoException {
+        try {
+            serve();
+        } finally {
+            log.finish();
+        }
+    }
+
+    private void serve() throws ErrnoException {
         ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
         ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
         while (true) {
@@ -74,7 +86,7 @@ final class RequestLoop {
      * failure the broker did not foresee is a bug, but it must not end the helper's access to
      * every other file, so it is logged and answered with EIO, and the loop keeps serving.
      */
-    static Answer answer(FileBroker files, Request request, PrintStream log) {
+    static Answer answer(FileBroker files, Request request, RefusalLog log) {
         int id = request.id();
         FileBroker.Outcome outcome;
         try {

@@ -4,6 +4,7 @@ import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
+import dev.airlock.policy.FileActions;
 import dev.airlock.policy.FileDecision;
 import dev.airlock.policy.Policy;
 import java.nio.ByteBuffer;
@@ -17,8 +18,9 @@ import java.nio.charset.StandardCharsets;
  * for every request type: the file itself (opens, and {@code O_PATH} descriptors for metadata) or
  * the directory that holds its last component (creating, removing, renaming and linking names).
  *
- * <p>The policy decides on the lexically normalised path, after the part up to its last {@code ..}
- * has been resolved as the kernel resolves it. The lookup then happens beneath the pre-opened root
+ * <p>The policy decides on the lexically normalised path, after its {@code ..} components have been
+ * resolved by the policy: through the lookup where the helper may read, lexically where it may
+ * not, never by the broker's own view ({@link #withoutDotDots}). The lookup then happens beneath the pre-opened root
  * of the grant that allowed it, with {@code openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
  * RESOLVE_NO_SYMLINKS)}, so neither {@code ..} nor a link planted in a granted tree can lead out of
  * it. A symbolic link is not refused outright: its target is decided by the policy again, as a new
@@ -89,8 +91,16 @@ final class Resolver {
         }
     }
 
-    /** A path as the policy decided it, and where it lives: the grant's root and the path beneath it. */
-    private record Decided(GrantRoots.Root root, String normalized, String relative, int headErrno) {
+    /**
+     * A path as the policy decided it, and where it lives: the grant's root and the path beneath
+     * it; and when the part before its last {@code ..} failed to resolve, that failure, which is
+     * the answer if the policy allows the path (see {@link #withoutDotDots}).
+     */
+    private record Decided(GrantRoots.Root root, String normalized, String relative, Refusal headFailure) {
+    }
+
+    /** A path with its {@code ..} components resolved away, and why the part before them did not resolve, if it did not. */
+    private record Climbed(String path, Refusal failure) {
     }
 
     private final Policy policy;
@@ -150,6 +160,14 @@ final class Resolver {
      *     the lookup would escape the grant, ELOOP after {@link #MAX_HOPS} links, else the errno
      */
     Fd open(String path, int actions, int flags, int mode, boolean followLast) throws Refusal {
+        return resolve(path, actions, flags, mode, followLast).fd();
+    }
+
+    /** A descriptor as {@link #open} opened it, and the path it was opened as: absolute, normalized, no link in it. */
+    private record Resolved(Fd fd, String path) {
+    }
+
+    private Resolved resolve(String path, int actions, int flags, int mode, boolean followLast) throws Refusal {
         // Normalising drops a final "/", "." or "..", but to the kernel they mean "a directory", and
         // that a final link is followed even under O_NOFOLLOW. They are not the same to it either:
         // with O_CREAT, "x/" is EISDIR before x is even looked up, while "x/." walks x first (and
@@ -159,15 +177,22 @@ final class Resolver {
         boolean follow = followLast || !ending.isEmpty();
         for (int hop = 0; hop <= MAX_HOPS; hop++) {
             Decided d = decide(path, actions);
-            if (d.headErrno != 0) {
-                throw Refusal.of(d.headErrno);
+            if (d.headFailure != null) {
+                throw d.headFailure;
             }
             String relative = d.relative.equals(".") ? "." : d.relative + ending;
+            Fd fd;
             try {
-                return Linux.openat2(d.root.fd().get(), relative, flags, mode, RESOLVE);
+                fd = Linux.openat2(d.root.fd().get(), relative, flags, mode, RESOLVE);
             } catch (ErrnoException e) {
                 path = afterLink(d, e.errno(), !follow);
+                continue;
             }
+            if (KernelViews.isKernelView(fd)) {
+                fd.close();
+                throw KernelViews.refusal();
+            }
+            return new Resolved(fd, d.normalized);
         }
         throw Refusal.of(Errno.ELOOP);
     }
@@ -184,8 +209,8 @@ final class Resolver {
         Last last = last(path);
         if (last != Last.NAME) {
             Decided d = decide(path, actions);
-            if (d.headErrno != 0) {
-                throw Refusal.of(d.headErrno);
+            if (d.headFailure != null) {
+                throw d.headFailure;
             }
             if (last != Last.ROOT) {
                 // Only whether it resolves, as a directory, matters.
@@ -196,8 +221,8 @@ final class Resolver {
         String slash = path.endsWith("/") ? "/" : "";
         for (int hop = 0; hop <= MAX_HOPS; hop++) {
             Decided d = decide(path, actions);
-            if (d.headErrno != 0) {
-                throw Refusal.of(d.headErrno);
+            if (d.headFailure != null) {
+                throw d.headFailure;
             }
             if (d.relative.equals(".")) {
                 // The grant's root itself (only "/" is ever granted as itself): no parent beneath it.
@@ -206,12 +231,18 @@ final class Resolver {
             int at = d.relative.lastIndexOf('/');
             String directory = at < 0 ? "." : d.relative.substring(0, at);
             String name = d.relative.substring(at + 1) + slash;
+            Fd fd;
             try {
-                Fd fd = Linux.openat2(d.root.fd().get(), directory, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, RESOLVE);
-                return new Parent(fd, name, d.normalized, Last.NAME);
+                fd = Linux.openat2(d.root.fd().get(), directory, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, RESOLVE);
             } catch (ErrnoException e) {
                 path = afterLink(d, e.errno(), true);
+                continue;
             }
+            if (KernelViews.isKernelView(fd)) {
+                fd.close();
+                throw KernelViews.refusal();
+            }
+            return new Parent(fd, name, d.normalized, Last.NAME);
         }
         throw Refusal.of(Errno.ELOOP);
     }
@@ -222,6 +253,9 @@ final class Resolver {
      */
     private String afterLink(Decided d, int errno, boolean noFollowLast) throws Refusal {
         if (errno != Errno.ELOOP && errno != Errno.EXDEV) {
+            if (crossesKernelView(d.root, d.relative)) {
+                throw KernelViews.refusal(); // the errno would be procfs's or sysfs's answer to the broker
+            }
             throw Refusal.of(errno);
         }
         String next = followFirstLink(d.root, d.relative, noFollowLast);
@@ -234,30 +268,15 @@ final class Resolver {
     }
 
     /**
-     * Decides {@code path}. The part up to its last {@code ..} is first resolved as the kernel
-     * would ({@code ..} after a link leaves the link's target, not the link's directory), so the
-     * policy sees where the path really goes. When that part does not resolve, the kernel's lookup
-     * would fail there too: the policy then decides the lexical path, and a path it allows fails
-     * with the kernel's errno ({@link Decided#headErrno}), never succeeds somewhere else.
+     * Decides {@code path}, after its {@code ..} components are resolved by the policy ({@link
+     * #withoutDotDots}). When the part before a {@code ..} did not resolve, the kernel's lookup
+     * would fail there too: the policy then decides the path as if it had been climbed lexically,
+     * and a path it allows fails with that failure ({@link Decided#headFailure}), never succeeds
+     * somewhere else.
      */
     private Decided decide(String path, int actions) throws Refusal {
-        int headErrno = 0;
-        int last = lastDotDot(path);
-        if (last >= 0) {
-            String head = path.substring(0, last + 2);
-            String rest = path.substring(last + 2);
-            try {
-                String real = decodeOrNull(Linux.realpath(head));
-                if (real == null) {
-                    headErrno = Errno.EINVAL;
-                } else {
-                    path = rest.isEmpty() ? real : (real.equals("/") ? "" : real) + rest;
-                }
-            } catch (ErrnoException unresolved) {
-                headErrno = unresolved.errno();
-            }
-        }
-        FileDecision decision = policy.decideFile(path, actions);
+        Climbed climbed = withoutDotDots(path);
+        FileDecision decision = policy.decideFile(climbed.path(), actions);
         if (!decision.allowed()) {
             throw new Refusal(Errno.EACCES, decision.reason());
         }
@@ -265,8 +284,55 @@ final class Resolver {
         if (root == null) {
             throw Refusal.of(Errno.EACCES); // cannot happen: the roots come from this policy
         }
+        if (root.kernelView()) {
+            throw KernelViews.refusal(); // before any lookup, which would be the broker's view
+        }
         String normalized = decision.normalizedPath();
-        return new Decided(root, normalized, relativeTo(root.directory(), normalized), headErrno);
+        return new Decided(root, normalized, relativeTo(root.directory(), normalized), climbed.failure());
+    }
+
+    /**
+     * {@code path} with every {@code ..} resolved, by the policy and never by the broker's own
+     * view of the file system. For the last {@code ..}, the part before it (the head, its own
+     * {@code ..} resolved the same way first) is where the climb starts:
+     *
+     * <ul>
+     *   <li>If the policy lets the helper read the head, the head is resolved as any path is,
+     *       beneath its grant, its links decided by the policy, and the climb goes on from where
+     *       it really is, as the kernel's would (after a link, {@code ..} leaves the link's
+     *       target). What the lookup reveals, that the head exists and is a directory, and where
+     *       its links lead, the helper may know.
+     *   <li>If not, the head is climbed lexically, as the SecurityManager's FilePermission did,
+     *       without consulting the file system: the answer must not depend on whether names
+     *       exist in a directory the helper cannot search (the broker could, and with {@code
+     *       realpath} as root it did). The lexical path is then what is decided and opened.
+     * </ul>
+     *
+     * A head that is readable but does not resolve (missing, not a directory, a link the policy
+     * denies) is climbed lexically too, and its failure is kept as the answer for a path the
+     * policy allows.
+     */
+    private Climbed withoutDotDots(String path) {
+        int last = lastDotDot(path);
+        if (last < 0) {
+            return new Climbed(path, null);
+        }
+        String rest = path.substring(last + 2);
+        Climbed head = withoutDotDots(last == 0 ? "." : path.substring(0, last));
+        FileDecision readable = policy.decideFile(head.path(), FileActions.READ);
+        String headPath = readable.normalizedPath();
+        Refusal failure = head.failure();
+        if (readable.allowed() && failure == null) {
+            try {
+                Resolved real = resolve(head.path(), FileActions.READ, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, true);
+                real.fd().close();
+                headPath = real.path();
+            } catch (Refusal unresolved) {
+                failure = unresolved;
+            }
+        }
+        String up = parentOf(headPath);
+        return new Climbed(rest.isEmpty() ? up : (up.equals("/") ? "" : up) + rest, failure);
     }
 
     /**
@@ -294,6 +360,10 @@ final class Resolver {
                 if (component == null) {
                     return null;
                 }
+                if (KernelViews.isKernelView(component)) {
+                    component.close();
+                    throw KernelViews.refusal(); // a link there is the broker's (/proc/self)
+                }
                 Linux.Stat stat = statOrNull(component);
                 if (stat != null && stat.isDirectory()) {
                     if (directory != null) {
@@ -313,6 +383,39 @@ final class Resolver {
                 }
             }
             return null;
+        } finally {
+            if (directory != null) {
+                directory.close();
+            }
+        }
+    }
+
+    /**
+     * Whether the lookup of {@code relative} beneath {@code root} reaches procfs or sysfs before
+     * it fails: walked again one component at a time, links not followed, as far as it goes. Only
+     * for a lookup that failed, whose errno would otherwise tell the helper what the broker sees
+     * there (whether {@code /proc/PID} exists, for one).
+     */
+    private static boolean crossesKernelView(GrantRoots.Root root, String relative) {
+        if (relative.equals(".")) {
+            return false;
+        }
+        Fd directory = null;
+        try {
+            for (String part : relative.split("/")) {
+                Fd component = openNoFollow(directory == null ? root.fd().get() : directory.get(), part);
+                if (component == null) {
+                    return false;
+                }
+                if (directory != null) {
+                    directory.close();
+                }
+                directory = component;
+                if (KernelViews.isKernelView(component)) {
+                    return true;
+                }
+            }
+            return false;
         } finally {
             if (directory != null) {
                 directory.close();

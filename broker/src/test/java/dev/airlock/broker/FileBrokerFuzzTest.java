@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The broker serves tree {@code A/granted}, the only grant. A twin tree {@code B/granted}
  * starts identical and gets every request the broker should pass to the kernel as the same
  * system call made directly. A small model decides which requests must never reach the kernel:
- * a path the policy denies (outside {@code A/granted} once its {@code ..} prefix is resolved),
+ * a path the policy denies (outside {@code A/granted} once its {@code ..} are resolved by the
+ * broker's rule: physically where the helper may read, lexically elsewhere, {@link #climb}),
  * a lookup that escapes the tree through a link (the twin's {@code openat2(RESOLVE_BENEATH)} says
  * EXDEV), a path that is not UTF-8 or is PATH_MAX long. For every request the broker's errno must
  * equal the model's or the twin's exactly; a descriptor must name an inode inside {@code
@@ -67,7 +68,7 @@ class FileBrokerFuzzTest {
     private String lastRequest;
     private final Map<Integer, Map<Integer, Integer>> outcomes = new java.util.TreeMap<>();
     private final ByteArrayOutputStream internalErrors = new ByteArrayOutputStream();
-    private final PrintStream log = new PrintStream(internalErrors, true, StandardCharsets.UTF_8);
+    private final RefusalLog log = new RefusalLog(new PrintStream(internalErrors, true, StandardCharsets.UTF_8), System::nanoTime);
 
     /**
      * Path components of the initial tree and of what requests create. Never {@code A}, {@code B}
@@ -627,26 +628,53 @@ class FileBrokerFuzzTest {
     }
 
     private Decision decide(String pathB) {
-        String path = pathB;
-        int headErrno = 0;
-        java.util.regex.Matcher dotDot = java.util.regex.Pattern.compile("(?<=^|/)\\.\\.(?=/|$)").matcher(pathB);
+        Climb climbed = climb(pathB);
+        String normalized = Path.of(climbed.path()).normalize().toString();
+        String prefix = grantB + "/";
+        boolean inside = normalized.startsWith(prefix);
+        return new Decision(inside, climbed.errno(), inside ? normalized.substring(prefix.length()) : null);
+    }
+
+    /** A path with its .. resolved as the broker must, and the errno of a head that did not resolve. */
+    private record Climb(String path, int errno) {
+    }
+
+    /**
+     * The broker's rule for {@code ..}, on the twin: the head before the last {@code ..} (its own
+     * {@code ..} first) is climbed from where it really is when the policy lets the helper read it
+     * (strictly beneath the grant) and it resolves beneath the twin's root, without escaping and
+     * without being the root itself, which the policy does not grant; otherwise lexically, with
+     * the lookup's errno (EXDEV, an escape, being a denial) kept for a path the policy allows.
+     */
+    private Climb climb(String path) {
+        java.util.regex.Matcher dotDot = java.util.regex.Pattern.compile("(?<=^|/)\\.\\.(?=/|$)").matcher(path);
         int end = -1;
         while (dotDot.find()) {
             end = dotDot.end();
         }
-        if (end >= 0) {
-            try {
-                String real = new String(Linux.realpath(pathB.substring(0, end)), StandardCharsets.UTF_8);
-                String rest = pathB.substring(end);
-                path = rest.isEmpty() ? real : (real.equals("/") ? "" : real) + rest;
+        if (end < 0) {
+            return new Climb(path, 0);
+        }
+        String rest = path.substring(end);
+        Climb head = climb(end == 2 ? "." : path.substring(0, end - 2));
+        String headPath = Path.of(head.path()).normalize().toString();
+        int errno = head.errno();
+        if (errno == 0 && headPath.startsWith(grantB + "/")) {
+            String relative = headPath.substring(grantB.toString().length() + 1);
+            try (Fd fd = Linux.openat2(twinRoot.get(), relative, Linux.O_PATH | Linux.O_DIRECTORY, 0,
+                    Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_MAGICLINKS)) {
+                if (Linux.fstat(fd.get()).ino() == Linux.fstat(twinRoot.get()).ino()) {
+                    errno = Errno.EACCES;
+                } else {
+                    headPath = new String(Linux.realpath(headPath), StandardCharsets.UTF_8);
+                }
             } catch (ErrnoException e) {
-                headErrno = e.errno();
+                errno = e.errno() == Errno.EXDEV ? Errno.EACCES : e.errno();
             }
         }
-        String normalized = Path.of(path).normalize().toString();
-        String prefix = grantB + "/";
-        boolean inside = normalized.startsWith(prefix);
-        return new Decision(inside, headErrno, inside ? normalized.substring(prefix.length()) : null);
+        int slash = headPath.lastIndexOf('/');
+        String up = slash <= 0 ? "/" : headPath.substring(0, slash);
+        return new Climb(rest.isEmpty() ? up : (up.equals("/") ? "" : up) + rest, errno);
     }
 
     /**

@@ -122,7 +122,8 @@ class MutationBrokerTest {
     void mkdirThroughALinkOutOfTheGrantsChangesNothing() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
         assertDenied("write", Request.mkdir(1, bytes(granted.resolve("dir-to-secret/new")), 0755));
-        assertDenied("write", Request.mkdir(1, bytes(Path.of(granted + "/dir-to-secret/../secret/new")), 0755));
+        // The climb from the link's target needs to read where it leads, which is not granted.
+        assertDenied("read", Request.mkdir(1, bytes(Path.of(granted + "/dir-to-secret/../secret/new")), 0755));
         assertEquals(before, Trees.snapshot(dir));
         assertFalse(Files.exists(secret.resolve("new")));
     }

@@ -120,4 +120,53 @@ class RequestLoopTest {
         assertTrue(log.startsWith("airlock: refused a request: "), log);
         assertEquals(1, log.lines().count(), log);
     }
+
+    @Test
+    void aFloodOfRefusedRequestsIsLoggedBoundedAndCounted() throws Exception {
+        Path granted = Files.createDirectory(dir.resolve("granted"));
+        Policy policy = Policy.parse("loop.policy", "grant { permission java.io.FilePermission \"" + granted + "/-\", \"read\"; };");
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        Fd[] pair = Linux.seqpacketPair();
+        int flood = 500;
+        SeqPacketSocket client = new SeqPacketSocket(pair[1]);
+        try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots());
+                SeqPacketSocket broker = new SeqPacketSocket(pair[0]);
+                PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
+            Linux.enablePassCred(broker.fd().get());
+            Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
+            RequestLoop loop = new RequestLoop(broker, new FileBroker(policy, roots), self, log);
+            Thread serving = new Thread(() -> {
+                try {
+                    loop.run();
+                } catch (Exception e) {
+                    log.println("loop failed: " + e);
+                }
+            }, "request-loop");
+            serving.setDaemon(true);
+            serving.start();
+            ByteBuffer garbage = ByteBuffer.wrap("not a request".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < flood; i++) {
+                client.send(garbage.duplicate(), garbage.remaining(), null);
+            }
+            // A request after the flood: once it is answered, every garbage message was read.
+            assertEquals(Reply.error(1, Errno.ENOENT, ""), roundTrip(client, Request.stat(1, bytes(granted.resolve("none")), false)).reply());
+            client.close();
+            serving.join(10_000);
+            assertFalse(serving.isAlive());
+        } finally {
+            client.close();
+        }
+        java.util.List<String> lines = logged.toString(StandardCharsets.UTF_8).lines().toList();
+        long written = lines.stream().filter(l -> l.startsWith("airlock: refused a request: ")).count();
+        long suppressed = 0;
+        for (String line : lines) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("airlock: suppressed (\\d+) refused-request messages").matcher(line);
+            if (m.matches()) {
+                suppressed += Long.parseLong(m.group(1));
+            }
+        }
+        assertTrue(written >= RefusalLog.BURST && written < RefusalLog.BURST + 30, written + " lines: " + lines);
+        assertEquals(flood, written + suppressed, "every refusal is written or counted: " + lines);
+        assertTrue(lines.get(lines.size() - 1).startsWith("airlock: suppressed "), "the count comes last, at the end of the run: " + lines);
+    }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code airlock explain} as a process, on a seeded sample of file and socket queries, against the
- * JDK's own {@code Permissions.implies} over the same grants: every answer must agree. (The policy
+ * JDK's own {@code Permissions.implies} over the same grants, asked about each path as the literal
+ * name Airlock's queries are ({@link #literal}): every answer must agree. (The policy
  * module's own differential test covers 100,000 queries in-process; this one proves the command.)
  */
 class ExplainIT {
@@ -81,7 +82,7 @@ class ExplainIT {
                     }
                     String actions = FILE_ACTIONS[random.nextInt(FILE_ACTIONS.length)];
                     queries.add(actions + " " + path);
-                    asked.add(new FilePermission(path.toString(), actions));
+                    asked.add(literal(path.toString(), actions));
                 }
             }
 
@@ -111,6 +112,25 @@ class ExplainIT {
             }
             assertTrue(allowed > 200 && allowed < queries.size() - 200, "the sample exercises both answers: " + allowed + " allowed");
         }
+    }
+
+    /**
+     * The JDK permission that asks what Airlock's query of {@code path} asks: queries are literal
+     * names, but the JDK reads a final {@code *} or a final name {@code -} as a wildcard. A name
+     * ending in {@code *} and then a slash is the JDK's plain file of that name; a file named
+     * {@code -} is implied by exactly the grants that imply an ordinary sibling (no grant can name
+     * it: every grant ending in the name {@code -} is recursive).
+     */
+    private static FilePermission literal(String path, String actions) {
+        String n = Path.of(path).normalize().toString();
+        String last = n.substring(n.lastIndexOf('/') + 1);
+        if (last.endsWith("*")) {
+            return new FilePermission(n + "/", actions);
+        }
+        if (last.equals("-")) {
+            return new FilePermission(n.substring(0, n.lastIndexOf('/')) + "/airlock-ordinary-name", actions);
+        }
+        return new FilePermission(n, actions);
     }
 
     @Test

@@ -104,6 +104,8 @@ public final class Linux {
     static final long SYS_CLOSE_RANGE = 436;
     static final long SYS_OPENAT2 = 437;
     static final long SYS_GETDENTS64 = 217;
+    static final long SYS_FSTATFS = 138;
+    static final long SYS_NEWFSTATAT = 262;
     static final long SYS_FACCESSAT2 = 439;
     static final long SYS_FCHMODAT2 = 452;
     static final long SYS_LANDLOCK_CREATE_RULESET = 444;
@@ -118,7 +120,7 @@ public final class Linux {
     static final short POSIX_SPAWN_SETSIGMASK = 0x08;
 
     private static final int SIGSET_SIZE = 128;
-    private static final int STAT_SIZE = 144;
+    private static final int STAT_SIZE = 144; // also holds a struct statfs (120 bytes)
     private static final int STAT_DEV_OFFSET = 0;
     private static final int STAT_INO_OFFSET = 8;
     private static final int STAT_MODE_OFFSET = 24;
@@ -325,6 +327,37 @@ public final class Linux {
         return new Stat(scratch.getInt(SCRATCH_STRUCT + STAT_MODE_OFFSET), scratch.getInt(SCRATCH_STRUCT + STAT_UID_OFFSET),
                 scratch.getLong(SCRATCH_STRUCT + STAT_SIZE_OFFSET), scratch.getLong(SCRATCH_STRUCT + STAT_DEV_OFFSET),
                 scratch.getLong(SCRATCH_STRUCT + STAT_INO_OFFSET));
+    }
+
+    /**
+     * fstatat(2) (the x86_64 newfstatat system call, so it works whatever glibc exports): the
+     * entry {@code path} names relative to {@code dirfd}; with {@link #AT_SYMLINK_NOFOLLOW} a final
+     * link itself, which is how the broker identifies what a name-changing call would act on.
+     */
+    public static Stat fstatat(int dirfd, String path, int flags) throws ErrnoException {
+        long address = scratchPath(path, "fstatat");
+        Pointer scratch = SCRATCH.get();
+        check(c().syscall(SYS_NEWFSTATAT, dirfd, address, scratch.address() + SCRATCH_STRUCT, flags, 0, 0),
+                "fstatat(" + name(dirfd, path) + ")");
+        return new Stat(scratch.getInt(SCRATCH_STRUCT + STAT_MODE_OFFSET), scratch.getInt(SCRATCH_STRUCT + STAT_UID_OFFSET),
+                scratch.getLong(SCRATCH_STRUCT + STAT_SIZE_OFFSET), scratch.getLong(SCRATCH_STRUCT + STAT_DEV_OFFSET),
+                scratch.getLong(SCRATCH_STRUCT + STAT_INO_OFFSET));
+    }
+
+    /** procfs's {@code f_type} in {@code struct statfs} (linux/magic.h). */
+    public static final long PROC_SUPER_MAGIC = 0x9fa0L;
+
+    /** sysfs's {@code f_type} in {@code struct statfs} (linux/magic.h). */
+    public static final long SYSFS_MAGIC = 0x62656572L;
+
+    /**
+     * The type of the file system {@code fd} is on: fstatfs(2)'s {@code f_type} (its first field,
+     * a long on x86_64); works on {@code O_PATH} descriptors.
+     */
+    public static long fileSystemType(int fd) throws ErrnoException {
+        Pointer scratch = SCRATCH.get();
+        check(c().syscall(SYS_FSTATFS, fd, scratch.address() + SCRATCH_STRUCT, 0, 0, 0, 0), "fstatfs(" + fd + ")");
+        return scratch.getLong(SCRATCH_STRUCT);
     }
 
     // ---- names: create, remove, rename, link, change ----

@@ -28,8 +28,7 @@ public final class FileDecision {
   /**
    * The absolute, lexically normalized path that was decided: {@code user.dir} prepended to a
    * relative path, duplicate and trailing slashes and {@code .} removed, {@code ..} folded. A
-   * final {@code *} or {@code -} is kept as written: it names a file here even where the JDK read
-   * it as a wildcard for the decision.
+   * {@code *} or {@code -} in it is part of a file's name, as it was for the decision.
    */
   public String normalizedPath() {
     return normalizedPath;

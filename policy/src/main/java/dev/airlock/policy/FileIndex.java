@@ -147,6 +147,29 @@ final class FileIndex {
     }
   }
 
+  /** Every grant, one per path and kind, in no particular order. */
+  List<FileGrant> grants() {
+    List<FileGrant> out = new ArrayList<>();
+    if (allFilesMask != 0) {
+      out.add(new FileGrant(FileGrant.Kind.ALL_FILES, "/", allFilesMask));
+    }
+    for (Bucket b : buckets) {
+      if (b == null) {
+        continue;
+      }
+      if (b.masks[PLAIN] != 0) {
+        out.add(new FileGrant(FileGrant.Kind.FILE, b.path, b.masks[PLAIN]));
+      }
+      if (b.masks[DIR] != 0) {
+        out.add(new FileGrant(FileGrant.Kind.ENTRIES, b.path, b.masks[DIR]));
+      }
+      if (b.masks[RECURSIVE] != 0) {
+        out.add(new FileGrant(FileGrant.Kind.TREE, b.path, b.masks[RECURSIVE]));
+      }
+    }
+    return out;
+  }
+
   // ---- decisions ---------------------------------------------------------------------------
 
   /** Packs granted actions (bits 0-4), root index + 1 (bits 8-31) and rule index (bits 32-63). */
@@ -167,19 +190,15 @@ final class FileIndex {
   }
 
   /**
-   * Decides a request for {@code desired} actions on a path already classified as the JDK does.
+   * Decides a request for {@code desired} actions on the file named by {@code s}, a literal
+   * name: grants that can imply it are {@code <<ALL FILES>>}, a recursive grant at one of its
+   * strict ancestors, a directory ({@code /a/*}) grant at its parent, and a plain grant of
+   * exactly {@code s}.
    *
    * @param s the normalized absolute path of the request
-   * @param kind the request's kind: {@link #PLAIN}, {@link #DIR} ({@code /a/*}) or
-   *     {@link #RECURSIVE} ({@code /a/-})
-   * @param len the length of the request's path in {@code s}: all of it for a plain file, the
-   *     parent for a directory request
-   * @param lastOverride for a plain file named {@code x*}, {@code '-'}: the JDK decides about
-   *     {@code x-}; otherwise 0
-   * @param onlyAllFiles true for an invalid path or for {@code <<ALL FILES>>} itself, which only
-   *     {@code <<ALL FILES>>} implies
+   * @param onlyAllFiles true for an invalid path, which only {@code <<ALL FILES>>} implies
    */
-  long decide(String s, int kind, int len, char lastOverride, int desired, boolean onlyAllFiles) {
+  long decide(String s, int desired, boolean onlyAllFiles) {
     int granted = 0;
     int rule = NO_RULE;
     int root = -1;
@@ -191,24 +210,21 @@ final class FileIndex {
     if (onlyAllFiles) {
       return pack(granted & desired, root, rule);
     }
-    // The parent's end in s: the last '/' of the request's path (0 for a top-level name).
+    int len = s.length();
+    // The parent's end in s: the last '/' (1 for a top-level name: the parent is "/"); none for "/".
     int parentEnd = -1;
-    if (kind == PLAIN && len > 1) {
-      for (int i = len - 1; i >= 0; i--) {
-        if (s.charAt(i) == '/') {
-          parentEnd = i == 0 ? 1 : i;
-          break;
-        }
-      }
+    if (len > 1) {
+      int slash = s.lastIndexOf('/');
+      parentEnd = slash == 0 ? 1 : slash;
     }
     int h = 0;
     for (int i = 0; i < len; i++) {
       char c = s.charAt(i);
       if (i > 0 && c == '/') {
         // s[0, i) is a strict ancestor of the request.
-        Bucket b = lookup(s, i, h, (char) 0);
+        Bucket b = lookup(s, i, h);
         if (b != null) {
-          if (b.masks[RECURSIVE] != 0 && (b.masks[RECURSIVE] & desired) != 0) {
+          if ((b.masks[RECURSIVE] & desired) != 0) {
             granted |= b.masks[RECURSIVE];
             rule = firstRule(b.firstRule[RECURSIVE], desired, rule);
             root = deeper(root, b.rootIndex[RECURSIVE]);
@@ -220,13 +236,10 @@ final class FileIndex {
           }
         }
       }
-      if (i == len - 1 && lastOverride != 0) {
-        c = lastOverride;
-      }
       h = 31 * h + c;
       if (i == 0 && len > 1) {
         // "/" is a strict ancestor too.
-        Bucket b = lookup(s, 1, h, (char) 0);
+        Bucket b = lookup(s, 1, h);
         if (b != null) {
           if ((b.masks[RECURSIVE] & desired) != 0) {
             granted |= b.masks[RECURSIVE];
@@ -241,27 +254,11 @@ final class FileIndex {
         }
       }
     }
-    Bucket self = lookup(s, len, h, lastOverride);
-    if (self != null) {
-      if (kind == PLAIN) {
-        if ((self.masks[PLAIN] & desired) != 0) {
-          granted |= self.masks[PLAIN];
-          rule = firstRule(self.firstRule[PLAIN], desired, rule);
-          root = deeper(root, self.rootIndex[PLAIN]);
-        }
-      } else {
-        // A directory request is implied by the same directory with at least its wildness.
-        if ((self.masks[RECURSIVE] & desired) != 0) {
-          granted |= self.masks[RECURSIVE];
-          rule = firstRule(self.firstRule[RECURSIVE], desired, rule);
-          root = deeper(root, self.rootIndex[RECURSIVE]);
-        }
-        if (kind == DIR && (self.masks[DIR] & desired) != 0) {
-          granted |= self.masks[DIR];
-          rule = firstRule(self.firstRule[DIR], desired, rule);
-          root = deeper(root, self.rootIndex[DIR]);
-        }
-      }
+    Bucket self = lookup(s, len, h);
+    if (self != null && (self.masks[PLAIN] & desired) != 0) {
+      granted |= self.masks[PLAIN];
+      rule = firstRule(self.firstRule[PLAIN], desired, rule);
+      root = deeper(root, self.rootIndex[PLAIN]);
     }
     return pack(granted & desired, root, rule);
   }
@@ -283,24 +280,17 @@ final class FileIndex {
     return r;
   }
 
-  private Bucket lookup(String s, int len, int h, char lastOverride) {
+  private Bucket lookup(String s, int len, int h) {
     int i = Tables.spread(h) & mask;
     while (true) {
       String k = keys[i];
       if (k == null) {
         return null;
       }
-      if (hashes[i] == h && k.length() == len && matches(k, s, len, lastOverride)) {
+      if (hashes[i] == h && k.length() == len && k.regionMatches(0, s, 0, len)) {
         return buckets[i];
       }
       i = (i + 1) & mask;
     }
-  }
-
-  private static boolean matches(String key, String s, int len, char lastOverride) {
-    if (lastOverride == 0) {
-      return key.regionMatches(0, s, 0, len);
-    }
-    return key.charAt(len - 1) == lastOverride && key.regionMatches(0, s, 0, len - 1);
   }
 }

@@ -19,6 +19,9 @@ import java.nio.charset.StandardCharsets;
  * encoding ({@code sun.jnu.encoding}) cannot encode, is invalid and is implied only by
  * {@code <<ALL FILES>>}.
  *
+ * <p>These wildcard rules apply to a permission's name only: a requested path is a literal name
+ * ({@link Policy#decideFile}), only ever normalized.
+ *
  * <p>Relative names are made absolute against {@code user.dir} before normalization, for the
  * permission's target and for the path asked about alike (see {@link Policy} for why).
  */

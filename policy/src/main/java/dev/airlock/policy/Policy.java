@@ -41,6 +41,11 @@ import java.util.function.Function;
  *       before anything else. With the JDK's default settings a relative target only matched the
  *       same relative request, so a program that opened files both ways saw both answers; the
  *       broker only ever deals in absolute paths.
+ *   <li>A requested path is a literal name: {@code *} and {@code -} in it are characters of a
+ *       file name, never wildcards (the JDK read {@code checkRead("/a/x*")} as a check of
+ *       {@code /a/x-}, and {@code checkRead("/a/-")} as one of the whole tree). Only grants have
+ *       wildcards. This only ever denies where the JDK allowed, except for a file literally
+ *       named {@code -} or {@code *}, which a {@code /a/*} grant now covers like any entry.
  *   <li>Host names are never resolved ({@link SocketTarget} has the detail): Airlock decides as
  *       the JDK decides when no name resolves. This only ever denies where the JDK might have
  *       allowed.
@@ -187,9 +192,10 @@ public final class Policy {
   /**
    * Decides a request for file actions.
    *
-   * <p>The path is read the way the JDK's {@code SecurityManager.checkRead(path)} read it: a name
-   * ending in {@code /-} asks for a whole tree, one ending in {@code *} asks for a directory's
-   * entries (or, for {@code x*}, for the file {@code x-}); see {@link FilePaths}.
+   * <p>The path is a literal name: unlike the JDK's {@code SecurityManager.checkRead(path)},
+   * which read a final {@code *} or {@code -} of the path as a wildcard, a request for
+   * {@code /a/*} asks for the file called {@code *}, never for every entry of {@code /a}; and
+   * {@code <<ALL FILES>>} is a relative name like any other. The grants keep the JDK's meaning.
    *
    * @param path the path as the program gave it; relative paths resolve against
    *     {@code user.dir}
@@ -219,31 +225,16 @@ public final class Policy {
     return FileIndex.granted(decideNormalized(path, scan, normalized, actions)) == actions;
   }
 
+  /**
+   * Decides the literal name {@code normalized}. A requested path is always a name, never a
+   * pattern: a file called {@code report*} or {@code -} is that file, decided as any other
+   * (beneath {@code /a/-}, in {@code /a/*}, or named by a plain grant). The JDK would have read a
+   * final {@code *} or {@code -} of a checked path as a wildcard, so that with only the plain
+   * file {@code report-} granted, opening one literally called {@code report*} was allowed.
+   */
   private long decideNormalized(String path, int scan, String normalized, int actions) {
-    boolean onlyAllFiles = !validity.isValid(path, scan) || path.equals(FilePaths.ALL_FILES);
-    int len = normalized.length();
-    int lastSlash = normalized.lastIndexOf('/');
-    int parentLen = lastSlash == 0 ? 1 : lastSlash;
-    int kind = FileIndex.PLAIN;
-    int at = len;
-    char override = 0;
-    if (len > 1) {
-      boolean lastIsDash = lastSlash == len - 2 && normalized.charAt(len - 1) == '-';
-      boolean lastIsStar = lastSlash == len - 2 && normalized.charAt(len - 1) == '*';
-      if (path.endsWith("*")) {
-        // The JDK replaced the final '*' by '-' before anything else.
-        if (lastIsStar) {
-          kind = FileIndex.DIR;
-          at = parentLen;
-        } else {
-          override = '-';
-        }
-      } else if (lastIsDash) {
-        kind = FileIndex.RECURSIVE;
-        at = parentLen;
-      }
-    }
-    return files.decide(normalized, kind, at, override, actions, onlyAllFiles);
+    boolean onlyAllFiles = !validity.isValid(path, scan);
+    return files.decide(normalized, actions, onlyAllFiles);
   }
 
   /**
@@ -320,6 +311,14 @@ public final class Policy {
    */
   public List<String> fileGrantRoots() {
     return files.roots;
+  }
+
+  /**
+   * Every unrestricted file grant, the actions of grants on the same path and kind combined; for
+   * turning grants into something other than decisions (e.g. Landlock rules), never for deciding.
+   */
+  public List<FileGrant> fileGrants() {
+    return files.grants();
   }
 
   /** What the policy says that Airlock does not enforce or that the JDK ignores. */

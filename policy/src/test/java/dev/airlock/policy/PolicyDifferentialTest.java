@@ -41,6 +41,7 @@ class PolicyDifferentialTest {
 
   private static long fileQueries;
   private static long fileAllowed;
+  private static long wildcardNamed;
   private static long socketQueries;
   private static long socketAllowed;
 
@@ -81,10 +82,12 @@ class PolicyDifferentialTest {
     }
     long n = fileQueries - before;
     System.out.println("file differential: " + n + " queries (" + fileAllowed
-        + " allowed), 0 disagreements");
+        + " allowed, " + wildcardNamed + " named like wildcards), 0 disagreements");
     assertTrue(n >= 100_000, "at least 100,000 file queries, ran " + n);
     // Both answers must be common, or the comparison proves little.
     assertTrue(fileAllowed > n / 20 && fileAllowed < n - n / 20, "allowed " + fileAllowed);
+    // Queries whose last name the JDK would read as a wildcard, decided literally.
+    assertTrue(wildcardNamed > n / 50, "queries named like wildcards: " + wildcardNamed);
   }
 
   @Test
@@ -201,19 +204,23 @@ class PolicyDifferentialTest {
       default -> path = r.nextInt(10) < 4 ? nearGrant(c, r) : Generators.path(r);
     }
     int actions = 1 + r.nextInt(31);
-    boolean jdkAnswer = c.jdk.implies(new FilePermission(resolve(path), FileActions.toString(actions)));
+    boolean jdkAnswer = c.jdk.implies(literal(resolveQuery(path), FileActions.toString(actions)));
     FileDecision d = c.policy.decideFile(path, actions);
     fileQueries++;
     if (jdkAnswer) {
       fileAllowed++;
+    }
+    String asked = jdkNormalized(resolveQuery(path));
+    if (asked != null && (asked.endsWith("*") || asked.endsWith("/-"))) {
+      wildcardNamed++;
     }
     if (d.allowed() != jdkAnswer || c.policy.allowsFile(path, actions) != jdkAnswer) {
       fail("disagreement (seed " + seed + "): " + FileActions.toString(actions) + " \""
           + path + "\": JDK " + (jdkAnswer ? "allows" : "denies") + ", Airlock " + d
           + "\npolicy:\n" + c.text);
     }
-    String jdkNormalized = jdkNormalized(resolve(path));
-    if (jdkNormalized != null && !path.equals("<<ALL FILES>>")) {
+    String jdkNormalized = jdkNormalized(resolveQuery(path));
+    if (jdkNormalized != null) {
       assertEquals(jdkNormalized, d.normalizedPath(), "normalization of " + path);
     }
     if (d.allowed()) {
@@ -251,6 +258,40 @@ class PolicyDifferentialTest {
       return p;
     }
     return USER_DIR + "/" + p;
+  }
+
+  /** As {@link #resolve} for a requested path, where "<<ALL FILES>>" is a relative name like any other. */
+  private static String resolveQuery(String p) {
+    return p.startsWith("/") ? p : USER_DIR + "/" + p;
+  }
+
+  /** A name no generated grant or query uses: an ordinary sibling in the query's directory. */
+  static final String ORDINARY = "airlock-literal-ordinary-name";
+
+  /**
+   * The JDK permission that asks what Airlock's literal query of {@code absolute} asks. The JDK
+   * reads a final {@code *} or a final name {@code -} of a FilePermission's name as a wildcard,
+   * Airlock's queries never do; so where the normalized query ends in such a name, the JDK is
+   * asked an equivalent question it reads literally. A name ending in {@code *} followed by a
+   * slash is the JDK's plain file of that name (it replaces only a final {@code *}). A plain file
+   * named {@code -} has no such spelling, but no grant can name it either (every grant ending in
+   * the name {@code -} is recursive), so exactly the grants that imply an ordinary sibling name
+   * imply it.
+   */
+  static FilePermission literal(String absolute, String actions) {
+    String n = jdkNormalized(absolute);
+    if (n == null) {
+      return new FilePermission(absolute, actions); // invalid: only <<ALL FILES>> implies it
+    }
+    String last = n.substring(n.lastIndexOf('/') + 1);
+    if (last.endsWith("*")) {
+      return new FilePermission(n + "/", actions);
+    }
+    if (last.equals("-")) {
+      String parent = n.substring(0, n.lastIndexOf('/'));
+      return new FilePermission(parent + "/" + ORDINARY, actions);
+    }
+    return new FilePermission(n, actions);
   }
 
   private static String jdkNormalized(String absolute) {

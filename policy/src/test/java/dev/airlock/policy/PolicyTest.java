@@ -118,26 +118,75 @@ class PolicyTest {
   }
 
   @Test
-  void theJdksWildcardReadingOfRequestedNamesIsKept() throws Exception {
+  void fileGrantsListEachGrantWithItsKindAndCombinedActions() throws Exception {
+    Policy p = policy("g.policy", """
+        grant {
+          permission java.io.FilePermission "/proc/-", "read";
+          permission java.io.FilePermission "/proc/-", "write";
+          permission java.io.FilePermission "/sys/x*", "read";
+          permission java.io.FilePermission "/a/*", "delete";
+          permission java.io.FilePermission "<<ALL FILES>>", "readlink";
+        };
+        grant codeBase "file:/x" { permission java.io.FilePermission "/r/-", "read"; };
+        """);
+    java.util.Set<String> grants = new java.util.TreeSet<>();
+    for (FileGrant g : p.fileGrants()) {
+      grants.add(g.toString());
+    }
+    assertEquals(java.util.Set.of("TREE /proc read,write", "FILE /sys/x- read", "ENTRIES /a delete",
+        "ALL_FILES / readlink"), grants);
+  }
+
+  @Test
+  void aRequestedPathIsALiteralNameNeverAWildcard() throws Exception {
     Policy p = policy("w.policy", """
         grant {
           permission java.io.FilePermission "/a/*", "read";
-          permission java.io.FilePermission "/b/c-", "read";
+          permission java.io.FilePermission "/b/report-", "read";
+          permission java.io.FilePermission "/c/x*", "read";
           permission java.io.FilePermission "/d/-", "read";
+          permission java.io.FilePermission "/e/*/", "read";
+          permission java.io.FilePermission "/f/report*", "read";
         };
         """);
-    // A file literally named "*" is asked for as "all of /a's entries": /a/* grants that.
+    // The issue's hole: only the plain file "report-" is granted; "report*" is another file.
+    assertFalse(p.decideFile("/b/report*", READ).allowed());
+    assertTrue(p.decideFile("/b/report-", READ).allowed());
+    // A grant "x*" is the JDK's plain file "x-": the file literally named "x*" is not it.
+    assertTrue(p.decideFile("/c/x-", READ).allowed());
+    assertFalse(p.decideFile("/c/x*", READ).allowed());
+    assertFalse(p.decideFile("/f/report*", READ).allowed());
+    // Files named "*" and "-" are entries of /a like any other, and not all of /a or below it.
     assertTrue(p.decideFile("/a/*", READ).allowed());
-    // A file named "-" is asked for as "all of /a, recursively": /a/* does not grant that.
-    assertFalse(p.decideFile("/a/-", READ).allowed());
-    // "c*" is asked for as the file "c-".
-    FileDecision star = p.decideFile("/b/c*", READ);
+    assertTrue(p.decideFile("/a/-", READ).allowed());
+    assertFalse(p.decideFile("/a/-/x", READ).allowed());
+    assertFalse(p.decideFile("/a/*/x", READ).allowed());
+    // "/d/-" is not the grant's own tree asked for: it is the file "-" in /d, covered by /d/-.
+    assertTrue(p.decideFile("/d/-", READ).allowed());
+    assertFalse(p.decideFile("/-", READ).allowed());
+    assertFalse(p.decideFile("/d/*", WRITE).allowed());
+    // The grant "/e/*/" is the plain file named "*" (the JDK's reading of the grant): only it.
+    assertTrue(p.decideFile("/e/*", READ).allowed());
+    assertFalse(p.decideFile("/e/x", READ).allowed());
+    assertFalse(p.decideFile("/e/-", READ).allowed());
+    // The decided path is the name as asked for, normalized, wildcard characters kept.
+    FileDecision star = p.decideFile("/c//x-/", READ);
     assertTrue(star.allowed());
-    assertEquals("/b/c*", star.normalizedPath());
-    assertEquals("/b", star.root());
-    assertTrue(p.decideFile("/d/x/-", READ).allowed());
+    assertEquals("/c/x-", star.normalizedPath());
+    assertEquals("/c", star.root());
+    assertEquals("/a/*", p.decideFile("/a/./*", READ).normalizedPath());
     assertTrue(p.decideFile("/d/x/", READ).allowed());
     assertEquals("/d/x", p.decideFile("/d/x/", READ).normalizedPath());
+    // "<<ALL FILES>>" asked for is a relative name, not every file.
+    Policy all = policy("all.policy", """
+        grant { permission java.io.FilePermission "<<ALL FILES>>", "read"; };
+        """);
+    Policy some = policy("some.policy", """
+        grant { permission java.io.FilePermission "/nowhere/-", "read"; };
+        """);
+    assertTrue(all.decideFile("<<ALL FILES>>", READ).allowed());
+    assertFalse(some.decideFile("<<ALL FILES>>", READ).allowed());
+    assertTrue(some.decideFile("<<ALL FILES>>", READ).normalizedPath().endsWith("/<<ALL FILES>>"));
   }
 
   @Test

@@ -1,0 +1,104 @@
+package dev.airlock.broker;
+
+import static dev.airlock.broker.Trees.bytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.airlock.ipc.Errno;
+import dev.airlock.ipc.Fd;
+import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Request;
+import dev.airlock.policy.Policy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ..} resolved by the policy, never by the broker's own view (the issue's hole 10): where
+ * the helper may not read the head of a path, the answer must not depend on whether a name exists
+ * in it; where it may, the climb starts from where the head really is, as the kernel's would.
+ *
+ * <p>The broker's view here is the test's own user (the Resolver runs in-process), who can search
+ * the locked directory; the answers must be the same whatever that view sees.
+ */
+class DotDotTest {
+    @TempDir
+    Path dir;
+
+    /** Every request kind that resolves a whole path, and the outcome as the helper sees it. */
+    private static List<String> outcomes(FileBroker broker, String path) throws Exception {
+        List<String> seen = new ArrayList<>();
+        seen.add(describe(broker.open(bytes(path), Linux.O_RDONLY, 0, false)));
+        seen.add(describe(broker.serve(Request.stat(1, bytes(path), false))));
+        seen.add(describe(broker.serve(Request.access(1, bytes(path), Linux.F_OK))));
+        seen.add(describe(broker.serve(Request.mkdir(1, bytes(path), 0755))));
+        seen.add(describe(broker.serve(Request.unlink(1, bytes(path + "-none")))));
+        return seen;
+    }
+
+    private static String describe(FileBroker.Outcome outcome) throws Exception {
+        if (outcome.fd() != null) {
+            try (Fd fd = outcome.fd()) {
+                return "descriptor of inode " + Linux.fstat(fd.get()).ino();
+            }
+        }
+        return "errno " + outcome.errno() + " " + outcome.reason();
+    }
+
+    @Test
+    void throughADirectoryTheHelperCannotReadTheAnswerIsTheSameWhetherANameExistsOrNot() throws Exception {
+        Path locked = Files.createDirectory(dir.resolve("locked"));
+        Files.createDirectory(locked.resolve("present"));
+        Files.writeString(locked.resolve("file"), "a file, not a directory");
+        Files.writeString(locked.resolve("x"), "granted");
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+        Policy granted = Policy.parse("x.policy", "grant {\n"
+                + "  permission java.io.FilePermission \"" + locked.resolve("x") + "\", \"read,write,delete\";\n"
+                + "};\n");
+        Policy notGranted = Policy.parse("other.policy", "grant { permission java.io.FilePermission \"" + dir.resolve("elsewhere")
+                + "/-\", \"read,write,delete\"; };");
+        for (Policy policy : List.of(granted, notGranted)) {
+            try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
+                FileBroker broker = new FileBroker(policy, roots);
+                List<String> present = outcomes(broker, locked + "/present/../x");
+                for (String other : List.of("/absent/../x", "/file/../x", "/present/absent/../../x", "/absent/absent/../../x")) {
+                    assertEquals(present, outcomes(broker, locked + other), policy + ": " + other + " answered otherwise than /present/../x");
+                }
+                if (policy == granted) {
+                    assertEquals("descriptor of inode " + Trees.inode(locked.resolve("x")), present.get(0), "x itself is granted");
+                } else {
+                    assertEquals("errno " + Errno.EACCES + " denied by airlock policy other.policy: read", present.get(0));
+                }
+            }
+        }
+    }
+
+    @Test
+    void whereTheHelperMayReadTheClimbStartsFromWhereTheHeadReallyIs() throws Exception {
+        Path open = Files.createDirectories(dir.resolve("open/a/b"));
+        open = open.getParent().getParent();
+        Files.writeString(open.resolve("a/y"), "beside b");
+        Files.writeString(open.resolve("y"), "at the top");
+        Files.createSymbolicLink(open.resolve("link-to-b"), open.resolve("a/b"));
+        Policy policy = Policy.parse("open.policy", "grant { permission java.io.FilePermission \"" + open + "/-\", \"read\"; };");
+        try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
+            FileBroker broker = new FileBroker(policy, roots);
+            FileBroker.Outcome viaLink = broker.open(bytes(open + "/link-to-b/../y"), Linux.O_RDONLY, 0, false);
+            assertNotNull(viaLink.fd(), "errno " + viaLink.errno());
+            try (Fd fd = viaLink.fd()) {
+                assertEquals(Trees.inode(open.resolve("a/y")), Linux.fstat(fd.get()).ino(), "after a link, .. leaves the link's target");
+            }
+            // The helper may read here, so it may learn that a name is missing: the kernel's errno.
+            assertEquals(Errno.ENOENT, broker.open(bytes(open + "/absent/../y"), Linux.O_RDONLY, 0, false).errno());
+            assertEquals(Errno.ENOTDIR, broker.open(bytes(open + "/y/../y"), Linux.O_RDONLY, 0, false).errno());
+            FileBroker.Outcome plain = broker.open(bytes(open + "/a/../y"), Linux.O_RDONLY, 0, false);
+            try (Fd fd = plain.fd()) {
+                assertEquals(Trees.inode(open.resolve("y")), Linux.fstat(fd.get()).ino());
+            }
+        }
+    }
+}
