@@ -1,6 +1,7 @@
 package dev.airlock.broker;
 
 import static dev.airlock.broker.BpfAssembler.NEXT;
+import static dev.airlock.broker.SeccompAbi.*;
 import static dev.airlock.broker.Syscall.*;
 
 import dev.airlock.broker.BpfAssembler.Label;
@@ -25,28 +26,6 @@ import java.util.List;
  * its number alone, so the kernel caches it and allowed calls cost nothing.
  */
 final class SeccompFilter {
-    static final int RET_KILL_PROCESS = 0x80000000;
-    static final int RET_ERRNO = 0x00050000;
-    static final int RET_ALLOW = 0x7fff0000;
-
-    static final int AUDIT_ARCH_X86_64 = 0xC000003E;
-    static final int X32_SYSCALL_BIT = 0x40000000;
-
-    // struct seccomp_data: nr, arch, instruction_pointer, then args[6] as 64-bit little-endian words.
-    static final int NR = 0;
-    static final int ARCH = 4;
-
-    static int argLow(int index) {
-        return 16 + 8 * index;
-    }
-
-    static int argHigh(int index) {
-        return 20 + 8 * index;
-    }
-
-    /** Not in {@link Errno}: only unlisted ioctl requests answer with it. */
-    static final int ENOTTY = 25;
-
     /** One named group of system calls and why they are in it. */
     record Group(String why, List<Syscall> calls) {
         Group(String why, Syscall... calls) {
@@ -110,35 +89,6 @@ final class SeccompFilter {
             NAME_TO_HANDLE_AT, OPEN_BY_HANDLE_AT, FANOTIFY_INIT, SWAPON, SWAPOFF, REBOOT, ACCT, SYSLOG, IOPL, IOPERM,
             PERSONALITY, SECCOMP, MKNOD, MKNODAT, MEMFD_CREATE));
 
-    // socket(2), socketpair(2), send*(2)
-    static final int AF_UNIX = 1;
-    static final int AF_INET = 2;
-    static final int AF_INET6 = 10;
-    static final int SOCK_TYPE_MASK = 0xf; // the type without SOCK_NONBLOCK / SOCK_CLOEXEC
-    static final int SOCK_STREAM = 1;
-    static final int SOCK_SEQPACKET = 5;
-    static final int IPPROTO_TCP = 6;
-    static final int MSG_FASTOPEN = 0x20000000;
-
-    // ioctl(2) requests, as the kernel compares them: the low 32 bits of the argument.
-    static final int TCGETS = 0x5401;
-    static final int TCSETS = 0x5402;
-    static final int TCSETSW = 0x5403;
-    static final int TCSETSF = 0x5404;
-    static final int TIOCGPGRP = 0x540F;
-    static final int TIOCSTI = 0x5412;
-    static final int TIOCGWINSZ = 0x5413;
-    static final int FIONREAD = 0x541B;
-    static final int TIOCLINUX = 0x541C;
-    static final int FIONBIO = 0x5421;
-    static final int TCGETS2 = 0x802C542A;
-    static final int TCSETS2 = 0x402C542B;
-    static final int TCSETSW2 = 0x402C542C;
-    static final int TCSETSF2 = 0x402C542D;
-    static final int FIONCLEX = 0x5450;
-    static final int FIOCLEX = 0x5451;
-    static final int BLKGETSIZE64 = 0x80081272;
-
     /**
      * Requests on descriptors it holds: terminal modes and size (isatty, ls, jline in jshell on
      * JDK 25 switching the terminal to raw mode; termios2 is the same with a larger struct),
@@ -149,23 +99,6 @@ final class SeccompFilter {
     static final List<Integer> IOCTLS = List.of(TCGETS, TCSETS, TCSETSW, TCSETSF, TCGETS2, TCSETS2, TCSETSW2, TCSETSF2,
             TIOCGWINSZ, TIOCGPGRP, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX, BLKGETSIZE64);
 
-    // prctl(2) options
-    static final int PR_SET_PDEATHSIG = 1;
-    static final int PR_GET_PDEATHSIG = 2;
-    static final int PR_GET_DUMPABLE = 3;
-    static final int PR_SET_NAME = 15;
-    static final int PR_GET_NAME = 16;
-    static final int PR_GET_SECCOMP = 21;
-    static final int PR_CAPBSET_READ = 23;
-    static final int PR_SET_CHILD_SUBREAPER = 36;
-    static final int PR_GET_CHILD_SUBREAPER = 37;
-    static final int PR_SET_NO_NEW_PRIVS = 38;
-    static final int PR_GET_NO_NEW_PRIVS = 39;
-    static final int PR_SET_THP_DISABLE = 41;
-    static final int PR_GET_THP_DISABLE = 42;
-    static final int PR_SET_VMA = 0x53564d41;
-    static final int SIGKILL = 9;
-
     /**
      * Options that act on the calling thread or process only: thread names (every JVM thread),
      * names of its anonymous memory, transparent huge pages, and reads of its own state.
@@ -175,20 +108,9 @@ final class SeccompFilter {
             PR_GET_SECCOMP, PR_CAPBSET_READ, PR_GET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS,
             PR_SET_THP_DISABLE, PR_GET_THP_DISABLE);
 
-    // clone(2) flags: the new namespaces, and CLONE_PARENT (a child of the helper's parent, the broker).
-    static final int CLONE_PARENT = 0x00008000;
-    static final int CLONE_NEWNS = 0x00020000;
-    static final int CLONE_NEWCGROUP = 0x02000000;
-    static final int CLONE_NEWUTS = 0x04000000;
-    static final int CLONE_NEWIPC = 0x08000000;
-    static final int CLONE_NEWUSER = 0x10000000;
-    static final int CLONE_NEWPID = 0x20000000;
-    static final int CLONE_NEWNET = 0x40000000;
+    /** clone flags refused: every new namespace, and CLONE_PARENT (a child of the helper's parent, the broker). */
     static final int CLONE_REFUSED = CLONE_PARENT | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC
             | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
-
-    static final int PRIO_PROCESS = 0;
-    static final int IOPRIO_WHO_PROCESS = 1;
 
     private SeccompFilter() {
     }

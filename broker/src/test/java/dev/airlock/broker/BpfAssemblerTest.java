@@ -36,7 +36,7 @@ class BpfAssemblerTest {
     void assembledProgramsRunAsWritten() {
         BpfAssembler a = new BpfAssembler();
         Label big = a.label("big");
-        a.load(SeccompFilter.argLow(0)).jumpIfGreater(100, big, NEXT).and(0xf).jumpIfAtLeast(8, big, NEXT).ret(10);
+        a.load(SeccompAbi.argLow(0)).jumpIfGreater(100, big, NEXT).and(0xf).jumpIfAtLeast(8, big, NEXT).ret(10);
         a.place(big).ret(20);
         int[] program = a.finish();
         assertEquals(10, run(program, 7));
@@ -47,7 +47,7 @@ class BpfAssemblerTest {
     }
 
     private static int run(int[] program, long arg0) {
-        return BpfInterpreter.run(program, new BpfInterpreter.Call(SeccompFilter.AUDIT_ARCH_X86_64, 0, arg0)).action();
+        return BpfInterpreter.run(program, new BpfInterpreter.Call(SeccompAbi.AUDIT_ARCH_X86_64, 0, arg0)).action();
     }
 
     @Test

@@ -13,15 +13,15 @@ final class BpfInterpreter {
     /** One system call as the filter sees it. */
     record Call(int arch, int nr, long... args) {
         static Call of(Syscall call, long... args) {
-            return new Call(SeccompFilter.AUDIT_ARCH_X86_64, call.number(), args);
+            return new Call(SeccompAbi.AUDIT_ARCH_X86_64, call.number(), args);
         }
 
         /** The 32-bit word at {@code offset} of seccomp_data (little-endian, instruction_pointer 0). */
         int word(int offset) {
-            if (offset == SeccompFilter.NR) {
+            if (offset == SeccompAbi.NR) {
                 return nr;
             }
-            if (offset == SeccompFilter.ARCH) {
+            if (offset == SeccompAbi.ARCH) {
                 return arch;
             }
             if (offset < 16) {

@@ -1,5 +1,6 @@
 package dev.airlock.broker;
 
+import static dev.airlock.broker.SeccompAbi.*;
 import static dev.airlock.broker.SeccompFilter.*;
 import static dev.airlock.broker.Syscall.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
