@@ -56,6 +56,13 @@ final class SeccompFilter {
         new Group("processes it starts (ProcessBuilder, a shell's pipeline); signals stay in its Landlock domain (scoped, ABI 6)",
             FORK, VFORK, EXECVE, EXECVEAT, WAIT4, WAITID, EXIT_GROUP, KILL, TGKILL, TKILL, GETPID, GETPPID, GETPGRP,
             GETPGID, GETSID),
+        // posix_spawn's POSIX_SPAWN_SETSID calls setsid in the helper itself, after this filter is in
+        // force, and BPF cannot tell that call from a descendant's. A descendant in a session of its
+        // own still cannot leave the broker's tree: the broker is their subreaper and ends every
+        // process it inherits (HelperProcess), and without TIOCSCTTY or a terminal it may open it
+        // gets no controlling terminal.
+        new Group("a new session: the helper's own, made by posix_spawn after the filter is in force",
+            SETSID),
         new Group("its own signal handling and timers",
             RT_SIGACTION, RT_SIGPROCMASK, RT_SIGRETURN, RT_SIGSUSPEND, RT_SIGPENDING, RT_SIGTIMEDWAIT, SIGALTSTACK, PAUSE,
             ALARM, GETITIMER, SETITIMER, TIMER_CREATE, TIMER_SETTIME, TIMER_GETTIME, TIMER_GETOVERRUN, TIMER_DELETE,
@@ -77,8 +84,8 @@ final class SeccompFilter {
             FILE_SETATTR),
         new Group("SysV IPC: shared memory, semaphores and queues of other processes of its uid",
             SHMGET, SHMAT, SHMDT, SHMCTL, SEMGET, SEMOP, SEMTIMEDOP, SEMCTL, MSGGET, MSGSND, MSGRCV, MSGCTL),
-        new Group("a new session or process group would leave the helper's process group, which the broker ends",
-            SETSID, SETPGID),
+        new Group("a new process group: job control, which no confined program needs",
+            SETPGID),
         new Group("namespaces: a user namespace hands out capabilities inside it",
             UNSHARE, SETNS),
         new Group("other processes and the kernel",
