@@ -3,6 +3,7 @@ package dev.airlock.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.it.app.Probe;
+import dev.airlock.it.app.Workloads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,7 @@ final class Sandbox implements AutoCloseable {
         app = Files.createDirectories(root.resolve("app"));
         data = Files.createDirectories(root.resolve("data"));
         copyClass(Probe.class);
+        copyClass(Workloads.class);
         copyClass(Class.forName("dev.airlock.it.app.RawChannel", false, Probe.class.getClassLoader()));
         worldReadable(root);
     }
