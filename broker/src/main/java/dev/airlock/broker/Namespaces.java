@@ -31,7 +31,7 @@ import dev.airlock.ipc.Linux;
  */
 record Namespaces(int flags) {
     /** What {@code airlock doctor} prints when a normal user gets no namespaces. */
-    static final String WHY_NONE_AS_USER = "not used: as a normal user a new namespace needs a user namespace first, and "
+    static final String WHY_NONE_AS_USER = "as a normal user a new namespace needs a user namespace first, and "
             + "unshare(CLONE_NEWUSER) needs a single-threaded caller, which the broker JVM is not; the seccomp filter holds alone";
 
     /** The namespaces for a process spawned by a broker running as root ({@code root}) or as a normal user. */

@@ -144,6 +144,7 @@ final class TransformCache {
             int status = awaitOrKill(spawned.pid());
             return status == 0 ? observed : null;
         } finally {
+            // Whatever it left behind; the broker has no other child yet (the helper comes after).
             ProcessTree.endAll(spawned.pid(), System.err);
             spawned.release();
         }
