@@ -13,8 +13,11 @@ import java.lang.instrument.Instrumentation;
  * before the application's {@code main}. On success it prints nothing: the helper's stdout and
  * stderr belong to the application.
  *
- * <p>A run with {@code prepare=DIR} (unconfined, started by the broker) writes the transform cache
- * for this JDK into DIR and exits with status 0 instead; see {@link TransformCache}.
+ * <p>In a helper, the thread that checks the broker channel first arms the helper's parent-death
+ * signal ({@link ParentDeath}), so that the helper dies with the broker.
+ *
+ * <p>A run with {@code prepare=DIR} (confined like a helper, started by the broker) writes the
+ * transform cache for this JDK into DIR and exits with status 0 instead; see {@link TransformCache}.
  */
 public final class AirlockAgent {
 

@@ -29,10 +29,17 @@ final class BrokerOpener implements Opener {
      * check needs JNR (hundreds of milliseconds to bind), so it runs beside the application's
      * start instead of before it; nothing is routed until it has passed, and if it fails the JVM
      * is halted: a helper whose channel leads anywhere else must not run.
+     *
+     * <p>The same thread first arms the helper's parent-death signal, so the check that the
+     * channel's creator is still this process's parent comes after it and also proves the broker
+     * did not die before the signal was armed; then it stays parked, since the signal belongs to
+     * the thread that asked for it (see {@link ParentDeath}).
      */
     void verifyInBackground(java.util.function.UnaryOperator<Runnable> unrouted) {
         Runnable connect = unrouted.apply(connection);
+        Runnable arm = unrouted.apply(ParentDeath::armOrHalt);
         Thread check = new Thread(() -> {
+            arm.run();
             connect.run();
             try {
                 connection.get();
@@ -41,6 +48,7 @@ final class BrokerOpener implements Opener {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            ParentDeath.carry();
         }, "airlock-broker-check");
         check.setDaemon(true);
         check.start();

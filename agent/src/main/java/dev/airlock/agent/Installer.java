@@ -33,8 +33,9 @@ final class Installer {
         Router router = new Router(opener, userDir);
         Bridge.install(bridge, router, new MetadataRouter(opener, router), args.directRoots(), userDir);
         if (opener instanceof BrokerOpener) {
-            // Checked on a thread whose own file operations (jnr-ffi probing for libc) are never
-            // routed: a routed one would wait for the very check it is part of.
+            // The parent-death signal is armed and the channel checked on a thread whose own file
+            // operations (jnr-ffi probing for libc) are never routed: a routed one would wait for
+            // the very check it is part of.
             java.lang.reflect.Method unrouted = bridge.getDeclaredMethod("unrouted", Object.class);
             unrouted.setAccessible(true);
             ((BrokerOpener) opener).verifyInBackground(task -> () -> {

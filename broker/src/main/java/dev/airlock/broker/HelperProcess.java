@@ -5,8 +5,13 @@ import dev.airlock.ipc.Linux;
 
 /**
  * The running helper as the broker sees it: passes SIGINT, SIGTERM and SIGHUP on to it, and when
- * it ends, ends the broker with its status. The reaper exits the broker even if the channel is
- * still held open by something the helper left behind, so no broker outlives its helper.
+ * it ends, ends every process it left behind ({@link ProcessTree}) and then the broker, with the
+ * helper's status. The reaper exits the broker even if the channel is still held open by
+ * something the helper left behind, so no broker outlives its helper, and no descendant of the
+ * helper outlives the broker's exit.
+ *
+ * <p>The signals are passed to the helper's pid: it runs in its own session, so a terminal's
+ * SIGINT (Ctrl-C) reaches only the broker's process group.
  */
 final class HelperProcess {
     private final int pid;
@@ -49,23 +54,40 @@ final class HelperProcess {
         }
     }
 
-    Thread startReaper() {
+    /**
+     * Starts the thread that reaps the broker's children: orphans of the helper's descendants
+     * (re-parented to the broker, its subreaper) as they exit, and finally the helper itself,
+     * whose status becomes the broker's once every descendant left is ended.
+     */
+    Thread startReaper(java.io.PrintStream err) {
         Thread reaper = new Thread(() -> {
             int status;
             try {
-                status = Linux.waitpid(pid);
+                status = waitForHelper();
             } catch (ErrnoException e) {
-                System.err.println("airlock: lost the helper: " + e.getMessage());
+                err.println("airlock: lost the helper: " + e.getMessage());
                 Runtime.getRuntime().halt(ExitCodes.INTERNAL);
                 return;
             }
             exitCode = exitCode(status);
+            ProcessTree.endAll(pid, err);
             System.out.flush();
             Runtime.getRuntime().halt(exitCode);
         }, "airlock-reaper");
         reaper.setDaemon(true);
         reaper.start();
         return reaper;
+    }
+
+    /** Reaps children until the helper is among them; returns its wait status. */
+    private int waitForHelper() throws ErrnoException {
+        while (true) {
+            Linux.Exited exited = Linux.reapAny(true);
+            if (exited.pid() == pid) {
+                return exited.status();
+            }
+            // An orphan of the helper's, re-parented to the broker: reaped so it leaves no zombie.
+        }
     }
 
     /** A wait status as a shell reports it: the exit code, or 128+N for death by signal N. */

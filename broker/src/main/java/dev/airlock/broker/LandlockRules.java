@@ -22,6 +22,8 @@ final class LandlockRules {
     static final long WRITE_FILE = 1L << 1;
     static final long READ_FILE = 1L << 2;
     static final long READ_DIR = 1L << 3;
+    private static final long REMOVE_FILE = 1L << 5;
+    private static final long MAKE_REG = 1L << 8;
     private static final long FS_ABI1 = (1L << 13) - 1; // execute .. make_sym
     private static final long REFER = 1L << 13; // ABI 2
     private static final long TRUNCATE = 1L << 14; // ABI 3
@@ -36,6 +38,8 @@ final class LandlockRules {
 
     static final long READ = READ_FILE | READ_DIR;
     static final long READ_EXECUTE = READ | EXECUTE;
+    /** Creating, writing, renaming within and removing regular files: the cache preparation's staging directory only. */
+    static final long CREATE_FILES = READ | WRITE_FILE | REMOVE_FILE | MAKE_REG | TRUNCATE;
 
     /** The minimum ABI Airlock needs for what issue 3 promises: TCP rules arrive with ABI 4. */
     static final int REQUIRED_ABI = 4;

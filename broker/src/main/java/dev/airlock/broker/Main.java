@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code airlock} command: {@code run} confines a Java program, {@code check} validates
- * policies, {@code explain} answers what a policy allows. Errors are one line on stderr,
+ * policies, {@code explain} answers what a policy allows, {@code doctor} says which sandbox layers
+ * this machine gives. Errors are one line on stderr,
  * {@code airlock: ...} or {@code FILE:LINE:COL: ...} for a policy, with exit code 2.
  */
 @Command(name = "airlock", mixinStandardHelpOptions = true, version = "airlock 0.1.0",
@@ -33,6 +34,7 @@ public final class Main {
         cli.addSubcommand(new CommandLine(new RunCommand(err)).setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true));
         cli.addSubcommand(new CheckCommand(err));
         cli.addSubcommand(new ExplainCommand(System.out));
+        cli.addSubcommand(new DoctorCommand(System.out));
         // No @file expansion: the broker runs privileged, and "@x" among the program's arguments
         // is the program's to read (java passes it through after the main class), never the
         // broker's: expanding it would hand the helper a file the policy never saw.

@@ -4,61 +4,124 @@ import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
 import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
 import jnr.ffi.Pointer;
 
 /**
- * Confines one dedicated thread and spawns the helper from it. no_new_privs, Landlock, seccomp
- * and the raw setresuid/setresgid/setgroups calls all act on the calling thread only, and a child
- * inherits its creating thread's state, so the helper is confined from its first instruction
- * while the broker's other threads keep their privileges. The thread ends right after the spawn:
- * it can never be trusted again.
+ * Confines one dedicated thread and spawns a confined process (the helper, or the transform-cache
+ * preparation) from it. Namespaces, no_new_privs, Landlock, seccomp and the raw
+ * setresuid/setresgid/setgroups calls all act on the calling thread only, and a child inherits
+ * its creating thread's state, so the child is confined from its first instruction while the
+ * broker's other threads keep their privileges. The child starts a new session (setsid before
+ * exec): it has no controlling terminal to push keystrokes into, and leads its own process group.
+ *
+ * <p>The thread never runs anything else once confined, but it stays alive, parked, until
+ * {@link Spawned#release()}: the kernel sends a child its parent-death signal when the
+ * <em>thread</em> that created it ends, not when the process does. The helper's thread is never
+ * released, so the helper dies exactly when the broker does.
  *
  * <p>Everything the confined thread touches (native memory, jnr-ffi stubs, classes) is prepared
  * or loaded before it confines itself: a class that first loads on the confined thread could fail,
  * and the JVM would remember that failure for every thread.
  */
 final class Spawner {
-    /** What the confined thread does, in order. A null ruleset means Landlock was waived by name. */
-    record Plan(Linux.SpawnPlan spawn, Fd ruleset, Pointer seccompProgram, UserAccount dropTo) {
+    /**
+     * What the confined thread does, in order: enter {@code namespaces} (unshare flags, 0 for
+     * none), set no_new_privs, enforce {@code ruleset} (null: Landlock was waived by name),
+     * install the seccomp program, drop to {@code dropTo} (null: keep the broker's user), spawn.
+     */
+    record Plan(Linux.SpawnPlan spawn, int namespaces, Fd ruleset, Pointer seccompProgram, UserAccount dropTo) {
+    }
+
+    /** A spawned child and the parked thread it was spawned from. */
+    static final class Spawned {
+        private final int pid;
+        private final CountDownLatch release;
+
+        private Spawned(int pid, CountDownLatch release) {
+            this.pid = pid;
+            this.release = release;
+        }
+
+        int pid() {
+            return pid;
+        }
+
+        /**
+         * Lets the spawner thread end. Only once the child is reaped: its parent-death signal,
+         * if it set one, fires when the thread ends.
+         */
+        void release() {
+            release.countDown();
+        }
     }
 
     private Spawner() {
     }
 
-    /** Spawns the helper on a new thread and returns its pid; the thread is gone when this returns. */
-    static int spawn(Plan plan) throws IOException {
+    /** Spawns on a new thread, which stays parked until released; returns once the child exists. */
+    static Spawned spawn(Plan plan, String threadName) throws IOException {
         warmUp();
         int[] pid = {-1};
         IOException[] failure = {null};
+        CountDownLatch spawned = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         Thread thread = new Thread(() -> {
             try {
-                Linux.setNoNewPrivs();
-                if (plan.ruleset() != null) {
-                    Linux.landlockRestrictSelf(plan.ruleset().get());
-                }
-                Linux.installSeccompFilter(plan.seccompProgram());
-                if (plan.dropTo() != null) {
-                    Linux.dropThreadIdentity(plan.dropTo().uid(), plan.dropTo().gid());
-                }
-                pid[0] = Linux.spawn(plan.spawn());
+                confineAndSpawn(plan, pid);
             } catch (IOException e) {
                 failure[0] = e;
+            } finally {
+                spawned.countDown();
             }
-        }, "airlock-spawner");
+            parkUntil(release);
+        }, threadName);
+        thread.setDaemon(true);
         thread.start();
         try {
-            thread.join();
+            spawned.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while spawning the helper", e);
+            throw new IOException("interrupted while spawning", e);
         }
         if (failure[0] != null) {
+            release.countDown();
             throw failure[0];
         }
         if (pid[0] < 0) {
-            throw new IOException("the spawner thread ended without spawning the helper");
+            release.countDown();
+            throw new IOException("the spawner thread ended without spawning");
         }
-        return pid[0];
+        return new Spawned(pid[0], release);
+    }
+
+    /** The confined thread's whole work: every step acts on this thread only. */
+    private static void confineAndSpawn(Plan plan, int[] pid) throws IOException {
+        if (plan.namespaces() != 0) {
+            // First, while the thread still has CAP_SYS_ADMIN (root): the uid drop below takes it away.
+            Linux.unshare(plan.namespaces());
+        }
+        Linux.setNoNewPrivs();
+        if (plan.ruleset() != null) {
+            Linux.landlockRestrictSelf(plan.ruleset().get());
+        }
+        Linux.installSeccompFilter(plan.seccompProgram());
+        if (plan.dropTo() != null) {
+            Linux.dropThreadIdentity(plan.dropTo().uid(), plan.dropTo().gid());
+        }
+        pid[0] = Linux.spawn(plan.spawn());
+    }
+
+    /** Parks until released; an interrupt does not end the wait (nothing in the broker interrupts it). */
+    private static void parkUntil(CountDownLatch release) {
+        while (true) {
+            try {
+                release.await();
+                return;
+            } catch (InterruptedException ignored) {
+                // Keep the thread: the child's parent-death signal depends on it.
+            }
+        }
     }
 
     /** Loads, on a privileged thread, every class the confined thread will need. */
@@ -66,5 +129,6 @@ final class Spawner {
         Linux.load();
         new ErrnoException("warm-up", 1).getMessage();
         new jnr.ffi.byref.IntByReference().intValue();
+        new CountDownLatch(0).countDown();
     }
 }

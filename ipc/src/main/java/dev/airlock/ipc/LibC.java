@@ -55,6 +55,8 @@ public interface LibC {
 
     int ftruncate(int fd, long length);
 
+    long read(int fd, Pointer buffer, long size);
+
     Pointer realpath(@In byte[] path, Pointer resolved);
 
     long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);

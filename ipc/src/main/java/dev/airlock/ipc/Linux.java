@@ -112,12 +112,30 @@ public final class Linux {
     static final long SYS_LANDLOCK_ADD_RULE = 445;
     static final long SYS_LANDLOCK_RESTRICT_SELF = 446;
 
+    static final long SYS_UNSHARE = 272;
+
+    static final int PR_SET_PDEATHSIG = 1;
+    static final int PR_GET_PDEATHSIG = 2;
+    static final int PR_SET_CHILD_SUBREAPER = 36;
+    static final int PR_GET_CHILD_SUBREAPER = 37;
     static final int PR_SET_NO_NEW_PRIVS = 38;
     static final int PR_GET_NO_NEW_PRIVS = 39;
     static final int SECCOMP_SET_MODE_FILTER = 1;
 
     static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    /** glibc's posix_spawn flag for setsid(2) in the child, before exec (glibc 2.26+). */
+    static final short POSIX_SPAWN_SETSID = 0x80;
+
+    // unshare(2) flags
+    /** A new network namespace: only a loopback interface, down. */
+    public static final int CLONE_NEWNET = 0x40000000;
+    /** A new IPC namespace: its own System V objects and POSIX message queues. */
+    public static final int CLONE_NEWIPC = 0x08000000;
+
+    // signals and wait(2)
+    public static final int SIGKILL = 9;
+    static final int WNOHANG = 1;
 
     private static final int SIGSET_SIZE = 128;
     private static final int STAT_SIZE = 144; // also holds a struct statfs (120 bytes)
@@ -454,6 +472,35 @@ public final class Linux {
         check(c().syscall(SYS_FACCESSAT2, dirfd, address, mode, flags, 0, 0), "faccessat2(" + name(dirfd, path) + ")");
     }
 
+    /**
+     * Reads {@code fd} from its current offset to its end, refusing more than {@code limit}
+     * bytes (EFBIG): for files the broker copies out of a directory it does not trust.
+     */
+    public static byte[] readAll(int fd, int limit) throws ErrnoException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int chunk = 65536;
+        Pointer buffer = allocate(chunk);
+        byte[] bytes = new byte[chunk];
+        while (true) {
+            long n = c().read(fd, buffer, chunk);
+            if (n < 0) {
+                int errno = errno();
+                if (errno == Errno.EINTR) {
+                    continue;
+                }
+                throw new ErrnoException("read(" + fd + ")", errno);
+            }
+            if (n == 0) {
+                return out.toByteArray();
+            }
+            if (out.size() + n > limit) {
+                throw new ErrnoException("read(" + fd + ")", Errno.EFBIG);
+            }
+            buffer.get(0, bytes, 0, (int) n);
+            out.write(bytes, 0, (int) n);
+        }
+    }
+
     /** ftruncate(2). */
     public static void ftruncate(int fd, long length) throws ErrnoException {
         check(c().ftruncate(fd, length), "ftruncate(" + fd + ", " + length + ")");
@@ -539,6 +586,94 @@ public final class Linux {
 
     public static void kill(int pid, int signal) throws ErrnoException {
         check(c().kill(pid, signal), "kill(" + pid + ", " + signal + ")");
+    }
+
+    /** A reaped child: its pid and raw wait status. */
+    public record Exited(int pid, int status) {
+    }
+
+    /**
+     * Reaps one child, any child ({@code waitpid(-1)}): blocks until one has exited when
+     * {@code block}, else returns null when children remain but none has exited. Throws
+     * ECHILD when there are no children left.
+     */
+    public static Exited reapAny(boolean block) throws ErrnoException {
+        IntByReference status = new IntByReference();
+        while (true) {
+            int r = c().waitpid(-1, status, block ? 0 : WNOHANG);
+            if (r > 0) {
+                return new Exited(r, status.intValue());
+            }
+            if (r == 0) {
+                return null;
+            }
+            int errno = errno();
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("waitpid(-1)", errno);
+            }
+        }
+    }
+
+    /** Reaps {@code pid} if it has exited, without waiting; null while it still runs. */
+    public static Exited reapIfExited(int pid) throws ErrnoException {
+        IntByReference status = new IntByReference();
+        while (true) {
+            int r = c().waitpid(pid, status, WNOHANG);
+            if (r > 0) {
+                return new Exited(r, status.intValue());
+            }
+            if (r == 0) {
+                return null;
+            }
+            int errno = errno();
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("waitpid(" + pid + ", WNOHANG)", errno);
+            }
+        }
+    }
+
+    /**
+     * Moves the calling thread into new namespaces ({@link #CLONE_NEWNET}, {@link #CLONE_NEWIPC}).
+     * Both are per-thread and allowed in a multi-threaded process; what the thread spawns is born
+     * in them. Needs CAP_SYS_ADMIN.
+     */
+    public static void unshare(int flags) throws ErrnoException {
+        check(c().syscall(SYS_UNSHARE, flags, 0, 0, 0, 0, 0), "unshare(0x" + Integer.toHexString(flags) + ")");
+    }
+
+    /**
+     * Makes this process a child subreaper: orphaned descendants are re-parented to it instead of
+     * to init, so it can reap and end them. Process-wide.
+     */
+    public static void setChildSubreaper(boolean on) throws ErrnoException {
+        check(c().prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)");
+    }
+
+    /** Whether this process is a child subreaper. */
+    public static boolean isChildSubreaper() throws ErrnoException {
+        Pointer value = allocate(4);
+        check(c().prctl(PR_GET_CHILD_SUBREAPER, value.address(), 0, 0, 0), "prctl(PR_GET_CHILD_SUBREAPER)");
+        return value.getInt(0) != 0;
+    }
+
+    /**
+     * Sets the signal the calling thread gets when the thread that created it (its parent) ends
+     * (0: none). Cleared by fork, kept across exec.
+     */
+    public static void setParentDeathSignal(int signal) throws ErrnoException {
+        check(c().prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0), "prctl(PR_SET_PDEATHSIG, " + signal + ")");
+    }
+
+    /** The calling thread's parent-death signal, 0 for none. */
+    public static int parentDeathSignal() throws ErrnoException {
+        Pointer value = allocate(4);
+        check(c().prctl(PR_GET_PDEATHSIG, value.address(), 0, 0, 0), "prctl(PR_GET_PDEATHSIG)");
+        return value.getInt(0);
+    }
+
+    /** Whether no_new_privs is set on the calling thread. */
+    public static boolean noNewPrivs() throws ErrnoException {
+        return check(c().prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0), "prctl(PR_GET_NO_NEW_PRIVS)") == 1;
     }
 
     /** Waits for {@code pid} and returns its raw wait status; retries on EINTR. */
@@ -661,17 +796,36 @@ public final class Linux {
      */
     public static SpawnPlan prepareSpawn(String path, List<String> argv, List<String> env, int channel, int channelNumber)
             throws ErrnoException {
-        if (channel == channelNumber) {
-            // dup2 onto itself would keep close-on-exec set; the caller must hand over another number.
-            throw new IllegalArgumentException("channel must not already be descriptor " + channelNumber);
+        return prepareSpawn(path, argv, env, java.util.Map.of(channelNumber, channel), false);
+    }
+
+    /**
+     * Prepares a spawn of {@code path} whose descriptors are 0, 1 and 2 (the caller's, unless
+     * {@code descriptors} renumbers one onto them) and each key of {@code descriptors}, a dup of
+     * the value; every other descriptor of this process is closed in the child. Signal mask and
+     * dispositions are reset to the defaults. With {@code newSession} the child calls setsid(2)
+     * before exec: it leads a new session and process group and has no controlling terminal
+     * (its 0, 1 and 2 stay whatever they were, a terminal included).
+     */
+    public static SpawnPlan prepareSpawn(String path, List<String> argv, List<String> env, java.util.Map<Integer, Integer> descriptors,
+            boolean newSession) throws ErrnoException {
+        int highest = 2;
+        for (java.util.Map.Entry<Integer, Integer> d : descriptors.entrySet()) {
+            if (descriptors.containsKey(d.getValue())) {
+                // dup2 onto itself would keep close-on-exec set, and an earlier dup2 would overwrite a later source.
+                throw new IllegalArgumentException("descriptor " + d.getValue() + " is both a source and a target");
+            }
+            highest = Math.max(highest, d.getKey());
         }
         List<Pointer> strings = new java.util.ArrayList<>();
         Pointer argvArray = stringArray(argv, strings);
         Pointer envArray = stringArray(env, strings);
         Pointer actions = allocate(256);
         checkSpawn(c().posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
-        checkSpawn(c().posix_spawn_file_actions_adddup2(actions, channel, channelNumber), "posix_spawn_file_actions_adddup2");
-        checkSpawn(c().posix_spawn_file_actions_addclosefrom_np(actions, channelNumber + 1), "posix_spawn_file_actions_addclosefrom_np");
+        for (java.util.Map.Entry<Integer, Integer> d : new java.util.TreeMap<>(descriptors).entrySet()) {
+            checkSpawn(c().posix_spawn_file_actions_adddup2(actions, d.getValue(), d.getKey()), "posix_spawn_file_actions_adddup2");
+        }
+        checkSpawn(c().posix_spawn_file_actions_addclosefrom_np(actions, highest + 1), "posix_spawn_file_actions_addclosefrom_np");
         Pointer attributes = allocate(512);
         checkSpawn(c().posix_spawnattr_init(attributes), "posix_spawnattr_init");
         Pointer empty = allocate(SIGSET_SIZE);
@@ -682,8 +836,8 @@ public final class Linux {
         strings.add(all);
         checkSpawn(c().posix_spawnattr_setsigmask(attributes, empty), "posix_spawnattr_setsigmask");
         checkSpawn(c().posix_spawnattr_setsigdefault(attributes, all), "posix_spawnattr_setsigdefault");
-        checkSpawn(c().posix_spawnattr_setflags(attributes, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
-                "posix_spawnattr_setflags");
+        short flags = (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? POSIX_SPAWN_SETSID : 0));
+        checkSpawn(c().posix_spawnattr_setflags(attributes, flags), "posix_spawnattr_setflags");
         return new SpawnPlan(path, argvArray, envArray, actions, attributes, strings);
     }
 

@@ -1,0 +1,49 @@
+package dev.airlock.broker;
+
+import dev.airlock.ipc.Linux;
+
+/**
+ * Which namespaces the confined process is born in, and why. The spawner thread unshares them
+ * for itself before it spawns (both kinds below are per-thread and may be unshared in a
+ * multi-threaded process), so only the child and that parked thread live in them.
+ *
+ * <ul>
+ *   <li><b>Network</b> (root only): an empty namespace with only a loopback interface, down, so
+ *       any socket the helper makes on its own reaches nothing.
+ *   <li><b>IPC</b> (root only): System V shared memory, semaphores and message queues, and POSIX
+ *       message queues, of other processes are out of reach.
+ *   <li><b>No PID namespace</b>, by decision: the helper JVM would be its pid 1, with other
+ *       signal defaults (no default action for signals it has no handler for) and every orphan of
+ *       the namespace to reap, which the JVM does not do; its {@code /proc} would still show the
+ *       outer namespace (remounting it needs a mount namespace, which a multi-threaded process
+ *       cannot unshare), so the JDK's own {@code ProcessHandle} would read the wrong processes.
+ *       What it would add is covered otherwise: Landlock's signal scoping and the seccomp filter
+ *       keep the helper from signalling or tracing other processes, and the broker is the
+ *       subreaper of everything the helper starts ({@link ProcessTree}). One thing it would do
+ *       that nothing here does: end the helper's descendants when the broker itself is killed
+ *       with SIGKILL (they are re-parented to init and keep running, confined).
+ *   <li><b>As a normal user, none</b>: creating any of these needs a user namespace first, and
+ *       {@code unshare(CLONE_NEWUSER)} needs a single-threaded caller, which the broker JVM never
+ *       is. A user namespace would also change what the program sees: its own uid becomes the
+ *       overflow uid 65534 (or 0 with a mapping), and files of every unmapped user show as owned
+ *       by 65534. The seccomp filter holds alone there.
+ * </ul>
+ */
+record Namespaces(int flags) {
+    /** What {@code airlock doctor} prints when a normal user gets no namespaces. */
+    static final String WHY_NONE_AS_USER = "as a normal user a new namespace needs a user namespace first, and "
+            + "unshare(CLONE_NEWUSER) needs a single-threaded caller, which the broker JVM is not; the seccomp filter holds alone";
+
+    /** The namespaces for a process spawned by a broker running as root ({@code root}) or as a normal user. */
+    static Namespaces forBroker(boolean root) {
+        return new Namespaces(root ? Linux.CLONE_NEWNET | Linux.CLONE_NEWIPC : 0);
+    }
+
+    boolean network() {
+        return (flags & Linux.CLONE_NEWNET) != 0;
+    }
+
+    boolean ipc() {
+        return (flags & Linux.CLONE_NEWIPC) != 0;
+    }
+}
