@@ -65,12 +65,17 @@ final class RunCommand implements Callable<Integer> {
         // Before anything is spawned: every orphan of the helper's (or of the preparation's) comes back to the broker.
         ProcessTree.adoptOrphans();
         Path transformCache = TransformCache.prepare(prepared.cache(), javaReal, javaHome, runtime.agentJar(), javaArgs, confinement);
-        LandlockRules rules = helperRules(javaHome, runtime, transformCache);
-        List<String> argv = HelperCommandLine.build(javaReal, HelperCommandLine.javaMajorVersion(javaHome), runtime,
-                transformCache, rules.readableRoots(), javaArgs);
 
         Fd[] pair = Linux.seqpacketPair();
         try (SeqPacketSocket channel = new SeqPacketSocket(pair[0]); GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
+            LandlockRules rules = helperRules(javaHome, runtime, transformCache);
+            // The broker never serves procfs or sysfs (its /proc/self is its own): the policy's read
+            // grants there are the helper's own Landlock rules, so it reads its own view of them.
+            for (Path kernelView : roots.kernelViewReadRules(policy)) {
+                rules.allow(kernelView, LandlockRules.READ);
+            }
+            List<String> argv = HelperCommandLine.build(javaReal, HelperCommandLine.javaMajorVersion(javaHome), runtime,
+                    transformCache, rules.readableRoots(), javaArgs);
             Linux.enablePassCred(channel.fd().get());
             int pid;
             try (Fd helperEnd = Linux.dupCloexec(pair[1].get(), 10)) {
