@@ -118,12 +118,50 @@ final class Hooks {
             this(type, method, descriptor, advice, null);
         }
 
+        /**
+         * For a substitution instead of advice: the call inside {@link #method} that is replaced,
+         * as {@code owner#name descriptor} of a static method, and the bridge's static method of
+         * the same descriptor that is called instead. Null for advice hooks.
+         */
+        final String replaced;
+        final String replacement;
+
         Hook(String type, String method, String descriptor, String advice, String shape) {
+            this(type, method, descriptor, advice, shape, null, null);
+        }
+
+        private Hook(String type, String method, String descriptor, String advice, String shape, String replaced,
+                String replacement) {
             this.type = type;
             this.method = method;
             this.descriptor = descriptor;
             this.advice = advice;
             this.shape = shape;
+            this.replaced = replaced;
+            this.replacement = replacement;
+        }
+
+        /**
+         * A hook that replaces the calls of static method {@code replacedName} (of {@code
+         * replacedOwner}, with {@code replacedDescriptor}) inside {@code type#method} by calls of the
+         * bridge's static method {@code replacement}, which must take and return the same.
+         */
+        static Hook substitution(String type, String method, String descriptor, String replacedOwner, String replacedName,
+                String replacedDescriptor, String replacement) {
+            return new Hook(type, method, descriptor, null, null, replacedOwner + "#" + replacedName + replacedDescriptor,
+                    replacement);
+        }
+
+        String replacedOwner() {
+            return replaced.substring(0, replaced.indexOf('#'));
+        }
+
+        String replacedName() {
+            return replaced.substring(replaced.indexOf('#') + 1, replaced.indexOf('('));
+        }
+
+        String replacedDescriptor() {
+            return replaced.substring(replaced.indexOf('('));
         }
 
         @Override
@@ -193,7 +231,14 @@ final class Hooks {
             new Hook("sun.nio.fs.UnixFileAttributeViews$Basic", "setTimes",
                     "(Ljava/nio/file/attribute/FileTime;Ljava/nio/file/attribute/FileTime;"
                             + "Ljava/nio/file/attribute/FileTime;)V",
-                    "sun.nio.fs.AirlockUnixSetTimesAdvice"));
+                    "sun.nio.fs.AirlockUnixSetTimesAdvice"),
+            // The one call of the private native inotifyAddWatch (JDK 17 and 25 alike): advice cannot
+            // wrap a native method, and advice on implRegister would have to redo the JDK's key
+            // bookkeeping; replacing just the call keeps all of it, and the JDK's own translation of
+            // the UnixException it catches there (see AirlockBridge#inotifyAddWatch).
+            Hook.substitution("sun.nio.fs.LinuxWatchService$Poller", "implRegister",
+                    "(Ljava/nio/file/Path;Ljava/util/Set;[Ljava/nio/file/WatchEvent$Modifier;)Ljava/lang/Object;",
+                    "sun.nio.fs.LinuxWatchService", "inotifyAddWatch", "(IJI)I", "inotifyAddWatch"));
 
     private Hooks() {
     }
@@ -218,7 +263,7 @@ final class Hooks {
         members.add(BRIDGE);
         members.add(UNIX_EXCEPTION);
         for (Hook hook : ALL) {
-            if (!members.contains(hook.advice)) {
+            if (hook.advice != null && !members.contains(hook.advice)) {
                 members.add(hook.advice);
             }
         }

@@ -13,6 +13,8 @@ import java.util.Map;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.MemberSubstitution;
+import net.bytebuddy.description.method.MethodList;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
@@ -54,8 +56,13 @@ final class LiveTransformer {
             throws IOException {
         Map<String, byte[]> adviceFiles = new LinkedHashMap<>();
         for (Hooks.Hook hook : Hooks.ALL) {
-            adviceFiles.put(hook.advice, AgentJar.classFile(hook.advice));
+            if (hook.advice != null) {
+                adviceFiles.put(hook.advice, AgentJar.classFile(hook.advice));
+            }
         }
+        // The bridge, for the substitutions' replacement methods (it is defined in java.base by now,
+        // but described, like the advice, from the agent's own class file).
+        adviceFiles.put(Hooks.BRIDGE, AgentJar.classFile(Hooks.BRIDGE));
         // The advice first; the JDK's own types (UnixPath, UnixException) from the boot loader's
         // class files; ByteBuddy's annotation types from the agent's loader.
         ClassFileLocator locator = new ClassFileLocator.Compound(
@@ -94,6 +101,13 @@ final class LiveTransformer {
         if (!recorder.transformed.keySet().equals(byType.keySet())) {
             throw new IllegalStateException("cannot weave the JDK's file opens: transformed "
                     + recorder.transformed.keySet() + ", expected " + byType.keySet());
+        }
+        for (Hooks.Hook hook : Hooks.ALL) {
+            if (hook.replaced != null && !callsBridge(recorder.transformed.get(hook.type))) {
+                // A substitution that matched no call changes nothing and says nothing: fail closed.
+                throw new IllegalStateException("cannot weave the JDK's file opens: " + hook + " has no call of "
+                        + hook.replaced + " to replace");
+            }
         }
         return recorder.transformed;
     }
@@ -134,6 +148,28 @@ final class LiveTransformer {
             this.locator = locator;
         }
 
+        /**
+         * The member substitution of a hook: every call of the replaced static method becomes a
+         * call of the bridge's static method of the same descriptor, both found by exact name and
+         * descriptor (a JDK whose native changed shape fails the installation).
+         */
+        private MemberSubstitution substitution(Hooks.Hook hook) {
+            TypeDescription bridge = pool.describe(Hooks.BRIDGE).resolve();
+            MethodList<MethodDescription.InDefinedShape> replacements = bridge.getDeclaredMethods()
+                    .filter(ElementMatchers.<MethodDescription>named(hook.replacement)
+                            .and(ElementMatchers.hasDescriptor(hook.replacedDescriptor()))
+                            .and(ElementMatchers.isStatic()).and(ElementMatchers.isPublic()));
+            if (replacements.size() != 1) {
+                throw new IllegalStateException("the bridge has " + replacements.size() + " methods " + hook.replacement
+                        + hook.replacedDescriptor());
+            }
+            return MemberSubstitution.strict()
+                    .method(ElementMatchers.<MethodDescription>named(hook.replacedName())
+                            .and(ElementMatchers.hasDescriptor(hook.replacedDescriptor()))
+                            .and(ElementMatchers.isDeclaredBy(ElementMatchers.named(hook.replacedOwner()))))
+                    .replaceWith(replacements.getOnly());
+        }
+
         @Override
         public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
                 ClassLoader loader, JavaModule module, ProtectionDomain domain) {
@@ -158,10 +194,29 @@ final class LiveTransformer {
                 if (found != 1) {
                     throw new IllegalStateException("this JDK has " + found + " methods " + hook);
                 }
-                woven = woven.visit(Advice.to(pool.describe(hook.advice).resolve(), locator).on(method));
+                if (hook.replaced != null) {
+                    woven = woven.visit(substitution(hook).on(method));
+                } else {
+                    woven = woven.visit(Advice.to(pool.describe(hook.advice).resolve(), locator).on(method));
+                }
             }
             return woven;
         }
+    }
+
+    /** Whether a class file names the bridge: in a class that had no advice, only a substitution put it there. */
+    private static boolean callsBridge(byte[] classFile) {
+        byte[] name = Hooks.BRIDGE.replace('.', '/').getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        outer:
+        for (int i = 0; classFile != null && i + name.length <= classFile.length; i++) {
+            for (int j = 0; j < name.length; j++) {
+                if (classFile[i + j] != name[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static ElementMatcher.Junction<MethodDescription> matcher(Hooks.Hook hook) {
