@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JDK methods the agent hooks, and the advice each one gets.
+ * The JDK methods the agent hooks, and the advice each one gets (or, where advice cannot wrap the
+ * call, the member substitution).
  *
  * <p>The advice templates live in {@code src/main/jdk} (compiled as members of java.base, shipped
  * as resources under {@value #RESOURCE_PREFIX}) and are exit advice on chokepoints of java.base,
@@ -57,15 +58,22 @@ import java.util.Map;
  *       <td>setLastModifiedTime and every basic view: the JDK sets times through a descriptor
  *       (futimes, futimens), which the kernel allows only to the owner, so the view's failure
  *       is routed by path</td></tr>
+ *   <tr><td>{@code sun.nio.fs.LinuxWatchService$Poller#implRegister}: its one call of the private
+ *       static native {@code LinuxWatchService.inotifyAddWatch(int, long, int)} is replaced by a
+ *       call of {@code AirlockBridge#inotifyAddWatch} (a member substitution, not advice)</td>
+ *       <td>{@code Path#register} with a WatchService of the default file system (Watchable
+ *       register, and so every directory watch); the JDK's key bookkeeping and its translation of
+ *       the UnixException it catches there stay as they are</td></tr>
  * </table>
  *
  * <p>Why these suffice: each java.io stream class has exactly one Java method in front of its
  * native {@code open0}; every java.io.File disk operation is one of the File methods above; on
- * Linux every NIO operation on a path goes through a static wrapper of a private native in
- * UnixNativeDispatcher, and the callers of each wrapper (listed above from {@code javap -c} of
- * sun.nio.fs on both JDKs) call nothing else for that operation. Zip and jar files, URLClassLoader
- * and file: URLs are built on java.io streams, RandomAccessFile, File and NIO, so they need no hook
- * of their own. Descriptor-based calls (fstat, read, write, mmap, flock, ftruncate, fdopendir and
+ * Linux every NIO operation on a path but a watch's registration goes through a static wrapper of
+ * a private native in UnixNativeDispatcher, and the callers of each wrapper (listed above from
+ * {@code javap -c} of sun.nio.fs on both JDKs) call nothing else for that operation; a watch's
+ * registration calls LinuxWatchService's own native, once, hence its substitution. Zip and jar
+ * files, URLClassLoader and file: URLs are built on java.io streams, RandomAccessFile, File and
+ * NIO, so they need no hook of their own. Descriptor-based calls (fstat, read, write, mmap, flock, ftruncate, fdopendir and
  * readdir) work on a brokered descriptor unchanged.
  *
  * <p>Routing: opens and changes run directly first and are routed when the kernel refused them

@@ -3,13 +3,14 @@ package dev.airlock.agent;
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -43,16 +44,19 @@ final class LiveTransformer {
     }
 
     /**
-     * Retransforms {@code targets} with the hooks' advice and returns, per class name, the class
-     * file ByteBuddy produced. Throws if any hook did not apply: a JDK whose shape differs must not
-     * run unrouted.
+     * Weaves the hooks' advice into the classes {@code targets}, each as it loads or, if loaded
+     * before, by retransformation ({@link TransformCache#loadOrRetransform}), and returns, per
+     * class name, the class file ByteBuddy produced. Throws if any hook did not apply: a JDK whose
+     * shape differs must not run unrouted.
      *
      * <p>ByteBuddy's transformer is unregistered afterwards (the classes keep their new bytes):
      * left in place it would describe every class the application loads from then on, for
      * nothing. The caller registers a plain replay of the result instead, so that a later
      * retransformation by anyone still yields the hooked classes.
+     *
+     * @param loading the targets the caller's transformer, registered before, saw being loaded
      */
-    static Map<String, byte[]> install(Instrumentation inst, Collection<Class<?>> targets)
+    static Map<String, byte[]> install(Instrumentation inst, Collection<String> targets, Set<String> loading)
             throws IOException {
         Map<String, byte[]> adviceFiles = new LinkedHashMap<>();
         for (Hooks.Hook hook : Hooks.ALL) {
@@ -72,12 +76,12 @@ final class LiveTransformer {
         TypePool pool = TypePool.Default.of(locator);
 
         Recorder recorder = new Recorder();
+        // Raw: registered and driven by loadOrRetransform below, as the replay is, rather than by
+        // ByteBuddy's own retransformation of loaded classes (which would need the classes that
+        // are not loaded yet to be loaded before its transformer is in place).
         AgentBuilder builder = newAgentBuilder()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(
-                        new LinkedHashSet<>(targets)))
-                .with(AgentBuilder.RedefinitionStrategy.Listener.ErrorEscalating.FAIL_FAST)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
                 .with(recorder)
@@ -89,8 +93,15 @@ final class LiveTransformer {
                     .type(ElementMatchers.named(type.getKey()), ElementMatchers.isBootstrapClassLoader())
                     .transform(new Weaver(type.getValue(), pool, locator));
         }
-        ClassFileTransformer transformer = builder.installOn(inst);
-        inst.removeTransformer(transformer);
+        ClassFileTransformer transformer = builder.makeRaw();
+        inst.addTransformer(transformer, true);
+        try {
+            TransformCache.loadOrRetransform(inst, targets, loading);
+        } catch (ClassNotFoundException | UnmodifiableClassException e) {
+            throw new IllegalStateException("cannot weave the JDK's file opens: " + e, e);
+        } finally {
+            inst.removeTransformer(transformer);
+        }
 
         if (!recorder.errors.isEmpty()) {
             IllegalStateException e = new IllegalStateException(
