@@ -191,11 +191,13 @@ final class TransformCache {
                 out.write(output);
             }
             Path target = dir.resolve(fileName(e.getKey(), input));
-            Path temporary = Files.createTempFile(dir, ".xform-", ".tmp");
+            // Readable by others from its creation (the helper runs as another user and only reads):
+            // the mode goes with the open, because the preparation runs confined and the seccomp
+            // filter refuses chmod; the broker copies the entries into files of its own anyway.
+            Path temporary = Files.createTempFile(dir, ".xform-", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
             try {
                 Files.write(temporary, bytes.toByteArray());
-                // createTempFile makes it 0600; the helper runs as another user and only reads.
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(temporary);
