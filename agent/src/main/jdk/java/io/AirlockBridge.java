@@ -55,6 +55,8 @@ public final class AirlockBridge {
     public static final int SYMLINK = 9;
     public static final int CHMOD = 10;
     public static final int UTIMENS = 11;
+    /** ipc WATCH: an inotify watch added by the broker; the inotify descriptor rides in {@code first}. */
+    public static final int WATCH = 13;
     /** java.io.File boolean queries (exists, isFile, ..., canExecute); the method name says which. */
     public static final int IO_QUERY = 20;
     /** java.io.File long queries (length, lastModified, get*Space); the method name says which. */
@@ -297,9 +299,208 @@ public final class AirlockBridge {
         return r;
     }
 
-    /** {@link #nio} for STAT: the O_PATH descriptor to fstat. */
+    /**
+     * {@link #nio} for STAT when only a descriptor will do (realpath's check, which follows
+     * links, so the broker never has a link's status to send instead): the O_PATH descriptor.
+     */
     public static int nioStat(String path, boolean noFollow) throws Exception {
-        return (Integer) nio(STAT, path, null, noFollow, 0, 0, 0);
+        Object r = nio(STAT, path, null, noFollow, 0, 0, 0);
+        if (!(r instanceof Integer)) {
+            throw unixException(5); // EIO: a status where a descriptor belongs
+        }
+        return (Integer) r;
+    }
+
+    /**
+     * {@link #nio} for STAT into the JDK's {@code UnixFileAttributes}: the O_PATH descriptor for
+     * the advice to {@code fstat} (the JDK then fills its own structure), or -1 when the broker
+     * answered with the file's status instead (a symbolic link whose target the policy does not
+     * let this process read: no descriptor of it may reach the helper) and this method has
+     * filled {@code attributes} from it, field by field, as the JDK's own {@code lstat} would.
+     */
+    public static int nioStat(String path, boolean noFollow, Object attributes) throws Exception {
+        Object r = nio(STAT, path, null, noFollow, 0, 0, 0);
+        if (r instanceof long[]) {
+            fill(attributes, (long[]) r);
+            return -1;
+        }
+        return (Integer) r;
+    }
+
+    /**
+     * The fields of {@code sun.nio.fs.UnixFileAttributes}, in the order of the router's status
+     * array (ipc FileStat#toArray), each an int or long field on JDK 17 and 25 alike. Looked up at
+     * the first status answer, not at start-up. The birth time is filled whenever the file
+     * system reported one, as the JDK's own natives fill it (JDK 17.0.15 too: unconfined, it
+     * answers creationTime with the link's birth time, measured); the availability flag exists
+     * only on JDKs that also remember whether there was one (JDK 25: {@code birthtime_available}).
+     */
+    private static final String[] ATTRIBUTE_FIELDS = {"st_mode", "st_ino", "st_dev", "st_rdev", "st_nlink", "st_uid",
+        "st_gid", "st_size", "st_atime_sec", "st_atime_nsec", "st_mtime_sec", "st_mtime_nsec", "st_ctime_sec",
+        "st_ctime_nsec", "st_birthtime_sec", "st_birthtime_nsec"};
+
+    private static final int BIRTHTIME_SECONDS = 14;
+
+    private static volatile java.lang.reflect.Field[] attributeFields;
+
+    private static volatile java.lang.reflect.Field birthtimeAvailable;
+
+    /** Fills a fresh {@code UnixFileAttributes} from the broker's status of a file. */
+    private static void fill(Object attributes, long[] status) throws IOException {
+        try {
+            java.lang.reflect.Field[] fields = attributeFields;
+            if (fields == null) {
+                Class<?> type = Class.forName("sun.nio.fs.UnixFileAttributes", false, null);
+                java.lang.reflect.Field available = null;
+                try {
+                    available = type.getDeclaredField("birthtime_available");
+                    available.setAccessible(true);
+                } catch (NoSuchFieldException notThisJdk) {
+                    // JDK 17: no birth times on Linux.
+                }
+                fields = new java.lang.reflect.Field[ATTRIBUTE_FIELDS.length];
+                for (int i = 0; i < fields.length; i++) {
+                    fields[i] = type.getDeclaredField(ATTRIBUTE_FIELDS[i]);
+                    fields[i].setAccessible(true);
+                }
+                birthtimeAvailable = available;
+                attributeFields = fields;
+            }
+            if (!fields[0].getDeclaringClass().isInstance(attributes) || status.length != fields.length + 1) {
+                throw new IOException("airlock cannot fill " + attributes + " from " + status.length + " status fields");
+            }
+            java.lang.reflect.Field available = birthtimeAvailable;
+            boolean birthtime = status[fields.length] != 0;
+            for (int i = 0; i < fields.length; i++) {
+                if (i >= BIRTHTIME_SECONDS && !birthtime) {
+                    continue;
+                }
+                if (fields[i].getType() == int.class) {
+                    fields[i].setInt(attributes, (int) status[i]);
+                } else {
+                    fields[i].setLong(attributes, status[i]);
+                }
+            }
+            if (available != null) {
+                available.setBoolean(attributes, birthtime);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("airlock cannot fill the JDK's file attributes", e);
+        }
+    }
+
+    /** Handles into sun.nio.fs for {@link #inotifyAddWatch}, looked up at the first watch. */
+    private static volatile MethodHandle addWatch;
+    private static volatile MethodHandle unixErrno;
+    private static volatile MethodHandle pathString;
+
+    /**
+     * Stands in for the JDK's private native {@code LinuxWatchService.inotifyAddWatch(int, long,
+     * int)} inside {@code LinuxWatchService.Poller#implRegister} (the one call of it; the agent
+     * substitutes the call, since advice cannot wrap a native method). Outside the direct roots
+     * the broker adds the watch, after deciding read on the directory: the kernel does not refuse
+     * the helper's own inotify_add_watch on a directory it may not read (Landlock does not confine
+     * it), and the seccomp filter refuses it altogether. Within the direct roots the JDK's own call
+     * runs first and goes to the broker only when the kernel refuses it (EACCES, EPERM).
+     *
+     * <p>Every failure is thrown as the JDK's {@code UnixException}, the one exception
+     * implRegister catches and returns to the registering thread (a denial is EACCES, so
+     * {@code register} throws the JDK's own AccessDeniedException; an unreachable broker is EIO):
+     * anything else would escape the watch service's poller thread and leave {@code register}
+     * waiting for ever.
+     *
+     * @param pathAddress the address of the path's NUL-terminated bytes, as the JDK passes it
+     * @return the watch descriptor
+     */
+    public static int inotifyAddWatch(int inotifyFd, long pathAddress, int mask) throws Exception {
+        String path = pathAt(pathAddress);
+        if (direct(path)) {
+            Throwable refused;
+            try {
+                return (int) addWatch().invokeExact(inotifyFd, pathAddress, mask);
+            } catch (Throwable t) {
+                refused = t;
+            }
+            int errno = errnoOf(refused);
+            if (errno != 13 && errno != 1) { // EACCES, EPERM: the kernel's refusal, the broker's to decide
+                throw rethrow(refused);
+            }
+        }
+        Object r;
+        try {
+            r = meta(WATCH, path, null, false, mask, inotifyFd, 0);
+        } catch (IOException | RuntimeException e) {
+            throw unixException(5); // EIO: the broker failed; fail closed, as the JDK's own failure
+        }
+        int n = r instanceof Integer ? (Integer) r : -5;
+        if (n <= 0) {
+            throw unixException(n == 0 ? 5 : -n);
+        }
+        return n;
+    }
+
+    /** The path the JDK put at {@code address}, decoded as the JDK decodes file names (sun.jnu.encoding). */
+    private static String pathAt(long address) throws Exception {
+        jdk.internal.misc.Unsafe unsafe = jdk.internal.misc.Unsafe.getUnsafe();
+        int length = 0;
+        while (unsafe.getByte(address + length) != 0) {
+            length++;
+        }
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = unsafe.getByte(address + i);
+        }
+        MethodHandle h = pathString;
+        if (h == null) {
+            Class<?> util = Class.forName("sun.nio.fs.Util", false, null);
+            h = MethodHandles.privateLookupIn(util, MethodHandles.lookup())
+                    .findStatic(util, "toString", MethodType.methodType(String.class, byte[].class));
+            pathString = h;
+        }
+        try {
+            return (String) h.invokeExact(bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static MethodHandle addWatch() throws ReflectiveOperationException {
+        MethodHandle h = addWatch;
+        if (h == null) {
+            Class<?> service = Class.forName("sun.nio.fs.LinuxWatchService", false, null);
+            h = MethodHandles.privateLookupIn(service, MethodHandles.lookup()).findStatic(service, "inotifyAddWatch",
+                    MethodType.methodType(int.class, int.class, long.class, int.class));
+            addWatch = h;
+        }
+        return h;
+    }
+
+    /** The errno of a {@code UnixException}, else 0. */
+    private static int errnoOf(Throwable t) throws Exception {
+        Class<?> unix = Class.forName("sun.nio.fs.UnixException", false, null);
+        if (!unix.isInstance(t)) {
+            return 0;
+        }
+        MethodHandle h = unixErrno;
+        if (h == null) {
+            h = MethodHandles.privateLookupIn(unix, MethodHandles.lookup())
+                    .findVirtual(unix, "errno", MethodType.methodType(int.class))
+                    .asType(MethodType.methodType(int.class, Throwable.class));
+            unixErrno = h;
+        }
+        try {
+            return (int) h.invokeExact(t);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** {@code t} as what a method declaring {@code throws Exception} may throw, unchanged where it can be. */
+    private static Exception rethrow(Throwable t) {
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        return t instanceof Exception ? (Exception) t : new IOException(t);
     }
 
     /**
@@ -314,7 +515,9 @@ public final class AirlockBridge {
                 int n = (Integer) r;
                 return n < 0 ? n : op == STAT ? n : 0;
             }
-            return 0;
+            // A status instead of a descriptor comes only for a link itself (lstat), which these
+            // wrappers never ask for; should it come, it is a failure, never a descriptor number.
+            return op == STAT ? -5 : 0;
         } catch (IOException e) {
             return -5; // EIO: the broker failed
         }

@@ -82,6 +82,18 @@ final class BrokerOpener implements Opener {
         }
     }
 
+    @Override
+    public int watch(int inotifyFd, String absolutePath, int mask) throws IOException {
+        try {
+            return client().watch(inotifyFd, absolutePath, mask);
+        } catch (BrokerDeniedException e) {
+            if (e.isPolicyDenial()) {
+                throw new PolicyDenied(e.reason());
+            }
+            return -e.errno();
+        }
+    }
+
     private BrokerClient client() throws IOException {
         // Runs the check here if the background thread has not started it yet; a no-op otherwise.
         connection.run();

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JDK methods the agent hooks, and the advice each one gets.
+ * The JDK methods the agent hooks, and the advice each one gets (or, where advice cannot wrap the
+ * call, the member substitution).
  *
  * <p>The advice templates live in {@code src/main/jdk} (compiled as members of java.base, shipped
  * as resources under {@value #RESOURCE_PREFIX}) and are exit advice on chokepoints of java.base,
@@ -57,15 +58,22 @@ import java.util.Map;
  *       <td>setLastModifiedTime and every basic view: the JDK sets times through a descriptor
  *       (futimes, futimens), which the kernel allows only to the owner, so the view's failure
  *       is routed by path</td></tr>
+ *   <tr><td>{@code sun.nio.fs.LinuxWatchService$Poller#implRegister}: its one call of the private
+ *       static native {@code LinuxWatchService.inotifyAddWatch(int, long, int)} is replaced by a
+ *       call of {@code AirlockBridge#inotifyAddWatch} (a member substitution, not advice)</td>
+ *       <td>{@code Path#register} with a WatchService of the default file system (Watchable
+ *       register, and so every directory watch); the JDK's key bookkeeping and its translation of
+ *       the UnixException it catches there stay as they are</td></tr>
  * </table>
  *
  * <p>Why these suffice: each java.io stream class has exactly one Java method in front of its
  * native {@code open0}; every java.io.File disk operation is one of the File methods above; on
- * Linux every NIO operation on a path goes through a static wrapper of a private native in
- * UnixNativeDispatcher, and the callers of each wrapper (listed above from {@code javap -c} of
- * sun.nio.fs on both JDKs) call nothing else for that operation. Zip and jar files, URLClassLoader
- * and file: URLs are built on java.io streams, RandomAccessFile, File and NIO, so they need no hook
- * of their own. Descriptor-based calls (fstat, read, write, mmap, flock, ftruncate, fdopendir and
+ * Linux every NIO operation on a path but a watch's registration goes through a static wrapper of
+ * a private native in UnixNativeDispatcher, and the callers of each wrapper (listed above from
+ * {@code javap -c} of sun.nio.fs on both JDKs) call nothing else for that operation; a watch's
+ * registration calls LinuxWatchService's own native, once, hence its substitution. Zip and jar
+ * files, URLClassLoader and file: URLs are built on java.io streams, RandomAccessFile, File and
+ * NIO, so they need no hook of their own. Descriptor-based calls (fstat, read, write, mmap, flock, ftruncate, fdopendir and
  * readdir) work on a brokered descriptor unchanged.
  *
  * <p>Routing: opens and changes run directly first and are routed when the kernel refused them
@@ -118,12 +126,50 @@ final class Hooks {
             this(type, method, descriptor, advice, null);
         }
 
+        /**
+         * For a substitution instead of advice: the call inside {@link #method} that is replaced,
+         * as {@code owner#name descriptor} of a static method, and the bridge's static method of
+         * the same descriptor that is called instead. Null for advice hooks.
+         */
+        final String replaced;
+        final String replacement;
+
         Hook(String type, String method, String descriptor, String advice, String shape) {
+            this(type, method, descriptor, advice, shape, null, null);
+        }
+
+        private Hook(String type, String method, String descriptor, String advice, String shape, String replaced,
+                String replacement) {
             this.type = type;
             this.method = method;
             this.descriptor = descriptor;
             this.advice = advice;
             this.shape = shape;
+            this.replaced = replaced;
+            this.replacement = replacement;
+        }
+
+        /**
+         * A hook that replaces the calls of static method {@code replacedName} (of {@code
+         * replacedOwner}, with {@code replacedDescriptor}) inside {@code type#method} by calls of the
+         * bridge's static method {@code replacement}, which must take and return the same.
+         */
+        static Hook substitution(String type, String method, String descriptor, String replacedOwner, String replacedName,
+                String replacedDescriptor, String replacement) {
+            return new Hook(type, method, descriptor, null, null, replacedOwner + "#" + replacedName + replacedDescriptor,
+                    replacement);
+        }
+
+        String replacedOwner() {
+            return replaced.substring(0, replaced.indexOf('#'));
+        }
+
+        String replacedName() {
+            return replaced.substring(replaced.indexOf('#') + 1, replaced.indexOf('('));
+        }
+
+        String replacedDescriptor() {
+            return replaced.substring(replaced.indexOf('('));
         }
 
         @Override
@@ -193,7 +239,14 @@ final class Hooks {
             new Hook("sun.nio.fs.UnixFileAttributeViews$Basic", "setTimes",
                     "(Ljava/nio/file/attribute/FileTime;Ljava/nio/file/attribute/FileTime;"
                             + "Ljava/nio/file/attribute/FileTime;)V",
-                    "sun.nio.fs.AirlockUnixSetTimesAdvice"));
+                    "sun.nio.fs.AirlockUnixSetTimesAdvice"),
+            // The one call of the private native inotifyAddWatch (JDK 17 and 25 alike): advice cannot
+            // wrap a native method, and advice on implRegister would have to redo the JDK's key
+            // bookkeeping; replacing just the call keeps all of it, and the JDK's own translation of
+            // the UnixException it catches there (see AirlockBridge#inotifyAddWatch).
+            Hook.substitution("sun.nio.fs.LinuxWatchService$Poller", "implRegister",
+                    "(Ljava/nio/file/Path;Ljava/util/Set;[Ljava/nio/file/WatchEvent$Modifier;)Ljava/lang/Object;",
+                    "sun.nio.fs.LinuxWatchService", "inotifyAddWatch", "(IJI)I", "inotifyAddWatch"));
 
     private Hooks() {
     }
@@ -218,7 +271,7 @@ final class Hooks {
         members.add(BRIDGE);
         members.add(UNIX_EXCEPTION);
         for (Hook hook : ALL) {
-            if (!members.contains(hook.advice)) {
+            if (hook.advice != null && !members.contains(hook.advice)) {
                 members.add(hook.advice);
             }
         }

@@ -28,7 +28,7 @@ final class Installer {
         // Captured once: relative paths are resolved against the directory the program started in,
         // whatever it later does to the property.
         String userDir = System.getProperty("user.dir");
-        List<Class<?>> targets = prepareJvm(inst);
+        List<String> targets = prepareJvm(inst);
         Class<?> bridge = Bridge.define(inst, AgentJar.classFile(Hooks.BRIDGE));
         Router router = new Router(opener, userDir);
         Bridge.install(bridge, router, new MetadataRouter(opener, router), args.directRoots(), userDir);
@@ -67,13 +67,13 @@ final class Installer {
     }
 
     /** Weaves live and leaves a replay of the result registered in place of ByteBuddy's transformer. */
-    private static Woven weaveLive(Instrumentation inst, List<Class<?>> targets) throws Exception {
+    private static Woven weaveLive(Instrumentation inst, List<String> targets) throws Exception {
         TransformCache.InputRecorder inputs = new TransformCache.InputRecorder(targets);
         // Registered before ByteBuddy's transformer, so it sees the bytes ByteBuddy starts from.
         inst.addTransformer(inputs, true);
         Map<String, byte[]> outputs;
         try {
-            outputs = LiveTransformer.install(inst, targets);
+            outputs = LiveTransformer.install(inst, targets, inputs.loading);
         } finally {
             inst.removeTransformer(inputs);
         }
@@ -91,14 +91,18 @@ final class Installer {
      * routes nowhere; the JVM is meant to exit right after.
      */
     static void prepare(Instrumentation inst, Path dir) throws Exception {
-        List<Class<?>> targets = prepareJvm(inst);
+        List<String> targets = prepareJvm(inst);
         Bridge.define(inst, AgentJar.classFile(Hooks.BRIDGE));
         Woven woven = weaveLive(inst, targets);
         TransformCache.write(dir, AgentJar.fingerprint(), woven.inputs, woven.outputs);
     }
 
-    /** Checks what the installation needs and loads (without initialising) the hooked classes. */
-    private static List<Class<?>> prepareJvm(Instrumentation inst) throws IOException, ClassNotFoundException {
+    /**
+     * Checks what the installation needs; returns the hooked classes' names. They are not loaded
+     * here: one not loaded yet is loaded only once the transformers are registered, so that both
+     * paths see it as it loads (see TransformCache#loadOrRetransform).
+     */
+    private static List<String> prepareJvm(Instrumentation inst) throws IOException {
         if (!inst.isRetransformClassesSupported()) {
             throw new IOException("the JVM does not support class retransformation"
                     + " (the agent's manifest needs Can-Retransform-Classes: true)");
@@ -106,12 +110,6 @@ final class Installer {
         if (!inst.isModifiableModule(Object.class.getModule())) {
             throw new IOException("the JVM does not allow java.base to be opened to the agent");
         }
-        // Loaded now, so that both paths see them as retransformations of loaded classes (the
-        // class file a JVM hands out then is what the cache is keyed by).
-        List<Class<?>> targets = new ArrayList<>();
-        for (String type : Hooks.byType().keySet()) {
-            targets.add(Class.forName(type, false, null));
-        }
-        return targets;
+        return new ArrayList<>(Hooks.byType().keySet());
     }
 }

@@ -3,16 +3,19 @@ package dev.airlock.agent;
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.MemberSubstitution;
+import net.bytebuddy.description.method.MethodList;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
@@ -41,21 +44,29 @@ final class LiveTransformer {
     }
 
     /**
-     * Retransforms {@code targets} with the hooks' advice and returns, per class name, the class
-     * file ByteBuddy produced. Throws if any hook did not apply: a JDK whose shape differs must not
-     * run unrouted.
+     * Weaves the hooks' advice into the classes {@code targets}, each as it loads or, if loaded
+     * before, by retransformation ({@link TransformCache#loadOrRetransform}), and returns, per
+     * class name, the class file ByteBuddy produced. Throws if any hook did not apply: a JDK whose
+     * shape differs must not run unrouted.
      *
      * <p>ByteBuddy's transformer is unregistered afterwards (the classes keep their new bytes):
      * left in place it would describe every class the application loads from then on, for
      * nothing. The caller registers a plain replay of the result instead, so that a later
      * retransformation by anyone still yields the hooked classes.
+     *
+     * @param loading the targets the caller's transformer, registered before, saw being loaded
      */
-    static Map<String, byte[]> install(Instrumentation inst, Collection<Class<?>> targets)
+    static Map<String, byte[]> install(Instrumentation inst, Collection<String> targets, Set<String> loading)
             throws IOException {
         Map<String, byte[]> adviceFiles = new LinkedHashMap<>();
         for (Hooks.Hook hook : Hooks.ALL) {
-            adviceFiles.put(hook.advice, AgentJar.classFile(hook.advice));
+            if (hook.advice != null) {
+                adviceFiles.put(hook.advice, AgentJar.classFile(hook.advice));
+            }
         }
+        // The bridge, for the substitutions' replacement methods (it is defined in java.base by now,
+        // but described, like the advice, from the agent's own class file).
+        adviceFiles.put(Hooks.BRIDGE, AgentJar.classFile(Hooks.BRIDGE));
         // The advice first; the JDK's own types (UnixPath, UnixException) from the boot loader's
         // class files; ByteBuddy's annotation types from the agent's loader.
         ClassFileLocator locator = new ClassFileLocator.Compound(
@@ -65,12 +76,12 @@ final class LiveTransformer {
         TypePool pool = TypePool.Default.of(locator);
 
         Recorder recorder = new Recorder();
+        // Raw: registered and driven by loadOrRetransform below, as the replay is, rather than by
+        // ByteBuddy's own retransformation of loaded classes (which would need the classes that
+        // are not loaded yet to be loaded before its transformer is in place).
         AgentBuilder builder = newAgentBuilder()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(
-                        new LinkedHashSet<>(targets)))
-                .with(AgentBuilder.RedefinitionStrategy.Listener.ErrorEscalating.FAIL_FAST)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
                 .with(recorder)
@@ -82,8 +93,15 @@ final class LiveTransformer {
                     .type(ElementMatchers.named(type.getKey()), ElementMatchers.isBootstrapClassLoader())
                     .transform(new Weaver(type.getValue(), pool, locator));
         }
-        ClassFileTransformer transformer = builder.installOn(inst);
-        inst.removeTransformer(transformer);
+        ClassFileTransformer transformer = builder.makeRaw();
+        inst.addTransformer(transformer, true);
+        try {
+            TransformCache.loadOrRetransform(inst, targets, loading);
+        } catch (ClassNotFoundException | UnmodifiableClassException e) {
+            throw new IllegalStateException("cannot weave the JDK's file opens: " + e, e);
+        } finally {
+            inst.removeTransformer(transformer);
+        }
 
         if (!recorder.errors.isEmpty()) {
             IllegalStateException e = new IllegalStateException(
@@ -94,6 +112,13 @@ final class LiveTransformer {
         if (!recorder.transformed.keySet().equals(byType.keySet())) {
             throw new IllegalStateException("cannot weave the JDK's file opens: transformed "
                     + recorder.transformed.keySet() + ", expected " + byType.keySet());
+        }
+        for (Hooks.Hook hook : Hooks.ALL) {
+            if (hook.replaced != null && !callsBridge(recorder.transformed.get(hook.type))) {
+                // A substitution that matched no call changes nothing and says nothing: fail closed.
+                throw new IllegalStateException("cannot weave the JDK's file opens: " + hook + " has no call of "
+                        + hook.replaced + " to replace");
+            }
         }
         return recorder.transformed;
     }
@@ -134,6 +159,28 @@ final class LiveTransformer {
             this.locator = locator;
         }
 
+        /**
+         * The member substitution of a hook: every call of the replaced static method becomes a
+         * call of the bridge's static method of the same descriptor, both found by exact name and
+         * descriptor (a JDK whose native changed shape fails the installation).
+         */
+        private MemberSubstitution substitution(Hooks.Hook hook) {
+            TypeDescription bridge = pool.describe(Hooks.BRIDGE).resolve();
+            MethodList<MethodDescription.InDefinedShape> replacements = bridge.getDeclaredMethods()
+                    .filter(ElementMatchers.<MethodDescription>named(hook.replacement)
+                            .and(ElementMatchers.hasDescriptor(hook.replacedDescriptor()))
+                            .and(ElementMatchers.isStatic()).and(ElementMatchers.isPublic()));
+            if (replacements.size() != 1) {
+                throw new IllegalStateException("the bridge has " + replacements.size() + " methods " + hook.replacement
+                        + hook.replacedDescriptor());
+            }
+            return MemberSubstitution.strict()
+                    .method(ElementMatchers.<MethodDescription>named(hook.replacedName())
+                            .and(ElementMatchers.hasDescriptor(hook.replacedDescriptor()))
+                            .and(ElementMatchers.isDeclaredBy(ElementMatchers.named(hook.replacedOwner()))))
+                    .replaceWith(replacements.getOnly());
+        }
+
         @Override
         public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
                 ClassLoader loader, JavaModule module, ProtectionDomain domain) {
@@ -158,10 +205,29 @@ final class LiveTransformer {
                 if (found != 1) {
                     throw new IllegalStateException("this JDK has " + found + " methods " + hook);
                 }
-                woven = woven.visit(Advice.to(pool.describe(hook.advice).resolve(), locator).on(method));
+                if (hook.replaced != null) {
+                    woven = woven.visit(substitution(hook).on(method));
+                } else {
+                    woven = woven.visit(Advice.to(pool.describe(hook.advice).resolve(), locator).on(method));
+                }
             }
             return woven;
         }
+    }
+
+    /** Whether a class file names the bridge: in a class that had no advice, only a substitution put it there. */
+    private static boolean callsBridge(byte[] classFile) {
+        byte[] name = Hooks.BRIDGE.replace('.', '/').getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        outer:
+        for (int i = 0; classFile != null && i + name.length <= classFile.length; i++) {
+            for (int j = 0; j < name.length; j++) {
+                if (classFile[i + j] != name[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static ElementMatcher.Junction<MethodDescription> matcher(Hooks.Hook hook) {

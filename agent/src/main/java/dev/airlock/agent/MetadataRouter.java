@@ -13,6 +13,7 @@ import java.util.List;
 import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
+import dev.airlock.ipc.FileStat;
 import dev.airlock.ipc.Linux;
 import dev.airlock.ipc.Message;
 
@@ -95,7 +96,14 @@ final class MetadataRouter {
         String absolute = paths.absolute(path);
         String other = second == null || op == Message.SYMLINK ? second : paths.absolute(second);
         try {
-            return opener.call(op, absolute, other, flag, mode, first, last);
+            if (op == Message.WATCH) {
+                // The inotify instance's descriptor rides in the first number (see AirlockBridge#inotifyAddWatch).
+                return opener.watch((int) first, absolute, mode);
+            }
+            Object answer = opener.call(op, absolute, other, flag, mode, first, last);
+            // A link's status in place of a descriptor: handed to the bridge as a long[], the one
+            // shape it can fill the JDK's attributes from (it sees no ipc types).
+            return answer instanceof FileStat ? ((FileStat) answer).toArray() : answer;
         } catch (PolicyDenied denied) {
             // As the JDK's own EACCES (a UnixException, which the wrapper's callers translate to
             // AccessDeniedException or catch): some callers catch only UnixException (the watch

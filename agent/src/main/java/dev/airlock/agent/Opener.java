@@ -45,4 +45,18 @@ interface Opener {
         // kernel without the call would.
         return -dev.airlock.ipc.Errno.ENOSYS;
     }
+
+    /**
+     * Asks for an inotify watch on a directory (ipc {@code WATCH}): the broker adds it to this
+     * process's inotify instance {@code inotifyFd}, which travels with the request and stays the
+     * caller's.
+     *
+     * @param mask inotify event bits, a subset of the ipc {@code Message.WATCH_EVENTS}
+     * @return the watch descriptor ({@code >= 1}), or a negative errno for a plain failure
+     * @throws PolicyDenied when the broker's policy refused read on the directory
+     * @throws IOException when the broker cannot be reached: the caller fails closed
+     */
+    default int watch(int inotifyFd, String absolutePath, int mask) throws IOException {
+        return -dev.airlock.ipc.Errno.ENOSYS;
+    }
 }

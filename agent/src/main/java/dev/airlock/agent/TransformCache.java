@@ -10,15 +10,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,7 +35,7 @@ import java.util.zip.CRC32C;
  * <p>An entry maps the exact class file the JVM hands a retransformation-capable transformer for
  * a hooked class (the "original class bytes") to what ByteBuddy made of it. Replaying goes through
  * the same door as the live path: a {@link ClassFileTransformer} registered for retransformation,
- * and {@code retransformClasses} on the same classes. So the cached path installs the very bytes
+ * then {@link #loadOrRetransform} on the same classes. So the cached path installs the very bytes
  * the live path would, and a JDK update, another CDS setting or a changed agent misses instead of
  * installing stale bytes: the input is compared byte for byte, not by digest, and the agent's own
  * build (its bridge and advice class files) is part of the key.
@@ -44,11 +47,28 @@ import java.util.zip.CRC32C;
  * world-readable (the helper runs as another user and only reads the directory; the broker owns it
  * and runs the prepare step).
  *
- * <p>The class file a JVM hands out for a loaded class is reconstituted from its internal form and
- * depends on how the class was loaded: measured on JDK 17.0.15 and 25.0.3, a cache prepared with
- * CDS on misses under {@code -Xshare:off} (other flags tried, {@code -Xint}, C1 only, SerialGC,
- * hit). So the prepare run must use the helper's own JVM options (its JDK, its CDS or AOT cache
- * setting); a miss costs the live path's start-up, never correctness.
+ * <p>Which class file a transformer sees, and why the keys are stable from run to run:
+ * <ul>
+ *   <li>A hooked class that is not loaded yet when the agent installs (the watch service's
+ *       {@code LinuxWatchService$Poller}, which the JDK loads only for a WatchService) is loaded by
+ *       {@link #loadOrRetransform} once the transformers are registered, so they see it as it
+ *       loads: the class file from the runtime image, as it is stored there.
+ *   <li>A class loaded before (every other hooked class: java.base loads them from the CDS archive
+ *       before any agent runs) is retransformed, and the JVM hands out a class file reconstituted
+ *       from its internal form. That depends on how the class was loaded: measured on JDK 17.0.15
+ *       and 25.0.3, a cache prepared with CDS on misses under {@code -Xshare:off} (other flags
+ *       tried, {@code -Xint}, C1 only, SerialGC, hit). So the prepare run must use the helper's own
+ *       JVM options (its JDK, its CDS or AOT cache setting).
+ *   <li>Why not every class by retransformation: HotSpot sorts a class's methods by the address of
+ *       their name symbols, and the reconstituted class file lists them in that order. For a class
+ *       from the CDS archive it was fixed when the archive was dumped; for one parsed at run time
+ *       it depends on where the archive and the symbol arena were mapped. Measured when the Poller
+ *       was loaded first and retransformed after: two variants of its class file (the same
+ *       constant pool and methods, {@code implRegister} in another place) in six prepare runs each
+ *       on JDK 17 and 25, so the helper's replay missed; six identical under {@code setarch -R}
+ *       (no address randomisation) and under {@code -Xshare:off}.
+ * </ul>
+ * A miss costs the live path's start-up, never correctness.
  */
 final class TransformCache {
 
@@ -61,17 +81,18 @@ final class TransformCache {
     }
 
     /**
-     * Replays cached transforms: retransforms {@code targets} with a transformer that answers from
-     * {@code dir}. Returns true when every target was served from the cache; the transformer then
-     * stays registered, so that anyone else's later retransformation keeps the hooks. On any miss
-     * it is removed again and false returned, and the caller weaves live (a retransformation always
-     * starts from the original class bytes, so nothing of the partial replay remains).
+     * Replays cached transforms: registers a transformer that answers from {@code dir}, then puts
+     * the hooked classes {@code types} through it ({@link #loadOrRetransform}). Returns true when
+     * every one was served from the cache; the transformer then stays registered, so that anyone
+     * else's later retransformation keeps the hooks. On any miss it is removed again and false
+     * returned, and the caller weaves live (a retransformation always starts from the original
+     * class bytes, so nothing of the partial replay remains).
      */
-    static boolean replay(Instrumentation inst, Path dir, long fingerprint, Collection<Class<?>> targets) {
-        Replayer replayer = new Replayer(targets, new Directory(dir, fingerprint));
+    static boolean replay(Instrumentation inst, Path dir, long fingerprint, Collection<String> types) {
+        Replayer replayer = new Replayer(types, new Directory(dir, fingerprint));
         inst.addTransformer(replayer, true);
         try {
-            inst.retransformClasses(targets.toArray(new Class<?>[0]));
+            loadOrRetransform(inst, types, replayer.loading);
         } catch (Exception | LinkageError e) {
             inst.removeTransformer(replayer);
             return false;
@@ -84,24 +105,52 @@ final class TransformCache {
     }
 
     /**
+     * The one way both paths bring a hooked class under the transformers registered now. A class
+     * that is not loaded yet is loaded here (not initialised), so that they see it as it loads:
+     * the JVM then hands them the class file from the runtime image, the same bytes in every run.
+     * Only a class loaded before is retransformed; the JVM reconstitutes its class file from its
+     * internal form, which is stable for a class from the CDS archive but not for one parsed at
+     * run time (see the class comment), and no hooked class of a plain start-up is such a one.
+     *
+     * @param loading the internal names the first registered transformer saw being loaded (not
+     *     retransformed); a class loaded meanwhile by another thread is in it as well
+     */
+    static void loadOrRetransform(Instrumentation inst, Collection<String> types, Set<String> loading)
+            throws ClassNotFoundException, UnmodifiableClassException {
+        List<Class<?>> loadedBefore = new ArrayList<>();
+        for (String type : types) {
+            Class<?> c = Class.forName(type, false, null);
+            if (!loading.contains(type.replace('.', '/'))) {
+                loadedBefore.add(c);
+            }
+        }
+        if (!loadedBefore.isEmpty()) {
+            inst.retransformClasses(loadedBefore.toArray(new Class<?>[0]));
+        }
+    }
+
+    /**
      * A transformer that answers a retransformation of a hooked class with what live weaving made
      * of exactly the same input: registered after the live path, in place of ByteBuddy's.
      */
-    static ClassFileTransformer replayer(Collection<Class<?>> targets, Map<String, byte[]> inputs,
+    static ClassFileTransformer replayer(Collection<String> targets, Map<String, byte[]> inputs,
             Map<String, byte[]> outputs) {
         return new Replayer(targets, new Memory(inputs, outputs));
     }
 
     /**
-     * Captures the class files the JVM hands to transformers for {@code targets}. Register before
-     * ByteBuddy's transformer (the JVM calls retransformation-capable transformers in registration
-     * order) so that it sees the original bytes ByteBuddy starts from.
+     * Captures the class files the JVM hands to transformers for {@code targets}, as they load or
+     * are retransformed. Register before ByteBuddy's transformer (the JVM calls
+     * retransformation-capable transformers in registration order) so that it sees the original
+     * bytes ByteBuddy starts from.
      */
     static final class InputRecorder implements ClassFileTransformer {
         private final Set<String> wanted;
         final Map<String, byte[]> inputs = new ConcurrentHashMap<>();
+        /** Internal names of the targets seen as they loaded, for {@link #loadOrRetransform}. */
+        final Set<String> loading = ConcurrentHashMap.newKeySet();
 
-        InputRecorder(Collection<Class<?>> targets) {
+        InputRecorder(Collection<String> targets) {
             this.wanted = internalNames(targets);
         }
 
@@ -109,6 +158,9 @@ final class TransformCache {
         public byte[] transform(Module module, ClassLoader loader, String className,
                 Class<?> redefined, ProtectionDomain domain, byte[] classfile) {
             if (loader == null && wanted.contains(className)) {
+                if (redefined == null) {
+                    loading.add(className);
+                }
                 inputs.put(className.replace('/', '.'), classfile.clone());
             }
             return null;
@@ -139,11 +191,13 @@ final class TransformCache {
                 out.write(output);
             }
             Path target = dir.resolve(fileName(e.getKey(), input));
-            Path temporary = Files.createTempFile(dir, ".xform-", ".tmp");
+            // Readable by others from its creation (the helper runs as another user and only reads):
+            // the mode goes with the open, because the preparation runs confined and the seccomp
+            // filter refuses chmod; the broker copies the entries into files of its own anyway.
+            Path temporary = Files.createTempFile(dir, ".xform-", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
             try {
                 Files.write(temporary, bytes.toByteArray());
-                // createTempFile makes it 0600; the helper runs as another user and only reads.
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(temporary);
@@ -194,10 +248,10 @@ final class TransformCache {
         return block;
     }
 
-    private static Set<String> internalNames(Collection<Class<?>> targets) {
+    private static Set<String> internalNames(Collection<String> targets) {
         Set<String> names = new TreeSet<>();
-        for (Class<?> target : targets) {
-            names.add(target.getName().replace('.', '/'));
+        for (String target : targets) {
+            names.add(target.replace('.', '/'));
         }
         return names;
     }
@@ -240,13 +294,15 @@ final class TransformCache {
         }
     }
 
-    /** Answers retransformations of the hooked classes from a {@link Source}. */
+    /** Answers the loading and the retransformations of the hooked classes from a {@link Source}. */
     private static final class Replayer implements ClassFileTransformer {
         private final Source source;
         final Set<String> wanted;
         final Map<String, Boolean> served = new ConcurrentHashMap<>();
+        /** Internal names of the targets seen as they loaded, for {@link #loadOrRetransform}. */
+        final Set<String> loading = ConcurrentHashMap.newKeySet();
 
-        Replayer(Collection<Class<?>> targets, Source source) {
+        Replayer(Collection<String> targets, Source source) {
             this.source = source;
             this.wanted = internalNames(targets);
         }
@@ -256,6 +312,9 @@ final class TransformCache {
                 Class<?> redefined, ProtectionDomain domain, byte[] classfile) {
             if (loader != null || !wanted.contains(className)) {
                 return null;
+            }
+            if (redefined == null) {
+                loading.add(className);
             }
             byte[] output = source.output(className.replace('/', '.'), classfile);
             if (output != null) {

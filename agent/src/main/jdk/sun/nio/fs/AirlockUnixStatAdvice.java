@@ -15,6 +15,8 @@ import net.bytebuddy.asm.Advice;
  * replaces the JDK's, whatever that was, because Landlock does not confine stat. The broker
  * sends an O_PATH descriptor of the file it resolved beneath the grant; the JDK's own
  * {@code fstat} fills the attributes from it, so they are exactly what the JDK would have read.
+ * For a symbolic link whose target the policy does not let the helper read, the broker sends
+ * the link's status instead of a descriptor, and the bridge fills the attributes from it.
  */
 final class AirlockUnixStatAdvice {
 
@@ -28,11 +30,13 @@ final class AirlockUnixStatAdvice {
                      @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
         String name = Util.toString(path.getByteArrayForSysCalls());
         if (!AirlockBridge.direct(name)) {
-            int fd = AirlockBridge.nioStat(name, method.equals("lstat"));
-            try {
-                UnixNativeDispatcher.fstat(fd, attributes);
-            } finally {
-                UnixNativeDispatcher.close(fd);
+            int fd = AirlockBridge.nioStat(name, method.equals("lstat"), attributes);
+            if (fd >= 0) {
+                try {
+                    UnixNativeDispatcher.fstat(fd, attributes);
+                } finally {
+                    UnixNativeDispatcher.close(fd);
+                }
             }
             thrown = null;
         }

@@ -45,7 +45,7 @@ class HooksTest {
     @Test
     void theJdkMembersAreShippedAsResourcesNotClasses() throws IOException {
         List<String> names = new ArrayList<>(List.of(Hooks.BRIDGE, Hooks.UNIX_EXCEPTION));
-        Hooks.ALL.forEach(h -> names.add(h.advice));
+        Hooks.ALL.stream().filter(h -> h.advice != null).forEach(h -> names.add(h.advice));
         for (String name : names) {
             byte[] classFile = AgentJar.classFile(name);
             assertEquals(0xCAFEBABE, (classFile[0] & 0xff) << 24 | (classFile[1] & 0xff) << 16
@@ -58,9 +58,23 @@ class HooksTest {
     }
 
     @Test
+    void theWatchServicesNativeIsReplacedByTheBridgesMethodOfTheSameShape() throws Exception {
+        List<Hooks.Hook> substitutions = Hooks.ALL.stream().filter(h -> h.replaced != null).toList();
+        assertEquals(1, substitutions.size());
+        Hooks.Hook hook = substitutions.get(0);
+        assertEquals("sun.nio.fs.LinuxWatchService#inotifyAddWatch(IJI)I", hook.replaced);
+        Class<?> service = Class.forName(hook.replacedOwner(), false, null);
+        Method replaced = service.getDeclaredMethod(hook.replacedName(), int.class, long.class, int.class);
+        assertEquals(true, Modifier.isNative(replaced.getModifiers()) && Modifier.isStatic(replaced.getModifiers()),
+                "the JDK's inotifyAddWatch is a static native: advice cannot wrap it, a substitution must");
+        assertEquals(int.class, replaced.getReturnType());
+    }
+
+    @Test
     void hooksAreGroupedByClassInAFixedOrder() {
         assertEquals(List.of("java.io.FileInputStream", "java.io.FileOutputStream", "java.io.RandomAccessFile",
-                "java.io.File", "sun.nio.fs.UnixNativeDispatcher", "sun.nio.fs.UnixFileAttributeViews$Basic"),
+                "java.io.File", "sun.nio.fs.UnixNativeDispatcher", "sun.nio.fs.UnixFileAttributeViews$Basic",
+                "sun.nio.fs.LinuxWatchService$Poller"),
                 new ArrayList<>(Hooks.byType().keySet()));
         assertEquals(23, Hooks.byType().get("java.io.File").size());
         assertEquals(20, Hooks.byType().get("sun.nio.fs.UnixNativeDispatcher").size());

@@ -20,8 +20,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -139,6 +142,14 @@ public final class Scenarios {
         all.put("nio_errno", () -> Files.readString(Path.of(r, "locked/loop.txt")));
         all.put("nio_gone", () -> Files.readString(Path.of(r, "locked/gone.txt")));
         all.put("nio_not_routed", () -> Files.readString(Path.of(r, "missing/nio.txt")));
+        // The kernel refuses a watch on the unreadable directory; hooked, the opener is asked (a fake
+        // without watches answers ENOSYS), unhooked, the JDK's AccessDeniedException stands.
+        all.put("watch_locked", () -> {
+            try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
+                Path.of(r, "locked").register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+                return "registered";
+            }
+        });
         // the bridge
         all.put("bridge_loader", () -> {
             Class<?> bridge = Class.forName("java.io.AirlockBridge");

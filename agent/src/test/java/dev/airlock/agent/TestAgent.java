@@ -22,8 +22,10 @@ import java.util.Set;
  * <p>Its one argument is {@code config=FILE}, a properties file holding {@code agent.args} (passed
  * to the agent as its argument string), the fake opener's rules (see {@link FakeOpener}) and
  * optionally {@code report=FILE}, where it writes how the hooks were installed and how many
- * ByteBuddy classes the JVM loaded, and {@code retransform=true}, which retransforms the hooked
- * classes once more after installation, as another agent might.
+ * ByteBuddy classes the JVM loaded, {@code exit.report=FILE}, where it writes that number again
+ * as the JVM exits (after the program, which may have loaded more JDK classes), and
+ * {@code retransform=true}, which retransforms the hooked classes once more after installation,
+ * as another agent might.
  */
 public final class TestAgent {
 
@@ -61,14 +63,29 @@ public final class TestAgent {
         }
         String report = config.getProperty("report");
         if (report != null) {
-            long byteBuddy = 0;
-            for (Class<?> c : inst.getAllLoadedClasses()) {
-                if (c.getName().startsWith("net.bytebuddy.")) {
-                    byteBuddy++;
-                }
-            }
-            Files.writeString(Path.of(report), "mode=" + mode + "\nbytebuddy=" + byteBuddy + "\n",
+            Files.writeString(Path.of(report), "mode=" + mode + "\nbytebuddy=" + byteBuddyClasses(inst) + "\n",
                     StandardCharsets.UTF_8);
         }
+        String exitReport = config.getProperty("exit.report");
+        if (exitReport != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Files.writeString(Path.of(exitReport), "bytebuddy=" + byteBuddyClasses(inst) + "\n",
+                            StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+    }
+
+    private static long byteBuddyClasses(Instrumentation inst) {
+        long byteBuddy = 0;
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getName().startsWith("net.bytebuddy.")) {
+                byteBuddy++;
+            }
+        }
+        return byteBuddy;
     }
 }

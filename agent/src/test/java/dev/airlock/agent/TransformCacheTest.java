@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -117,7 +121,7 @@ class TransformCacheTest {
         Path second = prepare(jdk, "det-2");
         Map<String, byte[]> a = entries(first);
         assertEquals(List.of("java.io.File", "java.io.FileInputStream", "java.io.FileOutputStream", "java.io.RandomAccessFile",
-                "sun.nio.fs.UnixFileAttributeViews$Basic", "sun.nio.fs.UnixNativeDispatcher"),
+                "sun.nio.fs.LinuxWatchService$Poller", "sun.nio.fs.UnixFileAttributeViews$Basic", "sun.nio.fs.UnixNativeDispatcher"),
                 a.keySet().stream().map(n -> n.substring(0, n.indexOf('-'))).collect(Collectors.toList()));
         Map<String, byte[]> b = entries(second);
         assertEquals(a.keySet(), b.keySet());
@@ -128,12 +132,42 @@ class TransformCacheTest {
 
     @ParameterizedTest
     @MethodSource("jdks")
+    void aClassNotLoadedBeforeTheAgentIsKeyedByTheRuntimeImagesClassFile(String jdk) throws Exception {
+        // The watch service's Poller loads only when a WatchService is made: the agent loads it with
+        // its transformers in place, so the key is the class file as the runtime image holds it, not
+        // one the JVM reconstitutes (whose method order varied between runs, with the address layout).
+        Path cache = prepare(jdk, "image");
+        byte[] image;
+        try (FileSystem jrt = FileSystems.newFileSystem(URI.create("jrt:/"), Map.of("java.home", jdk))) {
+            image = Files.readAllBytes(jrt.getPath("/modules/java.base/sun/nio/fs/LinuxWatchService$Poller.class"));
+        }
+        assertArrayEquals(image, recordedInput(entry(cache, "sun.nio.fs.LinuxWatchService$Poller")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
     void aHelperReplaysTheCacheWithoutLoadingByteBuddy(String jdk) throws Exception {
         Path cache = prepare(jdk, "replay");
         Run run = helper(jdk, cache);
         assertEquals(0, run.result.exit, run.result::toString);
         assertEquals("", run.result.stderr);
         assertEquals("mode=CACHED\nbytebuddy=0\n", run.report);
+        assertRoutes(run);
+        assertEquals("bytebuddy=0\n", run.exitReport, "ByteBuddy loaded after premain");
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void aMissingEntryForAClassTheAgentLoadsFallsBackToTheLivePath(String jdk) throws Exception {
+        // The Poller is loaded (and left unhooked) while the replay looks for its entry; the live
+        // path that follows must still hook it.
+        Path cache = prepare(jdk, "no-poller");
+        Files.delete(entry(cache, "sun.nio.fs.LinuxWatchService$Poller"));
+        Run run = helper(jdk, cache);
+        assertEquals(0, run.result.exit, run.result::toString);
+        assertEquals("", run.result.stderr);
+        assertTrue(run.report.startsWith("mode=LIVE\nbytebuddy="), run.report);
+        assertNotEquals("mode=LIVE\nbytebuddy=0\n", run.report);
         assertRoutes(run);
     }
 
@@ -148,8 +182,8 @@ class TransformCacheTest {
                 }
             }
         }
-        // Six classes per JDK, each keyed by its own class bytes.
-        assertEquals(12, entries(cache).size());
+        // Seven classes per JDK, each keyed by its own class bytes.
+        assertEquals(14, entries(cache).size());
         Run run = helper(jdk, cache);
         assertEquals("mode=CACHED\nbytebuddy=0\n", run.report, run.result::toString);
         assertRoutes(run);
@@ -160,11 +194,7 @@ class TransformCacheTest {
     void anEntryForOtherClassBytesFallsBackToTheLivePath(String jdk) throws Exception {
         Path cache = prepare(jdk, "tampered-input");
         // Flip one byte inside the recorded input of one entry: that JDK class no longer matches.
-        Path entry;
-        try (Stream<Path> files = Files.list(cache)) {
-            entry = files.filter(p -> p.getFileName().toString().startsWith("java.io.RandomAccessFile"))
-                    .findFirst().orElseThrow();
-        }
+        Path entry = entry(cache, "java.io.RandomAccessFile");
         byte[] bytes = Files.readAllBytes(entry);
         bytes[20 + 8 + 4 + 100] ^= 1;
         Files.write(entry, bytes);
@@ -217,11 +247,13 @@ class TransformCacheTest {
     private static final class Run {
         final ChildJvm.Result result;
         final String report;
+        final String exitReport;
         final Map<String, String> outcomes = new TreeMap<>();
 
-        Run(ChildJvm.Result result, String report) {
+        Run(ChildJvm.Result result, String report, String exitReport) {
             this.result = result;
             this.report = report;
+            this.exitReport = exitReport;
             for (String line : result.stdout.split("\n")) {
                 int bar = line.indexOf('|');
                 if (bar > 0) {
@@ -231,12 +263,17 @@ class TransformCacheTest {
         }
     }
 
-    /** The woven code works whichever way it was installed: java.io, NIO, and an NIO errno. */
+    /**
+     * The woven code works whichever way it was installed: java.io, NIO, an NIO errno, and the watch
+     * service's substitution (the fake opener has no watches: ENOSYS).
+     */
     private static void assertRoutes(Run run) {
         assertEquals("OK fis-content", run.outcomes.get("fis_locked"), run.result::toString);
         assertEquals("OK nio-read-content", run.outcomes.get("nio_read_string"), run.result::toString);
         assertEquals("THROW java.nio.file.FileSystemException: " + root + "/locked/loop.txt: Too many levels of"
                 + " symbolic links or unable to access attributes of symbolic link", run.outcomes.get("nio_errno"));
+        assertEquals("THROW java.nio.file.FileSystemException: " + root + "/locked: Function not implemented",
+                run.outcomes.get("watch_locked"), run.result::toString);
     }
 
     private static List<String> prepareArgs(Path cache) throws IOException {
@@ -265,9 +302,11 @@ class TransformCacheTest {
 
     private static Run helper(String jdk, Path cache, boolean retransform) throws Exception {
         Path report = ChildJvm.file(Files.createTempFile(root, "report", ".txt"), "", "rw-rw-rw-");
+        Path exitReport = ChildJvm.file(Files.createTempFile(root, "exit-report", ".txt"), "", "rw-rw-rw-");
         Properties config = new Properties();
         config.setProperty("agent.args", "policy=" + RoutedRun.POLICY + ",cache=" + cache);
         config.setProperty("report", report.toString());
+        config.setProperty("exit.report", exitReport.toString());
         config.setProperty("sub." + root.resolve("locked/fis.txt"), root.resolve("real/fis.txt").toString());
         config.setProperty("sub." + root.resolve("locked/nio-read.txt"), root.resolve("real/nio-read.txt").toString());
         config.setProperty("errno." + root.resolve("locked/loop.txt"), "40");
@@ -275,9 +314,10 @@ class TransformCacheTest {
         Path file = Files.createTempFile(root, "helper", ".properties");
         store(config, file);
         List<String> args = new ArrayList<>(List.of("-javaagent:" + jar + "=config=" + file, "-cp", jar.toString(),
-                Scenarios.class.getName(), root.toString(), "fis_locked", "nio_read_string", "nio_errno"));
+                Scenarios.class.getName(), root.toString(), "fis_locked", "nio_read_string", "nio_errno",
+                "watch_locked"));
         ChildJvm.Result result = ChildJvm.run(jdk, root, true, args);
-        return new Run(result, Files.readString(report));
+        return new Run(result, Files.readString(report), Files.readString(exitReport));
     }
 
     private static void store(Properties config, Path file) throws IOException {
@@ -285,6 +325,26 @@ class TransformCacheTest {
             config.store(out, null);
         }
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    /** The one entry of {@code className} in {@code cache}. */
+    private static Path entry(Path cache, String className) throws IOException {
+        try (Stream<Path> files = Files.list(cache)) {
+            List<Path> found = files.filter(p -> p.getFileName().toString().startsWith(className + "-"))
+                    .collect(Collectors.toList());
+            assertEquals(1, found.size(), found::toString);
+            return found.get(0);
+        }
+    }
+
+    /** The class file an entry is keyed by: after the magic and the fingerprint, length-prefixed. */
+    private static byte[] recordedInput(Path entry) throws IOException {
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(entry))) {
+            in.readFully(new byte[20 + 8]);
+            byte[] input = new byte[in.readInt()];
+            in.readFully(input);
+            return input;
+        }
     }
 
     private static Map<String, byte[]> entries(Path cache) throws IOException {

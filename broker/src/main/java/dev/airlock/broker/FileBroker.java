@@ -3,6 +3,7 @@ package dev.airlock.broker;
 import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
+import dev.airlock.ipc.FileStat;
 import dev.airlock.ipc.Linux;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Request;
@@ -32,35 +33,59 @@ final class FileBroker {
         this.mutations = new MutationBroker(resolver, roots);
     }
 
+    /** What {@code readlinkat(fd, "")} names a descriptor of an inotify instance: its /proc/self/fd link. */
+    static final String INOTIFY_LINK = "anon_inode:inotify";
+
     /**
-     * The outcome of one request: a descriptor, data (a link's target), plain success, or an errno
-     * with the policy's reason (empty if not a denial). At most one of descriptor and data.
+     * The outcome of one request: a descriptor, data (a link's target), a file's status (STAT of a
+     * link whose target is not the helper's to read), a watch descriptor (WATCH, else 0), plain
+     * success, or an errno with the policy's reason (empty if not a denial). At most one of them.
      */
-    record Outcome(Fd fd, byte[] data, int errno, String reason) {
-        static final Outcome DONE = new Outcome(null, null, 0, "");
+    record Outcome(Fd fd, byte[] data, FileStat stat, int watch, int errno, String reason) {
+        static final Outcome DONE = new Outcome(null, null, null, 0, 0, "");
 
         static Outcome descriptor(Fd fd) {
-            return new Outcome(fd, null, 0, "");
+            return new Outcome(fd, null, null, 0, 0, "");
         }
 
         static Outcome data(byte[] data) {
-            return new Outcome(null, data, 0, "");
+            return new Outcome(null, data, null, 0, 0, "");
+        }
+
+        static Outcome status(FileStat stat) {
+            return new Outcome(null, null, stat, 0, 0, "");
+        }
+
+        static Outcome watching(int watch) {
+            return new Outcome(null, null, null, watch, 0, "");
         }
 
         static Outcome failed(int errno) {
-            return new Outcome(null, null, errno, "");
+            return new Outcome(null, null, null, 0, errno, "");
         }
 
         static Outcome refused(Resolver.Refusal refusal) {
-            return new Outcome(null, null, refusal.errno(), refusal.reason());
+            return new Outcome(null, null, null, 0, refusal.errno(), refusal.reason());
         }
     }
 
     /**
-     * Serves one decoded request of any type. Every failure, whatever the input, is an errno
-     * outcome; the descriptor of a successful outcome is the caller's to send and close.
+     * Serves one decoded request of any type that carries no descriptor. Every failure, whatever
+     * the input, is an errno outcome; the descriptor of a successful outcome is the caller's to
+     * send and close.
      */
     Outcome serve(Request r) {
+        return serve(r, null);
+    }
+
+    /**
+     * Serves one decoded request with the descriptor it carried: null for every type but WATCH,
+     * which needs one (EBADF without). The caller keeps {@code attached} and closes it afterwards.
+     */
+    Outcome serve(Request r, Fd attached) {
+        if (r.type() == Message.WATCH) {
+            return attached == null ? Outcome.failed(Errno.EBADF) : watch(attached, r.path(), r.mode());
+        }
         switch (r.type()) {
             case Message.OPEN:
                 return open(r.path(), r.openFlags(), r.mode(), r.refuseDirectory());
@@ -176,14 +201,79 @@ final class FileBroker {
      * An {@code O_PATH} descriptor of the file (of a final link itself with {@code noFollow}),
      * decided as read: the helper {@code fstat}s it, so the JDK fills its own structures, and an
      * {@code O_PATH} descriptor can be neither read nor written.
+     *
+     * <p>Except for a symbolic link: {@code readlinkat(fd, "")} on a descriptor of a link reads its
+     * target, which is the policy's {@code readlink} to grant, not {@code read}'s. So when what was
+     * resolved is a link, the broker asks the policy for read and readlink together (resolving the
+     * path again with both actions decided on every hop, exactly as a READLINK request would be
+     * decided); only if that is allowed does the helper get a descriptor, else it gets the link's
+     * status as data, which is all that read lets it see.
      */
     Outcome stat(byte[] rawPath, boolean noFollow) {
         try {
             String path = resolver.decode(rawPath);
             int flags = noFollow ? O_PATH_CLOEXEC | Linux.O_NOFOLLOW : O_PATH_CLOEXEC;
-            return Outcome.descriptor(resolver.open(path, FileActions.READ, flags, 0, !noFollow));
+            Fd fd = resolver.open(path, FileActions.READ, flags, 0, !noFollow);
+            try {
+                if (!Linux.fstat(fd.get()).isSymbolicLink()) {
+                    return Outcome.descriptor(fd);
+                }
+                Fd withTarget = readlinkGranted(path, flags);
+                if (withTarget != null) {
+                    fd.close();
+                    return Outcome.descriptor(withTarget);
+                }
+                // The status of the very link the read decision resolved, not of a second lookup.
+                Outcome status = Outcome.status(Linux.statx(fd.get()));
+                fd.close();
+                return status;
+            } catch (ErrnoException | RuntimeException e) {
+                fd.close();
+                throw e;
+            }
         } catch (Resolver.Refusal refusal) {
             return Outcome.refused(refusal);
+        } catch (ErrnoException e) {
+            return Outcome.failed(e.errno());
+        }
+    }
+
+    /**
+     * The link resolved again with read and readlink both decided by the policy, or null when
+     * either is denied anywhere on the way (or the lookup fails now for any other reason: the
+     * helper then gets the status, which reveals less, never more).
+     */
+    private Fd readlinkGranted(String path, int flags) {
+        try {
+            return resolver.open(path, FileActions.READ | FileActions.READLINK, flags, 0, false);
+        } catch (Resolver.Refusal refusal) {
+            return null;
+        }
+    }
+
+    /**
+     * WATCH: adds an inotify watch on the directory {@code rawPath} to the helper's inotify
+     * instance {@code inotify}, decided as read on the directory (which is what listing it needs:
+     * the events name what is created in it). The directory is resolved race-free as every path
+     * is, and the watch is added through the resolved descriptor's {@code /proc/self/fd} entry,
+     * so it is on exactly the inode the decision resolved, whatever the path names meanwhile.
+     * The descriptor must really be an inotify instance (EINVAL otherwise, as inotify_add_watch
+     * answers for a descriptor of anything else); the mask is already limited by the codec.
+     */
+    Outcome watch(Fd inotify, byte[] rawPath, int mask) {
+        try {
+            byte[] kind = Linux.readlinkat(Linux.AT_FDCWD, "/proc/self/fd/" + inotify.get());
+            if (!INOTIFY_LINK.equals(new String(kind, java.nio.charset.StandardCharsets.UTF_8))) {
+                return Outcome.failed(Errno.EINVAL);
+            }
+            String path = resolver.decode(rawPath);
+            try (Fd directory = resolver.open(path, FileActions.READ, O_PATH_CLOEXEC | Linux.O_DIRECTORY, 0, true)) {
+                return Outcome.watching(Linux.inotifyAddWatch(inotify.get(), "/proc/self/fd/" + directory.get(), mask));
+            }
+        } catch (Resolver.Refusal refusal) {
+            return Outcome.refused(refusal);
+        } catch (ErrnoException e) {
+            return Outcome.failed(e.errno());
         }
     }
 

@@ -87,10 +87,15 @@ final class RequestLoop {
      * every other file, so it is logged and answered with EIO, and the loop keeps serving.
      */
     static Answer answer(FileBroker files, Request request, RefusalLog log) {
+        return answer(files, request, null, log);
+    }
+
+    /** {@link #answer(FileBroker, Request, RefusalLog)} for a request with the descriptor it carried (WATCH). */
+    static Answer answer(FileBroker files, Request request, Fd attached, RefusalLog log) {
         int id = request.id();
         FileBroker.Outcome outcome;
         try {
-            outcome = files.serve(request);
+            outcome = files.serve(request, attached);
         } catch (RuntimeException e) {
             log.println("airlock: internal error serving " + request + ": " + e);
             return new Answer(Reply.error(id, dev.airlock.ipc.Errno.EIO, "airlock broker: internal error"), null);
@@ -101,34 +106,47 @@ final class RequestLoop {
         if (outcome.errno() != 0) {
             return new Answer(Reply.error(id, outcome.errno(), outcome.reason()), null);
         }
+        if (outcome.stat() != null) {
+            return new Answer(Reply.stat(id, outcome.stat()), null);
+        }
+        if (outcome.watch() != 0) {
+            return new Answer(Reply.watch(id, outcome.watch()), null);
+        }
         return new Answer(outcome.data() != null ? Reply.data(id, outcome.data()) : Reply.done(id), null);
     }
 
-    private Answer handle(SeqPacketSocket.Received received, ByteBuffer in) {
-        for (Fd unexpected : received.descriptors()) {
-            unexpected.close(); // requests never carry descriptors
-        }
-        Credentials sender = received.sender();
-        if (sender == null || sender.pid() != expected.pid() || sender.uid() != expected.uid() || sender.gid() != expected.gid()) {
-            refuse("credentials " + describe(sender) + " are not the helper's " + describe(expected));
-            return null;
-        }
-        if (received.descriptors().length > 0) {
-            refuse("request carried " + received.descriptors().length + " descriptor(s)");
-            return null;
-        }
-        if (received.truncated()) {
-            refuse("request longer than " + Message.MAX_SIZE + " bytes");
-            return null;
-        }
-        Request request;
+    /**
+     * Checks and decodes one received message and serves it. The descriptor rule: a WATCH carries
+     * exactly one descriptor (the helper's inotify instance), every other request none; any other
+     * count refuses the request whole (the codec checks it against the decoded type). Every
+     * received descriptor is closed here once the request is served or refused: the broker keeps
+     * none of the helper's.
+     */
+    Answer handle(SeqPacketSocket.Received received, ByteBuffer in) {
+        Fd[] descriptors = received.descriptors();
         try {
-            request = MessageCodec.decodeRequest(in, received.length());
-        } catch (ProtocolException e) {
-            refuse(e.getMessage());
-            return null;
+            Credentials sender = received.sender();
+            if (sender == null || sender.pid() != expected.pid() || sender.uid() != expected.uid() || sender.gid() != expected.gid()) {
+                refuse("credentials " + describe(sender) + " are not the helper's " + describe(expected));
+                return null;
+            }
+            if (received.truncated()) {
+                refuse("request longer than " + Message.MAX_SIZE + " bytes");
+                return null;
+            }
+            Request request;
+            try {
+                request = MessageCodec.decodeRequest(in, received.length(), descriptors.length);
+            } catch (ProtocolException e) {
+                refuse(e.getMessage());
+                return null;
+            }
+            return answer(files, request, descriptors.length == 1 ? descriptors[0] : null, log);
+        } finally {
+            for (Fd fd : descriptors) {
+                fd.close();
+            }
         }
-        return answer(files, request, log);
     }
 
     private void refuse(String why) {

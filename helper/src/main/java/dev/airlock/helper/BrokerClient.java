@@ -4,6 +4,7 @@ import dev.airlock.ipc.Credentials;
 import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
+import dev.airlock.ipc.FileStat;
 import dev.airlock.ipc.Linux;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.MessageCodec;
@@ -84,7 +85,26 @@ public final class BrokerClient {
         // open(2) uses only the permission bits of the mode; the JDK passes a whole st_mode when
         // it copies a file's mode (Files.copy), file-type bits included.
         int bits = mode & 07777;
-        return (Integer) call(absolutePath, id -> Request.open(id, path, flags, bits, refuseDirectory), true);
+        return (Integer) call(absolutePath, id -> Request.open(id, path, flags, bits, refuseDirectory), Expect.DESCRIPTOR, null);
+    }
+
+    /**
+     * Asks the broker to add an inotify watch for {@code mask} on the directory
+     * {@code absolutePath} to this process's inotify instance {@code inotifyFd}, which travels
+     * with the request (the caller keeps it).
+     *
+     * @return the watch descriptor
+     * @throws BrokerDeniedException when the policy refused or the kernel failed in the broker
+     * @throws IOException when the broker is gone or answered something unreadable
+     */
+    public int watch(int inotifyFd, String absolutePath, int mask) throws IOException {
+        byte[] path = absolutePath.getBytes(StandardCharsets.UTF_8);
+        Fd instance = Fd.adopt(inotifyFd);
+        try {
+            return (Integer) call(absolutePath, id -> Request.watch(id, path, mask), Expect.WATCH, instance);
+        } finally {
+            instance.release(); // the caller's descriptor: never closed here
+        }
     }
 
     /**
@@ -99,7 +119,9 @@ public final class BrokerClient {
      * @param first UTIMENS access time (ns, or {@link Request#OMIT}), TRUNCATE length
      * @param last UTIMENS modification time (ns, or {@link Request#OMIT})
      * @return the received descriptor's number (STAT: an O_PATH descriptor now owned by the
-     *     caller), the data (READLINK), or {@code Boolean.TRUE} for a success without either
+     *     caller), a {@link FileStat} (STAT of a symbolic link whose target the policy does not
+     *     let this process read: its status instead of a descriptor), the data (READLINK), or
+     *     {@code Boolean.TRUE} for a success without either
      * @throws BrokerDeniedException when the policy refused or the operation failed in the broker
      * @throws IOException when the broker is gone or answered something unreadable
      */
@@ -147,7 +169,35 @@ public final class BrokerClient {
             default:
                 throw new IllegalArgumentException("not a metadata request type: " + type);
         }
-        return call(path, maker, type == Message.STAT);
+        return call(path, maker, type == Message.STAT ? Expect.DESCRIPTOR_OR_STAT : Expect.DATA_OR_NOTHING, null);
+    }
+
+    /** What a success may carry, by request type; anything else means the broker is not speaking the protocol. */
+    private enum Expect {
+        /** OPEN: a descriptor. */
+        DESCRIPTOR,
+        /** STAT: a descriptor, or a link's status. */
+        DESCRIPTOR_OR_STAT,
+        /** WATCH: a watch descriptor. */
+        WATCH,
+        /** The other metadata and mutation requests: data (READLINK) or nothing. */
+        DATA_OR_NOTHING;
+
+        boolean admits(Reply reply) {
+            boolean descriptor = reply.hasDescriptor();
+            boolean stat = reply.stat() != null;
+            boolean watch = reply.watch() != 0;
+            switch (this) {
+                case DESCRIPTOR:
+                    return descriptor;
+                case DESCRIPTOR_OR_STAT:
+                    return descriptor || stat;
+                case WATCH:
+                    return watch;
+                default:
+                    return !descriptor && !stat && !watch;
+            }
+        }
     }
 
     /** Builds the request once its id is known. */
@@ -155,7 +205,7 @@ public final class BrokerClient {
         Request make(int id);
     }
 
-    private Object call(String displayPath, RequestMaker maker, boolean wantsDescriptor) throws IOException {
+    private Object call(String displayPath, RequestMaker maker, Expect expect, Fd attach) throws IOException {
         int id;
         synchronized (lock) {
             if (gone != null) {
@@ -182,7 +232,7 @@ public final class BrokerClient {
         out.clear();
         int length = MessageCodec.encode(request, out);
         try {
-            socket.send(out, length, null);
+            socket.send(out, length, attach);
         } catch (ErrnoException e) {
             fail(new IOException("airlock broker is gone: " + e.getMessage(), e));
             throw brokerGone();
@@ -195,15 +245,21 @@ public final class BrokerClient {
             }
             throw new BrokerDeniedException(displayPath, reply.errno(), reply.reason());
         }
-        if (wantsDescriptor != reply.hasDescriptor()) {
+        if (!expect.admits(reply)) {
             if (slot.descriptor != null) {
                 slot.descriptor.close();
             }
             fail(new IOException("airlock broker answered " + request + " with " + reply));
             throw brokerGone();
         }
-        if (wantsDescriptor) {
+        if (reply.hasDescriptor()) {
             return slot.descriptor.release();
+        }
+        if (reply.stat() != null) {
+            return reply.stat();
+        }
+        if (reply.watch() != 0) {
+            return reply.watch();
         }
         byte[] data = reply.data();
         return data != null ? data : Boolean.TRUE;

@@ -36,6 +36,9 @@ final class Sandbox implements AutoCloseable {
         copyClass(Probe.class);
         copyClass(Workloads.class);
         copyClass(Class.forName("dev.airlock.it.app.RawChannel", false, Probe.class.getClassLoader()));
+        copyClass(dev.airlock.it.app.LinkProbe.class);
+        copyClass(Class.forName("dev.airlock.it.app.RawLinks", false, Probe.class.getClassLoader()));
+        copyClass(Class.forName("dev.airlock.it.app.LinkProbe$1", false, Probe.class.getClassLoader()));
         worldReadable(root);
     }
 

@@ -108,6 +108,9 @@ public final class Linux {
     static final long SYS_NEWFSTATAT = 262;
     static final long SYS_FACCESSAT2 = 439;
     static final long SYS_FCHMODAT2 = 452;
+    static final long SYS_STATX = 332;
+    static final long SYS_INOTIFY_INIT1 = 294;
+    static final long SYS_INOTIFY_ADD_WATCH = 254;
     static final long SYS_LANDLOCK_CREATE_RULESET = 444;
     static final long SYS_LANDLOCK_ADD_RULE = 445;
     static final long SYS_LANDLOCK_RESTRICT_SELF = 446;
@@ -376,6 +379,53 @@ public final class Linux {
         Pointer scratch = SCRATCH.get();
         check(c().syscall(SYS_FSTATFS, fd, scratch.address() + SCRATCH_STRUCT, 0, 0, 0, 0), "fstatfs(" + fd + ")");
         return scratch.getLong(SCRATCH_STRUCT);
+    }
+
+    private static final int STATX_ALL = 0x0fff;
+    private static final int STATX_BTIME = 0x0800;
+    private static final int STATX_SIZE = 256;
+
+    /**
+     * statx(2) of what an {@code O_PATH} descriptor names, the descriptor's object itself (a link
+     * is not followed: AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW), with every field the JDK's attributes
+     * hold; the devices encoded as glibc's {@code makedev}, as stat(2) and the JDK report them.
+     */
+    public static FileStat statx(int fd) throws ErrnoException {
+        Pointer buffer = allocate(STATX_SIZE);
+        long path = scratchPath("", "statx");
+        check(c().syscall(SYS_STATX, fd, path, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_ALL, buffer.address(), 0),
+                "statx(fd " + fd + ")");
+        boolean birthtime = (buffer.getInt(0) & STATX_BTIME) != 0;
+        return new FileStat(buffer.getShort(28) & 0xFFFF, buffer.getLong(32),
+                makedev(buffer.getInt(136), buffer.getInt(140)), makedev(buffer.getInt(128), buffer.getInt(132)),
+                buffer.getInt(16), buffer.getInt(20), buffer.getInt(24), buffer.getLong(40),
+                buffer.getLong(64), buffer.getInt(72), buffer.getLong(112), buffer.getInt(120),
+                buffer.getLong(96), buffer.getInt(104),
+                birthtime, birthtime ? buffer.getLong(80) : 0, birthtime ? buffer.getInt(88) : 0);
+    }
+
+    /** glibc's {@code makedev}: major and minor in the 64-bit encoding stat(2) reports. */
+    static long makedev(int major, int minor) {
+        long ma = major & 0xFFFFFFFFL;
+        long mi = minor & 0xFFFFFFFFL;
+        return (ma & 0xFFFFF000L) << 32 | (ma & 0xFFFL) << 8 | (mi & 0xFFFFFF00L) << 12 | (mi & 0xFFL);
+    }
+
+    // ---- inotify ----
+
+    /** inotify_init1(IN_CLOEXEC): a new inotify instance. */
+    public static Fd inotifyInit() throws ErrnoException {
+        return Fd.adopt((int) check(c().syscall(SYS_INOTIFY_INIT1, O_CLOEXEC, 0, 0, 0, 0, 0), "inotify_init1"));
+    }
+
+    /**
+     * inotify_add_watch(2): watches {@code path} (followed if a link, as the call does without
+     * IN_DONT_FOLLOW) for {@code mask} in the instance {@code inotifyFd}; the watch descriptor.
+     */
+    public static int inotifyAddWatch(int inotifyFd, String path, int mask) throws ErrnoException {
+        long address = scratchPath(path, "inotify_add_watch");
+        return (int) check(c().syscall(SYS_INOTIFY_ADD_WATCH, inotifyFd, address, mask & 0xFFFFFFFFL, 0, 0, 0),
+                "inotify_add_watch(" + path + ")");
     }
 
     // ---- names: create, remove, rename, link, change ----

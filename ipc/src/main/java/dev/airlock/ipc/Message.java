@@ -57,6 +57,23 @@ public final class Message {
     /** Request type: set a regular file's length. */
     public static final int TRUNCATE = 0x0C;
 
+    /**
+     * Request type: add an inotify watch on a directory, decided as read on it. The only request
+     * that carries a descriptor (exactly one, SCM_RIGHTS): the helper's inotify instance, to which
+     * the broker adds the watch; the mode field holds the event mask ({@link #WATCH_EVENTS}).
+     * Answered with the watch descriptor.
+     */
+    public static final int WATCH = 0x0D;
+
+    /**
+     * The inotify events a WATCH may ask for: those the JDK's LinuxWatchService asks for
+     * (IN_MODIFY, IN_ATTRIB for ENTRY_MODIFY; IN_MOVED_FROM, IN_DELETE for ENTRY_DELETE;
+     * IN_MOVED_TO, IN_CREATE for ENTRY_CREATE). Every other bit, the behaviour flags
+     * (IN_DONT_FOLLOW, IN_MASK_ADD, IN_ONLYDIR, ...) included, is refused: the broker decides on the
+     * directory it resolved itself, and nothing the helper asks for may change what is watched.
+     */
+    public static final int WATCH_EVENTS = 0x002 | 0x004 | 0x040 | 0x080 | 0x100 | 0x200;
+
     /** Reply type: an errno, or success, possibly with one descriptor attached or with data. */
     public static final int REPLY = 0x81;
 
@@ -93,6 +110,12 @@ public final class Message {
 
     /** On a reply: a data field (a link's target) follows the reason. */
     static final int FLAG_HAS_DATA = 0x0002;
+
+    /** On a reply: a file's status ({@link FileStat}) follows the reason, in place of a descriptor. */
+    static final int FLAG_HAS_STAT = 0x0004;
+
+    /** On a reply: a watch descriptor (s32, at least 1) follows the reason. */
+    static final int FLAG_HAS_WATCH = 0x0008;
 
     /** errno values are small positive numbers on Linux; 4095 is the kernel's MAX_ERRNO. */
     static final int MAX_ERRNO = 4095;
@@ -131,7 +154,7 @@ public final class Message {
             case RENAME:
                 return FLAG_NO_REPLACE;
             case REPLY:
-                return FLAG_HAS_FD | FLAG_HAS_DATA;
+                return FLAG_HAS_FD | FLAG_HAS_DATA | FLAG_HAS_STAT | FLAG_HAS_WATCH;
             default:
                 return 0;
         }
@@ -145,6 +168,7 @@ public final class Message {
             case ACCESS:
             case MKDIR:
             case CHMOD:
+            case WATCH:
                 return MODE;
             case RENAME:
             case LINK:
@@ -160,7 +184,15 @@ public final class Message {
     }
 
     static boolean isRequestType(int type) {
-        return type >= OPEN && type <= TRUNCATE;
+        return type >= OPEN && type <= WATCH;
+    }
+
+    /**
+     * How many descriptors a request of {@code type} must carry: one for WATCH (the inotify
+     * instance), none for every other type. A request with any other number is refused whole.
+     */
+    public static int descriptorsCarried(int type) {
+        return type == WATCH ? 1 : 0;
     }
 
     static boolean isKnownType(int type) {
@@ -169,7 +201,7 @@ public final class Message {
 
     private static final String[] REQUEST_NAMES = {
         "OPEN", "STAT", "ACCESS", "READLINK", "MKDIR", "UNLINK", "RENAME", "LINK", "SYMLINK", "CHMOD", "UTIMENS",
-        "TRUNCATE"};
+        "TRUNCATE", "WATCH"};
 
     /** A type's name for messages; unknown types as hex so the raw value stays visible. */
     static String typeName(int type) {
@@ -248,6 +280,13 @@ public final class Message {
         if (type == ACCESS) {
             return mode < 0 || mode > 7 ? "access mode " + mode + " out of range 0..7" : null;
         }
+        if (type == WATCH) {
+            if (mode == 0) {
+                return "watch mask is empty";
+            }
+            int other = mode & ~WATCH_EVENTS;
+            return other != 0 ? "watch mask has bits " + hex8(other) + " outside the allowed " + hex8(WATCH_EVENTS) : null;
+        }
         return checkMode(mode);
     }
 
@@ -265,6 +304,11 @@ public final class Message {
             return "errno " + errno + " out of range 0.." + MAX_ERRNO;
         }
         return null;
+    }
+
+    /** @return null if {@code watch} is a watch descriptor the kernel could return (positive), else what is wrong */
+    static String checkWatch(int watch) {
+        return watch < 1 ? "watch descriptor " + watch + " is not positive" : null;
     }
 
     static String hex2(int value) {

@@ -2,6 +2,8 @@ package dev.airlock.ipc;
 
 import static dev.airlock.ipc.Message.FLAG_HAS_DATA;
 import static dev.airlock.ipc.Message.FLAG_HAS_FD;
+import static dev.airlock.ipc.Message.FLAG_HAS_STAT;
+import static dev.airlock.ipc.Message.FLAG_HAS_WATCH;
 import static dev.airlock.ipc.Message.HEADER_SIZE;
 import static dev.airlock.ipc.Message.MAX_REASON_LENGTH;
 import static dev.airlock.ipc.Message.MAX_SIZE;
@@ -87,9 +89,12 @@ public final class MessageCodec {
         byte[] reason = r.reason().isEmpty() ? null : r.reason().getBytes(StandardCharsets.UTF_8);
         int reasonLength = reason == null ? 0 : reason.length;
         byte[] data = r.dataBytes();
-        int size = Message.REPLY_FIXED_SIZE + reasonLength + (data == null ? 0 : 2 + data.length);
+        FileStat stat = r.stat();
+        int size = Message.REPLY_FIXED_SIZE + reasonLength + (data == null ? 0 : 2 + data.length)
+                + (stat == null ? 0 : FileStat.WIRE_SIZE) + (r.watch() == 0 ? 0 : 4);
         int at = reserve(out, size, REPLY);
-        int flags = (r.hasDescriptor() ? FLAG_HAS_FD : 0) | (data != null ? FLAG_HAS_DATA : 0);
+        int flags = (r.hasDescriptor() ? FLAG_HAS_FD : 0) | (data != null ? FLAG_HAS_DATA : 0)
+                | (stat != null ? FLAG_HAS_STAT : 0) | (r.watch() != 0 ? FLAG_HAS_WATCH : 0);
         at = putHeader(out, at, REPLY, flags, r.id());
         at = putS32(out, at, r.errno());
         at = putU16(out, at, reasonLength);
@@ -100,8 +105,35 @@ public final class MessageCodec {
         if (data != null) {
             at = putBytes(out, at, data);
         }
+        if (stat != null) {
+            at = putStat(out, at, stat);
+        }
+        if (r.watch() != 0) {
+            at = putS32(out, at, r.watch());
+        }
         out.position(at);
         return size;
+    }
+
+    /** The stat block: every field at a fixed offset, then a flags word (birth time present). */
+    private static int putStat(ByteBuffer out, int at, FileStat stat) {
+        at = putS32(out, at, stat.mode());
+        at = putS64(out, at, stat.ino());
+        at = putS64(out, at, stat.dev());
+        at = putS64(out, at, stat.rdev());
+        at = putS32(out, at, stat.nlink());
+        at = putS32(out, at, stat.uid());
+        at = putS32(out, at, stat.gid());
+        at = putS64(out, at, stat.size());
+        at = putS64(out, at, stat.atimeSeconds());
+        at = putS32(out, at, stat.atimeNanos());
+        at = putS64(out, at, stat.mtimeSeconds());
+        at = putS32(out, at, stat.mtimeNanos());
+        at = putS64(out, at, stat.ctimeSeconds());
+        at = putS32(out, at, stat.ctimeNanos());
+        at = putS64(out, at, stat.birthtimeSeconds());
+        at = putS32(out, at, stat.birthtimeNanos());
+        return putS32(out, at, stat.birthtimeAvailable() ? FileStat.WIRE_BIRTHTIME : 0);
     }
 
     /**
@@ -112,6 +144,33 @@ public final class MessageCodec {
      *     {@code length} is negative, over {@link Message#MAX_SIZE} or more than {@code in} holds
      */
     public static Request decodeRequest(ByteBuffer in, int length) throws ProtocolException {
+        return decodeRequest(in, length, -1);
+    }
+
+    /**
+     * {@link #decodeRequest(ByteBuffer, int)} for a request that arrived with
+     * {@code descriptorsAttached} descriptors: the number must be the one its type carries
+     * ({@link Message#descriptorsCarried}: exactly one for WATCH, none for any other type), so
+     * that a descriptor is never taken for something it is not, and none rides along unnoticed.
+     * The caller still owns and closes the descriptors, whatever the outcome.
+     *
+     * @throws ProtocolException as the other overload, and when the count does not match the type
+     */
+    public static Request decodeRequest(ByteBuffer in, int length, int descriptorsAttached) throws ProtocolException {
+        if (descriptorsAttached < -1) {
+            throw new IllegalArgumentException("negative descriptor count " + descriptorsAttached);
+        }
+        Request request = decodeRequestBody(in, length);
+        int expected = Message.descriptorsCarried(request.type());
+        if (descriptorsAttached >= 0 && descriptorsAttached != expected) {
+            in.position(in.position() - length); // a failed decode leaves the position where it was
+            throw new ProtocolException(Message.typeName(request.type()) + " request carried " + descriptorsAttached
+                    + " descriptor(s), expected " + expected);
+        }
+        return request;
+    }
+
+    private static Request decodeRequestBody(ByteBuffer in, int length) throws ProtocolException {
         int start = checkLength(in, length);
         int end = start + length;
         int type = headerType(in, start, end);
@@ -188,6 +247,8 @@ public final class MessageCodec {
         int flags = headerFlags(in, start, type);
         boolean hasFd = (flags & FLAG_HAS_FD) != 0;
         boolean hasData = (flags & FLAG_HAS_DATA) != 0;
+        boolean hasStat = (flags & FLAG_HAS_STAT) != 0;
+        boolean hasWatch = (flags & FLAG_HAS_WATCH) != 0;
         if (hasFd && !descriptorAttached) {
             throw new ProtocolException("REPLY has FLAG_HAS_FD but no descriptor was attached");
         }
@@ -207,8 +268,12 @@ public final class MessageCodec {
         if (errno != 0 && hasData) {
             throw new ProtocolException("REPLY with errno " + errno + " (failure) has FLAG_HAS_DATA");
         }
-        if (hasFd && hasData) {
-            throw new ProtocolException("REPLY has both FLAG_HAS_FD and FLAG_HAS_DATA");
+        if (errno != 0 && (hasStat || hasWatch)) {
+            throw new ProtocolException("REPLY with errno " + errno + " (failure) has " + (hasStat ? "FLAG_HAS_STAT" : "FLAG_HAS_WATCH"));
+        }
+        if (Integer.bitCount(flags & (FLAG_HAS_FD | FLAG_HAS_DATA | FLAG_HAS_STAT | FLAG_HAS_WATCH)) > 1) {
+            throw new ProtocolException("REPLY has more than one of FLAG_HAS_FD, FLAG_HAS_DATA, FLAG_HAS_STAT, FLAG_HAS_WATCH: "
+                    + Message.hex4(flags));
         }
         need(at, end, 2, "REPLY reason length");
         int reasonLength = u16(in, at);
@@ -234,10 +299,51 @@ public final class MessageCodec {
             data = getBytes(in, at, end, "REPLY data");
             at += 2 + dataLength;
         }
+        FileStat stat = null;
+        if (hasStat) {
+            need(at, end, FileStat.WIRE_SIZE, "REPLY stat");
+            stat = getStat(in, at);
+            at += FileStat.WIRE_SIZE;
+        }
+        int watch = 0;
+        if (hasWatch) {
+            need(at, end, 4, "REPLY watch descriptor");
+            watch = s32(in, at);
+            at += 4;
+            fail(Message.checkWatch(watch));
+        }
         noTrailing(at, end, "REPLY", length);
 
         in.position(end);
-        return new Reply(id, errno, reason, hasFd, data);
+        return new Reply(id, errno, reason, hasFd, data, stat, watch);
+    }
+
+    /** Reads a stat block whose bytes are known to be present; checks it as {@link FileStat} does. */
+    private static FileStat getStat(ByteBuffer in, int at) throws ProtocolException {
+        int mode = s32(in, at);
+        long ino = s64(in, at + 4);
+        long dev = s64(in, at + 12);
+        long rdev = s64(in, at + 20);
+        int nlink = s32(in, at + 28);
+        int uid = s32(in, at + 32);
+        int gid = s32(in, at + 36);
+        long size = s64(in, at + 40);
+        long atime = s64(in, at + 48);
+        int atimeNanos = s32(in, at + 56);
+        long mtime = s64(in, at + 60);
+        int mtimeNanos = s32(in, at + 68);
+        long ctime = s64(in, at + 72);
+        int ctimeNanos = s32(in, at + 80);
+        long birth = s64(in, at + 84);
+        int birthNanos = s32(in, at + 92);
+        int statFlags = s32(in, at + 96);
+        if ((statFlags & ~FileStat.WIRE_BIRTHTIME) != 0) {
+            throw new ProtocolException("unknown stat flag bits " + Message.hex8(statFlags & ~FileStat.WIRE_BIRTHTIME));
+        }
+        boolean birthtime = statFlags != 0;
+        fail(FileStat.check(mode, size, atimeNanos, mtimeNanos, ctimeNanos, birthtime, birth, birthNanos));
+        return new FileStat(mode, ino, dev, rdev, nlink, uid, gid, size, atime, atimeNanos, mtime, mtimeNanos, ctime,
+                ctimeNanos, birthtime, birth, birthNanos);
     }
 
     // ---- decoding helpers: each check throws ProtocolException, never a runtime exception ----

@@ -23,17 +23,26 @@ public final class Reply {
     private final String reason;
     private final boolean descriptor;
     private final byte[] data;
+    private final FileStat stat;
+    private final int watch;
 
     /**
-     * Callers have already validated every field: {@code reason} fits the limit as UTF-8, and a
-     * failure has neither descriptor nor data. Takes ownership of {@code data}.
+     * Callers have already validated every field: {@code reason} fits the limit as UTF-8, a
+     * failure carries nothing, and a success carries at most one of descriptor, data, stat and
+     * watch descriptor ({@code watch} 0 for none). Takes ownership of {@code data}.
      */
-    Reply(int id, int errno, String reason, boolean descriptor, byte[] data) {
+    Reply(int id, int errno, String reason, boolean descriptor, byte[] data, FileStat stat, int watch) {
         this.id = id;
         this.errno = errno;
         this.reason = reason;
         this.descriptor = descriptor;
         this.data = data;
+        this.stat = stat;
+        this.watch = watch;
+    }
+
+    Reply(int id, int errno, String reason, boolean descriptor, byte[] data) {
+        this(id, errno, reason, descriptor, data, null, 0);
     }
 
     /**
@@ -61,6 +70,27 @@ public final class Reply {
             throw new IllegalArgumentException("reply data of " + copy.length + " bytes exceeds " + Message.MAX_DATA_LENGTH);
         }
         return new Reply(id, 0, "", false, copy);
+    }
+
+    /**
+     * Success carrying a file's status, in place of a descriptor of it (STAT of a symbolic link
+     * whose target the policy does not let the helper read).
+     */
+    public static Reply stat(int id, FileStat stat) {
+        return new Reply(id, 0, "", false, null, Objects.requireNonNull(stat, "stat"), 0);
+    }
+
+    /**
+     * Success carrying an inotify watch descriptor (WATCH).
+     *
+     * @throws IllegalArgumentException if {@code watch} is not positive (the kernel's are)
+     */
+    public static Reply watch(int id, int watch) {
+        String problem = Message.checkWatch(watch);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return new Reply(id, 0, "", false, null, null, watch);
     }
 
     /**
@@ -168,6 +198,16 @@ public final class Reply {
         return data;
     }
 
+    /** The file status of a STAT success that carries one instead of a descriptor, else null. */
+    public FileStat stat() {
+        return stat;
+    }
+
+    /** The watch descriptor of a WATCH success (at least 1), else 0. */
+    public int watch() {
+        return watch;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -178,13 +218,15 @@ public final class Reply {
         }
         Reply other = (Reply) o;
         return id == other.id && errno == other.errno && reason.equals(other.reason)
-                && descriptor == other.descriptor && Arrays.equals(data, other.data);
+                && descriptor == other.descriptor && Arrays.equals(data, other.data)
+                && Objects.equals(stat, other.stat) && watch == other.watch;
     }
 
     @Override
     public int hashCode() {
         int h = (31 * id + errno) * 31 + reason.hashCode();
-        return (h * 31 + (descriptor ? 1 : 0)) * 31 + Arrays.hashCode(data);
+        h = (h * 31 + (descriptor ? 1 : 0)) * 31 + Arrays.hashCode(data);
+        return (h * 31 + Objects.hashCode(stat)) * 31 + watch;
     }
 
     /**
@@ -198,6 +240,13 @@ public final class Reply {
         if (errno == 0) {
             if (descriptor) {
                 return s.append(" descriptor").toString();
+            }
+            if (stat != null) {
+                return s.append(" stat mode=0").append(Integer.toOctalString(stat.mode())).append(" ino=")
+                        .append(Long.toUnsignedString(stat.ino())).toString();
+            }
+            if (watch != 0) {
+                return s.append(" watch ").append(watch).toString();
             }
             return data == null ? s.append(" done").toString() : s.append(" data ").append(data.length).append(" bytes").toString();
         }

@@ -132,6 +132,17 @@ public final class Request {
         return make(Message.TRUNCATE, id, 0, path, null, 0, 0, length, 0);
     }
 
+    /**
+     * A WATCH request: add an inotify watch for {@code mask} on the directory {@code path} to the
+     * inotify instance that travels with the request (the caller sends it alongside).
+     *
+     * @param mask a non-empty subset of {@link Message#WATCH_EVENTS}
+     * @throws IllegalArgumentException if the path or mask breaks the format's rules
+     */
+    public static Request watch(int id, byte[] path, int mask) {
+        return make(Message.WATCH, id, 0, path, null, 0, mask, 0, 0);
+    }
+
     private static Request make(int type, int id, int flags, byte[] path, byte[] second, int openFlags, int mode,
                                 long first, long last) {
         Objects.requireNonNull(path, "path");
@@ -203,7 +214,10 @@ public final class Request {
         return openFlags;
     }
 
-    /** The mode: creation mode (OPEN, MKDIR), new mode (CHMOD) or access bits (ACCESS). */
+    /**
+     * The mode: creation mode (OPEN, MKDIR), new mode (CHMOD), access bits (ACCESS) or the inotify
+     * event mask (WATCH).
+     */
     public int mode() {
         return mode;
     }
@@ -292,7 +306,9 @@ public final class Request {
         if ((body & Message.OPEN_FLAGS) != 0) {
             s.append(" flags=0x").append(Integer.toHexString(openFlags));
         }
-        if ((body & Message.MODE) != 0) {
+        if (type == Message.WATCH) {
+            s.append(" mask=0x").append(Integer.toHexString(mode));
+        } else if ((body & Message.MODE) != 0) {
             s.append(" mode=0").append(Integer.toOctalString(mode));
         }
         if ((body & Message.ONE_LONG) != 0) {

@@ -372,7 +372,7 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x0d, 0x7f, 0x80, 0x82, 0xff})
+    @ValueSource(ints = {0x00, 0x0e, 0x7f, 0x80, 0x82, 0xff})
     void unknownTypesAreRefused(int type) {
         byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, false));
         wire[5] = (byte) type;
@@ -399,8 +399,8 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x0004, 0x0100, 0x8000, 0xfffc})
-    void replyFlagBitsOtherThanHasFdAndHasDataAreRefused(int bits) {
+    @ValueSource(ints = {0x0010, 0x0100, 0x8000, 0xfff0})
+    void replyFlagBitsOtherThanTheDefinedOnesAreRefused(int bits) {
         byte[] wire = encode(Reply.descriptor(1));
         ByteBuffer.wrap(wire).putShort(6, (short) (Message.FLAG_HAS_FD | bits));
         assertEquals(String.format("unknown flag bits 0x%04x in REPLY", bits), refusedReply(wire, true).getMessage());
@@ -585,7 +585,8 @@ class MessageCodecTest {
 
         byte[] both = encode(Reply.data(1, bytes("x")));
         ByteBuffer.wrap(both).putShort(6, (short) (Message.FLAG_HAS_DATA | Message.FLAG_HAS_FD));
-        assertEquals("REPLY has both FLAG_HAS_FD and FLAG_HAS_DATA", refusedReply(both, true).getMessage());
+        assertEquals("REPLY has more than one of FLAG_HAS_FD, FLAG_HAS_DATA, FLAG_HAS_STAT, FLAG_HAS_WATCH: 0x0003",
+                refusedReply(both, true).getMessage());
 
         byte[] missing = Arrays.copyOf(encode(Reply.data(1, bytes("xyz"))), 12 + 4 + 2 + 2 + 1);
         assertEquals("message truncated: REPLY data needs 3 bytes, 1 left", refusedReply(missing, false).getMessage());
@@ -661,6 +662,9 @@ class MessageCodecTest {
         seeds.add(encode(Reply.error(4, 13, "denied by airlock policy app.policy: read")));
         seeds.add(encode(Reply.error(5, 2, "")));
         seeds.add(encode(Reply.error(6, 21, "\u65e5\u672c\u8a9e \ud83d\ude00 \u00e9")));
+        seeds.add(encode(Reply.stat(8, StatWatchCodecTest.LINK_STAT)));
+        seeds.add(encode(Reply.watch(9, 3)));
+        seeds.add(encode(Request.watch(10, bytes("/data/in"), Message.WATCH_EVENTS)));
         Outcomes outcomes = new Outcomes();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; i < 100_000; i++) {

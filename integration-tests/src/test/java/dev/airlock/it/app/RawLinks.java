@@ -1,0 +1,103 @@
+package dev.airlock.it.app;
+
+import dev.airlock.ipc.Fd;
+import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Message;
+import dev.airlock.ipc.MessageCodec;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
+import dev.airlock.ipc.SeqPacketSocket;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * {@link LinkProbe}'s operations that use raw system calls and the broker channel directly, as
+ * hostile native code in the helper could (Airlock's own native layer, on the helper's class path
+ * through the agent jar, stands in for JNI). A class of its own so that the unconfined runs, which
+ * have no Airlock classes, never load it.
+ */
+final class RawLinks {
+    private RawLinks() {
+    }
+
+    /**
+     * Reads the attributes of each comma-separated link many times on another thread while this
+     * one looks at every descriptor of the process (raw system calls, as native code would) for
+     * one naming any of the links: the count of sightings, 0 when none was ever held.
+     */
+    static String linkDescriptors(String links) throws Exception {
+        String[] names = links.split(",");
+        Thread reader = new Thread(() -> {
+            for (int i = 0; i < 300; i++) {
+                for (String name : names) {
+                    try {
+                        Files.readAttributes(Path.of(name), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        });
+        reader.start();
+        int sightings = 0;
+        int looks = 0;
+        do {
+            sightings += countDescriptorsOf(names);
+            looks++;
+        } while (reader.isAlive());
+        reader.join();
+        sightings += countDescriptorsOf(names);
+        return "sightings=" + sightings + " looks>0=" + (looks > 0);
+    }
+
+    private static int countDescriptorsOf(String[] names) {
+        int count = 0;
+        try (Fd dir = Linux.open("/proc/self/fd", Linux.O_RDONLY | Linux.O_DIRECTORY, 0)) {
+            for (byte[] entry : Linux.readDirectory(dir.get())) {
+                String fd = new String(entry, StandardCharsets.US_ASCII);
+                try {
+                    String target = new String(Linux.readlinkat(Linux.AT_FDCWD, "/proc/self/fd/" + fd), StandardCharsets.UTF_8);
+                    for (String name : names) {
+                        count += target.equals(name) ? 1 : 0;
+                    }
+                } catch (dev.airlock.ipc.ErrnoException closedMeanwhile) {
+                    // gone between listing and reading: not held now
+                }
+            }
+        } catch (dev.airlock.ipc.ErrnoException e) {
+            throw new IllegalStateException(e);
+        }
+        return count;
+    }
+
+    /**
+     * What hostile code speaking the protocol itself gets for STAT of a link without following it:
+     * the kind of reply, and if a descriptor came, the link target read through it (the hole).
+     */
+    static String rawLstat(String link) throws Exception {
+        ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
+        int length = MessageCodec.encode(Request.stat(0x51a7, link.getBytes(StandardCharsets.UTF_8), true), out);
+        // The agent's client reads the channel only while one of its own requests is in flight; none is now.
+        try (SeqPacketSocket socket = new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()))) {
+            socket.send(out, length, null);
+            ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
+            SeqPacketSocket.Received received = socket.receive(in);
+            Reply reply = MessageCodec.decodeReply(in, received.length(), received.descriptors().length == 1);
+            if (reply.hasDescriptor()) {
+                try (Fd fd = received.descriptors()[0]) {
+                    return "descriptor target=" + new String(Linux.readlinkat(fd.get(), ""), StandardCharsets.UTF_8);
+                }
+            }
+            if (reply.stat() != null) {
+                return "stat link=" + reply.stat().isSymbolicLink() + " size=" + reply.stat().size();
+            }
+            return reply.toString();
+        }
+    }
+
+}
