@@ -205,7 +205,8 @@ final class MutationBroker {
      * following even a final link, which a linkat of a name inside its directory cannot express.
      * Whatever it names must be a directory, so the answer is an error in any case; it is computed
      * in the kernel's order without asking the kernel to follow anything: the existing path's
-     * lookup, then the new name (EEXIST if taken, ENOENT if it ends in a slash), then EPERM.
+     * lookup, then the new name (EEXIST if taken, ENOENT if it ends in a slash), then whether it
+     * may be created in its directory, then EPERM.
      */
     private Outcome linkDirectory(String link, String existing) throws Refusal, ErrnoException {
         resolver.open(existing, FileActions.WRITE, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, true).close();
@@ -221,7 +222,13 @@ final class MutationBroker {
                 if (e.errno() != Errno.ENOENT) {
                     throw e;
                 }
-                return Outcome.failed(slash ? Errno.ENOENT : Errno.EPERM);
+                if (slash) {
+                    return Outcome.failed(Errno.ENOENT);
+                }
+                // The kernel checks that the new name may be created (write and search on its
+                // directory, which only a normal user's broker can lack) before it refuses a directory.
+                Linux.faccessat2(target.directory().get(), "", Linux.W_OK | Linux.X_OK, Linux.AT_EMPTY_PATH | Linux.AT_EACCESS);
+                return Outcome.failed(Errno.EPERM);
             }
             return Outcome.failed(Errno.EEXIST);
         }

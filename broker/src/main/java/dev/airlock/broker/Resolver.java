@@ -213,8 +213,12 @@ final class Resolver {
                 throw d.headFailure;
             }
             if (last != Last.ROOT) {
-                // Only whether it resolves, as a directory, matters.
-                open(withoutLast(path), actions, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, true).close();
+                // Only whether it resolves, as a directory, matters. For "." the kernel looks the
+                // name up inside that directory, which needs search permission on it (a normal
+                // user's broker is stopped where the kernel stops the helper); for ".." the head
+                // was climbed by the policy's rule above, which asks for none.
+                String walked = last == Last.DOT ? path : withoutLast(path);
+                open(walked, actions, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, true).close();
             }
             return new Parent(null, null, d.normalized, last);
         }
@@ -233,7 +237,10 @@ final class Resolver {
             String name = d.relative.substring(at + 1) + slash;
             Fd fd;
             try {
-                fd = Linux.openat2(d.root.fd().get(), directory, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, RESOLVE);
+                // Through "/.": the kernel's name calls search the directory for the name before
+                // they look at anything else, so a directory a normal user's broker may not search
+                // fails here with the kernel's EACCES, not after an answer made without the kernel.
+                fd = Linux.openat2(d.root.fd().get(), directory + "/.", Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, RESOLVE);
             } catch (ErrnoException e) {
                 path = afterLink(d, e.errno(), true);
                 continue;

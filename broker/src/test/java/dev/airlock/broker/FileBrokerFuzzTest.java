@@ -48,6 +48,10 @@ import org.junit.jupiter.api.io.TempDir;
  * sibling tree with the links' targets, {@code A} itself, a name in {@code /tmp}) must be exactly
  * as before, and the broker must hold no more descriptors than at the start.
  *
+ * <p>As a normal user permission bits stop the twin's calls where they stop the broker's own (the
+ * requests change modes), with one difference the model keeps: the kernel climbs {@code ..} only
+ * from a directory it may search, the broker's rule does not ask for that ({@link #kernelPath}).
+ *
  * <p>The seed is printed in every failure; rerun one with {@code -Dairlock.fuzz.seed=N}, add
  * {@code -Dairlock.fuzz.debug=1} to print the served tree at a mismatch, and
  * {@code -Dairlock.fuzz.requests=N} for a longer run.
@@ -493,6 +497,10 @@ class FileBrokerFuzzTest {
         if (denied(first) || (two && denied(second))) {
             return Expected.of(Errno.EACCES, "policy");
         }
+        // The paths the twin's system calls get (the same as the requests' but where the kernel's
+        // own .. would meet a directory the user may not search, see kernelPath).
+        String k1 = kernelPath(first.b(), q.type());
+        String k2 = two ? kernelPath(second.b(), q.type()) : null;
         switch (q.type()) {
             case Message.OPEN: {
                 int flags = q.openFlags();
@@ -503,7 +511,7 @@ class FileBrokerFuzzTest {
                 Expected e = (flags & Linux.O_CREAT) != 0 && slash ? parentLookup(first.b())
                         : lookup(first.b(), (flags & Linux.O_NOFOLLOW) == 0 && !exclusive, false);
                 return e != null ? e : twin(() -> {
-                    Fd fd = Linux.open(first.b(), flags | Linux.O_NONBLOCK, q.mode() & 0777);
+                    Fd fd = Linux.open(k1, flags | Linux.O_NONBLOCK, q.mode() & 0777);
                     if (q.refuseDirectory() && Linux.fstat(fd.get()).isDirectory()) {
                         fd.close();
                         throw new ErrnoException("open", Errno.EISDIR);
@@ -513,20 +521,20 @@ class FileBrokerFuzzTest {
             }
             case Message.STAT: {
                 Expected e = lookup(first.b(), !q.noFollow(), false);
-                return e != null ? e : twin(() -> new Twin(0, Linux.open(first.b(), Linux.O_PATH | (q.noFollow() ? Linux.O_NOFOLLOW : 0), 0), null));
+                return e != null ? e : twin(() -> new Twin(0, Linux.open(k1, Linux.O_PATH | (q.noFollow() ? Linux.O_NOFOLLOW : 0), 0), null));
             }
             case Message.ACCESS: {
                 Expected e = lookup(first.b(), true, false);
-                return e != null ? e : twin(() -> done(() -> Linux.faccessat2(Linux.AT_FDCWD, first.b(), q.mode(), Linux.AT_EACCESS)));
+                return e != null ? e : twin(() -> done(() -> Linux.faccessat2(Linux.AT_FDCWD, k1, q.mode(), Linux.AT_EACCESS)));
             }
             case Message.READLINK: {
                 Expected e = lookup(first.b(), false, false);
-                return e != null ? e : twin(() -> new Twin(0, null, Linux.readlinkat(Linux.AT_FDCWD, first.b())));
+                return e != null ? e : twin(() -> new Twin(0, null, Linux.readlinkat(Linux.AT_FDCWD, k1)));
             }
             case Message.TRUNCATE: {
                 Expected e = lookup(first.b(), true, false);
                 return e != null ? e : twin(() -> {
-                    try (Fd fd = Linux.open(first.b(), Linux.O_WRONLY | Linux.O_NONBLOCK, 0)) {
+                    try (Fd fd = Linux.open(k1, Linux.O_WRONLY | Linux.O_NONBLOCK, 0)) {
                         Linux.ftruncate(fd.get(), q.firstNumber());
                     }
                     return new Twin(0, null, null);
@@ -536,12 +544,12 @@ class FileBrokerFuzzTest {
                 Expected e = lookup(first.b(), !q.noFollow(), false);
                 return e != null ? e : twin(() -> done(() -> {
                     int keep = 0777;
-                    try (Fd fd = Linux.open(first.b(), Linux.O_PATH | (q.noFollow() ? Linux.O_NOFOLLOW : 0), 0)) {
+                    try (Fd fd = Linux.open(k1, Linux.O_PATH | (q.noFollow() ? Linux.O_NOFOLLOW : 0), 0)) {
                         keep = Linux.fstat(fd.get()).isDirectory() ? 01777 : 0777;
                     } catch (ErrnoException fchmodat2WillSay) {
                         // fall through: the call itself gives the errno
                     }
-                    Linux.fchmodat2(Linux.AT_FDCWD, first.b(), q.mode() & keep, q.noFollow() ? Linux.AT_SYMLINK_NOFOLLOW : 0);
+                    Linux.fchmodat2(Linux.AT_FDCWD, k1, q.mode() & keep, q.noFollow() ? Linux.AT_SYMLINK_NOFOLLOW : 0);
                 }));
             }
             case Message.UTIMENS: {
@@ -551,30 +559,30 @@ class FileBrokerFuzzTest {
                 Expected e = lookup(first.b(), !q.noFollow(), false);
                 long a = q.firstNumber() == Request.OMIT ? Linux.TIME_OMIT : q.firstNumber();
                 long m = q.secondNumber() == Request.OMIT ? Linux.TIME_OMIT : q.secondNumber();
-                return e != null ? e : twin(() -> done(() -> Linux.utimensat(Linux.AT_FDCWD, first.b(), a, m,
+                return e != null ? e : twin(() -> done(() -> Linux.utimensat(Linux.AT_FDCWD, k1, a, m,
                         q.noFollow() ? Linux.AT_SYMLINK_NOFOLLOW : 0)));
             }
             case Message.MKDIR: {
                 Expected e = parentLookup(first.b());
-                return e != null ? e : twin(() -> done(() -> Linux.mkdirat(Linux.AT_FDCWD, first.b(), q.mode() & 0777)));
+                return e != null ? e : twin(() -> done(() -> Linux.mkdirat(Linux.AT_FDCWD, k1, q.mode() & 0777)));
             }
             case Message.SYMLINK: {
                 Expected e = parentLookup(first.b());
-                return e != null ? e : twin(() -> done(() -> Linux.symlinkat(q.second(), Linux.AT_FDCWD, first.b())));
+                return e != null ? e : twin(() -> done(() -> Linux.symlinkat(q.second(), Linux.AT_FDCWD, k1)));
             }
             case Message.UNLINK: {
                 Expected e = parentLookup(first.b());
                 return e != null ? e : twin(() -> done(() -> {
                     if (q.directory()) {
-                        Linux.unlinkat(Linux.AT_FDCWD, first.b(), Linux.AT_REMOVEDIR);
+                        Linux.unlinkat(Linux.AT_FDCWD, k1, Linux.AT_REMOVEDIR);
                     } else {
                         try {
-                            Linux.unlinkat(Linux.AT_FDCWD, first.b(), 0);
+                            Linux.unlinkat(Linux.AT_FDCWD, k1, 0);
                         } catch (ErrnoException x) {
                             if (!q.either() || x.errno() != Errno.EISDIR) {
                                 throw x;
                             }
-                            Linux.unlinkat(Linux.AT_FDCWD, first.b(), Linux.AT_REMOVEDIR);
+                            Linux.unlinkat(Linux.AT_FDCWD, k1, Linux.AT_REMOVEDIR);
                         }
                     }
                 }));
@@ -584,7 +592,7 @@ class FileBrokerFuzzTest {
                 if (e == null) {
                     e = parentLookup(second.b());
                 }
-                return e != null ? e : twin(() -> done(() -> Linux.renameat2(Linux.AT_FDCWD, first.b(), Linux.AT_FDCWD, second.b(),
+                return e != null ? e : twin(() -> done(() -> Linux.renameat2(Linux.AT_FDCWD, k1, Linux.AT_FDCWD, k2,
                         q.noReplace() ? Linux.RENAME_NOREPLACE : 0)));
             }
             case Message.LINK: {
@@ -595,13 +603,13 @@ class FileBrokerFuzzTest {
                 } else {
                     e = parentLookup(second.b());
                     if (e == null) {
-                        e = kernelErrno(() -> Linux.open(second.b(), Linux.O_PATH | Linux.O_NOFOLLOW, 0).close(), "existing file's lookup");
+                        e = kernelErrno(() -> Linux.open(k2, Linux.O_PATH | Linux.O_NOFOLLOW, 0).close(), "existing file's lookup");
                     }
                 }
                 if (e == null) {
                     e = parentLookup(first.b());
                 }
-                return e != null ? e : twin(() -> done(() -> Linux.linkat(Linux.AT_FDCWD, second.b(), Linux.AT_FDCWD, first.b(), 0)));
+                return e != null ? e : twin(() -> done(() -> Linux.linkat(Linux.AT_FDCWD, k2, Linux.AT_FDCWD, k1, 0)));
             }
             default:
                 throw new IllegalStateException("type " + q.type());
@@ -635,8 +643,11 @@ class FileBrokerFuzzTest {
         return new Decision(inside, climbed.errno(), inside ? normalized.substring(prefix.length()) : null);
     }
 
-    /** A path with its .. resolved as the broker must, and the errno of a head that did not resolve. */
-    private record Climb(String path, int errno) {
+    /**
+     * A path with its .. resolved as the broker must, the errno of a head that did not resolve,
+     * and whether a head climbed from where it really is is a directory the user may not search.
+     */
+    private record Climb(String path, int errno, boolean unsearchable) {
     }
 
     /**
@@ -653,20 +664,24 @@ class FileBrokerFuzzTest {
             end = dotDot.end();
         }
         if (end < 0) {
-            return new Climb(path, 0);
+            return new Climb(path, 0, false);
         }
         String rest = path.substring(end);
         Climb head = climb(end == 2 ? "." : path.substring(0, end - 2));
         String headPath = Path.of(head.path()).normalize().toString();
         int errno = head.errno();
+        boolean unsearchable = head.unsearchable();
         if (errno == 0 && headPath.startsWith(grantB + "/")) {
-            String relative = headPath.substring(grantB.toString().length() + 1);
+            // A head that ends in "." is a lookup inside its directory, which must be searchable.
+            String ending = last(head.path()).equals(".") ? "/." : "";
+            String relative = headPath.substring(grantB.toString().length() + 1) + ending;
             try (Fd fd = Linux.openat2(twinRoot.get(), relative, Linux.O_PATH | Linux.O_DIRECTORY, 0,
                     Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_MAGICLINKS)) {
                 if (Linux.fstat(fd.get()).ino() == Linux.fstat(twinRoot.get()).ino()) {
                     errno = Errno.EACCES;
                 } else {
                     headPath = new String(Linux.realpath(headPath), StandardCharsets.UTF_8);
+                    unsearchable |= !searchable(fd);
                 }
             } catch (ErrnoException e) {
                 errno = e.errno() == Errno.EXDEV ? Errno.EACCES : e.errno();
@@ -674,7 +689,43 @@ class FileBrokerFuzzTest {
         }
         int slash = headPath.lastIndexOf('/');
         String up = slash <= 0 ? "/" : headPath.substring(0, slash);
-        return new Climb(rest.isEmpty() ? up : (up.equals("/") ? "" : up) + rest, errno);
+        return new Climb(rest.isEmpty() ? up : (up.equals("/") ? "" : up) + rest, errno, unsearchable);
+    }
+
+    /** Whether the test's user may search the directory: root always may. */
+    private static boolean searchable(Fd directory) {
+        try {
+            Linux.faccessat2(directory.get(), "", Linux.X_OK, Linux.AT_EACCESS | Linux.AT_EMPTY_PATH);
+            return true;
+        } catch (ErrnoException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The path the twin's system call gets for a request's path: the same, unless the kernel's
+     * own walk would be stopped by a permission the broker's rule does not ask for. The kernel
+     * climbs {@code ..} only from a directory it may search; the broker, resolving {@code ..} by
+     * the policy, climbs from where a head the helper may read really is, whatever its mode:
+     * {@code ..} reveals none of that directory's entries, and its parent is where the broker
+     * found the head, so its search permission protects nothing there. Root may search every
+     * directory, so for root this is always the request's path; for a normal user such a path
+     * goes to the twin with its {@code ..} climbed as the broker climbed them, and every other
+     * permission still checked by the kernel, as the broker's own calls are. A final {@code ..}
+     * becomes {@code /.} after the directory it climbs to, which the kernel walks to with the same
+     * checks and answers the same; for UNLINK {@code /..}, because rmdir(2) answers by the kind of
+     * the last name (ENOTEMPTY for {@code ..}, EINVAL for {@code .}), and that walk needs search
+     * on the same directories too.
+     */
+    private String kernelPath(String pathB, int type) {
+        Climb climbed = climb(pathB);
+        if (!climbed.unsearchable()) {
+            return pathB;
+        }
+        if (!last(pathB).equals("..")) {
+            return climbed.path();
+        }
+        return climbed.path().replaceAll("/+$", "") + (type == Message.UNLINK ? "/.." : "/.");
     }
 
     /**
@@ -691,7 +742,11 @@ class FileBrokerFuzzTest {
             return Expected.of(d.headErrno, ".. prefix");
         }
         boolean mustBeDirectory = endsAsDirectory(pathB);
-        String relative = mustBeDirectory ? d.relative + "/" : d.relative;
+        // A final "." or ".." is a name the kernel looks up inside the directory, which it must
+        // search (".." climbed to its parent first, by the broker's rule); a final "/" is not.
+        String name = last(pathB);
+        String ending = name.equals(".") || name.equals("..") ? "/." : mustBeDirectory ? "/" : "";
+        String relative = d.relative + ending;
         int flags = Linux.O_PATH | (followLast || mustBeDirectory ? 0 : Linux.O_NOFOLLOW) | (directory ? Linux.O_DIRECTORY : 0);
         // A directory that must resolve fails the request where it fails; a file may be missing
         // (O_CREAT), so its errors are left to the twin's call.
@@ -708,12 +763,17 @@ class FileBrokerFuzzTest {
             return Expected.of(d.headErrno, ".. prefix");
         }
         String name = last(pathB);
-        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
-            // What the kernel walks before a last "." or "..": it must resolve, as a directory.
+        if (name.equals(".")) {
+            // The kernel walks into the directory for a last ".": it must resolve, and be searchable.
+            return lookup(pathB, true, true);
+        }
+        if (name.isEmpty() || name.equals("..")) {
+            // What the kernel walks before a last "..": it must resolve, as a directory.
             return lookup(withoutLast(pathB), true, true);
         }
+        // The kernel searches the directory for the name, whatever the call.
         int slash = d.relative.lastIndexOf('/');
-        return beneath(slash < 0 ? "." : d.relative.substring(0, slash), Linux.O_PATH | Linux.O_DIRECTORY, true, false);
+        return beneath((slash < 0 ? "." : d.relative.substring(0, slash)) + "/.", Linux.O_PATH | Linux.O_DIRECTORY, true, false);
     }
 
     /**
