@@ -41,7 +41,7 @@ final class LandlockRules {
     /** Creating, writing, renaming within and removing regular files: the cache preparation's staging directory only. */
     static final long CREATE_FILES = READ | WRITE_FILE | REMOVE_FILE | MAKE_REG | TRUNCATE;
 
-    /** The minimum ABI Airlock needs for what issue 3 promises: TCP rules arrive with ABI 4. */
+    /** The minimum ABI Airlock needs to deny TCP bind and connect: TCP rules arrive with ABI 4. */
     static final int REQUIRED_ABI = 4;
 
     private final Map<Path, Long> rules = new LinkedHashMap<>();
@@ -67,7 +67,7 @@ final class LandlockRules {
     /**
      * The paths beneath which the helper may read by itself, each both as it was named (the
      * helper's programs use those spellings) and as its real path (the kernel checks that one).
-     * The agent answers metadata queries there directly (DESIGN.md "The agent"); it is routing,
+     * The agent answers metadata queries there directly (see the agent's Hooks, "Routing"); it is routing,
      * not a decision: everything else is the policy's, through the broker.
      */
     List<String> readableRoots() {

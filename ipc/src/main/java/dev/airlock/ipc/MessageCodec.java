@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Turns {@link Request}s and {@link Reply}s into wire messages and back (the format is in
- * {@link Message} and DESIGN.md "Wire protocol").
+ * {@link Message}).
  *
  * <p>Decoding is strict because the broker decodes what untrusted code sends: every length is
  * checked against the bytes actually present and against the format's limits before it is used,
