@@ -34,6 +34,7 @@ final class Sandbox implements AutoCloseable {
         app = Files.createDirectories(root.resolve("app"));
         data = Files.createDirectories(root.resolve("data"));
         copyClass(Probe.class);
+        copyClass(Probe.Operation.class);
         copyClass(Workloads.class);
         copyClass(Class.forName("dev.airlock.it.app.RawChannel", false, Probe.class.getClassLoader()));
         copyClass(dev.airlock.it.app.LinkProbe.class);

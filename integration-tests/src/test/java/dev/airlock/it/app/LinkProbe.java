@@ -32,20 +32,8 @@ public final class LinkProbe {
     private LinkProbe() {
     }
 
-    public static void main(String[] args) throws Exception {
-        for (String arg : args) {
-            int colon = arg.indexOf(':');
-            String op = colon < 0 ? arg : arg.substring(0, colon);
-            String value = colon < 0 ? "" : arg.substring(colon + 1);
-            String result;
-            try {
-                result = "OK " + run(op, value);
-            } catch (Exception e) {
-                result = "EX " + e.getClass().getName() + ": " + e.getMessage();
-            }
-            System.out.println(arg + " " + result);
-            System.out.flush();
-        }
+    public static void main(String[] args) {
+        Probe.answerEach(args, LinkProbe::run);
     }
 
     private static String run(String op, String value) throws Exception {

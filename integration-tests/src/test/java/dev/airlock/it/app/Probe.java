@@ -30,14 +30,28 @@ public final class Probe {
     private Probe() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        answerEach(args, Probe::run);
+    }
+
+    /** One operation of a probe program: what it did or read for {@code NAME:ARG}, or why it failed. */
+    public interface Operation {
+        String run(String name, String arg) throws Exception;
+    }
+
+    /**
+     * Runs each argument {@code NAME[:ARG]} as one operation and prints one line for it,
+     * {@code ARG OK <answer>} or {@code ARG EX <exception class>: <message>}: the format every
+     * probe program of the integration tests answers in.
+     */
+    public static void answerEach(String[] args, Operation operation) {
         for (String arg : args) {
             int colon = arg.indexOf(':');
             String op = colon < 0 ? arg : arg.substring(0, colon);
-            String path = colon < 0 ? "" : arg.substring(colon + 1);
+            String value = colon < 0 ? "" : arg.substring(colon + 1);
             String result;
             try {
-                result = "OK " + run(op, path);
+                result = "OK " + operation.run(op, value);
             } catch (Exception e) {
                 result = "EX " + e.getClass().getName() + ": " + e.getMessage();
             }

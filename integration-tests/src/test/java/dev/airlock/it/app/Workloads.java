@@ -36,19 +36,7 @@ public final class Workloads {
     }
 
     public static void main(String[] args) {
-        for (String arg : args) {
-            int colon = arg.indexOf(':');
-            String op = colon < 0 ? arg : arg.substring(0, colon);
-            String value = colon < 0 ? "" : arg.substring(colon + 1);
-            String result;
-            try {
-                result = "OK " + run(op, value);
-            } catch (Exception e) {
-                result = "EX " + e.getClass().getName() + ": " + e.getMessage();
-            }
-            System.out.println(arg + " " + result);
-            System.out.flush();
-        }
+        Probe.answerEach(args, Workloads::run);
     }
 
     private static String run(String op, String value) throws Exception {
