@@ -28,12 +28,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The catalogue of JDK file entry points (issue 5), each run three ways on each helper JDK:
- * unconfined with the same JDK, inside Airlock under a policy granting the fixtures, and inside
- * Airlock under a policy granting only an unrelated directory. Granted, Airlock must be invisible:
- * every entry prints the unconfined line and leaves its directory as the unconfined run left it.
- * Denied, every entry must fail as the JDK fails on a file the process may not see, print nothing
- * only reading or listing could tell, and leave its fixture untouched.
+ * The catalogue of JDK file entry points (docs/ARCHITECTURE.md, "The agent's chokepoints"), each
+ * run three ways on each helper JDK: unconfined with the same JDK, inside Airlock under a policy
+ * granting the fixtures, and inside Airlock under a policy granting only an unrelated directory.
+ * Granted, Airlock must be invisible: every entry prints the unconfined line and leaves its
+ * directory as the unconfined run left it. Denied, every entry must fail as the JDK fails on a file
+ * the process may not see, print nothing only reading or listing could tell, and leave its fixture
+ * untouched.
  *
  * <p>One JVM runs the whole catalogue per way (six launches in all), on fresh fixtures; the
  * comparisons then come out as one test per entry per way, so a report names each entry point
@@ -51,7 +52,7 @@ class CatalogueIT {
 
     @Test
     void catalogueIsWellFormed() {
-        assertTrue(ENTRIES.size() >= 85, "issue 5 asks for at least 85 entry points, the catalogue has " + ENTRIES.size());
+        assertTrue(ENTRIES.size() >= 85, "the catalogue must cover at least 85 entry points, it has " + ENTRIES.size());
         assertEquals(NAMES.size(), new HashSet<>(NAMES).size(), "entry names must be unique: " + NAMES);
         for (String name : NAMES) {
             assertTrue(name.matches("[A-Za-z0-9_.]+"), "an entry name is a directory name without spaces: " + name);

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * File attacks past the policy (issue 9, holes 2, 7, 9, 10, 11 and 12): a grant root replaced by
+ * File attacks past the policy (docs/ARCHITECTURE.md, "Threat model": the rows on files,
+ * metadata changes, links and watches, what exists, and grant roots): a grant root replaced by
  * a symlink for the next run, metadata changes on the helper's own files outside every grant (by
  * path, by descriptor, by O_PATH descriptor, through the JDK), a literal {@code *} in a name,
  * {@code ..} through a directory the helper cannot search, a link's target with only read

@@ -17,10 +17,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Attacks from the helper on other processes (issue 9, holes 5, 6 and 8, and the capabilities
- * and /proc weaknesses): SysV IPC and the scheduler and rlimit calls on a victim of the helper's
- * own uid and on the broker, processes left behind, a killed broker, {@code --user root}, and
- * /proc served as the broker. Every verdict is the victim's, read from outside the sandbox.
+ * Attacks from the helper on other processes (docs/ARCHITECTURE.md, "Threat model": the rows on
+ * other processes, SysV IPC, privileges, outliving the run and /proc): SysV IPC and the scheduler
+ * and rlimit calls on a victim of the helper's own uid and on the broker, processes left behind, a
+ * killed broker, {@code --user root}, and /proc served as the broker. Every verdict is the
+ * victim's, read from outside the sandbox.
  */
 class ProcessAttackIT {
     /** The command prefix that runs a victim as the helper's user: nobody when we are root, else ourselves. */

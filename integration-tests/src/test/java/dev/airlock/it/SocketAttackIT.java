@@ -27,11 +27,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Network attacks from native code in the helper (issue 9, holes 3 and 4, and the socket classes
- * of the allow-list): TCP past Landlock's connect/bind rules (MPTCP, SCTP, MSG_FASTOPEN, listen
- * without bind), UDP, every address family, netlink SOCK_DIAG, vsock, and Unix sockets of the
- * machine reached by path or abstract name, with descriptors passed out by SCM_RIGHTS. The
- * witnesses are the test's own loopback listeners and sockets: nothing may arrive there.
+ * Network attacks from native code in the helper (docs/ARCHITECTURE.md, "Threat model": the network
+ * and Unix socket rows, and the socket classes of the allow-list): TCP past Landlock's connect/bind
+ * rules (MPTCP, SCTP, MSG_FASTOPEN, listen without bind), UDP, every address family, netlink
+ * SOCK_DIAG, vsock, and Unix sockets of the machine reached by path or abstract name, with
+ * descriptors passed out by SCM_RIGHTS. The witnesses are the test's own loopback listeners and
+ * sockets: nothing may arrive there.
  */
 class SocketAttackIT {
     private static final int AF_INET = 2;

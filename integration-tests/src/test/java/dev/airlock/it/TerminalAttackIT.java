@@ -16,13 +16,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The operator's terminal (issue 9, hole 1, and the terminal class of the allow-list): Airlock
- * runs on a real pseudo-terminal that is its controlling terminal, as in an operator's shell, and
- * the helper tries to type into it (TIOCSTI, also with the request's upper 32 bits set, and
- * TIOCLINUX) and to take it over (line discipline, console, controlling terminal, foreground
- * group, hang-up, locked settings, exclusive mode). The witness is the terminal itself, examined
- * from outside after Airlock exits: its input queue must be empty and its state unchanged, so a
- * shell reading it next would run nothing the program typed.
+ * The operator's terminal (docs/ARCHITECTURE.md, "Threat model": the terminal row, and the terminal
+ * class of the allow-list): Airlock runs on a real pseudo-terminal that is its controlling
+ * terminal, as in an operator's shell, and the helper tries to type into it (TIOCSTI, also with the
+ * request's upper 32 bits set, and TIOCLINUX) and to take it over (line discipline, console,
+ * controlling terminal, foreground group, hang-up, locked settings, exclusive mode). The witness is
+ * the terminal itself, examined from outside after Airlock exits: its input queue must be empty and
+ * its state unchanged, so a shell reading it next would run nothing the program typed.
  */
 class TerminalAttackIT {
     /**

@@ -6,8 +6,8 @@ import java.io.IOException;
  * A message violated the broker-helper wire format: truncated, oversize, an unknown type or flag,
  * a field out of range, a descriptor where none belongs, and so on.
  *
- * <p>It is the only exception the decoders throw for any input, so that a peer sending garbage
- * (the helper may be hostile, see README.md "Threat model") produces one checked, catchable
+ * <p>It is the only exception the decoders throw for any input, so that a peer sending garbage (the
+ * helper may be hostile, see docs/ARCHITECTURE.md, "Threat model") produces one checked, catchable
  * failure rather than a runtime exception from deep inside {@code java.nio}. The message says what
  * was wrong and where, e.g. {@code "message truncated: OPEN path needs 17 bytes, 5 left"}.
  *

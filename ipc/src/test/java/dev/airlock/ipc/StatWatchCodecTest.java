@@ -16,7 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The wire format of the two message kinds that close issue 9's holes 11 and 12: the STAT reply
+ * The wire format of the two message kinds that keep a link's target and an unreadable
+ * directory's names from the helper (docs/ARCHITECTURE.md, "Threat model"): the STAT reply
  * that carries a file's status instead of a descriptor of a symbolic link, and the WATCH request,
  * the only request that carries a descriptor, with its reply carrying the watch descriptor.
  */
