@@ -1,24 +1,23 @@
 #!/usr/bin/env bash
 # Airlock's benchmark: one command, figures printed.
 #   1. brokered open+close through Airlock from Java (java.io FileInputStream on a file only the
-#      policy grants) against the C floor of ../shared/bench/fdpass_floor.c, in the same run,
+#      policy grants) against the C floor of bench/fdpass_floor.c, in the same run,
 #      unpinned and with everything on CPU 0;
 #   2. wall time of `airlock run -- -cp . Hello` against plain `java -cp . Hello` (median of N).
 # Usage: bench/run.sh [ITERATIONS] [STARTUP_RUNS]   (defaults 50000 and 15)
-# Needs: a built airlock.jar (mvn -B -DskipTests package), gcc, and ../shared/bench beside the repo.
+# Needs: a built airlock.jar (mvn -B -DskipTests package) and gcc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 iterations=${1:-50000}
 runs=${2:-15}
 java=${JAVA:-java}
-floor_src=${FDPASS_FLOOR_SRC:-$repo/../shared/bench/fdpass_floor.c}
+floor_src=$repo/bench/fdpass_floor.c
 work=$(mktemp -d /tmp/airlock-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 
 [ -f dist/target/airlock.jar ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
-[ -f "$floor_src" ] || { echo "C floor not found at $floor_src (set FDPASS_FLOOR_SRC)" >&2; exit 2; }
 gcc -O2 -o "$work/fdpass_floor" "$floor_src"
 javac -d "$work/classes" bench/OpenCloseBench.java bench/Hello.java
 mkdir -p "$work/data"

@@ -35,7 +35,7 @@ class BrokerHardeningIT {
             Sandbox.Result r = s.run(jdk, policy, "child-raw:open:" + file, "fis:" + file);
             String child = r.answer("child-raw:open:" + file);
             assertTrue(child.matches("OK child \\d+ exited 0"), child);
-            String childPid = child.split(" ")[2];
+            String childPid = child.split(" ", -1)[2];
             assertTrue(r.stderr().contains("airlock: refused a request: credentials pid " + childPid + " "), r.stderr());
             assertTrue(r.stderr().contains("are not the helper's pid "), r.stderr());
             assertEquals("OK served to the helper only", r.answer("fis:" + file), "the broker keeps serving the helper");

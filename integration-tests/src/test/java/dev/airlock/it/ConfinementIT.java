@@ -72,8 +72,8 @@ class ConfinementIT {
             Sandbox.Result inside = s.run(jdk, null, "props");
             Process plain = new ProcessBuilder(jdk.java().toString(), "-cp", s.app.toString(), "dev.airlock.it.app.Probe", "props").start();
             Sandbox.Result outside = Sandbox.Result.of(plain, 60);
-            String[] in = inside.answer("props").split(" ");
-            String[] out = outside.answer("props").split(" ");
+            String[] in = inside.answer("props").split(" ", -1);
+            String[] out = outside.answer("props").split(" ", -1);
             assertEquals(out[0] + " " + out[1] + " " + out[2] + " " + out[3], in[0] + " " + in[1] + " " + in[2] + " " + in[3],
                     "OK, availableProcessors, maxMemory, default time zone");
             if (Sandbox.isRoot()) {
@@ -95,7 +95,7 @@ class ConfinementIT {
             assertTrue(fds.startsWith("OK "), fds);
             List<String> unexpected = new ArrayList<>();
             Path javaHome = jdk.java().toRealPath().getParent().getParent();
-            for (String entry : fds.substring(3).split("\\|")) {
+            for (String entry : fds.substring(3).split("\\|", -1)) {
                 String[] kv = entry.split("=", 2);
                 int fd = Integer.parseInt(kv[0]);
                 String target = kv[1];

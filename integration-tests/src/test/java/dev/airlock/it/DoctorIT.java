@@ -61,7 +61,7 @@ class DoctorIT {
 
     /** The kernel version as major * 1000 + minor. */
     private static int kernel() {
-        String[] v = System.getProperty("os.version").split("[.-]");
+        String[] v = System.getProperty("os.version").split("[.-]", -1);
         return Integer.parseInt(v[0]) * 1000 + Integer.parseInt(v[1]);
     }
 

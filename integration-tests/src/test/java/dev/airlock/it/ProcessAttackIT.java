@@ -45,8 +45,8 @@ class ProcessAttackIT {
             try (AttackKit.Session victim = new AttackKit.Session(victimBuilder.start())) {
                 String ready = victim.await(l -> l.startsWith("ready "), "victim ready line");
                 Map<String, String> ids = new LinkedHashMap<>();
-                for (String kv : ready.substring(6).split(" ")) {
-                    ids.put(kv.split("=")[0], kv.split("=")[1]);
+                for (String kv : ready.substring(6).split(" ", -1)) {
+                    ids.put(kv.split("=", -1)[0], kv.split("=", -1)[1]);
                 }
                 List<String> ops = AttackKit.raw(jdk, "shm:key:" + key, "shm:id:" + ids.get("shm"), "msg:key:" + key, "msg:id:" + ids.get("msg"),
                         "sem:key:" + key, "sem:id:" + ids.get("sem"));
@@ -72,7 +72,7 @@ class ProcessAttackIT {
             }
         }
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
         seen.put("nice", f[16]); // field 19
         seen.put("policy", f[38]); // field 41
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -198,7 +198,7 @@ class ProcessAttackIT {
 
     private static Map<String, String> capabilities(String status) {
         Map<String, String> caps = new LinkedHashMap<>();
-        for (String field : status.substring(3).split("\\|")) {
+        for (String field : status.substring(3).split("\\|", -1)) {
             if (field.startsWith("Cap")) {
                 caps.put(field.substring(0, field.indexOf(':')), field.substring(field.indexOf(':') + 1).strip());
             }

@@ -71,7 +71,7 @@ class ProcessTreeIT {
         Path proc = Path.of("/proc", String.valueOf(pid));
         try {
             String stat = Files.readString(proc.resolve("stat"), StandardCharsets.ISO_8859_1);
-            String state = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[0];
+            String state = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1)[0];
             String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
             return !state.equals("Z") && cmdline.contains(ProcessProbe.class.getName());
         } catch (IOException gone) {
@@ -172,8 +172,8 @@ class ProcessTreeIT {
             }
             String session = Files.readAllLines(out).get(0);
             assertTrue(session.startsWith("session OK pid "), session);
-            long helper = Long.parseLong(session.split(" ")[3]);
-            assertEquals(broker.pid(), Long.parseLong(session.split(" ")[5]), "the broker is the helper's parent");
+            long helper = Long.parseLong(session.split(" ", -1)[3]);
+            assertEquals(broker.pid(), Long.parseLong(session.split(" ", -1)[5]), "the broker is the helper's parent");
             assertTrue(probeAlive(helper));
             broker.destroyForcibly();
             assertTrue(broker.waitFor(30, TimeUnit.SECONDS));

@@ -16,6 +16,7 @@ import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -58,7 +59,7 @@ class SocketAttackIT {
                         } catch (SocketTimeoutException e) {
                             n = 0;
                         }
-                        connections.add("from " + c.getRemoteSocketAddress() + ": '" + (n > 0 ? new String(b, 0, n) : "") + "'");
+                        connections.add("from " + c.getRemoteSocketAddress() + ": '" + (n > 0 ? new String(b, 0, n, StandardCharsets.UTF_8) : "") + "'");
                     } catch (IOException closed) {
                         return;
                     }
@@ -80,6 +81,7 @@ class SocketAttackIT {
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
+    @SuppressWarnings("AddressSelection") // numeric loopback literals: no name is looked up
     void tcpPastLandlockReachesNoListener(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox(); Listener v4 = new Listener(InetAddress.getByName("127.0.0.1"));
                 Listener v6 = new Listener(InetAddress.getByName("::1"))) {
@@ -134,6 +136,7 @@ class SocketAttackIT {
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
+    @SuppressWarnings("AddressSelection") // numeric loopback literals: no name is looked up
     void udpReachesNoListener(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox(); DatagramSocket v4 = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
                 DatagramSocket v6 = new DatagramSocket(new InetSocketAddress("::1", 0))) {
@@ -146,7 +149,7 @@ class SocketAttackIT {
                 try {
                     DatagramPacket p = new DatagramPacket(new byte[64], 64);
                     d.receive(p);
-                    received.add(new String(p.getData(), 0, p.getLength()) + " from " + p.getSocketAddress());
+                    received.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8) + " from " + p.getSocketAddress());
                 } catch (SocketTimeoutException nothing) {
                     // what must happen
                 }
@@ -167,11 +170,11 @@ class SocketAttackIT {
                 String families = run.answer(backend + ".families");
                 assertTrue(families.startsWith("OK created"), families);
                 List<String> beyond = new ArrayList<>();
-                for (String created : families.substring("OK created".length()).strip().split(" ")) {
+                for (String created : families.substring("OK created".length()).strip().split(" ", -1)) {
                     if (created.isEmpty()) {
                         continue;
                     }
-                    int family = Integer.parseInt(created.split("/")[0]);
+                    int family = Integer.parseInt(created.split("/", -1)[0]);
                     // AF_UNIX, AF_INET, AF_INET6 have witnesses of their own; AF_NETLINK is witnessed
                     // by SOCK_DIAG below; AF_PACKET needs CAP_NET_RAW, which only a namespace gives.
                     if (family != 1 && family != AF_INET && family != AF_INET6 && family != 16 && family != 17) {

@@ -29,58 +29,58 @@ class TerminalAttackIT {
      * Runs argv[2:] with a new pty as its controlling terminal and stdio (stdin from /dev/null when
      * argv[1] is "null"), relays what it prints, then reports the pty's input queue and state.
      */
-    private static final String PTY_RUNNER = String.join("\n",
-            "import os, sys, select, termios, fcntl, struct, time",
-            "master, slave = os.openpty()",
-            "pid = os.fork()",
-            "if pid == 0:",
-            "    os.setsid()",
-            "    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)",
-            "    os.dup2(os.open('/dev/null', os.O_RDONLY) if sys.argv[1] == 'null' else slave, 0)",
-            "    os.dup2(slave, 1)",
-            "    os.dup2(slave, 2)",
-            "    os.closerange(3, 1024)",
-            "    os.execvp(sys.argv[2], sys.argv[2:])",
-            "out = b''",
-            "status = None",
-            "deadline = time.time() + 150",
-            "while time.time() < deadline:",
-            "    ready, _, _ = select.select([master], [], [], 0.2)",
-            "    if ready:",
-            "        try:",
-            "            out += os.read(master, 65536)",
-            "        except OSError:",
-            "            pass",
-            "    done, st = os.waitpid(pid, os.WNOHANG)",
-            "    if done:",
-            "        status = os.waitstatus_to_exitcode(st)",
-            "        break",
-            "for _ in range(10):",
-            "    ready, _, _ = select.select([master], [], [], 0.2)",
-            "    if not ready:",
-            "        break",
-            "    try:",
-            "        out += os.read(master, 65536)",
-            "    except OSError:",
-            "        break",
-            "pending = struct.unpack('i', fcntl.ioctl(slave, termios.FIONREAD, b'\\0' * 4))[0]",
-            "excl = struct.unpack('i', fcntl.ioctl(slave, 0x80045440, b'\\0' * 4))[0]",
-            "ldisc = struct.unpack('i', fcntl.ioctl(slave, termios.TIOCGETD, b'\\0' * 4))[0]",
-            "attrs = termios.tcgetattr(slave)",
-            "attrs[3] &= ~termios.ICANON",
-            "attrs[6][termios.VMIN] = 0",
-            "attrs[6][termios.VTIME] = 0",
-            "termios.tcsetattr(slave, termios.TCSANOW, attrs)",
-            "queued = b''",
-            "for _ in range(100):",
-            "    chunk = os.read(slave, 4096)",
-            "    if not chunk:",
-            "        break",
-            "    queued += chunk",
-            "for line in out.decode('utf-8', 'replace').splitlines():",
-            "    print('OUT ' + line.rstrip('\\r'))",
-            "print('WITNESS exit=%s pending=%d queued=%s excl=%d ldisc=%d' % (status, pending, queued.hex(), excl, ldisc))",
-            "");
+    private static final String PTY_RUNNER = """
+            import os, sys, select, termios, fcntl, struct, time
+            master, slave = os.openpty()
+            pid = os.fork()
+            if pid == 0:
+                os.setsid()
+                fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+                os.dup2(os.open('/dev/null', os.O_RDONLY) if sys.argv[1] == 'null' else slave, 0)
+                os.dup2(slave, 1)
+                os.dup2(slave, 2)
+                os.closerange(3, 1024)
+                os.execvp(sys.argv[2], sys.argv[2:])
+            out = b''
+            status = None
+            deadline = time.time() + 150
+            while time.time() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.2)
+                if ready:
+                    try:
+                        out += os.read(master, 65536)
+                    except OSError:
+                        pass
+                done, st = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    status = os.waitstatus_to_exitcode(st)
+                    break
+            for _ in range(10):
+                ready, _, _ = select.select([master], [], [], 0.2)
+                if not ready:
+                    break
+                try:
+                    out += os.read(master, 65536)
+                except OSError:
+                    break
+            pending = struct.unpack('i', fcntl.ioctl(slave, termios.FIONREAD, b'\\0' * 4))[0]
+            excl = struct.unpack('i', fcntl.ioctl(slave, 0x80045440, b'\\0' * 4))[0]
+            ldisc = struct.unpack('i', fcntl.ioctl(slave, termios.TIOCGETD, b'\\0' * 4))[0]
+            attrs = termios.tcgetattr(slave)
+            attrs[3] &= ~termios.ICANON
+            attrs[6][termios.VMIN] = 0
+            attrs[6][termios.VTIME] = 0
+            termios.tcsetattr(slave, termios.TCSANOW, attrs)
+            queued = b''
+            for _ in range(100):
+                chunk = os.read(slave, 4096)
+                if not chunk:
+                    break
+                queued += chunk
+            for line in out.decode('utf-8', 'replace').splitlines():
+                print('OUT ' + line.rstrip('\\r'))
+            print('WITNESS exit=%s pending=%d queued=%s excl=%d ldisc=%d' % (status, pending, queued.hex(), excl, ldisc))
+            """;
 
     /** The pty's state after the run, as the test saw it from outside. */
     private record Witness(List<String> output, Map<String, String> state) {
@@ -117,7 +117,7 @@ class TerminalAttackIT {
             if (line.startsWith("OUT ")) {
                 lines.add(line.substring(4));
             } else if (line.startsWith("WITNESS ")) {
-                for (String kv : line.substring(8).split(" ")) {
+                for (String kv : line.substring(8).split(" ", -1)) {
                     state.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
                 }
             }
@@ -183,8 +183,8 @@ class TerminalAttackIT {
             for (String op : ops) {
                 String answer = w.answer(op);
                 List<String> accepted = new ArrayList<>();
-                for (String kv : answer.substring(3).split(" ")) {
-                    String[] r = kv.split("=");
+                for (String kv : answer.substring(3).split(" ", -1)) {
+                    String[] r = kv.split("=", -1);
                     boolean read = r[0].startsWith("read:");
                     if (read) {
                         assertEquals("0", r[1], op + ": interactive programs need " + r[0].substring(5) + " on their terminal: " + answer);

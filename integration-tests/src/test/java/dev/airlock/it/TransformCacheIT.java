@@ -51,7 +51,7 @@ class TransformCacheIT {
                     "the helper replayed the cache: ByteBuddy never loaded");
 
             String me = System.getProperty("user.name");
-            try (Stream<Path> files = Stream.concat(Stream.of(cache), Files.list(cache))) {
+            try (Stream<Path> listed = Files.list(cache); Stream<Path> files = Stream.concat(Stream.of(cache), listed)) {
                 for (Path file : (Iterable<Path>) files::iterator) {
                     PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                     assertEquals(me, a.owner().getName(), file + " belongs to the broker's user");

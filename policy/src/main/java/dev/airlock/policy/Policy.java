@@ -82,7 +82,7 @@ public final class Policy {
     PolicyCompiler.Compiled c = PolicyCompiler.compile(this.sources, validity, ports);
     this.files = c.files();
     this.sockets = c.sockets();
-    this.rules = c.rules();
+    this.rules = c.rules().toArray(new String[0]);
     this.warnings = c.warnings();
     for (int a = 1; a <= FileActions.ALL; a++) {
       fileDenied[a] = "denied by airlock policy " + displayName + ": " + FileActions.toString(a);

@@ -39,7 +39,7 @@ final class PolicyCompiler {
   record Source(PolicyModel.File file, String userDir) {}
 
   /** The compiler's output. */
-  record Compiled(FileIndex files, SocketIndex sockets, String[] rules,
+  record Compiled(FileIndex files, SocketIndex sockets, List<String> rules,
       List<PolicyWarning> warnings) {}
 
   private final FileIndex.Builder files = new FileIndex.Builder();
@@ -58,7 +58,7 @@ final class PolicyCompiler {
       c.file(s);
     }
     return new Compiled(c.files.build(), new SocketIndex(c.sockets, ports),
-        c.rules.toArray(new String[0]), List.copyOf(c.warnings));
+        List.copyOf(c.rules), List.copyOf(c.warnings));
   }
 
   private void file(Source source) {

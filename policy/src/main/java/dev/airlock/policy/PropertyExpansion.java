@@ -6,8 +6,8 @@ import java.util.function.Function;
  * Expands {@code ${name}} in policy strings the way the JDK's policy file reader does.
  *
  * <p>The JDK's rules, kept here: {@code ${/}} is the file separator; {@code ${name}} is the system
- * property {@code name} (no trimming, no defaults, no nesting); a {@code ${} without a closing
- * {@code }} is kept literally, as is anything of the form {@code ${{...}}} (those are left for a
+ * property {@code name} (no trimming, no defaults, no nesting); a <code>${</code> without a closing
+ * <code>}</code> is kept literally, as is anything of the form {@code ${{...}}} (those are left for a
  * later stage that resolves {@code self} and keystore aliases); a property that is not set makes
  * the expansion fail, and the caller then ignores the entry the JDK ignores. {@code ${}} with an
  * empty name makes the JDK's {@code System.getProperty} throw, which makes the JDK ignore the whole

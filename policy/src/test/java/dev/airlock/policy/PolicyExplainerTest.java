@@ -79,9 +79,11 @@ class PolicyExplainerTest {
     long n = EXPLAINER.explainAll(new BufferedReader(new StringReader(
         "# a comment\nread /srv/data/a\n\nbogus\nconnect db.example.com:5432\n")), out);
     assertEquals(3, n);
-    assertEquals("ALLOW read /srv/data/a by app.policy:2\n"
-        + "ERROR bogus: expected ACTION TARGET, found no target\n"
-        + "ALLOW connect db.example.com:5432 by app.policy:4\n", out.toString());
+    assertEquals("""
+        ALLOW read /srv/data/a by app.policy:2
+        ERROR bogus: expected ACTION TARGET, found no target
+        ALLOW connect db.example.com:5432 by app.policy:4
+        """, out.toString());
   }
 
   @Test

@@ -78,7 +78,7 @@ public final class Attack {
                 return jni;
             case "ffm":
                 if (ffm == null) {
-                    ffm = (Raw) Class.forName("dev.airlock.it.app.Ffm").getConstructor().newInstance();
+                    ffm = Class.forName("dev.airlock.it.app.Ffm").asSubclass(Raw.class).getConstructor().newInstance();
                 }
                 return ffm;
             default:
@@ -326,6 +326,12 @@ public final class Attack {
         return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** The whole of a buffer that {@link #le} allocated: its backing array starts at offset 0. */
+    @SuppressWarnings("ByteBufferBackingArray") // only ever given buffers from le(), never a slice or a view
+    private static byte[] bytes(ByteBuffer b) {
+        return b.array();
+    }
+
     static String refused(String what, long result) {
         return "REFUSED " + what + " " + Errno.name((int) -result);
     }
@@ -339,7 +345,7 @@ public final class Attack {
         ByteBuffer b = le(16);
         b.putShort((short) AF_INET);
         b.order(ByteOrder.BIG_ENDIAN).putShort((short) port).put(new byte[] {127, 0, 0, 1});
-        return b.array();
+        return bytes(b);
     }
 
     private static byte[] sockaddrIn6(int port) {
@@ -349,7 +355,7 @@ public final class Attack {
         byte[] loopback = new byte[16];
         loopback[15] = 1;
         b.put(loopback);
-        return b.array();
+        return bytes(b);
     }
 
     private static byte[] sockaddr(int family, int port) {
@@ -366,7 +372,7 @@ public final class Attack {
             b.put((byte) 0);
         }
         b.put(n);
-        return b.array();
+        return bytes(b);
     }
 
     private static String status() throws IOException {
@@ -384,7 +390,7 @@ public final class Attack {
     /** Session, process group and controlling terminal from /proc/self/stat (fields 6, 5 and 7). */
     private static String controllingTerminal() throws IOException {
         String stat = Files.readString(Path.of("/proc/self/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
         return "pgrp=" + f[2] + " session=" + f[3] + " tty_nr=" + f[4];
     }
 
@@ -419,7 +425,7 @@ public final class Attack {
         long paste64 = memory(new byte[] {3});
         results.put("PASTESEL|high", call(Nr.IOCTL, fd, 0xdead_beef_0000_0000L | 0x541C, paste64));
         ByteBuffer sel = le(12).put((byte) 2).put((byte) 0); // TIOCL_SETSEL, struct tiocl_selection follows unaligned
-        results.put("SETSEL", call(Nr.IOCTL, fd, 0x541C, memory(sel.array())));
+        results.put("SETSEL", call(Nr.IOCTL, fd, 0x541C, memory(bytes(sel))));
         return report(results);
     }
 
@@ -487,7 +493,7 @@ public final class Attack {
             if (sendmsg) {
                 long iov = memory(le(16).putLong(memory(data)).putLong(data.length).array());
                 ByteBuffer msg = le(56).putLong(memory(address)).putInt(address.length).putInt(0).putLong(iov).putLong(1);
-                r = call(Nr.SENDMSG, fd, memory(msg.array()), MSG_FASTOPEN);
+                r = call(Nr.SENDMSG, fd, memory(bytes(msg)), MSG_FASTOPEN);
             } else {
                 r = call(Nr.SENDTO, fd, memory(data), data.length, MSG_FASTOPEN, memory(address), address.length);
             }
@@ -577,7 +583,7 @@ public final class Attack {
             ByteBuffer req = le(16 + 24);
             req.putInt(40).putShort((short) 20).putShort((short) 0x301).putInt(1).putInt(0); // SOCK_DIAG_BY_FAMILY, REQUEST|DUMP
             req.put((byte) AF_UNIX).put((byte) 0).putShort((short) 0).putInt(0xffffffff).putInt(0).putInt(1).putInt(-1).putInt(-1);
-            long sent = call(Nr.SENDTO, fd, memory(req.array()), 40, 0, 0, 0);
+            long sent = call(Nr.SENDTO, fd, memory(bytes(req)), 40, 0, 0, 0);
             if (sent < 0) {
                 return refused("sendto(netlink)", sent);
             }
@@ -663,8 +669,8 @@ public final class Attack {
                     control.putInt(fd);
                 }
                 ByteBuffer msg = le(56).putLong(memory(address)).putInt(address.length).putInt(0).putLong(iov).putLong(1)
-                        .putLong(memory(control.array())).putLong(control.capacity()).putInt(0);
-                long sent = call(Nr.SENDMSG, sender, memory(msg.array()), 0);
+                        .putLong(memory(bytes(control))).putLong(control.capacity()).putInt(0);
+                long sent = call(Nr.SENDMSG, sender, memory(bytes(msg)), 0);
                 return sent < 0 ? refused("sendmsg(SCM_RIGHTS " + pass + ")", sent) : "OK sent " + sent + " bytes with descriptors " + pass;
             } finally {
                 close(sender);

@@ -62,6 +62,7 @@ public final class Probe {
 
     private static final String WRITTEN = "written by probe";
 
+    @SuppressWarnings("AddressSelection") // tcp-bind binds the numeric loopback literal: no name is looked up
     private static String run(String op, String path) throws Exception {
         switch (op) {
             case "fis":
@@ -69,7 +70,7 @@ public final class Probe {
                     return text(in.readAllBytes());
                 }
             case "filereader":
-                try (Reader in = new FileReader(path)) {
+                try (Reader in = new FileReader(path, StandardCharsets.UTF_8)) {
                     char[] buffer = new char[4096];
                     int n = in.read(buffer);
                     return n < 0 ? "" : new String(buffer, 0, n).strip();
@@ -113,7 +114,7 @@ public final class Probe {
                 }
                 return "appended";
             case "filewriter":
-                try (Writer out = new FileWriter(path)) {
+                try (Writer out = new FileWriter(path, StandardCharsets.UTF_8)) {
                     out.write(WRITTEN);
                 }
                 return "wrote";

@@ -59,7 +59,7 @@ public final class ProcessProbe {
     /** pid, parent, process group, session and controlling terminal, from /proc/self/stat. */
     private static String session() throws Exception {
         String stat = Files.readString(Path.of("/proc/self/stat"), StandardCharsets.ISO_8859_1);
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
         return "pid " + ProcessHandle.current().pid() + " ppid " + f[1] + " pgrp " + f[2] + " session " + f[3] + " tty_nr " + f[4];
     }
 
