@@ -23,8 +23,8 @@ final class AirlockFileCanonicalAdvice {
         String path = self.getPath();
         if (!AirlockBridge.direct(path)) {
             Object lexical = AirlockBridge.io(AirlockBridge.IO_CANONICAL, path, null, 0, 0);
-            if (lexical instanceof String) {
-                result = (String) lexical;
+            if (lexical instanceof String canonical) {
+                result = canonical;
             }
         }
     }

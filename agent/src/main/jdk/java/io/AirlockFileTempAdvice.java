@@ -27,8 +27,8 @@ final class AirlockFileTempAdvice {
         if (thrown instanceof IOException && !AirlockBridge.direct(dir)) {
             Object made = AirlockBridge.ioThrowing(AirlockBridge.IO_TEMP_FILE, dir,
                     prefix + "/" + (suffix != null ? suffix : ".tmp"), 0);
-            if (made instanceof File) {
-                result = (File) made;
+            if (made instanceof File file) {
+                result = file;
                 thrown = null;
             }
         }

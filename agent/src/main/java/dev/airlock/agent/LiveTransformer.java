@@ -193,7 +193,7 @@ final class LiveTransformer {
                     shapes.merge(hook.shape, present, Boolean::logicalAnd);
                 }
             }
-            if (!shapes.isEmpty() && !shapes.containsValue(Boolean.TRUE)) {
+            if (!shapes.isEmpty() && !shapes.containsValue(true)) {
                 throw new IllegalStateException(type.getName() + " matches none of the JDK shapes " + shapes.keySet());
             }
             for (Hooks.Hook hook : hooks) {

@@ -155,12 +155,12 @@ final class ChildJvm {
     /** The test JVM's class path, looking through surefire's manifest-only booter jar. */
     private static List<Path> testClassPath() throws IOException {
         List<Path> entries = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
             Path path = Path.of(entry);
             if (path.getFileName().toString().startsWith("surefirebooter")) {
                 try (JarFile booter = new JarFile(path.toFile())) {
                     String manifestPath = booter.getManifest().getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
-                    for (String url : manifestPath.trim().split(" +")) {
+                    for (String url : manifestPath.trim().split(" +", -1)) {
                         entries.add(Path.of(URI.create(url)));
                     }
                 }

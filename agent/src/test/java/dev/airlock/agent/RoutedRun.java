@@ -170,7 +170,7 @@ final class RoutedRun {
 
     private static Map<String, String> parse(String stdout) {
         Map<String, String> outcomes = new LinkedHashMap<>();
-        for (String line : stdout.split("\n")) {
+        for (String line : stdout.split("\n", -1)) {
             int bar = line.indexOf('|');
             if (bar > 0) {
                 outcomes.put(line.substring(0, bar), line.substring(bar + 1));

@@ -254,7 +254,7 @@ class TransformCacheTest {
             this.result = result;
             this.report = report;
             this.exitReport = exitReport;
-            for (String line : result.stdout.split("\n")) {
+            for (String line : result.stdout.split("\n", -1)) {
                 int bar = line.indexOf('|');
                 if (bar > 0) {
                     outcomes.put(line.substring(0, bar), line.substring(bar + 1));

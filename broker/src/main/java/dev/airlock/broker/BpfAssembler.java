@@ -24,8 +24,9 @@ final class BpfAssembler {
     /** sizeof(struct seccomp_data): nr, arch, instruction_pointer, args[6]. */
     static final int SECCOMP_DATA_SIZE = 64;
 
-    // Opcodes: class | size/op | mode/source, as in linux/bpf_common.h.
-    static final int LD_W_ABS = 0x00 | 0x00 | 0x20;
+    // Opcodes: class | size/op | mode/source, as in linux/bpf_common.h. BPF_LD, BPF_W and BPF_K
+    // are 0, so a word load from an absolute offset is BPF_ABS (0x20) alone.
+    static final int LD_W_ABS = 0x20;
     static final int ALU_AND_K = 0x04 | 0x50 | 0x00;
     static final int JMP_JA = 0x05 | 0x00;
     static final int JMP_JEQ_K = 0x05 | 0x10 | 0x00;

@@ -75,7 +75,7 @@ final class GrantRoots implements AutoCloseable {
         StringBuilder directory = new StringBuilder("/");
         try {
             remember(current);
-            for (String name : grantRoot.substring(1).split("/")) {
+            for (String name : grantRoot.substring(1).split("/", -1)) {
                 if (name.isEmpty()) {
                     continue; // "/" itself
                 }

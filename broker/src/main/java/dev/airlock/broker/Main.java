@@ -47,7 +47,7 @@ public final class Main {
             err.println("airlock: " + e);
             return ExitCodes.INTERNAL;
         });
-        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, java.nio.charset.Charset.defaultCharset()), true));
         return cli.execute(args);
     }
 }
