@@ -1,7 +1,8 @@
 package dev.airlock.agent;
 
 import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Processes;
+import dev.airlock.ipc.ThreadConfinement;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -27,7 +28,7 @@ final class ParentDeath {
     /** Arms SIGKILL on the parent's death for the calling thread; halts the JVM if the kernel refuses. */
     static void armOrHalt() {
         try {
-            Linux.setParentDeathSignal(Linux.SIGKILL);
+            ThreadConfinement.setParentDeathSignal(Processes.SIGKILL);
         } catch (ErrnoException | RuntimeException e) {
             AirlockAgent.refuse("cannot tie the helper's life to the broker's: " + e.getMessage());
         }

@@ -145,7 +145,7 @@ final class BpfAssembler {
     }
 
     /**
-     * The program as (code, jt, jf, k) quadruples, the shape {@code Linux.seccompProgram} takes,
+     * The program as (code, jt, jf, k) quadruples, the shape {@code Seccomp.prepare} takes,
      * every label resolved and every limit checked.
      */
     int[] finish() {

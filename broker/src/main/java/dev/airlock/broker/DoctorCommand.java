@@ -1,6 +1,11 @@
 package dev.airlock.broker;
 
+import dev.airlock.ipc.Landlock;
 import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Namespace;
+import dev.airlock.ipc.Processes;
+import dev.airlock.ipc.Seccomp;
+import dev.airlock.ipc.ThreadConfinement;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -8,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -44,8 +50,8 @@ final class DoctorCommand implements Callable<Integer> {
     /** Exit status when a layer Airlock uses is missing. */
     static final int SOMETHING_MISSING = 1;
 
-    private static final int TCP_ABI = 4;
-    private static final int SCOPING_ABI = 6;
+    private static final int TCP_ABI = Landlock.NET_ABI;
+    private static final int SCOPING_ABI = Landlock.SCOPE_ABI;
 
     private final PrintStream out;
 
@@ -74,13 +80,13 @@ final class DoctorCommand implements Callable<Integer> {
 
     /** Every layer, in the order the spawner thread applies them, then the process tree's. */
     static List<Layer> layers(boolean root) throws IOException {
-        int abi = Linux.landlockAbi();
+        int abi = Landlock.abi();
         List<Layer> layers = new ArrayList<>(landlock(abi));
         layers.addAll(threadConfinement());
         layers.add(uidDrop(root));
-        layers.add(namespace(root, "net-namespace", Linux.CLONE_NEWNET, "net",
+        layers.add(namespace(root, "net-namespace", Namespace.NETWORK,
                 "the helper gets an empty network namespace (only lo, down)"));
-        layers.add(namespace(root, "ipc-namespace", Linux.CLONE_NEWIPC, "ipc",
+        layers.add(namespace(root, "ipc-namespace", Namespace.IPC,
                 "the helper gets its own System V IPC and POSIX message queues"));
         layers.add(new Layer("pid-namespace", State.NOT_USED,
                 "by design: the helper JVM would be its pid 1 (other signal defaults, orphans left unreaped) and /proc could not be remounted"));
@@ -112,8 +118,8 @@ final class DoctorCommand implements Callable<Integer> {
         return onThrowawayThread(() -> {
             List<Layer> layers = new ArrayList<>();
             try {
-                Linux.setNoNewPrivs();
-                layers.add(Linux.noNewPrivs()
+                ThreadConfinement.setNoNewPrivs();
+                layers.add(ThreadConfinement.noNewPrivs()
                         ? new Layer("no_new_privs", State.OK, "set on the spawner thread, inherited by the helper")
                         : new Layer("no_new_privs", State.MISSING, "prctl(PR_SET_NO_NEW_PRIVS) succeeded but did not stick"));
             } catch (IOException e) {
@@ -122,9 +128,9 @@ final class DoctorCommand implements Callable<Integer> {
                 return layers;
             }
             try {
-                Linux.installSeccompFilter(Linux.seccompProgram(SeccompFilter.program()));
-                layers.add(new Layer("seccomp", State.OK, "Airlock's filter installs (" + SeccompFilter.program().length / 4
-                        + " instructions)"));
+                Seccomp.Program program = Seccomp.prepare(SeccompFilter.program());
+                Seccomp.install(program);
+                layers.add(new Layer("seccomp", State.OK, "Airlock's filter installs (" + program.length() + " instructions)"));
             } catch (IOException e) {
                 layers.add(new Layer("seccomp", State.MISSING, e.getMessage()));
             }
@@ -145,18 +151,18 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     /**
-     * As root, unshares {@code flag} on a throwaway thread and checks that the thread's namespace
+     * As root, unshares {@code kind} on a throwaway thread and checks that the thread's namespace
      * then differs from the process's; as a normal user, says why no namespace is used.
      */
-    static Layer namespace(boolean root, String name, int flag, String kind, String gives) {
+    static Layer namespace(boolean root, String name, Namespace kind, String gives) {
         if (!root) {
             return new Layer(name, State.NOT_USED, Namespaces.WHY_NONE_AS_USER);
         }
         return onThrowawayThread(() -> {
             try {
-                Path process = Files.readSymbolicLink(Path.of("/proc/self/ns", kind));
-                Linux.unshare(flag);
-                Path thread = Files.readSymbolicLink(Path.of("/proc/thread-self/ns", kind));
+                Path process = Files.readSymbolicLink(Path.of("/proc/self/ns", kind.procName()));
+                ThreadConfinement.unshare(Set.of(kind));
+                Path thread = Files.readSymbolicLink(Path.of("/proc/thread-self/ns", kind.procName()));
                 return thread.equals(process)
                         ? new Layer(name, State.MISSING, "unshare succeeded but the thread stayed in " + process)
                         : new Layer(name, State.OK, gives);
@@ -169,10 +175,10 @@ final class DoctorCommand implements Callable<Integer> {
     /** Becomes a subreaper and back: a process-wide setting, restored at once. */
     static Layer subreaper() {
         try {
-            boolean was = Linux.isChildSubreaper();
-            Linux.setChildSubreaper(true);
-            boolean works = Linux.isChildSubreaper();
-            Linux.setChildSubreaper(was);
+            boolean was = Processes.isChildSubreaper();
+            Processes.setChildSubreaper(true);
+            boolean works = Processes.isChildSubreaper();
+            Processes.setChildSubreaper(was);
             return works
                     ? new Layer("subreaper", State.OK, "the broker adopts the helper's orphans and ends them all when the helper exits")
                     : new Layer("subreaper", State.MISSING, "prctl(PR_SET_CHILD_SUBREAPER) did not stick");
@@ -184,10 +190,10 @@ final class DoctorCommand implements Callable<Integer> {
     static Layer parentDeathSignal() {
         return onThrowawayThread(() -> {
             try {
-                Linux.setParentDeathSignal(Linux.SIGKILL);
-                int signal = Linux.parentDeathSignal();
-                Linux.setParentDeathSignal(0);
-                return signal == Linux.SIGKILL
+                ThreadConfinement.setParentDeathSignal(Processes.SIGKILL);
+                int signal = ThreadConfinement.parentDeathSignal();
+                ThreadConfinement.setParentDeathSignal(0);
+                return signal == Processes.SIGKILL
                         ? new Layer("parent-death", State.OK, "the helper gets SIGKILL when the broker dies")
                         : new Layer("parent-death", State.MISSING, "prctl(PR_SET_PDEATHSIG) did not stick");
             } catch (IOException e) {

@@ -1,17 +1,16 @@
 package dev.airlock.broker;
 
 import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The helper's command line: the user's java arguments after Airlock's own options, and the
- * class path those arguments name, which the helper must be able to read by itself (class loading
- * is never brokered: it would cost a round trip per class and change nothing the policy decides).
+ * class path those arguments name, which {@link SandboxPlanner} lets the helper read by itself
+ * (class loading is never brokered: it would cost a round trip per class and change nothing the
+ * policy decides). Pure: it reads neither the file system nor the environment.
  */
 final class HelperCommandLine {
     /** The descriptor number the helper finds its end of the channel at. */
@@ -20,25 +19,11 @@ final class HelperCommandLine {
     private HelperCommandLine() {
     }
 
-    /** The major version of the JDK at {@code javaHome}, from its {@code release} file; 0 if unknown. */
-    static int javaMajorVersion(Path javaHome) {
-        try {
-            for (String line : Files.readAllLines(javaHome.resolve("release"), StandardCharsets.UTF_8)) {
-                if (line.startsWith("JAVA_VERSION=")) {
-                    String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
-                    int end = 0;
-                    while (end < version.length() && Character.isDigit(version.charAt(end))) {
-                        end++;
-                    }
-                    return end == 0 ? 0 : Integer.parseInt(version.substring(0, end));
-                }
-            }
-        } catch (IOException | NumberFormatException unknown) {
-            return 0;
-        }
-        return 0;
-    }
-
+    /**
+     * The helper's argv: the launcher, Airlock's JVM options (the agent told its channel, its
+     * transform cache or null for none, and the roots it may answer metadata queries under
+     * directly), then the user's arguments unchanged.
+     */
     static List<String> build(Path java, int javaMajor, RuntimeFiles runtime, Path transformCache, List<String> directRoots,
             List<String> userArgs) {
         List<String> argv = new ArrayList<>();
@@ -91,12 +76,12 @@ final class HelperCommandLine {
     /**
      * The class path entries the user's arguments name: {@code -cp}/{@code -classpath}/
      * {@code --class-path}, {@code -jar}, {@code --module-path}/{@code -p} and
-     * {@code -javaagent:} jars; without any, the {@code CLASSPATH} variable or the current
-     * directory, as {@code java} itself defaults, except that a program started from a module
+     * {@code -javaagent:} jars; without any, the {@code CLASSPATH} variable ({@code classPathVariable})
+     * or the current directory, as {@code java} itself defaults, except that a program started from a module
      * ({@code -m}) gets no default current directory: it does not load its classes from there,
      * and granting it would let the helper read the whole directory past the policy.
      */
-    static List<Path> classPath(List<String> userArgs, Path workingDirectory) {
+    static List<Path> classPath(List<String> userArgs, Path workingDirectory, Optional<String> classPathVariable) {
         List<Path> entries = new ArrayList<>();
         boolean explicit = false;
         boolean module = false;
@@ -129,9 +114,8 @@ final class HelperCommandLine {
             }
         }
         if (!explicit) {
-            String env = System.getenv("CLASSPATH");
-            if (env != null && !env.isEmpty()) {
-                addPathList(entries, env, workingDirectory);
+            if (classPathVariable.isPresent() && !classPathVariable.get().isEmpty()) {
+                addPathList(entries, classPathVariable.get(), workingDirectory);
             } else if (!module) {
                 addPathList(entries, ".", workingDirectory);
             }

@@ -1,7 +1,7 @@
 package dev.airlock.broker;
 
 import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Processes;
 
 /**
  * The running helper as the broker sees it: passes SIGINT, SIGTERM and SIGHUP on to it, and when
@@ -40,7 +40,7 @@ final class HelperProcess {
                 (proxy, method, args) -> {
                     if (method.getName().equals("handle")) {
                         try {
-                            Linux.kill(pid, (Integer) number.invoke(args[0]));
+                            Processes.kill(pid, (Integer) number.invoke(args[0]));
                         } catch (ErrnoException gone) {
                             // The helper has exited already; the reaper ends the broker.
                         }
@@ -82,7 +82,7 @@ final class HelperProcess {
     /** Reaps children until the helper is among them; returns its wait status. */
     private int waitForHelper() throws ErrnoException {
         while (true) {
-            Linux.Exited exited = Linux.reapAny(true);
+            Processes.Exited exited = Processes.reapAny(true);
             if (exited.pid() == pid) {
                 return exited.status();
             }

@@ -2,94 +2,94 @@ package dev.airlock.broker;
 
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
+import dev.airlock.ipc.Landlock;
 import dev.airlock.ipc.Linux;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * Builds the helper's Landlock ruleset: every filesystem access the running kernel's ABI knows is
- * handled (so denied unless a rule allows it), TCP bind and connect are handled with no rule (so
- * denied), and abstract Unix sockets and signals are scoped to the helper's own domain. The
- * rules themselves only ever grant reading and executing: the helper writes nothing by itself.
+ * A confined process's Landlock rules, resolved to real paths, and the ruleset built from them:
+ * every filesystem access the running kernel's ABI knows is handled (so denied unless a rule
+ * allows it), TCP bind and connect are handled with no rule (so denied), and abstract Unix
+ * sockets and signals are scoped to the process's own domain. Which paths get a rule is
+ * {@link SandboxPlanner}'s decision; this class only turns the named rules into kernel rules.
  */
 final class LandlockRules {
-    static final long EXECUTE = 1L;
-    static final long WRITE_FILE = 1L << 1;
-    static final long READ_FILE = 1L << 2;
-    static final long READ_DIR = 1L << 3;
-    private static final long REMOVE_FILE = 1L << 5;
-    private static final long MAKE_REG = 1L << 8;
-    private static final long FS_ABI1 = (1L << 13) - 1; // execute .. make_sym
-    private static final long REFER = 1L << 13; // ABI 2
-    private static final long TRUNCATE = 1L << 14; // ABI 3
-    private static final long IOCTL_DEV = 1L << 15; // ABI 5
-    private static final long NET_BIND_TCP = 1L;
-    private static final long NET_CONNECT_TCP = 2L;
-    private static final long SCOPE_ABSTRACT_UNIX = 1L;
-    private static final long SCOPE_SIGNAL = 2L;
-
-    /** What a rule on a regular file may carry; the kernel refuses directory rights on a file. */
-    private static final long FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV;
-
-    static final long READ = READ_FILE | READ_DIR;
-    static final long READ_EXECUTE = READ | EXECUTE;
-    /** Creating, writing, renaming within and removing regular files: the cache preparation's staging directory only. */
-    static final long CREATE_FILES = READ | WRITE_FILE | REMOVE_FILE | MAKE_REG | TRUNCATE;
-
     /** The minimum ABI Airlock needs to deny TCP bind and connect: TCP rules arrive with ABI 4. */
-    static final int REQUIRED_ABI = 4;
+    static final int REQUIRED_ABI = Landlock.NET_ABI;
 
-    private final Map<Path, Long> rules = new LinkedHashMap<>();
+    /** The accesses a rule may grant: the helper only ever reads and executes by itself. */
+    enum Access {
+        READ(Landlock.READ_FILE | Landlock.READ_DIR),
+        READ_EXECUTE(Landlock.READ_FILE | Landlock.READ_DIR | Landlock.EXECUTE),
+        /** Creating, writing, renaming within and removing regular files: the cache preparation's staging directory only. */
+        CREATE_FILES(Landlock.READ_FILE | Landlock.READ_DIR | Landlock.WRITE_FILE | Landlock.REMOVE_FILE | Landlock.MAKE_REG
+                | Landlock.TRUNCATE);
 
-    /** Every readable rule's path, both as named and as its real path, for {@link #readableRoots}. */
-    private final java.util.Set<String> readable = new java.util.TreeSet<>();
+        final long rights;
 
-    /** Allows {@code access} beneath {@code path} (its real path); a path that does not exist is skipped. */
-    void allow(Path path, long access) {
-        Path real;
-        try {
-            real = path.toRealPath();
-        } catch (IOException missing) {
-            return; // nothing there to read: nothing to grant
-        }
-        rules.merge(real, access, (a, b) -> a | b);
-        if ((access & READ_FILE) != 0) {
-            readable.add(real.toString());
-            readable.add(path.toAbsolutePath().normalize().toString());
+        Access(long rights) {
+            this.rights = rights;
         }
     }
 
+    /** A rule as the planner names it: {@code access} beneath {@code path}, an absolute path, as spelled. */
+    record Rule(Path path, Access access) {
+        Rule {
+            if (!path.isAbsolute()) {
+                throw new IllegalArgumentException("a Landlock rule needs an absolute path: " + path);
+            }
+        }
+    }
+
+    private final Map<Path, Long> rules;
+    private final List<String> readableRoots;
+
+    private LandlockRules(Map<Path, Long> rules, List<String> readableRoots) {
+        this.rules = rules;
+        this.readableRoots = readableRoots;
+    }
+
     /**
-     * The paths beneath which the helper may read by itself, each both as it was named (the
+     * Resolves {@code named} by {@code real}: a rule whose path did not exist is skipped (nothing
+     * there to read), rules on the same real path merge their rights.
+     */
+    static LandlockRules resolve(List<Rule> named, RealPaths real) {
+        Map<Path, Long> rules = new LinkedHashMap<>();
+        TreeSet<String> readable = new TreeSet<>();
+        for (Rule rule : named) {
+            Path path = real.of(rule.path()).orElse(null);
+            if (path == null) {
+                continue;
+            }
+            rules.merge(path, rule.access().rights, (a, b) -> a | b);
+            if ((rule.access().rights & Landlock.READ_FILE) != 0) {
+                readable.add(path.toString());
+                readable.add(rule.path().normalize().toString());
+            }
+        }
+        return new LandlockRules(Collections.unmodifiableMap(rules), List.copyOf(readable));
+    }
+
+    /**
+     * The paths beneath which the process may read by itself, each both as it was named (the
      * helper's programs use those spellings) and as its real path (the kernel checks that one).
      * The agent answers metadata queries there directly (see the agent's Hooks, "Routing"); it is routing,
      * not a decision: everything else is the policy's, through the broker.
      */
     List<String> readableRoots() {
-        return List.copyOf(readable);
+        return readableRoots;
     }
 
+    /** Each real path and the Landlock rights granted beneath it, in the order first named. */
     Map<Path, Long> rules() {
         return rules;
-    }
-
-    static long handledFs(int abi) {
-        long handled = FS_ABI1;
-        if (abi >= 2) {
-            handled |= REFER;
-        }
-        if (abi >= 3) {
-            handled |= TRUNCATE;
-        }
-        if (abi >= 5) {
-            handled |= IOCTL_DEV;
-        }
-        return handled;
     }
 
     /**
@@ -98,19 +98,20 @@ final class LandlockRules {
      * what it needs.
      */
     Fd create(int abi) throws ErrnoException {
-        long handledNet = abi >= 4 ? NET_BIND_TCP | NET_CONNECT_TCP : 0;
-        long scoped = abi >= 6 ? SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL : 0;
-        Fd ruleset = Linux.landlockCreateRuleset(handledFs(abi), handledNet, scoped);
+        long handledNet = abi >= Landlock.NET_ABI ? Landlock.NET_BIND_TCP | Landlock.NET_CONNECT_TCP : 0;
+        long scoped = abi >= Landlock.SCOPE_ABI ? Landlock.SCOPE_ABSTRACT_UNIX_SOCKET | Landlock.SCOPE_SIGNAL : 0;
+        long handledFs = Landlock.handledFilesystemRights(abi);
+        Fd ruleset = Landlock.createRuleset(handledFs, handledNet, scoped);
         try {
             for (Map.Entry<Path, Long> rule : rules.entrySet()) {
                 Path path = rule.getKey();
                 boolean directory = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
-                long access = rule.getValue() & handledFs(abi);
+                long access = rule.getValue() & handledFs;
                 if (!directory) {
-                    access &= FILE_RIGHTS;
+                    access &= Landlock.FILE_RIGHTS;
                 }
                 try (Fd target = Linux.open(path.toString(), Linux.O_PATH, 0)) {
-                    Linux.landlockAllowPath(ruleset.get(), target.get(), access, path.toString());
+                    Landlock.allowBeneath(ruleset, target, access, path.toString());
                 }
             }
         } catch (ErrnoException | RuntimeException e) {

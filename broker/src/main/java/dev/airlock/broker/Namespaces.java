@@ -1,6 +1,8 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Namespace;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Which namespaces the confined process is born in, and why. The spawner thread unshares them
@@ -29,21 +31,25 @@ import dev.airlock.ipc.Linux;
  *       by 65534. The seccomp filter holds alone there.
  * </ul>
  */
-record Namespaces(int flags) {
+record Namespaces(Set<Namespace> kinds) {
     /** What {@code airlock doctor} prints when a normal user gets no namespaces. */
     static final String WHY_NONE_AS_USER = "as a normal user a new namespace needs a user namespace first, and "
             + "unshare(CLONE_NEWUSER) needs a single-threaded caller, which the broker JVM is not; the seccomp filter holds alone";
 
+    Namespaces {
+        kinds = kinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kinds));
+    }
+
     /** The namespaces for a process spawned by a broker running as root ({@code root}) or as a normal user. */
     static Namespaces forBroker(boolean root) {
-        return new Namespaces(root ? Linux.CLONE_NEWNET | Linux.CLONE_NEWIPC : 0);
+        return new Namespaces(root ? EnumSet.of(Namespace.NETWORK, Namespace.IPC) : Set.of());
     }
 
     boolean network() {
-        return (flags & Linux.CLONE_NEWNET) != 0;
+        return kinds.contains(Namespace.NETWORK);
     }
 
     boolean ipc() {
-        return (flags & Linux.CLONE_NEWIPC) != 0;
+        return kinds.contains(Namespace.IPC);
     }
 }

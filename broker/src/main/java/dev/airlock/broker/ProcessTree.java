@@ -3,6 +3,7 @@ package dev.airlock.broker;
 import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Processes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ final class ProcessTree {
 
     /** Makes the broker the subreaper of everything it spawns from now on. */
     static void adoptOrphans() throws ErrnoException {
-        Linux.setChildSubreaper(true);
+        Processes.setChildSubreaper(true);
     }
 
     /**
@@ -49,7 +50,7 @@ final class ProcessTree {
                 killQuietly(child);
             }
             try {
-                while (Linux.reapAny(false) != null) {
+                while (Processes.reapAny(false) != null) {
                     reaped++;
                 }
             } catch (ErrnoException e) {
@@ -74,7 +75,7 @@ final class ProcessTree {
 
     private static void killQuietly(int pid) {
         try {
-            Linux.kill(pid, Linux.SIGKILL);
+            Processes.kill(pid, Processes.SIGKILL);
         } catch (ErrnoException gone) {
             // ESRCH: nothing (left) there.
         }

@@ -4,13 +4,16 @@ import dev.airlock.ipc.Credentials;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
 import dev.airlock.ipc.SeqPacketSocket;
+import dev.airlock.ipc.SpawnPlan;
 import dev.airlock.policy.Policy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,8 +24,10 @@ import picocli.CommandLine.Parameters;
  * {@code airlock run}: starts the application's JVM as a confined helper and serves its file
  * requests until it exits, then ends whatever the helper left running and exits with its status
  * (a helper killed by signal N gives 128+N, as a shell reports it). Nothing of Airlock's own is
- * printed unless something goes wrong. How the helper is confined is {@link Confinement}'s;
- * this class only gathers what it needs, in order.
+ * printed unless something goes wrong. This class is the thin launcher: it parses the command
+ * line, looks up what the plan needs (the policy, the JDK, this process's environment, the
+ * runtime files and transform cache, the real paths of the rules), has {@link SandboxPlanner}
+ * decide the whole {@link SandboxPlan}, applies it ({@link Confinement#spawn}), and serves.
  */
 @Command(name = "run", description = "Run a Java program confined: the arguments after -- are what you would give java.",
         mixinStandardHelpOptions = true)
@@ -33,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--java", paramLabel = "PATH", description = "The java launcher for the helper (default: the one running Airlock).")
     Path java;
 
-    @Option(names = "--user", paramLabel = "USER", defaultValue = "nobody",
+    @Option(names = "--user", paramLabel = "USER", defaultValue = RunArguments.DEFAULT_USER,
             description = "When Airlock runs as root, the user the helper runs as (default: ${DEFAULT-VALUE}); never root.")
     String user;
 
@@ -52,62 +57,56 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        checkArguments();
+        RunArguments arguments = arguments();
+        Optional<UserAccount> account = UserAccount.find(arguments.user());
+        SandboxPlanner.checkArguments(arguments, account);
         Policy policy = Policies.load(policies);
-        Path javaReal = javaLauncher();
-        Path javaHome = javaReal.getParent().getParent();
+        Jdk jdk = Jdk.lookUp(javaLauncher());
         NativeWarmUp.Prepared prepared = NativeWarmUp.await();
-        boolean root = Linux.getuid() == 0;
-        UserAccount account = root ? UserAccount.helper(user) : null;
-        RuntimeFiles runtime = RuntimeFiles.prepare(RuntimeFiles.ownJar(), prepared.cache(), prepared.jffi(), root);
-        Confinement confinement = new Confinement(landlockAbi(), account, Namespaces.forBroker(root));
+        Environment environment = Environment.lookUp(account);
+        Confinement confinement = SandboxPlanner.confinement(arguments, environment);
+        SandboxPlanner.warning(confinement).ifPresent(err::println);
+        RuntimeFiles runtime = RuntimeFiles.prepare(RuntimeFiles.ownJar(), prepared.cache(), prepared.jffi(), environment.root());
 
         // Before anything is spawned: every orphan of the helper's (or of the preparation's) comes back to the broker.
         ProcessTree.adoptOrphans();
-        Path transformCache = TransformCache.prepare(prepared.cache(), javaReal, javaHome, runtime.agentJar(), javaArgs, confinement);
+        Optional<Path> transformCache = TransformCache.prepare(prepared.cache(), jdk, runtime.agentJar(), arguments.javaArgs(),
+                confinement);
 
         Fd[] pair = Linux.seqpacketPair();
         try (SeqPacketSocket channel = new SeqPacketSocket(pair[0]); GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
-            LandlockRules rules = helperRules(javaHome, runtime, transformCache);
             // The broker never serves procfs or sysfs (its /proc/self is its own): the policy's read
             // grants there are the helper's own Landlock rules, so it reads its own view of them.
-            for (Path kernelView : roots.kernelViewReadRules(policy)) {
-                rules.allow(kernelView, LandlockRules.READ);
-            }
-            List<String> argv = HelperCommandLine.build(javaReal, HelperCommandLine.javaMajorVersion(javaHome), runtime,
-                    transformCache, rules.readableRoots(), javaArgs);
+            PreparedFiles files = new PreparedFiles(runtime, transformCache, roots.kernelViewReadRules(policy));
+            RealPaths real = RealPaths.lookUp(SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files)));
+            SandboxPlan plan = SandboxPlanner.plan(arguments, environment, jdk, files, real);
+            SandboxPlan.HelperLaunch launch = plan.helper();
             Linux.enablePassCred(channel.fd().get());
             int pid;
             try (Fd helperEnd = Linux.dupCloexec(pair[1].get(), 10)) {
                 pair[1].close();
-                Linux.SpawnPlan plan = Linux.prepareSpawn(javaReal.toString(), argv, environment(),
-                        Map.of(HelperCommandLine.CHANNEL_FD, helperEnd.get()), true);
+                SpawnPlan spawn = SpawnPlan.prepare(launch.launcher().toString(), launch.argv(), launch.environment(),
+                        Map.of(launch.channelFd(), helperEnd.get()), true);
                 // The spawner thread is never released: the helper's parent-death signal is tied to it.
-                pid = confinement.spawn(plan, rules, "airlock-spawner").pid();
+                pid = plan.confinement().spawn(spawn, plan.rules(), "airlock-spawner").pid();
             }
             HelperProcess helper = new HelperProcess(pid);
             helper.forwardSignals();
             Thread reaper = helper.startReaper(err);
-            Credentials expected = root
-                    ? new Credentials(pid, account.uid(), account.gid())
-                    : new Credentials(pid, Linux.getuid(), Linux.getgid());
+            Credentials expected = new Credentials(pid, plan.confinement().identity().uid(), plan.confinement().identity().gid());
             new RequestLoop(channel, new FileBroker(policy, roots), expected, err).run();
             reaper.join();
             return helper.exitCode();
         }
     }
 
-    /** Refuses a command line that cannot run before anything is read or started. */
-    private void checkArguments() throws Exception {
+    /** The command line as values; refuses an unknown {@code --allow-weaker} layer. */
+    private RunArguments arguments() throws AirlockException {
+        Set<RunArguments.WeakerLayer> layers = EnumSet.noneOf(RunArguments.WeakerLayer.class);
         for (String layer : allowWeaker) {
-            if (!layer.equals("landlock")) {
-                throw new AirlockException(ExitCodes.USAGE, "--allow-weaker knows only 'landlock', not '" + layer + "'");
-            }
+            layers.add(RunArguments.WeakerLayer.named(layer));
         }
-        if (javaArgs.isEmpty()) {
-            throw new AirlockException(ExitCodes.USAGE, "nothing to run: give the java arguments after --");
-        }
-        UserAccount.refuseRootByName(user);
+        return new RunArguments(javaArgs, user, layers);
     }
 
     /** The helper's java launcher, as a real path (its JDK is what the helper may read and execute). */
@@ -118,50 +117,5 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new AirlockException(ExitCodes.USAGE, "--java " + javaPath + ": no such file");
         }
-    }
-
-    /**
-     * The Landlock ABI to enforce: refuses to run below {@link LandlockRules#REQUIRED_ABI} unless
-     * {@code --allow-weaker=landlock}, and then warns on stderr.
-     */
-    private int landlockAbi() throws AirlockException {
-        int abi = Linux.landlockAbi();
-        boolean weaker = abi < LandlockRules.REQUIRED_ABI;
-        if (weaker && !allowWeaker.contains("landlock")) {
-            throw new AirlockException(ExitCodes.SANDBOX_UNAVAILABLE, abi == 0
-                    ? "this kernel has no Landlock (or it is disabled), so the helper cannot be confined; "
-                            + "--allow-weaker=landlock runs it without Landlock"
-                    : "this kernel's Landlock ABI " + abi + " cannot deny TCP (ABI " + LandlockRules.REQUIRED_ABI
-                            + " needed); --allow-weaker=landlock runs it with a weaker sandbox");
-        }
-        if (weaker) {
-            err.println("airlock: WARNING: the sandbox is weaker than Airlock's default: Landlock ABI " + abi
-                    + (abi == 0 ? " (none): files are confined by the uid drop and the broker only" : ": TCP is not confined"));
-        }
-        return abi;
-    }
-
-    /** What the helper may read by itself: its JVM, its class path, Airlock's agent and stub, the transform cache. */
-    private LandlockRules helperRules(Path javaHome, RuntimeFiles runtime, Path transformCache) throws IOException {
-        LandlockRules rules = new LandlockRules();
-        JvmFiles.grant(rules, javaHome);
-        for (Path entry : HelperCommandLine.classPath(javaArgs, Path.of(System.getProperty("user.dir")))) {
-            rules.allow(entry, LandlockRules.READ);
-        }
-        rules.allow(runtime.agentJar(), LandlockRules.READ);
-        rules.allow(runtime.jffiDirectory(), LandlockRules.READ_EXECUTE);
-        if (transformCache != null) {
-            rules.allow(transformCache, LandlockRules.READ);
-        }
-        return rules;
-    }
-
-    /** The helper's environment: the broker's own, as the program would have had it. */
-    private static List<String> environment() {
-        List<String> env = new ArrayList<>();
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            env.add(e.getKey() + "=" + e.getValue());
-        }
-        return env;
     }
 }

@@ -22,25 +22,9 @@ import java.util.Set;
  * helper that can write nowhere cannot do. Both live in a cache directory that only the broker's
  * user can write and the helper's user can read, created once and reused.
  */
-final class RuntimeFiles {
+record RuntimeFiles(Path agentJar, Path jffiDirectory) {
     static final String JFFI_RESOURCE = "jni/x86_64-Linux/libjffi-1.2.so";
     static final String JFFI_FILE = "libjffi-1.2.so";
-
-    private final Path agentJar;
-    private final Path jffiDirectory;
-
-    private RuntimeFiles(Path agentJar, Path jffiDirectory) {
-        this.agentJar = agentJar;
-        this.jffiDirectory = jffiDirectory;
-    }
-
-    Path agentJar() {
-        return agentJar;
-    }
-
-    Path jffiDirectory() {
-        return jffiDirectory;
-    }
 
     /**
      * Prepares the runtime files. {@code ownJar} is the jar the broker runs from;

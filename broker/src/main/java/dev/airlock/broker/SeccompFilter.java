@@ -126,7 +126,7 @@ final class SeccompFilter {
         return RET_ERRNO | errno;
     }
 
-    /** The program as (code, jt, jf, k) quadruples, the shape {@code Linux.seccompProgram} takes. */
+    /** The program as (code, jt, jf, k) quadruples, the shape {@code Seccomp.prepare} takes. */
     static int[] program() {
         BpfAssembler a = new BpfAssembler();
         Label nativeArch = a.label("x86_64");

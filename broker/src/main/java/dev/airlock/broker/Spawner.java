@@ -1,11 +1,13 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Landlock;
+import dev.airlock.ipc.Seccomp;
+import dev.airlock.ipc.SpawnPlan;
+import dev.airlock.ipc.ThreadConfinement;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import jnr.ffi.Pointer;
 
 /**
  * Confines one dedicated thread and spawns a confined process (the helper, or the transform-cache
@@ -26,11 +28,11 @@ import jnr.ffi.Pointer;
  */
 final class Spawner {
     /**
-     * What the confined thread does, in order: enter {@code namespaces} (unshare flags, 0 for
-     * none), set no_new_privs, enforce {@code ruleset} (null: Landlock was waived by name),
-     * install the seccomp program, drop to {@code dropTo} (null: keep the broker's user), spawn.
+     * What the confined thread does, in order: enter {@code namespaces} (none: stay), set
+     * no_new_privs, enforce {@code ruleset} (null: Landlock was waived by name), install the
+     * seccomp program, drop to {@code dropTo} (empty: keep the broker's user), spawn.
      */
-    record Plan(Linux.SpawnPlan spawn, int namespaces, Fd ruleset, Pointer seccompProgram, UserAccount dropTo) {
+    record Plan(SpawnPlan spawn, Namespaces namespaces, Fd ruleset, Seccomp.Program seccompProgram, Optional<UserAccount> dropTo) {
     }
 
     /** A spawned child and the parked thread it was spawned from. */
@@ -97,19 +99,17 @@ final class Spawner {
 
     /** The confined thread's whole work: every step acts on this thread only. */
     private static void confineAndSpawn(Plan plan, int[] pid) throws IOException {
-        if (plan.namespaces() != 0) {
-            // First, while the thread still has CAP_SYS_ADMIN (root): the uid drop below takes it away.
-            Linux.unshare(plan.namespaces());
-        }
-        Linux.setNoNewPrivs();
+        // First, while the thread still has CAP_SYS_ADMIN (root): the uid drop below takes it away.
+        ThreadConfinement.unshare(plan.namespaces().kinds());
+        ThreadConfinement.setNoNewPrivs();
         if (plan.ruleset() != null) {
-            Linux.landlockRestrictSelf(plan.ruleset().get());
+            Landlock.restrictSelf(plan.ruleset());
         }
-        Linux.installSeccompFilter(plan.seccompProgram());
-        if (plan.dropTo() != null) {
-            Linux.dropThreadIdentity(plan.dropTo().uid(), plan.dropTo().gid());
+        Seccomp.install(plan.seccompProgram());
+        if (plan.dropTo().isPresent()) {
+            ThreadConfinement.dropIdentity(plan.dropTo().get().uid(), plan.dropTo().get().gid());
         }
-        pid[0] = Linux.spawn(plan.spawn());
+        pid[0] = plan.spawn().spawn();
     }
 
     /** Parks until released; an interrupt does not end the wait (nothing in the broker interrupts it). */
@@ -125,10 +125,9 @@ final class Spawner {
     }
 
     /** Loads, on a privileged thread, every class the confined thread will need. */
-    private static void warmUp() {
-        Linux.load();
-        new ErrnoException("warm-up", 1).getMessage();
-        new jnr.ffi.byref.IntByReference().intValue();
+    private static void warmUp() throws IOException {
+        SpawnPlan.warmUp();
+        ThreadConfinement.noNewPrivs(); // loads the class and binds its call, changing nothing
         new CountDownLatch(0).countDown();
     }
 }

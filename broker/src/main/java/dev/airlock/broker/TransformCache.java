@@ -3,6 +3,8 @@ package dev.airlock.broker;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Processes;
+import dev.airlock.ipc.SpawnPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -21,6 +23,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -41,6 +44,14 @@ import java.util.stream.Stream;
  * change the class bytes. The broker then copies the entries it finds in the staging directory
  * (regular files with an entry's name, opened without following links, bounded in size and
  * number) into a new directory of its own, writable by no one else, and renames that into place.
+ *
+ * <p><b>Cache trust</b>, decided here and only here: the helper is given (read-only, by
+ * {@link SandboxPlanner#helperReads}) only an entry directory this broker's user created, named
+ * by a key of the preparation scheme, the JDK's home and {@code release} file, the agent jar's
+ * size and time and the sharing options ({@link #key}), and marked {@code complete} once whole;
+ * its entries are what {@link #copyEntries} took from a confined preparation, nothing the
+ * preparation wrote itself. Within it the agent still trusts an entry only for the exact class
+ * bytes it was made from.
  */
 final class TransformCache {
     private static final String COMPLETE = "complete";
@@ -59,30 +70,30 @@ final class TransformCache {
     }
 
     /**
-     * The cache directory for this JDK, preparing it first if needed; null when it cannot be
+     * The cache directory for {@code jdk}, preparing it first if needed; empty when it cannot be
      * prepared (the helper then weaves live: slower, the same result).
      */
-    static Path prepare(Path cacheRoot, Path java, Path javaHome, Path agentJar, List<String> userArgs, Confinement confinement) {
+    static Optional<Path> prepare(Path cacheRoot, Jdk jdk, Path agentJar, List<String> userArgs, Confinement confinement) {
         try {
             List<String> shareOptions = classDataSharingOptions(userArgs);
-            Path dir = cacheRoot.resolve("xform-" + key(javaHome, agentJar, shareOptions));
+            Path dir = cacheRoot.resolve("xform-" + key(jdk.home(), agentJar, shareOptions));
             if (Files.isRegularFile(dir.resolve(COMPLETE), LinkOption.NOFOLLOW_LINKS)) {
-                return dir;
+                return Optional.of(dir);
             }
             Path staging = Files.createTempDirectory(cacheRoot, "xform-staging-");
             try {
-                giveTo(staging, confinement.dropTo());
-                List<String> command = command(java, agentJar, shareOptions, staging);
-                String observed = runConfined(command, javaHome, agentJar, staging, confinement);
+                giveTo(staging, confinement.identity().dropTo());
+                List<String> command = command(jdk.launcher(), agentJar, shareOptions, staging);
+                String observed = runConfined(command, jdk, agentJar, staging, confinement);
                 if (observed == null) {
-                    return null;
+                    return Optional.empty();
                 }
-                return install(cacheRoot, staging, dir, observed, String.join(" ", command) + "\n");
+                return Optional.ofNullable(install(cacheRoot, staging, dir, observed, String.join(" ", command) + "\n"));
             } finally {
                 deleteTree(staging);
             }
         } catch (IOException e) {
-            return null;
+            return Optional.empty();
         }
     }
 
@@ -115,10 +126,10 @@ final class TransformCache {
     }
 
     /** The staging directory belongs to the preparation's user, who alone may write it (0700). */
-    private static void giveTo(Path staging, UserAccount user) throws IOException {
-        if (user != null) {
-            Files.setAttribute(staging, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(staging, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
+    private static void giveTo(Path staging, Optional<UserAccount> user) throws IOException {
+        if (user.isPresent()) {
+            Files.setAttribute(staging, "unix:gid", user.get().gid(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(staging, "unix:uid", user.get().uid(), LinkOption.NOFOLLOW_LINKS);
         }
     }
 
@@ -126,16 +137,14 @@ final class TransformCache {
      * Runs the preparation confined, with /dev/null as its standard streams and an empty
      * environment. Returns what the broker saw of the process, or null if it failed or timed out.
      */
-    private static String runConfined(List<String> command, Path javaHome, Path agentJar, Path staging, Confinement confinement)
+    private static String runConfined(List<String> command, Jdk jdk, Path agentJar, Path staging, Confinement confinement)
             throws IOException {
-        LandlockRules rules = new LandlockRules();
-        JvmFiles.grant(rules, javaHome);
-        rules.allow(agentJar, LandlockRules.READ);
-        rules.allow(staging, LandlockRules.CREATE_FILES);
+        List<LandlockRules.Rule> named = SandboxPlanner.preparationReads(jdk, agentJar, staging);
+        LandlockRules rules = LandlockRules.resolve(named, RealPaths.lookUp(SandboxPlanner.pathsOf(named)));
         Spawner.Spawned spawned;
         String observed;
         try (Fd devNull = Linux.open("/dev/null", Linux.O_RDWR, 0); Fd quiet = Linux.dupCloexec(devNull.get(), 10)) {
-            Linux.SpawnPlan plan = Linux.prepareSpawn(command.get(0), command, List.of(),
+            SpawnPlan plan = SpawnPlan.prepare(command.get(0), command, List.of(),
                     Map.of(0, quiet.get(), 1, quiet.get(), 2, quiet.get()), true);
             spawned = confinement.spawn(plan, rules, "airlock-cache-spawner");
             observed = observe(spawned.pid());
@@ -181,20 +190,20 @@ final class TransformCache {
     private static int awaitOrKill(int pid) throws ErrnoException {
         long deadline = System.nanoTime() + PREPARE_TIMEOUT_NANOS;
         while (true) {
-            Linux.Exited exited = Linux.reapIfExited(pid);
+            Processes.Exited exited = Processes.reapIfExited(pid);
             if (exited != null) {
                 return HelperProcess.exitCode(exited.status());
             }
             if (System.nanoTime() > deadline) {
-                Linux.kill(pid, Linux.SIGKILL);
-                return HelperProcess.exitCode(Linux.waitpid(pid));
+                Processes.kill(pid, Processes.SIGKILL);
+                return HelperProcess.exitCode(Processes.waitpid(pid));
             }
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                Linux.kill(pid, Linux.SIGKILL);
-                Linux.waitpid(pid);
+                Processes.kill(pid, Processes.SIGKILL);
+                Processes.waitpid(pid);
                 return -1;
             }
         }

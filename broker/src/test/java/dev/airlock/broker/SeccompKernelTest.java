@@ -3,7 +3,8 @@ package dev.airlock.broker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Seccomp;
+import dev.airlock.ipc.ThreadConfinement;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
@@ -33,8 +34,8 @@ class SeccompKernelTest {
         Throwable[] failure = {null};
         Thread thread = new Thread(() -> {
             try {
-                Linux.setNoNewPrivs();
-                Linux.installSeccompFilter(Linux.seccompProgram(SeccompFilter.program()));
+                ThreadConfinement.setNoNewPrivs();
+                Seccomp.install(Seccomp.prepare(SeccompFilter.program()));
                 for (Work w : work) {
                     try {
                         answers.add(w.run());

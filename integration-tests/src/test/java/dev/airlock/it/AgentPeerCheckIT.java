@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Processes;
+import dev.airlock.ipc.SpawnPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,16 +34,16 @@ class AgentPeerCheckIT {
         Fd[] pair = Linux.seqpacketPair();
         try (Fd mine = pair[0]; Fd theirs = Linux.dupCloexec(pair[1].get(), 10)) {
             pair[1].close();
-            int pid = Linux.spawn(Linux.prepareSpawn("/bin/sh", List.of("/bin/sh", "-c", script), env, theirs.get(), 3));
+            int pid = SpawnPlan.prepare("/bin/sh", List.of("/bin/sh", "-c", script), env, theirs.get(), 3).spawn();
             if (!shellStaysParent) {
                 // The check passed if the probe runs; end it instead of waiting out its pause.
                 long deadline = System.nanoTime() + 60_000_000_000L;
                 while (!(Files.exists(out) && Files.readString(out).contains("paused")) && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
-                Linux.kill(pid, 9);
+                Processes.kill(pid, 9);
             }
-            int status = Linux.waitpid(pid);
+            int status = Processes.waitpid(pid);
             assertTrue(mine.isOpen(), "this end of the pair stayed with its creator");
             return (status & 0x7f) != 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
         }

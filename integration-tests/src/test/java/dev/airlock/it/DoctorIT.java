@@ -3,7 +3,7 @@ package dev.airlock.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Landlock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -68,7 +68,7 @@ class DoctorIT {
     @Test
     void everyLayerIsReportedAsThisMachineGivesIt() throws Exception {
         Report report = doctor();
-        int abi = Linux.landlockAbi();
+        int abi = Landlock.abi();
         assertEquals(expected(abi > 0), report.state("landlock"), report.output());
         if (abi > 0) {
             assertTrue(report.details().get("landlock").startsWith("ABI " + abi + ":"), report.output());

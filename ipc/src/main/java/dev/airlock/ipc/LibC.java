@@ -7,7 +7,8 @@ import jnr.ffi.byref.IntByReference;
 
 /**
  * The libc functions Airlock calls, bound through jnr-ffi. Public only because jnr-ffi generates
- * its implementation in another class loader; nothing outside {@link Linux} uses it.
+ * its implementation in another class loader; nothing outside this package uses it, and
+ * {@link Linux} alone binds it.
  *
  * <p>Airlock binds this small interface instead of JNR-POSIX's full one: binding a few dozen
  * functions costs a fraction of the start-up that binding JNR-POSIX's hundreds does, and every

@@ -1,7 +1,6 @@
 package dev.airlock.ipc;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -9,8 +8,11 @@ import jnr.ffi.Runtime;
 import jnr.ffi.byref.IntByReference;
 
 /**
- * Every native call Airlock makes, in one place: one public wrapper per call that turns a failure
- * into an {@link ErrnoException} naming the call and the errno. The structure layouts are those
+ * The native calls on paths, files and the channel's sockets, and the one binding of libc every
+ * native call goes through ({@link LibC}, bound here): one public wrapper per call that turns a
+ * failure into an {@link ErrnoException} naming the call and the errno. The confinement and
+ * process calls live beside their constants in {@link Landlock}, {@link Seccomp},
+ * {@link ThreadConfinement}, {@link SpawnPlan} and {@link Processes}. The structure layouts are those
  * of Linux on x86_64, the only platform Airlock supports (checked at first use).
  *
  * <p>libc is bound lazily, on the first call, because binding costs start-up time that a helper
@@ -97,10 +99,6 @@ public final class Linux {
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
 
     // x86_64 system call numbers
-    static final long SYS_SETGROUPS = 116;
-    static final long SYS_SETRESUID = 117;
-    static final long SYS_SETRESGID = 119;
-    static final long SYS_SECCOMP = 317;
     static final long SYS_CLOSE_RANGE = 436;
     static final long SYS_OPENAT2 = 437;
     static final long SYS_GETDENTS64 = 217;
@@ -111,36 +109,7 @@ public final class Linux {
     static final long SYS_STATX = 332;
     static final long SYS_INOTIFY_INIT1 = 294;
     static final long SYS_INOTIFY_ADD_WATCH = 254;
-    static final long SYS_LANDLOCK_CREATE_RULESET = 444;
-    static final long SYS_LANDLOCK_ADD_RULE = 445;
-    static final long SYS_LANDLOCK_RESTRICT_SELF = 446;
 
-    static final long SYS_UNSHARE = 272;
-
-    static final int PR_SET_PDEATHSIG = 1;
-    static final int PR_GET_PDEATHSIG = 2;
-    static final int PR_SET_CHILD_SUBREAPER = 36;
-    static final int PR_GET_CHILD_SUBREAPER = 37;
-    static final int PR_SET_NO_NEW_PRIVS = 38;
-    static final int PR_GET_NO_NEW_PRIVS = 39;
-    static final int SECCOMP_SET_MODE_FILTER = 1;
-
-    static final short POSIX_SPAWN_SETSIGDEF = 0x04;
-    static final short POSIX_SPAWN_SETSIGMASK = 0x08;
-    /** glibc's posix_spawn flag for setsid(2) in the child, before exec (glibc 2.26+). */
-    static final short POSIX_SPAWN_SETSID = 0x80;
-
-    // unshare(2) flags
-    /** A new network namespace: only a loopback interface, down. */
-    public static final int CLONE_NEWNET = 0x40000000;
-    /** A new IPC namespace: its own System V objects and POSIX message queues. */
-    public static final int CLONE_NEWIPC = 0x08000000;
-
-    // signals and wait(2)
-    public static final int SIGKILL = 9;
-    static final int WNOHANG = 1;
-
-    private static final int SIGSET_SIZE = 128;
     private static final int STAT_SIZE = 144; // also holds a struct statfs (120 bytes)
     private static final int STAT_DEV_OFFSET = 0;
     private static final int STAT_INO_OFFSET = 8;
@@ -616,7 +585,7 @@ public final class Linux {
         return new Credentials(ucred.getInt(0), ucred.getInt(4), ucred.getInt(8));
     }
 
-    // ---- processes and identity ----
+    // ---- this process's ids (the credential checks on the channel compare them) ----
 
     public static int getpid() {
         return c().getpid();
@@ -632,298 +601,5 @@ public final class Linux {
 
     public static int getgid() {
         return c().getgid();
-    }
-
-    public static void kill(int pid, int signal) throws ErrnoException {
-        check(c().kill(pid, signal), "kill(" + pid + ", " + signal + ")");
-    }
-
-    /** A reaped child: its pid and raw wait status. */
-    public record Exited(int pid, int status) {
-    }
-
-    /**
-     * Reaps one child, any child ({@code waitpid(-1)}): blocks until one has exited when
-     * {@code block}, else returns null when children remain but none has exited. Throws
-     * ECHILD when there are no children left.
-     */
-    public static Exited reapAny(boolean block) throws ErrnoException {
-        IntByReference status = new IntByReference();
-        while (true) {
-            int r = c().waitpid(-1, status, block ? 0 : WNOHANG);
-            if (r > 0) {
-                return new Exited(r, status.intValue());
-            }
-            if (r == 0) {
-                return null;
-            }
-            int errno = errno();
-            if (errno != Errno.EINTR) {
-                throw new ErrnoException("waitpid(-1)", errno);
-            }
-        }
-    }
-
-    /** Reaps {@code pid} if it has exited, without waiting; null while it still runs. */
-    public static Exited reapIfExited(int pid) throws ErrnoException {
-        IntByReference status = new IntByReference();
-        while (true) {
-            int r = c().waitpid(pid, status, WNOHANG);
-            if (r > 0) {
-                return new Exited(r, status.intValue());
-            }
-            if (r == 0) {
-                return null;
-            }
-            int errno = errno();
-            if (errno != Errno.EINTR) {
-                throw new ErrnoException("waitpid(" + pid + ", WNOHANG)", errno);
-            }
-        }
-    }
-
-    /**
-     * Moves the calling thread into new namespaces ({@link #CLONE_NEWNET}, {@link #CLONE_NEWIPC}).
-     * Both are per-thread and allowed in a multi-threaded process; what the thread spawns is born
-     * in them. Needs CAP_SYS_ADMIN.
-     */
-    public static void unshare(int flags) throws ErrnoException {
-        check(c().syscall(SYS_UNSHARE, flags, 0, 0, 0, 0, 0), "unshare(0x" + Integer.toHexString(flags) + ")");
-    }
-
-    /**
-     * Makes this process a child subreaper: orphaned descendants are re-parented to it instead of
-     * to init, so it can reap and end them. Process-wide.
-     */
-    public static void setChildSubreaper(boolean on) throws ErrnoException {
-        check(c().prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)");
-    }
-
-    /** Whether this process is a child subreaper. */
-    public static boolean isChildSubreaper() throws ErrnoException {
-        Pointer value = allocate(4);
-        check(c().prctl(PR_GET_CHILD_SUBREAPER, value.address(), 0, 0, 0), "prctl(PR_GET_CHILD_SUBREAPER)");
-        return value.getInt(0) != 0;
-    }
-
-    /**
-     * Sets the signal the calling thread gets when the thread that created it (its parent) ends
-     * (0: none). Cleared by fork, kept across exec.
-     */
-    public static void setParentDeathSignal(int signal) throws ErrnoException {
-        check(c().prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0), "prctl(PR_SET_PDEATHSIG, " + signal + ")");
-    }
-
-    /** The calling thread's parent-death signal, 0 for none. */
-    public static int parentDeathSignal() throws ErrnoException {
-        Pointer value = allocate(4);
-        check(c().prctl(PR_GET_PDEATHSIG, value.address(), 0, 0, 0), "prctl(PR_GET_PDEATHSIG)");
-        return value.getInt(0);
-    }
-
-    /** Whether no_new_privs is set on the calling thread. */
-    public static boolean noNewPrivs() throws ErrnoException {
-        return check(c().prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0), "prctl(PR_GET_NO_NEW_PRIVS)") == 1;
-    }
-
-    /** Waits for {@code pid} and returns its raw wait status; retries on EINTR. */
-    public static int waitpid(int pid) throws ErrnoException {
-        IntByReference status = new IntByReference();
-        while (true) {
-            int r = c().waitpid(pid, status, 0);
-            if (r >= 0) {
-                return status.intValue();
-            }
-            int errno = errno();
-            if (errno != Errno.EINTR) {
-                throw new ErrnoException("waitpid(" + pid + ")", errno);
-            }
-        }
-    }
-
-    /** Sets no_new_privs on the calling thread. */
-    public static void setNoNewPrivs() throws ErrnoException {
-        check(c().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
-    }
-
-    /** Drops the calling thread's supplementary groups, then its gids, then its uids (raw system calls: thread only). */
-    public static void dropThreadIdentity(int uid, int gid) throws ErrnoException {
-        check(c().syscall(SYS_SETGROUPS, 0, 0, 0, 0, 0, 0), "setgroups(0)");
-        check(c().syscall(SYS_SETRESGID, gid, gid, gid, 0, 0, 0), "setresgid(" + gid + ")");
-        check(c().syscall(SYS_SETRESUID, uid, uid, uid, 0, 0, 0), "setresuid(" + uid + ")");
-    }
-
-    /** Installs a classic-BPF seccomp filter on the calling thread (requires no_new_privs). */
-    public static void installSeccompFilter(Pointer program) throws ErrnoException {
-        check(c().syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, 0, program.address(), 0, 0, 0), "seccomp(SECCOMP_SET_MODE_FILTER)");
-    }
-
-    /** Builds the {@code struct sock_fprog} for {@link #installSeccompFilter}; instructions are (code, jt, jf, k) quadruples. */
-    public static Pointer seccompProgram(int[] instructions) {
-        int count = instructions.length / 4;
-        Pointer filter = allocate(count * 8);
-        for (int i = 0; i < count; i++) {
-            filter.putShort(i * 8L, (short) instructions[i * 4]);
-            filter.putByte(i * 8L + 2, (byte) instructions[i * 4 + 1]);
-            filter.putByte(i * 8L + 3, (byte) instructions[i * 4 + 2]);
-            filter.putInt(i * 8L + 4, instructions[i * 4 + 3]);
-        }
-        Pointer program = allocate(16);
-        program.putShort(0, (short) count);
-        program.putAddress(8, filter.address());
-        // The filter memory must stay reachable as long as the program is: keep it referenced.
-        KEEP_ALIVE.add(filter);
-        return program;
-    }
-
-    private static final List<Pointer> KEEP_ALIVE = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    // ---- Landlock ----
-
-    /** The Landlock ABI version, or 0 when Landlock is unavailable or disabled. */
-    public static int landlockAbi() {
-        long abi = c().syscall(SYS_LANDLOCK_CREATE_RULESET, 0, 0, 1 /* LANDLOCK_CREATE_RULESET_VERSION */, 0, 0, 0);
-        return abi < 0 ? 0 : (int) abi;
-    }
-
-    /** landlock_create_ruleset with the given handled accesses and scopes. */
-    public static Fd landlockCreateRuleset(long handledFs, long handledNet, long scoped) throws ErrnoException {
-        Pointer attr = allocate(24);
-        attr.putLong(0, handledFs);
-        attr.putLong(8, handledNet);
-        attr.putLong(16, scoped);
-        int size = scoped != 0 ? 24 : handledNet != 0 ? 16 : 8;
-        return Fd.adopt((int) check(c().syscall(SYS_LANDLOCK_CREATE_RULESET, attr.address(), size, 0, 0, 0, 0), "landlock_create_ruleset"));
-    }
-
-    /** Adds a path-beneath rule: {@code allowed} accesses beneath the file or directory {@code parentFd}. */
-    public static void landlockAllowPath(int ruleset, int parentFd, long allowed, String what) throws ErrnoException {
-        Pointer attr = allocate(12);
-        attr.putLong(0, allowed);
-        attr.putInt(8, parentFd);
-        check(c().syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1 /* LANDLOCK_RULE_PATH_BENEATH */, attr.address(), 0, 0, 0),
-                "landlock_add_rule(" + what + ")");
-    }
-
-    /** Enforces the ruleset on the calling thread (requires no_new_privs). */
-    public static void landlockRestrictSelf(int ruleset) throws ErrnoException {
-        check(c().syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0, 0, 0, 0, 0), "landlock_restrict_self");
-    }
-
-    // ---- spawning ----
-
-    /**
-     * Everything posix_spawn needs, laid out in native memory ahead of time so the spawning
-     * thread can call it after confining itself without allocating or loading anything.
-     */
-    public static final class SpawnPlan {
-        final String path;
-        final Pointer argv;
-        final Pointer envp;
-        final Pointer fileActions;
-        final Pointer attributes;
-        private final List<Pointer> strings;
-
-        private SpawnPlan(String path, Pointer argv, Pointer envp, Pointer fileActions, Pointer attributes, List<Pointer> strings) {
-            this.path = path;
-            this.argv = argv;
-            this.envp = envp;
-            this.fileActions = fileActions;
-            this.attributes = attributes;
-            this.strings = strings;
-        }
-
-        /** The number of native strings this plan keeps alive (argv and envp). */
-        public int size() {
-            return strings.size();
-        }
-    }
-
-    /**
-     * Prepares a spawn of {@code path} whose descriptors are exactly 0, 1, 2 and {@code channel}
-     * renumbered as {@code channelNumber}; every other descriptor of this process is closed in
-     * the child. Signal mask and dispositions are reset to the defaults.
-     */
-    public static SpawnPlan prepareSpawn(String path, List<String> argv, List<String> env, int channel, int channelNumber)
-            throws ErrnoException {
-        return prepareSpawn(path, argv, env, java.util.Map.of(channelNumber, channel), false);
-    }
-
-    /**
-     * Prepares a spawn of {@code path} whose descriptors are 0, 1 and 2 (the caller's, unless
-     * {@code descriptors} renumbers one onto them) and each key of {@code descriptors}, a dup of
-     * the value; every other descriptor of this process is closed in the child. Signal mask and
-     * dispositions are reset to the defaults. With {@code newSession} the child calls setsid(2)
-     * before exec: it leads a new session and process group and has no controlling terminal
-     * (its 0, 1 and 2 stay whatever they were, a terminal included).
-     */
-    public static SpawnPlan prepareSpawn(String path, List<String> argv, List<String> env, java.util.Map<Integer, Integer> descriptors,
-            boolean newSession) throws ErrnoException {
-        int highest = 2;
-        for (java.util.Map.Entry<Integer, Integer> d : descriptors.entrySet()) {
-            if (descriptors.containsKey(d.getValue())) {
-                // dup2 onto itself would keep close-on-exec set, and an earlier dup2 would overwrite a later source.
-                throw new IllegalArgumentException("descriptor " + d.getValue() + " is both a source and a target");
-            }
-            highest = Math.max(highest, d.getKey());
-        }
-        List<Pointer> strings = new java.util.ArrayList<>();
-        Pointer argvArray = stringArray(argv, strings);
-        Pointer envArray = stringArray(env, strings);
-        Pointer actions = allocate(256);
-        checkSpawn(c().posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
-        for (java.util.Map.Entry<Integer, Integer> d : new java.util.TreeMap<>(descriptors).entrySet()) {
-            checkSpawn(c().posix_spawn_file_actions_adddup2(actions, d.getValue(), d.getKey()), "posix_spawn_file_actions_adddup2");
-        }
-        checkSpawn(c().posix_spawn_file_actions_addclosefrom_np(actions, highest + 1), "posix_spawn_file_actions_addclosefrom_np");
-        Pointer attributes = allocate(512);
-        checkSpawn(c().posix_spawnattr_init(attributes), "posix_spawnattr_init");
-        Pointer empty = allocate(SIGSET_SIZE);
-        c().sigemptyset(empty);
-        Pointer all = allocate(SIGSET_SIZE);
-        c().sigfillset(all);
-        strings.add(empty);
-        strings.add(all);
-        checkSpawn(c().posix_spawnattr_setsigmask(attributes, empty), "posix_spawnattr_setsigmask");
-        checkSpawn(c().posix_spawnattr_setsigdefault(attributes, all), "posix_spawnattr_setsigdefault");
-        short flags = (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? POSIX_SPAWN_SETSID : 0));
-        checkSpawn(c().posix_spawnattr_setflags(attributes, flags), "posix_spawnattr_setflags");
-        return new SpawnPlan(path, argvArray, envArray, actions, attributes, strings);
-    }
-
-    /** Runs a prepared spawn and returns the child's pid. */
-    public static int spawn(SpawnPlan plan) throws ErrnoException {
-        IntByReference pid = new IntByReference();
-        int r = c().posix_spawn(pid, plan.path, plan.fileActions, plan.attributes, plan.argv, plan.envp);
-        if (r != 0) {
-            throw new ErrnoException("posix_spawn(" + plan.path + ")", r);
-        }
-        return pid.intValue();
-    }
-
-    private static void checkSpawn(int result, String call) throws ErrnoException {
-        if (result != 0) {
-            throw new ErrnoException(call, result);
-        }
-    }
-
-    private static Pointer stringArray(List<String> values, List<Pointer> keep) {
-        Pointer array = allocate((values.size() + 1) * 8);
-        for (int i = 0; i < values.size(); i++) {
-            Pointer s = cString(values.get(i));
-            keep.add(s);
-            array.putAddress(i * 8L, s.address());
-        }
-        array.putAddress(values.size() * 8L, 0L);
-        keep.add(array);
-        return array;
-    }
-
-    static Pointer cString(String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        Pointer p = allocate(bytes.length + 1);
-        p.put(0, bytes, 0, bytes.length);
-        p.putByte(bytes.length, (byte) 0);
-        return p;
     }
 }

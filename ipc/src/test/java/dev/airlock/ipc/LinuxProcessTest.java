@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LinuxProcessTest {
     private static int spawnShell(String script, boolean newSession) throws ErrnoException {
-        return Linux.spawn(Linux.prepareSpawn("/bin/sh", List.of("/bin/sh", "-c", script), List.of(), Map.of(), newSession));
+        return SpawnPlan.prepare("/bin/sh", List.of("/bin/sh", "-c", script), List.of(), Map.of(), newSession).spawn();
     }
 
     private static String[] stat(int pid) throws Exception {
@@ -37,39 +37,39 @@ class LinuxProcessTest {
             assertEquals(String.valueOf(pid), f[3], "session");
             assertEquals("0", f[4], "no controlling terminal");
         } finally {
-            Linux.kill(pid, Linux.SIGKILL);
-            Linux.waitpid(pid);
+            Processes.kill(pid, Processes.SIGKILL);
+            Processes.waitpid(pid);
         }
         int same = spawnShell("exec sleep 30", false);
         try {
             assertEquals(stat(Linux.getpid())[3], stat(same)[3], "without it the child stays in this session");
         } finally {
-            Linux.kill(same, Linux.SIGKILL);
-            Linux.waitpid(same);
+            Processes.kill(same, Processes.SIGKILL);
+            Processes.waitpid(same);
         }
     }
 
     @Test
     void reapingWithoutWaitingSeesRunningThenExited() throws Exception {
         int pid = spawnShell("exec sleep 30", false);
-        assertNull(Linux.reapIfExited(pid), "still running");
-        Linux.kill(pid, Linux.SIGKILL);
-        assertEquals(Linux.SIGKILL, Linux.waitpid(pid) & 0x7f);
+        assertNull(Processes.reapIfExited(pid), "still running");
+        Processes.kill(pid, Processes.SIGKILL);
+        assertEquals(Processes.SIGKILL, Processes.waitpid(pid) & 0x7f);
         int quick = spawnShell("exit 3", false);
-        Linux.Exited done = null;
+        Processes.Exited done = null;
         for (int i = 0; i < 500 && done == null; i++) {
-            done = Linux.reapIfExited(quick);
+            done = Processes.reapIfExited(quick);
             Thread.sleep(10);
         }
         assertEquals(quick, done.pid());
         assertEquals(3, (done.status() >> 8) & 0xff);
-        assertEquals(Errno.ECHILD, assertThrows(ErrnoException.class, () -> Linux.reapIfExited(quick)).errno());
+        assertEquals(Errno.ECHILD, assertThrows(ErrnoException.class, () -> Processes.reapIfExited(quick)).errno());
     }
 
     @Test
     void reapAnyTakesWhicheverChildExits() throws Exception {
         int pid = spawnShell("exit 5", false);
-        Linux.Exited exited = Linux.reapAny(true);
+        Processes.Exited exited = Processes.reapAny(true);
         assertEquals(pid, exited.pid());
         assertEquals(5, (exited.status() >> 8) & 0xff);
     }
@@ -77,9 +77,9 @@ class LinuxProcessTest {
     @Test
     void descriptorThatIsBothSourceAndTargetIsRefused() {
         assertThrows(IllegalArgumentException.class,
-                () -> Linux.prepareSpawn("/bin/true", List.of("/bin/true"), List.of(), Map.of(3, 3), false));
+                () -> SpawnPlan.prepare("/bin/true", List.of("/bin/true"), List.of(), Map.of(3, 3), false));
         assertThrows(IllegalArgumentException.class,
-                () -> Linux.prepareSpawn("/bin/true", List.of("/bin/true"), List.of(), Map.of(0, 5, 5, 9), false));
+                () -> SpawnPlan.prepare("/bin/true", List.of("/bin/true"), List.of(), Map.of(0, 5, 5, 9), false));
     }
 
     @Test
@@ -87,32 +87,32 @@ class LinuxProcessTest {
         int[] seen = new int[3];
         Thread probe = new Thread(() -> {
             try {
-                Linux.setParentDeathSignal(Linux.SIGKILL);
-                seen[0] = Linux.parentDeathSignal();
-                Linux.setParentDeathSignal(0);
-                seen[1] = Linux.parentDeathSignal();
-                Linux.setNoNewPrivs();
-                seen[2] = Linux.noNewPrivs() ? 1 : 0;
+                ThreadConfinement.setParentDeathSignal(Processes.SIGKILL);
+                seen[0] = ThreadConfinement.parentDeathSignal();
+                ThreadConfinement.setParentDeathSignal(0);
+                seen[1] = ThreadConfinement.parentDeathSignal();
+                ThreadConfinement.setNoNewPrivs();
+                seen[2] = ThreadConfinement.noNewPrivs() ? 1 : 0;
             } catch (ErrnoException e) {
                 throw new AssertionError(e);
             }
         });
         probe.start();
         probe.join();
-        assertArrayEquals(new int[] {Linux.SIGKILL, 0, 1}, seen);
-        assertEquals(0, Linux.parentDeathSignal(), "this thread is unchanged");
+        assertArrayEquals(new int[] {Processes.SIGKILL, 0, 1}, seen);
+        assertEquals(0, ThreadConfinement.parentDeathSignal(), "this thread is unchanged");
     }
 
     @Test
     void subreaperCanBeSetAndCleared() throws Exception {
-        boolean was = Linux.isChildSubreaper();
+        boolean was = Processes.isChildSubreaper();
         try {
-            Linux.setChildSubreaper(true);
-            assertTrue(Linux.isChildSubreaper());
-            Linux.setChildSubreaper(false);
-            assertTrue(!Linux.isChildSubreaper());
+            Processes.setChildSubreaper(true);
+            assertTrue(Processes.isChildSubreaper());
+            Processes.setChildSubreaper(false);
+            assertTrue(!Processes.isChildSubreaper());
         } finally {
-            Linux.setChildSubreaper(was);
+            Processes.setChildSubreaper(was);
         }
     }
 

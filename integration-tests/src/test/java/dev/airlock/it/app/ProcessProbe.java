@@ -1,6 +1,7 @@
 package dev.airlock.it.app;
 
 import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.SpawnPlan;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -80,7 +81,7 @@ public final class ProcessProbe {
         List<String> argv = List.of(java, "-XX:+PerfDisableSharedMem", "-cp", classPath, ProcessProbe.class.getName(), "sleep:300000");
         List<String> env = new ArrayList<>();
         System.getenv().forEach((k, v) -> env.add(k + "=" + v));
-        int pid = Linux.spawn(Linux.prepareSpawn(java, argv, env, Map.of(), true));
+        int pid = SpawnPlan.prepare(java, argv, env, Map.of(), true).spawn();
         return "child " + pid;
     }
 

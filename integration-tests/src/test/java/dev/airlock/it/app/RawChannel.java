@@ -2,7 +2,9 @@ package dev.airlock.it.app;
 
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Processes;
 import dev.airlock.ipc.SeqPacketSocket;
+import dev.airlock.ipc.SpawnPlan;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -57,8 +59,8 @@ final class RawChannel {
         java.util.List<String> env = new java.util.ArrayList<>();
         System.getenv().forEach((k, v) -> env.add(k + "=" + v));
         try (Fd channel = Linux.dupCloexec(3, 20)) {
-            int pid = Linux.spawn(Linux.prepareSpawn(launcher, argv, env, channel.get(), 3));
-            int status = Linux.waitpid(pid);
+            int pid = SpawnPlan.prepare(launcher, argv, env, channel.get(), 3).spawn();
+            int status = Processes.waitpid(pid);
             return "child " + pid + " exited " + (status >> 8);
         }
     }

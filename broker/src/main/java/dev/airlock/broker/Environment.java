@@ -1,0 +1,36 @@
+package dev.airlock.broker;
+
+import dev.airlock.ipc.Landlock;
+import dev.airlock.ipc.Linux;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the launcher looked up about this process and this machine before planning a run: the
+ * environment variables the program would have had, the working directory its relative paths are
+ * against, the broker's uid and gid (uid 0: root), the account {@code --user} names in
+ * {@code /etc/passwd} (empty if none), and the Landlock ABI the kernel reports (0: none).
+ */
+record Environment(Map<String, String> variables, Path workingDirectory, int uid, int gid, Optional<UserAccount> account,
+        int landlockAbi) {
+    Environment {
+        variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+        if (!workingDirectory.isAbsolute()) {
+            throw new IllegalArgumentException("the working directory is not absolute: " + workingDirectory);
+        }
+    }
+
+    /** Whether the broker runs as root: then the helper drops to an account and gets namespaces. */
+    boolean root() {
+        return uid == UserAccount.ROOT_UID;
+    }
+
+    /** This process's environment, with {@code account} as looked up for {@code --user}; libc must be bound. */
+    static Environment lookUp(Optional<UserAccount> account) {
+        return new Environment(System.getenv(), Path.of(System.getProperty("user.dir")), Linux.getuid(), Linux.getgid(), account,
+                Landlock.abi());
+    }
+}
