@@ -66,7 +66,7 @@ final class SandboxPlanner {
             throw new AirlockException(ExitCodes.USAGE, "nothing to run: give the java arguments after --");
         }
         String user = arguments.user();
-        if (user.equals(String.valueOf(UserAccount.ROOT_UID)) || account.isPresent() && account.get().uid() == UserAccount.ROOT_UID) {
+        if (user.equals(String.valueOf(UserAccount.ROOT_UID)) || (account.isPresent() && account.get().uid() == UserAccount.ROOT_UID)) {
             throw new AirlockException(ExitCodes.USAGE, "--user " + user + ": the helper must not run as root (uid 0): "
                     + "it would keep every capability; name an unprivileged user (default: nobody)");
         }

@@ -113,8 +113,9 @@ public final class SpawnPlan {
      */
     public static void warmUp() {
         Linux.load();
-        new IntByReference().intValue();
-        new ErrnoException("warm-up", 1).getMessage();
+        // Each value is built only for the classes it loads; the values themselves are not needed.
+        var unusedReference = new IntByReference().intValue();
+        var unusedMessage = new ErrnoException("warm-up", 1).getMessage();
     }
 
     /** posix_spawn's functions return the error number instead of setting errno. */

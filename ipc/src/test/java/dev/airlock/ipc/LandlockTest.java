@@ -16,8 +16,8 @@ class LandlockTest {
         assertEquals(abi1 | Landlock.REFER, Landlock.handledFilesystemRights(2));
         assertEquals(abi1 | Landlock.REFER | Landlock.TRUNCATE, Landlock.handledFilesystemRights(4));
         assertEquals(abi1 | Landlock.REFER | Landlock.TRUNCATE | Landlock.IOCTL_DEV, Landlock.handledFilesystemRights(6));
-        assertEquals(0, Landlock.FILE_RIGHTS & (Landlock.READ_DIR | Landlock.MAKE_REG | Landlock.REMOVE_FILE | Landlock.REFER),
-                "no directory right on a file");
+        long directoryRights = Landlock.READ_DIR | Landlock.MAKE_REG | Landlock.REMOVE_FILE | Landlock.REFER;
+        assertEquals(0, Landlock.FILE_RIGHTS & directoryRights, "no directory right on a file");
     }
 
     @Test
