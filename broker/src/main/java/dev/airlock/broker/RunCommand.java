@@ -91,7 +91,7 @@ final class RunCommand implements Callable<Integer> {
             Credentials expected = root
                     ? new Credentials(pid, account.uid(), account.gid())
                     : new Credentials(pid, Linux.getuid(), Linux.getgid());
-            new RequestLoop(channel, new FileBroker(policy, roots), expected, err).run();
+            new RequestLoop(channel, new RequestServer(policy, roots), expected, err).run();
             reaper.join();
             return helper.exitCode();
         }

@@ -25,8 +25,8 @@ final class RawChannel {
             message = "this is not an airlock message".getBytes(StandardCharsets.US_ASCII);
         } else if (what.startsWith("open:")) {
             ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
-            int length = dev.airlock.ipc.MessageCodec.encode(dev.airlock.ipc.Request.open(0x7ead,
-                    what.substring(5).getBytes(StandardCharsets.UTF_8), Linux.O_RDONLY, 0, false), encoded);
+            int length = dev.airlock.ipc.MessageCodec.encode(0x7ead, new dev.airlock.ipc.Request.Open(
+                    dev.airlock.ipc.RequestPath.of(what.substring(5)), Linux.O_RDONLY, 0, false), encoded);
             message = java.util.Arrays.copyOf(encoded.array(), length);
         } else {
             throw new IllegalArgumentException("unknown raw message " + what);
