@@ -170,4 +170,57 @@ class RequestLoopTest {
         assertEquals(flood, written + suppressed, "every refusal is written or counted: " + lines);
         assertTrue(lines.get(lines.size() - 1).startsWith("airlock: suppressed "), "the count comes last, at the end of the run: " + lines);
     }
+
+    /**
+     * The broker failing internally, for real: its pre-opened grant roots are closed under it (a
+     * broker bug, not anything the helper or the policy can cause), so serving a granted path
+     * throws inside the resolver. The reply is the broker-error kind, never a denial or an errno;
+     * the failure is logged once; and the loop keeps answering.
+     */
+    @Test
+    void anInternalFailureIsABrokerErrorNeverADenial() throws Exception {
+        Path granted = Files.createDirectory(dir.resolve("granted"));
+        Files.writeString(granted.resolve("f.txt"), "content");
+        Policy policy = Policy.parse("loop.policy", "grant { permission java.io.FilePermission \"" + granted + "/-\", \"read\"; };");
+        GrantRoots roots = GrantRoots.open(policy.fileGrantRoots());
+        RequestServer server = new RequestServer(policy, roots);
+        roots.close();
+        RequestServer.Outcome outcome = server.serve(Requests.stat(bytes(granted.resolve("f.txt")), false));
+        assertEquals(new Reply.BrokerError("airlock broker: internal error"), outcome.reply());
+        assertTrue(outcome.internal() instanceof IllegalStateException, String.valueOf(outcome.internal()));
+        assertNull(outcome.fd());
+
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        Fd[] pair = Linux.seqpacketPair();
+        SeqPacketSocket client = new SeqPacketSocket(pair[1]);
+        try (SeqPacketSocket broker = new SeqPacketSocket(pair[0]);
+                PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
+            Linux.enablePassCred(broker.fd().get());
+            Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
+            RequestLoop loop = new RequestLoop(broker, server, self, log);
+            Thread serving = new Thread(() -> {
+                try {
+                    loop.run();
+                } catch (Exception e) {
+                    log.println("loop failed: " + e);
+                }
+            }, "request-loop");
+            serving.setDaemon(true);
+            serving.start();
+            Received open = roundTrip(client, 21, Requests.open(bytes(granted.resolve("f.txt")), Linux.O_RDONLY, 0, false));
+            assertEquals(new Envelope<Reply>(21, new Reply.BrokerError("airlock broker: internal error")), open.reply());
+            assertNull(open.fd());
+            // Still serving: a path outside every grant is decided before any root is used.
+            assertEquals(new Envelope<Reply>(22, new Reply.Denied(Errno.EACCES, "denied by airlock policy loop.policy: read")),
+                    roundTrip(client, 22, Requests.stat(bytes(dir.resolve("elsewhere")), false)).reply());
+            client.close();
+            serving.join(10_000);
+            assertFalse(serving.isAlive());
+        } finally {
+            client.close();
+        }
+        String log = logged.toString(StandardCharsets.UTF_8);
+        assertTrue(log.startsWith("airlock: internal error serving #21 OPEN "), log);
+        assertEquals(1, log.lines().count(), log);
+    }
 }

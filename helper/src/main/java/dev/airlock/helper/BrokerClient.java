@@ -79,13 +79,14 @@ public final class BrokerClient {
     }
 
     /**
-     * A client on {@code socket} without the peer check of {@link #connect}: for tests that play
-     * the broker on the other end of a socketpair (concurrency, out-of-order replies, a broker
-     * that dies). Package-private, and it grants nothing: whoever holds a socket can speak the
-     * protocol on it directly; the check in {@link #connect} protects the helper from a channel
-     * that is not its broker's, and the broker checks every request's sender itself.
+     * A client on {@code socket} without the peer check of {@link #connect}, for tests only:
+     * tests that play the broker on the other end of a socketpair (concurrency, out-of-order
+     * replies, a broker that dies) or run a real broker loop in-process. It grants nothing:
+     * whoever holds a socket can speak the protocol on it directly; the check in {@link #connect}
+     * protects the agent's own client from a channel that is not its broker's (the agent never
+     * calls this), and the broker checks every request's sender itself.
      */
-    static BrokerClient overSocket(SeqPacketSocket socket) {
+    public static BrokerClient overSocket(SeqPacketSocket socket) {
         return new BrokerClient(socket);
     }
 
