@@ -126,6 +126,9 @@ final class MetadataRouter {
      */
     Request request(int op, String path, String second, boolean flag, int mode, long first, long last)
             throws OperationFailedException {
+        if (op != Bridge.WATCH && (op < Bridge.STAT || op > Bridge.UTIMENS)) {
+            throw new IllegalArgumentException("unknown airlock NIO operation " + op);
+        }
         RequestPath p = BrokerClient.path(paths.absolute(path));
         try {
             switch (op) {
@@ -153,12 +156,9 @@ final class MetadataRouter {
                 case Bridge.WATCH:
                     return new Request.Watch(p, mode);
                 default:
-                    throw new IllegalArgumentException("unknown airlock NIO operation " + op);
+                    throw new AssertionError(op); // refused above
             }
         } catch (IllegalArgumentException e) {
-            if (op < Bridge.STAT || op > Bridge.WATCH) {
-                throw e;
-            }
             throw new OperationFailedException(path, Errno.EINVAL);
         }
     }

@@ -425,48 +425,23 @@ public final class MessageCodec {
         }
         noTrailing(at, end, name, length);
         boolean noFollow = (flags & Message.FLAG_NO_FOLLOW) != 0;
-        Request request;
-        switch (operation) {
-            case OPEN:
-                request = new Request.Open(path, ints[0], ints[1], (flags & Message.FLAG_REFUSE_DIRECTORY) != 0);
-                break;
-            case STAT:
-                request = new Request.Stat(path, noFollow);
-                break;
-            case ACCESS:
-                request = new Request.Access(path, ints[0]);
-                break;
-            case READLINK:
-                request = new Request.ReadLink(path);
-                break;
-            case MKDIR:
-                request = new Request.MakeDirectory(path, ints[0]);
-                break;
-            case UNLINK:
-                request = new Request.Remove(path, (flags & Message.FLAG_DIRECTORY) != 0 ? Request.RemoveKind.DIRECTORY
-                        : (flags & Message.FLAG_EITHER) != 0 ? Request.RemoveKind.EITHER : Request.RemoveKind.FILE);
-                break;
-            case RENAME:
-                request = new Request.Rename(path, RequestPath.trusted(second), (flags & Message.FLAG_NO_REPLACE) != 0);
-                break;
-            case LINK:
-                request = new Request.Link(path, RequestPath.trusted(second));
-                break;
-            case SYMLINK:
-                request = new Request.SymbolicLink(path, LinkTarget.trusted(second));
-                break;
-            case CHMOD:
-                request = new Request.ChangeMode(path, ints[0], noFollow);
-                break;
-            case UTIMENS:
-                request = new Request.SetTimes(path, longs[0], longs[1], noFollow);
-                break;
-            case WATCH:
-                request = new Request.Watch(path, ints[0]);
-                break;
-            default:
-                throw new AssertionError(operation); // every operation has a case above
-        }
+        Request.RemoveKind removeKind = (flags & Message.FLAG_DIRECTORY) != 0 ? Request.RemoveKind.DIRECTORY
+                : (flags & Message.FLAG_EITHER) != 0 ? Request.RemoveKind.EITHER : Request.RemoveKind.FILE;
+        // A switch expression over the enum without a default: an operation without its case here does not compile.
+        Request request = switch (operation) {
+            case OPEN -> new Request.Open(path, ints[0], ints[1], (flags & Message.FLAG_REFUSE_DIRECTORY) != 0);
+            case STAT -> new Request.Stat(path, noFollow);
+            case ACCESS -> new Request.Access(path, ints[0]);
+            case READLINK -> new Request.ReadLink(path);
+            case MKDIR -> new Request.MakeDirectory(path, ints[0]);
+            case UNLINK -> new Request.Remove(path, removeKind);
+            case RENAME -> new Request.Rename(path, RequestPath.trusted(second), (flags & Message.FLAG_NO_REPLACE) != 0);
+            case LINK -> new Request.Link(path, RequestPath.trusted(second));
+            case SYMLINK -> new Request.SymbolicLink(path, LinkTarget.trusted(second));
+            case CHMOD -> new Request.ChangeMode(path, ints[0], noFollow);
+            case UTIMENS -> new Request.SetTimes(path, longs[0], longs[1], noFollow);
+            case WATCH -> new Request.Watch(path, ints[0]);
+        };
         in.position(end);
         return new Envelope<>(id, request);
     }
