@@ -954,8 +954,7 @@ public final class Attack {
      */
     private String brokerStatLink(String path) throws Exception {
         ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
-        int length = dev.airlock.ipc.MessageCodec.encode(0x5eed,
-                new dev.airlock.ipc.Request.Stat(dev.airlock.ipc.RequestPath.of(path), true), encoded);
+        int length = RawChannel.encodeLstat(0x5eed, path, encoded);
         dev.airlock.ipc.SeqPacketSocket socket = new dev.airlock.ipc.SeqPacketSocket(dev.airlock.ipc.Fd.adopt(dev.airlock.ipc.Linux.dupCloexec(3, 20).release()));
         try {
             socket.send(encoded, length, null);
@@ -964,11 +963,8 @@ public final class Attack {
             if (received == null) {
                 return "REFUSED broker closed the channel";
             }
-            dev.airlock.ipc.Reply reply = dev.airlock.ipc.MessageCodec.decodeReply(in, received.length(),
-                    received.descriptors().length > 0).message();
+            int errno = RawChannel.replyErrno(in, received.length(), received.descriptors().length > 0);
             if (received.descriptors().length == 0) {
-                int errno = reply instanceof dev.airlock.ipc.Reply.Denied ? ((dev.airlock.ipc.Reply.Denied) reply).errno()
-                        : reply instanceof dev.airlock.ipc.Reply.Failed ? ((dev.airlock.ipc.Reply.Failed) reply).errno() : 0;
                 return "REFUSED broker replied errno=" + Errno.name(errno) + " without a descriptor";
             }
             try (dev.airlock.ipc.Fd fd = received.descriptors()[0]) {
