@@ -42,9 +42,10 @@ public final class AirlockBridge {
     /** {@code UnixNativeDispatcher#openat(AT_FDCWD, byte[], int, int)}; Linux flags and mode. */
     public static final int NIO_OPENAT = 5;
 
-    // Metadata and mutation operations: the ipc Message request types (STAT = 2 .. TRUNCATE = 12)
-    // for NIO, and java.io.File's own operations, which the router answers with java.io's
-    // semantics (false, 0 or null for a failure, never an exception).
+    // Metadata and mutation operations: NIO's, each of which the agent's MetadataRouter maps to
+    // one broker request, and java.io.File's own, which it answers with java.io's semantics
+    // (false, 0 or null for a failure, never an exception). The agent's Bridge class holds the
+    // same numbers; BridgeTest checks every constant here against it.
     public static final int STAT = 2;
     public static final int ACCESS = 3;
     public static final int READLINK = 4;

@@ -29,9 +29,26 @@ import java.util.Set;
  */
 final class Bridge {
 
-    // Metadata operation numbers, as java.io.AirlockBridge numbers them (BridgeTest checks both
-    // agree): the NIO ones are the ipc Message request types; java.io's start at IO_FIRST.
-    static final int IO_FIRST = 20;
+    // Every operation number of the java.base edge, as java.io.AirlockBridge numbers them (the
+    // advice compiles those in; BridgeTest checks that every one of its constants is here, with
+    // the same value). Opens (Router), NIO metadata (MetadataRouter maps each to a Request), and
+    // java.io.File's own operations from IO_QUERY on.
+    static final int FILE_INPUT = 1;
+    static final int FILE_OUTPUT = 2;
+    static final int RANDOM_ACCESS = 3;
+    static final int NIO_OPEN = 4;
+    static final int NIO_OPENAT = 5;
+    static final int STAT = 2;
+    static final int ACCESS = 3;
+    static final int READLINK = 4;
+    static final int MKDIR = 5;
+    static final int UNLINK = 6;
+    static final int RENAME = 7;
+    static final int LINK = 8;
+    static final int SYMLINK = 9;
+    static final int CHMOD = 10;
+    static final int UTIMENS = 11;
+    static final int WATCH = 13;
     static final int IO_QUERY = 20;
     static final int IO_NUMBER = 21;
     static final int IO_LIST = 22;
@@ -42,6 +59,8 @@ final class Bridge {
     static final int IO_SET_PERMISSION = 27;
     static final int IO_TEMP_FILE = 28;
     static final int IO_CANONICAL = 29;
+    /** Router result meaning "not routed: the JDK's own failure stands". */
+    static final int NOT_ROUTED = Integer.MIN_VALUE;
 
     private Bridge() {
     }

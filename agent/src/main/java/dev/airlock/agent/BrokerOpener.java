@@ -2,8 +2,10 @@ package dev.airlock.agent;
 
 import java.io.IOException;
 
+import dev.airlock.helper.Answer;
 import dev.airlock.helper.BrokerClient;
-import dev.airlock.helper.BrokerDeniedException;
+import dev.airlock.helper.BrokerFailedException;
+import dev.airlock.ipc.Request;
 
 /**
  * The production {@link Opener}: asks the broker over the helper's channel through the helper's
@@ -55,43 +57,13 @@ final class BrokerOpener implements Opener {
     }
 
     @Override
-    public int open(String absolutePath, int linuxFlags, int mode, boolean refuseDirectory)
-            throws IOException {
-        try {
-            return client().open(absolutePath, linuxFlags, mode, refuseDirectory);
-        } catch (BrokerDeniedException e) {
-            if (e.isPolicyDenial()) {
-                throw new PolicyDenied(e.reason());
-            }
-            return -e.errno();
-        }
-        // Any other IOException (the broker is gone, an unreadable reply) propagates: the router
-        // fails the open closed.
+    public Answer send(Request request) throws IOException {
+        return client().send(request);
     }
 
     @Override
-    public Object call(int type, String absolutePath, String second, boolean flag, int mode, long first, long last)
-            throws IOException {
-        try {
-            return client().call(type, absolutePath, second, flag, mode, first, last);
-        } catch (BrokerDeniedException e) {
-            if (e.isPolicyDenial()) {
-                throw new PolicyDenied(e.reason());
-            }
-            return -e.errno();
-        }
-    }
-
-    @Override
-    public int watch(int inotifyFd, String absolutePath, int mask) throws IOException {
-        try {
-            return client().watch(inotifyFd, absolutePath, mask);
-        } catch (BrokerDeniedException e) {
-            if (e.isPolicyDenial()) {
-                throw new PolicyDenied(e.reason());
-            }
-            return -e.errno();
-        }
+    public int watch(Request.Watch request, int inotifyFd) throws IOException {
+        return client().watch(request, inotifyFd);
     }
 
     private BrokerClient client() throws IOException {
@@ -105,8 +77,8 @@ final class BrokerOpener implements Opener {
                 } catch (InterruptedException e) {
                     interrupted = true; // an open is not interruptible; keep the status for the caller
                 } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IOException("airlock broker is unreachable on channel " + channel + ": " + message(e.getCause()),
-                            e.getCause());
+                    throw new BrokerFailedException("airlock broker is unreachable on channel " + channel + ": "
+                            + message(e.getCause()), e.getCause());
                 }
             }
         } finally {

@@ -3,19 +3,23 @@ package dev.airlock.agent;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.Charset;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.security.SecureRandom;
 import java.util.List;
 
+import dev.airlock.helper.Answer;
+import dev.airlock.helper.BrokerClient;
+import dev.airlock.helper.OperationFailedException;
+import dev.airlock.helper.PolicyDeniedException;
 import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.FileStat;
 import dev.airlock.ipc.Linux;
-import dev.airlock.ipc.Message;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
+import dev.airlock.ipc.RequestPath;
 
 /**
  * Answers the metadata and mutation operations that advice hands to the bridge: NIO's (one broker
@@ -74,11 +78,11 @@ final class MetadataRouter {
         if (Router.ROUTING.get() != null) {
             // Re-entered from inside a request: the JDK's own answer stands (java.io) or the
             // kernel's refusal does (NIO).
-            return op < Bridge.IO_FIRST ? (Object) (-Errno.EACCES) : null;
+            return op < Bridge.IO_QUERY ? (Object) (-Errno.EACCES) : null;
         }
         Router.ROUTING.set(Boolean.TRUE);
         try {
-            return op < Bridge.IO_FIRST ? router.nio(op, path, second, flag, mode, first, last)
+            return op < Bridge.IO_QUERY ? router.nio(op, path, second, flag, mode, first, last)
                     : router.io(op, path, second, mode, first);
         } finally {
             Router.ROUTING.remove();
@@ -86,35 +90,99 @@ final class MetadataRouter {
     }
 
     /**
-     * One NIO operation: the broker's answer or a negative errno (a policy denial is EACCES); an
-     * unreachable broker throws.
+     * One NIO operation: the broker's answer or a negative errno (a denial is its errno, EACCES);
+     * a broker failure throws ({@link Failures#nioMetadata}).
+     *
+     * @return a descriptor (STAT), a {@code long[]} status (STAT of a link whose target the policy
+     *     hides), the data (READLINK), the watch descriptor (WATCH) or {@code TRUE}
      */
     Object nio(int op, String path, String second, boolean flag, int mode, long first, long last) throws IOException {
         if (path == null || path.isEmpty()) {
             return -Errno.ENOENT;
         }
-        String absolute = paths.absolute(path);
-        String other = second == null || op == Message.SYMLINK ? second : paths.absolute(second);
         try {
-            if (op == Message.WATCH) {
+            Request request = request(op, path, second, flag, mode, first, last);
+            if (request instanceof Request.Watch) {
                 // The inotify instance's descriptor rides in the first number (see AirlockBridge#inotifyAddWatch).
-                return opener.watch((int) first, absolute, mode);
+                return opener.watch((Request.Watch) request, (int) first);
             }
-            Object answer = opener.call(op, absolute, other, flag, mode, first, last);
-            // A link's status in place of a descriptor: handed to the bridge as a long[], the one
-            // shape it can fill the JDK's attributes from (it sees no ipc types).
-            return answer instanceof FileStat ? ((FileStat) answer).toArray() : answer;
-        } catch (PolicyDenied denied) {
-            // As the JDK's own EACCES (a UnixException, which the wrapper's callers translate to
-            // AccessDeniedException or catch): some callers catch only UnixException (the watch
-            // service's poller thread, UnixFileStore), and a checked exception they do not expect
-            // would escape them. The policy's reason is lost on this path; opens keep it.
-            return -Errno.EACCES;
+            return value(opener.send(request));
         } catch (IOException | RuntimeException e) {
-            FileSystemException f = new FileSystemException(path, null, e.getMessage() != null ? e.getMessage() : e.toString());
-            f.initCause(e);
-            throw f;
+            return Failures.nioMetadata(path, e);
         }
+    }
+
+    /**
+     * The request the bridge's NIO operation {@code op} stands for: the one switch from the
+     * java.base edge's numbers ({@link Bridge}) and positional arguments to a typed request.
+     * Modes are cut to what a request carries ({@link Request#permissionBits}); a field the
+     * request refuses is EINVAL, as the kernel would answer it.
+     *
+     * @param flag STAT, CHMOD, UTIMENS: do not follow a trailing link; RENAME: do not replace;
+     *     UNLINK: remove a directory
+     * @param mode ACCESS bits, MKDIR or CHMOD mode, WATCH event mask; UNLINK: 1 for "either"
+     * @param first UTIMENS access time (ns, or {@link Request#OMIT})
+     * @param last UTIMENS modification time (ns, or {@link Request#OMIT})
+     */
+    Request request(int op, String path, String second, boolean flag, int mode, long first, long last)
+            throws OperationFailedException {
+        if (op != Bridge.WATCH && (op < Bridge.STAT || op > Bridge.UTIMENS)) {
+            throw new IllegalArgumentException("unknown airlock NIO operation " + op);
+        }
+        RequestPath p = BrokerClient.path(paths.absolute(path));
+        try {
+            switch (op) {
+                case Bridge.STAT:
+                    return new Request.Stat(p, flag);
+                case Bridge.ACCESS:
+                    return new Request.Access(p, mode);
+                case Bridge.READLINK:
+                    return new Request.ReadLink(p);
+                case Bridge.MKDIR:
+                    return new Request.MakeDirectory(p, Request.permissionBits(mode));
+                case Bridge.UNLINK:
+                    return new Request.Remove(p, mode == 1 ? Request.RemoveKind.EITHER
+                            : flag ? Request.RemoveKind.DIRECTORY : Request.RemoveKind.FILE);
+                case Bridge.RENAME:
+                    return new Request.Rename(p, BrokerClient.path(paths.absolute(second)), flag);
+                case Bridge.LINK:
+                    return new Request.Link(p, BrokerClient.path(paths.absolute(second)));
+                case Bridge.SYMLINK:
+                    return new Request.SymbolicLink(p, BrokerClient.target(second)); // stored as given, never made absolute
+                case Bridge.CHMOD:
+                    return new Request.ChangeMode(p, Request.permissionBits(mode), flag);
+                case Bridge.UTIMENS:
+                    return new Request.SetTimes(p, first, last, flag);
+                case Bridge.WATCH:
+                    return new Request.Watch(p, mode);
+                default:
+                    throw new AssertionError(op); // refused above
+            }
+        } catch (IllegalArgumentException e) {
+            throw new OperationFailedException(path, Errno.EINVAL);
+        }
+    }
+
+    /**
+     * A success as the bridge takes it: a descriptor number, a link's status as a {@code long[]}
+     * (the one shape it can fill the JDK's attributes from: it sees no ipc types), the data, or
+     * {@code TRUE}.
+     */
+    private static Object value(Answer answer) {
+        Reply.Success success = answer.success();
+        if (success instanceof Reply.Descriptor) {
+            return answer.descriptor();
+        }
+        if (success instanceof Reply.Status) {
+            return ((Reply.Status) success).stat().toArray();
+        }
+        if (success instanceof Reply.Data) {
+            return ((Reply.Data) success).bytes();
+        }
+        if (success instanceof Reply.WatchDescriptor) {
+            return ((Reply.WatchDescriptor) success).descriptor();
+        }
+        return Boolean.TRUE;
     }
 
     /** One java.io.File operation, with java.io's semantics. */
@@ -131,10 +199,9 @@ final class MetadataRouter {
             case Bridge.IO_CHANGE:
                 return change(path, second);
             case Bridge.IO_RENAME:
-                return succeeds(Message.RENAME, path, paths.absolute(second), false, 0, 0, 0);
+                return succeeds(Bridge.RENAME, path, second, false, 0, 0, 0);
             case Bridge.IO_SET_LAST_MODIFIED:
-                return succeeds(Message.UTIMENS, path, null, false, 0, dev.airlock.ipc.Request.OMIT,
-                        Math.multiplyExact(number, 1_000_000L));
+                return succeeds(Bridge.UTIMENS, path, null, false, 0, Request.OMIT, Math.multiplyExact(number, 1_000_000L));
             case Bridge.IO_SET_PERMISSION:
                 return setPermission(path, second, arg);
             case Bridge.IO_TEMP_FILE:
@@ -149,11 +216,11 @@ final class MetadataRouter {
     private Boolean query(String path, String method) throws IOException {
         switch (method) {
             case "canRead":
-                return succeeds(Message.ACCESS, path, null, false, ACCESS_READ, 0, 0);
+                return succeeds(Bridge.ACCESS, path, null, false, ACCESS_READ, 0, 0);
             case "canWrite":
-                return succeeds(Message.ACCESS, path, null, false, ACCESS_WRITE, 0, 0);
+                return succeeds(Bridge.ACCESS, path, null, false, ACCESS_WRITE, 0, 0);
             case "canExecute":
-                return succeeds(Message.ACCESS, path, null, false, ACCESS_EXECUTE, 0, 0);
+                return succeeds(Bridge.ACCESS, path, null, false, ACCESS_EXECUTE, 0, 0);
             default:
                 break;
         }
@@ -200,8 +267,11 @@ final class MetadataRouter {
     }
 
     private String[] list(String path) throws IOException {
-        int fd = open(path, O_DIRECTORY_RDONLY);
-        if (fd < 0) {
+        int fd;
+        try {
+            fd = open(path, O_DIRECTORY_RDONLY, 0);
+        } catch (IOException e) {
+            Failures.javaIoByValue(e);
             return null;
         }
         try (Fd owned = Fd.adopt(fd)) {
@@ -220,15 +290,14 @@ final class MetadataRouter {
     private Boolean create(String path) throws IOException {
         int fd;
         try {
-            fd = opener.open(paths.absolute(path), O_RDWR_CREAT_EXCL, 0666, false);
-        } catch (PolicyDenied denied) {
-            throw new IOException(denied.reason());
-        }
-        if (fd == -Errno.EEXIST) {
-            return Boolean.FALSE;
-        }
-        if (fd < 0) {
-            throw new IOException(Errno.description(-fd));
+            fd = open(path, O_RDWR_CREAT_EXCL, 0666);
+        } catch (OperationFailedException e) {
+            if (e.errno() == Errno.EEXIST) {
+                return Boolean.FALSE;
+            }
+            throw Failures.javaIoCreate(e);
+        } catch (PolicyDeniedException e) {
+            throw Failures.javaIoCreate(e);
         }
         Fd.adopt(fd).close();
         return Boolean.TRUE;
@@ -237,9 +306,9 @@ final class MetadataRouter {
     private Boolean change(String path, String method) throws IOException {
         switch (method) {
             case "delete":
-                return succeeds(Message.UNLINK, path, null, false, 1 /* either */, 0, 0);
+                return succeeds(Bridge.UNLINK, path, null, false, 1 /* either */, 0, 0);
             case "mkdir":
-                return succeeds(Message.MKDIR, path, null, false, 0777, 0, 0);
+                return succeeds(Bridge.MKDIR, path, null, false, 0777, 0, 0);
             case "setReadOnly":
                 return chmod(path, 0222, false);
             default:
@@ -282,7 +351,7 @@ final class MetadataRouter {
             return Boolean.FALSE;
         }
         mode = enable ? mode | bits : mode & ~bits;
-        return succeeds(Message.CHMOD, path, null, false, mode, 0, 0);
+        return succeeds(Bridge.CHMOD, path, null, false, mode, 0, 0);
     }
 
     /**
@@ -335,34 +404,41 @@ final class MetadataRouter {
 
     /** The broker's O_PATH descriptor for {@code path}, or a negative errno (a denial included). */
     private int stat(String path) throws IOException {
-        Object r = callQuietly(Message.STAT, path, null, false, 0, 0, 0);
+        Object r = callQuietly(Bridge.STAT, path, null, false, 0, 0, 0);
         return r instanceof Integer ? (Integer) r : -Errno.EIO;
     }
 
-    private int open(String path, int flags) throws IOException {
-        try {
-            return opener.open(paths.absolute(path), flags, 0, false);
-        } catch (PolicyDenied denied) {
-            return -Errno.EACCES;
+    /** A brokered open of {@code path} for java.io's own use: the descriptor; a failure throws its {@code BrokerException}. */
+    private int open(String path, int flags, int mode) throws IOException {
+        if (path == null || path.isEmpty()) {
+            throw new OperationFailedException(String.valueOf(path), Errno.ENOENT);
         }
+        Answer answer = opener.send(new Request.Open(BrokerClient.path(paths.absolute(path)), flags, mode, false));
+        if (!(answer.success() instanceof Reply.Descriptor)) {
+            throw new OperationFailedException(path, Errno.EINVAL); // a broken opener
+        }
+        return answer.descriptor();
     }
 
     private Boolean succeeds(int op, String path, String second, boolean flag, int mode, long first, long last)
             throws IOException {
         Object r = callQuietly(op, path, second, flag, mode, first, last);
-        return r instanceof Integer ? Boolean.FALSE : Boolean.TRUE;
+        return r instanceof Integer && (Integer) r < 0 ? Boolean.FALSE : Boolean.TRUE;
     }
 
-    /** A request whose denial is just a failure (java.io); a broker failure still throws. */
+    /**
+     * A request whose denial or failure is just a failure value (java.io): the answer, or a
+     * negative errno; a broker failure still throws ({@link Failures#javaIoByValue}).
+     */
     private Object callQuietly(int op, String path, String second, boolean flag, int mode, long first, long last)
             throws IOException {
         if (path == null || path.isEmpty()) {
             return -Errno.ENOENT;
         }
         try {
-            return opener.call(op, paths.absolute(path), second, flag, mode, first, last);
-        } catch (PolicyDenied denied) {
-            return -Errno.EACCES;
+            return value(opener.send(request(op, path, second, flag, mode, first, last)));
+        } catch (IOException e) {
+            return Failures.javaIoByValue(e);
         }
     }
 

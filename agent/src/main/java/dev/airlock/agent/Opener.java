@@ -2,61 +2,47 @@ package dev.airlock.agent;
 
 import java.io.IOException;
 
+import dev.airlock.helper.Answer;
+import dev.airlock.helper.OperationFailedException;
+import dev.airlock.ipc.Errno;
+import dev.airlock.ipc.Request;
+
 /**
- * What the agent asks when the kernel refused a direct open: the seam between the advice (through
- * {@link Router}) and the broker client.
+ * What the agent asks when the kernel refused a direct operation: the seam between the advice
+ * (through {@link Router} and {@link MetadataRouter}) and the broker client.
  *
- * <p>The agent never decides policy: it consults an opener only after the JDK's own direct open
- * failed, and passes on what the opener answers. Production wraps the helper's broker client
+ * <p>The agent never decides policy: it consults an opener only after the JDK's own direct call
+ * failed (or for paths outside the direct roots, whose metadata only the broker may reveal), and
+ * passes on what the opener answers. Production wraps the helper's broker client
  * ({@link BrokerOpener}); tests substitute a fake. Called from whichever application thread is
- * opening a file, concurrently; an open the opener itself performs while answering is not routed
- * back into it (its direct failure stands).
+ * opening a file, concurrently; an operation the opener itself performs while answering is not
+ * routed back into it (its direct failure stands).
+ *
+ * <p>Failures are the helper's {@code BrokerException}s: {@code PolicyDeniedException},
+ * {@code OperationFailedException} (the errno) and {@code BrokerFailedException}; any other
+ * exception is treated as a broker failure. {@link Failures} turns each into the JDK's own.
  */
 interface Opener {
 
     /**
-     * Opens {@code absolutePath} as open(2) would with {@code linuxFlags} and {@code mode}.
+     * Sends one request that carries no descriptor (every operation but WATCH).
      *
-     * @param absolutePath an absolute path, made so lexically (no normalisation) by the agent
-     * @param linuxFlags Linux open(2) flags (O_RDONLY, O_CREAT, O_APPEND, ...)
-     * @param mode the creation mode (0666 for java.io; whatever NIO asked)
-     * @param refuseDirectory true for java.io, whose native open fails with EISDIR on a directory
-     * @return an open descriptor, {@code >= 0}, now owned by the caller; or a negative errno
-     *     ({@code -ENOENT}, {@code -EISDIR}, ...) for a plain failure
-     * @throws PolicyDenied when the broker's policy refused; carries the reason
-     * @throws IOException when the broker cannot be reached ("airlock broker is gone"): the caller
-     *     fails closed and never falls back to a direct open
+     * @return the success; for OPEN and STAT usually a descriptor, now owned by the caller
+     * @throws IOException a {@code BrokerException} saying why not, or any other failure, which
+     *     the caller treats as an unreachable broker: it fails closed, never a direct retry
      */
-    int open(String absolutePath, int linuxFlags, int mode, boolean refuseDirectory)
-            throws IOException;
+    Answer send(Request request) throws IOException;
 
     /**
-     * Sends one metadata or mutation request (an ipc {@code Message} type from STAT to TRUNCATE),
-     * with the arguments of {@code dev.airlock.helper.BrokerClient#call}.
+     * Asks for an inotify watch on a directory: the broker adds it to this process's inotify
+     * instance {@code inotifyFd}, which travels with the request and stays the caller's.
      *
-     * @return a descriptor (STAT, now owned by the caller), data (READLINK) or {@code TRUE}; or an
-     *     {@code Integer} holding a negative errno for a plain failure
-     * @throws PolicyDenied when the broker's policy refused; carries the reason
-     * @throws IOException when the broker cannot be reached: the caller fails closed
+     * @return the watch descriptor ({@code >= 1})
+     * @throws IOException as {@link #send}
      */
-    default Object call(int type, String absolutePath, String second, boolean flag, int mode, long first, long last)
-            throws IOException {
+    default int watch(Request.Watch request, int inotifyFd) throws IOException {
         // An opener that serves only opens (the agent's own tests use such fakes) answers as a
         // kernel without the call would.
-        return -dev.airlock.ipc.Errno.ENOSYS;
-    }
-
-    /**
-     * Asks for an inotify watch on a directory (ipc {@code WATCH}): the broker adds it to this
-     * process's inotify instance {@code inotifyFd}, which travels with the request and stays the
-     * caller's.
-     *
-     * @param mask inotify event bits, a subset of the ipc {@code Message.WATCH_EVENTS}
-     * @return the watch descriptor ({@code >= 1}), or a negative errno for a plain failure
-     * @throws PolicyDenied when the broker's policy refused read on the directory
-     * @throws IOException when the broker cannot be reached: the caller fails closed
-     */
-    default int watch(int inotifyFd, String absolutePath, int mask) throws IOException {
-        return -dev.airlock.ipc.Errno.ENOSYS;
+        throw new OperationFailedException(request.directory().toString(), Errno.ENOSYS);
     }
 }

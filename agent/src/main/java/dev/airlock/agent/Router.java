@@ -1,9 +1,13 @@
 package dev.airlock.agent;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
+
+import dev.airlock.helper.Answer;
+import dev.airlock.helper.BrokerClient;
+import dev.airlock.helper.OperationFailedException;
+import dev.airlock.ipc.Errno;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
 
 /**
  * Turns a JDK open that the kernel refused into a request to the {@link Opener}, and the answer
@@ -16,29 +20,29 @@ import java.nio.file.FileSystemException;
  * the code inlined into the JDK stays a few instructions: the mapping from the JDK's arguments to
  * Linux open(2) flags, making a relative path absolute, and the exact wording of failures.
  *
- * <p>Failures read like the JDK's own: java.io throws {@code FileNotFoundException("NAME (REASON)")}
- * as the JDK's native {@code fileOpen} does, REASON being the strerror text of the broker's errno
- * (glibc's, see {@link dev.airlock.ipc.Errno}) or the policy's reason ({@code denied by airlock policy NAME:
- * ACTIONS}, as the broker sends it). NIO returns a
- * plain errno as {@code -errno} for the bridge to throw as the JDK's {@code UnixException} (so
- * {@code NoSuchFileException} and friends come out of the JDK's own translation), and throws
- * {@code AccessDeniedException(PATH, null, "denied by airlock policy ...")} for a denial. An
- * unreachable broker fails closed with an exception, never a direct open.
+ * <p>Failures read like the JDK's own ({@link Failures}): java.io throws
+ * {@code FileNotFoundException("NAME (REASON)")} as the JDK's native {@code fileOpen} does, REASON
+ * being the strerror text of the broker's errno (glibc's, see {@link dev.airlock.ipc.Errno}) or the
+ * policy's reason ({@code denied by airlock policy NAME: ACTIONS}, as the broker sends it). NIO
+ * returns a plain errno as {@code -errno} for the bridge to throw as the JDK's {@code UnixException}
+ * (so {@code NoSuchFileException} and friends come out of the JDK's own translation), and throws
+ * {@code AccessDeniedException(PATH, null, "denied by airlock policy ...")} for a denial. A broker
+ * that failed or is unreachable fails closed with an I/O error, never a denial and never a direct
+ * open.
  *
  * <p>Called concurrently from any thread that opens a file; holds no mutable state but the
  * per-thread re-entry guard, so the opener must be thread-safe.
  */
 final class Router {
 
-    // Operations, as numbered by java.io.AirlockBridge, whose constants the advice compiles in
-    // (BridgeTest checks both agree).
-    static final int FILE_INPUT = 1;
-    static final int FILE_OUTPUT = 2;
-    static final int RANDOM_ACCESS = 3;
-    static final int NIO_OPEN = 4;
-    static final int NIO_OPENAT = 5;
+    // The open operations, as java.io.AirlockBridge numbers them (Bridge holds every such number).
+    static final int FILE_INPUT = Bridge.FILE_INPUT;
+    static final int FILE_OUTPUT = Bridge.FILE_OUTPUT;
+    static final int RANDOM_ACCESS = Bridge.RANDOM_ACCESS;
+    static final int NIO_OPEN = Bridge.NIO_OPEN;
+    static final int NIO_OPENAT = Bridge.NIO_OPENAT;
     /** "Not routed: the JDK's own failure stands." */
-    static final int NOT_ROUTED = Integer.MIN_VALUE;
+    static final int NOT_ROUTED = Bridge.NOT_ROUTED;
 
     // Linux x86-64/aarch64 open(2) flags (asm-generic/fcntl.h).
     static final int O_RDONLY = 0;
@@ -58,8 +62,6 @@ final class Router {
 
     /** The mode the JDK's java.io natives create files with (before the umask). */
     static final int JAVA_IO_MODE = 0666;
-
-    static final int EINVAL = 22;
 
     private final Opener opener;
     private final String userDir;
@@ -140,37 +142,29 @@ final class Router {
             linuxFlags = flags;
             linuxMode = mode;
         }
-        int result;
+        Exception failure;
         ROUTING.set(Boolean.TRUE);
         try {
-            result = opener.open(absolute(path), linuxFlags, linuxMode, javaIo);
-        } catch (PolicyDenied denied) {
-            // The policy words its denials itself ("denied by airlock policy NAME: ACTIONS").
-            String reason = denied.reason();
-            throw javaIo ? notFound(display, reason, null) : new AccessDeniedException(display, null, reason);
-        } catch (IOException | RuntimeException e) {
-            // Fail closed: the broker (or the client) failed, so the open fails; no direct retry.
-            String reason = e.getMessage() != null ? e.getMessage() : e.toString();
-            if (javaIo) {
-                throw notFound(display, reason, e);
+            // open(2) uses only the permission bits of the mode; the JDK passes a whole st_mode
+            // when it copies a file's mode (Files.copy), file-type bits included.
+            Request.Open open = new Request.Open(BrokerClient.path(absolute(path)), linuxFlags,
+                    Request.permissionBits(linuxMode), javaIo);
+            Answer answer = opener.send(open);
+            if (answer.success() instanceof Reply.Descriptor) {
+                return answer.descriptor();
             }
-            FileSystemException f = new FileSystemException(display, null, reason);
-            f.initCause(e);
-            throw f;
+            // Not a descriptor: a broken opener; treat like any other invalid answer.
+            failure = new OperationFailedException(display, Errno.EINVAL);
+        } catch (IOException | RuntimeException e) {
+            // Fail closed: whatever failed, the open fails; no direct retry.
+            failure = e;
         } finally {
             ROUTING.remove();
         }
-        if (result >= 0) {
-            return result;
-        }
-        if (result == NOT_ROUTED || result < -4095) {
-            // Not an errno: a broken opener; treat like any other invalid answer.
-            result = -EINVAL;
-        }
         if (javaIo) {
-            throw notFound(display, dev.airlock.ipc.Errno.description(-result), null);
+            throw Failures.javaIoOpen(display, failure);
         }
-        return result;
+        return Failures.nioOpen(display, failure);
     }
 
     /**
@@ -211,13 +205,5 @@ final class Router {
             return path;
         }
         return userDir.endsWith("/") ? userDir + path : userDir + "/" + path;
-    }
-
-    private static FileNotFoundException notFound(String name, String reason, Throwable cause) {
-        FileNotFoundException e = new FileNotFoundException(name + " (" + reason + ")");
-        if (cause != null) {
-            e.initCause(cause);
-        }
-        return e;
     }
 }

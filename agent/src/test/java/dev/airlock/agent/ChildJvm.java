@@ -103,12 +103,15 @@ final class ChildJvm {
         List<Path> jars = new ArrayList<>();
         List<Path> directories = new ArrayList<>(List.of(location(AirlockAgent.class), location(TestAgent.class)));
         jars.add(location(net.bytebuddy.ByteBuddy.class));
-        // The bridge's errno texts come from the ipc module, a pure-Java class every agent needs.
-        Path ipc = location(dev.airlock.ipc.Errno.class);
-        if (Files.isDirectory(ipc)) {
-            directories.add(ipc);
-        } else {
-            jars.add(ipc);
+        // The bridge's errno texts and the requests come from the ipc module, and the kinds of
+        // failure from the helper's: pure-Java classes every agent's router needs.
+        for (Class<?> needed : List.of(dev.airlock.ipc.Errno.class, dev.airlock.helper.Answer.class)) {
+            Path module = location(needed);
+            if (Files.isDirectory(module)) {
+                directories.add(module);
+            } else {
+                jars.add(module);
+            }
         }
         if (withRuntime) {
             for (Path entry : testClassPath()) {

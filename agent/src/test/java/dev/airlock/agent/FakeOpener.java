@@ -16,6 +16,13 @@ import java.util.HashSet;
 import java.util.Properties;
 import java.util.Set;
 
+import dev.airlock.helper.Answer;
+import dev.airlock.helper.OperationFailedException;
+import dev.airlock.helper.PolicyDeniedException;
+import dev.airlock.ipc.Errno;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
+
 /**
  * A stand-in broker for the tests' child JVMs, driven by rules keyed by absolute path:
  *
@@ -48,7 +55,18 @@ final class FakeOpener implements Opener {
     }
 
     @Override
-    public synchronized int open(String path, int flags, int mode, boolean refuseDirectory)
+    public Answer send(Request request) throws IOException {
+        String path = new String(request.path().bytes(), StandardCharsets.UTF_8);
+        if (!(request instanceof Request.Open)) {
+            // An opener that serves only opens answers as a kernel without the call would.
+            throw new OperationFailedException(path, Errno.ENOSYS);
+        }
+        Request.Open open = (Request.Open) request;
+        int fd = open(path, open.openFlags(), open.mode(), open.refuseDirectory());
+        return new Answer(new Reply.Descriptor(), fd);
+    }
+
+    private synchronized int open(String path, int flags, int mode, boolean refuseDirectory)
             throws IOException {
         if (log != null) {
             log.println("open " + path + " flags=" + Integer.toOctalString(flags) + " mode="
@@ -56,7 +74,7 @@ final class FakeOpener implements Opener {
         }
         String deny = rules.getProperty("deny." + path);
         if (deny != null) {
-            throw new PolicyDenied(deny);
+            throw new PolicyDeniedException(path, Errno.EACCES, deny);
         }
         String gone = rules.getProperty("gone." + path);
         if (gone != null) {
@@ -64,15 +82,15 @@ final class FakeOpener implements Opener {
         }
         String errno = rules.getProperty("errno." + path);
         if (errno != null) {
-            return -Integer.parseInt(errno);
+            throw new OperationFailedException(path, Integer.parseInt(errno));
         }
         String sub = rules.getProperty("sub." + path);
         Path target = Path.of(sub != null ? sub : path);
         if (refuseDirectory && Files.isDirectory(target)) {
-            return -EISDIR;
+            throw new OperationFailedException(path, EISDIR);
         }
         if (sub == null) {
-            return -ENOENT;
+            throw new OperationFailedException(path, ENOENT);
         }
         try {
             return detach(FileChannel.open(target, options(flags)));

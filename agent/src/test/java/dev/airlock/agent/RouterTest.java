@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
@@ -14,26 +15,47 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.airlock.helper.Answer;
+import dev.airlock.helper.BrokerFailedException;
+import dev.airlock.helper.OperationFailedException;
+import dev.airlock.helper.PolicyDeniedException;
+import dev.airlock.ipc.Errno;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
+
 /** The router in-process: flag mapping, path resolution, and the wording of every outcome. */
 class RouterTest {
 
     /** An opener that records its requests and answers with a fixed outcome. */
     private static final class Recording implements Opener {
         final List<String> requests = new ArrayList<>();
+        /** A descriptor, or a negative errno for a kernel failure. */
         int result;
+        /** Answered instead of a descriptor when set: a broken opener's answer. */
+        Reply.Success other;
         IOException failure;
         RuntimeException bug;
 
         @Override
-        public int open(String path, int flags, int mode, boolean refuseDirectory) throws IOException {
-            requests.add(path + " " + Integer.toOctalString(flags) + " " + Integer.toOctalString(mode) + " " + refuseDirectory);
+        public Answer send(Request request) throws IOException {
+            if (request instanceof Request.Open) {
+                Request.Open open = (Request.Open) request;
+                requests.add(new String(open.path().bytes(), StandardCharsets.UTF_8) + " " + Integer.toOctalString(open.openFlags())
+                        + " " + Integer.toOctalString(open.mode()) + " " + open.refuseDirectory());
+            }
             if (failure != null) {
                 throw failure;
             }
             if (bug != null) {
                 throw bug;
             }
-            return result;
+            if (other != null) {
+                return new Answer(other, -1);
+            }
+            if (result < 0) {
+                throw new OperationFailedException("/x", -result);
+            }
+            return new Answer(new Reply.Descriptor(), result);
         }
     }
 
@@ -103,7 +125,7 @@ class RouterTest {
 
     @Test
     void aDenialCarriesThePolicysReasonVerbatim() {
-        opener.failure = new PolicyDenied("denied by airlock policy app.policy: read");
+        opener.failure = new PolicyDeniedException("/home/u/.ssh/id_rsa", Errno.EACCES, "denied by airlock policy app.policy: read");
         FileNotFoundException io = assertThrows(FileNotFoundException.class,
                 () -> router.route(Router.FILE_INPUT, "/home/u/.ssh/id_rsa", "/home/u/.ssh/id_rsa", 0, 0));
         assertEquals("/home/u/.ssh/id_rsa (denied by airlock policy app.policy: read)", io.getMessage());
@@ -128,6 +150,39 @@ class RouterTest {
         assertSame(gone, nio.getCause());
     }
 
+    /**
+     * A broker error (the broker failed internally) is an I/O error for the application, never a
+     * denial: java.io's message carries the broker's words, not "denied"; NIO's exception is a
+     * FileSystemException that is not an AccessDeniedException.
+     */
+    @Test
+    void aBrokerErrorIsAnIoErrorNeverADenial() {
+        opener.failure = new BrokerFailedException("airlock broker: internal error", null);
+        FileNotFoundException io = assertThrows(FileNotFoundException.class,
+                () -> router.route(Router.FILE_INPUT, "/a", "/a", 0, 0));
+        assertEquals("/a (airlock broker: internal error)", io.getMessage());
+        assertTrue(!io.getMessage().contains("denied"), io.getMessage());
+        FileSystemException nio = assertThrows(FileSystemException.class, () -> router.route(Router.NIO_OPEN, "/a", "/a", 0, 0));
+        assertTrue(!(nio instanceof AccessDeniedException), nio.toString());
+        assertEquals("/a: airlock broker: internal error", nio.getMessage());
+        assertSame(opener.failure, nio.getCause());
+    }
+
+    /** The metadata path maps the same three kinds: a denial and a failure to their errno, a broker error to an exception. */
+    @Test
+    void metadataFailuresAreMappedByKind() throws IOException {
+        MetadataRouter metadata = new MetadataRouter(opener, router);
+        opener.failure = new PolicyDeniedException("/a", Errno.EACCES, "denied by airlock policy app.policy: read");
+        assertEquals(-Errno.EACCES, metadata.nio(Bridge.MKDIR, "/a", null, false, 0755, 0, 0));
+        opener.failure = new OperationFailedException("/a", Errno.EEXIST);
+        assertEquals(-Errno.EEXIST, metadata.nio(Bridge.MKDIR, "/a", null, false, 0755, 0, 0));
+        opener.failure = new BrokerFailedException("airlock broker: internal error", null);
+        FileSystemException e = assertThrows(FileSystemException.class,
+                () -> metadata.nio(Bridge.MKDIR, "/a", null, false, 0755, 0, 0));
+        assertTrue(!(e instanceof AccessDeniedException), e.toString());
+        assertEquals("/a: airlock broker: internal error", e.getMessage());
+    }
+
     @Test
     void aBrokenOpenerFailsClosedToo() {
         opener.bug = new IllegalStateException("client bug");
@@ -135,11 +190,11 @@ class RouterTest {
                 () -> router.route(Router.FILE_INPUT, "/a", "/a", 0, 0));
         assertEquals("/a (client bug)", io.getMessage());
         opener.bug = null;
-        opener.result = Router.NOT_ROUTED;
+        opener.other = new Reply.Done();
         io = assertThrows(FileNotFoundException.class, () -> router.route(Router.FILE_INPUT, "/a", "/a", 0, 0));
         assertEquals("/a (Invalid argument)", io.getMessage());
-        opener.result = -100000;
-        // Not an errno at all: reported as EINVAL rather than trusted.
+        opener.other = new Reply.Data(new byte[] {1});
+        // Not a descriptor at all: reported as EINVAL rather than trusted.
         assertEquals(-22, routeNio());
     }
 
@@ -163,9 +218,9 @@ class RouterTest {
     void opensByTheOpenerItselfAreNotRoutedBackIntoIt() throws IOException {
         List<Integer> nested = new ArrayList<>();
         Router[] self = new Router[1];
-        self[0] = new Router((path, flags, mode, refuse) -> {
+        self[0] = new Router(request -> {
             nested.add(self[0].route(Router.FILE_INPUT, "/lib/native.so", "/lib/native.so", 0, 0));
-            return 5;
+            return new Answer(new Reply.Descriptor(), 5);
         }, "/");
         assertEquals(5, self[0].route(Router.FILE_INPUT, "/a", "/a", 0, 0));
         assertEquals(List.of(Router.NOT_ROUTED), nested);

@@ -156,12 +156,8 @@ public final class Scenarios {
             return "loader=" + bridge.getClassLoader() + " module=" + bridge.getModule().getName();
         });
         all.put("bridge_operations", () -> {
-            Class<?> bridge = Class.forName("java.io.AirlockBridge");
-            List<String> values = new ArrayList<>();
-            for (String name : new String[] {"FILE_INPUT", "FILE_OUTPUT", "RANDOM_ACCESS", "NIO_OPEN", "NIO_OPENAT", "NOT_ROUTED"}) {
-                values.add(name + "=" + bridge.getField(name).getInt(null));
-            }
-            return String.join(",", values);
+            // Every int constant of the bridge, by reflection: BridgeTest compares them all with the agent's.
+            return intConstants(Class.forName("java.io.AirlockBridge"), true);
         });
         all.put("bridge_set_once", () -> {
             Class<?> bridge = Class.forName("java.io.AirlockBridge");
@@ -221,4 +217,24 @@ public final class Scenarios {
         }
         return "written";
     }
+
+    /**
+     * {@code NAME=value} of every static final int field of {@code type} (only the public ones
+     * with {@code publicOnly}: the bridge's private constants are not operations), sorted by name.
+     */
+    static String intConstants(Class<?> type, boolean publicOnly) throws IllegalAccessException {
+        java.util.TreeMap<String, Integer> values = new java.util.TreeMap<>();
+        for (java.lang.reflect.Field f : type.getDeclaredFields()) {
+            int m = f.getModifiers();
+            if (java.lang.reflect.Modifier.isStatic(m) && java.lang.reflect.Modifier.isFinal(m) && f.getType() == int.class
+                    && (!publicOnly || java.lang.reflect.Modifier.isPublic(m))) {
+                f.setAccessible(true);
+                values.put(f.getName(), f.getInt(null));
+            }
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        values.forEach((k, v) -> out.add(k + "=" + v));
+        return String.join(",", out);
+    }
+
 }

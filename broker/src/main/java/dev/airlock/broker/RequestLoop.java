@@ -1,6 +1,8 @@
 package dev.airlock.broker;
 
 import dev.airlock.ipc.Credentials;
+import dev.airlock.ipc.Envelope;
+import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Message;
@@ -14,15 +16,16 @@ import java.nio.ByteBuffer;
 
 /**
  * Serves the helper's requests on one thread: receive, check the sender's kernel credentials,
- * decode strictly, decide and act by the request's type ({@link FileBroker#serve}), reply. No
+ * decode strictly, serve ({@link RequestServer#serve}), send what the server answers. No
  * hand-off to other threads on the way, so a brokered open costs one receive, the open and one
  * send. A request that fails the credential check or does not decode is refused and reported with
- * its reason, and the loop goes on serving; so is a request the broker fails on unexpectedly.
+ * its reason, and the loop goes on serving; a request the broker fails on unexpectedly is answered
+ * with a broker error and reported.
  * Those reports are bounded ({@link RefusalLog}): the helper decides how many requests it sends.
  */
 final class RequestLoop {
     private final SeqPacketSocket socket;
-    private final FileBroker files;
+    private final RequestServer server;
     private final Credentials expected;
     private final RefusalLog log;
 
@@ -30,9 +33,9 @@ final class RequestLoop {
      * {@code expected}: the helper's pid, uid and gid, which every request must carry; {@code
      * log}: where refused requests are reported, bounded ({@link RefusalLog}).
      */
-    RequestLoop(SeqPacketSocket socket, FileBroker files, Credentials expected, PrintStream log) {
+    RequestLoop(SeqPacketSocket socket, RequestServer server, Credentials expected, PrintStream log) {
         this.socket = socket;
-        this.files = files;
+        this.server = server;
         this.expected = expected;
         this.log = new RefusalLog(log, System::nanoTime);
     }
@@ -62,10 +65,10 @@ final class RequestLoop {
             Fd fd = answer.descriptor();
             try {
                 out.clear();
-                int length = MessageCodec.encode(answer.reply(), out);
+                int length = MessageCodec.encode(answer.id(), answer.reply(), out);
                 socket.send(out, length, fd);
             } catch (ErrnoException e) {
-                if (e.errno() == dev.airlock.ipc.Errno.EPIPE || e.errno() == dev.airlock.ipc.Errno.ECONNRESET) {
+                if (e.errno() == Errno.EPIPE || e.errno() == Errno.ECONNRESET) {
                     return; // the helper is gone
                 }
                 throw e;
@@ -77,42 +80,27 @@ final class RequestLoop {
         }
     }
 
-    /** A reply and the descriptor that rides with it, if any; the loop closes it once sent. */
-    record Answer(Reply reply, Fd descriptor) {
+    /** A reply, the id it answers and the descriptor that rides with it, if any; the loop closes it once sent. */
+    record Answer(int id, Reply reply, Fd descriptor) {
     }
 
     /**
-     * Serves one decoded request and turns the outcome into the reply to send. Never throws: a
-     * failure the broker did not foresee is a bug, but it must not end the helper's access to
-     * every other file, so it is logged and answered with EIO, and the loop keeps serving.
+     * Serves one decoded request and turns the server's outcome into the answer to send. Never
+     * throws: a failure the broker did not foresee is a bug, but it must not end the helper's
+     * access to every other file, so the server answers it with a broker error, it is logged here,
+     * and the loop keeps serving.
      */
-    static Answer answer(FileBroker files, Request request, RefusalLog log) {
-        return answer(files, request, null, log);
+    static Answer answer(RequestServer server, Envelope<Request> request, RefusalLog log) {
+        return answer(server, request, null, log);
     }
 
-    /** {@link #answer(FileBroker, Request, RefusalLog)} for a request with the descriptor it carried (WATCH). */
-    static Answer answer(FileBroker files, Request request, Fd attached, RefusalLog log) {
-        int id = request.id();
-        FileBroker.Outcome outcome;
-        try {
-            outcome = files.serve(request, attached);
-        } catch (RuntimeException e) {
-            log.println("airlock: internal error serving " + request + ": " + e);
-            return new Answer(Reply.error(id, dev.airlock.ipc.Errno.EIO, "airlock broker: internal error"), null);
+    /** {@link #answer(RequestServer, Envelope, RefusalLog)} for a request with the descriptor it carried (WATCH). */
+    static Answer answer(RequestServer server, Envelope<Request> request, Fd attached, RefusalLog log) {
+        RequestServer.Outcome outcome = server.serve(request.message(), attached);
+        if (outcome.internal() != null) {
+            log.println("airlock: internal error serving " + request + ": " + outcome.internal());
         }
-        if (outcome.fd() != null) {
-            return new Answer(Reply.descriptor(id), outcome.fd());
-        }
-        if (outcome.errno() != 0) {
-            return new Answer(Reply.error(id, outcome.errno(), outcome.reason()), null);
-        }
-        if (outcome.stat() != null) {
-            return new Answer(Reply.stat(id, outcome.stat()), null);
-        }
-        if (outcome.watch() != 0) {
-            return new Answer(Reply.watch(id, outcome.watch()), null);
-        }
-        return new Answer(outcome.data() != null ? Reply.data(id, outcome.data()) : Reply.done(id), null);
+        return new Answer(request.id(), outcome.reply(), outcome.fd());
     }
 
     /**
@@ -134,14 +122,14 @@ final class RequestLoop {
                 refuse("request longer than " + Message.MAX_SIZE + " bytes");
                 return null;
             }
-            Request request;
+            Envelope<Request> request;
             try {
                 request = MessageCodec.decodeRequest(in, received.length(), descriptors.length);
             } catch (ProtocolException e) {
                 refuse(e.getMessage());
                 return null;
             }
-            return answer(files, request, descriptors.length == 1 ? descriptors[0] : null, log);
+            return answer(server, request, descriptors.length == 1 ? descriptors[0] : null, log);
         } finally {
             for (Fd fd : descriptors) {
                 fd.close();

@@ -51,16 +51,25 @@ final class Resolver {
         ROOT
     }
 
-    /** Why a request is not served: the errno for the reply and, for a policy denial, the policy's reason. */
-    static final class Refusal extends Exception {
+    /**
+     * Why a request is not served: the errno for the reply and, for a policy denial, the policy's
+     * reason. An {@link java.io.IOException} like the kernel's {@link ErrnoException}, so that
+     * the request server's methods declare one exception type and map both in one place.
+     */
+    static final class Refusal extends java.io.IOException {
         private static final long serialVersionUID = 1L;
 
         private final int errno;
 
         Refusal(int errno, String reason) {
-            // No stack trace: refusals are ordinary answers, on the hot path of a denied request.
-            super(reason, null, false, false);
+            super(reason);
             this.errno = errno;
+        }
+
+        /** No stack trace: refusals are ordinary answers, on the hot path of a denied request. */
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
 
         static Refusal of(int errno) {

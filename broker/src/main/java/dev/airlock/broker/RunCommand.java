@@ -94,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
             helper.forwardSignals();
             Thread reaper = helper.startReaper(err);
             Credentials expected = new Credentials(pid, plan.confinement().identity().uid(), plan.confinement().identity().gid());
-            new RequestLoop(channel, new FileBroker(policy, roots), expected, err).run();
+            new RequestLoop(channel, new RequestServer(policy, roots), expected, err).run();
             reaper.join();
             return helper.exitCode();
         }

@@ -30,17 +30,17 @@ class DotDotTest {
     Path dir;
 
     /** Every request kind that resolves a whole path, and the outcome as the helper sees it. */
-    private static List<String> outcomes(FileBroker broker, String path) throws Exception {
+    private static List<String> outcomes(RequestServer broker, String path) throws Exception {
         List<String> seen = new ArrayList<>();
-        seen.add(describe(broker.open(bytes(path), Linux.O_RDONLY, 0, false)));
-        seen.add(describe(broker.serve(Request.stat(1, bytes(path), false))));
-        seen.add(describe(broker.serve(Request.access(1, bytes(path), Linux.F_OK))));
-        seen.add(describe(broker.serve(Request.mkdir(1, bytes(path), 0755))));
-        seen.add(describe(broker.serve(Request.unlink(1, bytes(path + "-none")))));
+        seen.add(describe(broker.serve(Requests.open(bytes(path), Linux.O_RDONLY, 0, false))));
+        seen.add(describe(broker.serve(Requests.stat(bytes(path), false))));
+        seen.add(describe(broker.serve(Requests.access(bytes(path), Linux.F_OK))));
+        seen.add(describe(broker.serve(Requests.mkdir(bytes(path), 0755))));
+        seen.add(describe(broker.serve(Requests.unlink(bytes(path + "-none")))));
         return seen;
     }
 
-    private static String describe(FileBroker.Outcome outcome) throws Exception {
+    private static String describe(RequestServer.Outcome outcome) throws Exception {
         if (outcome.fd() != null) {
             try (Fd fd = outcome.fd()) {
                 return "descriptor of inode " + Linux.fstat(fd.get()).ino();
@@ -63,7 +63,7 @@ class DotDotTest {
                 + "/-\", \"read,write,delete\"; };");
         for (Policy policy : List.of(granted, notGranted)) {
             try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
-                FileBroker broker = new FileBroker(policy, roots);
+                RequestServer broker = new RequestServer(policy, roots);
                 List<String> present = outcomes(broker, locked + "/present/../x");
                 for (String other : List.of("/absent/../x", "/file/../x", "/present/absent/../../x", "/absent/absent/../../x")) {
                     assertEquals(present, outcomes(broker, locked + other), policy + ": " + other + " answered otherwise than /present/../x");
@@ -86,16 +86,16 @@ class DotDotTest {
         Files.createSymbolicLink(open.resolve("link-to-b"), open.resolve("a/b"));
         Policy policy = Policy.parse("open.policy", "grant { permission java.io.FilePermission \"" + open + "/-\", \"read\"; };");
         try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
-            FileBroker broker = new FileBroker(policy, roots);
-            FileBroker.Outcome viaLink = broker.open(bytes(open + "/link-to-b/../y"), Linux.O_RDONLY, 0, false);
+            RequestServer broker = new RequestServer(policy, roots);
+            RequestServer.Outcome viaLink = broker.serve(Requests.open(bytes(open + "/link-to-b/../y"), Linux.O_RDONLY, 0, false));
             assertNotNull(viaLink.fd(), "errno " + viaLink.errno());
             try (Fd fd = viaLink.fd()) {
                 assertEquals(Trees.inode(open.resolve("a/y")), Linux.fstat(fd.get()).ino(), "after a link, .. leaves the link's target");
             }
             // The helper may read here, so it may learn that a name is missing: the kernel's errno.
-            assertEquals(Errno.ENOENT, broker.open(bytes(open + "/absent/../y"), Linux.O_RDONLY, 0, false).errno());
-            assertEquals(Errno.ENOTDIR, broker.open(bytes(open + "/y/../y"), Linux.O_RDONLY, 0, false).errno());
-            FileBroker.Outcome plain = broker.open(bytes(open + "/a/../y"), Linux.O_RDONLY, 0, false);
+            assertEquals(Errno.ENOENT, broker.serve(Requests.open(bytes(open + "/absent/../y"), Linux.O_RDONLY, 0, false)).errno());
+            assertEquals(Errno.ENOTDIR, broker.serve(Requests.open(bytes(open + "/y/../y"), Linux.O_RDONLY, 0, false)).errno());
+            RequestServer.Outcome plain = broker.serve(Requests.open(bytes(open + "/a/../y"), Linux.O_RDONLY, 0, false));
             try (Fd fd = plain.fd()) {
                 assertEquals(Trees.inode(open.resolve("y")), Linux.fstat(fd.get()).ino());
             }

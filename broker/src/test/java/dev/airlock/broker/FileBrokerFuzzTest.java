@@ -9,7 +9,9 @@ import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Envelope;
 import dev.airlock.ipc.Message;
+import dev.airlock.ipc.Operation;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.policy.Policy;
@@ -67,7 +69,7 @@ class FileBrokerFuzzTest {
     private Path outside;
     private Fd twinRoot;
     private GrantRoots roots;
-    private FileBroker broker;
+    private RequestServer broker;
     private long seed;
     private String lastRequest;
     private final Map<Integer, Map<Integer, Integer>> outcomes = new java.util.TreeMap<>();
@@ -118,11 +120,11 @@ class FileBrokerFuzzTest {
         roots = GrantRoots.open(policy.fileGrantRoots());
         twinRoot = Linux.open(grantB.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0);
         try {
-            broker = new FileBroker(policy, roots);
+            broker = new RequestServer(policy, roots);
             List<String> hostile = hostilePaths(tmpProbe);
             // Warm up every request type once, so that the descriptor count below is not disturbed
             // by what the JVM opens when it first loads a class.
-            for (int type = Message.OPEN; type <= Message.TRUNCATE; type++) {
+            for (int type = Operation.OPEN.code(); type <= Operation.UTIMENS.code(); type++) {
                 Served warm = serve(request(new Random(type), type, grantA + "/f1", grantA + "/n3"));
                 if (warm.fd() != null) {
                     warm.fd().close();
@@ -142,7 +144,7 @@ class FileBrokerFuzzTest {
             }
             assertTwins("at the end");
             System.out.println("FileBrokerFuzzTest seed " + seed + ": " + REQUESTS + " requests, errno counts by type " + outcomes);
-            for (int type = Message.OPEN; type <= Message.TRUNCATE; type++) {
+            for (int type = Operation.OPEN.code(); type <= Operation.UTIMENS.code(); type++) {
                 Map<Integer, Integer> counts = outcomes.getOrDefault(type, Map.of());
                 // Guards the generator: every type must have been served and refused, or the
                 // comparison above proves little.
@@ -345,32 +347,32 @@ class FileBrokerFuzzTest {
 
     private Request request(Random r, int type, byte[] path, byte[] second) {
         int id = r.nextInt();
-        switch (type) {
-            case Message.OPEN:
-                return Request.open(id, path, OPEN_FLAGS[r.nextInt(OPEN_FLAGS.length)], r.nextInt(01000), r.nextBoolean());
-            case Message.STAT:
-                return Request.stat(id, path, r.nextBoolean());
-            case Message.ACCESS:
-                return Request.access(id, path, r.nextInt(8));
-            case Message.READLINK:
-                return Request.readlink(id, path);
-            case Message.MKDIR:
-                return Request.mkdir(id, path, r.nextInt(010000));
-            case Message.UNLINK:
+        switch (Operation.ofCode(type)) {
+            case OPEN:
+                return Requests.open(path, OPEN_FLAGS[r.nextInt(OPEN_FLAGS.length)], r.nextInt(01000), r.nextBoolean());
+            case STAT:
+                return Requests.stat(path, r.nextBoolean());
+            case ACCESS:
+                return Requests.access(path, r.nextInt(8));
+            case READLINK:
+                return Requests.readlink(path);
+            case MKDIR:
+                return Requests.mkdir(path, r.nextInt(010000));
+            case UNLINK:
                 int kind = r.nextInt(3);
-                return kind == 0 ? Request.unlink(id, path) : kind == 1 ? Request.rmdir(id, path) : Request.remove(id, path);
-            case Message.RENAME:
-                return Request.rename(id, path, second, r.nextBoolean());
-            case Message.LINK:
-                return Request.link(id, path, second);
-            case Message.SYMLINK:
-                return Request.symlink(id, path, pick(r, targets()).getBytes(StandardCharsets.UTF_8));
-            case Message.CHMOD:
-                return Request.chmod(id, path, r.nextInt(010000), r.nextBoolean());
-            case Message.UTIMENS:
-                return Request.utimens(id, path, time(r), time(r), r.nextBoolean());
+                return kind == 0 ? Requests.unlink(path) : kind == 1 ? Requests.rmdir(path) : Requests.remove(path);
+            case RENAME:
+                return Requests.rename(path, second, r.nextBoolean());
+            case LINK:
+                return Requests.link(path, second);
+            case SYMLINK:
+                return Requests.symlink(path, pick(r, targets()).getBytes(StandardCharsets.UTF_8));
+            case CHMOD:
+                return Requests.chmod(path, r.nextInt(010000), r.nextBoolean());
+            case UTIMENS:
+                return Requests.utimens(path, time(r), time(r), r.nextBoolean());
             default:
-                return Request.truncate(id, path, r.nextInt(50) == 0 ? Long.MAX_VALUE : r.nextInt(20));
+                throw new IllegalArgumentException("no request type " + type);
         }
     }
 
@@ -379,12 +381,13 @@ class FileBrokerFuzzTest {
         return k == 0 ? Request.OMIT : k == 1 ? -r.nextInt(1_000_000_000) * 7L : r.nextLong() % 4_000_000_000_000_000_000L;
     }
 
-    private static final int[] TYPE_WEIGHTS = {0, 10, 10, 8, 6, 10, 10, 10, 6, 8, 8, 6, 6};
+    // By operation code, OPEN (1) to UTIMENS (11); WATCH has a test of its own (StatWatchBrokerTest).
+    private static final int[] TYPE_WEIGHTS = {0, 10, 10, 8, 6, 10, 10, 10, 6, 8, 8, 6};
 
     private int type(Random r) {
         int total = Arrays.stream(TYPE_WEIGHTS).sum();
         int x = r.nextInt(total);
-        for (int type = Message.OPEN; ; type++) {
+        for (int type = Operation.OPEN.code(); ; type++) {
             x -= TYPE_WEIGHTS[type];
             if (x < 0) {
                 return type;
@@ -397,7 +400,7 @@ class FileBrokerFuzzTest {
     }
 
     private Served serve(Request request) {
-        RequestLoop.Answer answer = RequestLoop.answer(broker, request, log);
+        RequestLoop.Answer answer = RequestLoop.answer(broker, new Envelope<>(1, request), log);
         Served served = new Served(answer.reply(), answer.descriptor());
         if (served.fd() == null) {
             return served;
@@ -439,8 +442,8 @@ class FileBrokerFuzzTest {
         lastRequest = request.toString();
         Expected expected = expect(request, first, second);
         Served served = serve(request);
-        int errno = served.reply().errno();
-        outcomes.computeIfAbsent(request.type(), t -> new java.util.TreeMap<>()).merge(errno, 1, Integer::sum);
+        int errno = errno(served.reply());
+        outcomes.computeIfAbsent(request.operation().code(), t -> new java.util.TreeMap<>()).merge(errno, 1, Integer::sum);
         try {
             if (expected.errno != errno && System.getProperty("airlock.fuzz.debug") != null) {
                 System.err.println("DEBUG " + request + "\n A: " + Trees.shape(grantA) + "\n");
@@ -477,16 +480,101 @@ class FileBrokerFuzzTest {
             assertEquals(theirs.mode(), mine.mode(), message("file type and mode of the descriptor for " + request));
             assertEquals(theirs.size(), mine.size(), message("size of the file of the descriptor for " + request));
         }
-        if (request.type() == Message.READLINK && twin.errno == 0) {
+        if (request.operation() == Operation.READLINK && twin.errno == 0) {
             assertEquals(new String(twin.data, StandardCharsets.ISO_8859_1),
-                    new String(served.reply().data(), StandardCharsets.ISO_8859_1), message("link target for " + request));
+                    new String(((Reply.Data) served.reply()).bytes(), StandardCharsets.ISO_8859_1), message("link target for " + request));
+        }
+    }
+
+    /** A denial's or failure's errno, 0 for a success; a broker error fails the test (the model has none). */
+    private int errno(Reply reply) {
+        if (reply instanceof Reply.Denied) {
+            return ((Reply.Denied) reply).errno();
+        }
+        if (reply instanceof Reply.Failed) {
+            return ((Reply.Failed) reply).errno();
+        }
+        if (reply instanceof Reply.BrokerError) {
+            fail(message("broker error for " + lastRequest + ": " + reply));
+        }
+        return 0;
+    }
+
+    /** The model's view of a request: its operation and the fields the model reads, by what they mean. */
+    private static final class Fields {
+        private final Request request;
+
+        Fields(Request request) {
+            this.request = request;
+        }
+
+        Operation operation() {
+            return request.operation();
+        }
+
+        int openFlags() {
+            return ((Request.Open) request).openFlags();
+        }
+
+        /** The creation or new mode (OPEN, MKDIR, CHMOD) or the access bits (ACCESS). */
+        int mode() {
+            if (request instanceof Request.Access) {
+                return ((Request.Access) request).accessBits();
+            }
+            if (request instanceof Request.MakeDirectory) {
+                return ((Request.MakeDirectory) request).mode();
+            }
+            if (request instanceof Request.ChangeMode) {
+                return ((Request.ChangeMode) request).mode();
+            }
+            return ((Request.Open) request).mode();
+        }
+
+        boolean refuseDirectory() {
+            return ((Request.Open) request).refuseDirectory();
+        }
+
+        boolean noFollow() {
+            if (request instanceof Request.Stat) {
+                return ((Request.Stat) request).noFollow();
+            }
+            if (request instanceof Request.ChangeMode) {
+                return ((Request.ChangeMode) request).noFollow();
+            }
+            return ((Request.SetTimes) request).noFollow();
+        }
+
+        boolean directory() {
+            return ((Request.Remove) request).kind() == Request.RemoveKind.DIRECTORY;
+        }
+
+        boolean either() {
+            return ((Request.Remove) request).kind() == Request.RemoveKind.EITHER;
+        }
+
+        boolean noReplace() {
+            return ((Request.Rename) request).noReplace();
+        }
+
+        long firstNumber() {
+            return ((Request.SetTimes) request).accessNanos();
+        }
+
+        long secondNumber() {
+            return ((Request.SetTimes) request).modifiedNanos();
+        }
+
+        /** SYMLINK's target. */
+        byte[] second() {
+            return ((Request.SymbolicLink) request).target().bytes();
         }
     }
 
     // ---- the model ----
 
-    private Expected expect(Request q, Slot first, Slot second) throws Exception {
-        boolean two = q.type() == Message.RENAME || q.type() == Message.LINK;
+    private Expected expect(Request request, Slot first, Slot second) throws Exception {
+        Fields q = new Fields(request);
+        boolean two = q.operation() == Operation.RENAME || q.operation() == Operation.LINK;
         Expected early = beforeThePolicy(first);
         if (early == null && two) {
             early = beforeThePolicy(second);
@@ -499,10 +587,10 @@ class FileBrokerFuzzTest {
         }
         // The paths the twin's system calls get (the same as the requests' but where the kernel's
         // own .. would meet a directory the user may not search, see kernelPath).
-        String k1 = kernelPath(first.b(), q.type());
-        String k2 = two ? kernelPath(second.b(), q.type()) : null;
-        switch (q.type()) {
-            case Message.OPEN: {
+        String k1 = kernelPath(first.b(), q.operation());
+        String k2 = two ? kernelPath(second.b(), q.operation()) : null;
+        switch (q.operation()) {
+            case OPEN: {
                 int flags = q.openFlags();
                 boolean exclusive = (flags & (Linux.O_CREAT | Linux.O_EXCL)) == (Linux.O_CREAT | Linux.O_EXCL);
                 String name = last(first.b());
@@ -519,28 +607,19 @@ class FileBrokerFuzzTest {
                     return new Twin(0, fd, null);
                 });
             }
-            case Message.STAT: {
+            case STAT: {
                 Expected e = lookup(first.b(), !q.noFollow(), false);
                 return e != null ? e : twin(() -> new Twin(0, Linux.open(k1, Linux.O_PATH | (q.noFollow() ? Linux.O_NOFOLLOW : 0), 0), null));
             }
-            case Message.ACCESS: {
+            case ACCESS: {
                 Expected e = lookup(first.b(), true, false);
                 return e != null ? e : twin(() -> done(() -> Linux.faccessat2(Linux.AT_FDCWD, k1, q.mode(), Linux.AT_EACCESS)));
             }
-            case Message.READLINK: {
+            case READLINK: {
                 Expected e = lookup(first.b(), false, false);
                 return e != null ? e : twin(() -> new Twin(0, null, Linux.readlinkat(Linux.AT_FDCWD, k1)));
             }
-            case Message.TRUNCATE: {
-                Expected e = lookup(first.b(), true, false);
-                return e != null ? e : twin(() -> {
-                    try (Fd fd = Linux.open(k1, Linux.O_WRONLY | Linux.O_NONBLOCK, 0)) {
-                        Linux.ftruncate(fd.get(), q.firstNumber());
-                    }
-                    return new Twin(0, null, null);
-                });
-            }
-            case Message.CHMOD: {
+            case CHMOD: {
                 Expected e = lookup(first.b(), !q.noFollow(), false);
                 return e != null ? e : twin(() -> done(() -> {
                     int keep = 0777;
@@ -552,7 +631,7 @@ class FileBrokerFuzzTest {
                     Linux.fchmodat2(Linux.AT_FDCWD, k1, q.mode() & keep, q.noFollow() ? Linux.AT_SYMLINK_NOFOLLOW : 0);
                 }));
             }
-            case Message.UTIMENS: {
+            case UTIMENS: {
                 if (q.firstNumber() == Request.OMIT && q.secondNumber() == Request.OMIT) {
                     return Expected.of(0, "two UTIME_OMITs: Linux looks nothing up");
                 }
@@ -562,15 +641,15 @@ class FileBrokerFuzzTest {
                 return e != null ? e : twin(() -> done(() -> Linux.utimensat(Linux.AT_FDCWD, k1, a, m,
                         q.noFollow() ? Linux.AT_SYMLINK_NOFOLLOW : 0)));
             }
-            case Message.MKDIR: {
+            case MKDIR: {
                 Expected e = parentLookup(first.b());
                 return e != null ? e : twin(() -> done(() -> Linux.mkdirat(Linux.AT_FDCWD, k1, q.mode() & 0777)));
             }
-            case Message.SYMLINK: {
+            case SYMLINK: {
                 Expected e = parentLookup(first.b());
                 return e != null ? e : twin(() -> done(() -> Linux.symlinkat(q.second(), Linux.AT_FDCWD, k1)));
             }
-            case Message.UNLINK: {
+            case UNLINK: {
                 Expected e = parentLookup(first.b());
                 return e != null ? e : twin(() -> done(() -> {
                     if (q.directory()) {
@@ -587,7 +666,7 @@ class FileBrokerFuzzTest {
                     }
                 }));
             }
-            case Message.RENAME: {
+            case RENAME: {
                 Expected e = parentLookup(first.b());
                 if (e == null) {
                     e = parentLookup(second.b());
@@ -595,7 +674,7 @@ class FileBrokerFuzzTest {
                 return e != null ? e : twin(() -> done(() -> Linux.renameat2(Linux.AT_FDCWD, k1, Linux.AT_FDCWD, k2,
                         q.noReplace() ? Linux.RENAME_NOREPLACE : 0)));
             }
-            case Message.LINK: {
+            case LINK: {
                 // The existing file (second) is looked up first, as the kernel does.
                 Expected e;
                 if (endsAsDirectory(second.b()) || last(second.b()).isEmpty()) {
@@ -612,7 +691,7 @@ class FileBrokerFuzzTest {
                 return e != null ? e : twin(() -> done(() -> Linux.linkat(Linux.AT_FDCWD, k2, Linux.AT_FDCWD, k1, 0)));
             }
             default:
-                throw new IllegalStateException("type " + q.type());
+                throw new IllegalStateException("type " + q.operation());
         }
     }
 
@@ -717,7 +796,7 @@ class FileBrokerFuzzTest {
      * the last name (ENOTEMPTY for {@code ..}, EINVAL for {@code .}), and that walk needs search
      * on the same directories too.
      */
-    private String kernelPath(String pathB, int type) {
+    private String kernelPath(String pathB, Operation type) {
         Climb climbed = climb(pathB);
         if (!climbed.unsearchable()) {
             return pathB;
@@ -725,7 +804,7 @@ class FileBrokerFuzzTest {
         if (!last(pathB).equals("..")) {
             return climbed.path();
         }
-        return climbed.path().replaceAll("/+$", "") + (type == Message.UNLINK ? "/.." : "/.");
+        return climbed.path().replaceAll("/+$", "") + (type == Operation.UNLINK ? "/.." : "/.");
     }
 
     /**

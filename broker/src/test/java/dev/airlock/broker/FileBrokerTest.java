@@ -27,7 +27,7 @@ class FileBrokerTest {
     private Path granted;
     private Path secret;
     private GrantRoots roots;
-    private FileBroker broker;
+    private RequestServer broker;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -42,7 +42,7 @@ class FileBrokerTest {
                 + "  permission java.io.FilePermission \"" + dir.resolve("one.txt") + "\", \"read\";\n"
                 + "};\n");
         roots = GrantRoots.open(policy.fileGrantRoots());
-        broker = new FileBroker(policy, roots);
+        broker = new RequestServer(policy, roots);
     }
 
     @AfterEach
@@ -50,11 +50,11 @@ class FileBrokerTest {
         roots.close();
     }
 
-    private FileBroker.Outcome open(Path path, int flags) {
-        return broker.open(path.toString().getBytes(StandardCharsets.UTF_8), flags, 0644, false);
+    private RequestServer.Outcome open(Path path, int flags) {
+        return broker.serve(Requests.open(path.toString().getBytes(StandardCharsets.UTF_8), flags, 0644, false));
     }
 
-    private static String read(FileBroker.Outcome outcome) throws Exception {
+    private static String read(RequestServer.Outcome outcome) throws Exception {
         assertNotNull(outcome.fd(), "expected a descriptor, got errno " + outcome.errno() + " " + outcome.reason());
         int fd = outcome.fd().release();
         FileDescriptor descriptor = new FileDescriptor();
@@ -74,7 +74,7 @@ class FileBrokerTest {
     @Test
     void grantRootItselfIsNotCoveredByItsDashWildcard() {
         // As in the JDK, "/a/-" covers everything beneath /a but not /a.
-        assertEquals(Errno.EACCES, broker.open(granted.toString().getBytes(StandardCharsets.UTF_8), Linux.O_RDONLY, 0, false).errno());
+        assertEquals(Errno.EACCES, broker.serve(Requests.open(granted.toString().getBytes(StandardCharsets.UTF_8), Linux.O_RDONLY, 0, false)).errno());
     }
 
     @Test
@@ -84,7 +84,7 @@ class FileBrokerTest {
 
     @Test
     void ungrantedFileIsDeniedWithTheReason() {
-        FileBroker.Outcome outcome = open(secret.resolve("s.txt"), Linux.O_RDONLY);
+        RequestServer.Outcome outcome = open(secret.resolve("s.txt"), Linux.O_RDONLY);
         assertNull(outcome.fd());
         assertEquals(Errno.EACCES, outcome.errno());
         assertEquals("denied by airlock policy test.policy: read", outcome.reason());
@@ -105,8 +105,8 @@ class FileBrokerTest {
     @Test
     void createUnderWriteGrantStripsSetuidBits() throws Exception {
         Path created = dir.resolve("out/made.txt");
-        FileBroker.Outcome outcome = broker.open(created.toString().getBytes(StandardCharsets.UTF_8),
-                Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL, 04755, false);
+        RequestServer.Outcome outcome = broker.serve(Requests.open(created.toString().getBytes(StandardCharsets.UTF_8),
+                Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL, 04755, false));
         assertNotNull(outcome.fd());
         outcome.fd().close();
         assertTrue(Files.exists(created));
@@ -134,7 +134,7 @@ class FileBrokerTest {
         Files.createDirectory(secret.resolve("deeper"));
         Files.createSymbolicLink(granted.resolve("up"), Path.of("../secret/deeper"));
         Files.writeString(granted.resolve("s.txt"), "decoy inside the grant");
-        FileBroker.Outcome outcome = open(Path.of(granted + "/up/../s.txt"), Linux.O_RDONLY);
+        RequestServer.Outcome outcome = open(Path.of(granted + "/up/../s.txt"), Linux.O_RDONLY);
         assertNull(outcome.fd(), "must not open the decoy: the kernel would have opened secret/s.txt");
         assertEquals(Errno.EACCES, outcome.errno());
     }
@@ -176,12 +176,12 @@ class FileBrokerTest {
         byte[] prefix = (granted + "/in").getBytes(StandardCharsets.UTF_8);
         byte[] path = java.util.Arrays.copyOf(prefix, prefix.length + 1);
         path[prefix.length] = (byte) 0xff;
-        assertEquals(Errno.EINVAL, broker.open(path, Linux.O_RDONLY, 0, false).errno());
+        assertEquals(Errno.EINVAL, broker.serve(Requests.open(path, Linux.O_RDONLY, 0, false)).errno());
     }
 
     @Test
     void missingFileInAGrantIsEnoent() {
-        FileBroker.Outcome outcome = open(granted.resolve("missing"), Linux.O_RDONLY);
+        RequestServer.Outcome outcome = open(granted.resolve("missing"), Linux.O_RDONLY);
         assertEquals(Errno.ENOENT, outcome.errno());
         assertEquals("", outcome.reason());
     }
@@ -189,10 +189,10 @@ class FileBrokerTest {
     @Test
     void directoryIsRefusedWhenTheCallerWantsJavaIoSemantics() throws Exception {
         Path sub = Files.createDirectory(granted.resolve("sub"));
-        FileBroker.Outcome outcome = broker.open(sub.toString().getBytes(StandardCharsets.UTF_8), Linux.O_RDONLY, 0, true);
+        RequestServer.Outcome outcome = broker.serve(Requests.open(sub.toString().getBytes(StandardCharsets.UTF_8), Linux.O_RDONLY, 0, true));
         assertEquals(Errno.EISDIR, outcome.errno());
-        FileBroker.Outcome listing = broker.open(sub.toString().getBytes(StandardCharsets.UTF_8),
-                Linux.O_RDONLY | Linux.O_DIRECTORY, 0, false);
+        RequestServer.Outcome listing = broker.serve(Requests.open(sub.toString().getBytes(StandardCharsets.UTF_8),
+                Linux.O_RDONLY | Linux.O_DIRECTORY, 0, false));
         assertNotNull(listing.fd());
         listing.fd().close();
     }
@@ -201,7 +201,7 @@ class FileBrokerTest {
     void fifoDoesNotBlockTheBroker() throws Exception {
         Path fifo = granted.resolve("fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        FileBroker.Outcome outcome = open(fifo, Linux.O_RDONLY);
+        RequestServer.Outcome outcome = open(fifo, Linux.O_RDONLY);
         assertNotNull(outcome.fd(), "a FIFO opened for reading returns at once instead of waiting for a writer");
         assertEquals(0, Linux.statusFlags(outcome.fd().get()) & Linux.O_NONBLOCK, "O_NONBLOCK is cleared again");
         outcome.fd().close();
@@ -209,10 +209,10 @@ class FileBrokerTest {
 
     @Test
     void actionsFollowTheSecurityManagersMeaningOfFlags() {
-        assertEquals(FileActions.READ, FileBroker.actionsFor(Linux.O_RDONLY));
-        assertEquals(FileActions.WRITE, FileBroker.actionsFor(Linux.O_WRONLY | Linux.O_CREAT | Linux.O_TRUNC));
-        assertEquals(FileActions.READ | FileActions.WRITE, FileBroker.actionsFor(Linux.O_RDWR));
-        assertEquals(FileActions.READ | FileActions.WRITE, FileBroker.actionsFor(Linux.O_RDONLY | Linux.O_APPEND));
-        assertEquals(-1, FileBroker.actionsFor(Linux.O_RDONLY | Linux.O_PATH));
+        assertEquals(FileActions.READ, RequiredActions.open(Linux.O_RDONLY));
+        assertEquals(FileActions.WRITE, RequiredActions.open(Linux.O_WRONLY | Linux.O_CREAT | Linux.O_TRUNC));
+        assertEquals(FileActions.READ | FileActions.WRITE, RequiredActions.open(Linux.O_RDWR));
+        assertEquals(FileActions.READ | FileActions.WRITE, RequiredActions.open(Linux.O_RDONLY | Linux.O_APPEND));
+        assertEquals(-1, RequiredActions.open(Linux.O_RDONLY | Linux.O_PATH));
     }
 }

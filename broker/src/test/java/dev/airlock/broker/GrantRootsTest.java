@@ -46,9 +46,9 @@ class GrantRootsTest {
         // makes work/out a link to the directory it must not read.
         Files.delete(work.resolve("out"));
         try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
-            FileBroker broker = new FileBroker(policy, roots);
-            assertEquals(0, broker.serve(Request.symlink(1, bytes(work.resolve("out")), bytes(forbidden.toString()))).errno());
-            assertEquals(Errno.EACCES, broker.open(bytes(work.resolve("out/secret.txt")), Linux.O_RDONLY, 0, false).errno(),
+            RequestServer broker = new RequestServer(policy, roots);
+            assertEquals(0, broker.serve(Requests.symlink(bytes(work.resolve("out")), bytes(forbidden.toString()))).errno());
+            assertEquals(Errno.EACCES, broker.serve(Requests.open(bytes(work.resolve("out/secret.txt")), Linux.O_RDONLY, 0, false)).errno(),
                     "in the same run, the link is decided by the policy");
         }
         assertTrue(Files.isSymbolicLink(work.resolve("out")));
@@ -56,14 +56,14 @@ class GrantRootsTest {
         try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
             assertEquals(work.toString(), roots.get(work.resolve("out").toString()).directory(),
                     "a root through a link is represented by its deepest link-free ancestor");
-            FileBroker broker = new FileBroker(policy, roots);
-            FileBroker.Outcome read = broker.open(bytes(work.resolve("out/secret.txt")), Linux.O_RDONLY, 0, false);
+            RequestServer broker = new RequestServer(policy, roots);
+            RequestServer.Outcome read = broker.serve(Requests.open(bytes(work.resolve("out/secret.txt")), Linux.O_RDONLY, 0, false));
             assertNull(read.fd(), "the broker served the link's target");
             assertEquals(Errno.EACCES, read.errno());
             assertEquals("denied by airlock policy attack.policy: read", read.reason(),
                     "the link's target is decided by the policy, which grants nothing there");
-            assertEquals(Errno.EACCES, broker.serve(Request.stat(2, bytes(work.resolve("out/secret.txt")), false)).errno());
-            assertEquals(Errno.EACCES, broker.serve(Request.unlink(3, bytes(work.resolve("out/secret.txt")))).errno());
+            assertEquals(Errno.EACCES, broker.serve(Requests.stat(bytes(work.resolve("out/secret.txt")), false)).errno());
+            assertEquals(Errno.EACCES, broker.serve(Requests.unlink(bytes(work.resolve("out/secret.txt")))).errno());
             assertTrue(Files.exists(forbidden.resolve("secret.txt")));
         }
     }
@@ -80,7 +80,7 @@ class GrantRootsTest {
                 + "};\n");
         Policy onlyAlias = Policy.parse("alias.policy", "grant { permission java.io.FilePermission \"" + alias + "/-\", \"read\"; };");
         try (GrantRoots roots = GrantRoots.open(both.fileGrantRoots())) {
-            FileBroker.Outcome outcome = new FileBroker(both, roots).open(bytes(alias.resolve("f.txt")), Linux.O_RDONLY, 0, false);
+            RequestServer.Outcome outcome = new RequestServer(both, roots).serve(Requests.open(bytes(alias.resolve("f.txt")), Linux.O_RDONLY, 0, false));
             assertNotNull(outcome.fd(), "errno " + outcome.errno());
             try (Fd fd = outcome.fd()) {
                 assertEquals(Trees.inode(real.resolve("f.txt")), Linux.fstat(fd.get()).ino());
@@ -88,7 +88,7 @@ class GrantRootsTest {
         }
         try (GrantRoots roots = GrantRoots.open(onlyAlias.fileGrantRoots())) {
             assertEquals(dir.toString(), roots.get(alias.toString()).directory());
-            FileBroker.Outcome outcome = new FileBroker(onlyAlias, roots).open(bytes(alias.resolve("f.txt")), Linux.O_RDONLY, 0, false);
+            RequestServer.Outcome outcome = new RequestServer(onlyAlias, roots).serve(Requests.open(bytes(alias.resolve("f.txt")), Linux.O_RDONLY, 0, false));
             assertEquals(Errno.EACCES, outcome.errno(), "the link leads where nothing is granted");
         }
     }
@@ -105,8 +105,8 @@ class GrantRootsTest {
             assertEquals(work.toString(), roots.get(work.resolve("later/deeper").toString()).directory());
             assertEquals(work.toString(), roots.get(work.resolve("file/below").toString()).directory());
             Files.createDirectories(work.resolve("later/deeper"));
-            FileBroker broker = new FileBroker(policy, roots);
-            FileBroker.Outcome created = broker.open(bytes(work.resolve("later/deeper/new.txt")), Linux.O_WRONLY | Linux.O_CREAT, 0644, false);
+            RequestServer broker = new RequestServer(policy, roots);
+            RequestServer.Outcome created = broker.serve(Requests.open(bytes(work.resolve("later/deeper/new.txt")), Linux.O_WRONLY | Linux.O_CREAT, 0644, false));
             assertNotNull(created.fd(), "errno " + created.errno());
             created.fd().close();
             assertTrue(Files.exists(work.resolve("later/deeper/new.txt")));
@@ -124,35 +124,35 @@ class GrantRootsTest {
                 + "  permission java.io.FilePermission \"" + work.resolve("out") + "/-\", \"read,write,delete\";\n"
                 + "};\n");
         try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
-            FileBroker broker = new FileBroker(policy, roots);
+            RequestServer broker = new RequestServer(policy, roots);
             Path out = work.resolve("out");
             Files.createSymbolicLink(work.resolve("link-to-out"), out);
             Map<String, String> before = Trees.snapshot(dir);
-            assertEquals(Errno.EBUSY, broker.serve(Request.rmdir(1, bytes(out))).errno(), "rmdir of a root");
-            assertEquals(Errno.EBUSY, broker.serve(Request.remove(1, bytes(out))).errno(), "remove of a root");
-            assertEquals(Errno.EBUSY, broker.serve(Request.unlink(1, bytes(out))).errno(), "unlink of a root");
-            assertEquals(Errno.EBUSY, broker.serve(Request.rmdir(1, bytes(out + "/"))).errno(), "rmdir of a root spelt x/");
-            assertEquals(Errno.EBUSY, broker.serve(Request.rmdir(1, bytes(work.resolve("other/../out")))).errno(), "by another spelling");
-            assertEquals(Errno.EBUSY, broker.serve(Request.rmdir(1, bytes(work))).errno(), "rmdir of a directory above a root");
-            assertEquals(Errno.EBUSY, broker.serve(Request.rmdir(1, bytes(dir.resolve("link-to-work/out")))).errno(),
+            assertEquals(Errno.EBUSY, broker.serve(Requests.rmdir(bytes(out))).errno(), "rmdir of a root");
+            assertEquals(Errno.EBUSY, broker.serve(Requests.remove(bytes(out))).errno(), "remove of a root");
+            assertEquals(Errno.EBUSY, broker.serve(Requests.unlink(bytes(out))).errno(), "unlink of a root");
+            assertEquals(Errno.EBUSY, broker.serve(Requests.rmdir(bytes(out + "/"))).errno(), "rmdir of a root spelt x/");
+            assertEquals(Errno.EBUSY, broker.serve(Requests.rmdir(bytes(work.resolve("other/../out")))).errno(), "by another spelling");
+            assertEquals(Errno.EBUSY, broker.serve(Requests.rmdir(bytes(work))).errno(), "rmdir of a directory above a root");
+            assertEquals(Errno.EBUSY, broker.serve(Requests.rmdir(bytes(dir.resolve("link-to-work/out")))).errno(),
                     "a root through a link to the directory above it");
-            assertEquals(Errno.EBUSY, broker.serve(Request.rename(1, bytes(out), bytes(work.resolve("moved")), false)).errno(),
+            assertEquals(Errno.EBUSY, broker.serve(Requests.rename(bytes(out), bytes(work.resolve("moved")), false)).errno(),
                     "a root as the source");
-            assertEquals(Errno.EBUSY, broker.serve(Request.rename(1, bytes(work.resolve("other")), bytes(out), false)).errno(),
+            assertEquals(Errno.EBUSY, broker.serve(Requests.rename(bytes(work.resolve("other")), bytes(out), false)).errno(),
                     "a root as the replaced target");
-            assertEquals(Errno.EBUSY, broker.serve(Request.rename(1, bytes(work.resolve("other")), bytes(work), false)).errno(),
+            assertEquals(Errno.EBUSY, broker.serve(Requests.rename(bytes(work.resolve("other")), bytes(work), false)).errno(),
                     "a directory above a root as the replaced target");
-            assertEquals(Errno.EBUSY, broker.serve(Request.rename(1, bytes(work), bytes(dir.resolve("w2")), false)).errno(),
+            assertEquals(Errno.EBUSY, broker.serve(Requests.rename(bytes(work), bytes(dir.resolve("w2")), false)).errno(),
                     "a directory above a root as the source");
-            assertEquals(Errno.EBUSY, broker.serve(Request.rmdir(1, bytes(work.resolve("link-to-out/sub/../../out")))).errno(),
+            assertEquals(Errno.EBUSY, broker.serve(Requests.rmdir(bytes(work.resolve("link-to-out/sub/../../out")))).errno(),
                     "the root reached through a link");
             assertEquals("", Trees.diff(before, Trees.snapshot(dir)));
             // A link to a root is a name of its own: removing it is fine, what it leads to stays.
-            assertEquals(0, broker.serve(Request.unlink(1, bytes(work.resolve("link-to-out")))).errno());
+            assertEquals(0, broker.serve(Requests.unlink(bytes(work.resolve("link-to-out")))).errno());
             assertTrue(Files.isDirectory(out));
             // Everything else beneath the grants still changes as granted.
-            assertEquals(0, broker.serve(Request.rename(1, bytes(out.resolve("sub")), bytes(out.resolve("sub2")), false)).errno());
-            assertEquals(0, broker.serve(Request.rmdir(1, bytes(work.resolve("other")))).errno());
+            assertEquals(0, broker.serve(Requests.rename(bytes(out.resolve("sub")), bytes(out.resolve("sub2")), false)).errno());
+            assertEquals(0, broker.serve(Requests.rmdir(bytes(work.resolve("other")))).errno());
             assertFalse(Files.exists(work.resolve("other")));
             assertTrue(Files.isDirectory(out.resolve("sub2")));
         }

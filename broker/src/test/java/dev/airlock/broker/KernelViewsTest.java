@@ -25,7 +25,7 @@ class KernelViewsTest {
     @TempDir
     Path dir;
 
-    private static void assertRefused(FileBroker.Outcome outcome, String what) {
+    private static void assertRefused(RequestServer.Outcome outcome, String what) {
         if (outcome.fd() != null) {
             outcome.fd().close();
         }
@@ -40,15 +40,15 @@ class KernelViewsTest {
                 + "  permission java.io.FilePermission \"/sys/-\", \"read,write\";\n"
                 + "};\n");
         try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
-            FileBroker broker = new FileBroker(policy, roots);
+            RequestServer broker = new RequestServer(policy, roots);
             for (String path : List.of("/proc/self/environ", "/proc/self/mem", "/proc/cpuinfo", "/proc/" + Linux.getpid() + "/status",
                     "/proc/999999999/status", "/proc/self", "/sys/kernel", "/sys/no-such-thing")) {
-                assertRefused(broker.open(bytes(path), Linux.O_RDONLY, 0, false), "open " + path);
-                assertRefused(broker.serve(Request.stat(1, bytes(path), false)), "stat " + path);
-                assertRefused(broker.serve(Request.access(1, bytes(path), Linux.F_OK)), "access " + path);
+                assertRefused(broker.serve(Requests.open(bytes(path), Linux.O_RDONLY, 0, false)), "open " + path);
+                assertRefused(broker.serve(Requests.stat(bytes(path), false)), "stat " + path);
+                assertRefused(broker.serve(Requests.access(bytes(path), Linux.F_OK)), "access " + path);
             }
-            assertRefused(broker.serve(Request.mkdir(1, bytes("/proc/sys/new"), 0755)), "mkdir");
-            assertRefused(broker.serve(Request.truncate(1, bytes("/proc/self/oom_score_adj"), 0)), "truncate");
+            assertRefused(broker.serve(Requests.mkdir(bytes("/proc/sys/new"), 0755)), "mkdir");
+            assertRefused(broker.serve(Requests.chmod(bytes("/proc/self/oom_score_adj"), 0644, false)), "chmod");
         }
     }
 
@@ -60,15 +60,15 @@ class KernelViewsTest {
         Files.createSymbolicLink(granted.resolve("to-proc"), Path.of("/proc"));
         Policy policy = Policy.parse("all.policy", "grant { permission java.io.FilePermission \"/-\", \"read\"; };");
         try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
-            FileBroker broker = new FileBroker(policy, roots);
-            FileBroker.Outcome plain = broker.open(bytes(granted.resolve("plain.txt")), Linux.O_RDONLY, 0, false);
+            RequestServer broker = new RequestServer(policy, roots);
+            RequestServer.Outcome plain = broker.serve(Requests.open(bytes(granted.resolve("plain.txt")), Linux.O_RDONLY, 0, false));
             assertNotNull(plain.fd(), "an ordinary file beneath the same grant: errno " + plain.errno());
             plain.fd().close();
             for (String path : List.of("/proc/self/environ", "/proc/thread-self/environ", "/proc/999999999/status",
                     "/proc/" + Linux.getpid() + "/no-such-file", "/proc", "/sys/kernel", "/sys/no/such/thing",
                     granted + "/to-environ", granted + "/to-proc/self/status", granted + "/to-proc/999999999")) {
-                assertRefused(broker.open(bytes(path), Linux.O_RDONLY, 0, false), "open " + path);
-                assertRefused(broker.serve(Request.stat(1, bytes(path), false)), "stat " + path);
+                assertRefused(broker.serve(Requests.open(bytes(path), Linux.O_RDONLY, 0, false)), "open " + path);
+                assertRefused(broker.serve(Requests.stat(bytes(path), false)), "stat " + path);
             }
         }
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** STAT, ACCESS, READLINK and TRUNCATE against real files, through {@link FileBroker#serve}. */
+/** STAT, ACCESS and READLINK against real files, through {@link RequestServer#serve}. */
 class MetadataBrokerTest {
     @TempDir
     Path dir;
@@ -30,7 +30,7 @@ class MetadataBrokerTest {
     private Path other;
     private Path secret;
     private GrantRoots roots;
-    private FileBroker broker;
+    private RequestServer broker;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -53,7 +53,7 @@ class MetadataBrokerTest {
                 + "  permission java.io.FilePermission \"" + other + "/-\", \"read,write,delete,execute\";\n"
                 + "};\n");
         roots = GrantRoots.open(policy.fileGrantRoots());
-        broker = new FileBroker(policy, roots);
+        broker = new RequestServer(policy, roots);
     }
 
     @AfterEach
@@ -61,18 +61,18 @@ class MetadataBrokerTest {
         roots.close();
     }
 
-    private FileBroker.Outcome stat(Path path, boolean noFollow) {
-        return broker.serve(Request.stat(1, bytes(path), noFollow));
+    private RequestServer.Outcome stat(Path path, boolean noFollow) {
+        return broker.serve(Requests.stat(bytes(path), noFollow));
     }
 
-    private static void assertDenied(String actions, FileBroker.Outcome outcome) {
+    private static void assertDenied(String actions, RequestServer.Outcome outcome) {
         assertNull(outcome.fd());
         assertEquals(Errno.EACCES, outcome.errno(), () -> "errno of " + outcome);
         assertEquals("denied by airlock policy test.policy: " + actions, outcome.reason());
     }
 
     /** Asserts the outcome is an O_PATH descriptor of {@code expected} (that very inode), and closes it. */
-    private static void assertPathDescriptorOf(Path expected, FileBroker.Outcome outcome) throws Exception {
+    private static void assertPathDescriptorOf(Path expected, RequestServer.Outcome outcome) throws Exception {
         assertNotNull(outcome.fd(), () -> "expected a descriptor, got errno " + outcome.errno() + " " + outcome.reason());
         try (Fd fd = outcome.fd()) {
             Linux.Stat stat = Linux.fstat(fd.get());
@@ -91,7 +91,7 @@ class MetadataBrokerTest {
     @Test
     void statFollowsALinkAndLstatGivesTheLink() throws Exception {
         assertPathDescriptorOf(granted.resolve("in.txt"), stat(granted.resolve("link"), false));
-        FileBroker.Outcome lstat = stat(granted.resolve("link"), true);
+        RequestServer.Outcome lstat = stat(granted.resolve("link"), true);
         assertPathDescriptorOf(granted.resolve("link"), lstat);
     }
 
@@ -121,9 +121,9 @@ class MetadataBrokerTest {
     @Test
     void statReportsTheKernelsErrors() {
         assertEquals(Errno.ENOENT, stat(granted.resolve("missing"), false).errno());
-        assertEquals(Errno.ENOTDIR, broker.serve(Request.stat(1, bytes(granted + "/in.txt/"), false)).errno());
-        assertEquals(Errno.ENOTDIR, broker.serve(Request.stat(1, bytes(granted + "/in.txt/."), false)).errno());
-        assertEquals(Errno.ENOENT, broker.serve(Request.stat(1, bytes(granted + "/missing/../in.txt"), false)).errno(),
+        assertEquals(Errno.ENOTDIR, broker.serve(Requests.stat(bytes(granted + "/in.txt/"), false)).errno());
+        assertEquals(Errno.ENOTDIR, broker.serve(Requests.stat(bytes(granted + "/in.txt/."), false)).errno());
+        assertEquals(Errno.ENOENT, broker.serve(Requests.stat(bytes(granted + "/missing/../in.txt"), false)).errno(),
                 "the kernel walks missing/.. and fails there; it does not fold it away");
         assertEquals(Errno.ENAMETOOLONG, stat(granted.resolve("x".repeat(256)), false).errno());
     }
@@ -131,96 +131,68 @@ class MetadataBrokerTest {
     @Test
     void lstatWithATrailingSlashFollowsTheLinkAsTheKernelDoes() throws Exception {
         Files.createSymbolicLink(granted.resolve("sub-link"), Path.of("sub"));
-        assertPathDescriptorOf(granted.resolve("sub"), broker.serve(Request.stat(1, bytes(granted + "/sub-link/"), true)));
-        assertPathDescriptorOf(granted.resolve("sub-link"), broker.serve(Request.stat(1, bytes(granted + "/sub-link"), true)));
+        assertPathDescriptorOf(granted.resolve("sub"), broker.serve(Requests.stat(bytes(granted + "/sub-link/"), true)));
+        assertPathDescriptorOf(granted.resolve("sub-link"), broker.serve(Requests.stat(bytes(granted + "/sub-link"), true)));
     }
 
     @Test
     void pathOfPathMaxBytesIsTooLongAsForTheKernel() {
         String path = granted + "/" + "a/".repeat(2100);
         byte[] raw = bytes(path.substring(0, 4096));
-        assertEquals(Errno.ENAMETOOLONG, broker.serve(Request.stat(1, raw, false)).errno());
+        assertEquals(Errno.ENAMETOOLONG, broker.serve(Requests.stat(raw, false)).errno());
     }
 
     @Test
     void accessDecidesTheAskedActions() throws Exception {
         Path file = granted.resolve("in.txt");
-        assertEquals(0, broker.serve(Request.access(1, bytes(file), Linux.R_OK | Linux.W_OK)).errno());
-        assertEquals(0, broker.serve(Request.access(1, bytes(file), Linux.F_OK)).errno());
-        assertDenied("execute", broker.serve(Request.access(1, bytes(file), Linux.X_OK)));
-        assertDenied("read,write", broker.serve(Request.access(1, bytes(readonly.resolve("ro.txt")), Linux.R_OK | Linux.W_OK)));
-        assertDenied("read", broker.serve(Request.access(1, bytes(secret.resolve("s.txt")), Linux.F_OK)));
-        assertEquals(Errno.ENOENT, broker.serve(Request.access(1, bytes(granted.resolve("missing")), Linux.F_OK)).errno());
+        assertEquals(0, broker.serve(Requests.access(bytes(file), Linux.R_OK | Linux.W_OK)).errno());
+        assertEquals(0, broker.serve(Requests.access(bytes(file), Linux.F_OK)).errno());
+        assertDenied("execute", broker.serve(Requests.access(bytes(file), Linux.X_OK)));
+        assertDenied("read,write", broker.serve(Requests.access(bytes(readonly.resolve("ro.txt")), Linux.R_OK | Linux.W_OK)));
+        assertDenied("read", broker.serve(Requests.access(bytes(secret.resolve("s.txt")), Linux.F_OK)));
+        assertEquals(Errno.ENOENT, broker.serve(Requests.access(bytes(granted.resolve("missing")), Linux.F_OK)).errno());
     }
 
     @Test
     void accessThenAsksTheKernel() throws Exception {
         // Granted execute, but the file has no execute bit: the kernel says no, without a policy reason.
         Files.setPosixFilePermissions(other.resolve("o.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        FileBroker.Outcome outcome = broker.serve(Request.access(1, bytes(other.resolve("o.txt")), Linux.X_OK));
+        RequestServer.Outcome outcome = broker.serve(Requests.access(bytes(other.resolve("o.txt")), Linux.X_OK));
         assertEquals(Errno.EACCES, outcome.errno());
         assertEquals("", outcome.reason());
         Files.setPosixFilePermissions(other.resolve("o.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr--r--"));
-        assertEquals(0, broker.serve(Request.access(1, bytes(other.resolve("o.txt")), Linux.X_OK)).errno());
+        assertEquals(0, broker.serve(Requests.access(bytes(other.resolve("o.txt")), Linux.X_OK)).errno());
     }
 
     @Test
     void accessThroughALinkIsDecidedOnItsTarget() {
-        assertEquals(0, broker.serve(Request.access(1, bytes(granted.resolve("to-other")), Linux.R_OK)).errno());
-        assertDenied("read", broker.serve(Request.access(1, bytes(granted.resolve("to-secret")), Linux.R_OK)));
+        assertEquals(0, broker.serve(Requests.access(bytes(granted.resolve("to-other")), Linux.R_OK)).errno());
+        assertDenied("read", broker.serve(Requests.access(bytes(granted.resolve("to-secret")), Linux.R_OK)));
     }
 
     @Test
     void readlinkGivesTheTargetBytes() {
-        FileBroker.Outcome outcome = broker.serve(Request.readlink(1, bytes(granted.resolve("link"))));
+        RequestServer.Outcome outcome = broker.serve(Requests.readlink(bytes(granted.resolve("link"))));
         assertEquals(0, outcome.errno());
         assertArrayEquals("in.txt".getBytes(StandardCharsets.UTF_8), outcome.data());
         // The target is text to read, not a path to open: a link pointing outside can be read.
-        assertArrayEquals(bytes(secret.resolve("s.txt")), broker.serve(Request.readlink(1, bytes(granted.resolve("to-secret")))).data());
+        assertArrayEquals(bytes(secret.resolve("s.txt")), broker.serve(Requests.readlink(bytes(granted.resolve("to-secret")))).data());
     }
 
     @Test
     void readlinkOfAnythingButALinkIsEinval() {
-        assertEquals(Errno.EINVAL, broker.serve(Request.readlink(1, bytes(granted.resolve("in.txt")))).errno());
-        assertEquals(Errno.EINVAL, broker.serve(Request.readlink(1, bytes(granted.resolve("sub")))).errno());
-        assertEquals(Errno.ENOENT, broker.serve(Request.readlink(1, bytes(granted.resolve("missing")))).errno());
+        assertEquals(Errno.EINVAL, broker.serve(Requests.readlink(bytes(granted.resolve("in.txt")))).errno());
+        assertEquals(Errno.EINVAL, broker.serve(Requests.readlink(bytes(granted.resolve("sub")))).errno());
+        assertEquals(Errno.ENOENT, broker.serve(Requests.readlink(bytes(granted.resolve("missing")))).errno());
     }
 
     @Test
     void readlinkIsDecidedAsReadlink() throws Exception {
         Files.createSymbolicLink(other.resolve("olink"), Path.of("o.txt"));
-        assertDenied("readlink", broker.serve(Request.readlink(1, bytes(other.resolve("olink")))));
+        assertDenied("readlink", broker.serve(Requests.readlink(bytes(other.resolve("olink")))));
         Files.createSymbolicLink(secret.resolve("slink"), Path.of("s.txt"));
-        assertDenied("readlink", broker.serve(Request.readlink(1, bytes(secret.resolve("slink")))));
-        assertDenied("readlink", broker.serve(Request.readlink(1, bytes(granted.resolve("dir-to-secret/slink")))));
-    }
-
-    @Test
-    void truncateSetsTheLength() throws Exception {
-        assertEquals(0, broker.serve(Request.truncate(1, bytes(granted.resolve("in.txt")), 3)).errno());
-        assertEquals("ins", Files.readString(granted.resolve("in.txt")));
-        assertEquals(0, broker.serve(Request.truncate(1, bytes(granted.resolve("link")), 1)).errno());
-        assertEquals("i", Files.readString(granted.resolve("in.txt")));
-        assertEquals(0, broker.serve(Request.truncate(1, bytes(granted.resolve("in.txt")), 5)).errno());
-        assertArrayEquals(new byte[] {'i', 0, 0, 0, 0}, Files.readAllBytes(granted.resolve("in.txt")));
-    }
-
-    @Test
-    void truncateIsDecidedAsWriteAndChangesNothingWhenDenied() throws Exception {
-        Map<String, String> before = Trees.snapshot(dir);
-        assertDenied("write", broker.serve(Request.truncate(1, bytes(readonly.resolve("ro.txt")), 0)));
-        assertDenied("write", broker.serve(Request.truncate(1, bytes(secret.resolve("s.txt")), 0)));
-        assertDenied("write", broker.serve(Request.truncate(1, bytes(granted.resolve("to-secret")), 0)));
-        assertDenied("write", broker.serve(Request.truncate(1, bytes(granted.resolve("dir-to-secret/s.txt")), 0)));
-        assertEquals(before, Trees.snapshot(dir));
-    }
-
-    @Test
-    void truncateOfADirectoryOrAFifoIsRefusedAsByTheKernel() throws Exception {
-        assertEquals(Errno.EISDIR, broker.serve(Request.truncate(1, bytes(granted.resolve("sub")), 0)).errno());
-        Path fifo = granted.resolve("fifo");
-        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        assertEquals(Errno.EINVAL, broker.serve(Request.truncate(1, bytes(fifo), 0)).errno(), "never opened, so never blocks");
+        assertDenied("readlink", broker.serve(Requests.readlink(bytes(secret.resolve("slink")))));
+        assertDenied("readlink", broker.serve(Requests.readlink(bytes(granted.resolve("dir-to-secret/slink")))));
     }
 
     @Test
@@ -234,15 +206,15 @@ class MetadataBrokerTest {
         try (GrantRoots procRoots = GrantRoots.open(policy.fileGrantRoots());
                 Fd outside = Linux.open(secret.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0);
                 Fd inside = Linux.open(granted.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0)) {
-            FileBroker proc = new FileBroker(policy, procRoots);
+            RequestServer proc = new RequestServer(policy, procRoots);
             for (String path : java.util.List.of("/proc/self/root" + secret + "/s.txt", "/proc/self/root" + granted + "/in.txt",
                     "/proc/self/cwd/pom.xml", "/proc/self/fd/" + outside.get() + "/s.txt", "/proc/self/fd/" + inside.get() + "/in.txt")) {
-                FileBroker.Outcome outcome = proc.serve(Request.stat(1, bytes(path), false));
+                RequestServer.Outcome outcome = proc.serve(Requests.stat(bytes(path), false));
                 assertEquals(Errno.EACCES, outcome.errno(), path);
                 assertEquals(KernelViews.REASON, outcome.reason(), path);
             }
             // The same file by its own path is served as ever.
-            assertPathDescriptorOf(granted.resolve("in.txt"), proc.serve(Request.stat(1, bytes(granted.resolve("in.txt")), false)));
+            assertPathDescriptorOf(granted.resolve("in.txt"), proc.serve(Requests.stat(bytes(granted.resolve("in.txt")), false)));
         }
     }
 }

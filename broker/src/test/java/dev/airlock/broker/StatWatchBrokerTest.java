@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.ipc.Credentials;
+import dev.airlock.ipc.Envelope;
 import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.FileStat;
@@ -49,7 +50,7 @@ class StatWatchBrokerTest {
     private Path withReadlink;
     private Path secret;
     private GrantRoots roots;
-    private FileBroker broker;
+    private RequestServer broker;
     private Policy policy;
 
     @BeforeEach
@@ -68,7 +69,7 @@ class StatWatchBrokerTest {
                 + "  permission java.io.FilePermission \"" + withReadlink + "/-\", \"read,readlink\";\n"
                 + "};\n");
         roots = GrantRoots.open(policy.fileGrantRoots());
-        broker = new FileBroker(policy, roots);
+        broker = new RequestServer(policy, roots);
     }
 
     @AfterEach
@@ -76,14 +77,14 @@ class StatWatchBrokerTest {
         roots.close();
     }
 
-    private FileBroker.Outcome lstat(Path p) {
-        return broker.stat(bytes(p), true);
+    private RequestServer.Outcome lstat(Path p) {
+        return broker.serve(Requests.stat(bytes(p), true));
     }
 
     @Test
     void aLinkInAReadOnlyGrantIsAnsweredWithItsStatusNotADescriptor() throws Exception {
         for (Path link : List.of(readOnly.resolve("link"), readOnly.resolve("inner"), readOnly.resolve("out"))) {
-            FileBroker.Outcome outcome = lstat(link);
+            RequestServer.Outcome outcome = lstat(link);
             assertNull(outcome.fd(), link + ": no descriptor of a link whose target read does not grant");
             assertEquals(0, outcome.errno());
             FileStat stat = outcome.stat();
@@ -101,15 +102,16 @@ class StatWatchBrokerTest {
             assertEquals(jdk.get("ctime"), FileTime.from(Instant.ofEpochSecond(stat.ctimeSeconds(), stat.ctimeNanos())));
         }
         // The reply the loop makes of it carries the status and no descriptor.
-        RequestLoop.Answer answer = RequestLoop.answer(broker, Request.stat(3, bytes(readOnly.resolve("link")), true),
+        RequestLoop.Answer answer = RequestLoop.answer(broker, new Envelope<>(3, Requests.stat(bytes(readOnly.resolve("link")), true)),
                 new RefusalLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System::nanoTime));
         assertNull(answer.descriptor());
-        assertEquals(Reply.stat(3, lstat(readOnly.resolve("link")).stat()), answer.reply());
+        assertEquals(new Reply.Status(lstat(readOnly.resolve("link")).stat()), answer.reply());
+        assertEquals(3, answer.id());
     }
 
     @Test
     void aLinkWhoseTargetIsGrantedToReadIsADescriptorOfTheLink() throws Exception {
-        FileBroker.Outcome outcome = lstat(withReadlink.resolve("link"));
+        RequestServer.Outcome outcome = lstat(withReadlink.resolve("link"));
         assertNull(outcome.stat());
         try (Fd fd = outcome.fd()) {
             assertNotNull(fd);
@@ -126,11 +128,11 @@ class StatWatchBrokerTest {
             }
         }
         // Following the link: a descriptor of what it names, which read grants.
-        try (Fd fd = broker.stat(bytes(readOnly.resolve("inner")), false).fd()) {
+        try (Fd fd = broker.serve(Requests.stat(bytes(readOnly.resolve("inner")), false)).fd()) {
             assertEquals(Trees.inode(readOnly.resolve("f.txt")), Linux.fstat(fd.get()).ino());
         }
         // Following a link out of every grant is still a denial.
-        assertEquals(Errno.EACCES, broker.stat(bytes(readOnly.resolve("out")), false).errno());
+        assertEquals(Errno.EACCES, broker.serve(Requests.stat(bytes(readOnly.resolve("out")), false)).errno());
         assertEquals(Errno.ENOENT, lstat(readOnly.resolve("missing")).errno());
         assertEquals(Errno.EACCES, lstat(secret).errno());
     }
@@ -148,7 +150,7 @@ class StatWatchBrokerTest {
     @Test
     void aWatchIsAddedOnTheGrantedDirectoryItResolved() throws Exception {
         try (Fd inotify = Linux.inotifyInit()) {
-            FileBroker.Outcome outcome = broker.watch(inotify, bytes(readOnly.resolve("sub")), 0x100 | 0x080);
+            RequestServer.Outcome outcome = broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100 | 0x080), inotify);
             assertEquals(0, outcome.errno(), outcome.reason());
             assertTrue(outcome.watch() >= 1);
             assertNull(outcome.fd());
@@ -156,31 +158,31 @@ class StatWatchBrokerTest {
             String info = String.join("\n", Files.readAllLines(Path.of("/proc/self/fdinfo/" + inotify.get())));
             assertTrue(info.contains(" mask:180 "), info);
             // The same directory again: the kernel's same watch descriptor.
-            assertEquals(outcome.watch(), broker.watch(inotify, bytes(readOnly.resolve("sub/.")), 0x100).watch());
+            assertEquals(outcome.watch(), broker.serve(Requests.watch(bytes(readOnly.resolve("sub/.")), 0x100), inotify).watch());
         }
     }
 
     @Test
     void watchesOutsideTheGrantOrOnWhatIsNotAnInotifyInstanceAreRefused() throws Exception {
         try (Fd inotify = Linux.inotifyInit()) {
-            FileBroker.Outcome denied = broker.watch(inotify, bytes(secret), 0x100);
+            RequestServer.Outcome denied = broker.serve(Requests.watch(bytes(secret), 0x100), inotify);
             assertEquals(Errno.EACCES, denied.errno());
             assertEquals("denied by airlock policy sw.policy: read", denied.reason());
-            assertEquals(Errno.EACCES, broker.watch(inotify, bytes(readOnly.resolve("out")), 0x100).errno(),
+            assertEquals(Errno.EACCES, broker.serve(Requests.watch(bytes(readOnly.resolve("out")), 0x100), inotify).errno(),
                     "a link in the grant leading out of it");
-            assertEquals(Errno.EACCES, broker.watch(inotify, bytes(readOnly.resolve("sub/../../secret")), 0x100).errno());
-            assertEquals(Errno.ENOTDIR, broker.watch(inotify, bytes(readOnly.resolve("f.txt")), 0x100).errno());
-            assertEquals(Errno.ENOENT, broker.watch(inotify, bytes(readOnly.resolve("missing")), 0x100).errno());
+            assertEquals(Errno.EACCES, broker.serve(Requests.watch(bytes(readOnly.resolve("sub/../../secret")), 0x100), inotify).errno());
+            assertEquals(Errno.ENOTDIR, broker.serve(Requests.watch(bytes(readOnly.resolve("f.txt")), 0x100), inotify).errno());
+            assertEquals(Errno.ENOENT, broker.serve(Requests.watch(bytes(readOnly.resolve("missing")), 0x100), inotify).errno());
             assertEquals(List.of(), watchedInodes(inotify), "no watch was added");
         }
         try (Fd notInotify = Linux.open(readOnly.resolve("f.txt").toString(), Linux.O_RDONLY, 0)) {
-            assertEquals(Errno.EINVAL, broker.watch(notInotify, bytes(readOnly.resolve("sub")), 0x100).errno());
+            assertEquals(Errno.EINVAL, broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100), notInotify).errno());
         }
         try (Fd file = Linux.open(dir.resolve("anon_inode:inotify").toString(), Linux.O_RDWR | Linux.O_CREAT, 0600)) {
-            assertEquals(Errno.EINVAL, broker.watch(file, bytes(readOnly.resolve("sub")), 0x100).errno(),
+            assertEquals(Errno.EINVAL, broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100), file).errno(),
                     "a file named like an inotify instance's link is not one");
         }
-        assertEquals(Errno.EBADF, broker.serve(Request.watch(1, bytes(readOnly.resolve("sub")), 0x100)).errno());
+        assertEquals(Errno.EBADF, broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100)).errno());
     }
 
     @Test
@@ -195,8 +197,8 @@ class StatWatchBrokerTest {
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
             RequestLoop loop = new RequestLoop(brokerEnd, broker, self, log);
             ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
-            Request watch = Request.watch(5, bytes(readOnly.resolve("sub")), 0x100);
-            Request open = Request.open(6, bytes(readOnly.resolve("f.txt")), Linux.O_RDONLY, 0, false);
+            Request watch = Requests.watch(bytes(readOnly.resolve("sub")), 0x100);
+            Request open = Requests.open(bytes(readOnly.resolve("f.txt")), Linux.O_RDONLY, 0, false);
             long before = openDescriptors();
 
             // No descriptor, two, and one with a type that takes none: each refused whole, nothing kept.
@@ -212,12 +214,13 @@ class StatWatchBrokerTest {
 
             // Over the real channel: the helper's instance rides along, the broker adds the watch and closes its copy.
             ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
-            client.send(out, MessageCodec.encode(watch, out), inotify);
+            client.send(out, MessageCodec.encode(5, watch, out), inotify);
             SeqPacketSocket.Received got = brokerEnd.receive(in);
             RequestLoop.Answer answer = loop.handle(got, in);
             assertNotNull(answer, logged.toString(StandardCharsets.UTF_8));
-            assertEquals(0, answer.reply().errno(), answer.reply().toString());
-            assertTrue(answer.reply().watch() >= 1);
+            assertTrue(answer.reply() instanceof Reply.WatchDescriptor, answer.reply().toString());
+            assertTrue(((Reply.WatchDescriptor) answer.reply()).descriptor() >= 1);
+            assertEquals(5, answer.id());
             assertNull(answer.descriptor());
             assertFalse(got.descriptors()[0].isOpen(), "the broker's copy of the inotify instance is closed");
             assertEquals(List.of(Trees.inode(readOnly.resolve("sub"))), watchedInodes(inotify));
@@ -225,9 +228,10 @@ class StatWatchBrokerTest {
             // And it keeps serving ordinary requests.
             in.clear();
             out.clear();
-            client.send(out, MessageCodec.encode(open, out), null);
+            client.send(out, MessageCodec.encode(6, open, out), null);
             RequestLoop.Answer opened = loop.handle(brokerEnd.receive(in), in);
-            assertEquals(Reply.descriptor(6), opened.reply());
+            assertEquals(new Reply.Descriptor(), opened.reply());
+            assertEquals(6, opened.id());
             opened.descriptor().close();
             assertEquals(before, openDescriptors(), "no descriptor left behind");
         }
@@ -239,7 +243,7 @@ class StatWatchBrokerTest {
 
     private static SeqPacketSocket.Received received(ByteBuffer in, Request request, Credentials sender, Fd... descriptors) {
         in.clear();
-        int length = MessageCodec.encode(request, in);
+        int length = MessageCodec.encode(1, request, in);
         in.position(0);
         return new SeqPacketSocket.Received(length, descriptors, sender, false);
     }

@@ -1,16 +1,18 @@
 package dev.airlock.helper;
 
 import dev.airlock.ipc.Credentials;
+import dev.airlock.ipc.Envelope;
 import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.FileStat;
+import dev.airlock.ipc.LinkTarget;
 import dev.airlock.ipc.Linux;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.ProtocolException;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
+import dev.airlock.ipc.RequestPath;
 import dev.airlock.ipc.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,8 +26,11 @@ import java.util.Map;
  * becomes the reader and delivers replies to the others (no dedicated thread, no hand-off when
  * only one request is in flight, which is the common case).
  *
- * <p>Fails closed: once the broker is gone every request throws, and nothing falls back to a
- * direct open.
+ * <p>Each reply kind becomes one outcome: a success the request's operation allows is returned
+ * ({@link Answer}); a denial, a kernel failure and a broker error each throw their own
+ * {@link BrokerException}. Fails closed: once the broker is gone, or has answered something that
+ * is not the protocol, every request throws {@link BrokerFailedException}, and nothing falls back
+ * to a direct open.
  */
 public final class BrokerClient {
     private final SeqPacketSocket socket;
@@ -74,138 +79,83 @@ public final class BrokerClient {
     }
 
     /**
-     * Asks the broker to open {@code absolutePath} with open(2) {@code flags} and {@code mode}.
-     * Returns the received descriptor number, now owned by the caller.
-     *
-     * @throws BrokerDeniedException when the policy refused or the open failed in the broker
-     * @throws IOException when the broker is gone or answered something unreadable
+     * A client on {@code socket} without the peer check of {@link #connect}, for tests only:
+     * tests that play the broker on the other end of a socketpair (concurrency, out-of-order
+     * replies, a broker that dies) or run a real broker loop in-process. It grants nothing:
+     * whoever holds a socket can speak the protocol on it directly; the check in {@link #connect}
+     * protects the agent's own client from a channel that is not its broker's (the agent never
+     * calls this), and the broker checks every request's sender itself.
      */
-    public int open(String absolutePath, int flags, int mode, boolean refuseDirectory) throws IOException {
-        byte[] path = absolutePath.getBytes(StandardCharsets.UTF_8);
-        // open(2) uses only the permission bits of the mode; the JDK passes a whole st_mode when
-        // it copies a file's mode (Files.copy), file-type bits included.
-        int bits = mode & 07777;
-        return (Integer) call(absolutePath, id -> Request.open(id, path, flags, bits, refuseDirectory), Expect.DESCRIPTOR, null);
+    public static BrokerClient overSocket(SeqPacketSocket socket) {
+        return new BrokerClient(socket);
     }
 
     /**
-     * Asks the broker to add an inotify watch for {@code mask} on the directory
-     * {@code absolutePath} to this process's inotify instance {@code inotifyFd}, which travels
-     * with the request (the caller keeps it).
+     * A path as a request carries it, or the failure the kernel gives for a path it could not
+     * take either: ENAMETOOLONG over {@link Message#MAX_PATH_LENGTH} bytes, EINVAL for anything
+     * else the format refuses (a NUL, a relative path).
+     *
+     * @throws OperationFailedException as described
+     */
+    public static RequestPath path(String absolutePath) throws OperationFailedException {
+        byte[] bytes = absolutePath.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > Message.MAX_PATH_LENGTH) {
+            throw new OperationFailedException(absolutePath, Errno.ENAMETOOLONG);
+        }
+        try {
+            return RequestPath.of(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new OperationFailedException(absolutePath, Errno.EINVAL);
+        }
+    }
+
+    /** {@link #path} for a symbolic link's target, which may be relative. */
+    public static LinkTarget target(String target) throws OperationFailedException {
+        byte[] bytes = target.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > Message.MAX_PATH_LENGTH) {
+            throw new OperationFailedException(target, Errno.ENAMETOOLONG);
+        }
+        try {
+            return LinkTarget.of(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new OperationFailedException(target, Errno.EINVAL);
+        }
+    }
+
+    /**
+     * Sends {@code request} (any operation but WATCH, which carries a descriptor: {@link #watch})
+     * and returns its success.
+     *
+     * @throws PolicyDeniedException when the policy refused
+     * @throws OperationFailedException when the operation failed in the kernel
+     * @throws BrokerFailedException when the broker failed internally, is gone, or answered
+     *     something that is not the protocol (then every later request fails too)
+     */
+    public Answer send(Request request) throws BrokerException {
+        if (request.operation().descriptorsCarried() != 0) {
+            throw new IllegalArgumentException(request.operation() + " carries a descriptor: use watch");
+        }
+        return call(request, null);
+    }
+
+    /**
+     * Asks the broker to add {@code request}'s watch to this process's inotify instance
+     * {@code inotifyFd}, which travels with the request (the caller keeps it).
      *
      * @return the watch descriptor
-     * @throws BrokerDeniedException when the policy refused or the kernel failed in the broker
-     * @throws IOException when the broker is gone or answered something unreadable
+     * @throws BrokerException as {@link #send}
      */
-    public int watch(int inotifyFd, String absolutePath, int mask) throws IOException {
-        byte[] path = absolutePath.getBytes(StandardCharsets.UTF_8);
+    public int watch(Request.Watch request, int inotifyFd) throws BrokerException {
         Fd instance = Fd.adopt(inotifyFd);
         try {
-            return (Integer) call(absolutePath, id -> Request.watch(id, path, mask), Expect.WATCH, instance);
+            return ((Reply.WatchDescriptor) call(request, instance).success()).descriptor();
         } finally {
             instance.release(); // the caller's descriptor: never closed here
         }
     }
 
-    /**
-     * Sends one metadata or mutation request of ipc {@link Message} type {@code type} and returns
-     * what the reply carries.
-     *
-     * @param path the absolute path the request is about
-     * @param second RENAME's target, LINK's existing file (absolute) or SYMLINK's target text; else null
-     * @param flag STAT, CHMOD, UTIMENS: do not follow a trailing link; RENAME: do not replace;
-     *     UNLINK: remove a directory (with {@code mode} 1: either a file or a directory)
-     * @param mode ACCESS bits, MKDIR or CHMOD mode; for UNLINK 1 means "either"
-     * @param first UTIMENS access time (ns, or {@link Request#OMIT}), TRUNCATE length
-     * @param last UTIMENS modification time (ns, or {@link Request#OMIT})
-     * @return the received descriptor's number (STAT: an O_PATH descriptor now owned by the
-     *     caller), a {@link FileStat} (STAT of a symbolic link whose target the policy does not
-     *     let this process read: its status instead of a descriptor), the data (READLINK), or
-     *     {@code Boolean.TRUE} for a success without either
-     * @throws BrokerDeniedException when the policy refused or the operation failed in the broker
-     * @throws IOException when the broker is gone or answered something unreadable
-     */
-    public Object call(int type, String path, String second, boolean flag, int mode, long first, long last)
-            throws IOException {
-        byte[] p = path.getBytes(StandardCharsets.UTF_8);
-        byte[] s = second == null ? null : second.getBytes(StandardCharsets.UTF_8);
-        // As for open: mkdir(2) and chmod(2) use only the permission bits.
-        int bits = type == Message.ACCESS ? mode : mode & 07777;
-        RequestMaker maker;
-        switch (type) {
-            case Message.STAT:
-                maker = id -> Request.stat(id, p, flag);
-                break;
-            case Message.ACCESS:
-                maker = id -> Request.access(id, p, bits);
-                break;
-            case Message.READLINK:
-                maker = id -> Request.readlink(id, p);
-                break;
-            case Message.MKDIR:
-                maker = id -> Request.mkdir(id, p, bits);
-                break;
-            case Message.UNLINK:
-                maker = id -> mode == 1 ? Request.remove(id, p) : flag ? Request.rmdir(id, p) : Request.unlink(id, p);
-                break;
-            case Message.RENAME:
-                maker = id -> Request.rename(id, p, s, flag);
-                break;
-            case Message.LINK:
-                maker = id -> Request.link(id, p, s);
-                break;
-            case Message.SYMLINK:
-                maker = id -> Request.symlink(id, p, s);
-                break;
-            case Message.CHMOD:
-                maker = id -> Request.chmod(id, p, bits, flag);
-                break;
-            case Message.UTIMENS:
-                maker = id -> Request.utimens(id, p, first, last, flag);
-                break;
-            case Message.TRUNCATE:
-                maker = id -> Request.truncate(id, p, first);
-                break;
-            default:
-                throw new IllegalArgumentException("not a metadata request type: " + type);
-        }
-        return call(path, maker, type == Message.STAT ? Expect.DESCRIPTOR_OR_STAT : Expect.DATA_OR_NOTHING, null);
-    }
-
-    /** What a success may carry, by request type; anything else means the broker is not speaking the protocol. */
-    private enum Expect {
-        /** OPEN: a descriptor. */
-        DESCRIPTOR,
-        /** STAT: a descriptor, or a link's status. */
-        DESCRIPTOR_OR_STAT,
-        /** WATCH: a watch descriptor. */
-        WATCH,
-        /** The other metadata and mutation requests: data (READLINK) or nothing. */
-        DATA_OR_NOTHING;
-
-        boolean admits(Reply reply) {
-            boolean descriptor = reply.hasDescriptor();
-            boolean stat = reply.stat() != null;
-            boolean watch = reply.watch() != 0;
-            switch (this) {
-                case DESCRIPTOR:
-                    return descriptor;
-                case DESCRIPTOR_OR_STAT:
-                    return descriptor || stat;
-                case WATCH:
-                    return watch;
-                default:
-                    return !descriptor && !stat && !watch;
-            }
-        }
-    }
-
-    /** Builds the request once its id is known. */
-    private interface RequestMaker {
-        Request make(int id);
-    }
-
-    private Object call(String displayPath, RequestMaker maker, Expect expect, Fd attach) throws IOException {
+    private Answer call(Request request, Fd attach) throws BrokerException {
+        String displayPath = new String(request.path().bytes(), StandardCharsets.UTF_8);
         int id;
         synchronized (lock) {
             if (gone != null) {
@@ -217,55 +167,46 @@ public final class BrokerClient {
             }
             pending.put(id, new Slot());
         }
-        Request request;
-        try {
-            request = maker.make(id);
-        } catch (IllegalArgumentException e) {
-            synchronized (lock) {
-                pending.remove(id);
-            }
-            // A path the wire cannot carry (too long, NUL): what the kernel would say for it.
-            int errno = e.getMessage() != null && e.getMessage().contains("length") ? Errno.ENAMETOOLONG : Errno.EINVAL;
-            throw new BrokerDeniedException(displayPath, errno, "");
-        }
         ByteBuffer out = SEND_BUFFER.get();
         out.clear();
-        int length = MessageCodec.encode(request, out);
+        int length = MessageCodec.encode(id, request, out);
         try {
             socket.send(out, length, attach);
         } catch (ErrnoException e) {
+            synchronized (lock) {
+                pending.remove(id);
+            }
             fail(new IOException("airlock broker is gone: " + e.getMessage(), e));
             throw brokerGone();
         }
         Slot slot = awaitReply(id);
         Reply reply = slot.reply;
-        if (reply.errno() != 0) {
+        if (!(reply instanceof Reply.Success) || !request.operation().success().admits((Reply.Success) reply)) {
             if (slot.descriptor != null) {
-                slot.descriptor.close();
+                slot.descriptor.close(); // the codec admits one only with a descriptor success; never leak it
             }
-            throw new BrokerDeniedException(displayPath, reply.errno(), reply.reason());
         }
-        if (!expect.admits(reply)) {
-            if (slot.descriptor != null) {
-                slot.descriptor.close();
-            }
+        if (reply instanceof Reply.Denied) {
+            Reply.Denied denied = (Reply.Denied) reply;
+            throw new PolicyDeniedException(displayPath, denied.errno(), denied.reason());
+        }
+        if (reply instanceof Reply.Failed) {
+            throw new OperationFailedException(displayPath, ((Reply.Failed) reply).errno());
+        }
+        if (reply instanceof Reply.BrokerError) {
+            // This request failed; the broker keeps serving the others. The reason is the broker's
+            // ("airlock broker: internal error"); the agent adds the path as the JDK words it.
+            throw new BrokerFailedException(((Reply.BrokerError) reply).reason(), null);
+        }
+        Reply.Success success = (Reply.Success) reply;
+        if (!request.operation().success().admits(success)) {
             fail(new IOException("airlock broker answered " + request + " with " + reply));
             throw brokerGone();
         }
-        if (reply.hasDescriptor()) {
-            return slot.descriptor.release();
-        }
-        if (reply.stat() != null) {
-            return reply.stat();
-        }
-        if (reply.watch() != 0) {
-            return reply.watch();
-        }
-        byte[] data = reply.data();
-        return data != null ? data : Boolean.TRUE;
+        return new Answer(success, slot.descriptor != null ? slot.descriptor.release() : -1);
     }
 
-    private Slot awaitReply(int id) throws IOException {
+    private Slot awaitReply(int id) throws BrokerFailedException {
         ByteBuffer in = null;
         boolean interrupted = false;
         try {
@@ -307,7 +248,7 @@ public final class BrokerClient {
                     fail(new IOException("airlock broker is gone: its end of the channel is closed"));
                     throw brokerGone();
                 }
-                Reply reply;
+                Envelope<Reply> reply;
                 try {
                     if (received.truncated() || received.descriptors().length > 1) {
                         throw new ProtocolException("reply truncated or with " + received.descriptors().length + " descriptors");
@@ -328,7 +269,7 @@ public final class BrokerClient {
                         }
                         continue; // a reply nobody waits for: drop it and its descriptor
                     }
-                    slot.reply = reply;
+                    slot.reply = reply.message();
                     slot.descriptor = received.descriptors().length == 1 ? received.descriptors()[0] : null;
                     if (reply.id() == id) {
                         pending.remove(id);
@@ -348,7 +289,13 @@ public final class BrokerClient {
                 }
                 lock.notifyAll();
             }
-            throw e;
+            if (e instanceof BrokerFailedException) {
+                throw (BrokerFailedException) e;
+            }
+            if (e instanceof IOException) {
+                throw brokerGone(); // the receive itself failed: the channel is unusable
+            }
+            throw (RuntimeException) e;
         }
     }
 
@@ -361,8 +308,8 @@ public final class BrokerClient {
         }
     }
 
-    private IOException brokerGone() {
+    private BrokerFailedException brokerGone() {
         IOException cause = gone;
-        return new IOException(cause != null ? cause.getMessage() : "airlock broker is gone", cause);
+        return new BrokerFailedException(cause != null ? cause.getMessage() : "airlock broker is gone", cause);
     }
 }

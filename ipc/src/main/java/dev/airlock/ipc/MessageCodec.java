@@ -1,9 +1,5 @@
 package dev.airlock.ipc;
 
-import static dev.airlock.ipc.Message.FLAG_HAS_DATA;
-import static dev.airlock.ipc.Message.FLAG_HAS_FD;
-import static dev.airlock.ipc.Message.FLAG_HAS_STAT;
-import static dev.airlock.ipc.Message.FLAG_HAS_WATCH;
 import static dev.airlock.ipc.Message.HEADER_SIZE;
 import static dev.airlock.ipc.Message.MAX_REASON_LENGTH;
 import static dev.airlock.ipc.Message.MAX_SIZE;
@@ -17,14 +13,23 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns {@link Request}s and {@link Reply}s into wire messages and back (the format is in
- * {@link Message}).
+ * Turns {@link Request}s and {@link Reply}s, each with the id it travels under, into wire messages
+ * and back (the limits are in {@link Message}, each request's body in its {@link Operation}).
+ *
+ * <p>A request is the header (its operation's code as the type, the operation's flags), the path
+ * (u16 length and bytes), then the fields of {@link Operation#body()} in order: byte strings as
+ * u16 length and bytes, numbers as big-endian s32 or s64. A reply is the header (type
+ * {@code 0x81}, no flags) and a kind byte, then what that kind carries: nothing (done,
+ * descriptor), data (u16 length and bytes), a file status ({@link FileStat#WIRE_SIZE} bytes), a
+ * watch descriptor (s32), a denial's errno (s32) and reason (u16 length and UTF-8), a failure's
+ * errno (s32), or a broker error's reason (u16 length and UTF-8).
  *
  * <p>Decoding is strict because the broker decodes what untrusted code sends: every length is
  * checked against the bytes actually present and against the format's limits before it is used,
- * every unknown type or flag bit is refused, trailing bytes are refused, and any violation is a
+ * every unknown type, kind or flag bit is refused, trailing bytes are refused, each kind's fields
+ * are checked as its record's constructor checks them, and any violation is a
  * {@link ProtocolException} with a precise message, never a runtime exception. Nothing is
- * allocated beyond the path or reason, each bounded by the message's own length.
+ * allocated beyond the paths, data or reason, each bounded by the message's own length.
  *
  * <p>All reads and writes are absolute and byte by byte, so the buffer's byte order does not
  * matter (the wire is big-endian regardless) and a failed decode leaves the buffer's position
@@ -35,81 +40,282 @@ public final class MessageCodec {
     }
 
     /**
-     * Writes {@code r} at {@code out.position()} and advances the position past it.
+     * Writes {@code request} under {@code id} at {@code out.position()} and advances the position
+     * past it.
      *
      * @return the message's length in bytes
      * @throws IllegalArgumentException if the message does not fit in {@code out.remaining()};
      *     nothing is written then
      */
-    public static int encode(Request r, ByteBuffer out) {
-        int type = r.type();
-        int body = Message.body(type);
-        byte[] path = r.pathBytes();
-        byte[] second = r.secondBytes();
-        int size = HEADER_SIZE + 2 + path.length;
-        if ((body & Message.SECOND) != 0) {
-            size += 2 + second.length;
-        }
-        size += (body & Message.OPEN_FLAGS) != 0 ? 4 : 0;
-        size += (body & Message.MODE) != 0 ? 4 : 0;
-        size += (body & Message.ONE_LONG) != 0 ? 8 : 0;
-        size += (body & Message.TWO_LONGS) != 0 ? 16 : 0;
-        int at = reserve(out, size, type);
-        at = putHeader(out, at, type, r.flags(), r.id());
-        at = putBytes(out, at, path);
-        if ((body & Message.SECOND) != 0) {
-            at = putBytes(out, at, second);
-        }
-        if ((body & Message.OPEN_FLAGS) != 0) {
-            at = putS32(out, at, r.openFlags());
-        }
-        if ((body & Message.MODE) != 0) {
-            at = putS32(out, at, r.mode());
-        }
-        if ((body & (Message.ONE_LONG | Message.TWO_LONGS)) != 0) {
-            at = putS64(out, at, r.firstNumber());
-        }
-        if ((body & Message.TWO_LONGS) != 0) {
-            at = putS64(out, at, r.secondNumber());
-        }
+    public static int encode(int id, Request request, ByteBuffer out) {
+        Operation operation = request.operation();
+        int size = HEADER_SIZE + 2 + request.path().wire().length + request.accept(BODY_SIZE);
+        int at = reserve(out, size, operation.code());
+        at = putHeader(out, at, operation.code(), request.accept(FLAGS), id);
+        at = putBytes(out, at, request.path().wire());
+        at = request.accept(new BodyWriter(out, at));
         out.position(at);
         return size;
     }
 
+    /** The header flags of each request, from its named fields ({@link Operation#flags()} says which it may carry). */
+    private static final Request.Handler<Integer, RuntimeException> FLAGS = new Request.Handler<>() {
+        @Override
+        public Integer open(Request.Open r) {
+            return r.refuseDirectory() ? Message.FLAG_REFUSE_DIRECTORY : 0;
+        }
+
+        @Override
+        public Integer stat(Request.Stat r) {
+            return r.noFollow() ? Message.FLAG_NO_FOLLOW : 0;
+        }
+
+        @Override
+        public Integer access(Request.Access r) {
+            return 0;
+        }
+
+        @Override
+        public Integer readLink(Request.ReadLink r) {
+            return 0;
+        }
+
+        @Override
+        public Integer makeDirectory(Request.MakeDirectory r) {
+            return 0;
+        }
+
+        @Override
+        public Integer remove(Request.Remove r) {
+            switch (r.kind()) {
+                case DIRECTORY:
+                    return Message.FLAG_DIRECTORY;
+                case EITHER:
+                    return Message.FLAG_EITHER;
+                default:
+                    return 0;
+            }
+        }
+
+        @Override
+        public Integer rename(Request.Rename r) {
+            return r.noReplace() ? Message.FLAG_NO_REPLACE : 0;
+        }
+
+        @Override
+        public Integer link(Request.Link r) {
+            return 0;
+        }
+
+        @Override
+        public Integer symbolicLink(Request.SymbolicLink r) {
+            return 0;
+        }
+
+        @Override
+        public Integer changeMode(Request.ChangeMode r) {
+            return r.noFollow() ? Message.FLAG_NO_FOLLOW : 0;
+        }
+
+        @Override
+        public Integer setTimes(Request.SetTimes r) {
+            return r.noFollow() ? Message.FLAG_NO_FOLLOW : 0;
+        }
+
+        @Override
+        public Integer watch(Request.Watch r) {
+            return 0;
+        }
+    };
+
+    /** The size of what follows each request's path. */
+    private static final Request.Handler<Integer, RuntimeException> BODY_SIZE = new Request.Handler<>() {
+        @Override
+        public Integer open(Request.Open r) {
+            return 8;
+        }
+
+        @Override
+        public Integer stat(Request.Stat r) {
+            return 0;
+        }
+
+        @Override
+        public Integer access(Request.Access r) {
+            return 4;
+        }
+
+        @Override
+        public Integer readLink(Request.ReadLink r) {
+            return 0;
+        }
+
+        @Override
+        public Integer makeDirectory(Request.MakeDirectory r) {
+            return 4;
+        }
+
+        @Override
+        public Integer remove(Request.Remove r) {
+            return 0;
+        }
+
+        @Override
+        public Integer rename(Request.Rename r) {
+            return 2 + r.to().wire().length;
+        }
+
+        @Override
+        public Integer link(Request.Link r) {
+            return 2 + r.existing().wire().length;
+        }
+
+        @Override
+        public Integer symbolicLink(Request.SymbolicLink r) {
+            return 2 + r.target().wire().length;
+        }
+
+        @Override
+        public Integer changeMode(Request.ChangeMode r) {
+            return 4;
+        }
+
+        @Override
+        public Integer setTimes(Request.SetTimes r) {
+            return 16;
+        }
+
+        @Override
+        public Integer watch(Request.Watch r) {
+            return 4;
+        }
+    };
+
+    /** Writes what follows a request's path, in its operation's {@link Operation#body()} order; returns the end. */
+    private static final class BodyWriter implements Request.Handler<Integer, RuntimeException> {
+        private final ByteBuffer out;
+        private final int at;
+
+        BodyWriter(ByteBuffer out, int at) {
+            this.out = out;
+            this.at = at;
+        }
+
+        @Override
+        public Integer open(Request.Open r) {
+            return putS32(out, putS32(out, at, r.openFlags()), r.mode());
+        }
+
+        @Override
+        public Integer stat(Request.Stat r) {
+            return at;
+        }
+
+        @Override
+        public Integer access(Request.Access r) {
+            return putS32(out, at, r.accessBits());
+        }
+
+        @Override
+        public Integer readLink(Request.ReadLink r) {
+            return at;
+        }
+
+        @Override
+        public Integer makeDirectory(Request.MakeDirectory r) {
+            return putS32(out, at, r.mode());
+        }
+
+        @Override
+        public Integer remove(Request.Remove r) {
+            return at;
+        }
+
+        @Override
+        public Integer rename(Request.Rename r) {
+            return putBytes(out, at, r.to().wire());
+        }
+
+        @Override
+        public Integer link(Request.Link r) {
+            return putBytes(out, at, r.existing().wire());
+        }
+
+        @Override
+        public Integer symbolicLink(Request.SymbolicLink r) {
+            return putBytes(out, at, r.target().wire());
+        }
+
+        @Override
+        public Integer changeMode(Request.ChangeMode r) {
+            return putS32(out, at, r.mode());
+        }
+
+        @Override
+        public Integer setTimes(Request.SetTimes r) {
+            return putS64(out, putS64(out, at, r.accessNanos()), r.modifiedNanos());
+        }
+
+        @Override
+        public Integer watch(Request.Watch r) {
+            return putS32(out, at, r.eventMask());
+        }
+    }
+
     /**
-     * Writes {@code r} at {@code out.position()} and advances the position past it. The caller
-     * sends the descriptor alongside exactly when {@link Reply#hasDescriptor()}.
+     * Writes {@code reply} under {@code id} at {@code out.position()} and advances the position
+     * past it. The caller sends the descriptor alongside exactly when
+     * {@link Reply#carriesDescriptor()}.
      *
      * @return the message's length in bytes
      * @throws IllegalArgumentException if the message does not fit in {@code out.remaining()};
      *     nothing is written then
      */
-    public static int encode(Reply r, ByteBuffer out) {
-        // Reply guarantees that the reason is well-formed and fits, so this is its exact UTF-8 form.
-        byte[] reason = r.reason().isEmpty() ? null : r.reason().getBytes(StandardCharsets.UTF_8);
-        int reasonLength = reason == null ? 0 : reason.length;
-        byte[] data = r.dataBytes();
-        FileStat stat = r.stat();
-        int size = Message.REPLY_FIXED_SIZE + reasonLength + (data == null ? 0 : 2 + data.length)
-                + (stat == null ? 0 : FileStat.WIRE_SIZE) + (r.watch() == 0 ? 0 : 4);
+    public static int encode(int id, Reply reply, ByteBuffer out) {
+        int kind;
+        int size = HEADER_SIZE + 1;
+        // The records guarantee that a reason is well-formed and fits, so this is its exact UTF-8 form.
+        byte[] reason = null;
+        if (reply instanceof Reply.Done) {
+            kind = Message.KIND_DONE;
+        } else if (reply instanceof Reply.Descriptor) {
+            kind = Message.KIND_DESCRIPTOR;
+        } else if (reply instanceof Reply.Data) {
+            kind = Message.KIND_DATA;
+            size += 2 + ((Reply.Data) reply).wire().length;
+        } else if (reply instanceof Reply.Status) {
+            kind = Message.KIND_STATUS;
+            size += FileStat.WIRE_SIZE;
+        } else if (reply instanceof Reply.WatchDescriptor) {
+            kind = Message.KIND_WATCH;
+            size += 4;
+        } else if (reply instanceof Reply.Denied) {
+            kind = Message.KIND_DENIED;
+            reason = ((Reply.Denied) reply).reason().getBytes(StandardCharsets.UTF_8);
+            size += 4 + 2 + reason.length;
+        } else if (reply instanceof Reply.Failed) {
+            kind = Message.KIND_FAILED;
+            size += 4;
+        } else {
+            kind = Message.KIND_BROKER_ERROR;
+            reason = ((Reply.BrokerError) reply).reason().getBytes(StandardCharsets.UTF_8);
+            size += 2 + reason.length;
+        }
         int at = reserve(out, size, REPLY);
-        int flags = (r.hasDescriptor() ? FLAG_HAS_FD : 0) | (data != null ? FLAG_HAS_DATA : 0)
-                | (stat != null ? FLAG_HAS_STAT : 0) | (r.watch() != 0 ? FLAG_HAS_WATCH : 0);
-        at = putHeader(out, at, REPLY, flags, r.id());
-        at = putS32(out, at, r.errno());
-        at = putU16(out, at, reasonLength);
-        if (reason != null) {
-            out.put(at, reason);
-            at += reasonLength;
-        }
-        if (data != null) {
-            at = putBytes(out, at, data);
-        }
-        if (stat != null) {
-            at = putStat(out, at, stat);
-        }
-        if (r.watch() != 0) {
-            at = putS32(out, at, r.watch());
+        at = putHeader(out, at, REPLY, 0, id);
+        out.put(at++, (byte) kind);
+        if (reply instanceof Reply.Data) {
+            at = putBytes(out, at, ((Reply.Data) reply).wire());
+        } else if (reply instanceof Reply.Status) {
+            at = putStat(out, at, ((Reply.Status) reply).stat());
+        } else if (reply instanceof Reply.WatchDescriptor) {
+            at = putS32(out, at, ((Reply.WatchDescriptor) reply).descriptor());
+        } else if (reply instanceof Reply.Denied) {
+            at = putBytes(out, putS32(out, at, ((Reply.Denied) reply).errno()), reason);
+        } else if (reply instanceof Reply.Failed) {
+            at = putS32(out, at, ((Reply.Failed) reply).errno());
+        } else if (reply instanceof Reply.BrokerError) {
+            at = putBytes(out, at, reason);
         }
         out.position(at);
         return size;
@@ -143,87 +349,115 @@ public final class MessageCodec {
      * @throws ProtocolException if those bytes are not exactly one valid request, or if
      *     {@code length} is negative, over {@link Message#MAX_SIZE} or more than {@code in} holds
      */
-    public static Request decodeRequest(ByteBuffer in, int length) throws ProtocolException {
+    public static Envelope<Request> decodeRequest(ByteBuffer in, int length) throws ProtocolException {
         return decodeRequest(in, length, -1);
     }
 
     /**
      * {@link #decodeRequest(ByteBuffer, int)} for a request that arrived with
-     * {@code descriptorsAttached} descriptors: the number must be the one its type carries
-     * ({@link Message#descriptorsCarried}: exactly one for WATCH, none for any other type), so
-     * that a descriptor is never taken for something it is not, and none rides along unnoticed.
-     * The caller still owns and closes the descriptors, whatever the outcome.
+     * {@code descriptorsAttached} descriptors: the number must be the one its operation carries
+     * ({@link Operation#descriptorsCarried()}: exactly one for WATCH, none for any other), so that
+     * a descriptor is never taken for something it is not, and none rides along unnoticed. The
+     * caller still owns and closes the descriptors, whatever the outcome.
      *
-     * @throws ProtocolException as the other overload, and when the count does not match the type
+     * @throws ProtocolException as the other overload, and when the count does not match the operation
      */
-    public static Request decodeRequest(ByteBuffer in, int length, int descriptorsAttached) throws ProtocolException {
+    public static Envelope<Request> decodeRequest(ByteBuffer in, int length, int descriptorsAttached)
+            throws ProtocolException {
         if (descriptorsAttached < -1) {
             throw new IllegalArgumentException("negative descriptor count " + descriptorsAttached);
         }
-        Request request = decodeRequestBody(in, length);
-        int expected = Message.descriptorsCarried(request.type());
+        Envelope<Request> request = decodeRequestBody(in, length);
+        Operation operation = request.message().operation();
+        int expected = operation.descriptorsCarried();
         if (descriptorsAttached >= 0 && descriptorsAttached != expected) {
             in.position(in.position() - length); // a failed decode leaves the position where it was
-            throw new ProtocolException(Message.typeName(request.type()) + " request carried " + descriptorsAttached
+            throw new ProtocolException(operation + " request carried " + descriptorsAttached
                     + " descriptor(s), expected " + expected);
         }
         return request;
     }
 
-    private static Request decodeRequestBody(ByteBuffer in, int length) throws ProtocolException {
+    private static Envelope<Request> decodeRequestBody(ByteBuffer in, int length) throws ProtocolException {
         int start = checkLength(in, length);
         int end = start + length;
         int type = headerType(in, start, end);
-        if (!Message.isRequestType(type)) {
+        Operation operation = Operation.ofCode(type);
+        if (operation == null) {
             throw new ProtocolException("unexpected message type " + Message.typeName(type) + " where a request belongs");
         }
-        String name = Message.typeName(type);
-        int flags = headerFlags(in, start, type);
+        String name = operation.name();
+        int flags = headerFlags(in, start, type, operation.flags());
         if ((flags & (Message.FLAG_DIRECTORY | Message.FLAG_EITHER)) == (Message.FLAG_DIRECTORY | Message.FLAG_EITHER)) {
             throw new ProtocolException("UNLINK sets both FLAG_DIRECTORY and FLAG_EITHER");
         }
         int id = s32(in, start + 8);
-        int body = Message.body(type);
 
         int at = start + HEADER_SIZE;
-        byte[] path = getBytes(in, at, end, name + " path");
-        at += 2 + path.length;
-        fail(Message.checkPath(path));
+        byte[] pathBytes = getBytes(in, at, end, name + " path");
+        at += 2 + pathBytes.length;
+        fail(Message.checkPath(pathBytes));
+        RequestPath path = RequestPath.trusted(pathBytes);
+        // The fields of the operation's body, read in its order; each checked as its record's
+        // constructor checks it, so that what decodes is exactly what could have been built.
         byte[] second = null;
-        if ((body & Message.SECOND) != 0) {
-            String what = type == Message.SYMLINK ? " link target" : " second path";
-            second = getBytes(in, at, end, name + what);
-            at += 2 + second.length;
+        int[] ints = new int[2];
+        long[] longs = new long[2];
+        int intCount = 0;
+        int longCount = 0;
+        for (Operation.Field field : operation.body()) {
+            String what = name + " " + field.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            if (field.size() < 0) {
+                second = getBytes(in, at, end, what);
+                at += 2 + second.length;
+                fail(field == Operation.Field.LINK_TARGET ? Message.checkTarget(second) : Message.checkPath(second));
+            } else if (field.size() == 4) {
+                need(at, end, 4, what);
+                int value = s32(in, at);
+                at += 4;
+                fail(check(field, value));
+                ints[intCount++] = value;
+            } else {
+                need(at, end, 8, what);
+                longs[longCount++] = s64(in, at);
+                at += 8;
+            }
         }
-        int openFlags = 0;
-        if ((body & Message.OPEN_FLAGS) != 0) {
-            need(at, end, 4, name + " open flags");
-            openFlags = s32(in, at);
-            at += 4;
-        }
-        int mode = 0;
-        if ((body & Message.MODE) != 0) {
-            need(at, end, 4, name + " mode");
-            mode = s32(in, at);
-            at += 4;
-        }
-        long first = 0;
-        long last = 0;
-        if ((body & (Message.ONE_LONG | Message.TWO_LONGS)) != 0) {
-            need(at, end, 8, name + " number");
-            first = s64(in, at);
-            at += 8;
-        }
-        if ((body & Message.TWO_LONGS) != 0) {
-            need(at, end, 8, name + " second number");
-            last = s64(in, at);
-            at += 8;
-        }
-        fail(Request.check(type, path, second, mode, first));
         noTrailing(at, end, name, length);
-
+        boolean noFollow = (flags & Message.FLAG_NO_FOLLOW) != 0;
+        Request.RemoveKind removeKind = (flags & Message.FLAG_DIRECTORY) != 0 ? Request.RemoveKind.DIRECTORY
+                : (flags & Message.FLAG_EITHER) != 0 ? Request.RemoveKind.EITHER : Request.RemoveKind.FILE;
+        // A switch expression over the enum without a default: an operation without its case here does not compile.
+        Request request = switch (operation) {
+            case OPEN -> new Request.Open(path, ints[0], ints[1], (flags & Message.FLAG_REFUSE_DIRECTORY) != 0);
+            case STAT -> new Request.Stat(path, noFollow);
+            case ACCESS -> new Request.Access(path, ints[0]);
+            case READLINK -> new Request.ReadLink(path);
+            case MKDIR -> new Request.MakeDirectory(path, ints[0]);
+            case UNLINK -> new Request.Remove(path, removeKind);
+            case RENAME -> new Request.Rename(path, RequestPath.trusted(second), (flags & Message.FLAG_NO_REPLACE) != 0);
+            case LINK -> new Request.Link(path, RequestPath.trusted(second));
+            case SYMLINK -> new Request.SymbolicLink(path, LinkTarget.trusted(second));
+            case CHMOD -> new Request.ChangeMode(path, ints[0], noFollow);
+            case UTIMENS -> new Request.SetTimes(path, longs[0], longs[1], noFollow);
+            case WATCH -> new Request.Watch(path, ints[0]);
+        };
         in.position(end);
-        return new Request(type, id, flags, path, second, openFlags, mode, first, last);
+        return new Envelope<>(id, request);
+    }
+
+    /** The rule of a 4-byte field, as its record's constructor applies it; null if acceptable. */
+    private static String check(Operation.Field field, int value) {
+        switch (field) {
+            case MODE:
+                return Message.checkMode(value);
+            case ACCESS_BITS:
+                return Message.checkAccessBits(value);
+            case EVENT_MASK:
+                return Message.checkWatchMask(value);
+            default:
+                return null; // open flags: any value, the broker's policy decides
+        }
     }
 
     /**
@@ -231,91 +465,114 @@ public final class MessageCodec {
      * position advances by {@code length}; on failure it is unchanged.
      *
      * @param descriptorAttached whether the transport received exactly one descriptor with this
-     *     message; it must agree with the message's FLAG_HAS_FD, so that a descriptor is never
-     *     mistaken for another request's or silently dropped
+     *     message; it must agree with the reply's kind (only a descriptor success carries one), so
+     *     that a descriptor is never mistaken for another request's or silently dropped
      * @throws ProtocolException if those bytes are not exactly one valid reply consistent with
      *     {@code descriptorAttached}, or if {@code length} is negative, over
      *     {@link Message#MAX_SIZE} or more than {@code in} holds
      */
-    public static Reply decodeReply(ByteBuffer in, int length, boolean descriptorAttached) throws ProtocolException {
+    public static Envelope<Reply> decodeReply(ByteBuffer in, int length, boolean descriptorAttached)
+            throws ProtocolException {
         int start = checkLength(in, length);
         int end = start + length;
         int type = headerType(in, start, end);
         if (type != REPLY) {
             throw new ProtocolException("unexpected message type " + Message.typeName(type) + " where a reply belongs");
         }
-        int flags = headerFlags(in, start, type);
-        boolean hasFd = (flags & FLAG_HAS_FD) != 0;
-        boolean hasData = (flags & FLAG_HAS_DATA) != 0;
-        boolean hasStat = (flags & FLAG_HAS_STAT) != 0;
-        boolean hasWatch = (flags & FLAG_HAS_WATCH) != 0;
-        if (hasFd && !descriptorAttached) {
-            throw new ProtocolException("REPLY has FLAG_HAS_FD but no descriptor was attached");
-        }
-        if (!hasFd && descriptorAttached) {
-            throw new ProtocolException("REPLY has a descriptor attached but FLAG_HAS_FD is clear");
-        }
+        headerFlags(in, start, type, 0);
         int id = s32(in, start + 8);
 
         int at = start + HEADER_SIZE;
-        need(at, end, 4, "REPLY errno");
-        int errno = s32(in, at);
-        at += 4;
-        fail(Message.checkErrno(errno));
-        if (errno != 0 && hasFd) {
-            throw new ProtocolException("REPLY with errno " + errno + " (failure) has FLAG_HAS_FD");
-        }
-        if (errno != 0 && hasData) {
-            throw new ProtocolException("REPLY with errno " + errno + " (failure) has FLAG_HAS_DATA");
-        }
-        if (errno != 0 && (hasStat || hasWatch)) {
-            throw new ProtocolException("REPLY with errno " + errno + " (failure) has " + (hasStat ? "FLAG_HAS_STAT" : "FLAG_HAS_WATCH"));
-        }
-        if (Integer.bitCount(flags & (FLAG_HAS_FD | FLAG_HAS_DATA | FLAG_HAS_STAT | FLAG_HAS_WATCH)) > 1) {
-            throw new ProtocolException("REPLY has more than one of FLAG_HAS_FD, FLAG_HAS_DATA, FLAG_HAS_STAT, FLAG_HAS_WATCH: "
-                    + Message.hex4(flags));
-        }
-        need(at, end, 2, "REPLY reason length");
-        int reasonLength = u16(in, at);
-        at += 2;
-        if (reasonLength > MAX_REASON_LENGTH) {
-            throw new ProtocolException("reason length " + reasonLength + " out of range 0.." + MAX_REASON_LENGTH);
-        }
-        // A success reply has nothing to explain, and Reply cannot represent one with a reason;
-        // accepting it would mean decoding to something that does not encode back the same.
-        if (errno == 0 && reasonLength != 0) {
-            throw new ProtocolException("REPLY with errno 0 (success) carries a " + reasonLength + "-byte reason");
-        }
-        need(at, end, reasonLength, "REPLY reason");
-        String reason = reasonLength == 0 ? "" : strictUtf8(in, at, reasonLength);
-        at += reasonLength;
-        byte[] data = null;
-        if (hasData) {
-            need(at, end, 2, "REPLY data length");
-            int dataLength = u16(in, at);
-            if (dataLength > Message.MAX_DATA_LENGTH) {
-                throw new ProtocolException("data length " + dataLength + " out of range 0.." + Message.MAX_DATA_LENGTH);
+        need(at, end, 1, "REPLY kind");
+        int kind = u8(in, at++);
+        Reply reply;
+        switch (kind) {
+            case Message.KIND_DONE:
+                reply = new Reply.Done();
+                break;
+            case Message.KIND_DESCRIPTOR:
+                reply = new Reply.Descriptor();
+                break;
+            case Message.KIND_DATA: {
+                need(at, end, 2, "REPLY data length");
+                int dataLength = u16(in, at);
+                if (dataLength > Message.MAX_DATA_LENGTH) {
+                    throw new ProtocolException("data length " + dataLength + " out of range 0.." + Message.MAX_DATA_LENGTH);
+                }
+                byte[] data = getBytes(in, at, end, "REPLY data");
+                at += 2 + dataLength;
+                reply = new Reply.Data(data);
+                break;
             }
-            data = getBytes(in, at, end, "REPLY data");
-            at += 2 + dataLength;
+            case Message.KIND_STATUS:
+                need(at, end, FileStat.WIRE_SIZE, "REPLY stat");
+                reply = new Reply.Status(getStat(in, at));
+                at += FileStat.WIRE_SIZE;
+                break;
+            case Message.KIND_WATCH: {
+                need(at, end, 4, "REPLY watch descriptor");
+                int watch = s32(in, at);
+                at += 4;
+                fail(Message.checkWatch(watch));
+                reply = new Reply.WatchDescriptor(watch);
+                break;
+            }
+            case Message.KIND_DENIED: {
+                need(at, end, 4, "REPLY errno");
+                int errno = s32(in, at);
+                at += 4;
+                fail(Message.checkDenialErrno(errno));
+                String reason = getReason(in, at, end, "denial");
+                at += 2 + reasonBytes(in, at);
+                reply = new Reply.Denied(errno, reason);
+                break;
+            }
+            case Message.KIND_FAILED: {
+                need(at, end, 4, "REPLY errno");
+                int errno = s32(in, at);
+                at += 4;
+                fail(Message.checkFailureErrno(errno));
+                reply = new Reply.Failed(errno);
+                break;
+            }
+            case Message.KIND_BROKER_ERROR: {
+                String reason = getReason(in, at, end, "broker error");
+                at += 2 + reasonBytes(in, at);
+                reply = new Reply.BrokerError(reason);
+                break;
+            }
+            default:
+                throw new ProtocolException("unknown reply kind " + Message.hex2(kind));
         }
-        FileStat stat = null;
-        if (hasStat) {
-            need(at, end, FileStat.WIRE_SIZE, "REPLY stat");
-            stat = getStat(in, at);
-            at += FileStat.WIRE_SIZE;
+        if (reply.carriesDescriptor() && !descriptorAttached) {
+            throw new ProtocolException("REPLY of kind " + reply + " but no descriptor was attached");
         }
-        int watch = 0;
-        if (hasWatch) {
-            need(at, end, 4, "REPLY watch descriptor");
-            watch = s32(in, at);
-            at += 4;
-            fail(Message.checkWatch(watch));
+        if (!reply.carriesDescriptor() && descriptorAttached) {
+            throw new ProtocolException("REPLY has a descriptor attached but its kind is " + reply);
         }
         noTrailing(at, end, "REPLY", length);
 
         in.position(end);
-        return new Reply(id, errno, reason, hasFd, data, stat, watch);
+        return new Envelope<>(id, reply);
+    }
+
+    /** A reason (u16 length, 1..{@value Message#MAX_REASON_LENGTH}, then strict UTF-8) whose length field is at {@code at}. */
+    private static String getReason(ByteBuffer in, int at, int end, String what) throws ProtocolException {
+        need(at, end, 2, "REPLY reason length");
+        int reasonLength = u16(in, at);
+        if (reasonLength > MAX_REASON_LENGTH) {
+            throw new ProtocolException("reason length " + reasonLength + " out of range 1.." + MAX_REASON_LENGTH);
+        }
+        // A denial or broker error without a reason could not be built, so none may arrive.
+        if (reasonLength == 0) {
+            throw new ProtocolException("REPLY " + what + " without a reason");
+        }
+        need(at + 2, end, reasonLength, "REPLY reason");
+        return strictUtf8(in, at + 2, reasonLength);
+    }
+
+    private static int reasonBytes(ByteBuffer in, int at) {
+        return u16(in, at);
     }
 
     /** Reads a stat block whose bytes are known to be present; checks it as {@link FileStat} does. */
@@ -374,16 +631,16 @@ public final class MessageCodec {
             throw new ProtocolException("unsupported protocol version " + version + ", expected " + Message.VERSION);
         }
         int type = u8(in, start + 5);
-        if (!Message.isKnownType(type)) {
+        if (Operation.ofCode(type) == null && type != REPLY) {
             throw new ProtocolException("unknown message type " + Message.hex2(type));
         }
         return type;
     }
 
-    /** Returns the header's flags after refusing any bit that {@code type} does not define. */
-    private static int headerFlags(ByteBuffer in, int start, int type) throws ProtocolException {
+    /** Returns the header's flags after refusing any bit outside {@code defined}, those of {@code type}. */
+    private static int headerFlags(ByteBuffer in, int start, int type, int defined) throws ProtocolException {
         int flags = u16(in, start + 6);
-        int unknown = flags & ~Message.definedFlags(type);
+        int unknown = flags & ~defined;
         if (unknown != 0) {
             throw new ProtocolException("unknown flag bits " + Message.hex4(unknown) + " in " + Message.typeName(type));
         }

@@ -4,124 +4,178 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The broker's answer to one request: success (with exactly one descriptor passed alongside the
- * message through SCM_RIGHTS, with data such as a link's target, or with nothing), or an errno
- * and a short human-readable reason.
+ * The broker's answer to one request, of exactly one of these kinds, each explicit on the wire:
  *
- * <p>The errno lets the helper throw the exception the JDK itself would have thrown
- * ({@code FileNotFoundException}, {@code AccessDeniedException}, ...); the reason lets that
- * exception say who refused and why ("denied by airlock policy app.policy: read").
+ * <ul>
+ *   <li>a {@link Success}: with nothing ({@link Done}), a descriptor passed alongside through
+ *       SCM_RIGHTS ({@link Descriptor}), data such as a link's target ({@link Data}), a file's
+ *       status ({@link Status}) or a watch descriptor ({@link WatchDescriptor});
+ *   <li>{@link Denied}: the policy refused; the errno to report (EACCES or EPERM) and the
+ *       policy's reason, which the helper puts into the JDK's exception ("denied by airlock
+ *       policy app.policy: read");
+ *   <li>{@link Failed}: the operation failed in the kernel with an errno, as it would have
+ *       without Airlock;
+ *   <li>{@link BrokerError}: the broker failed internally; the helper reports an I/O error, never
+ *       a denial.
+ * </ul>
  *
- * <p>Immutable. Every instance satisfies the format's rules, so every reply can be encoded and
- * decodes back to an equal reply.
+ * <p>Immutable. Every instance satisfies the format's rules (the constructors refuse anything
+ * else, {@link IllegalArgumentException}), so every reply encodes and decodes back equal. The
+ * request id travels in an {@link Envelope}.
  */
-public final class Reply {
-    private static final char REPLACEMENT = '\uFFFD';
+public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed, Reply.BrokerError {
 
-    private final int id;
-    private final int errno;
-    private final String reason;
-    private final boolean descriptor;
-    private final byte[] data;
-    private final FileStat stat;
-    private final int watch;
-
-    /**
-     * Callers have already validated every field: {@code reason} fits the limit as UTF-8, a
-     * failure carries nothing, and a success carries at most one of descriptor, data, stat and
-     * watch descriptor ({@code watch} 0 for none). Takes ownership of {@code data}.
-     */
-    Reply(int id, int errno, String reason, boolean descriptor, byte[] data, FileStat stat, int watch) {
-        this.id = id;
-        this.errno = errno;
-        this.reason = reason;
-        this.descriptor = descriptor;
-        this.data = data;
-        this.stat = stat;
-        this.watch = watch;
+    /** Whether a descriptor travels with this reply (SCM_RIGHTS): only a {@link Descriptor}. */
+    default boolean carriesDescriptor() {
+        return false;
     }
 
-    Reply(int id, int errno, String reason, boolean descriptor, byte[] data) {
-        this(id, errno, reason, descriptor, data, null, 0);
-    }
-
-    /**
-     * Success: the requested descriptor travels with this reply.
-     *
-     * @param id the id of the request this answers
-     */
-    public static Reply descriptor(int id) {
-        return new Reply(id, 0, "", true, null);
+    /** A success, with what the operation yields ({@link Operation#success()}). */
+    sealed interface Success extends Reply permits Done, Descriptor, Data, Status, WatchDescriptor {
     }
 
     /** Success with nothing to return (a mutation such as MKDIR, or an ACCESS check that passed). */
-    public static Reply done(int id) {
-        return new Reply(id, 0, "", false, null);
-    }
-
-    /**
-     * Success carrying data (READLINK's target), copied.
-     *
-     * @throws IllegalArgumentException if it is longer than {@value Message#MAX_DATA_LENGTH} bytes
-     */
-    public static Reply data(int id, byte[] data) {
-        byte[] copy = data.clone();
-        if (copy.length > Message.MAX_DATA_LENGTH) {
-            throw new IllegalArgumentException("reply data of " + copy.length + " bytes exceeds " + Message.MAX_DATA_LENGTH);
+    record Done() implements Success {
+        @Override
+        public String toString() {
+            return "done";
         }
-        return new Reply(id, 0, "", false, copy);
+    }
+
+    /** Success: the requested descriptor travels with this reply. */
+    record Descriptor() implements Success {
+        @Override
+        public boolean carriesDescriptor() {
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return "descriptor";
+        }
+    }
+
+    /** Success carrying data (READLINK's target), at most {@value Message#MAX_DATA_LENGTH} bytes, copied in and out. */
+    record Data(byte[] bytes) implements Success {
+        public Data {
+            bytes = Objects.requireNonNull(bytes, "bytes").clone();
+            if (bytes.length > Message.MAX_DATA_LENGTH) {
+                throw new IllegalArgumentException("reply data of " + bytes.length + " bytes exceeds " + Message.MAX_DATA_LENGTH);
+            }
+        }
+
+        /** A fresh copy of the data. */
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+
+        byte[] wire() {
+            return bytes;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Data && Arrays.equals(bytes, ((Data) o).bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return "data " + bytes.length + " bytes";
+        }
     }
 
     /**
-     * Success carrying a file's status, in place of a descriptor of it (STAT of a symbolic link
+     * Success carrying a file's status in place of a descriptor of it (STAT of a symbolic link
      * whose target the policy does not let the helper read).
      */
-    public static Reply stat(int id, FileStat stat) {
-        return new Reply(id, 0, "", false, null, Objects.requireNonNull(stat, "stat"), 0);
+    record Status(FileStat stat) implements Success {
+        public Status {
+            Objects.requireNonNull(stat, "stat");
+        }
+
+        @Override
+        public String toString() {
+            return "status mode=0" + Integer.toOctalString(stat.mode()) + " ino=" + Long.toUnsignedString(stat.ino());
+        }
+    }
+
+    /** Success carrying an inotify watch descriptor (WATCH), at least 1 as the kernel's are. */
+    record WatchDescriptor(int descriptor) implements Success {
+        public WatchDescriptor {
+            check(Message.checkWatch(descriptor));
+        }
+
+        @Override
+        public String toString() {
+            return "watch " + descriptor;
+        }
     }
 
     /**
-     * Success carrying an inotify watch descriptor (WATCH).
+     * The policy refused the request.
      *
-     * @throws IllegalArgumentException if {@code watch} is not positive (the kernel's are)
+     * @param errno what the helper reports: EACCES or EPERM, as the kernel would for a refusal
+     * @param reason the policy's words, never empty; made to fit ({@link #fit})
      */
-    public static Reply watch(int id, int watch) {
-        String problem = Message.checkWatch(watch);
-        if (problem != null) {
-            throw new IllegalArgumentException(problem);
+    record Denied(int errno, String reason) implements Reply {
+        public Denied {
+            check(Message.checkDenialErrno(errno));
+            reason = fit(Objects.requireNonNull(reason, "reason"));
+            if (reason.isEmpty()) {
+                throw new IllegalArgumentException("a denial needs the policy's reason");
+            }
         }
-        return new Reply(id, 0, "", false, null, null, watch);
+
+        @Override
+        public String toString() {
+            return "denied errno " + errno + " \"" + escape(reason) + '"';
+        }
+    }
+
+    /** The operation failed in the kernel with {@code errno}, 1..4095, as it would have without Airlock. */
+    record Failed(int errno) implements Reply {
+        public Failed {
+            check(Message.checkFailureErrno(errno));
+        }
+
+        @Override
+        public String toString() {
+            return "failed errno " + errno;
+        }
     }
 
     /**
-     * Failure with an errno.
+     * The broker failed internally while serving the request (a bug, or a resource it could not
+     * get): not the policy's decision and not the operation's own failure.
      *
-     * <p>The reason is diagnostic text, and a failure must always be reportable, so it is made to
-     * fit rather than refused: if its UTF-8 form is longer than
-     * {@value Message#MAX_REASON_LENGTH} bytes it is cut at a character boundary (never inside a
-     * surrogate pair), and an unpaired surrogate, which has no UTF-8 form, becomes U+FFFD.
-     * {@link #reason()} returns the text as it will arrive.
-     *
-     * @param id the id of the request this answers
-     * @param errno the error number, 1..4095
-     * @param reason why, possibly empty
-     * @throws IllegalArgumentException if {@code errno} is 0 (use {@link #descriptor}) or out of range
+     * @param reason what went wrong, never empty; made to fit ({@link #fit})
      */
-    public static Reply error(int id, int errno, String reason) {
-        Objects.requireNonNull(reason, "reason");
-        String problem = Message.checkErrno(errno);
-        if (problem != null) {
-            throw new IllegalArgumentException(problem);
+    record BrokerError(String reason) implements Reply {
+        public BrokerError {
+            reason = fit(Objects.requireNonNull(reason, "reason"));
+            if (reason.isEmpty()) {
+                throw new IllegalArgumentException("a broker error needs a reason");
+            }
         }
-        if (errno == 0) {
-            throw new IllegalArgumentException("errno 0 means success: an error reply needs errno 1.." + Message.MAX_ERRNO);
+
+        @Override
+        public String toString() {
+            return "broker error \"" + escape(reason) + '"';
         }
-        return new Reply(id, errno, fit(reason), false, null);
     }
 
     /**
-     * Cuts {@code s} to the longest prefix whose UTF-8 form fits the reason limit, and replaces
-     * unpaired surrogates so that the result encodes to UTF-8 exactly and decodes back to itself.
+     * Cuts {@code s} to the longest prefix whose UTF-8 form fits {@value Message#MAX_REASON_LENGTH}
+     * bytes (never inside a surrogate pair), and replaces unpaired surrogates, which have no UTF-8
+     * form, with U+FFFD, so that the result encodes to UTF-8 exactly and decodes back to itself. A
+     * reason is diagnostic text and a refusal must always be reportable, so it is made to fit
+     * rather than refused.
      */
     static String fit(String s) {
         int bytes = 0;
@@ -162,95 +216,15 @@ public final class Reply {
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 b.append(c).append(s.charAt(++i));
             } else {
-                b.append(Character.isSurrogate(c) ? REPLACEMENT : c);
+                b.append(Character.isSurrogate(c) ? '\uFFFD' : c);
             }
         }
         return b.toString();
     }
 
-    /** The id of the request this answers. */
-    public int id() {
-        return id;
-    }
-
-    /** 0 on success, else the error number, 1..4095. */
-    public int errno() {
-        return errno;
-    }
-
-    /** Why the request failed; empty on success and possibly empty on failure. */
-    public String reason() {
-        return reason;
-    }
-
-    /** Whether a descriptor travels with this reply (only ever on success). */
-    public boolean hasDescriptor() {
-        return descriptor;
-    }
-
-    /** The data of a success that carries some (a fresh copy), else null. */
-    public byte[] data() {
-        return data == null ? null : data.clone();
-    }
-
-    /** The codec's view of the data, without the copy. */
-    byte[] dataBytes() {
-        return data;
-    }
-
-    /** The file status of a STAT success that carries one instead of a descriptor, else null. */
-    public FileStat stat() {
-        return stat;
-    }
-
-    /** The watch descriptor of a WATCH success (at least 1), else 0. */
-    public int watch() {
-        return watch;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof Reply)) {
-            return false;
-        }
-        Reply other = (Reply) o;
-        return id == other.id && errno == other.errno && reason.equals(other.reason)
-                && descriptor == other.descriptor && Arrays.equals(data, other.data)
-                && Objects.equals(stat, other.stat) && watch == other.watch;
-    }
-
-    @Override
-    public int hashCode() {
-        int h = (31 * id + errno) * 31 + reason.hashCode();
-        h = (h * 31 + (descriptor ? 1 : 0)) * 31 + Arrays.hashCode(data);
-        return (h * 31 + Objects.hashCode(stat)) * 31 + watch;
-    }
-
-    /**
-     * For logs and test failures. Control characters, quotes and backslashes in the reason appear
-     * as Java-style unicode escapes, so a reason cannot forge lines in a log.
-     */
-    @Override
-    public String toString() {
-        StringBuilder s = new StringBuilder(reason.length() + 32);
-        s.append("REPLY #").append(Integer.toUnsignedString(id));
-        if (errno == 0) {
-            if (descriptor) {
-                return s.append(" descriptor").toString();
-            }
-            if (stat != null) {
-                return s.append(" stat mode=0").append(Integer.toOctalString(stat.mode())).append(" ino=")
-                        .append(Long.toUnsignedString(stat.ino())).toString();
-            }
-            if (watch != 0) {
-                return s.append(" watch ").append(watch).toString();
-            }
-            return data == null ? s.append(" done").toString() : s.append(" data ").append(data.length).append(" bytes").toString();
-        }
-        s.append(" errno ").append(errno).append(" \"");
+    /** Control characters, quotes and backslashes as Java-style unicode escapes, so a reason cannot forge log lines. */
+    private static String escape(String reason) {
+        StringBuilder s = new StringBuilder(reason.length());
         for (int i = 0; i < reason.length(); i++) {
             char c = reason.charAt(i);
             if (Character.isISOControl(c) || c == '"' || c == '\\') {
@@ -259,6 +233,12 @@ public final class Reply {
                 s.append(c);
             }
         }
-        return s.append('"').toString();
+        return s.toString();
+    }
+
+    private static void check(String problem) {
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
     }
 }

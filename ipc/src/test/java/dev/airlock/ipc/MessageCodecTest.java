@@ -1,5 +1,6 @@
 package dev.airlock.ipc;
 
+import static dev.airlock.ipc.Wire.*;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,18 +33,24 @@ class MessageCodecTest {
 
     @Test
     void requestHasTheDocumentedBigEndianLayout() {
-        Request r = Request.open(0x01020304, bytes("/a"), O_WRONLY_CREAT_TRUNC, 0644, true);
-        assertArrayEquals(hex("41524c4b 01 01 0002 01020304 0002 2f61 00000241 000001a4"), encode(r));
+        Envelope<Request> r = open(0x01020304, bytes("/a"), O_WRONLY_CREAT_TRUNC, 0644, true);
+        assertArrayEquals(hex("41524c4b 02 01 0002 01020304 0002 2f61 00000241 000001a4"), encode(r));
     }
 
+    /** Each reply kind, byte by byte: the kind after the header, then exactly what that kind carries. */
     @Test
-    void errorReplyHasTheDocumentedBigEndianLayout() {
-        assertArrayEquals(hex("41524c4b 01 81 0000 00000007 0000000d 0002 6e6f"), encode(Reply.error(7, 13, "no")));
+    void everyReplyKindHasTheDocumentedBigEndianLayout() {
+        assertArrayEquals(hex("41524c4b 02 81 0000 00000007 06 0000000d 0002 6e6f"), encode(denied(7, 13, "no")));
+        assertArrayEquals(hex("41524c4b 02 81 0000 00000007 07 00000002"), encode(failed(7, 2)));
+        assertArrayEquals(hex("41524c4b 02 81 0000 00000007 08 0003 626164"), encode(brokerError(7, "bad")));
+        assertArrayEquals(hex("41524c4b 02 81 0000 00000007 01"), encode(done(7)));
+        assertArrayEquals(hex("41524c4b 02 81 0000 00000007 03 0002 2e2e"), encode(data(7, bytes(".."))));
+        assertArrayEquals(hex("41524c4b 02 81 0000 00000007 05 00000003"), encode(watchReply(7, 3)));
     }
 
     @Test
     void descriptorReplyHasTheDocumentedBigEndianLayout() {
-        assertArrayEquals(hex("41524c4b 01 81 0001 ffffffff 00000000 0000"), encode(Reply.descriptor(-1)));
+        assertArrayEquals(hex("41524c4b 02 81 0000 ffffffff 02"), encode(descriptor(-1)));
     }
 
     // ---------------------------------------------------------------- round trips
@@ -51,36 +58,37 @@ class MessageCodecTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 42, -1, Integer.MAX_VALUE, Integer.MIN_VALUE})
     void requestRoundTripsForAnyId(int id) throws Exception {
-        Request r = Request.open(id, bytes("/etc/hosts"), 0, 0, false);
-        Request back = decodeRequest(encode(r));
+        Envelope<Request> r = open(id, bytes("/etc/hosts"), 0, 0, false);
+        Envelope<Request> back = decodeRequest(encode(r));
         assertEquals(r, back);
         assertEquals(id, back.id());
     }
 
     @Test
     void requestRoundTripsEveryField() throws Exception {
-        List<Request> requests = List.of(
-                Request.open(1, bytes("/"), 0, 0, false),
-                Request.open(2, path(Message.MAX_PATH_LENGTH), -1, 07777, true),
-                Request.open(3, "/tmp/h\u00e9llo/\u65e5\u672c/\ud83d\ude00".getBytes(UTF_8), O_WRONLY_CREAT_TRUNC, 0600, false),
+        List<Envelope<Request>> requests = List.of(
+                open(1, bytes("/"), 0, 0, false),
+                open(2, path(Message.MAX_PATH_LENGTH), -1, 07777, true),
+                open(3, "/tmp/h\u00e9llo/\u65e5\u672c/\ud83d\ude00".getBytes(UTF_8), O_WRONLY_CREAT_TRUNC, 0600, false),
                 // Not UTF-8 at all: the OS takes any bytes but NUL, and so must the protocol.
-                Request.open(4, new byte[] {'/', (byte) 0xff, (byte) 0xfe, (byte) 0x80, '\n'}, Integer.MIN_VALUE, 01777, true));
-        for (Request r : requests) {
+                open(4, new byte[] {'/', (byte) 0xff, (byte) 0xfe, (byte) 0x80, '\n'}, Integer.MIN_VALUE, 01777, true));
+        for (Envelope<Request> r : requests) {
             byte[] wire = encode(r);
-            Request back = decodeRequest(wire);
+            Envelope<Request> back = decodeRequest(wire);
             assertEquals(r, back);
-            assertArrayEquals(r.path(), back.path());
-            assertEquals(r.openFlags(), back.openFlags());
-            assertEquals(r.mode(), back.mode());
-            assertEquals(r.refuseDirectory(), back.refuseDirectory());
-            assertEquals(Message.OPEN, back.type());
+            Request.Open open = (Request.Open) back.message();
+            assertArrayEquals(((Request.Open) r.message()).path().bytes(), open.path().bytes());
+            assertEquals(((Request.Open) r.message()).openFlags(), open.openFlags());
+            assertEquals(((Request.Open) r.message()).mode(), open.mode());
+            assertEquals(((Request.Open) r.message()).refuseDirectory(), open.refuseDirectory());
+            assertEquals(Operation.OPEN, back.message().operation());
             assertArrayEquals(wire, encode(back));
         }
     }
 
     @Test
     void longestRequestFitsWellWithinTheMessageLimit() {
-        byte[] wire = encode(Request.open(0, path(Message.MAX_PATH_LENGTH), 0, 0, false));
+        byte[] wire = encode(open(0, path(Message.MAX_PATH_LENGTH), 0, 0, false));
         assertEquals(12 + 2 + Message.MAX_PATH_LENGTH + 4 + 4, wire.length);
         assertTrue(wire.length <= Message.MAX_SIZE);
     }
@@ -88,39 +96,40 @@ class MessageCodecTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, -1, 0x7fffffff, 0x80000000})
     void replyRoundTripsForAnyId(int id) throws Exception {
-        assertEquals(Reply.descriptor(id), decodeReply(encode(Reply.descriptor(id)), true));
-        Reply error = Reply.error(id, 2, "not found");
-        assertEquals(error, decodeReply(encode(error), false));
+        assertEquals(descriptor(id), decodeReply(encode(descriptor(id)), true));
+        for (Envelope<Reply> r : List.of(failed(id, 2), denied(id, 13, "denied"), brokerError(id, "internal"), done(id))) {
+            assertEquals(r, decodeReply(encode(r), false));
+            assertEquals(id, decodeReply(encode(r), false).id());
+        }
     }
 
     @Test
     void replyRoundTripsReasons() throws Exception {
         String longest = "x".repeat(Message.MAX_REASON_LENGTH);
-        List<Reply> replies = List.of(
-                Reply.error(1, 1, ""),
-                Reply.error(2, 13, "denied by airlock policy app.policy: read"),
-                Reply.error(3, 21, "r\u00e9pertoire \u65e5\u672c \ud83d\ude00 \u0000 \ufeff"),
-                Reply.error(4, Message.MAX_ERRNO, longest),
-                Reply.error(5, 36, "\u00e9".repeat(600))); // 1200 bytes of UTF-8, cut to fit
-        for (Reply r : replies) {
+        List<Envelope<Reply>> replies = List.of(
+                denied(1, 1, "x"),
+                denied(2, 13, "denied by airlock policy app.policy: read"),
+                brokerError(3, "r\u00e9pertoire \u65e5\u672c \ud83d\ude00 \u0000 \ufeff"),
+                denied(4, 13, longest),
+                brokerError(5, "\u00e9".repeat(600))); // 1200 bytes of UTF-8, cut to fit
+        for (Envelope<Reply> r : replies) {
             byte[] wire = encode(r);
-            Reply back = decodeReply(wire, false);
+            Envelope<Reply> back = decodeReply(wire, false);
             assertEquals(r, back);
-            assertEquals(r.reason(), back.reason());
-            assertEquals(r.errno(), back.errno());
-            assertFalse(back.hasDescriptor());
+            assertEquals(reason(r), reason(back));
+            assertFalse(back.message().carriesDescriptor());
             assertArrayEquals(wire, encode(back));
         }
-        assertEquals(longest, decodeReply(encode(replies.get(3)), false).reason());
-        assertEquals("\u00e9".repeat(512), decodeReply(encode(replies.get(4)), false).reason());
+        assertEquals(longest, reason(decodeReply(encode(replies.get(3)), false)));
+        assertEquals("\u00e9".repeat(512), reason(decodeReply(encode(replies.get(4)), false)));
+        assertEquals(Message.MAX_ERRNO, ((Reply.Failed) decodeReply(encode(failed(6, Message.MAX_ERRNO)), false).message()).errno());
     }
 
     @Test
     void descriptorReplyDecodesAsSuccess() throws Exception {
-        Reply back = decodeReply(encode(Reply.descriptor(9)), true);
-        assertTrue(back.hasDescriptor());
-        assertEquals(0, back.errno());
-        assertEquals("", back.reason());
+        Envelope<Reply> back = decodeReply(encode(descriptor(9)), true);
+        assertTrue(back.message().carriesDescriptor());
+        assertTrue(back.message() instanceof Reply.Success);
         assertEquals(9, back.id());
     }
 
@@ -130,18 +139,18 @@ class MessageCodecTest {
     void encodeWritesAtThePositionAndAdvancesIt() {
         ByteBuffer out = ByteBuffer.allocate(100);
         out.position(7);
-        int n = MessageCodec.encode(Reply.error(1, 2, "x"), out);
-        assertEquals(19, n);
-        assertEquals(26, out.position());
+        int n = MessageCodec.encode(1, new Reply.BrokerError("x"), out);
+        assertEquals(16, n);
+        assertEquals(23, out.position());
         assertEquals(0, out.get(6));
         assertEquals(0x41, out.get(7));
     }
 
     @Test
     void encodeIsBigEndianWhateverTheBufferOrder() {
-        Request r = Request.open(0x01020304, bytes("/x"), 5, 6, false);
+        Envelope<Request> r = open(0x01020304, bytes("/x"), 5, 6, false);
         ByteBuffer little = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
-        int n = MessageCodec.encode(r, little);
+        int n = MessageCodec.encode(r.id(), r.message(), little);
         byte[] wire = new byte[n];
         little.get(0, wire);
         assertArrayEquals(encode(r), wire);
@@ -149,35 +158,35 @@ class MessageCodecTest {
 
     @Test
     void encodeRefusesABufferTooSmallAndWritesNothing() {
-        Request r = Request.open(1, bytes("/tmp/x"), 0, 0, false);
+        Envelope<Request> r = open(1, bytes("/tmp/x"), 0, 0, false);
         ByteBuffer out = ByteBuffer.allocate(encode(r).length - 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(r, out));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(r.id(), r.message(), out));
         assertEquals("OPEN message needs 28 bytes, buffer has 27", e.getMessage());
         assertEquals(0, out.position());
         assertArrayEquals(new byte[27], out.array());
 
-        ByteBuffer small = ByteBuffer.allocate(17);
-        assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(Reply.descriptor(1), small));
+        ByteBuffer small = ByteBuffer.allocate(12);
+        assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(1, new Reply.Descriptor(), small));
         assertEquals(0, small.position());
     }
 
     @Test
     void decodeReadsExactlyLengthBytesFromThePositionAndAdvances() throws Exception {
-        byte[] first = encode(Request.open(1, bytes("/one"), 0, 0, false));
-        byte[] second = encode(Request.open(2, bytes("/two/2"), 1, 2, true));
+        byte[] first = encode(open(1, bytes("/one"), 0, 0, false));
+        byte[] second = encode(open(2, bytes("/two/2"), 1, 2, true));
         ByteBuffer in = ByteBuffer.allocateDirect(first.length + second.length + 3).order(ByteOrder.LITTLE_ENDIAN);
         in.put(first).put(second).put(new byte[] {1, 2, 3}).flip();
 
         assertEquals(1, MessageCodec.decodeRequest(in, first.length).id());
         assertEquals(first.length, in.position());
-        Request two = MessageCodec.decodeRequest(in, second.length);
-        assertEquals(Request.open(2, bytes("/two/2"), 1, 2, true), two);
+        Envelope<Request> two = MessageCodec.decodeRequest(in, second.length);
+        assertEquals(open(2, bytes("/two/2"), 1, 2, true), two);
         assertEquals(first.length + second.length, in.position());
     }
 
     @Test
     void failedDecodeLeavesThePositionAlone() {
-        byte[] wire = encode(Reply.error(1, 2, "x"));
+        byte[] wire = encode(brokerError(1, "x"));
         ByteBuffer in = ByteBuffer.allocate(wire.length + 5);
         in.position(5);
         in.put(wire).position(5);
@@ -189,16 +198,16 @@ class MessageCodecTest {
 
     @Test
     void decodeWorksOnReadOnlyBuffers() throws Exception {
-        byte[] wire = encode(Reply.error(3, 4, "why"));
-        assertEquals(Reply.error(3, 4, "why"), MessageCodec.decodeReply(ByteBuffer.wrap(wire).asReadOnlyBuffer(), wire.length, false));
+        byte[] wire = encode(denied(3, 1, "why"));
+        assertEquals(denied(3, 1, "why"), MessageCodec.decodeReply(ByteBuffer.wrap(wire).asReadOnlyBuffer(), wire.length, false));
     }
 
     @Test
     void lengthBeyondTheBufferIsAProtocolError() {
-        byte[] wire = encode(Reply.descriptor(1));
+        byte[] wire = encode(descriptor(1));
         ProtocolException e = assertThrows(ProtocolException.class,
                 () -> MessageCodec.decodeReply(ByteBuffer.wrap(wire), wire.length + 1, true));
-        assertEquals("message length 19 exceeds the 18 bytes in the buffer", e.getMessage());
+        assertEquals("message length 14 exceeds the 13 bytes in the buffer", e.getMessage());
     }
 
     @Test
@@ -212,9 +221,9 @@ class MessageCodecTest {
 
     @Test
     void everyTruncationOfARequestIsRefused() {
-        for (Request r : List.of(
-                Request.open(5, bytes("/tmp/x"), O_WRONLY_CREAT_TRUNC, 0644, true),
-                Request.open(-1, path(Message.MAX_PATH_LENGTH), 0, 0, false))) {
+        for (Envelope<Request> r : List.of(
+                open(5, bytes("/tmp/x"), O_WRONLY_CREAT_TRUNC, 0644, true),
+                open(-1, path(Message.MAX_PATH_LENGTH), 0, 0, false))) {
             byte[] wire = encode(r);
             for (int n = 0; n < wire.length; n++) {
                 byte[] prefix = Arrays.copyOf(wire, n);
@@ -226,7 +235,7 @@ class MessageCodecTest {
 
     @Test
     void truncationMessagesSayWhatIsMissing() {
-        byte[] wire = encode(Request.open(5, bytes("/tmp/x"), 0, 0, false)); // 28 bytes
+        byte[] wire = encode(open(5, bytes("/tmp/x"), 0, 0, false)); // 28 bytes
         assertEquals("message truncated: header needs 12 bytes, 5 left", refusedRequest(Arrays.copyOf(wire, 5)).getMessage());
         assertEquals("message truncated: OPEN path length needs 2 bytes, 1 left", refusedRequest(Arrays.copyOf(wire, 13)).getMessage());
         assertEquals("message truncated: OPEN path needs 6 bytes, 2 left", refusedRequest(Arrays.copyOf(wire, 16)).getMessage());
@@ -234,7 +243,7 @@ class MessageCodecTest {
         assertEquals("message truncated: OPEN mode needs 4 bytes, 3 left", refusedRequest(Arrays.copyOf(wire, 27)).getMessage());
 
         byte[] declared17 = wire(o -> {
-            header(o, Message.MAGIC, 1, Message.OPEN, 0, 1);
+            header(o, Message.MAGIC, Message.VERSION, Operation.OPEN.code(), 0, 1);
             o.writeShort(17);
             o.write(bytes("/abcd"));
         });
@@ -243,17 +252,19 @@ class MessageCodecTest {
 
     @Test
     void everyTruncationOfAReplyIsRefused() {
-        for (Reply r : List.of(Reply.descriptor(0), Reply.error(8, 13, "denied \u00e9\ud83d\ude00"), Reply.error(8, 2, ""))) {
+        for (Envelope<Reply> r : List.of(descriptor(0), denied(8, 13, "denied \u00e9\ud83d\ude00"), failed(8, 2),
+                brokerError(8, "internal"), data(8, bytes("xyz")), watchReply(8, 5), done(8))) {
             byte[] wire = encode(r);
             for (int n = 0; n < wire.length; n++) {
-                ProtocolException e = refusedReply(Arrays.copyOf(wire, n), r.hasDescriptor());
+                ProtocolException e = refusedReply(Arrays.copyOf(wire, n), r.message().carriesDescriptor());
                 assertTrue(e.getMessage().startsWith("message truncated: "), n + ": " + e.getMessage());
             }
         }
-        byte[] wire = encode(Reply.error(8, 13, "abc"));
-        assertEquals("message truncated: REPLY errno needs 4 bytes, 2 left", refusedReply(Arrays.copyOf(wire, 14), false).getMessage());
-        assertEquals("message truncated: REPLY reason length needs 2 bytes, 1 left", refusedReply(Arrays.copyOf(wire, 17), false).getMessage());
-        assertEquals("message truncated: REPLY reason needs 3 bytes, 1 left", refusedReply(Arrays.copyOf(wire, 19), false).getMessage());
+        byte[] wire = encode(denied(8, 13, "abc"));
+        assertEquals("message truncated: REPLY kind needs 1 bytes, 0 left", refusedReply(Arrays.copyOf(wire, 12), false).getMessage());
+        assertEquals("message truncated: REPLY errno needs 4 bytes, 2 left", refusedReply(Arrays.copyOf(wire, 15), false).getMessage());
+        assertEquals("message truncated: REPLY reason length needs 2 bytes, 1 left", refusedReply(Arrays.copyOf(wire, 18), false).getMessage());
+        assertEquals("message truncated: REPLY reason needs 3 bytes, 1 left", refusedReply(Arrays.copyOf(wire, 20), false).getMessage());
     }
 
     // ---------------------------------------------------------------- oversize
@@ -261,7 +272,7 @@ class MessageCodecTest {
     @Test
     void messageOverTheLimitIsRefusedBeforeReading() {
         ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
-        byte[] valid = encode(Request.open(1, bytes("/x"), 0, 0, false));
+        byte[] valid = encode(open(1, bytes("/x"), 0, 0, false));
         in.put(0, valid);
         ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.decodeRequest(in, Message.MAX_SIZE + 1));
         assertEquals("message too large: 8193 bytes, limit 8192", e.getMessage());
@@ -272,7 +283,7 @@ class MessageCodecTest {
     void pathLongerThanTheLimitIsRefused() {
         byte[] path = path(Message.MAX_PATH_LENGTH + 1);
         byte[] wire = wire(o -> {
-            header(o, Message.MAGIC, 1, Message.OPEN, 0, 1);
+            header(o, Message.MAGIC, Message.VERSION, Operation.OPEN.code(), 0, 1);
             o.writeShort(path.length);
             o.write(path);
             o.writeInt(0);
@@ -285,7 +296,7 @@ class MessageCodecTest {
     @Test
     void emptyPathIsRefused() {
         byte[] wire = wire(o -> {
-            header(o, Message.MAGIC, 1, Message.OPEN, 0, 1);
+            header(o, Message.MAGIC, Message.VERSION, Operation.OPEN.code(), 0, 1);
             o.writeShort(0);
             o.writeInt(0);
             o.writeInt(0);
@@ -297,12 +308,13 @@ class MessageCodecTest {
     void reasonLongerThanTheLimitIsRefused() {
         byte[] reason = bytes("r".repeat(Message.MAX_REASON_LENGTH + 1));
         byte[] wire = wire(o -> {
-            header(o, Message.MAGIC, 1, Message.REPLY, 0, 1);
+            header(o, Message.MAGIC, Message.VERSION, Message.REPLY, 0, 1);
+            o.writeByte(Message.KIND_DENIED);
             o.writeInt(13);
             o.writeShort(reason.length);
             o.write(reason);
         });
-        assertEquals("reason length 1025 out of range 0..1024", refusedReply(wire, false).getMessage());
+        assertEquals("reason length 1025 out of range 1..1024", refusedReply(wire, false).getMessage());
     }
 
     /**
@@ -329,7 +341,7 @@ class MessageCodecTest {
 
     private static byte[] openClaimingPathLength(int claimed) {
         return wire(o -> {
-            header(o, Message.MAGIC, 1, Message.OPEN, 0, 1);
+            header(o, Message.MAGIC, Message.VERSION, Operation.OPEN.code(), 0, 1);
             o.writeShort(claimed);
             o.write(bytes("/abcd"));
             o.write(0);
@@ -357,24 +369,24 @@ class MessageCodecTest {
 
     @Test
     void badMagicIsRefused() {
-        byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, false));
+        byte[] wire = encode(open(1, bytes("/x"), 0, 0, false));
         ByteBuffer.wrap(wire).putInt(0, 0x12345678);
         assertEquals("bad magic 0x12345678", refusedRequest(wire).getMessage());
         assertEquals("bad magic 0x12345678", refusedReply(wire, false).getMessage());
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 2, 0xff})
+    @ValueSource(ints = {0, 1, 3, 0xff})
     void otherVersionsAreRefused(int version) {
-        byte[] wire = encode(Reply.descriptor(1));
+        byte[] wire = encode(descriptor(1));
         wire[4] = (byte) version;
-        assertEquals("unsupported protocol version " + version + ", expected 1", refusedReply(wire, true).getMessage());
+        assertEquals("unsupported protocol version " + version + ", expected 2", refusedReply(wire, true).getMessage());
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x0e, 0x7f, 0x80, 0x82, 0xff})
+    @ValueSource(ints = {0x00, 0x0c, 0x0e, 0x7f, 0x80, 0x82, 0xff})
     void unknownTypesAreRefused(int type) {
-        byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, false));
+        byte[] wire = encode(open(1, bytes("/x"), 0, 0, false));
         wire[5] = (byte) type;
         String expected = String.format("unknown message type 0x%02x", type);
         assertEquals(expected, refusedRequest(wire).getMessage());
@@ -384,42 +396,42 @@ class MessageCodecTest {
     @Test
     void aReplyIsNotARequestAndViceVersa() {
         assertEquals("unexpected message type REPLY where a request belongs",
-                refusedRequest(encode(Reply.error(1, 2, ""))).getMessage());
+                refusedRequest(encode(failed(1, 2))).getMessage());
         assertEquals("unexpected message type OPEN where a reply belongs",
-                refusedReply(encode(Request.open(1, bytes("/x"), 0, 0, false)), false).getMessage());
+                refusedReply(encode(open(1, bytes("/x"), 0, 0, false)), false).getMessage());
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0x0001, 0x0004, 0x0100, 0x8000, 0xfffd})
     void requestFlagBitsOtherThanRefuseDirectoryAreRefused(int bits) {
-        byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, true));
+        byte[] wire = encode(open(1, bytes("/x"), 0, 0, true));
         ByteBuffer.wrap(wire).putShort(6, (short) (Message.FLAG_REFUSE_DIRECTORY | bits));
         assertEquals(String.format("unknown flag bits 0x%04x in OPEN", bits & ~Message.FLAG_REFUSE_DIRECTORY),
                 refusedRequest(wire).getMessage());
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x0010, 0x0100, 0x8000, 0xfff0})
-    void replyFlagBitsOtherThanTheDefinedOnesAreRefused(int bits) {
-        byte[] wire = encode(Reply.descriptor(1));
-        ByteBuffer.wrap(wire).putShort(6, (short) (Message.FLAG_HAS_FD | bits));
+    @ValueSource(ints = {0x0001, 0x0002, 0x0010, 0x0100, 0x8000, 0xfff0})
+    void replyFlagBitsAreRefused(int bits) {
+        byte[] wire = encode(descriptor(1));
+        ByteBuffer.wrap(wire).putShort(6, (short) bits);
         assertEquals(String.format("unknown flag bits 0x%04x in REPLY", bits), refusedReply(wire, true).getMessage());
     }
 
     @Test
     void refuseDirectoryFlagIsCarried() throws Exception {
-        byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, true));
+        byte[] wire = encode(open(1, bytes("/x"), 0, 0, true));
         assertEquals(Message.FLAG_REFUSE_DIRECTORY, ByteBuffer.wrap(wire).getShort(6));
-        assertTrue(decodeRequest(wire).refuseDirectory());
+        assertTrue(((Request.Open) decodeRequest(wire).message()).refuseDirectory());
         ByteBuffer.wrap(wire).putShort(6, (short) 0);
-        assertFalse(decodeRequest(wire).refuseDirectory());
+        assertFalse(((Request.Open) decodeRequest(wire).message()).refuseDirectory());
     }
 
     // ---------------------------------------------------------------- OPEN body
 
     @Test
     void nulInPathIsRefused() {
-        byte[] wire = encode(Request.open(1, bytes("/tmp/ab/c"), 0, 0, false));
+        byte[] wire = encode(open(1, bytes("/tmp/ab/c"), 0, 0, false));
         wire[12 + 2 + 7] = 0;
         assertEquals("path contains NUL at byte 7", refusedRequest(wire).getMessage());
         wire[12 + 2 + 8] = 0; // the last byte: a C string would end one byte early
@@ -431,7 +443,7 @@ class MessageCodecTest {
     void relativePathIsRefused(String path) {
         byte[] raw = bytes(path);
         byte[] wire = wire(o -> {
-            header(o, Message.MAGIC, 1, Message.OPEN, 0, 1);
+            header(o, Message.MAGIC, Message.VERSION, Operation.OPEN.code(), 0, 1);
             o.writeShort(raw.length);
             o.write(raw);
             o.writeInt(0);
@@ -444,122 +456,120 @@ class MessageCodecTest {
     @ParameterizedTest
     @ValueSource(ints = {-1, 010000, Integer.MIN_VALUE, Integer.MAX_VALUE})
     void modeOutOfRangeIsRefused(int mode) {
-        byte[] wire = encode(Request.open(1, bytes("/x"), 0, 0, false));
+        byte[] wire = encode(open(1, bytes("/x"), 0, 0, false));
         ByteBuffer.wrap(wire).putInt(wire.length - 4, mode);
         assertEquals("mode 0" + Integer.toOctalString(mode) + " out of range 0..07777", refusedRequest(wire).getMessage());
     }
 
     @Test
     void trailingBytesAfterARequestAreRefused() {
-        byte[] wire = Arrays.copyOf(encode(Request.open(1, bytes("/tmp/x"), 0, 0, false)), 30);
+        byte[] wire = Arrays.copyOf(encode(open(1, bytes("/tmp/x"), 0, 0, false)), 30);
         assertEquals("2 trailing bytes after OPEN body (message is 30 bytes)", refusedRequest(wire).getMessage());
     }
 
     // ---------------------------------------------------------------- REPLY body
 
     @Test
-    void descriptorAttachedWithoutTheFlagIsRefused() {
-        assertEquals("REPLY has a descriptor attached but FLAG_HAS_FD is clear",
-                refusedReply(encode(Reply.error(1, 2, "no")), true).getMessage());
+    void descriptorAttachedToAnotherKindIsRefused() {
+        assertEquals("REPLY has a descriptor attached but its kind is failed errno 2",
+                refusedReply(encode(failed(1, 2)), true).getMessage());
+        assertEquals("REPLY has a descriptor attached but its kind is done", refusedReply(encode(done(1)), true).getMessage());
     }
 
     @Test
-    void flagWithoutAnAttachedDescriptorIsRefused() {
-        assertEquals("REPLY has FLAG_HAS_FD but no descriptor was attached",
-                refusedReply(encode(Reply.descriptor(1)), false).getMessage());
+    void descriptorKindWithoutAnAttachedDescriptorIsRefused() {
+        assertEquals("REPLY of kind descriptor but no descriptor was attached",
+                refusedReply(encode(descriptor(1)), false).getMessage());
     }
 
-    @Test
-    void successWithoutTheFlagIsSuccessWithoutADescriptor() throws Exception {
-        byte[] wire = encode(Reply.descriptor(1));
-        ByteBuffer.wrap(wire).putShort(6, (short) 0);
-        assertEquals(Reply.done(1), decodeReply(wire, false));
-        assertFalse(decodeReply(wire, false).hasDescriptor());
+    @ParameterizedTest
+    @ValueSource(ints = {0, 9, 0x7f, 0x81, 0xff})
+    void unknownReplyKindsAreRefused(int kind) {
+        byte[] wire = encode(done(1));
+        wire[12] = (byte) kind;
+        assertEquals(String.format("unknown reply kind 0x%02x", kind), refusedReply(wire, false).getMessage());
     }
 
     // ---------------------------------------------------------------- metadata and mutation requests
 
     @Test
     void everyRequestTypeRoundTrips() throws Exception {
-        List<Request> requests = List.of(
-                Request.stat(1, bytes("/a/b"), false),
-                Request.stat(2, bytes("/a/link"), true),
-                Request.access(3, bytes("/a"), 0),
-                Request.access(4, bytes("/a"), 7),
-                Request.readlink(5, bytes("/l")),
-                Request.mkdir(6, bytes("/d"), 0755),
-                Request.unlink(7, bytes("/f")),
-                Request.rmdir(8, bytes("/d")),
-                Request.remove(9, bytes("/e")),
-                Request.rename(10, bytes("/from"), bytes("/to"), false),
-                Request.rename(11, bytes("/from"), path(Message.MAX_PATH_LENGTH), true),
-                Request.link(12, bytes("/new"), bytes("/old")),
-                Request.symlink(13, bytes("/link"), bytes("../relative/\u00e9 target")),
-                Request.chmod(14, bytes("/f"), 04755, false),
-                Request.chmod(15, bytes("/f"), 0, true),
-                Request.utimens(16, bytes("/f"), Long.MAX_VALUE, Request.OMIT, false),
-                Request.utimens(17, bytes("/f"), -1L, 1_700_000_000_123_456_789L, true),
-                Request.truncate(18, bytes("/f"), 0),
-                Request.truncate(19, bytes("/f"), Long.MAX_VALUE));
-        for (Request r : requests) {
-            Request back = decodeRequest(encode(r));
+        List<Envelope<Request>> requests = List.of(
+                stat(1, bytes("/a/b"), false),
+                stat(2, bytes("/a/link"), true),
+                access(3, bytes("/a"), 0),
+                access(4, bytes("/a"), 7),
+                readlink(5, bytes("/l")),
+                mkdir(6, bytes("/d"), 0755),
+                unlink(7, bytes("/f")),
+                rmdir(8, bytes("/d")),
+                remove(9, bytes("/e")),
+                rename(10, bytes("/from"), bytes("/to"), false),
+                rename(11, bytes("/from"), path(Message.MAX_PATH_LENGTH), true),
+                link(12, bytes("/new"), bytes("/old")),
+                symlink(13, bytes("/link"), bytes("../relative/\u00e9 target")),
+                chmod(14, bytes("/f"), 04755, false),
+                chmod(15, bytes("/f"), 0, true),
+                utimens(16, bytes("/f"), Long.MAX_VALUE, Request.OMIT, false),
+                utimens(17, bytes("/f"), -1L, 1_700_000_000_123_456_789L, true),
+                watch(18, bytes("/d"), Message.WATCH_EVENTS));
+        for (Envelope<Request> r : requests) {
+            Envelope<Request> back = decodeRequest(encode(r), r.message().operation().descriptorsCarried());
             assertEquals(r, back, r.toString());
             assertEquals(r.toString(), back.toString());
         }
-        assertTrue(requests.get(1).noFollow());
-        assertTrue(requests.get(7).directory());
-        assertTrue(requests.get(8).either());
-        assertTrue(requests.get(10).noReplace());
-        assertEquals(Request.OMIT, requests.get(15).secondNumber());
+        assertTrue(((Request.Stat) requests.get(1).message()).noFollow());
+        assertEquals(Request.RemoveKind.DIRECTORY, ((Request.Remove) requests.get(7).message()).kind());
+        assertEquals(Request.RemoveKind.EITHER, ((Request.Remove) requests.get(8).message()).kind());
+        assertTrue(((Request.Rename) requests.get(10).message()).noReplace());
+        assertEquals(Request.OMIT, ((Request.SetTimes) requests.get(15).message()).modifiedNanos());
     }
 
     @Test
     void requestFieldsAreCheckedAsTheyAreBuilt() {
         assertEquals("access mode 8 out of range 0..7",
-                assertThrows(IllegalArgumentException.class, () -> Request.access(1, bytes("/a"), 8)).getMessage());
-        assertEquals("negative length -1",
-                assertThrows(IllegalArgumentException.class, () -> Request.truncate(1, bytes("/a"), -1)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> access(1, bytes("/a"), 8)).getMessage());
         assertEquals("link target contains NUL at byte 1",
-                assertThrows(IllegalArgumentException.class, () -> Request.symlink(1, bytes("/l"), new byte[] {'a', 0})).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> symlink(1, bytes("/l"), new byte[] {'a', 0})).getMessage());
         assertEquals("link target length 0 out of range 1..4096",
-                assertThrows(IllegalArgumentException.class, () -> Request.symlink(1, bytes("/l"), new byte[0])).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> symlink(1, bytes("/l"), new byte[0])).getMessage());
         assertEquals("path is not absolute (first byte 0x72, expected '/')",
-                assertThrows(IllegalArgumentException.class, () -> Request.rename(1, bytes("/a"), bytes("rel"), false)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> rename(1, bytes("/a"), bytes("rel"), false)).getMessage());
         assertEquals("mode 010000 out of range 0..07777",
-                assertThrows(IllegalArgumentException.class, () -> Request.mkdir(1, bytes("/a"), 010000)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> mkdir(1, bytes("/a"), 010000)).getMessage());
     }
 
     @Test
     void hostileFieldsOfNewTypesAreRefusedOnTheWire() {
-        byte[] both = encode(Request.rmdir(1, bytes("/d")));
+        byte[] both = encode(rmdir(1, bytes("/d")));
         ByteBuffer.wrap(both).putShort(6, (short) (Message.FLAG_DIRECTORY | Message.FLAG_EITHER));
         assertEquals("UNLINK sets both FLAG_DIRECTORY and FLAG_EITHER", refusedRequest(both).getMessage());
 
-        byte[] nul = encode(Request.rename(1, bytes("/a"), bytes("/bc"), false));
+        byte[] nul = encode(rename(1, bytes("/a"), bytes("/bc"), false));
         nul[nul.length - 1] = 0;
         assertEquals("path contains NUL at byte 2", refusedRequest(nul).getMessage());
 
-        byte[] relative = encode(Request.link(1, bytes("/a"), bytes("/b")));
+        byte[] relative = encode(link(1, bytes("/a"), bytes("/b")));
         relative[relative.length - 2 + 0] = 'b';
         assertEquals("path is not absolute (first byte 0x62, expected '/')", refusedRequest(relative).getMessage());
 
-        byte[] access = encode(Request.access(1, bytes("/a"), 4));
+        byte[] access = encode(access(1, bytes("/a"), 4));
         ByteBuffer.wrap(access).putInt(access.length - 4, -1);
         assertEquals("access mode -1 out of range 0..7", refusedRequest(access).getMessage());
 
-        byte[] length = encode(Request.truncate(1, bytes("/a"), 5));
-        ByteBuffer.wrap(length).putLong(length.length - 8, Long.MIN_VALUE);
-        assertEquals("negative length " + Long.MIN_VALUE, refusedRequest(length).getMessage());
+        byte[] mode = encode(chmod(1, bytes("/a"), 0644, false));
+        ByteBuffer.wrap(mode).putInt(mode.length - 4, 0100644);
+        assertEquals("mode 0100644 out of range 0..07777", refusedRequest(mode).getMessage());
 
-        byte[] flags = encode(Request.stat(1, bytes("/a"), true));
+        byte[] flags = encode(stat(1, bytes("/a"), true));
         ByteBuffer.wrap(flags).putShort(6, (short) Message.FLAG_REFUSE_DIRECTORY);
         assertEquals("unknown flag bits 0x0002 in STAT", refusedRequest(flags).getMessage());
 
-        byte[] shortTimes = Arrays.copyOf(encode(Request.utimens(1, bytes("/a"), 1, 2, false)), 12 + 2 + 2 + 8 + 4);
-        assertEquals("message truncated: UTIMENS second number needs 8 bytes, 4 left", refusedRequest(shortTimes).getMessage());
+        byte[] shortTimes = Arrays.copyOf(encode(utimens(1, bytes("/a"), 1, 2, false)), 12 + 2 + 2 + 8 + 4);
+        assertEquals("message truncated: UTIMENS modification time needs 8 bytes, 4 left", refusedRequest(shortTimes).getMessage());
 
         byte[] longTarget = wire(o -> {
-            header(o, Message.MAGIC, 1, Message.SYMLINK, 0, 1);
+            header(o, Message.MAGIC, Message.VERSION, Operation.SYMLINK.code(), 0, 1);
             o.writeShort(2);
             o.write(bytes("/l"));
             o.writeShort(0xffff);
@@ -570,58 +580,81 @@ class MessageCodecTest {
     @Test
     void dataRepliesRoundTripAndAreCheckedForConsistency() throws Exception {
         byte[] target = path(Message.MAX_DATA_LENGTH);
-        for (Reply r : List.of(Reply.data(1, new byte[0]), Reply.data(2, bytes("../x")), Reply.data(3, target), Reply.done(4))) {
-            Reply back = decodeReply(encode(r), false);
+        for (Envelope<Reply> r : List.of(data(1, new byte[0]), data(2, bytes("../x")), data(3, target), done(4))) {
+            Envelope<Reply> back = decodeReply(encode(r), false);
             assertEquals(r, back);
-            assertFalse(back.hasDescriptor());
+            assertFalse(back.message().carriesDescriptor());
         }
-        assertArrayEquals(bytes("../x"), decodeReply(encode(Reply.data(2, bytes("../x"))), false).data());
+        assertArrayEquals(bytes("../x"), ((Reply.Data) decodeReply(encode(data(2, bytes("../x"))), false).message()).bytes());
         assertEquals("reply data of 4097 bytes exceeds 4096",
-                assertThrows(IllegalArgumentException.class, () -> Reply.data(1, new byte[4097])).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> new Reply.Data(new byte[4097])).getMessage());
 
-        byte[] dataOnError = encode(Reply.error(1, 2, ""));
-        ByteBuffer.wrap(dataOnError).putShort(6, (short) Message.FLAG_HAS_DATA);
-        assertEquals("REPLY with errno 2 (failure) has FLAG_HAS_DATA", refusedReply(dataOnError, false).getMessage());
+        byte[] longData = encode(data(1, bytes("x")));
+        ByteBuffer.wrap(longData).putShort(13, (short) 4097);
+        assertEquals("data length 4097 out of range 0..4096", refusedReply(longData, false).getMessage());
 
-        byte[] both = encode(Reply.data(1, bytes("x")));
-        ByteBuffer.wrap(both).putShort(6, (short) (Message.FLAG_HAS_DATA | Message.FLAG_HAS_FD));
-        assertEquals("REPLY has more than one of FLAG_HAS_FD, FLAG_HAS_DATA, FLAG_HAS_STAT, FLAG_HAS_WATCH: 0x0003",
-                refusedReply(both, true).getMessage());
-
-        byte[] missing = Arrays.copyOf(encode(Reply.data(1, bytes("xyz"))), 12 + 4 + 2 + 2 + 1);
+        byte[] missing = Arrays.copyOf(encode(data(1, bytes("xyz"))), 12 + 1 + 2 + 1);
         assertEquals("message truncated: REPLY data needs 3 bytes, 1 left", refusedReply(missing, false).getMessage());
     }
 
-    @Test
-    void failureWithTheFlagIsRefused() {
-        byte[] wire = encode(Reply.error(1, 2, ""));
-        ByteBuffer.wrap(wire).putShort(6, (short) Message.FLAG_HAS_FD);
-        assertEquals("REPLY with errno 2 (failure) has FLAG_HAS_FD", refusedReply(wire, true).getMessage());
+    /** A failure's errno is 1..4095; a denial's is EACCES or EPERM: checked on the wire as the constructors check them. */
+    @ParameterizedTest
+    @ValueSource(ints = {-1, Integer.MIN_VALUE, 0, 4096, Integer.MAX_VALUE})
+    void errnoOutOfRangeIsRefused(int errno) {
+        byte[] wire = encode(failed(1, 2));
+        ByteBuffer.wrap(wire).putInt(13, errno);
+        String expected = errno == 0 ? "errno 0 means success: a failure needs errno 1..4095" : "errno " + errno + " out of range 1..4095";
+        assertEquals(expected, refusedReply(wire, false).getMessage());
+        byte[] denial = encode(denied(1, 13, "why"));
+        ByteBuffer.wrap(denial).putInt(13, errno);
+        assertEquals("a denial reports EACCES or EPERM, not errno " + errno, refusedReply(denial, false).getMessage());
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {-1, Integer.MIN_VALUE, 4096, Integer.MAX_VALUE})
-    void errnoOutOfRangeIsRefused(int errno) {
-        byte[] wire = encode(Reply.error(1, 2, ""));
-        ByteBuffer.wrap(wire).putInt(12, errno);
-        assertEquals("errno " + errno + " out of range 0..4095", refusedReply(wire, false).getMessage());
+    /** The bug this format exists to prevent: a denial or broker error with no reason, or a reason on a failure. */
+    @Test
+    void kindsWithoutTheirFieldsAreRefused() {
+        byte[] deniedWithoutReason = wire(o -> {
+            header(o, Message.MAGIC, Message.VERSION, Message.REPLY, 0, 1);
+            o.writeByte(Message.KIND_DENIED);
+            o.writeInt(13);
+            o.writeShort(0);
+        });
+        assertEquals("REPLY denial without a reason", refusedReply(deniedWithoutReason, false).getMessage());
+        byte[] errorWithoutReason = wire(o -> {
+            header(o, Message.MAGIC, Message.VERSION, Message.REPLY, 0, 1);
+            o.writeByte(Message.KIND_BROKER_ERROR);
+            o.writeShort(0);
+        });
+        assertEquals("REPLY broker error without a reason", refusedReply(errorWithoutReason, false).getMessage());
+        byte[] failureWithReason = wire(o -> {
+            header(o, Message.MAGIC, Message.VERSION, Message.REPLY, 0, 1);
+            o.writeByte(Message.KIND_FAILED);
+            o.writeInt(5);
+            o.writeShort(2);
+            o.write(bytes("io"));
+        });
+        assertEquals("4 trailing bytes after REPLY body (message is 21 bytes)", refusedReply(failureWithReason, false).getMessage());
+        assertEquals("REPLY of kind descriptor but no descriptor was attached",
+                refusedReply(encode(descriptor(1)), false).getMessage(), "a broker error is never a descriptor, nor the reverse");
+        assertEquals("REPLY has a descriptor attached but its kind is broker error \"x\"",
+                refusedReply(encode(brokerError(1, "x")), true).getMessage());
     }
 
     @Test
     void successWithAReasonIsRefused() {
         byte[] wire = wire(o -> {
-            header(o, Message.MAGIC, 1, Message.REPLY, Message.FLAG_HAS_FD, 1);
-            o.writeInt(0);
+            header(o, Message.MAGIC, Message.VERSION, Message.REPLY, 0, 1);
+            o.writeByte(Message.KIND_DONE);
             o.writeShort(2);
             o.write(bytes("ok"));
         });
-        assertEquals("REPLY with errno 0 (success) carries a 2-byte reason", refusedReply(wire, true).getMessage());
+        assertEquals("4 trailing bytes after REPLY body (message is 17 bytes)", refusedReply(wire, false).getMessage());
     }
 
     @Test
     void trailingBytesAfterAReplyAreRefused() {
-        byte[] wire = Arrays.copyOf(encode(Reply.descriptor(1)), 19);
-        assertEquals("1 trailing bytes after REPLY body (message is 19 bytes)", refusedReply(wire, true).getMessage());
+        byte[] wire = Arrays.copyOf(encode(descriptor(1)), 14);
+        assertEquals("1 trailing bytes after REPLY body (message is 14 bytes)", refusedReply(wire, true).getMessage());
     }
 
     @ParameterizedTest
@@ -636,7 +669,8 @@ class MessageCodecTest {
     void malformedUtf8ReasonIsRefused(String reasonHex) {
         byte[] reason = hex(reasonHex);
         byte[] wire = wire(o -> {
-            header(o, Message.MAGIC, 1, Message.REPLY, 0, 1);
+            header(o, Message.MAGIC, Message.VERSION, Message.REPLY, 0, 1);
+            o.writeByte(Message.KIND_DENIED);
             o.writeInt(13);
             o.writeShort(reason.length);
             o.write(reason);
@@ -655,16 +689,21 @@ class MessageCodecTest {
     void fuzzedInputIsRefusedOrRoundTripsExactly() {
         Random random = new Random(0x41524c4bL);
         List<byte[]> seeds = new ArrayList<>();
-        seeds.add(encode(Request.open(1, bytes("/etc/hosts"), 0, 0, false)));
-        seeds.add(encode(Request.open(-1, bytes("/tmp/\u00e9t\u00e9"), O_WRONLY_CREAT_TRUNC, 0644, true)));
-        seeds.add(encode(Request.open(7, path(300), 2, 0600, false)));
-        seeds.add(encode(Reply.descriptor(3)));
-        seeds.add(encode(Reply.error(4, 13, "denied by airlock policy app.policy: read")));
-        seeds.add(encode(Reply.error(5, 2, "")));
-        seeds.add(encode(Reply.error(6, 21, "\u65e5\u672c\u8a9e \ud83d\ude00 \u00e9")));
-        seeds.add(encode(Reply.stat(8, StatWatchCodecTest.LINK_STAT)));
-        seeds.add(encode(Reply.watch(9, 3)));
-        seeds.add(encode(Request.watch(10, bytes("/data/in"), Message.WATCH_EVENTS)));
+        seeds.add(encode(open(1, bytes("/etc/hosts"), 0, 0, false)));
+        seeds.add(encode(open(-1, bytes("/tmp/\u00e9t\u00e9"), O_WRONLY_CREAT_TRUNC, 0644, true)));
+        seeds.add(encode(open(7, path(300), 2, 0600, false)));
+        seeds.add(encode(descriptor(3)));
+        seeds.add(encode(denied(4, 13, "denied by airlock policy app.policy: read")));
+        seeds.add(encode(failed(5, 2)));
+        seeds.add(encode(brokerError(6, "\u65e5\u672c\u8a9e \ud83d\ude00 \u00e9")));
+        seeds.add(encode(done(11)));
+        seeds.add(encode(data(12, bytes("../target"))));
+        seeds.add(encode(rename(13, bytes("/a/b"), bytes("/c"), true)));
+        seeds.add(encode(symlink(14, bytes("/l"), bytes("rel/t"))));
+        seeds.add(encode(utimens(15, bytes("/f"), 5, Request.OMIT, true)));
+        seeds.add(encode(status(8, StatWatchCodecTest.LINK_STAT)));
+        seeds.add(encode(watchReply(9, 3)));
+        seeds.add(encode(watch(10, bytes("/data/in"), Message.WATCH_EVENTS)));
         Outcomes outcomes = new Outcomes();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; i < 100_000; i++) {
@@ -688,7 +727,7 @@ class MessageCodecTest {
 
     private static void decodeEveryWay(Random random, byte[] input, Outcomes outcomes) {
         try {
-            Request r = MessageCodec.decodeRequest(placed(random, input), input.length);
+            Envelope<Request> r = MessageCodec.decodeRequest(placed(random, input), input.length);
             assertArrayEquals(input, encode(r), () -> "request does not re-encode the same: " + HexFormat.of().formatHex(input));
             outcomes.requestsDecoded++;
         } catch (ProtocolException e) {
@@ -698,8 +737,8 @@ class MessageCodecTest {
         }
         for (boolean attached : new boolean[] {false, true}) {
             try {
-                Reply r = MessageCodec.decodeReply(placed(random, input), input.length, attached);
-                assertEquals(attached, r.hasDescriptor());
+                Envelope<Reply> r = MessageCodec.decodeReply(placed(random, input), input.length, attached);
+                assertEquals(attached, r.message().carriesDescriptor());
                 assertArrayEquals(input, encode(r), () -> "reply does not re-encode the same: " + HexFormat.of().formatHex(input));
                 outcomes.repliesDecoded++;
             } catch (ProtocolException e) {
@@ -743,8 +782,8 @@ class MessageCodecTest {
         if (random.nextBoolean() && length >= 6) {
             // A plausible header, so that random bodies get decoded too.
             ByteBuffer.wrap(bytes).putInt(0, Message.MAGIC);
-            bytes[4] = 1;
-            bytes[5] = (byte) (random.nextBoolean() ? Message.OPEN : Message.REPLY);
+            bytes[4] = Message.VERSION;
+            bytes[5] = (byte) (random.nextBoolean() ? Operation.OPEN.code() : Message.REPLY);
         }
         return bytes;
     }
@@ -773,8 +812,8 @@ class MessageCodecTest {
                     m = Arrays.copyOf(m, m.length + 1 + random.nextInt(4));
                     break;
                 case 5: {
-                    // Change a declared length: the path length of a request, the reason length of a reply.
-                    int lengthAt = m.length > 5 && m[5] == Message.OPEN ? 12 : 16;
+                    // Change a declared length: the path length of a request, a denial's reason length.
+                    int lengthAt = m.length > 5 && (m[5] & 0xff) != Message.REPLY ? 12 : 17;
                     if (m.length >= lengthAt + 2) {
                         int old = (m[lengthAt] & 0xff) << 8 | (m[lengthAt + 1] & 0xff);
                         int now = random.nextBoolean() ? old + random.nextInt(5) - 2 : random.nextInt(0x10000);
@@ -811,32 +850,34 @@ class MessageCodecTest {
 
     // ---------------------------------------------------------------- helpers
 
-    static byte[] encode(Request r) {
-        ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
-        int n = MessageCodec.encode(r, out);
-        assertEquals(n, out.position());
-        return Arrays.copyOf(out.array(), n);
+    static byte[] encode(Envelope<?> e) {
+        return Wire.encode(e);
     }
 
-    static byte[] encode(Reply r) {
-        ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
-        int n = MessageCodec.encode(r, out);
-        assertEquals(n, out.position());
-        return Arrays.copyOf(out.array(), n);
-    }
-
-    private static Request decodeRequest(byte[] wire) throws ProtocolException {
+    private static Envelope<Request> decodeRequest(byte[] wire) throws ProtocolException {
         ByteBuffer in = ByteBuffer.wrap(wire);
-        Request r = MessageCodec.decodeRequest(in, wire.length);
+        Envelope<Request> r = MessageCodec.decodeRequest(in, wire.length);
         assertEquals(wire.length, in.position());
         return r;
     }
 
-    private static Reply decodeReply(byte[] wire, boolean attached) throws ProtocolException {
+    private static Envelope<Request> decodeRequest(byte[] wire, int descriptors) throws ProtocolException {
         ByteBuffer in = ByteBuffer.wrap(wire);
-        Reply r = MessageCodec.decodeReply(in, wire.length, attached);
+        Envelope<Request> r = MessageCodec.decodeRequest(in, wire.length, descriptors);
         assertEquals(wire.length, in.position());
         return r;
+    }
+
+    private static Envelope<Reply> decodeReply(byte[] wire, boolean attached) throws ProtocolException {
+        ByteBuffer in = ByteBuffer.wrap(wire);
+        Envelope<Reply> r = MessageCodec.decodeReply(in, wire.length, attached);
+        assertEquals(wire.length, in.position());
+        return r;
+    }
+
+    /** The reason of a denial or broker error. */
+    private static String reason(Envelope<Reply> r) {
+        return r.message() instanceof Reply.Denied ? ((Reply.Denied) r.message()).reason() : ((Reply.BrokerError) r.message()).reason();
     }
 
     private static ProtocolException refusedRequest(byte[] wire) {

@@ -7,16 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RequestTest {
     @Test
     void openKeepsEveryField() {
-        Request r = Request.open(-7, bytes("/data/x"), 0x241, 0640, true);
-        assertEquals(-7, r.id());
-        assertEquals(Message.OPEN, r.type());
-        assertArrayEquals(bytes("/data/x"), r.path());
+        Request.Open r = new Request.Open(RequestPath.of(bytes("/data/x")), 0x241, 0640, true);
+        assertEquals(Operation.OPEN, r.operation());
+        assertArrayEquals(bytes("/data/x"), r.path().bytes());
         assertEquals(0x241, r.openFlags());
         assertEquals(0640, r.mode());
         assertEquals(true, r.refuseDirectory());
@@ -25,65 +28,127 @@ class RequestTest {
     @Test
     void pathIsCopiedOnTheWayInAndOut() {
         byte[] path = bytes("/a/b");
-        Request r = Request.open(1, path, 0, 0, false);
+        RequestPath p = RequestPath.of(path);
         path[1] = 'z';
-        assertArrayEquals(bytes("/a/b"), r.path());
-        byte[] out = r.path();
+        assertArrayEquals(bytes("/a/b"), p.bytes());
+        byte[] out = p.bytes();
         out[1] = 'z';
-        assertArrayEquals(bytes("/a/b"), r.path());
-        assertNotSame(r.path(), r.path());
+        assertArrayEquals(bytes("/a/b"), p.bytes());
+        assertNotSame(p.bytes(), p.bytes());
     }
 
     @Test
     void pathLimitsAreTheDecodersLimits() {
-        Request.open(1, bytes("/"), 0, 0, false);
-        Request.open(1, path(Message.MAX_PATH_LENGTH), 0, 0, false);
-        assertEquals("path length 4097 out of range 1..4096", refused(path(Message.MAX_PATH_LENGTH + 1), 0).getMessage());
-        assertEquals("path length 0 out of range 1..4096", refused(new byte[0], 0).getMessage());
+        RequestPath.of(bytes("/"));
+        RequestPath.of(path(Message.MAX_PATH_LENGTH));
+        assertEquals("path length 4097 out of range 1..4096", refused(path(Message.MAX_PATH_LENGTH + 1)).getMessage());
+        assertEquals("path length 0 out of range 1..4096", refused(new byte[0]).getMessage());
     }
 
     @Test
     void relativePathIsRefused() {
-        assertEquals("path is not absolute (first byte 0x2e, expected '/')", refused(bytes("./x"), 0).getMessage());
+        assertEquals("path is not absolute (first byte 0x2e, expected '/')", refused(bytes("./x")).getMessage());
     }
 
     @Test
     void nulInPathIsRefused() {
-        assertEquals("path contains NUL at byte 4", refused(bytes("/etc\u0000/passwd"), 0).getMessage());
-        assertEquals("path contains NUL at byte 1", refused(new byte[] {'/', 0}, 0).getMessage());
+        assertEquals("path contains NUL at byte 4", refused(bytes("/etc\u0000/passwd")).getMessage());
+        assertEquals("path contains NUL at byte 1", refused(new byte[] {'/', 0}).getMessage());
     }
 
     @Test
     void modeIsLimitedToPermissionAndSpecialBits() {
-        assertEquals(07777, Request.open(1, bytes("/x"), 0, 07777, false).mode());
-        assertEquals("mode 010000 out of range 0..07777", refused(bytes("/x"), 010000).getMessage());
-        assertEquals("mode 037777777777 out of range 0..07777", refused(bytes("/x"), -1).getMessage());
+        RequestPath x = RequestPath.of("/x");
+        assertEquals(07777, new Request.Open(x, 0, 07777, false).mode());
+        assertEquals("mode 010000 out of range 0..07777",
+                assertThrows(IllegalArgumentException.class, () -> new Request.Open(x, 0, 010000, false)).getMessage());
+        assertEquals("mode 037777777777 out of range 0..07777",
+                assertThrows(IllegalArgumentException.class, () -> new Request.MakeDirectory(x, -1)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Request.ChangeMode(x, 0100644, false));
+    }
+
+    /** The one place a caller's st_mode is cut: what Files.copy passes (file type bits) becomes a mode the records take. */
+    @Test
+    void permissionBitsCutAWholeStatModeToWhatARequestCarries() {
+        assertEquals(0644, Request.permissionBits(0100644));
+        assertEquals(04755, Request.permissionBits(0104755));
+        assertEquals(01777, Request.permissionBits(041777));
+        assertEquals(07777, Request.permissionBits(-1));
+        assertEquals(0644, new Request.Open(RequestPath.of("/x"), 0, Request.permissionBits(0100644), false).mode());
     }
 
     @Test
     void nullPathIsRefused() {
-        assertThrows(NullPointerException.class, () -> Request.open(1, null, 0, 0, false));
+        assertThrows(NullPointerException.class, () -> RequestPath.of((byte[]) null));
+        assertThrows(NullPointerException.class, () -> new Request.Open(null, 0, 0, false));
+        assertThrows(NullPointerException.class, () -> new Request.Rename(RequestPath.of("/a"), null, false));
+        assertThrows(NullPointerException.class, () -> new Request.Remove(RequestPath.of("/a"), null));
     }
 
     @Test
     void equalityIsByValue() {
-        Request a = Request.open(1, bytes("/x"), 2, 3, true);
-        assertEquals(a, Request.open(1, bytes("/x"), 2, 3, true));
-        assertEquals(a.hashCode(), Request.open(1, bytes("/x"), 2, 3, true).hashCode());
-        assertNotEquals(a, Request.open(2, bytes("/x"), 2, 3, true));
-        assertNotEquals(a, Request.open(1, bytes("/y"), 2, 3, true));
-        assertNotEquals(a, Request.open(1, bytes("/x"), 0, 3, true));
-        assertNotEquals(a, Request.open(1, bytes("/x"), 2, 0, true));
-        assertNotEquals(a, Request.open(1, bytes("/x"), 2, 3, false));
+        RequestPath x = RequestPath.of("/x");
+        Request a = new Request.Open(x, 2, 3, true);
+        assertEquals(a, new Request.Open(RequestPath.of(bytes("/x")), 2, 3, true));
+        assertEquals(a.hashCode(), new Request.Open(RequestPath.of("/x"), 2, 3, true).hashCode());
+        assertNotEquals(a, new Request.Open(RequestPath.of("/y"), 2, 3, true));
+        assertNotEquals(a, new Request.Open(x, 0, 3, true));
+        assertNotEquals(a, new Request.Open(x, 2, 0, true));
+        assertNotEquals(a, new Request.Open(x, 2, 3, false));
+        assertNotEquals(a, new Request.Stat(x, true));
+        assertNotEquals(new Envelope<>(1, a), new Envelope<>(2, a));
     }
 
     @Test
     void toStringEscapesBytesThatCouldForgeLogLines() {
-        Request r = Request.open(-1, new byte[] {'/', 'a', '\n', '\\', (byte) 0xc3, (byte) 0xa9}, 0x41, 0644, true);
-        assertEquals("OPEN #4294967295 /a\\x0a\\x5c\\xc3\\xa9 flags=0x41 mode=0644 refuseDirectory", r.toString());
+        Request r = new Request.Open(RequestPath.of(new byte[] {'/', 'a', '\n', '\\', (byte) 0xc3, (byte) 0xa9}), 0x41, 0644, true);
+        assertEquals("OPEN /a\\x0a\\x5c\\xc3\\xa9 flags=0x41 mode=0644 refuseDirectory", r.toString());
+        assertEquals("#4294967295 OPEN /a\\x0a\\x5c\\xc3\\xa9 flags=0x41 mode=0644 refuseDirectory", new Envelope<>(-1, r).toString());
+        assertEquals("SYMLINK /l -> ..\\x0a", new Request.SymbolicLink(RequestPath.of("/l"), LinkTarget.of("..\n")).toString());
     }
 
-    private static IllegalArgumentException refused(byte[] path, int mode) {
-        return assertThrows(IllegalArgumentException.class, () -> Request.open(1, path, 0, mode, false));
+    /** One record per operation, each answering its own operation; the wire codes are distinct and TRUNCATE's is gone. */
+    @Test
+    void everyOperationHasItsRecord() {
+        RequestPath p = RequestPath.of("/p");
+        List<Request> one = List.of(new Request.Open(p, 0, 0, false), new Request.Stat(p, false), new Request.Access(p, 0),
+                new Request.ReadLink(p), new Request.MakeDirectory(p, 0), new Request.Remove(p, Request.RemoveKind.FILE),
+                new Request.Rename(p, p, false), new Request.Link(p, p), new Request.SymbolicLink(p, LinkTarget.of("t")),
+                new Request.ChangeMode(p, 0, false), new Request.SetTimes(p, 0, 0, false), new Request.Watch(p, 0x100));
+        Set<Operation> seen = EnumSet.noneOf(Operation.class);
+        for (Request r : one) {
+            assertTrue(seen.add(r.operation()), r.toString());
+            assertEquals(p, r.path());
+            assertEquals(r.operation(), Operation.ofCode(r.operation().code()));
+        }
+        assertEquals(EnumSet.allOf(Operation.class), seen);
+        assertEquals(null, Operation.ofCode(0x0C), "TRUNCATE's code is not reused");
+        assertEquals(null, Operation.ofCode(-1));
+        assertEquals(null, Operation.ofCode(256));
+        for (Operation o : Operation.values()) {
+            assertEquals(o == Operation.WATCH ? 1 : 0, o.descriptorsCarried(), o.name());
+        }
+    }
+
+    @Test
+    void successShapesAdmitExactlyTheirKinds() {
+        Reply.Success done = new Reply.Done();
+        Reply.Success descriptor = new Reply.Descriptor();
+        Reply.Success data = new Reply.Data(new byte[0]);
+        Reply.Success watch = new Reply.WatchDescriptor(1);
+        assertTrue(Operation.OPEN.success().admits(descriptor));
+        assertTrue(!Operation.OPEN.success().admits(done));
+        assertTrue(Operation.STAT.success().admits(descriptor));
+        assertTrue(!Operation.STAT.success().admits(data));
+        assertTrue(Operation.READLINK.success().admits(data));
+        assertTrue(!Operation.READLINK.success().admits(done));
+        assertTrue(Operation.MKDIR.success().admits(done));
+        assertTrue(!Operation.MKDIR.success().admits(descriptor));
+        assertTrue(Operation.WATCH.success().admits(watch));
+        assertTrue(!Operation.WATCH.success().admits(done));
+    }
+
+    private static IllegalArgumentException refused(byte[] path) {
+        return assertThrows(IllegalArgumentException.class, () -> RequestPath.of(path));
     }
 }

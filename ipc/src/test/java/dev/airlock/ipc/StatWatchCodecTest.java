@@ -1,5 +1,6 @@
 package dev.airlock.ipc;
 
+import static dev.airlock.ipc.Wire.*;
 import static dev.airlock.ipc.MessageCodecTest.bytes;
 import static dev.airlock.ipc.MessageCodecTest.encode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,21 +28,20 @@ class StatWatchCodecTest {
             65534, -2, 11, 1_700_000_000L, 999_999_999, -1L, 0, Long.MAX_VALUE, 123, true, Long.MIN_VALUE, 1);
 
     private static final int HEADER = 12;
-    private static final int REPLY_FIXED = HEADER + 4 + 2;
+    /** The header and the kind byte: where a status reply's stat block starts. */
+    private static final int REPLY_FIXED = HEADER + 1;
 
     @Test
     void statRepliesRoundTripEveryField() throws Exception {
         FileStat noBirth = new FileStat(0100644, 5, 6, 7, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0);
         for (FileStat stat : List.of(LINK_STAT, noBirth)) {
-            Reply r = Reply.stat(42, stat);
+            Envelope<Reply> r = status(42, stat);
             byte[] wire = encode(r);
             assertEquals(REPLY_FIXED + FileStat.WIRE_SIZE, wire.length);
-            Reply back = decode(wire, false);
+            Envelope<Reply> back = decode(wire, false);
             assertEquals(r, back);
-            assertEquals(stat, back.stat());
-            assertFalse(back.hasDescriptor());
-            assertNull(back.data());
-            assertEquals(0, back.watch());
+            assertEquals(stat, ((Reply.Status) back.message()).stat());
+            assertFalse(back.message().carriesDescriptor());
         }
         assertTrue(LINK_STAT.isSymbolicLink());
         assertFalse(noBirth.isSymbolicLink());
@@ -49,8 +49,9 @@ class StatWatchCodecTest {
 
     @Test
     void statBlockHasTheDocumentedBigEndianLayout() {
-        ByteBuffer w = ByteBuffer.wrap(encode(Reply.stat(1, LINK_STAT)));
-        assertEquals(Message.FLAG_HAS_STAT, w.getShort(6));
+        ByteBuffer w = ByteBuffer.wrap(encode(status(1, LINK_STAT)));
+        assertEquals(0, w.getShort(6));
+        assertEquals(Message.KIND_STATUS, w.get(HEADER));
         int at = REPLY_FIXED;
         assertEquals(0120777, w.getInt(at));
         assertEquals(0x8000_0000_0000_0001L, w.getLong(at + 4));
@@ -73,19 +74,20 @@ class StatWatchCodecTest {
                 () -> new FileStat(0x10000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0)).getMessage());
         assertEquals("stat has a birth time but says none is available", assertThrows(IllegalArgumentException.class,
                 () -> new FileStat(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 1, 0)).getMessage());
-        assertThrows(NullPointerException.class, () -> Reply.stat(1, null));
+        assertThrows(NullPointerException.class, () -> status(1, null));
     }
 
     @Test
     void hostileStatRepliesAreRefused() {
-        byte[] good = encode(Reply.stat(1, LINK_STAT));
+        byte[] good = encode(status(1, LINK_STAT));
 
         assertEquals("message truncated: REPLY stat needs 100 bytes, 99 left",
                 refused(Arrays.copyOf(good, good.length - 1), false).getMessage());
         byte[] trailing = Arrays.copyOf(good, good.length + 1);
         assertEquals("1 trailing bytes after REPLY body (message is " + trailing.length + " bytes)",
                 refused(trailing, false).getMessage());
-        assertEquals("REPLY has a descriptor attached but FLAG_HAS_FD is clear", refused(good, true).getMessage());
+        assertEquals("REPLY has a descriptor attached but its kind is status mode=0120777 ino=9223372036854775809",
+                refused(good, true).getMessage());
 
         byte[] nanos = good.clone();
         ByteBuffer.wrap(nanos).putInt(REPLY_FIXED + 68, -1);
@@ -107,30 +109,27 @@ class StatWatchCodecTest {
         ByteBuffer.wrap(birthWithout).putInt(REPLY_FIXED + 96, 0);
         assertEquals("stat has a birth time but says none is available", refused(birthWithout, false).getMessage());
 
-        byte[] withFd = good.clone();
-        ByteBuffer.wrap(withFd).putShort(6, (short) (Message.FLAG_HAS_STAT | Message.FLAG_HAS_FD));
-        assertEquals("REPLY has more than one of FLAG_HAS_FD, FLAG_HAS_DATA, FLAG_HAS_STAT, FLAG_HAS_WATCH: 0x0005",
-                refused(withFd, true).getMessage());
+        byte[] withFlags = good.clone();
+        ByteBuffer.wrap(withFlags).putShort(6, (short) 0x0005);
+        assertEquals("unknown flag bits 0x0005 in REPLY", refused(withFlags, true).getMessage());
 
-        byte[] onError = encode(Reply.error(1, 13, ""));
-        ByteBuffer.wrap(onError).putShort(6, (short) Message.FLAG_HAS_STAT);
-        assertEquals("REPLY with errno 13 (failure) has FLAG_HAS_STAT", refused(onError, false).getMessage());
-
-        // A stat success with a reason, or data and stat at once, must not decode either.
-        byte[] withData = good.clone();
-        ByteBuffer.wrap(withData).putShort(6, (short) (Message.FLAG_HAS_STAT | Message.FLAG_HAS_DATA));
-        assertTrue(refused(withData, false).getMessage().startsWith("REPLY has more than one of"));
+        // A failure followed by a stat block, or a stat block after a data kind, must not decode either.
+        byte[] onError = Arrays.copyOf(encode(failed(1, 13)), 17 + FileStat.WIRE_SIZE);
+        assertEquals("100 trailing bytes after REPLY body (message is 117 bytes)", refused(onError, false).getMessage());
+        byte[] asData = good.clone();
+        asData[HEADER] = (byte) Message.KIND_DATA;
+        assertTrue(refused(asData, false).getMessage().contains("trailing bytes after REPLY body"));
     }
 
     @Test
     void watchRequestsRoundTripAndCarryTheirMask() throws Exception {
         for (int mask : new int[] {Message.WATCH_EVENTS, 0x100 | 0x080, 0x002}) {
-            Request r = Request.watch(7, bytes("/data/in"), mask);
-            Request back = decodeRequest(encode(r), 1);
+            Envelope<Request> r = watch(7, bytes("/data/in"), mask);
+            Envelope<Request> back = decodeRequest(encode(r), 1);
             assertEquals(r, back);
-            assertEquals(Message.WATCH, back.type());
-            assertEquals(mask, back.mode());
-            assertEquals("WATCH #7 /data/in mask=0x" + Integer.toHexString(mask), back.toString());
+            assertEquals(Operation.WATCH, back.message().operation());
+            assertEquals(mask, ((Request.Watch) back.message()).eventMask());
+            assertEquals("#7 WATCH /data/in mask=0x" + Integer.toHexString(mask), back.toString());
         }
     }
 
@@ -140,15 +139,15 @@ class StatWatchCodecTest {
         String expected = bits == 0 ? "watch mask is empty"
                 : String.format("watch mask has bits 0x%08x outside the allowed 0x%08x", bits, Message.WATCH_EVENTS);
         int mask = bits == 0 ? 0 : Message.WATCH_EVENTS | bits;
-        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> Request.watch(1, bytes("/d"), mask)).getMessage());
-        byte[] wire = encode(Request.watch(1, bytes("/d"), Message.WATCH_EVENTS));
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> watch(1, bytes("/d"), mask)).getMessage());
+        byte[] wire = encode(watch(1, bytes("/d"), Message.WATCH_EVENTS));
         ByteBuffer.wrap(wire).putInt(wire.length - 4, mask);
         assertEquals(expected, assertThrows(ProtocolException.class, () -> decodeRequest(wire, 1)).getMessage());
     }
 
     @Test
     void watchRequestsTakeNoFlags() {
-        byte[] wire = encode(Request.watch(1, bytes("/d"), 0x100));
+        byte[] wire = encode(watch(1, bytes("/d"), 0x100));
         ByteBuffer.wrap(wire).putShort(6, (short) Message.FLAG_NO_FOLLOW);
         assertEquals("unknown flag bits 0x0004 in WATCH", assertThrows(ProtocolException.class, () -> decodeRequest(wire, 1)).getMessage());
     }
@@ -156,20 +155,20 @@ class StatWatchCodecTest {
     /** Exactly one descriptor with a WATCH, none with anything else; the position stays on refusal. */
     @Test
     void theDescriptorRuleIsEnforcedPerType() throws Exception {
-        byte[] watch = encode(Request.watch(1, bytes("/d"), 0x100));
+        byte[] watch = encode(watch(1, bytes("/d"), 0x100));
         assertEquals("WATCH request carried 0 descriptor(s), expected 1", refusedRequest(watch, 0).getMessage());
         assertEquals("WATCH request carried 2 descriptor(s), expected 1", refusedRequest(watch, 2).getMessage());
-        assertEquals(Message.WATCH, decodeRequest(watch, 1).type());
-        List<Request> others = List.of(Request.open(1, bytes("/f"), 0, 0, false), Request.stat(2, bytes("/f"), true),
-                Request.readlink(3, bytes("/l")), Request.truncate(4, bytes("/f"), 0));
-        for (Request r : others) {
+        assertEquals(Operation.WATCH, decodeRequest(watch, 1).message().operation());
+        List<Envelope<Request>> others = List.of(open(1, bytes("/f"), 0, 0, false), stat(2, bytes("/f"), true),
+                readlink(3, bytes("/l")), mkdir(4, bytes("/f"), 0));
+        for (Envelope<Request> r : others) {
             byte[] wire = encode(r);
-            assertEquals(Message.typeName(r.type()) + " request carried 1 descriptor(s), expected 0",
+            assertEquals(r.message().operation() + " request carried 1 descriptor(s), expected 0",
                     refusedRequest(wire, 1).getMessage());
             assertEquals(r, decodeRequest(wire, 0));
         }
-        for (int type = Message.OPEN; type <= Message.WATCH; type++) {
-            assertEquals(type == Message.WATCH ? 1 : 0, Message.descriptorsCarried(type), Message.typeName(type));
+        for (Operation o : Operation.values()) {
+            assertEquals(o == Operation.WATCH ? 1 : 0, o.descriptorsCarried(), o.name());
         }
         assertThrows(IllegalArgumentException.class, () -> MessageCodec.decodeRequest(ByteBuffer.wrap(watch), watch.length, -2));
     }
@@ -177,41 +176,36 @@ class StatWatchCodecTest {
     @Test
     void watchRepliesRoundTripAndAreChecked() throws Exception {
         for (int wd : new int[] {1, 2, Integer.MAX_VALUE}) {
-            Reply r = Reply.watch(9, wd);
-            Reply back = decode(encode(r), false);
+            Envelope<Reply> r = watchReply(9, wd);
+            Envelope<Reply> back = decode(encode(r), false);
             assertEquals(r, back);
-            assertEquals(wd, back.watch());
-            assertNull(back.stat());
-            assertEquals("REPLY #9 watch " + wd, back.toString());
+            assertEquals(wd, ((Reply.WatchDescriptor) back.message()).descriptor());
+            assertEquals("#9 watch " + wd, back.toString());
         }
         assertEquals("watch descriptor 0 is not positive",
-                assertThrows(IllegalArgumentException.class, () -> Reply.watch(1, 0)).getMessage());
-        byte[] zero = encode(Reply.watch(1, 5));
+                assertThrows(IllegalArgumentException.class, () -> watchReply(1, 0)).getMessage());
+        byte[] zero = encode(watchReply(1, 5));
         ByteBuffer.wrap(zero).putInt(zero.length - 4, 0);
         assertEquals("watch descriptor 0 is not positive", refused(zero, false).getMessage());
-        byte[] negative = encode(Reply.watch(1, 5));
+        byte[] negative = encode(watchReply(1, 5));
         ByteBuffer.wrap(negative).putInt(negative.length - 4, -1);
         assertEquals("watch descriptor -1 is not positive", refused(negative, false).getMessage());
         assertEquals("message truncated: REPLY watch descriptor needs 4 bytes, 3 left",
                 refused(Arrays.copyOf(negative, negative.length - 1), false).getMessage());
-        byte[] onError = encode(Reply.error(1, 13, ""));
-        ByteBuffer.wrap(onError).putShort(6, (short) Message.FLAG_HAS_WATCH);
-        assertEquals("REPLY with errno 13 (failure) has FLAG_HAS_WATCH", refused(onError, false).getMessage());
-        byte[] both = encode(Reply.watch(1, 5));
-        ByteBuffer.wrap(both).putShort(6, (short) (Message.FLAG_HAS_WATCH | Message.FLAG_HAS_STAT));
-        assertTrue(refused(both, false).getMessage().startsWith("REPLY has more than one of"));
+        byte[] onError = Arrays.copyOf(encode(failed(1, 13)), 21);
+        assertEquals("4 trailing bytes after REPLY body (message is 21 bytes)", refused(onError, false).getMessage());
     }
 
-    private static Reply decode(byte[] wire, boolean attached) throws ProtocolException {
+    private static Envelope<Reply> decode(byte[] wire, boolean attached) throws ProtocolException {
         ByteBuffer in = ByteBuffer.wrap(wire);
-        Reply r = MessageCodec.decodeReply(in, wire.length, attached);
+        Envelope<Reply> r = MessageCodec.decodeReply(in, wire.length, attached);
         assertEquals(wire.length, in.position());
         return r;
     }
 
-    private static Request decodeRequest(byte[] wire, int descriptors) throws ProtocolException {
+    private static Envelope<Request> decodeRequest(byte[] wire, int descriptors) throws ProtocolException {
         ByteBuffer in = ByteBuffer.wrap(wire);
-        Request r = MessageCodec.decodeRequest(in, wire.length, descriptors);
+        Envelope<Request> r = MessageCodec.decodeRequest(in, wire.length, descriptors);
         assertEquals(wire.length, in.position());
         return r;
     }

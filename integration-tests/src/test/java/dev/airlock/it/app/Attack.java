@@ -960,7 +960,7 @@ public final class Attack {
      */
     private String brokerStatLink(String path) throws Exception {
         ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
-        int length = dev.airlock.ipc.MessageCodec.encode(dev.airlock.ipc.Request.stat(0x5eed, path.getBytes(StandardCharsets.UTF_8), true), encoded);
+        int length = RawChannel.encodeLstat(0x5eed, path, encoded);
         dev.airlock.ipc.SeqPacketSocket socket = new dev.airlock.ipc.SeqPacketSocket(dev.airlock.ipc.Fd.adopt(dev.airlock.ipc.Linux.dupCloexec(3, 20).release()));
         try {
             socket.send(encoded, length, null);
@@ -969,9 +969,9 @@ public final class Attack {
             if (received == null) {
                 return "REFUSED broker closed the channel";
             }
-            dev.airlock.ipc.Reply reply = dev.airlock.ipc.MessageCodec.decodeReply(in, received.length(), received.descriptors().length > 0);
+            int errno = RawChannel.replyErrno(in, received.length(), received.descriptors().length > 0);
             if (received.descriptors().length == 0) {
-                return "REFUSED broker replied errno=" + Errno.name(reply.errno()) + " without a descriptor";
+                return "REFUSED broker replied errno=" + Errno.name(errno) + " without a descriptor";
             }
             try (dev.airlock.ipc.Fd fd = received.descriptors()[0]) {
                 return "OK descriptor, readlinkat: " + readlinkEmpty(fd.get());

@@ -27,8 +27,8 @@ final class RawChannel {
             message = "this is not an airlock message".getBytes(StandardCharsets.US_ASCII);
         } else if (what.startsWith("open:")) {
             ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
-            int length = dev.airlock.ipc.MessageCodec.encode(dev.airlock.ipc.Request.open(0x7ead,
-                    what.substring(5).getBytes(StandardCharsets.UTF_8), Linux.O_RDONLY, 0, false), encoded);
+            int length = dev.airlock.ipc.MessageCodec.encode(0x7ead, new dev.airlock.ipc.Request.Open(
+                    dev.airlock.ipc.RequestPath.of(what.substring(5)), Linux.O_RDONLY, 0, false), encoded);
             message = java.util.Arrays.copyOf(encoded.array(), length);
         } else {
             throw new IllegalArgumentException("unknown raw message " + what);
@@ -63,5 +63,23 @@ final class RawChannel {
             int status = Processes.waitpid(pid);
             return "child " + pid + " exited " + (status >> 8);
         }
+    }
+
+    /**
+     * Encodes a no-follow STAT of {@code path} under {@code id}. Here rather than in Attack, which
+     * also runs without Airlock's classes on its class path (the SysV victim): building a request
+     * record there would make the verifier load the ipc classes for the whole class.
+     */
+    static int encodeLstat(int id, String path, ByteBuffer out) {
+        return dev.airlock.ipc.MessageCodec.encode(id, new dev.airlock.ipc.Request.Stat(dev.airlock.ipc.RequestPath.of(path), true), out);
+    }
+
+    /** The errno of a denial or failure reply in {@code in}, 0 for any other kind. */
+    static int replyErrno(ByteBuffer in, int length, boolean descriptorAttached) throws dev.airlock.ipc.ProtocolException {
+        dev.airlock.ipc.Reply reply = dev.airlock.ipc.MessageCodec.decodeReply(in, length, descriptorAttached).message();
+        if (reply instanceof dev.airlock.ipc.Reply.Denied) {
+            return ((dev.airlock.ipc.Reply.Denied) reply).errno();
+        }
+        return reply instanceof dev.airlock.ipc.Reply.Failed ? ((dev.airlock.ipc.Reply.Failed) reply).errno() : 0;
     }
 }

@@ -3,9 +3,11 @@ package dev.airlock.it.app;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
 import dev.airlock.ipc.Message;
+import dev.airlock.ipc.FileStat;
 import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
+import dev.airlock.ipc.RequestPath;
 import dev.airlock.ipc.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -81,20 +83,21 @@ final class RawLinks {
      */
     static String rawLstat(String link) throws Exception {
         ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
-        int length = MessageCodec.encode(Request.stat(0x51a7, link.getBytes(StandardCharsets.UTF_8), true), out);
+        int length = MessageCodec.encode(0x51a7, new Request.Stat(RequestPath.of(link), true), out);
         // The agent's client reads the channel only while one of its own requests is in flight; none is now.
         try (SeqPacketSocket socket = new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()))) {
             socket.send(out, length, null);
             ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
             SeqPacketSocket.Received received = socket.receive(in);
-            Reply reply = MessageCodec.decodeReply(in, received.length(), received.descriptors().length == 1);
-            if (reply.hasDescriptor()) {
+            Reply reply = MessageCodec.decodeReply(in, received.length(), received.descriptors().length == 1).message();
+            if (reply.carriesDescriptor()) {
                 try (Fd fd = received.descriptors()[0]) {
                     return "descriptor target=" + new String(Linux.readlinkat(fd.get(), ""), StandardCharsets.UTF_8);
                 }
             }
-            if (reply.stat() != null) {
-                return "stat link=" + reply.stat().isSymbolicLink() + " size=" + reply.stat().size();
+            if (reply instanceof Reply.Status) {
+                FileStat stat = ((Reply.Status) reply).stat();
+                return "stat link=" + stat.isSymbolicLink() + " size=" + stat.size();
             }
             return reply.toString();
         }

@@ -1,0 +1,126 @@
+package dev.airlock.agent;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+
+import dev.airlock.helper.OperationFailedException;
+import dev.airlock.helper.PolicyDeniedException;
+import dev.airlock.ipc.Errno;
+
+/**
+ * The one place where a failed brokered operation becomes what the JDK itself would have
+ * produced, for each kind of failure the helper's client reports:
+ *
+ * <ul>
+ *   <li>denied by policy ({@link PolicyDeniedException}): java.io opens throw
+ *       {@code FileNotFoundException("NAME (denied by airlock policy ...)")}, NIO opens
+ *       {@code AccessDeniedException(NAME, null, reason)}; metadata operations report the denial's
+ *       errno (EACCES) as the JDK's own refusal would;
+ *   <li>failed in the kernel ({@link OperationFailedException}): the errno, exactly as the JDK's
+ *       natives report it (java.io: {@code NAME (strerror)});
+ *   <li>anything else (a broker error, a broker that is gone, a broken client): an I/O error with
+ *       the failure's message and cause (java.io opens: {@code FileNotFoundException("NAME
+ *       (message)")}; NIO: {@code FileSystemException}), never {@code AccessDeniedException} or
+ *       EACCES: a broker failure is not the policy's decision.
+ * </ul>
+ */
+final class Failures {
+    private Failures() {
+    }
+
+    /** What a java.io open ({@code FileInputStream} and friends) throws for {@code failure}. */
+    static FileNotFoundException javaIoOpen(String name, Exception failure) {
+        if (failure instanceof PolicyDeniedException) {
+            // The policy words its denials itself ("denied by airlock policy NAME: ACTIONS").
+            return new FileNotFoundException(name + " (" + ((PolicyDeniedException) failure).reason() + ")");
+        }
+        if (failure instanceof OperationFailedException) {
+            return new FileNotFoundException(name + " (" + Errno.description(((OperationFailedException) failure).errno()) + ")");
+        }
+        FileNotFoundException e = new FileNotFoundException(name + " (" + message(failure) + ")");
+        e.initCause(failure);
+        return e;
+    }
+
+    /**
+     * What an NIO open does for {@code failure}: returns the negative errno of a kernel failure
+     * (the bridge throws it as the JDK's {@code UnixException}, so the JDK's own translation
+     * applies), or throws.
+     *
+     * @throws AccessDeniedException for a denial, with the policy's reason
+     * @throws FileSystemException for a broker failure
+     */
+    static int nioOpen(String name, Exception failure) throws FileSystemException {
+        if (failure instanceof PolicyDeniedException) {
+            throw new AccessDeniedException(name, null, ((PolicyDeniedException) failure).reason());
+        }
+        if (failure instanceof OperationFailedException) {
+            return -((OperationFailedException) failure).errno();
+        }
+        throw brokerFailure(name, failure);
+    }
+
+    /**
+     * What an NIO metadata or mutation operation does for {@code failure}: the negative errno of
+     * a denial (EACCES, as the JDK's own refusal: some callers catch only {@code UnixException},
+     * the watch service's poller thread and {@code UnixFileStore}, and a checked exception they do
+     * not expect would escape them; the policy's reason is lost on this path, opens keep it) or of
+     * a kernel failure; a broker failure throws.
+     *
+     * @throws FileSystemException for a broker failure
+     */
+    static int nioMetadata(String path, Exception failure) throws FileSystemException {
+        int errno = errno(failure);
+        if (errno != 0) {
+            return -errno;
+        }
+        throw brokerFailure(path, failure);
+    }
+
+    /**
+     * For java.io.File's operations, which report a denial or failure by value (false, 0, null):
+     * the negative errno of a denial or kernel failure; anything else is rethrown (the bridge
+     * answers java.io's failure value for it, and never a direct call).
+     */
+    static int javaIoByValue(IOException failure) throws IOException {
+        int errno = errno(failure);
+        if (errno != 0) {
+            return -errno;
+        }
+        throw failure;
+    }
+
+    /** {@code createNewFile}'s IOException for a denial (the policy's reason) or a kernel failure (strerror). */
+    static IOException javaIoCreate(IOException failure) {
+        if (failure instanceof PolicyDeniedException) {
+            return new IOException(((PolicyDeniedException) failure).reason());
+        }
+        if (failure instanceof OperationFailedException) {
+            return new IOException(Errno.description(((OperationFailedException) failure).errno()));
+        }
+        return failure;
+    }
+
+    /** The errno of a denial or a kernel failure; 0 for anything else (a broker failure). */
+    private static int errno(Exception failure) {
+        if (failure instanceof PolicyDeniedException) {
+            return ((PolicyDeniedException) failure).errno();
+        }
+        if (failure instanceof OperationFailedException) {
+            return ((OperationFailedException) failure).errno();
+        }
+        return 0;
+    }
+
+    private static FileSystemException brokerFailure(String path, Exception failure) {
+        FileSystemException f = new FileSystemException(path, null, message(failure));
+        f.initCause(failure);
+        return f;
+    }
+
+    private static String message(Exception failure) {
+        return failure.getMessage() != null ? failure.getMessage() : failure.toString();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.airlock.ipc;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * What a new symbolic link holds ({@link Request.SymbolicLink}): any bytes but NUL, 1 to
+ * {@value Message#MAX_PATH_LENGTH} of them, and unlike a {@link RequestPath} possibly relative,
+ * because the broker stores it and never resolves it (an open through the link is decided when it
+ * happens, as any other path). Immutable; every instance satisfies those rules.
+ */
+public final class LinkTarget {
+    private final byte[] bytes;
+
+    private LinkTarget(byte[] bytes) {
+        this.bytes = bytes;
+    }
+
+    /**
+     * @param bytes the target's bytes, copied
+     * @throws IllegalArgumentException if they break the format's rules ({@link Message#checkTarget})
+     */
+    public static LinkTarget of(byte[] bytes) {
+        byte[] copy = Objects.requireNonNull(bytes, "target").clone();
+        String problem = Message.checkTarget(copy);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return new LinkTarget(copy);
+    }
+
+    /** {@link #of(byte[])} of the target's UTF-8 form. */
+    public static LinkTarget of(String target) {
+        return of(target.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** For the decoder, which has checked {@code bytes} with {@link Message#checkTarget} and owns them. */
+    static LinkTarget trusted(byte[] bytes) {
+        return new LinkTarget(bytes);
+    }
+
+    /** The bytes: a fresh copy on every call. */
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    byte[] wire() {
+        return bytes;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LinkTarget && Arrays.equals(bytes, ((LinkTarget) o).bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(bytes);
+    }
+
+    /** Escaped as a {@link RequestPath} is, so a target cannot forge log lines either. */
+    @Override
+    public String toString() {
+        return RequestPath.escape(bytes);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.airlock.ipc;
+
+import java.util.List;
+
+/**
+ * Every request type of the broker-helper protocol, with what the wire format says about it: its
+ * code in the header's type byte, the flag bits it may carry, the fields that follow its path, how
+ * many descriptors travel with it, and what a success may carry. One constant per
+ * {@link Request} record; the codec, the broker and the client all read these, so adding an
+ * operation is this constant plus its record (both checked by the compiler: the decoder's switch
+ * over this enum and {@link Request.Handler} are exhaustive).
+ */
+public enum Operation {
+    /** Open a file by path; answered with the descriptor. */
+    OPEN(0x01, Message.FLAG_REFUSE_DIRECTORY, List.of(Field.OPEN_FLAGS, Field.MODE), 0, SuccessShape.DESCRIPTOR),
+    /**
+     * An {@code O_PATH} descriptor for the file's metadata, decided as read; or, for a symbolic
+     * link whose target the policy does not let the helper read, the link's status instead.
+     */
+    STAT(0x02, Message.FLAG_NO_FOLLOW, List.of(), 0, SuccessShape.DESCRIPTOR_OR_STATUS),
+    /** {@code access(2)} with R_OK/W_OK/X_OK bits (0 is F_OK). */
+    ACCESS(0x03, 0, List.of(Field.ACCESS_BITS), 0, SuccessShape.NOTHING),
+    /** A symbolic link's target, answered as data. */
+    READLINK(0x04, 0, List.of(), 0, SuccessShape.DATA),
+    /** Create a directory with a mode. */
+    MKDIR(0x05, 0, List.of(Field.MODE), 0, SuccessShape.NOTHING),
+    /** Remove a name: a file, a directory, or either ({@link Request.RemoveKind}). */
+    UNLINK(0x06, Message.FLAG_DIRECTORY | Message.FLAG_EITHER, List.of(), 0, SuccessShape.NOTHING),
+    /** Rename the path to the second path. */
+    RENAME(0x07, Message.FLAG_NO_REPLACE, List.of(Field.SECOND_PATH), 0, SuccessShape.NOTHING),
+    /** Make the path a new hard link to the existing second path. */
+    LINK(0x08, 0, List.of(Field.SECOND_PATH), 0, SuccessShape.NOTHING),
+    /** Make the path a symbolic link holding a {@link LinkTarget}. */
+    SYMLINK(0x09, 0, List.of(Field.LINK_TARGET), 0, SuccessShape.NOTHING),
+    /** Change a file's mode bits. */
+    CHMOD(0x0A, Message.FLAG_NO_FOLLOW, List.of(Field.MODE), 0, SuccessShape.NOTHING),
+    /** Set a file's access and modification times, in nanoseconds. */
+    UTIMENS(0x0B, Message.FLAG_NO_FOLLOW, List.of(Field.ACCESS_TIME, Field.MODIFICATION_TIME), 0, SuccessShape.NOTHING),
+    // 0x0C was TRUNCATE, which the broker served but no helper ever sent: removed, and its code
+    // not reused, so a peer speaking an older version cannot be misread.
+    /**
+     * Add an inotify watch on a directory, decided as read on it. The only request that carries a
+     * descriptor (exactly one, SCM_RIGHTS): the helper's inotify instance, to which the broker adds
+     * the watch. Answered with the watch descriptor.
+     */
+    WATCH(0x0D, 0, List.of(Field.EVENT_MASK), 1, SuccessShape.WATCH_DESCRIPTOR);
+
+    /** A field that follows a request's path on the wire, in this order. */
+    public enum Field {
+        /** A second absolute path (u16 length and bytes). */
+        SECOND_PATH(-1),
+        /** A symbolic link's target (u16 length and bytes). */
+        LINK_TARGET(-1),
+        /** {@code open(2)} flags, s32. */
+        OPEN_FLAGS(4),
+        /** A mode, s32, 0..07777. */
+        MODE(4),
+        /** {@code access(2)} bits, s32, 0..7. */
+        ACCESS_BITS(4),
+        /** An inotify event mask, s32, a non-empty subset of {@link Message#WATCH_EVENTS}. */
+        EVENT_MASK(4),
+        /** Nanoseconds since the epoch or {@link Request#OMIT}, s64. */
+        ACCESS_TIME(8),
+        /** Nanoseconds since the epoch or {@link Request#OMIT}, s64. */
+        MODIFICATION_TIME(8);
+
+        private final int size;
+
+        Field(int size) {
+            this.size = size;
+        }
+
+        /** Its fixed size in bytes, or -1 for a length-prefixed byte string. */
+        public int size() {
+            return size;
+        }
+    }
+
+    /** What a success of an operation may carry; anything else means the broker is not speaking the protocol. */
+    public enum SuccessShape {
+        /** Nothing ({@link Reply.Done}). */
+        NOTHING,
+        /** A descriptor ({@link Reply.Descriptor}). */
+        DESCRIPTOR,
+        /** A descriptor, or a file's status ({@link Reply.Status}). */
+        DESCRIPTOR_OR_STATUS,
+        /** Data ({@link Reply.Data}). */
+        DATA,
+        /** A watch descriptor ({@link Reply.WatchDescriptor}). */
+        WATCH_DESCRIPTOR;
+
+        /** Whether {@code success} has this shape. */
+        public boolean admits(Reply.Success success) {
+            switch (this) {
+                case NOTHING:
+                    return success instanceof Reply.Done;
+                case DESCRIPTOR:
+                    return success instanceof Reply.Descriptor;
+                case DESCRIPTOR_OR_STATUS:
+                    return success instanceof Reply.Descriptor || success instanceof Reply.Status;
+                case DATA:
+                    return success instanceof Reply.Data;
+                case WATCH_DESCRIPTOR:
+                    return success instanceof Reply.WatchDescriptor;
+                default:
+                    throw new AssertionError(this);
+            }
+        }
+    }
+
+    private static final Operation[] BY_CODE = new Operation[256];
+
+    static {
+        for (Operation o : values()) {
+            BY_CODE[o.code] = o;
+        }
+    }
+
+    private final int code;
+    private final int flags;
+    private final List<Field> body;
+    private final int descriptors;
+    private final SuccessShape success;
+
+    Operation(int code, int flags, List<Field> body, int descriptors, SuccessShape success) {
+        this.code = code;
+        this.flags = flags;
+        this.body = body;
+        this.descriptors = descriptors;
+        this.success = success;
+    }
+
+    /** The header's type byte for this operation. */
+    public int code() {
+        return code;
+    }
+
+    /** The header flag bits this operation may carry; any other bit set is a protocol error. */
+    public int flags() {
+        return flags;
+    }
+
+    /** The fields that follow the path, in wire order. */
+    public List<Field> body() {
+        return body;
+    }
+
+    /** How many descriptors a request of this operation must carry (SCM_RIGHTS); any other number is refused. */
+    public int descriptorsCarried() {
+        return descriptors;
+    }
+
+    /** What a success may carry. */
+    public SuccessShape success() {
+        return success;
+    }
+
+    /** The operation with wire code {@code code}, or null if there is none. */
+    public static Operation ofCode(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}
