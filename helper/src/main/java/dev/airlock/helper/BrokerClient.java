@@ -31,7 +31,7 @@ public final class BrokerClient {
     private final SeqPacketSocket socket;
     private final Object lock = new Object();
     private final Map<Integer, Slot> pending = new HashMap<>();
-    private int nextId = 1;
+    private int nextId;
     private boolean readerActive;
     private IOException gone;
     /** The reader's receive buffer: only the thread that holds the reader role uses it. */
@@ -43,8 +43,23 @@ public final class BrokerClient {
         Fd descriptor;
     }
 
-    private BrokerClient(SeqPacketSocket socket) {
+    private BrokerClient(SeqPacketSocket socket, int firstId) {
         this.socket = socket;
+        this.nextId = firstId;
+    }
+
+    /**
+     * A client on {@code socket} without any check of its peer: {@link #connect} uses it once it
+     * has checked the peer, and the tests use it on a socketpair of their own. The first request
+     * gets {@code firstId}, so that a test can start just before the id counter wraps.
+     *
+     * @throws IllegalArgumentException if {@code firstId} is 0, which no request ever carries
+     */
+    static BrokerClient over(SeqPacketSocket socket, int firstId) {
+        if (firstId == 0) {
+            throw new IllegalArgumentException("request id 0 is never used");
+        }
+        return new BrokerClient(socket, firstId);
     }
 
     /**
@@ -70,7 +85,7 @@ public final class BrokerClient {
             fd.release(); // leave the descriptor to whoever handles the failure; do not close a number we do not own
             throw e;
         }
-        return new BrokerClient(new SeqPacketSocket(fd));
+        return over(new SeqPacketSocket(fd), 1);
     }
 
     /**
