@@ -36,7 +36,7 @@ public final class BrokerClient {
     private final SeqPacketSocket socket;
     private final Object lock = new Object();
     private final Map<Integer, Slot> pending = new HashMap<>();
-    private int nextId = 1;
+    private int nextId;
     private boolean readerActive;
     private IOException gone;
     /** The reader's receive buffer: only the thread that holds the reader role uses it. */
@@ -48,8 +48,9 @@ public final class BrokerClient {
         Fd descriptor;
     }
 
-    private BrokerClient(SeqPacketSocket socket) {
+    private BrokerClient(SeqPacketSocket socket, int firstId) {
         this.socket = socket;
+        this.nextId = firstId;
     }
 
     /**
@@ -75,7 +76,7 @@ public final class BrokerClient {
             fd.release(); // leave the descriptor to whoever handles the failure; do not close a number we do not own
             throw e;
         }
-        return new BrokerClient(new SeqPacketSocket(fd));
+        return new BrokerClient(new SeqPacketSocket(fd), 1);
     }
 
     /**
@@ -87,7 +88,20 @@ public final class BrokerClient {
      * calls this), and the broker checks every request's sender itself.
      */
     public static BrokerClient overSocket(SeqPacketSocket socket) {
-        return new BrokerClient(socket);
+        return overSocket(socket, 1);
+    }
+
+    /**
+     * {@link #overSocket(SeqPacketSocket)} whose first request gets {@code firstId}, so that a test
+     * can start just before the id counter wraps.
+     *
+     * @throws IllegalArgumentException if {@code firstId} is 0, which no request ever carries
+     */
+    static BrokerClient overSocket(SeqPacketSocket socket, int firstId) {
+        if (firstId == 0) {
+            throw new IllegalArgumentException("request id 0 is never used");
+        }
+        return new BrokerClient(socket, firstId);
     }
 
     /**
