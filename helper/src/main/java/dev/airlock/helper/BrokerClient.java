@@ -195,25 +195,22 @@ public final class BrokerClient {
         }
         Slot slot = awaitReply(id);
         Reply reply = slot.reply;
-        if (!(reply instanceof Reply.Success) || !request.operation().success().admits((Reply.Success) reply)) {
-            if (slot.descriptor != null) {
-                slot.descriptor.close(); // the codec admits one only with a descriptor success; never leak it
-            }
+        boolean admitted = reply instanceof Reply.Success yielded && request.operation().success().admits(yielded);
+        if (!admitted && slot.descriptor != null) {
+            slot.descriptor.close(); // the codec admits one only with a descriptor success; never leak it
         }
-        if (reply instanceof Reply.Denied) {
-            Reply.Denied denied = (Reply.Denied) reply;
+        if (reply instanceof Reply.Denied denied) {
             throw new PolicyDeniedException(displayPath, denied.errno(), denied.reason());
         }
-        if (reply instanceof Reply.Failed) {
-            throw new OperationFailedException(displayPath, ((Reply.Failed) reply).errno());
+        if (reply instanceof Reply.Failed failed) {
+            throw new OperationFailedException(displayPath, failed.errno());
         }
-        if (reply instanceof Reply.BrokerError) {
+        if (reply instanceof Reply.BrokerError error) {
             // This request failed; the broker keeps serving the others. The reason is the broker's
             // ("airlock broker: internal error"); the agent adds the path as the JDK words it.
-            throw new BrokerFailedException(((Reply.BrokerError) reply).reason(), null);
+            throw new BrokerFailedException(error.reason(), null);
         }
-        Reply.Success success = (Reply.Success) reply;
-        if (!request.operation().success().admits(success)) {
+        if (!(reply instanceof Reply.Success success) || !admitted) {
             fail(new IOException("airlock broker answered " + request + " with " + reply));
             throw brokerGone();
         }
@@ -298,13 +295,13 @@ public final class BrokerClient {
             synchronized (lock) {
                 readerActive = false;
                 pending.remove(id);
-                if (gone == null && e instanceof IOException) {
-                    gone = (IOException) e;
+                if (gone == null && e instanceof IOException unusable) {
+                    gone = unusable;
                 }
                 lock.notifyAll();
             }
-            if (e instanceof BrokerFailedException) {
-                throw (BrokerFailedException) e;
+            if (e instanceof BrokerFailedException failed) {
+                throw failed;
             }
             if (e instanceof IOException) {
                 throw brokerGone(); // the receive itself failed: the channel is unusable
