@@ -36,7 +36,7 @@ public final class BrokerClient {
     private final SeqPacketSocket socket;
     private final Object lock = new Object();
     private final Map<Integer, Slot> pending = new HashMap<>();
-    private int nextId = 1;
+    private int nextId;
     private boolean readerActive;
     private IOException gone;
     /** The reader's receive buffer: only the thread that holds the reader role uses it. */
@@ -48,8 +48,9 @@ public final class BrokerClient {
         Fd descriptor;
     }
 
-    private BrokerClient(SeqPacketSocket socket) {
+    private BrokerClient(SeqPacketSocket socket, int firstId) {
         this.socket = socket;
+        this.nextId = firstId;
     }
 
     /**
@@ -75,7 +76,7 @@ public final class BrokerClient {
             fd.release(); // leave the descriptor to whoever handles the failure; do not close a number we do not own
             throw e;
         }
-        return new BrokerClient(new SeqPacketSocket(fd));
+        return new BrokerClient(new SeqPacketSocket(fd), 1);
     }
 
     /**
@@ -87,7 +88,20 @@ public final class BrokerClient {
      * calls this), and the broker checks every request's sender itself.
      */
     public static BrokerClient overSocket(SeqPacketSocket socket) {
-        return new BrokerClient(socket);
+        return overSocket(socket, 1);
+    }
+
+    /**
+     * {@link #overSocket(SeqPacketSocket)} whose first request gets {@code firstId}, so that a test
+     * can start just before the id counter wraps.
+     *
+     * @throws IllegalArgumentException if {@code firstId} is 0, which no request ever carries
+     */
+    static BrokerClient overSocket(SeqPacketSocket socket, int firstId) {
+        if (firstId == 0) {
+            throw new IllegalArgumentException("request id 0 is never used");
+        }
+        return new BrokerClient(socket, firstId);
     }
 
     /**
@@ -181,25 +195,22 @@ public final class BrokerClient {
         }
         Slot slot = awaitReply(id);
         Reply reply = slot.reply;
-        if (!(reply instanceof Reply.Success) || !request.operation().success().admits((Reply.Success) reply)) {
-            if (slot.descriptor != null) {
-                slot.descriptor.close(); // the codec admits one only with a descriptor success; never leak it
-            }
+        boolean admitted = reply instanceof Reply.Success yielded && request.operation().success().admits(yielded);
+        if (!admitted && slot.descriptor != null) {
+            slot.descriptor.close(); // the codec admits one only with a descriptor success; never leak it
         }
-        if (reply instanceof Reply.Denied) {
-            Reply.Denied denied = (Reply.Denied) reply;
+        if (reply instanceof Reply.Denied denied) {
             throw new PolicyDeniedException(displayPath, denied.errno(), denied.reason());
         }
-        if (reply instanceof Reply.Failed) {
-            throw new OperationFailedException(displayPath, ((Reply.Failed) reply).errno());
+        if (reply instanceof Reply.Failed failed) {
+            throw new OperationFailedException(displayPath, failed.errno());
         }
-        if (reply instanceof Reply.BrokerError) {
+        if (reply instanceof Reply.BrokerError error) {
             // This request failed; the broker keeps serving the others. The reason is the broker's
             // ("airlock broker: internal error"); the agent adds the path as the JDK words it.
-            throw new BrokerFailedException(((Reply.BrokerError) reply).reason(), null);
+            throw new BrokerFailedException(error.reason(), null);
         }
-        Reply.Success success = (Reply.Success) reply;
-        if (!request.operation().success().admits(success)) {
+        if (!(reply instanceof Reply.Success success) || !admitted) {
             fail(new IOException("airlock broker answered " + request + " with " + reply));
             throw brokerGone();
         }
@@ -284,13 +295,13 @@ public final class BrokerClient {
             synchronized (lock) {
                 readerActive = false;
                 pending.remove(id);
-                if (gone == null && e instanceof IOException) {
-                    gone = (IOException) e;
+                if (gone == null && e instanceof IOException unusable) {
+                    gone = unusable;
                 }
                 lock.notifyAll();
             }
-            if (e instanceof BrokerFailedException) {
-                throw (BrokerFailedException) e;
+            if (e instanceof BrokerFailedException failed) {
+                throw failed;
             }
             if (e instanceof IOException) {
                 throw brokerGone(); // the receive itself failed: the channel is unusable
