@@ -1,9 +1,10 @@
 package dev.airlock.broker;
 
+import static dev.airlock.broker.ServerFixture.assertBrokerError;
 import static dev.airlock.broker.Trees.bytes;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,20 +18,21 @@ import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.ipc.SeqPacketSocket;
-import dev.airlock.policy.Policy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The request loop over a real socketpair: each request type dispatched to its handler, the
- * reply's kind (descriptor, data, done, error) as the helper receives it, and a malformed message
- * refused without ending the loop.
+ * reply's kind (descriptor, data, done, error) as the helper receives it, a malformed message or
+ * one carrying the wrong number of descriptors refused without ending the loop, and a WATCH served
+ * with the inotify instance it carried.
  */
 class RequestLoopTest {
     @TempDir
@@ -54,31 +56,36 @@ class RequestLoopTest {
         return new Received(MessageCodec.decodeReply(in, received.length(), fd != null), fd);
     }
 
+    /** Runs the loop on a thread of its own until the helper's end closes; a failure is logged. */
+    private static Thread serve(RequestLoop loop, PrintStream log) {
+        Thread serving = new Thread(() -> {
+            try {
+                loop.run();
+            } catch (Exception e) {
+                log.println("loop failed: " + e);
+            }
+        }, "request-loop");
+        serving.setDaemon(true); // a failed assertion must not leave the test JVM waiting on it
+        serving.start();
+        return serving;
+    }
+
     @Test
     void servesEveryKindOfReplyAndKeepsServingAfterGarbage() throws Exception {
-        Path granted = Files.createDirectory(dir.resolve("granted"));
-        Files.writeString(granted.resolve("f.txt"), "content");
-        Files.createSymbolicLink(granted.resolve("link"), Path.of("f.txt"));
-        Policy policy = Policy.parse("loop.policy", "grant { permission java.io.FilePermission \"" + granted
-                + "/-\", \"read,write,readlink\"; };");
+        TreeBuilder tree = new TreeBuilder(dir);
+        Path granted = tree.directory("granted");
+        tree.file("granted/f.txt", "content");
+        tree.link("granted/link", "f.txt");
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
         SeqPacketSocket client = new SeqPacketSocket(pair[1]);
-        try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots());
+        try (ServerFixture server = ServerFixture.start(PolicyBuilder.named("loop.policy").beneath(granted, "read,write,readlink"));
                 SeqPacketSocket broker = new SeqPacketSocket(pair[0]);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
-            RequestLoop loop = new RequestLoop(broker, new RequestServer(policy, roots), self, log);
-            Thread serving = new Thread(() -> {
-                try {
-                    loop.run();
-                } catch (Exception e) {
-                    log.println("loop failed: " + e);
-                }
-            }, "request-loop");
-            serving.setDaemon(true); // a failed assertion must not leave the test JVM waiting on it
-            serving.start();
+            RequestLoop loop = new RequestLoop(broker, server.server(), self, log);
+            Thread serving = serve(loop, log);
 
             Received stat = roundTrip(client, 7, Requests.stat(bytes(granted.resolve("link")), true));
             assertEquals(new Envelope<Reply>(7, new Reply.Descriptor()), stat.reply());
@@ -124,27 +131,18 @@ class RequestLoopTest {
 
     @Test
     void aFloodOfRefusedRequestsIsLoggedBoundedAndCounted() throws Exception {
-        Path granted = Files.createDirectory(dir.resolve("granted"));
-        Policy policy = Policy.parse("loop.policy", "grant { permission java.io.FilePermission \"" + granted + "/-\", \"read\"; };");
+        Path granted = new TreeBuilder(dir).directory("granted");
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
         int flood = 500;
         SeqPacketSocket client = new SeqPacketSocket(pair[1]);
-        try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots());
+        try (ServerFixture server = ServerFixture.start(PolicyBuilder.named("loop.policy").beneath(granted, "read"));
                 SeqPacketSocket broker = new SeqPacketSocket(pair[0]);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
-            RequestLoop loop = new RequestLoop(broker, new RequestServer(policy, roots), self, log);
-            Thread serving = new Thread(() -> {
-                try {
-                    loop.run();
-                } catch (Exception e) {
-                    log.println("loop failed: " + e);
-                }
-            }, "request-loop");
-            serving.setDaemon(true);
-            serving.start();
+            RequestLoop loop = new RequestLoop(broker, server.server(), self, log);
+            Thread serving = serve(loop, log);
             ByteBuffer garbage = ByteBuffer.wrap("not a request".getBytes(StandardCharsets.US_ASCII));
             for (int i = 0; i < flood; i++) {
                 client.send(garbage.duplicate(), garbage.remaining(), null);
@@ -179,16 +177,15 @@ class RequestLoopTest {
      */
     @Test
     void anInternalFailureIsABrokerErrorNeverADenial() throws Exception {
-        Path granted = Files.createDirectory(dir.resolve("granted"));
-        Files.writeString(granted.resolve("f.txt"), "content");
-        Policy policy = Policy.parse("loop.policy", "grant { permission java.io.FilePermission \"" + granted + "/-\", \"read\"; };");
-        GrantRoots roots = GrantRoots.open(policy.fileGrantRoots());
-        RequestServer server = new RequestServer(policy, roots);
-        roots.close();
+        TreeBuilder tree = new TreeBuilder(dir);
+        Path granted = tree.directory("granted");
+        tree.file("granted/f.txt", "content");
+        ServerFixture fixture = ServerFixture.start(PolicyBuilder.named("loop.policy").beneath(granted, "read"));
+        RequestServer server = fixture.server();
+        fixture.close();
         RequestServer.Outcome outcome = server.serve(Requests.stat(bytes(granted.resolve("f.txt")), false));
-        assertEquals(new Reply.BrokerError("airlock broker: internal error"), outcome.reply());
+        assertBrokerError(outcome);
         assertTrue(outcome.internal() instanceof IllegalStateException, String.valueOf(outcome.internal()));
-        assertNull(outcome.fd());
 
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
@@ -198,17 +195,9 @@ class RequestLoopTest {
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
             RequestLoop loop = new RequestLoop(broker, server, self, log);
-            Thread serving = new Thread(() -> {
-                try {
-                    loop.run();
-                } catch (Exception e) {
-                    log.println("loop failed: " + e);
-                }
-            }, "request-loop");
-            serving.setDaemon(true);
-            serving.start();
+            Thread serving = serve(loop, log);
             Received open = roundTrip(client, 21, Requests.open(bytes(granted.resolve("f.txt")), Linux.O_RDONLY, 0, false));
-            assertEquals(new Envelope<Reply>(21, new Reply.BrokerError("airlock broker: internal error")), open.reply());
+            assertEquals(new Envelope<Reply>(21, new Reply.BrokerError(ServerFixture.INTERNAL_ERROR)), open.reply());
             assertNull(open.fd());
             // Still serving: a path outside every grant is decided before any root is used.
             assertEquals(new Envelope<Reply>(22, new Reply.Denied(Errno.EACCES, "denied by airlock policy loop.policy: read")),
@@ -222,5 +211,79 @@ class RequestLoopTest {
         String log = logged.toString(StandardCharsets.UTF_8);
         assertTrue(log.startsWith("airlock: internal error serving #21 OPEN "), log);
         assertEquals(1, log.lines().count(), log);
+    }
+
+    @Test
+    void theLoopServesAWatchWithItsDescriptorAndRefusesWrongDescriptorCounts() throws Exception {
+        TreeBuilder tree = new TreeBuilder(dir);
+        Path readOnly = tree.directory("ro");
+        tree.file("ro/f.txt", "inside");
+        tree.directory("ro/sub");
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        Fd[] pair = Linux.seqpacketPair();
+        try (SeqPacketSocket brokerEnd = new SeqPacketSocket(pair[0]);
+                SeqPacketSocket client = new SeqPacketSocket(pair[1]);
+                PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
+                Fd inotify = Linux.inotifyInit();
+                ServerFixture broker = ServerFixture.start(PolicyBuilder.named("sw.policy").beneath(readOnly, "read"))) {
+            Linux.enablePassCred(brokerEnd.fd().get());
+            Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
+            RequestLoop loop = new RequestLoop(brokerEnd, broker.server(), self, log);
+            ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
+            Request watch = Requests.watch(bytes(readOnly.resolve("sub")), 0x100);
+            Request open = Requests.open(bytes(readOnly.resolve("f.txt")), Linux.O_RDONLY, 0, false);
+            long before = openDescriptors();
+
+            // No descriptor, two, and one with a type that takes none: each refused whole, nothing kept.
+            assertNull(loop.handle(received(in, watch, self), in));
+            Fd a = Linux.inotifyInit();
+            Fd b = Linux.inotifyInit();
+            assertNull(loop.handle(received(in, watch, self, a, b), in));
+            assertFalse(a.isOpen() || b.isOpen(), "the broker closes what it refused");
+            Fd c = Linux.inotifyInit();
+            assertNull(loop.handle(received(in, open, self, c), in));
+            assertFalse(c.isOpen());
+            assertEquals(List.of(), RequestServerStatWatchTest.watchedInodes(inotify));
+
+            // Over the real channel: the helper's instance rides along, the broker adds the watch and closes its copy.
+            ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
+            client.send(out, MessageCodec.encode(5, watch, out), inotify);
+            SeqPacketSocket.Received got = brokerEnd.receive(in);
+            RequestLoop.Answer answer = loop.handle(got, in);
+            assertNotNull(answer, logged.toString(StandardCharsets.UTF_8));
+            assertTrue(answer.reply() instanceof Reply.WatchDescriptor, answer.reply().toString());
+            assertTrue(((Reply.WatchDescriptor) answer.reply()).descriptor() >= 1);
+            assertEquals(5, answer.id());
+            assertNull(answer.descriptor());
+            assertFalse(got.descriptors()[0].isOpen(), "the broker's copy of the inotify instance is closed");
+            assertEquals(List.of(Trees.inode(readOnly.resolve("sub"))), RequestServerStatWatchTest.watchedInodes(inotify));
+
+            // And it keeps serving ordinary requests.
+            in.clear();
+            out.clear();
+            client.send(out, MessageCodec.encode(6, open, out), null);
+            RequestLoop.Answer opened = loop.handle(brokerEnd.receive(in), in);
+            assertEquals(new Reply.Descriptor(), opened.reply());
+            assertEquals(6, opened.id());
+            opened.descriptor().close();
+            assertEquals(before, openDescriptors(), "no descriptor left behind");
+        }
+        List<String> lines = logged.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(List.of("airlock: refused a request: WATCH request carried 0 descriptor(s), expected 1",
+                "airlock: refused a request: WATCH request carried 2 descriptor(s), expected 1",
+                "airlock: refused a request: OPEN request carried 1 descriptor(s), expected 0"), lines);
+    }
+
+    private static SeqPacketSocket.Received received(ByteBuffer in, Request request, Credentials sender, Fd... descriptors) {
+        in.clear();
+        int length = MessageCodec.encode(1, request, in);
+        in.position(0);
+        return new SeqPacketSocket.Received(length, descriptors, sender, false);
+    }
+
+    private static long openDescriptors() throws Exception {
+        try (var list = Files.list(Path.of("/proc/self/fd"))) {
+            return list.count();
+        }
     }
 }

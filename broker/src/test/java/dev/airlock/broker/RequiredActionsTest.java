@@ -11,6 +11,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The one table of actions each request needs, and the one place modes are cut. */
 class RequiredActionsTest {
     @Test
+    void actionsFollowTheSecurityManagersMeaningOfFlags() {
+        assertEquals(FileActions.READ, RequiredActions.open(Linux.O_RDONLY));
+        assertEquals(FileActions.WRITE, RequiredActions.open(Linux.O_WRONLY | Linux.O_CREAT | Linux.O_TRUNC));
+        assertEquals(FileActions.READ | FileActions.WRITE, RequiredActions.open(Linux.O_RDWR));
+        assertEquals(FileActions.READ | FileActions.WRITE, RequiredActions.open(Linux.O_RDONLY | Linux.O_APPEND));
+        assertEquals(-1, RequiredActions.open(Linux.O_RDONLY | Linux.O_PATH));
+    }
+
+    @Test
     void accessBitsNeedTheActionsTheSecurityManagerChecked() {
         assertEquals(FileActions.READ, RequiredActions.access(Linux.F_OK), "exists() was checked as read");
         assertEquals(FileActions.READ, RequiredActions.access(Linux.R_OK));

@@ -2,26 +2,18 @@ package dev.airlock.broker;
 
 import static dev.airlock.broker.Trees.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.airlock.ipc.Credentials;
 import dev.airlock.ipc.Envelope;
 import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.FileStat;
 import dev.airlock.ipc.Linux;
-import dev.airlock.ipc.Message;
-import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.Reply;
-import dev.airlock.ipc.Request;
-import dev.airlock.ipc.SeqPacketSocket;
-import dev.airlock.policy.Policy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -36,45 +28,39 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 9's holes 11 and 12 in the broker: STAT never hands out a descriptor of a symbolic link
- * unless the policy grants readlink on it (it answers with the link's status instead), and WATCH
- * adds an inotify watch to the helper's instance only after a read decision on the directory,
- * on exactly the inode it resolved; requests carrying the wrong number of descriptors are refused
- * and the loop keeps serving.
+ * STAT and WATCH through {@link RequestServer#serve}: STAT never hands out a descriptor of a
+ * symbolic link unless the policy grants readlink on it (it answers with the link's status
+ * instead), and WATCH adds an inotify watch to the helper's instance only after a read decision
+ * on the directory, on exactly the inode it resolved. How the request loop checks the descriptor
+ * a WATCH carries is in {@link RequestLoopTest}.
  */
-class StatWatchBrokerTest {
+class RequestServerStatWatchTest {
     @TempDir
     Path dir;
 
     private Path readOnly;
     private Path withReadlink;
     private Path secret;
-    private GrantRoots roots;
-    private RequestServer broker;
-    private Policy policy;
+    private ServerFixture broker;
 
     @BeforeEach
     void setUp() throws Exception {
-        readOnly = Files.createDirectory(dir.resolve("ro"));
-        withReadlink = Files.createDirectory(dir.resolve("rl"));
-        secret = Files.createDirectory(dir.resolve("secret"));
-        Files.writeString(readOnly.resolve("f.txt"), "inside");
-        Files.createDirectory(readOnly.resolve("sub"));
-        Files.createSymbolicLink(readOnly.resolve("link"), Path.of("/etc/secret-target-name"));
-        Files.createSymbolicLink(readOnly.resolve("inner"), Path.of("f.txt"));
-        Files.createSymbolicLink(readOnly.resolve("out"), secret);
-        Files.createSymbolicLink(withReadlink.resolve("link"), Path.of("/somewhere/else"));
-        policy = Policy.parse("sw.policy", "grant {\n"
-                + "  permission java.io.FilePermission \"" + readOnly + "/-\", \"read\";\n"
-                + "  permission java.io.FilePermission \"" + withReadlink + "/-\", \"read,readlink\";\n"
-                + "};\n");
-        roots = GrantRoots.open(policy.fileGrantRoots());
-        broker = new RequestServer(policy, roots);
+        TreeBuilder tree = new TreeBuilder(dir);
+        readOnly = tree.directory("ro");
+        withReadlink = tree.directory("rl");
+        secret = tree.directory("secret");
+        tree.file("ro/f.txt", "inside");
+        tree.directory("ro/sub");
+        tree.link("ro/link", "/etc/secret-target-name");
+        tree.link("ro/inner", "f.txt");
+        tree.link("ro/out", secret);
+        tree.link("rl/link", "/somewhere/else");
+        broker = ServerFixture.start(PolicyBuilder.named("sw.policy").beneath(readOnly, "read").beneath(withReadlink, "read,readlink"));
     }
 
     @AfterEach
     void tearDown() {
-        roots.close();
+        broker.close();
     }
 
     private RequestServer.Outcome lstat(Path p) {
@@ -102,7 +88,7 @@ class StatWatchBrokerTest {
             assertEquals(jdk.get("ctime"), FileTime.from(Instant.ofEpochSecond(stat.ctimeSeconds(), stat.ctimeNanos())));
         }
         // The reply the loop makes of it carries the status and no descriptor.
-        RequestLoop.Answer answer = RequestLoop.answer(broker, new Envelope<>(3, Requests.stat(bytes(readOnly.resolve("link")), true)),
+        RequestLoop.Answer answer = RequestLoop.answer(broker.server(), new Envelope<>(3, Requests.stat(bytes(readOnly.resolve("link")), true)),
                 new RefusalLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System::nanoTime));
         assertNull(answer.descriptor());
         assertEquals(new Reply.Status(lstat(readOnly.resolve("link")).stat()), answer.reply());
@@ -140,7 +126,7 @@ class StatWatchBrokerTest {
     // ---------------------------------------------------------------- WATCH
 
     /** The inodes an inotify instance watches, from its /proc/self/fdinfo entry ("inotify wd:1 ino:hex ..."). */
-    private static List<Long> watchedInodes(Fd inotify) throws Exception {
+    static List<Long> watchedInodes(Fd inotify) throws Exception {
         return Files.readAllLines(Path.of("/proc/self/fdinfo/" + inotify.get())).stream()
                 .filter(line -> line.startsWith("inotify "))
                 .map(line -> Long.parseUnsignedLong(line.replaceAll(".* ino:([0-9a-f]+) .*", "$1"), 16))
@@ -165,9 +151,7 @@ class StatWatchBrokerTest {
     @Test
     void watchesOutsideTheGrantOrOnWhatIsNotAnInotifyInstanceAreRefused() throws Exception {
         try (Fd inotify = Linux.inotifyInit()) {
-            RequestServer.Outcome denied = broker.serve(Requests.watch(bytes(secret), 0x100), inotify);
-            assertEquals(Errno.EACCES, denied.errno());
-            assertEquals("denied by airlock policy sw.policy: read", denied.reason());
+            broker.assertDenied("read", broker.serve(Requests.watch(bytes(secret), 0x100), inotify));
             assertEquals(Errno.EACCES, broker.serve(Requests.watch(bytes(readOnly.resolve("out")), 0x100), inotify).errno(),
                     "a link in the grant leading out of it");
             assertEquals(Errno.EACCES, broker.serve(Requests.watch(bytes(readOnly.resolve("sub/../../secret")), 0x100), inotify).errno());
@@ -183,74 +167,5 @@ class StatWatchBrokerTest {
                     "a file named like an inotify instance's link is not one");
         }
         assertEquals(Errno.EBADF, broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100)).errno());
-    }
-
-    @Test
-    void theLoopServesAWatchWithItsDescriptorAndRefusesWrongDescriptorCounts() throws Exception {
-        ByteArrayOutputStream logged = new ByteArrayOutputStream();
-        Fd[] pair = Linux.seqpacketPair();
-        try (SeqPacketSocket brokerEnd = new SeqPacketSocket(pair[0]);
-                SeqPacketSocket client = new SeqPacketSocket(pair[1]);
-                PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
-                Fd inotify = Linux.inotifyInit()) {
-            Linux.enablePassCred(brokerEnd.fd().get());
-            Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
-            RequestLoop loop = new RequestLoop(brokerEnd, broker, self, log);
-            ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
-            Request watch = Requests.watch(bytes(readOnly.resolve("sub")), 0x100);
-            Request open = Requests.open(bytes(readOnly.resolve("f.txt")), Linux.O_RDONLY, 0, false);
-            long before = openDescriptors();
-
-            // No descriptor, two, and one with a type that takes none: each refused whole, nothing kept.
-            assertNull(loop.handle(received(in, watch, self), in));
-            Fd a = Linux.inotifyInit();
-            Fd b = Linux.inotifyInit();
-            assertNull(loop.handle(received(in, watch, self, a, b), in));
-            assertFalse(a.isOpen() || b.isOpen(), "the broker closes what it refused");
-            Fd c = Linux.inotifyInit();
-            assertNull(loop.handle(received(in, open, self, c), in));
-            assertFalse(c.isOpen());
-            assertEquals(List.of(), watchedInodes(inotify));
-
-            // Over the real channel: the helper's instance rides along, the broker adds the watch and closes its copy.
-            ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
-            client.send(out, MessageCodec.encode(5, watch, out), inotify);
-            SeqPacketSocket.Received got = brokerEnd.receive(in);
-            RequestLoop.Answer answer = loop.handle(got, in);
-            assertNotNull(answer, logged.toString(StandardCharsets.UTF_8));
-            assertTrue(answer.reply() instanceof Reply.WatchDescriptor, answer.reply().toString());
-            assertTrue(((Reply.WatchDescriptor) answer.reply()).descriptor() >= 1);
-            assertEquals(5, answer.id());
-            assertNull(answer.descriptor());
-            assertFalse(got.descriptors()[0].isOpen(), "the broker's copy of the inotify instance is closed");
-            assertEquals(List.of(Trees.inode(readOnly.resolve("sub"))), watchedInodes(inotify));
-
-            // And it keeps serving ordinary requests.
-            in.clear();
-            out.clear();
-            client.send(out, MessageCodec.encode(6, open, out), null);
-            RequestLoop.Answer opened = loop.handle(brokerEnd.receive(in), in);
-            assertEquals(new Reply.Descriptor(), opened.reply());
-            assertEquals(6, opened.id());
-            opened.descriptor().close();
-            assertEquals(before, openDescriptors(), "no descriptor left behind");
-        }
-        List<String> lines = logged.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(List.of("airlock: refused a request: WATCH request carried 0 descriptor(s), expected 1",
-                "airlock: refused a request: WATCH request carried 2 descriptor(s), expected 1",
-                "airlock: refused a request: OPEN request carried 1 descriptor(s), expected 0"), lines);
-    }
-
-    private static SeqPacketSocket.Received received(ByteBuffer in, Request request, Credentials sender, Fd... descriptors) {
-        in.clear();
-        int length = MessageCodec.encode(1, request, in);
-        in.position(0);
-        return new SeqPacketSocket.Received(length, descriptors, sender, false);
-    }
-
-    private static long openDescriptors() throws Exception {
-        try (var list = Files.list(Path.of("/proc/self/fd"))) {
-            return list.count();
-        }
     }
 }

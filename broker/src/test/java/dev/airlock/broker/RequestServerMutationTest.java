@@ -10,7 +10,6 @@ import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.ErrnoException;
 import dev.airlock.ipc.Linux;
 import dev.airlock.ipc.Request;
-import dev.airlock.policy.Policy;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RequestServer#serve}: the effect on disk when granted, nothing changed when denied or when a link
  * on the way leads out of the grants, and the kernel's own errno for names that are not names.
  */
-class MutationBrokerTest {
+class RequestServerMutationTest {
     @TempDir
     Path dir;
 
@@ -37,55 +36,42 @@ class MutationBrokerTest {
     private Path other;
     private Path secret;
     private Path nest;
-    private GrantRoots roots;
-    private RequestServer broker;
+    private ServerFixture broker;
 
     @BeforeEach
     void setUp() throws Exception {
-        granted = Files.createDirectory(dir.resolve("granted"));
-        readonly = Files.createDirectory(dir.resolve("readonly"));
-        other = Files.createDirectory(dir.resolve("other"));
-        secret = Files.createDirectory(dir.resolve("secret"));
-        nest = Files.createDirectory(dir.resolve("nest"));
-        Files.createDirectories(nest.resolve("inner/deeper"));
-        Files.writeString(granted.resolve("in.txt"), "inside");
-        Files.writeString(readonly.resolve("ro.txt"), "read only");
-        Files.writeString(secret.resolve("s.txt"), "secret");
-        Files.createDirectory(granted.resolve("sub"));
-        Files.writeString(granted.resolve("sub/f.txt"), "in sub");
-        Files.createDirectory(granted.resolve("empty"));
-        Files.createSymbolicLink(granted.resolve("link"), Path.of("in.txt"));
-        Files.createSymbolicLink(granted.resolve("to-secret"), secret.resolve("s.txt"));
-        Files.createSymbolicLink(granted.resolve("dir-to-secret"), secret);
-        Files.createSymbolicLink(granted.resolve("dir-to-other"), other);
-        Policy policy = Policy.parse("test.policy", "grant {\n"
-                + "  permission java.io.FilePermission \"" + granted + "/-\", \"read,write,delete,readlink\";\n"
-                + "  permission java.io.FilePermission \"" + readonly + "/-\", \"read,readlink\";\n"
-                + "  permission java.io.FilePermission \"" + other + "/-\", \"read,write,delete\";\n"
-                + "  permission java.io.FilePermission \"" + nest + "/-\", \"read,write,delete\";\n"
-                + "  permission java.io.FilePermission \"" + nest + "/inner/deeper/-\", \"read,write,execute\";\n"
-                + "};\n");
-        roots = GrantRoots.open(policy.fileGrantRoots());
-        broker = new RequestServer(policy, roots);
+        TreeBuilder tree = new TreeBuilder(dir);
+        granted = tree.directory("granted");
+        readonly = tree.directory("readonly");
+        other = tree.directory("other");
+        secret = tree.directory("secret");
+        nest = tree.directory("nest");
+        tree.directory("nest/inner/deeper");
+        tree.file("granted/in.txt", "inside");
+        tree.file("readonly/ro.txt", "read only");
+        tree.file("secret/s.txt", "secret");
+        tree.directory("granted/sub");
+        tree.file("granted/sub/f.txt", "in sub");
+        tree.directory("granted/empty");
+        tree.link("granted/link", "in.txt");
+        tree.link("granted/to-secret", secret.resolve("s.txt"));
+        tree.link("granted/dir-to-secret", secret);
+        tree.link("granted/dir-to-other", other);
+        broker = ServerFixture.start(PolicyBuilder.named("test.policy")
+                .beneath(granted, "read,write,delete,readlink")
+                .beneath(readonly, "read,readlink")
+                .beneath(other, "read,write,delete")
+                .beneath(nest, "read,write,delete")
+                .beneath(nest.resolve("inner/deeper"), "read,write,execute"));
     }
 
     @AfterEach
     void tearDown() {
-        roots.close();
+        broker.close();
     }
 
     private int errno(Request request) {
-        RequestServer.Outcome outcome = broker.serve(request);
-        if (outcome.fd() != null) {
-            outcome.fd().close();
-        }
-        return outcome.errno();
-    }
-
-    private void assertDenied(String actions, Request request) {
-        RequestServer.Outcome outcome = broker.serve(request);
-        assertEquals(Errno.EACCES, outcome.errno(), () -> request + " -> " + outcome);
-        assertEquals("denied by airlock policy test.policy: " + actions, outcome.reason());
+        return broker.errno(request);
     }
 
     /** The permission bits a directory made with {@code mode} gets under this process's umask. */
@@ -112,18 +98,18 @@ class MutationBrokerTest {
     @Test
     void mkdirIsDecidedAsWrite() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
-        assertDenied("write", Requests.mkdir(bytes(readonly.resolve("new")), 0755));
-        assertDenied("write", Requests.mkdir(bytes(secret.resolve("new")), 0755));
-        assertDenied("write", Requests.mkdir(bytes(granted), 0755));
+        broker.assertDenied("write", Requests.mkdir(bytes(readonly.resolve("new")), 0755));
+        broker.assertDenied("write", Requests.mkdir(bytes(secret.resolve("new")), 0755));
+        broker.assertDenied("write", Requests.mkdir(bytes(granted), 0755));
         assertEquals(before, Trees.snapshot(dir));
     }
 
     @Test
     void mkdirThroughALinkOutOfTheGrantsChangesNothing() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
-        assertDenied("write", Requests.mkdir(bytes(granted.resolve("dir-to-secret/new")), 0755));
+        broker.assertDenied("write", Requests.mkdir(bytes(granted.resolve("dir-to-secret/new")), 0755));
         // The climb from the link's target needs to read where it leads, which is not granted.
-        assertDenied("read", Requests.mkdir(bytes(Path.of(granted + "/dir-to-secret/../secret/new")), 0755));
+        broker.assertDenied("read", Requests.mkdir(bytes(Path.of(granted + "/dir-to-secret/../secret/new")), 0755));
         assertEquals(before, Trees.snapshot(dir));
         assertFalse(Files.exists(secret.resolve("new")));
     }
@@ -151,8 +137,8 @@ class MutationBrokerTest {
 
     @Test
     void unlinkRemovesAFileAndIsDecidedAsDelete() throws Exception {
-        assertDenied("delete", Requests.unlink(bytes(readonly.resolve("ro.txt"))));
-        assertDenied("delete", Requests.unlink(bytes(secret.resolve("s.txt"))));
+        broker.assertDenied("delete", Requests.unlink(bytes(readonly.resolve("ro.txt"))));
+        broker.assertDenied("delete", Requests.unlink(bytes(secret.resolve("s.txt"))));
         assertTrue(Files.exists(readonly.resolve("ro.txt")));
         assertEquals(0, errno(Requests.unlink(bytes(granted.resolve("in.txt")))));
         assertFalse(Files.exists(granted.resolve("in.txt")));
@@ -168,8 +154,8 @@ class MutationBrokerTest {
     @Test
     void unlinkThroughALinkOutOfTheGrantsChangesNothing() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
-        assertDenied("delete", Requests.unlink(bytes(granted.resolve("dir-to-secret/s.txt"))));
-        assertDenied("delete", Requests.remove(bytes(granted.resolve("dir-to-secret/s.txt"))));
+        broker.assertDenied("delete", Requests.unlink(bytes(granted.resolve("dir-to-secret/s.txt"))));
+        broker.assertDenied("delete", Requests.remove(bytes(granted.resolve("dir-to-secret/s.txt"))));
         assertEquals(before, Trees.snapshot(dir));
     }
 
@@ -199,16 +185,14 @@ class MutationBrokerTest {
         assertEquals(Errno.EISDIR, errno(Requests.unlink(bytes(granted + "/sub/"))));
         assertTrue(Files.isDirectory(granted.resolve("sub/inner")));
         // ".." that climbs to the grant root is decided there, and the root itself is not granted.
-        assertDenied("delete", Requests.rmdir(bytes(granted + "/sub/..")));
+        broker.assertDenied("delete", Requests.rmdir(bytes(granted + "/sub/..")));
     }
 
     @Test
     void theFileSystemRootAsANameGivesTheKernelsErrnos() throws Exception {
         // Only <<ALL FILES>> grants "/" itself; every answer here is one the kernel gives for "/"
         // before it would change anything.
-        Policy all = Policy.parse("all.policy", "grant { permission java.io.FilePermission \"<<ALL FILES>>\", \"read,write,delete\"; };");
-        try (GrantRoots allRoots = GrantRoots.open(all.fileGrantRoots())) {
-            RequestServer root = new RequestServer(all, allRoots);
+        try (ServerFixture root = ServerFixture.start(PolicyBuilder.named("all.policy").grant("<<ALL FILES>>", "read,write,delete"))) {
             assertEquals(Errno.EEXIST, root.serve(Requests.mkdir(bytes("/"), 0755)).errno());
             assertEquals(Errno.EBUSY, root.serve(Requests.rmdir(bytes("//"))).errno());
             assertEquals(Errno.EISDIR, root.serve(Requests.unlink(bytes("/"))).errno());
@@ -243,19 +227,19 @@ class MutationBrokerTest {
     @Test
     void renameIsDecidedAsWriteOnBothNames() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
-        assertDenied("write", Requests.rename(bytes(readonly.resolve("ro.txt")), bytes(granted.resolve("stolen.txt")), false));
-        assertDenied("write", Requests.rename(bytes(granted.resolve("in.txt")), bytes(secret.resolve("planted.txt")), false));
-        assertDenied("write", Requests.rename(bytes(secret.resolve("s.txt")), bytes(granted.resolve("stolen.txt")), false));
+        broker.assertDenied("write", Requests.rename(bytes(readonly.resolve("ro.txt")), bytes(granted.resolve("stolen.txt")), false));
+        broker.assertDenied("write", Requests.rename(bytes(granted.resolve("in.txt")), bytes(secret.resolve("planted.txt")), false));
+        broker.assertDenied("write", Requests.rename(bytes(secret.resolve("s.txt")), bytes(granted.resolve("stolen.txt")), false));
         // The SecurityManager checked both names before the call: a denial wins over a missing file.
-        assertDenied("write", Requests.rename(bytes(granted.resolve("missing")), bytes(secret.resolve("x")), false));
+        broker.assertDenied("write", Requests.rename(bytes(granted.resolve("missing")), bytes(secret.resolve("x")), false));
         assertEquals(before, Trees.snapshot(dir));
     }
 
     @Test
     void renameThroughALinkOutOfTheGrantsChangesNothing() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
-        assertDenied("write", Requests.rename(bytes(granted.resolve("dir-to-secret/s.txt")), bytes(granted.resolve("x")), false));
-        assertDenied("write", Requests.rename(bytes(granted.resolve("in.txt")), bytes(granted.resolve("dir-to-secret/x")), false));
+        broker.assertDenied("write", Requests.rename(bytes(granted.resolve("dir-to-secret/s.txt")), bytes(granted.resolve("x")), false));
+        broker.assertDenied("write", Requests.rename(bytes(granted.resolve("in.txt")), bytes(granted.resolve("dir-to-secret/x")), false));
         assertEquals(before, Trees.snapshot(dir));
     }
 
@@ -302,11 +286,11 @@ class MutationBrokerTest {
     @Test
     void linkIsDecidedAsWriteOnBothAndNeverReachesOutside() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
-        assertDenied("write", Requests.link(bytes(granted.resolve("stolen")), bytes(secret.resolve("s.txt"))));
-        assertDenied("write", Requests.link(bytes(granted.resolve("stolen")), bytes(readonly.resolve("ro.txt"))));
-        assertDenied("write", Requests.link(bytes(secret.resolve("planted")), bytes(granted.resolve("in.txt"))));
-        assertDenied("write", Requests.link(bytes(granted.resolve("stolen")), bytes(granted.resolve("dir-to-secret/s.txt"))));
-        assertDenied("write", Requests.link(bytes(granted.resolve("dir-to-secret/planted")), bytes(granted.resolve("in.txt"))));
+        broker.assertDenied("write", Requests.link(bytes(granted.resolve("stolen")), bytes(secret.resolve("s.txt"))));
+        broker.assertDenied("write", Requests.link(bytes(granted.resolve("stolen")), bytes(readonly.resolve("ro.txt"))));
+        broker.assertDenied("write", Requests.link(bytes(secret.resolve("planted")), bytes(granted.resolve("in.txt"))));
+        broker.assertDenied("write", Requests.link(bytes(granted.resolve("stolen")), bytes(granted.resolve("dir-to-secret/s.txt"))));
+        broker.assertDenied("write", Requests.link(bytes(granted.resolve("dir-to-secret/planted")), bytes(granted.resolve("in.txt"))));
         assertEquals(before, Trees.snapshot(dir));
     }
 
@@ -320,7 +304,7 @@ class MutationBrokerTest {
         assertEquals(Errno.ENOTDIR, errno(Requests.link(bytes(granted.resolve("x")), bytes(granted + "/in.txt/"))));
         assertEquals(Errno.ENOENT, errno(Requests.link(bytes(granted.resolve("missing-dir/x")), bytes(granted.resolve("missing")))));
         assertEquals(Errno.EEXIST, errno(Requests.link(bytes(granted + "/sub/."), bytes(granted.resolve("in.txt")))));
-        assertDenied("write", Requests.link(bytes(granted + "/sub/.."), bytes(granted.resolve("in.txt"))));
+        broker.assertDenied("write", Requests.link(bytes(granted + "/sub/.."), bytes(granted.resolve("in.txt"))));
         assertFalse(Files.exists(granted.resolve("dirlink")));
     }
 
@@ -333,17 +317,15 @@ class MutationBrokerTest {
         assertArrayEquals(notUtf8, Linux.readlinkat(Linux.AT_FDCWD, granted.resolve("raw").toString()));
         assertEquals(0, errno(Requests.symlink(bytes(granted.resolve("out")), bytes(secret.resolve("s.txt")))));
         assertEquals(secret.resolve("s.txt"), Files.readSymbolicLink(granted.resolve("out")));
-        RequestServer.Outcome open = broker.serve(Requests.open(bytes(granted.resolve("out")), Linux.O_RDONLY, 0, false));
-        assertEquals(Errno.EACCES, open.errno());
-        assertEquals("denied by airlock policy test.policy: read", open.reason());
+        broker.assertDenied("read", broker.serve(Requests.open(bytes(granted.resolve("out")), Linux.O_RDONLY, 0, false)));
     }
 
     @Test
     void symlinkIsDecidedAsWriteOnTheLink() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
-        assertDenied("write", Requests.symlink(bytes(readonly.resolve("l")), bytes("ro.txt")));
-        assertDenied("write", Requests.symlink(bytes(secret.resolve("l")), bytes("s.txt")));
-        assertDenied("write", Requests.symlink(bytes(granted.resolve("dir-to-secret/l")), bytes("s.txt")));
+        broker.assertDenied("write", Requests.symlink(bytes(readonly.resolve("l")), bytes("ro.txt")));
+        broker.assertDenied("write", Requests.symlink(bytes(secret.resolve("l")), bytes("s.txt")));
+        broker.assertDenied("write", Requests.symlink(bytes(granted.resolve("dir-to-secret/l")), bytes("s.txt")));
         assertEquals(before, Trees.snapshot(dir));
         assertEquals(Errno.EEXIST, errno(Requests.symlink(bytes(granted.resolve("in.txt")), bytes("x"))));
         assertEquals(Errno.EEXIST, errno(Requests.symlink(bytes(granted + "/sub/."), bytes("x"))));
@@ -373,10 +355,10 @@ class MutationBrokerTest {
     @Test
     void chmodIsDecidedAsWriteAndNeverReachesOutside() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
-        assertDenied("write", Requests.chmod(bytes(readonly.resolve("ro.txt")), 0777, false));
-        assertDenied("write", Requests.chmod(bytes(granted.resolve("to-secret")), 0777, false));
-        assertDenied("write", Requests.chmod(bytes(granted.resolve("dir-to-secret/s.txt")), 0777, false));
-        assertDenied("write", Requests.chmod(bytes(granted), 0777, false));
+        broker.assertDenied("write", Requests.chmod(bytes(readonly.resolve("ro.txt")), 0777, false));
+        broker.assertDenied("write", Requests.chmod(bytes(granted.resolve("to-secret")), 0777, false));
+        broker.assertDenied("write", Requests.chmod(bytes(granted.resolve("dir-to-secret/s.txt")), 0777, false));
+        broker.assertDenied("write", Requests.chmod(bytes(granted), 0777, false));
         assertEquals(before, Trees.snapshot(dir));
     }
 
@@ -401,7 +383,7 @@ class MutationBrokerTest {
         assertEquals(0, kernel(() -> Linux.utimensat(Linux.AT_FDCWD, granted.resolve("missing").toString(), Linux.TIME_OMIT,
                 Linux.TIME_OMIT, 0)), "the kernel's answer");
         assertEquals(0, errno(Requests.utimens(bytes(granted.resolve("missing")), Request.OMIT, Request.OMIT, false)));
-        assertDenied("write", Requests.utimens(bytes(secret.resolve("s.txt")), Request.OMIT, Request.OMIT, false));
+        broker.assertDenied("write", Requests.utimens(bytes(secret.resolve("s.txt")), Request.OMIT, Request.OMIT, false));
     }
 
     @Test
@@ -413,8 +395,8 @@ class MutationBrokerTest {
         // The link to outside: its own times may change, its target's never.
         assertEquals(0, errno(Requests.utimens(bytes(granted.resolve("to-secret")), Request.OMIT, 3_000_000_000L, true)));
         Map<String, String> before = Trees.snapshot(secret);
-        assertDenied("write", Requests.utimens(bytes(granted.resolve("to-secret")), 0, 0, false));
-        assertDenied("write", Requests.utimens(bytes(readonly.resolve("ro.txt")), 0, 0, false));
+        broker.assertDenied("write", Requests.utimens(bytes(granted.resolve("to-secret")), 0, 0, false));
+        broker.assertDenied("write", Requests.utimens(bytes(readonly.resolve("ro.txt")), 0, 0, false));
         assertEquals(before, Trees.snapshot(secret));
     }
 

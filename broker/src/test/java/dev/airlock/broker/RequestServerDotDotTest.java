@@ -1,14 +1,12 @@
 package dev.airlock.broker;
 
+import static dev.airlock.broker.ServerFixture.assertDescriptorOf;
 import static dev.airlock.broker.Trees.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
-import dev.airlock.ipc.Request;
-import dev.airlock.policy.Policy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,19 +16,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ..} resolved by the policy, never by the broker's own view (the issue's hole 10): where
+ * {@code ..} resolved by the policy, never by the broker's own view: where
  * the helper may not read the head of a path, the answer must not depend on whether a name exists
  * in it; where it may, the climb starts from where the head really is, as the kernel's would.
  *
  * <p>The broker's view here is the test's own user (the Resolver runs in-process), who can search
  * the locked directory; the answers must be the same whatever that view sees.
  */
-class DotDotTest {
+class RequestServerDotDotTest {
     @TempDir
     Path dir;
 
     /** Every request kind that resolves a whole path, and the outcome as the helper sees it. */
-    private static List<String> outcomes(RequestServer broker, String path) throws Exception {
+    private static List<String> outcomes(ServerFixture broker, String path) throws Exception {
         List<String> seen = new ArrayList<>();
         seen.add(describe(broker.serve(Requests.open(bytes(path), Linux.O_RDONLY, 0, false))));
         seen.add(describe(broker.serve(Requests.stat(bytes(path), false))));
@@ -56,22 +54,18 @@ class DotDotTest {
         Files.writeString(locked.resolve("file"), "a file, not a directory");
         Files.writeString(locked.resolve("x"), "granted");
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
-        Policy granted = Policy.parse("x.policy", "grant {\n"
-                + "  permission java.io.FilePermission \"" + locked.resolve("x") + "\", \"read,write,delete\";\n"
-                + "};\n");
-        Policy notGranted = Policy.parse("other.policy", "grant { permission java.io.FilePermission \"" + dir.resolve("elsewhere")
-                + "/-\", \"read,write,delete\"; };");
-        for (Policy policy : List.of(granted, notGranted)) {
-            try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
-                RequestServer broker = new RequestServer(policy, roots);
+        PolicyBuilder granted = PolicyBuilder.named("x.policy").grant(locked.resolve("x"), "read,write,delete");
+        PolicyBuilder notGranted = PolicyBuilder.named("other.policy").beneath(dir.resolve("elsewhere"), "read,write,delete");
+        for (PolicyBuilder policy : List.of(granted, notGranted)) {
+            try (ServerFixture broker = ServerFixture.start(policy)) {
                 List<String> present = outcomes(broker, locked + "/present/../x");
                 for (String other : List.of("/absent/../x", "/file/../x", "/present/absent/../../x", "/absent/absent/../../x")) {
-                    assertEquals(present, outcomes(broker, locked + other), policy + ": " + other + " answered otherwise than /present/../x");
+                    assertEquals(present, outcomes(broker, locked + other), policy.name() + ": " + other + " answered otherwise than /present/../x");
                 }
                 if (policy == granted) {
                     assertEquals("descriptor of inode " + Trees.inode(locked.resolve("x")), present.get(0), "x itself is granted");
                 } else {
-                    assertEquals("errno " + Errno.EACCES + " denied by airlock policy other.policy: read", present.get(0));
+                    assertEquals("errno " + Errno.EACCES + " " + broker.denial("read"), present.get(0));
                 }
             }
         }
@@ -84,21 +78,13 @@ class DotDotTest {
         Files.writeString(open.resolve("a/y"), "beside b");
         Files.writeString(open.resolve("y"), "at the top");
         Files.createSymbolicLink(open.resolve("link-to-b"), open.resolve("a/b"));
-        Policy policy = Policy.parse("open.policy", "grant { permission java.io.FilePermission \"" + open + "/-\", \"read\"; };");
-        try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
-            RequestServer broker = new RequestServer(policy, roots);
-            RequestServer.Outcome viaLink = broker.serve(Requests.open(bytes(open + "/link-to-b/../y"), Linux.O_RDONLY, 0, false));
-            assertNotNull(viaLink.fd(), "errno " + viaLink.errno());
-            try (Fd fd = viaLink.fd()) {
-                assertEquals(Trees.inode(open.resolve("a/y")), Linux.fstat(fd.get()).ino(), "after a link, .. leaves the link's target");
-            }
+        try (ServerFixture broker = ServerFixture.start(PolicyBuilder.named("open.policy").beneath(open, "read"))) {
+            // After a link, .. leaves the link's target.
+            assertDescriptorOf(open.resolve("a/y"), broker.serve(Requests.open(bytes(open + "/link-to-b/../y"), Linux.O_RDONLY, 0, false)));
             // The helper may read here, so it may learn that a name is missing: the kernel's errno.
             assertEquals(Errno.ENOENT, broker.serve(Requests.open(bytes(open + "/absent/../y"), Linux.O_RDONLY, 0, false)).errno());
             assertEquals(Errno.ENOTDIR, broker.serve(Requests.open(bytes(open + "/y/../y"), Linux.O_RDONLY, 0, false)).errno());
-            RequestServer.Outcome plain = broker.serve(Requests.open(bytes(open + "/a/../y"), Linux.O_RDONLY, 0, false));
-            try (Fd fd = plain.fd()) {
-                assertEquals(Trees.inode(open.resolve("y")), Linux.fstat(fd.get()).ino());
-            }
+            assertDescriptorOf(open.resolve("y"), broker.serve(Requests.open(bytes(open + "/a/../y"), Linux.O_RDONLY, 0, false)));
         }
     }
 }
