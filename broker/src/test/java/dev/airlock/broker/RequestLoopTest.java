@@ -62,9 +62,9 @@ class RequestLoopTest {
                 + "/-\", \"read,write,readlink\"; };");
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
-        SeqPacketSocket client = new SeqPacketSocket(pair[1]);
+        SeqPacketSocket client = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
         try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots());
-                SeqPacketSocket broker = new SeqPacketSocket(pair[0]);
+                SeqPacketSocket broker = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
@@ -128,9 +128,9 @@ class RequestLoopTest {
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
         int flood = 500;
-        SeqPacketSocket client = new SeqPacketSocket(pair[1]);
+        SeqPacketSocket client = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
         try (GrantRoots roots = GrantRoots.open(policy.fileGrantRoots());
-                SeqPacketSocket broker = new SeqPacketSocket(pair[0]);
+                SeqPacketSocket broker = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());

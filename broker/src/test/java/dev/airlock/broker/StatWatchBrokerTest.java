@@ -187,8 +187,8 @@ class StatWatchBrokerTest {
     void theLoopServesAWatchWithItsDescriptorAndRefusesWrongDescriptorCounts() throws Exception {
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
-        try (SeqPacketSocket brokerEnd = new SeqPacketSocket(pair[0]);
-                SeqPacketSocket client = new SeqPacketSocket(pair[1]);
+        try (SeqPacketSocket brokerEnd = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
+                SeqPacketSocket client = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
                 Fd inotify = Linux.inotifyInit()) {
             Linux.enablePassCred(brokerEnd.fd().get());
