@@ -3,6 +3,7 @@ package dev.airlock.broker;
 import dev.airlock.ipc.Credentials;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Message;
 import dev.airlock.ipc.SeqPacketSocket;
 import dev.airlock.ipc.SpawnPlan;
 import dev.airlock.policy.Policy;
@@ -74,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
                 confinement);
 
         Fd[] pair = Linux.seqpacketPair();
-        try (SeqPacketSocket channel = new SeqPacketSocket(pair[0]); GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
+        try (SeqPacketSocket channel = new SeqPacketSocket(pair[0], Message.MAX_SIZE); GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
             // The broker never serves procfs or sysfs (its /proc/self is its own): the policy's read
             // grants there are the helper's own Landlock rules, so it reads its own view of them.
             PreparedFiles files = new PreparedFiles(runtime, transformCache, roots.kernelViewReadRules(policy));

@@ -78,9 +78,9 @@ class RequestLoopTest {
         tree.link("granted/link", "f.txt");
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
-        SeqPacketSocket client = new SeqPacketSocket(pair[1]);
+        SeqPacketSocket client = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
         try (ServerFixture server = ServerFixture.start(PolicyBuilder.named("loop.policy").beneath(granted, "read,write,readlink"));
-                SeqPacketSocket broker = new SeqPacketSocket(pair[0]);
+                SeqPacketSocket broker = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
@@ -135,9 +135,9 @@ class RequestLoopTest {
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
         int flood = 500;
-        SeqPacketSocket client = new SeqPacketSocket(pair[1]);
+        SeqPacketSocket client = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
         try (ServerFixture server = ServerFixture.start(PolicyBuilder.named("loop.policy").beneath(granted, "read"));
-                SeqPacketSocket broker = new SeqPacketSocket(pair[0]);
+                SeqPacketSocket broker = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
@@ -189,8 +189,8 @@ class RequestLoopTest {
 
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
-        SeqPacketSocket client = new SeqPacketSocket(pair[1]);
-        try (SeqPacketSocket broker = new SeqPacketSocket(pair[0]);
+        SeqPacketSocket client = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
+        try (SeqPacketSocket broker = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
@@ -221,8 +221,8 @@ class RequestLoopTest {
         tree.directory("ro/sub");
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
-        try (SeqPacketSocket brokerEnd = new SeqPacketSocket(pair[0]);
-                SeqPacketSocket client = new SeqPacketSocket(pair[1]);
+        try (SeqPacketSocket brokerEnd = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
+                SeqPacketSocket client = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
                 Fd inotify = Linux.inotifyInit();
                 ServerFixture broker = ServerFixture.start(PolicyBuilder.named("sw.policy").beneath(readOnly, "read"))) {

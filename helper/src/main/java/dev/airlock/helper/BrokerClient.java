@@ -76,7 +76,7 @@ public final class BrokerClient {
             fd.release(); // leave the descriptor to whoever handles the failure; do not close a number we do not own
             throw e;
         }
-        return new BrokerClient(new SeqPacketSocket(fd), 1);
+        return new BrokerClient(new SeqPacketSocket(fd, Message.MAX_SIZE), 1);
     }
 
     /**

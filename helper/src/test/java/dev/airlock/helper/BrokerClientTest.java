@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.airlock.helper.ScriptedBroker.Incoming;
+import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Errno;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.FileStat;
@@ -427,7 +428,7 @@ class BrokerClientTest {
     void noClientStartsAtIdZero() throws Exception {
         Fd[] pair = Linux.seqpacketPair();
         try {
-            assertThrows(IllegalArgumentException.class, () -> BrokerClient.overSocket(new SeqPacketSocket(pair[1]), 0));
+            assertThrows(IllegalArgumentException.class, () -> BrokerClient.overSocket(new SeqPacketSocket(pair[1], Message.MAX_SIZE), 0));
         } finally {
             pair[0].close();
             pair[1].close();

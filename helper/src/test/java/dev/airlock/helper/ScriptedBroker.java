@@ -82,7 +82,7 @@ final class ScriptedBroker implements AutoCloseable {
     static ScriptedBroker start(int firstId) throws IOException {
         Fd[] pair = Linux.seqpacketPair();
         Linux.setStatusFlags(pair[0].get(), Linux.statusFlags(pair[0].get()) | Linux.O_NONBLOCK);
-        return new ScriptedBroker(new SeqPacketSocket(pair[0]), pair[1], BrokerClient.overSocket(new SeqPacketSocket(pair[1]), firstId));
+        return new ScriptedBroker(new SeqPacketSocket(pair[0], Message.MAX_SIZE), pair[1], BrokerClient.overSocket(new SeqPacketSocket(pair[1], Message.MAX_SIZE), firstId));
     }
 
     static ScriptedBroker start() throws IOException {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.airlock.agent.AgentMapping;
 import dev.airlock.broker.BrokenBroker;
 import dev.airlock.helper.BrokerClient;
+import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
 import dev.airlock.ipc.SeqPacketSocket;
@@ -41,8 +42,8 @@ class BrokerErrorIT {
         String file = granted.resolve("f.txt").toString();
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
-        try (SeqPacketSocket brokerEnd = new SeqPacketSocket(pair[0]);
-                SeqPacketSocket clientEnd = new SeqPacketSocket(pair[1]);
+        try (SeqPacketSocket brokerEnd = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
+                SeqPacketSocket clientEnd = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
             BrokenBroker.serve(brokerEnd, granted, log);
             BrokerClient client = BrokerClient.overSocket(clientEnd);

@@ -2,7 +2,6 @@ package dev.airlock.ipc;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
-import jnr.ffi.annotations.Out;
 import jnr.ffi.byref.IntByReference;
 
 /**
@@ -20,16 +19,6 @@ import jnr.ffi.byref.IntByReference;
  * {@code ?}, so that the call would act on another name than the one the policy decided.
  */
 public interface LibC {
-    int socketpair(int domain, int type, int protocol, @Out int[] sv);
-
-    long sendmsg(int fd, Pointer msg, int flags);
-
-    long recvmsg(int fd, Pointer msg, int flags);
-
-    int setsockopt(int fd, int level, int option, Pointer value, int length);
-
-    int getsockopt(int fd, int level, int option, Pointer value, IntByReference length);
-
     int close(int fd);
 
     int fcntl(int fd, int cmd, int arg);

@@ -5,14 +5,14 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
-import jnr.ffi.byref.IntByReference;
 
 /**
- * The native calls on paths, files and the channel's sockets, and the one binding of libc every
- * native call goes through ({@link LibC}, bound here): one public wrapper per call that turns a
- * failure into an {@link ErrnoException} naming the call and the errno. The confinement and
- * process calls live beside their constants in {@link Landlock}, {@link Seccomp},
- * {@link ThreadConfinement}, {@link SpawnPlan} and {@link Processes}. The structure layouts are those
+ * The native calls on paths and files, and the binding of libc they go through ({@link LibC},
+ * bound here): one public wrapper per call that turns a failure into an {@link ErrnoException}
+ * naming the call and the errno. The confinement and process calls live beside their constants
+ * in {@link Landlock}, {@link Seccomp}, {@link ThreadConfinement}, {@link SpawnPlan} and
+ * {@link Processes}; the channel socket's calls in their own binding, {@link SocketCalls}, beside
+ * its structures (this class keeps the channel's public set-up calls, which delegate there). The structure layouts are those
  * of Linux on x86_64, the only platform Airlock supports (checked at first use).
  *
  * <p>libc is bound lazily, on the first call, because binding costs start-up time that a helper
@@ -83,20 +83,6 @@ public final class Linux {
     static final int F_GETFL = 3;
     static final int F_SETFL = 4;
     static final int FD_CLOEXEC = 1;
-
-    // sockets
-    static final int AF_UNIX = 1;
-    static final int SOCK_SEQPACKET = 5;
-    static final int SOCK_CLOEXEC = O_CLOEXEC;
-    static final int SOL_SOCKET = 1;
-    static final int SO_PASSCRED = 16;
-    static final int SO_PEERCRED = 17;
-    static final int SCM_RIGHTS = 1;
-    static final int SCM_CREDENTIALS = 2;
-    static final int MSG_CTRUNC = 0x08;
-    static final int MSG_TRUNC = 0x20;
-    static final int MSG_NOSIGNAL = 0x4000;
-    static final int MSG_CMSG_CLOEXEC = 0x40000000;
 
     // x86_64 system call numbers
     static final long SYS_CLOSE_RANGE = 436;
@@ -561,28 +547,21 @@ public final class Linux {
         return scratch.address() + SCRATCH_PATH;
     }
 
-    // ---- sockets ----
+    // ---- the channel's socket: its calls and structures are SocketCalls' ----
 
     /** A connected AF_UNIX SOCK_SEQPACKET pair, both ends close-on-exec. */
     public static Fd[] seqpacketPair() throws ErrnoException {
-        int[] sv = new int[2];
-        check(c().socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair(AF_UNIX, SOCK_SEQPACKET)");
-        return new Fd[] {Fd.adopt(sv[0]), Fd.adopt(sv[1])};
+        return SocketCalls.seqpacketPair();
     }
 
     /** Turns on SO_PASSCRED: the kernel then attaches the sender's pid, uid and gid to every message. */
     public static void enablePassCred(int socket) throws ErrnoException {
-        Pointer one = allocate(4);
-        one.putInt(0, 1);
-        check(c().setsockopt(socket, SOL_SOCKET, SO_PASSCRED, one, 4), "setsockopt(SO_PASSCRED)");
+        SocketCalls.passCredentials(socket);
     }
 
     /** SO_PEERCRED: the credentials of whoever created the peer end (for a socketpair, its creator). */
     public static Credentials peerCredentials(int socket) throws ErrnoException {
-        Pointer ucred = allocate(12);
-        IntByReference length = new IntByReference(12);
-        check(c().getsockopt(socket, SOL_SOCKET, SO_PEERCRED, ucred, length), "getsockopt(SO_PEERCRED)");
-        return new Credentials(ucred.getInt(0), ucred.getInt(4), ucred.getInt(8));
+        return SocketCalls.peerCredentials(socket);
     }
 
     // ---- this process's ids (the credential checks on the channel compare them) ----

@@ -961,7 +961,7 @@ public final class Attack {
     private String brokerStatLink(String path) throws Exception {
         ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
         int length = RawChannel.encodeLstat(0x5eed, path, encoded);
-        dev.airlock.ipc.SeqPacketSocket socket = new dev.airlock.ipc.SeqPacketSocket(dev.airlock.ipc.Fd.adopt(dev.airlock.ipc.Linux.dupCloexec(3, 20).release()));
+        dev.airlock.ipc.SeqPacketSocket socket = new dev.airlock.ipc.SeqPacketSocket(dev.airlock.ipc.Fd.adopt(dev.airlock.ipc.Linux.dupCloexec(3, 20).release()), dev.airlock.ipc.Message.MAX_SIZE);
         try {
             socket.send(encoded, length, null);
             ByteBuffer in = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE + 1);

@@ -2,6 +2,7 @@ package dev.airlock.it.app;
 
 import dev.airlock.ipc.Fd;
 import dev.airlock.ipc.Linux;
+import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Processes;
 import dev.airlock.ipc.SeqPacketSocket;
 import dev.airlock.ipc.SpawnPlan;
@@ -34,7 +35,7 @@ final class RawChannel {
             throw new IllegalArgumentException("unknown raw message " + what);
         }
         // Borrow descriptor 3 without taking ownership: the agent's client owns it.
-        SeqPacketSocket socket = new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()));
+        SeqPacketSocket socket = new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE);
         socket.send(ByteBuffer.wrap(message), message.length, null);
         socket.close();
         return "sent " + what;

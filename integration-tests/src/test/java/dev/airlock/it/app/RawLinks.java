@@ -85,7 +85,7 @@ final class RawLinks {
         ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
         int length = MessageCodec.encode(0x51a7, new Request.Stat(RequestPath.of(link), true), out);
         // The agent's client reads the channel only while one of its own requests is in flight; none is now.
-        try (SeqPacketSocket socket = new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()))) {
+        try (SeqPacketSocket socket = new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE)) {
             socket.send(out, length, null);
             ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
             SeqPacketSocket.Received received = socket.receive(in);
