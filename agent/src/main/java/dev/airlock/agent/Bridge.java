@@ -85,7 +85,7 @@ final class Bridge {
         MethodHandle meta = MethodHandles.lookup().findStatic(MetadataRouter.class, "dispatch",
                 MethodType.methodType(Object.class, int.class, String.class, String.class, boolean.class, int.class,
                         long.class, long.class));
-        Object[] parts = {route, dev.airlock.ipc.Errno.descriptions(), AgentJar.classFile(Hooks.UNIX_EXCEPTION),
+        Object[] parts = {route, dev.airlock.unix.Errno.descriptions(), AgentJar.classFile(Hooks.UNIX_EXCEPTION),
             meta, directRoots.toArray(new String[0]), userDir};
         try {
             install.invoke(null, (Object) parts);

@@ -7,7 +7,7 @@ import java.nio.file.FileSystemException;
 
 import dev.airlock.helper.OperationFailedException;
 import dev.airlock.helper.PolicyDeniedException;
-import dev.airlock.ipc.Errno;
+import dev.airlock.unix.Errno;
 
 /**
  * The one place where a failed brokered operation becomes what the JDK itself would have

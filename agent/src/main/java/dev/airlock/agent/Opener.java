@@ -4,7 +4,7 @@ import java.io.IOException;
 
 import dev.airlock.helper.Answer;
 import dev.airlock.helper.OperationFailedException;
-import dev.airlock.ipc.Errno;
+import dev.airlock.unix.Errno;
 import dev.airlock.ipc.Request;
 
 /**

@@ -1,8 +1,8 @@
 package dev.airlock.agent;
 
-import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Processes;
-import dev.airlock.ipc.ThreadConfinement;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Processes;
+import dev.airlock.unix.ThreadConfinement;
 import java.util.concurrent.locks.LockSupport;
 
 /**

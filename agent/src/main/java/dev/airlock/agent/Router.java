@@ -5,7 +5,7 @@ import java.io.IOException;
 import dev.airlock.helper.Answer;
 import dev.airlock.helper.BrokerClient;
 import dev.airlock.helper.OperationFailedException;
-import dev.airlock.ipc.Errno;
+import dev.airlock.unix.Errno;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 
@@ -22,7 +22,7 @@ import dev.airlock.ipc.Request;
  *
  * <p>Failures read like the JDK's own ({@link Failures}): java.io throws
  * {@code FileNotFoundException("NAME (REASON)")} as the JDK's native {@code fileOpen} does, REASON
- * being the strerror text of the broker's errno (glibc's, see {@link dev.airlock.ipc.Errno}) or the
+ * being the strerror text of the broker's errno (glibc's, see {@link dev.airlock.unix.Errno}) or the
  * policy's reason ({@code denied by airlock policy NAME: ACTIONS}, as the broker sends it). NIO
  * returns a plain errno as {@code -errno} for the bridge to throw as the JDK's {@code UnixException}
  * (so {@code NoSuchFileException} and friends come out of the JDK's own translation), and throws

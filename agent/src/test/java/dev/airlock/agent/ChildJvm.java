@@ -105,7 +105,7 @@ final class ChildJvm {
         jars.add(location(net.bytebuddy.ByteBuddy.class));
         // The bridge's errno texts and the requests come from the ipc module, and the kinds of
         // failure from the helper's: pure-Java classes every agent's router needs.
-        for (Class<?> needed : List.of(dev.airlock.ipc.Errno.class, dev.airlock.helper.Answer.class)) {
+        for (Class<?> needed : List.of(dev.airlock.unix.Errno.class, dev.airlock.helper.Answer.class)) {
             Path module = location(needed);
             if (Files.isDirectory(module)) {
                 directories.add(module);

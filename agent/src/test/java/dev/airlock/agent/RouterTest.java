@@ -19,7 +19,7 @@ import dev.airlock.helper.Answer;
 import dev.airlock.helper.BrokerFailedException;
 import dev.airlock.helper.OperationFailedException;
 import dev.airlock.helper.PolicyDeniedException;
-import dev.airlock.ipc.Errno;
+import dev.airlock.unix.Errno;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 

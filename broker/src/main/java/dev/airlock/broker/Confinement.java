@@ -1,8 +1,8 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Seccomp;
-import dev.airlock.ipc.SpawnPlan;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Seccomp;
+import dev.airlock.unix.SpawnPlan;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

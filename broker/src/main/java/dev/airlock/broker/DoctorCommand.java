@@ -1,11 +1,11 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Landlock;
-import dev.airlock.ipc.Linux;
-import dev.airlock.ipc.Namespace;
-import dev.airlock.ipc.Processes;
-import dev.airlock.ipc.Seccomp;
-import dev.airlock.ipc.ThreadConfinement;
+import dev.airlock.unix.Landlock;
+import dev.airlock.unix.Linux;
+import dev.airlock.unix.Namespace;
+import dev.airlock.unix.Processes;
+import dev.airlock.unix.Seccomp;
+import dev.airlock.unix.ThreadConfinement;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Landlock;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Landlock;
+import dev.airlock.unix.Linux;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;

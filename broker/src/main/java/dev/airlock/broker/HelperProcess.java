@@ -1,7 +1,7 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Processes;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Processes;
 
 /**
  * The running helper as the broker sees it: passes SIGINT, SIGTERM and SIGHUP on to it, and when

@@ -1,9 +1,9 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Errno;
-import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import dev.airlock.policy.FileActions;
 import dev.airlock.policy.FileGrant;
 import dev.airlock.policy.Policy;

@@ -1,9 +1,9 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Landlock;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Landlock;
+import dev.airlock.unix.Linux;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

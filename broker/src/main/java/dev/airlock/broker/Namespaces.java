@@ -1,6 +1,6 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Namespace;
+import dev.airlock.unix.Namespace;
 import java.util.EnumSet;
 import java.util.Set;
 

@@ -1,9 +1,9 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Errno;
-import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Linux;
-import dev.airlock.ipc.Processes;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Linux;
+import dev.airlock.unix.Processes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -3,11 +3,12 @@ package dev.airlock.broker;
 import dev.airlock.broker.Resolver.Last;
 import dev.airlock.broker.Resolver.Parent;
 import dev.airlock.broker.Resolver.Refusal;
-import dev.airlock.ipc.Errno;
-import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Fd;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
 import dev.airlock.ipc.FileStat;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Linux;
+import dev.airlock.unix.Statx;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.policy.Policy;
@@ -215,7 +216,7 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
                 return Outcome.descriptor(withTarget);
             }
             // The status of the very link the read decision resolved, not of a second lookup.
-            Outcome status = Outcome.success(new Reply.Status(Linux.statx(fd.get())));
+            Outcome status = Outcome.success(new Reply.Status(wireStatus(Linux.statx(fd.get()))));
             fd.close();
             return status;
         } catch (IOException | RuntimeException e) {
@@ -525,5 +526,12 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
     private Fd resolveForAttributes(byte[] rawPath, boolean noFollow, int actions) throws Refusal {
         int flags = Linux.O_PATH | Linux.O_CLOEXEC | (noFollow ? Linux.O_NOFOLLOW : 0);
         return resolver.open(resolver.decode(rawPath), actions, flags, 0, !noFollow);
+    }
+
+    /** The kernel's statx answer as the wire carries it (the protocol has its own copy of the fields). */
+    private static FileStat wireStatus(Statx s) {
+        return new FileStat(s.mode(), s.ino(), s.dev(), s.rdev(), s.nlink(), s.uid(), s.gid(), s.size(),
+                s.atimeSeconds(), s.atimeNanos(), s.mtimeSeconds(), s.mtimeNanos(), s.ctimeSeconds(), s.ctimeNanos(),
+                s.birthtimeAvailable(), s.birthtimeSeconds(), s.birthtimeNanos());
     }
 }

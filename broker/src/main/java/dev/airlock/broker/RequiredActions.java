@@ -1,6 +1,6 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Linux;
 import dev.airlock.policy.FileActions;
 
 /**

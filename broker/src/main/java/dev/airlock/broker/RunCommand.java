@@ -1,11 +1,11 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Credentials;
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Credentials;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Message;
-import dev.airlock.ipc.SeqPacketSocket;
-import dev.airlock.ipc.SpawnPlan;
+import dev.airlock.unix.SeqPacketSocket;
+import dev.airlock.unix.SpawnPlan;
 import dev.airlock.policy.Policy;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -5,7 +5,7 @@ import static dev.airlock.broker.SeccompAbi.*;
 import static dev.airlock.broker.Syscall.*;
 
 import dev.airlock.broker.BpfAssembler.Label;
-import dev.airlock.ipc.Errno;
+import dev.airlock.unix.Errno;
 import java.util.List;
 
 /**

@@ -1,10 +1,10 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Landlock;
-import dev.airlock.ipc.Seccomp;
-import dev.airlock.ipc.SpawnPlan;
-import dev.airlock.ipc.ThreadConfinement;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Landlock;
+import dev.airlock.unix.Seccomp;
+import dev.airlock.unix.SpawnPlan;
+import dev.airlock.unix.ThreadConfinement;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;

@@ -1,10 +1,10 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Linux;
-import dev.airlock.ipc.Processes;
-import dev.airlock.ipc.SpawnPlan;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
+import dev.airlock.unix.Processes;
+import dev.airlock.unix.SpawnPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;

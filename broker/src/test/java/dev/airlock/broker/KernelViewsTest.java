@@ -6,7 +6,7 @@ import static dev.airlock.broker.Trees.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Linux;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,9 +4,9 @@ import static dev.airlock.broker.ServerFixture.assertDescriptorOf;
 import static dev.airlock.broker.Trees.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.airlock.ipc.Errno;
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

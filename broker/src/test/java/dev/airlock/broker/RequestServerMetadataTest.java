@@ -7,9 +7,9 @@ import static dev.airlock.broker.Trees.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.airlock.ipc.Errno;
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.airlock.ipc.Errno;
-import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Request;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

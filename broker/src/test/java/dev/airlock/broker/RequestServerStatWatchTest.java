@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.ipc.Envelope;
-import dev.airlock.ipc.Errno;
-import dev.airlock.ipc.Fd;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.Fd;
 import dev.airlock.ipc.FileStat;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Reply;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

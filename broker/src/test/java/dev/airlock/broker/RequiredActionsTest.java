@@ -2,7 +2,7 @@ package dev.airlock.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Linux;
 import dev.airlock.policy.FileActions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

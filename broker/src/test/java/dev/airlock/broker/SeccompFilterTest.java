@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.broker.BpfInterpreter.Call;
 import dev.airlock.broker.BpfInterpreter.Outcome;
-import dev.airlock.ipc.Errno;
+import dev.airlock.unix.Errno;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;

@@ -3,8 +3,8 @@ package dev.airlock.broker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.airlock.ipc.Seccomp;
-import dev.airlock.ipc.ThreadConfinement;
+import dev.airlock.unix.Seccomp;
+import dev.airlock.unix.ThreadConfinement;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;

@@ -1,6 +1,6 @@
 package dev.airlock.helper;
 
-import dev.airlock.ipc.Errno;
+import dev.airlock.unix.Errno;
 
 /**
  * The operation failed with {@link #errno()} as it would have without Airlock: the policy allowed

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.airlock.ipc.Errno;
+import dev.airlock.unix.Errno;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Reply;
 import java.io.IOException;

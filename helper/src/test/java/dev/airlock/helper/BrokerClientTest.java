@@ -14,13 +14,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.airlock.helper.ScriptedBroker.Incoming;
 import dev.airlock.ipc.Message;
-import dev.airlock.ipc.Errno;
-import dev.airlock.ipc.Fd;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.Fd;
 import dev.airlock.ipc.FileStat;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
-import dev.airlock.ipc.SeqPacketSocket;
+import dev.airlock.unix.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;

@@ -1,17 +1,17 @@
 package dev.airlock.helper;
 
 import dev.airlock.ipc.Envelope;
-import dev.airlock.ipc.Errno;
-import dev.airlock.ipc.ErrnoException;
-import dev.airlock.ipc.Fd;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
 import dev.airlock.ipc.FileStat;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.ProtocolException;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
-import dev.airlock.ipc.SeqPacketSocket;
+import dev.airlock.unix.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

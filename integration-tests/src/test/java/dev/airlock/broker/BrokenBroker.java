@@ -1,8 +1,8 @@
 package dev.airlock.broker;
 
-import dev.airlock.ipc.Credentials;
-import dev.airlock.ipc.Linux;
-import dev.airlock.ipc.SeqPacketSocket;
+import dev.airlock.unix.Credentials;
+import dev.airlock.unix.Linux;
+import dev.airlock.unix.SeqPacketSocket;
 import dev.airlock.policy.Policy;
 import java.io.PrintStream;
 import java.nio.file.Path;

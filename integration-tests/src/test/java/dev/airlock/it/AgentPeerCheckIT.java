@@ -3,10 +3,10 @@ package dev.airlock.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Linux;
-import dev.airlock.ipc.Processes;
-import dev.airlock.ipc.SpawnPlan;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
+import dev.airlock.unix.Processes;
+import dev.airlock.unix.SpawnPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

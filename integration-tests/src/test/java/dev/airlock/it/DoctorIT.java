@@ -3,7 +3,7 @@ package dev.airlock.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.airlock.ipc.Landlock;
+import dev.airlock.unix.Landlock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

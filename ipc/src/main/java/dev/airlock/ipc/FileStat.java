@@ -1,5 +1,6 @@
 package dev.airlock.ipc;
 
+
 /**
  * The status of a file as a STAT reply carries it in place of a descriptor: the fields the JDK's
  * {@code sun.nio.fs.UnixFileAttributes} holds, as {@code statx(2)} reports them.
@@ -41,6 +42,10 @@ public record FileStat(int mode, long ino, long dev, long rdev, int nlink, int u
 
     private static final int NANOS_PER_SECOND = 1_000_000_000;
 
+    /** st_mode's file-type bits and the type of a symbolic link, as Linux defines them (stat(2)). */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFLNK = 0120000;
+
     /** @throws IllegalArgumentException if a field breaks the format's rules */
     public FileStat {
         String problem = check(mode, size, atimeNanos, mtimeNanos, ctimeNanos, birthtimeAvailable, birthtimeSeconds,
@@ -79,7 +84,7 @@ public record FileStat(int mode, long ino, long dev, long rdev, int nlink, int u
 
     /** Whether this is the status of a symbolic link. */
     public boolean isSymbolicLink() {
-        return (mode & Linux.S_IFMT) == Linux.S_IFLNK;
+        return (mode & S_IFMT) == S_IFLNK;
     }
 
     /**

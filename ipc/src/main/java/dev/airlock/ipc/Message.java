@@ -1,5 +1,6 @@
 package dev.airlock.ipc;
 
+
 /**
  * The limits of the broker-helper wire format, and the validation rules that both the
  * constructors of {@link Request}, {@link Reply} and their parts (through
@@ -179,9 +180,13 @@ public final class Message {
         return null;
     }
 
+    /** Linux's EPERM and EACCES: the only errno values a denial may report. */
+    private static final int EPERM = 1;
+    private static final int EACCES = 13;
+
     /** @return null if {@code errno} is what a denial reports (EACCES or EPERM), else what is wrong */
     static String checkDenialErrno(int errno) {
-        return errno == Errno.EACCES || errno == Errno.EPERM ? null : "a denial reports EACCES or EPERM, not errno " + errno;
+        return errno == EACCES || errno == EPERM ? null : "a denial reports EACCES or EPERM, not errno " + errno;
     }
 
     /** @return null if {@code watch} is a watch descriptor the kernel could return (positive), else what is wrong */

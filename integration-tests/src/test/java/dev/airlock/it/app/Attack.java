@@ -961,11 +961,11 @@ public final class Attack {
     private String brokerStatLink(String path) throws Exception {
         ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
         int length = RawChannel.encodeLstat(0x5eed, path, encoded);
-        dev.airlock.ipc.SeqPacketSocket socket = new dev.airlock.ipc.SeqPacketSocket(dev.airlock.ipc.Fd.adopt(dev.airlock.ipc.Linux.dupCloexec(3, 20).release()), dev.airlock.ipc.Message.MAX_SIZE);
+        dev.airlock.unix.SeqPacketSocket socket = new dev.airlock.unix.SeqPacketSocket(dev.airlock.unix.Fd.adopt(dev.airlock.unix.Linux.dupCloexec(3, 20).release()), dev.airlock.ipc.Message.MAX_SIZE);
         try {
             socket.send(encoded, length, null);
             ByteBuffer in = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE + 1);
-            dev.airlock.ipc.SeqPacketSocket.Received received = socket.receive(in);
+            dev.airlock.unix.SeqPacketSocket.Received received = socket.receive(in);
             if (received == null) {
                 return "REFUSED broker closed the channel";
             }
@@ -973,7 +973,7 @@ public final class Attack {
             if (received.descriptors().length == 0) {
                 return "REFUSED broker replied errno=" + Errno.name(errno) + " without a descriptor";
             }
-            try (dev.airlock.ipc.Fd fd = received.descriptors()[0]) {
+            try (dev.airlock.unix.Fd fd = received.descriptors()[0]) {
                 return "OK descriptor, readlinkat: " + readlinkEmpty(fd.get());
             }
         } finally {

@@ -1,7 +1,7 @@
 package dev.airlock.it.app;
 
-import dev.airlock.ipc.Linux;
-import dev.airlock.ipc.SpawnPlan;
+import dev.airlock.unix.Linux;
+import dev.airlock.unix.SpawnPlan;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;

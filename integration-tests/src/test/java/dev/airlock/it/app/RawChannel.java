@@ -1,11 +1,11 @@
 package dev.airlock.it.app;
 
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Message;
-import dev.airlock.ipc.Processes;
-import dev.airlock.ipc.SeqPacketSocket;
-import dev.airlock.ipc.SpawnPlan;
+import dev.airlock.unix.Processes;
+import dev.airlock.unix.SeqPacketSocket;
+import dev.airlock.unix.SpawnPlan;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

@@ -1,14 +1,14 @@
 package dev.airlock.it.app;
 
-import dev.airlock.ipc.Fd;
-import dev.airlock.ipc.Linux;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.FileStat;
 import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.ipc.RequestPath;
-import dev.airlock.ipc.SeqPacketSocket;
+import dev.airlock.unix.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -67,11 +67,11 @@ final class RawLinks {
                     for (String name : names) {
                         count += target.equals(name) ? 1 : 0;
                     }
-                } catch (dev.airlock.ipc.ErrnoException closedMeanwhile) {
+                } catch (dev.airlock.unix.ErrnoException closedMeanwhile) {
                     // gone between listing and reading: not held now
                 }
             }
-        } catch (dev.airlock.ipc.ErrnoException e) {
+        } catch (dev.airlock.unix.ErrnoException e) {
             throw new IllegalStateException(e);
         }
         return count;

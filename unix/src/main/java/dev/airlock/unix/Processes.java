@@ -1,0 +1,81 @@
+package dev.airlock.unix;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * The calls on other processes and on this process's children: signalling, waiting for and
+ * reaping children, and the child-subreaper setting that makes orphaned descendants this
+ * process's children. (This process's own ids are {@link Linux#getpid} and its neighbours, which
+ * the socket credential checks use too.)
+ */
+public final class Processes {
+    public static final int SIGKILL = 9;
+
+    private static final int WNOHANG = 1;
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
+    private static final int PR_GET_CHILD_SUBREAPER = 37;
+
+    private Processes() {
+    }
+
+    /** A reaped child: its pid and raw wait status. */
+    public record Exited(int pid, int status) {
+    }
+
+    /** kill(2): sends {@code signal} to {@code pid} (a negative pid: that process group). */
+    public static void kill(int pid, int signal) throws ErrnoException {
+        Linux.check(Linux.c().kill(pid, signal), "kill(" + pid + ", " + signal + ")");
+    }
+
+    /**
+     * Reaps one child, any child ({@code waitpid(-1)}): blocks until one has exited when
+     * {@code block}, else returns null when children remain but none has exited. Throws
+     * ECHILD when there are no children left.
+     */
+    public static Exited reapAny(boolean block) throws ErrnoException {
+        return reap(-1, block ? 0 : WNOHANG, "waitpid(-1)");
+    }
+
+    /** Reaps {@code pid} if it has exited, without waiting; null while it still runs. */
+    public static Exited reapIfExited(int pid) throws ErrnoException {
+        return reap(pid, WNOHANG, "waitpid(" + pid + ", WNOHANG)");
+    }
+
+    /** Waits for {@code pid} and returns its raw wait status; retries on EINTR. */
+    public static int waitpid(int pid) throws ErrnoException {
+        return reap(pid, 0, "waitpid(" + pid + ")").status();
+    }
+
+    private static Exited reap(int pid, int options, String call) throws ErrnoException {
+        IntByReference status = new IntByReference();
+        while (true) {
+            int r = Linux.c().waitpid(pid, status, options);
+            if (r > 0) {
+                return new Exited(r, status.intValue());
+            }
+            if (r == 0) {
+                return null;
+            }
+            int errno = Linux.errno();
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException(call, errno);
+            }
+        }
+    }
+
+    /**
+     * Makes this process a child subreaper: orphaned descendants are re-parented to it instead of
+     * to init, so it can reap and end them. Process-wide.
+     */
+    public static void setChildSubreaper(boolean on) throws ErrnoException {
+        Linux.check(Linux.c().prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)");
+    }
+
+    /** Whether this process is a child subreaper. */
+    public static boolean isChildSubreaper() throws ErrnoException {
+        Pointer value = Linux.allocate(4);
+        Linux.check(Linux.c().prctl(PR_GET_CHILD_SUBREAPER, value.address(), 0, 0, 0), "prctl(PR_GET_CHILD_SUBREAPER)");
+        return value.getInt(0) != 0;
+    }
+}
