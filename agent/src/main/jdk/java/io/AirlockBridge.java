@@ -238,7 +238,7 @@ public final class AirlockBridge {
         }
         if (path.contains("/.")) {
             // Cheap pre-check; only a whole "." or ".." component matters.
-            for (String part : path.split("/")) {
+            for (String part : path.split("/", -1)) {
                 if (part.equals(".") || part.equals("..")) {
                     return false;
                 }
@@ -276,7 +276,7 @@ public final class AirlockBridge {
     /** {@link #io} for the long-returning java.io.File methods (0 for a failure, as the JDK). */
     public static long ioLong(int op, String path, String method) {
         Object r = io(op, path, method, 0, 0);
-        return r instanceof Long ? (Long) r : 0L;
+        return r instanceof Long value ? value : 0L;
     }
 
     /** {@link #io} for createNewFile and createTempFile, which do throw IOException. */
@@ -294,8 +294,8 @@ public final class AirlockBridge {
     public static Object nio(int op, String path, String second, boolean flag, int mode, long first, long last)
             throws Exception {
         Object r = meta(op, path, second, flag, mode, first, last);
-        if (r instanceof Integer && (Integer) r < 0) {
-            throw unixException(-(Integer) r);
+        if (r instanceof Integer errno && errno < 0) {
+            throw unixException(-errno);
         }
         return r;
     }
@@ -306,10 +306,10 @@ public final class AirlockBridge {
      */
     public static int nioStat(String path, boolean noFollow) throws Exception {
         Object r = nio(STAT, path, null, noFollow, 0, 0, 0);
-        if (!(r instanceof Integer)) {
+        if (!(r instanceof Integer fd)) {
             throw unixException(5); // EIO: a status where a descriptor belongs
         }
-        return (Integer) r;
+        return fd;
     }
 
     /**
@@ -321,8 +321,8 @@ public final class AirlockBridge {
      */
     public static int nioStat(String path, boolean noFollow, Object attributes) throws Exception {
         Object r = nio(STAT, path, null, noFollow, 0, 0, 0);
-        if (r instanceof long[]) {
-            fill(attributes, (long[]) r);
+        if (r instanceof long[] status) {
+            fill(attributes, status);
             return -1;
         }
         return (Integer) r;
@@ -433,7 +433,7 @@ public final class AirlockBridge {
         } catch (IOException | RuntimeException e) {
             throw unixException(5); // EIO: the broker failed; fail closed, as the JDK's own failure
         }
-        int n = r instanceof Integer ? (Integer) r : -5;
+        int n = r instanceof Integer value ? value : -5;
         if (n <= 0) {
             throw unixException(n == 0 ? 5 : -n);
         }
@@ -498,10 +498,10 @@ public final class AirlockBridge {
 
     /** {@code t} as what a method declaring {@code throws Exception} may throw, unchanged where it can be. */
     private static Exception rethrow(Throwable t) {
-        if (t instanceof Error) {
-            throw (Error) t;
+        if (t instanceof Error error) {
+            throw error;
         }
-        return t instanceof Exception ? (Exception) t : new IOException(t);
+        return t instanceof Exception exception ? exception : new IOException(t);
     }
 
     /**
@@ -512,8 +512,8 @@ public final class AirlockBridge {
     public static int nioStatus(int op, String path, boolean noFollow, int mode) {
         try {
             Object r = meta(op, path, null, noFollow, mode, 0, 0);
-            if (r instanceof Integer) {
-                int n = (Integer) r;
+            if (r instanceof Integer value) {
+                int n = value;
                 return n < 0 ? n : op == STAT ? n : 0;
             }
             // A status instead of a descriptor comes only for a link itself (lstat), which these

@@ -91,8 +91,8 @@ final class Bridge {
             install.invoke(null, (Object) parts);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof Exception) {
-                throw (Exception) cause;
+            if (cause instanceof Exception exception) {
+                throw exception;
             }
             throw e;
         }

@@ -32,12 +32,12 @@ final class Failures {
 
     /** What a java.io open ({@code FileInputStream} and friends) throws for {@code failure}. */
     static FileNotFoundException javaIoOpen(String name, Exception failure) {
-        if (failure instanceof PolicyDeniedException) {
+        if (failure instanceof PolicyDeniedException denied) {
             // The policy words its denials itself ("denied by airlock policy NAME: ACTIONS").
-            return new FileNotFoundException(name + " (" + ((PolicyDeniedException) failure).reason() + ")");
+            return new FileNotFoundException(name + " (" + denied.reason() + ")");
         }
-        if (failure instanceof OperationFailedException) {
-            return new FileNotFoundException(name + " (" + Errno.description(((OperationFailedException) failure).errno()) + ")");
+        if (failure instanceof OperationFailedException failed) {
+            return new FileNotFoundException(name + " (" + Errno.description(failed.errno()) + ")");
         }
         FileNotFoundException e = new FileNotFoundException(name + " (" + message(failure) + ")");
         e.initCause(failure);
@@ -53,11 +53,11 @@ final class Failures {
      * @throws FileSystemException for a broker failure
      */
     static int nioOpen(String name, Exception failure) throws FileSystemException {
-        if (failure instanceof PolicyDeniedException) {
-            throw new AccessDeniedException(name, null, ((PolicyDeniedException) failure).reason());
+        if (failure instanceof PolicyDeniedException denied) {
+            throw new AccessDeniedException(name, null, denied.reason());
         }
-        if (failure instanceof OperationFailedException) {
-            return -((OperationFailedException) failure).errno();
+        if (failure instanceof OperationFailedException failed) {
+            return -failed.errno();
         }
         throw brokerFailure(name, failure);
     }
@@ -94,22 +94,22 @@ final class Failures {
 
     /** {@code createNewFile}'s IOException for a denial (the policy's reason) or a kernel failure (strerror). */
     static IOException javaIoCreate(IOException failure) {
-        if (failure instanceof PolicyDeniedException) {
-            return new IOException(((PolicyDeniedException) failure).reason());
+        if (failure instanceof PolicyDeniedException denied) {
+            return new IOException(denied.reason());
         }
-        if (failure instanceof OperationFailedException) {
-            return new IOException(Errno.description(((OperationFailedException) failure).errno()));
+        if (failure instanceof OperationFailedException failed) {
+            return new IOException(Errno.description(failed.errno()));
         }
         return failure;
     }
 
     /** The errno of a denial or a kernel failure; 0 for anything else (a broker failure). */
     private static int errno(Exception failure) {
-        if (failure instanceof PolicyDeniedException) {
-            return ((PolicyDeniedException) failure).errno();
+        if (failure instanceof PolicyDeniedException denied) {
+            return denied.errno();
         }
-        if (failure instanceof OperationFailedException) {
-            return ((OperationFailedException) failure).errno();
+        if (failure instanceof OperationFailedException failed) {
+            return failed.errno();
         }
         return 0;
     }

@@ -32,13 +32,13 @@ final class Installer {
         Class<?> bridge = Bridge.define(inst, AgentJar.classFile(Hooks.BRIDGE));
         Router router = new Router(opener, userDir);
         Bridge.install(bridge, router, new MetadataRouter(opener, router), args.directRoots(), userDir);
-        if (opener instanceof BrokerOpener) {
+        if (opener instanceof BrokerOpener broker) {
             // The parent-death signal is armed and the channel checked on a thread whose own file
             // operations (jnr-ffi probing for libc) are never routed: a routed one would wait for
             // the very check it is part of.
             java.lang.reflect.Method unrouted = bridge.getDeclaredMethod("unrouted", Object.class);
             unrouted.setAccessible(true);
-            ((BrokerOpener) opener).verifyInBackground(task -> () -> {
+            broker.verifyInBackground(task -> () -> {
                 try {
                     unrouted.invoke(null, task);
                 } catch (ReflectiveOperationException e) {

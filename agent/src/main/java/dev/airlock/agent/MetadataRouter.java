@@ -102,9 +102,9 @@ final class MetadataRouter {
         }
         try {
             Request request = request(op, path, second, flag, mode, first, last);
-            if (request instanceof Request.Watch) {
+            if (request instanceof Request.Watch watch) {
                 // The inotify instance's descriptor rides in the first number (see AirlockBridge#inotifyAddWatch).
-                return opener.watch((Request.Watch) request, (int) first);
+                return opener.watch(watch, (int) first);
             }
             return value(opener.send(request));
         } catch (IOException | RuntimeException e) {
@@ -173,16 +173,16 @@ final class MetadataRouter {
         if (success instanceof Reply.Descriptor) {
             return answer.descriptor();
         }
-        if (success instanceof Reply.Status) {
-            return ((Reply.Status) success).stat().toArray();
+        if (success instanceof Reply.Status status) {
+            return status.stat().toArray();
         }
-        if (success instanceof Reply.Data) {
-            return ((Reply.Data) success).bytes();
+        if (success instanceof Reply.Data data) {
+            return data.bytes();
         }
-        if (success instanceof Reply.WatchDescriptor) {
-            return ((Reply.WatchDescriptor) success).descriptor();
+        if (success instanceof Reply.WatchDescriptor watch) {
+            return watch.descriptor();
         }
-        return Boolean.TRUE;
+        return true;
     }
 
     /** One java.io.File operation, with java.io's semantics. */
@@ -191,7 +191,7 @@ final class MetadataRouter {
             case Bridge.IO_QUERY:
                 return query(path, second);
             case Bridge.IO_NUMBER:
-                return number(path, second, number);
+                return number(path, second);
             case Bridge.IO_LIST:
                 return list(path);
             case Bridge.IO_CREATE:
@@ -240,7 +240,7 @@ final class MetadataRouter {
         }
     }
 
-    private Long number(String path, String method, long jdkAnswer) throws IOException {
+    private Long number(String path, String method) throws IOException {
         int fd = stat(path);
         if (fd < 0) {
             return 0L;
@@ -405,7 +405,7 @@ final class MetadataRouter {
     /** The broker's O_PATH descriptor for {@code path}, or a negative errno (a denial included). */
     private int stat(String path) throws IOException {
         Object r = callQuietly(Bridge.STAT, path, null, false, 0, 0, 0);
-        return r instanceof Integer ? (Integer) r : -Errno.EIO;
+        return r instanceof Integer result ? result : -Errno.EIO;
     }
 
     /** A brokered open of {@code path} for java.io's own use: the descriptor; a failure throws its {@code BrokerException}. */
@@ -423,7 +423,7 @@ final class MetadataRouter {
     private Boolean succeeds(int op, String path, String second, boolean flag, int mode, long first, long last)
             throws IOException {
         Object r = callQuietly(op, path, second, flag, mode, first, last);
-        return r instanceof Integer && (Integer) r < 0 ? Boolean.FALSE : Boolean.TRUE;
+        return (r instanceof Integer result && result < 0) ? Boolean.FALSE : Boolean.TRUE;
     }
 
     /**

@@ -57,11 +57,10 @@ final class FakeOpener implements Opener {
     @Override
     public Answer send(Request request) throws IOException {
         String path = new String(request.path().bytes(), StandardCharsets.UTF_8);
-        if (!(request instanceof Request.Open)) {
+        if (!(request instanceof Request.Open open)) {
             // An opener that serves only opens answers as a kernel without the call would.
             throw new OperationFailedException(path, Errno.ENOSYS);
         }
-        Request.Open open = (Request.Open) request;
         int fd = open(path, open.openFlags(), open.mode(), open.refuseDirectory());
         return new Answer(new Reply.Descriptor(), fd);
     }

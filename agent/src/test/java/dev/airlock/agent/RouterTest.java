@@ -38,8 +38,7 @@ class RouterTest {
 
         @Override
         public Answer send(Request request) throws IOException {
-            if (request instanceof Request.Open) {
-                Request.Open open = (Request.Open) request;
+            if (request instanceof Request.Open open) {
                 requests.add(new String(open.path().bytes(), StandardCharsets.UTF_8) + " " + Integer.toOctalString(open.openFlags())
                         + " " + Integer.toOctalString(open.mode()) + " " + open.refuseDirectory());
             }

@@ -106,7 +106,7 @@ final class HelperCommandLine {
                 entries.add(workingDirectory.resolve(userArgs.get(++i)));
                 explicit = true;
                 break; // what follows the jar are the application's own arguments
-            } else if ((arg.equals("-m") || arg.equals("--module")) && hasValue || arg.startsWith("--module=")) {
+            } else if (((arg.equals("-m") || arg.equals("--module")) && hasValue) || arg.startsWith("--module=")) {
                 module = true;
                 break; // the main module: the rest are the application's arguments
             } else if (!arg.startsWith("-")) {

@@ -110,7 +110,7 @@ final class ProcessTree {
             return -1;
         }
         // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
         return fields.length > 1 ? Integer.parseInt(fields[1]) : -1;
     }
 

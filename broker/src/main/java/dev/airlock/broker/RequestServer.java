@@ -85,30 +85,30 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
 
         /** The errno of a denial or failure, 0 for anything else (tests read outcomes by it). */
         int errno() {
-            if (reply instanceof Reply.Denied) {
-                return ((Reply.Denied) reply).errno();
+            if (reply instanceof Reply.Denied denied) {
+                return denied.errno();
             }
-            return reply instanceof Reply.Failed ? ((Reply.Failed) reply).errno() : 0;
+            return reply instanceof Reply.Failed failed ? failed.errno() : 0;
         }
 
         /** The policy's reason of a denial, else empty. */
         String reason() {
-            return reply instanceof Reply.Denied ? ((Reply.Denied) reply).reason() : "";
+            return reply instanceof Reply.Denied denied ? denied.reason() : "";
         }
 
         /** The data of a data success, else null. */
         byte[] data() {
-            return reply instanceof Reply.Data ? ((Reply.Data) reply).bytes() : null;
+            return reply instanceof Reply.Data data ? data.bytes() : null;
         }
 
         /** The status of a status success, else null. */
         FileStat stat() {
-            return reply instanceof Reply.Status ? ((Reply.Status) reply).stat() : null;
+            return reply instanceof Reply.Status status ? status.stat() : null;
         }
 
         /** The watch descriptor of a watch success, else 0. */
         int watch() {
-            return reply instanceof Reply.WatchDescriptor ? ((Reply.WatchDescriptor) reply).descriptor() : 0;
+            return reply instanceof Reply.WatchDescriptor watch ? watch.descriptor() : 0;
         }
     }
 

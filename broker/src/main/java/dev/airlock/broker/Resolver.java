@@ -367,7 +367,7 @@ final class Resolver {
         if (relative.equals(".")) {
             return null;
         }
-        String[] parts = relative.split("/");
+        String[] parts = relative.split("/", -1);
         Fd directory = null; // null: the root's own descriptor, which is not this method's to close
         try {
             for (int i = 0; i < parts.length; i++) {
@@ -418,7 +418,7 @@ final class Resolver {
         }
         Fd directory = null;
         try {
-            for (String part : relative.split("/")) {
+            for (String part : relative.split("/", -1)) {
                 Fd component = openNoFollow(directory == null ? root.fd().get() : directory.get(), part);
                 if (component == null) {
                     return false;

@@ -175,7 +175,7 @@ final class TransformCache {
                 }
             }
             String stat = Files.readString(proc.resolve("stat"), StandardCharsets.ISO_8859_1);
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
             // After the command: state ppid pgrp session tty_nr.
             b.append("session ").append(fields[3]).append(" tty_nr ").append(fields[4]).append('\n');
             b.append("net ").append(Files.readSymbolicLink(proc.resolve("ns/net"))).append('\n');

@@ -18,6 +18,8 @@ public final class LinkTarget {
     }
 
     /**
+     * A link target of a copy of {@code bytes}.
+     *
      * @param bytes the target's bytes, copied
      * @throws IllegalArgumentException if they break the format's rules ({@link Message#checkTarget})
      */
@@ -51,7 +53,7 @@ public final class LinkTarget {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof LinkTarget && Arrays.equals(bytes, ((LinkTarget) o).bytes);
+        return o instanceof LinkTarget other && Arrays.equals(bytes, other.bytes);
     }
 
     @Override

@@ -129,7 +129,7 @@ public final class Message {
         return null;
     }
 
-    /** @return null if {@code mode} is acceptable, else what is wrong with it */
+    /** Returns null if {@code mode} is acceptable, else what is wrong with it. */
     static String checkMode(int mode) {
         if (mode < 0 || mode > MAX_MODE) {
             return "mode 0" + Integer.toOctalString(mode) + " out of range 0..07777";
@@ -155,12 +155,12 @@ public final class Message {
         return null;
     }
 
-    /** @return null if {@code bits} are acceptable access(2) bits (R_OK, W_OK, X_OK; 0 is F_OK), else what is wrong */
+    /** Returns null if {@code bits} are acceptable access(2) bits (R_OK, W_OK, X_OK; 0 is F_OK), else what is wrong. */
     static String checkAccessBits(int bits) {
         return bits < 0 || bits > 7 ? "access mode " + bits + " out of range 0..7" : null;
     }
 
-    /** @return null if {@code mask} is a non-empty subset of {@link #WATCH_EVENTS}, else what is wrong */
+    /** Returns null if {@code mask} is a non-empty subset of {@link #WATCH_EVENTS}, else what is wrong. */
     static String checkWatchMask(int mask) {
         if (mask == 0) {
             return "watch mask is empty";
@@ -169,7 +169,7 @@ public final class Message {
         return other != 0 ? "watch mask has bits " + hex8(other) + " outside the allowed " + hex8(WATCH_EVENTS) : null;
     }
 
-    /** @return null if {@code errno} is a failure's errno (1..{@value #MAX_ERRNO}), else what is wrong */
+    /** Returns null if {@code errno} is a failure's errno (1..{@value #MAX_ERRNO}), else what is wrong. */
     static String checkFailureErrno(int errno) {
         if (errno == 0) {
             return "errno 0 means success: a failure needs errno 1.." + MAX_ERRNO;
@@ -184,12 +184,12 @@ public final class Message {
     private static final int EPERM = 1;
     private static final int EACCES = 13;
 
-    /** @return null if {@code errno} is what a denial reports (EACCES or EPERM), else what is wrong */
+    /** Returns null if {@code errno} is what a denial reports (EACCES or EPERM), else what is wrong. */
     static String checkDenialErrno(int errno) {
         return errno == EACCES || errno == EPERM ? null : "a denial reports EACCES or EPERM, not errno " + errno;
     }
 
-    /** @return null if {@code watch} is a watch descriptor the kernel could return (positive), else what is wrong */
+    /** Returns null if {@code watch} is a watch descriptor the kernel could return (positive), else what is wrong. */
     static String checkWatch(int watch) {
         return watch < 1 ? "watch descriptor " + watch + " is not positive" : null;
     }

@@ -280,18 +280,18 @@ public final class MessageCodec {
             kind = Message.KIND_DONE;
         } else if (reply instanceof Reply.Descriptor) {
             kind = Message.KIND_DESCRIPTOR;
-        } else if (reply instanceof Reply.Data) {
+        } else if (reply instanceof Reply.Data data) {
             kind = Message.KIND_DATA;
-            size += 2 + ((Reply.Data) reply).wire().length;
+            size += 2 + data.wire().length;
         } else if (reply instanceof Reply.Status) {
             kind = Message.KIND_STATUS;
             size += FileStat.WIRE_SIZE;
         } else if (reply instanceof Reply.WatchDescriptor) {
             kind = Message.KIND_WATCH;
             size += 4;
-        } else if (reply instanceof Reply.Denied) {
+        } else if (reply instanceof Reply.Denied denied) {
             kind = Message.KIND_DENIED;
-            reason = ((Reply.Denied) reply).reason().getBytes(StandardCharsets.UTF_8);
+            reason = denied.reason().getBytes(StandardCharsets.UTF_8);
             size += 4 + 2 + reason.length;
         } else if (reply instanceof Reply.Failed) {
             kind = Message.KIND_FAILED;
@@ -304,16 +304,16 @@ public final class MessageCodec {
         int at = reserve(out, size, REPLY);
         at = putHeader(out, at, REPLY, 0, id);
         out.put(at++, (byte) kind);
-        if (reply instanceof Reply.Data) {
-            at = putBytes(out, at, ((Reply.Data) reply).wire());
-        } else if (reply instanceof Reply.Status) {
-            at = putStat(out, at, ((Reply.Status) reply).stat());
-        } else if (reply instanceof Reply.WatchDescriptor) {
-            at = putS32(out, at, ((Reply.WatchDescriptor) reply).descriptor());
-        } else if (reply instanceof Reply.Denied) {
-            at = putBytes(out, putS32(out, at, ((Reply.Denied) reply).errno()), reason);
-        } else if (reply instanceof Reply.Failed) {
-            at = putS32(out, at, ((Reply.Failed) reply).errno());
+        if (reply instanceof Reply.Data data) {
+            at = putBytes(out, at, data.wire());
+        } else if (reply instanceof Reply.Status status) {
+            at = putStat(out, at, status.stat());
+        } else if (reply instanceof Reply.WatchDescriptor watch) {
+            at = putS32(out, at, watch.descriptor());
+        } else if (reply instanceof Reply.Denied denied) {
+            at = putBytes(out, putS32(out, at, denied.errno()), reason);
+        } else if (reply instanceof Reply.Failed failed) {
+            at = putS32(out, at, failed.errno());
         } else if (reply instanceof Reply.BrokerError) {
             at = putBytes(out, at, reason);
         }

@@ -55,17 +55,24 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
         }
     }
 
-    /** Success carrying data (READLINK's target), at most {@value Message#MAX_DATA_LENGTH} bytes, copied in and out. */
-    record Data(byte[] bytes) implements Success {
-        public Data {
-            bytes = Objects.requireNonNull(bytes, "bytes").clone();
-            if (bytes.length > Message.MAX_DATA_LENGTH) {
-                throw new IllegalArgumentException("reply data of " + bytes.length + " bytes exceeds " + Message.MAX_DATA_LENGTH);
+    /**
+     * Success carrying data (READLINK's target), at most {@value Message#MAX_DATA_LENGTH} bytes, copied in and out.
+     * A class, not a record: a record's array component is compared by identity and handed out
+     * as is unless equals, hashCode and its accessor are all overridden; a class keeps its copy
+     * private and compares and hashes it by content with nothing to forget.
+     */
+    final class Data implements Success {
+        private final byte[] bytes;
+
+        /** Data of a copy of {@code bytes}; {@link IllegalArgumentException} if they do not fit. */
+        public Data(byte[] bytes) {
+            this.bytes = Objects.requireNonNull(bytes, "bytes").clone();
+            if (this.bytes.length > Message.MAX_DATA_LENGTH) {
+                throw new IllegalArgumentException("reply data of " + this.bytes.length + " bytes exceeds " + Message.MAX_DATA_LENGTH);
             }
         }
 
         /** A fresh copy of the data. */
-        @Override
         public byte[] bytes() {
             return bytes.clone();
         }
@@ -76,7 +83,7 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Data && Arrays.equals(bytes, ((Data) o).bytes);
+            return o instanceof Data other && Arrays.equals(bytes, other.bytes);
         }
 
         @Override

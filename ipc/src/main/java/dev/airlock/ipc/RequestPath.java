@@ -21,6 +21,8 @@ public final class RequestPath {
     }
 
     /**
+     * A request path of a copy of {@code bytes}.
+     *
      * @param bytes the path's bytes, copied
      * @throws IllegalArgumentException if they break the format's rules ({@link Message#checkPath})
      */
@@ -55,7 +57,7 @@ public final class RequestPath {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RequestPath && Arrays.equals(bytes, ((RequestPath) o).bytes);
+        return o instanceof RequestPath other && Arrays.equals(bytes, other.bytes);
     }
 
     @Override

@@ -78,9 +78,9 @@ final class RawChannel {
     /** The errno of a denial or failure reply in {@code in}, 0 for any other kind. */
     static int replyErrno(ByteBuffer in, int length, boolean descriptorAttached) throws dev.airlock.ipc.ProtocolException {
         dev.airlock.ipc.Reply reply = dev.airlock.ipc.MessageCodec.decodeReply(in, length, descriptorAttached).message();
-        if (reply instanceof dev.airlock.ipc.Reply.Denied) {
-            return ((dev.airlock.ipc.Reply.Denied) reply).errno();
+        if (reply instanceof dev.airlock.ipc.Reply.Denied denied) {
+            return denied.errno();
         }
-        return reply instanceof dev.airlock.ipc.Reply.Failed ? ((dev.airlock.ipc.Reply.Failed) reply).errno() : 0;
+        return reply instanceof dev.airlock.ipc.Reply.Failed failed ? failed.errno() : 0;
     }
 }

@@ -95,8 +95,8 @@ final class RawLinks {
                     return "descriptor target=" + new String(Linux.readlinkat(fd.get(), ""), StandardCharsets.UTF_8);
                 }
             }
-            if (reply instanceof Reply.Status) {
-                FileStat stat = ((Reply.Status) reply).stat();
+            if (reply instanceof Reply.Status status) {
+                FileStat stat = status.stat();
                 return "stat link=" + stat.isSymbolicLink() + " size=" + stat.size();
             }
             return reply.toString();
