@@ -30,9 +30,9 @@ final class SocketCalls {
     }
 
     /**
-     * Lazy holder of the binding, bound on first use like {@link Linux}'s (after its platform
-     * check). The interface must be public for jnr-ffi, which implements it in a class loader of
-     * its own; nesting it in this private class keeps every other class from naming it.
+     * Holder of the binding. The interface must be public for jnr-ffi, which implements it in a
+     * class loader of its own; nesting it in this private class keeps every other class from
+     * naming it.
      */
     private static final class Native {
         /** The socket functions of libc, bound through jnr-ffi. */
@@ -49,18 +49,30 @@ final class SocketCalls {
             int getsockopt(int fd, int level, int option, Pointer value, IntByReference length);
         }
 
-        static final Calls C;
+        static final Calls C = LibraryLoader.create(Calls.class).load("c");
+    }
 
-        static {
-            Linux.runtime(); // refuses any platform but Linux on x86_64, whose layouts these are
-            C = LibraryLoader.create(Calls.class).load("c");
-        }
+    /**
+     * Binds these calls now. {@link Linux} calls it while it binds libc, so that they are bound
+     * by the same thread at the same moment: binding searches the file system for libc, and in
+     * the helper that must happen where the agent lets the search through (its broker check
+     * thread), never on an application thread whose refused file calls would wait for a broker
+     * connection that itself waits for this binding.
+     */
+    static void bind() {
+        java.util.Objects.requireNonNull(Native.C);
+    }
+
+    /** The binding, once {@link Linux} has checked the platform and bound libc (and with it, these calls). */
+    private static Native.Calls calls() {
+        Linux.runtime();
+        return Native.C;
     }
 
     /** A connected AF_UNIX SOCK_SEQPACKET pair, both ends close-on-exec. */
     static Fd[] seqpacketPair() throws ErrnoException {
         int[] sv = new int[2];
-        Linux.check(Native.C.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair(AF_UNIX, SOCK_SEQPACKET)");
+        Linux.check(calls().socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair(AF_UNIX, SOCK_SEQPACKET)");
         return new Fd[] {Fd.adopt(sv[0]), Fd.adopt(sv[1])};
     }
 
@@ -68,21 +80,21 @@ final class SocketCalls {
     static void passCredentials(int socket) throws ErrnoException {
         Pointer one = Linux.allocate(Integer.BYTES);
         one.putInt(0, 1);
-        Linux.check(Native.C.setsockopt(socket, SOL_SOCKET, SO_PASSCRED, one, Integer.BYTES), "setsockopt(SO_PASSCRED)");
+        Linux.check(calls().setsockopt(socket, SOL_SOCKET, SO_PASSCRED, one, Integer.BYTES), "setsockopt(SO_PASSCRED)");
     }
 
     /** getsockopt(SO_PEERCRED): the credentials of whoever created the peer end (for a socketpair, its creator). */
     static Credentials peerCredentials(int socket) throws ErrnoException {
         Pointer ucred = Linux.allocate(Ucred.SIZE);
         IntByReference length = new IntByReference(Ucred.SIZE);
-        Linux.check(Native.C.getsockopt(socket, SOL_SOCKET, SO_PEERCRED, ucred, length), "getsockopt(SO_PEERCRED)");
+        Linux.check(calls().getsockopt(socket, SOL_SOCKET, SO_PEERCRED, ucred, length), "getsockopt(SO_PEERCRED)");
         return Ucred.read(ucred, 0);
     }
 
     /** sendmsg(2) of the message {@code header} describes; retried on EINTR. The number of bytes sent. */
     static long sendmsg(int socket, MessageHeader header, int flags) throws ErrnoException {
         while (true) {
-            long sent = Native.C.sendmsg(socket, header.address(), flags);
+            long sent = calls().sendmsg(socket, header.address(), flags);
             if (sent >= 0) {
                 return sent;
             }
@@ -96,7 +108,7 @@ final class SocketCalls {
     /** recvmsg(2) into the buffers {@code header} describes; retried on EINTR. The number of bytes received. */
     static long recvmsg(int socket, MessageHeader header, int flags) throws ErrnoException {
         while (true) {
-            long received = Native.C.recvmsg(socket, header.address(), flags);
+            long received = calls().recvmsg(socket, header.address(), flags);
             if (received >= 0) {
                 return received;
             }
