@@ -8,7 +8,8 @@ public final class ReadFiles {
     public static void main(String[] args) {
         for (String path : args) {
             try (InputStream in = new FileInputStream(path)) {
-                System.out.println("  read " + path + ": " + new String(in.readAllBytes(), StandardCharsets.UTF_8).strip());
+                System.out.println(
+                        "  read " + path + ": " + new String(in.readAllBytes(), StandardCharsets.UTF_8).strip());
             } catch (IOException e) {
                 System.out.println("  FAILED " + path + ": " + e);
             }

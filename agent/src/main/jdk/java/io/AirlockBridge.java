@@ -8,7 +8,6 @@ package java.io;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-
 import jdk.internal.access.JavaIOFileDescriptorAccess;
 import jdk.internal.access.SharedSecrets;
 
@@ -62,14 +61,17 @@ public final class AirlockBridge {
     public static final int IO_QUERY = 20;
     /** java.io.File long queries (length, lastModified, get*Space); the method name says which. */
     public static final int IO_NUMBER = 21;
+
     public static final int IO_LIST = 22;
     public static final int IO_CREATE = 23;
     /** java.io.File changes without argument (delete, mkdir, setReadOnly); the method name says which. */
     public static final int IO_CHANGE = 24;
+
     public static final int IO_RENAME = 25;
     public static final int IO_SET_LAST_MODIFIED = 26;
     /** setReadable/Writable/Executable; arg = 8 for enable | 16 for owner only. */
     public static final int IO_SET_PERMISSION = 27;
+
     public static final int IO_TEMP_FILE = 28;
     /** getCanonicalPath of a path the policy hides: the lexical answer, else null. */
     public static final int IO_CANONICAL = 29;
@@ -78,8 +80,8 @@ public final class AirlockBridge {
     public static final int NOT_ROUTED = Integer.MIN_VALUE;
 
     /** The router's type: (op, path for the open, path for messages, flags, mode) -> fd or -errno. */
-    private static final MethodType ROUTE_TYPE = MethodType.methodType(
-            int.class, int.class, String.class, String.class, int.class, int.class);
+    private static final MethodType ROUTE_TYPE =
+            MethodType.methodType(int.class, int.class, String.class, String.class, int.class, int.class);
 
     /** The metadata router's type: (op, path, second, flag, mode, first, last) -> result. */
     private static final MethodType META_TYPE = MethodType.methodType(
@@ -118,8 +120,7 @@ public final class AirlockBridge {
     /** Its constructor, looked up at the first routed NIO failure rather than at start-up. */
     private static volatile MethodHandle newUnixException;
 
-    private AirlockBridge() {
-    }
+    private AirlockBridge() {}
 
     /**
      * Installs the router, the errno messages and {@code sun.nio.fs.AirlockUnixException}; called
@@ -175,8 +176,7 @@ public final class AirlockBridge {
      *     JDK's own exception should stand
      * @throws FileNotFoundException worded like the JDK's: {@code NAME (REASON)}
      */
-    public static boolean openJavaIo(int op, String name, int flags, FileDescriptor fd)
-            throws FileNotFoundException {
+    public static boolean openJavaIo(int op, String name, int flags, FileDescriptor fd) throws FileNotFoundException {
         int n;
         try {
             n = call(op, name, name, flags, 0);
@@ -214,8 +214,7 @@ public final class AirlockBridge {
      *     failure), an {@code AccessDeniedException} for a policy denial, an IOException for an
      *     unreachable broker
      */
-    public static int openNio(int op, String path, String display, int flags, int mode)
-            throws Exception {
+    public static int openNio(int op, String path, String display, int flags, int mode) throws Exception {
         int n = call(op, path, display, flags, mode);
         if (n >= 0 || n == NOT_ROUTED) {
             return n;
@@ -336,9 +335,24 @@ public final class AirlockBridge {
      * answers creationTime with the link's birth time, measured); the availability flag exists
      * only on JDKs that also remember whether there was one (JDK 25: {@code birthtime_available}).
      */
-    private static final String[] ATTRIBUTE_FIELDS = {"st_mode", "st_ino", "st_dev", "st_rdev", "st_nlink", "st_uid",
-        "st_gid", "st_size", "st_atime_sec", "st_atime_nsec", "st_mtime_sec", "st_mtime_nsec", "st_ctime_sec",
-        "st_ctime_nsec", "st_birthtime_sec", "st_birthtime_nsec"};
+    private static final String[] ATTRIBUTE_FIELDS = {
+        "st_mode",
+        "st_ino",
+        "st_dev",
+        "st_rdev",
+        "st_nlink",
+        "st_uid",
+        "st_gid",
+        "st_size",
+        "st_atime_sec",
+        "st_atime_nsec",
+        "st_mtime_sec",
+        "st_mtime_nsec",
+        "st_ctime_sec",
+        "st_ctime_nsec",
+        "st_birthtime_sec",
+        "st_birthtime_nsec"
+    };
 
     private static final int BIRTHTIME_SECONDS = 14;
 
@@ -368,7 +382,8 @@ public final class AirlockBridge {
                 attributeFields = fields;
             }
             if (!fields[0].getDeclaringClass().isInstance(attributes) || status.length != fields.length + 1) {
-                throw new IOException("airlock cannot fill " + attributes + " from " + status.length + " status fields");
+                throw new IOException(
+                        "airlock cannot fill " + attributes + " from " + status.length + " status fields");
             }
             java.lang.reflect.Field available = birthtimeAvailable;
             boolean birthtime = status[fields.length] != 0;
@@ -392,6 +407,7 @@ public final class AirlockBridge {
 
     /** Handles into sun.nio.fs for {@link #inotifyAddWatch}, looked up at the first watch. */
     private static volatile MethodHandle addWatch;
+
     private static volatile MethodHandle unixErrno;
     private static volatile MethodHandle pathString;
 
@@ -469,8 +485,11 @@ public final class AirlockBridge {
         MethodHandle h = addWatch;
         if (h == null) {
             Class<?> service = Class.forName("sun.nio.fs.LinuxWatchService", false, null);
-            h = MethodHandles.privateLookupIn(service, MethodHandles.lookup()).findStatic(service, "inotifyAddWatch",
-                    MethodType.methodType(int.class, int.class, long.class, int.class));
+            h = MethodHandles.privateLookupIn(service, MethodHandles.lookup())
+                    .findStatic(
+                            service,
+                            "inotifyAddWatch",
+                            MethodType.methodType(int.class, int.class, long.class, int.class));
             addWatch = h;
         }
         return h;
@@ -581,8 +600,7 @@ public final class AirlockBridge {
         }
     }
 
-    private static int call(int op, String path, String display, int flags, int mode)
-            throws IOException {
+    private static int call(int op, String path, String display, int flags, int mode) throws IOException {
         MethodHandle h = route;
         if (h == null) {
             // Advice is only woven after install; failing closed covers any reordering.

@@ -14,12 +14,10 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockFileCanonicalAdvice {
 
-    private AirlockFileCanonicalAdvice() {
-    }
+    private AirlockFileCanonicalAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.This File self,
-                     @Advice.Return(readOnly = false) String result) {
+    static void exit(@Advice.This File self, @Advice.Return(readOnly = false) String result) {
         String path = self.getPath();
         if (!AirlockBridge.direct(path)) {
             Object lexical = AirlockBridge.io(AirlockBridge.IO_CANONICAL, path, null, 0, 0);

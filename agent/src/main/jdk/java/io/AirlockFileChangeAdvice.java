@@ -13,13 +13,13 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockFileChangeAdvice {
 
-    private AirlockFileChangeAdvice() {
-    }
+    private AirlockFileChangeAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.This File self,
-                     @Advice.Origin("#m") String method,
-                     @Advice.Return(readOnly = false) boolean result) {
+    static void exit(
+            @Advice.This File self,
+            @Advice.Origin("#m") String method,
+            @Advice.Return(readOnly = false) boolean result) {
         if (!result) {
             result = AirlockBridge.ioBoolean(AirlockBridge.IO_CHANGE, self.getPath(), method, 0, 0);
         }

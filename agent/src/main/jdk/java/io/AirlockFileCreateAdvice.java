@@ -13,13 +13,14 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockFileCreateAdvice {
 
-    private AirlockFileCreateAdvice() {
-    }
+    private AirlockFileCreateAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = IOException.class)
-    static void exit(@Advice.This File self,
-                     @Advice.Return(readOnly = false) boolean result,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws IOException {
+    static void exit(
+            @Advice.This File self,
+            @Advice.Return(readOnly = false) boolean result,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws IOException {
         String path = self.getPath();
         if (thrown instanceof IOException || (thrown == null && !result && !AirlockBridge.direct(path))) {
             result = AirlockBridge.ioThrowing(AirlockBridge.IO_CREATE, path, null, 0) == Boolean.TRUE;

@@ -17,13 +17,14 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockFileInputStreamAdvice {
 
-    private AirlockFileInputStreamAdvice() {
-    }
+    private AirlockFileInputStreamAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = FileNotFoundException.class)
-    static void exit(@Advice.Argument(0) String name,
-                     @Advice.FieldValue("fd") FileDescriptor fd,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws FileNotFoundException {
+    static void exit(
+            @Advice.Argument(0) String name,
+            @Advice.FieldValue("fd") FileDescriptor fd,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws FileNotFoundException {
         if (thrown instanceof FileNotFoundException
                 && AirlockBridge.openJavaIo(AirlockBridge.FILE_INPUT, name, 0, fd)) {
             thrown = null;

@@ -13,12 +13,10 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockFileListAdvice {
 
-    private AirlockFileListAdvice() {
-    }
+    private AirlockFileListAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.This File self,
-                     @Advice.Return(readOnly = false) String[] result) {
+    static void exit(@Advice.This File self, @Advice.Return(readOnly = false) String[] result) {
         String path = self.getPath();
         if (!AirlockBridge.direct(path)) {
             result = (String[]) AirlockBridge.io(AirlockBridge.IO_LIST, path, null, 0, 0);

@@ -13,13 +13,11 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockFileNumberAdvice {
 
-    private AirlockFileNumberAdvice() {
-    }
+    private AirlockFileNumberAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.This File self,
-                     @Advice.Origin("#m") String method,
-                     @Advice.Return(readOnly = false) long result) {
+    static void exit(
+            @Advice.This File self, @Advice.Origin("#m") String method, @Advice.Return(readOnly = false) long result) {
         String path = self.getPath();
         if (!AirlockBridge.direct(path)) {
             result = AirlockBridge.ioLong(AirlockBridge.IO_NUMBER, path, method);

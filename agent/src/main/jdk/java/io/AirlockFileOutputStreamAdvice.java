@@ -14,14 +14,15 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockFileOutputStreamAdvice {
 
-    private AirlockFileOutputStreamAdvice() {
-    }
+    private AirlockFileOutputStreamAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = FileNotFoundException.class)
-    static void exit(@Advice.Argument(0) String name,
-                     @Advice.Argument(1) boolean append,
-                     @Advice.FieldValue("fd") FileDescriptor fd,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws FileNotFoundException {
+    static void exit(
+            @Advice.Argument(0) String name,
+            @Advice.Argument(1) boolean append,
+            @Advice.FieldValue("fd") FileDescriptor fd,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws FileNotFoundException {
         if (thrown instanceof FileNotFoundException
                 && AirlockBridge.openJavaIo(AirlockBridge.FILE_OUTPUT, name, append ? 1 : 0, fd)) {
             thrown = null;

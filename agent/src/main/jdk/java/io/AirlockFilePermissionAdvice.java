@@ -12,18 +12,22 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockFilePermissionAdvice {
 
-    private AirlockFilePermissionAdvice() {
-    }
+    private AirlockFilePermissionAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.This File self,
-                     @Advice.Origin("#m") String method,
-                     @Advice.Argument(0) boolean enable,
-                     @Advice.Argument(1) boolean ownerOnly,
-                     @Advice.Return(readOnly = false) boolean result) {
+    static void exit(
+            @Advice.This File self,
+            @Advice.Origin("#m") String method,
+            @Advice.Argument(0) boolean enable,
+            @Advice.Argument(1) boolean ownerOnly,
+            @Advice.Return(readOnly = false) boolean result) {
         if (!result) {
-            result = AirlockBridge.ioBoolean(AirlockBridge.IO_SET_PERMISSION, self.getPath(), method,
-                    (enable ? 8 : 0) | (ownerOnly ? 16 : 0), 0);
+            result = AirlockBridge.ioBoolean(
+                    AirlockBridge.IO_SET_PERMISSION,
+                    self.getPath(),
+                    method,
+                    (enable ? 8 : 0) | (ownerOnly ? 16 : 0),
+                    0);
         }
     }
 }

@@ -17,13 +17,13 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockFileQueryAdvice {
 
-    private AirlockFileQueryAdvice() {
-    }
+    private AirlockFileQueryAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.This File self,
-                     @Advice.Origin("#m") String method,
-                     @Advice.Return(readOnly = false) boolean result) {
+    static void exit(
+            @Advice.This File self,
+            @Advice.Origin("#m") String method,
+            @Advice.Return(readOnly = false) boolean result) {
         String path = self.getPath();
         if (!AirlockBridge.direct(path)) {
             result = AirlockBridge.ioBoolean(AirlockBridge.IO_QUERY, path, method, 0, 0);

@@ -9,13 +9,11 @@ import net.bytebuddy.asm.Advice;
 /** Exit advice for {@code File#renameTo(File)}: a failed rename is asked of the broker. */
 final class AirlockFileRenameAdvice {
 
-    private AirlockFileRenameAdvice() {
-    }
+    private AirlockFileRenameAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.This File self,
-                     @Advice.Argument(0) File dest,
-                     @Advice.Return(readOnly = false) boolean result) {
+    static void exit(
+            @Advice.This File self, @Advice.Argument(0) File dest, @Advice.Return(readOnly = false) boolean result) {
         if (!result) {
             result = AirlockBridge.ioBoolean(AirlockBridge.IO_RENAME, self.getPath(), dest.getPath(), 0, 0);
         }

@@ -14,19 +14,20 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockFileTempAdvice {
 
-    private AirlockFileTempAdvice() {
-    }
+    private AirlockFileTempAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = IOException.class)
-    static void exit(@Advice.Argument(0) String prefix,
-                     @Advice.Argument(1) String suffix,
-                     @Advice.Argument(2) File directory,
-                     @Advice.Return(readOnly = false) File result,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws IOException {
+    static void exit(
+            @Advice.Argument(0) String prefix,
+            @Advice.Argument(1) String suffix,
+            @Advice.Argument(2) File directory,
+            @Advice.Return(readOnly = false) File result,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws IOException {
         String dir = directory != null ? directory.getPath() : System.getProperty("java.io.tmpdir");
         if (thrown instanceof IOException && !AirlockBridge.direct(dir)) {
-            Object made = AirlockBridge.ioThrowing(AirlockBridge.IO_TEMP_FILE, dir,
-                    prefix + "/" + (suffix != null ? suffix : ".tmp"), 0);
+            Object made = AirlockBridge.ioThrowing(
+                    AirlockBridge.IO_TEMP_FILE, dir, prefix + "/" + (suffix != null ? suffix : ".tmp"), 0);
             if (made instanceof File file) {
                 result = file;
                 thrown = null;

@@ -9,13 +9,11 @@ import net.bytebuddy.asm.Advice;
 /** Exit advice for {@code File#setLastModified(long)}: a failure is asked of the broker. */
 final class AirlockFileTimeAdvice {
 
-    private AirlockFileTimeAdvice() {
-    }
+    private AirlockFileTimeAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.This File self,
-                     @Advice.Argument(0) long time,
-                     @Advice.Return(readOnly = false) boolean result) {
+    static void exit(
+            @Advice.This File self, @Advice.Argument(0) long time, @Advice.Return(readOnly = false) boolean result) {
         if (!result) {
             result = AirlockBridge.ioBoolean(AirlockBridge.IO_SET_LAST_MODIFIED, self.getPath(), null, 0, time);
         }

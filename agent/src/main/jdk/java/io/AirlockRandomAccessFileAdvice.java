@@ -14,14 +14,15 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockRandomAccessFileAdvice {
 
-    private AirlockRandomAccessFileAdvice() {
-    }
+    private AirlockRandomAccessFileAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = FileNotFoundException.class)
-    static void exit(@Advice.Argument(0) String name,
-                     @Advice.Argument(1) int mode,
-                     @Advice.FieldValue("fd") FileDescriptor fd,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws FileNotFoundException {
+    static void exit(
+            @Advice.Argument(0) String name,
+            @Advice.Argument(1) int mode,
+            @Advice.FieldValue("fd") FileDescriptor fd,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws FileNotFoundException {
         if (thrown instanceof FileNotFoundException
                 && AirlockBridge.openJavaIo(AirlockBridge.RANDOM_ACCESS, name, mode, fd)) {
             thrown = null;

@@ -28,8 +28,7 @@ final class AgentJar {
 
     private static Map<String, byte[]> members;
 
-    private AgentJar() {
-    }
+    private AgentJar() {}
 
     /** The class file of java.base member {@code binaryName} shipped with the agent. */
     static byte[] classFile(String binaryName) throws IOException {
@@ -92,8 +91,8 @@ final class AgentJar {
                 }
             }
             if (read.size() != Hooks.jdkMembers().size()) {
-                throw new IOException("the agent at " + location + " lacks some of " + Hooks.jdkMembers()
-                        + " under " + Hooks.RESOURCE_PREFIX);
+                throw new IOException("the agent at " + location + " lacks some of " + Hooks.jdkMembers() + " under "
+                        + Hooks.RESOURCE_PREFIX);
             }
             members = read;
         }

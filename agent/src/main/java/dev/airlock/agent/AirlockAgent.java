@@ -24,8 +24,7 @@ public final class AirlockAgent {
     /** Exit status when the agent cannot install itself (EX_SOFTWARE). */
     static final int FAILED = 70;
 
-    private AirlockAgent() {
-    }
+    private AirlockAgent() {}
 
     /**
      * Entry point for {@code -javaagent:airlock.jar=channel=3,policy=NAME[,cache=DIR]}.

@@ -62,16 +62,16 @@ final class Bridge {
     /** Router result meaning "not routed: the JDK's own failure stands". */
     static final int NOT_ROUTED = Integer.MIN_VALUE;
 
-    private Bridge() {
-    }
+    private Bridge() {}
 
     /**
      * Installs {@code router} as the bridge's one method handle, with the errno messages and the
      * UnixException subclass the bridge reports NIO failures with. The bridge refuses a second
      * install, so this fails if anything installed one before.
      */
-    static void install(Class<?> bridge, Router router, MetadataRouter metadata, List<String> directRoots,
-            String userDir) throws Exception {
+    static void install(
+            Class<?> bridge, Router router, MetadataRouter metadata, List<String> directRoots, String userDir)
+            throws Exception {
         // The bridge's operation numbers are compiled into the advice and mirrored in Router;
         // BridgeTest checks they agree (reading them here would cost start-up for a build-time fact).
         Router.install(router);
@@ -80,13 +80,32 @@ final class Bridge {
         // lambda form at start-up (a method handle call here would).
         Method install = bridge.getDeclaredMethod("install", Object[].class);
         install.setAccessible(true);
-        MethodHandle route = MethodHandles.lookup().findStatic(Router.class, "dispatch",
-                MethodType.methodType(int.class, int.class, String.class, String.class, int.class, int.class));
-        MethodHandle meta = MethodHandles.lookup().findStatic(MetadataRouter.class, "dispatch",
-                MethodType.methodType(Object.class, int.class, String.class, String.class, boolean.class, int.class,
-                        long.class, long.class));
-        Object[] parts = {route, dev.airlock.unix.Errno.descriptions(), AgentJar.classFile(Hooks.UNIX_EXCEPTION),
-            meta, directRoots.toArray(new String[0]), userDir};
+        MethodHandle route = MethodHandles.lookup()
+                .findStatic(
+                        Router.class,
+                        "dispatch",
+                        MethodType.methodType(int.class, int.class, String.class, String.class, int.class, int.class));
+        MethodHandle meta = MethodHandles.lookup()
+                .findStatic(
+                        MetadataRouter.class,
+                        "dispatch",
+                        MethodType.methodType(
+                                Object.class,
+                                int.class,
+                                String.class,
+                                String.class,
+                                boolean.class,
+                                int.class,
+                                long.class,
+                                long.class));
+        Object[] parts = {
+            route,
+            dev.airlock.unix.Errno.descriptions(),
+            AgentJar.classFile(Hooks.UNIX_EXCEPTION),
+            meta,
+            directRoots.toArray(new String[0]),
+            userDir
+        };
         try {
             install.invoke(null, (Object) parts);
         } catch (InvocationTargetException e) {
@@ -101,13 +120,11 @@ final class Bridge {
     /**
      * Defines the bridge inside java.base (once; a second premain in the same JVM finds it).
      */
-    static Class<?> define(Instrumentation inst, byte[] bridgeClassFile)
-            throws ReflectiveOperationException {
+    static Class<?> define(Instrumentation inst, byte[] bridgeClassFile) throws ReflectiveOperationException {
         Module base = Object.class.getModule();
         Module agent = Bridge.class.getModule();
         if (!base.isOpen("java.io", agent)) {
-            inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.io", Set.of(agent)), Set.of(),
-                    Map.of());
+            inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.io", Set.of(agent)), Set.of(), Map.of());
         }
         MethodHandles.Lookup io = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup());
         try {

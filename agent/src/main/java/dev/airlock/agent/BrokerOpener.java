@@ -1,11 +1,10 @@
 package dev.airlock.agent;
 
-import java.io.IOException;
-
 import dev.airlock.helper.Answer;
 import dev.airlock.helper.BrokerClient;
 import dev.airlock.helper.BrokerFailedException;
 import dev.airlock.ipc.Request;
+import java.io.IOException;
 
 /**
  * The production {@link Opener}: asks the broker over the helper's channel through the helper's
@@ -40,18 +39,21 @@ final class BrokerOpener implements Opener {
     void verifyInBackground(java.util.function.UnaryOperator<Runnable> unrouted) {
         Runnable connect = unrouted.apply(connection);
         Runnable arm = unrouted.apply(ParentDeath::armOrHalt);
-        Thread check = new Thread(() -> {
-            arm.run();
-            connect.run();
-            try {
-                connection.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                AirlockAgent.refuse("the broker channel " + channel + " failed its check: " + message(e.getCause()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            ParentDeath.carry();
-        }, "airlock-broker-check");
+        Thread check = new Thread(
+                () -> {
+                    arm.run();
+                    connect.run();
+                    try {
+                        connection.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        AirlockAgent.refuse(
+                                "the broker channel " + channel + " failed its check: " + message(e.getCause()));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    ParentDeath.carry();
+                },
+                "airlock-broker-check");
         check.setDaemon(true);
         check.start();
     }
@@ -77,8 +79,9 @@ final class BrokerOpener implements Opener {
                 } catch (InterruptedException e) {
                     interrupted = true; // an open is not interruptible; keep the status for the caller
                 } catch (java.util.concurrent.ExecutionException e) {
-                    throw new BrokerFailedException("airlock broker is unreachable on channel " + channel + ": "
-                            + message(e.getCause()), e.getCause());
+                    throw new BrokerFailedException(
+                            "airlock broker is unreachable on channel " + channel + ": " + message(e.getCause()),
+                            e.getCause());
                 }
             }
         } finally {

@@ -1,13 +1,12 @@
 package dev.airlock.agent;
 
+import dev.airlock.helper.OperationFailedException;
+import dev.airlock.helper.PolicyDeniedException;
+import dev.airlock.unix.Errno;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-
-import dev.airlock.helper.OperationFailedException;
-import dev.airlock.helper.PolicyDeniedException;
-import dev.airlock.unix.Errno;
 
 /**
  * The one place where a failed brokered operation becomes what the JDK itself would have
@@ -27,8 +26,7 @@ import dev.airlock.unix.Errno;
  * </ul>
  */
 final class Failures {
-    private Failures() {
-    }
+    private Failures() {}
 
     /** What a java.io open ({@code FileInputStream} and friends) throws for {@code failure}. */
     static FileNotFoundException javaIoOpen(String name, Exception failure) {

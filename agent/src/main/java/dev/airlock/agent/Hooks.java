@@ -132,13 +132,20 @@ final class Hooks {
          * the same descriptor that is called instead. Null for advice hooks.
          */
         final String replaced;
+
         final String replacement;
 
         Hook(String type, String method, String descriptor, String advice, String shape) {
             this(type, method, descriptor, advice, shape, null, null);
         }
 
-        private Hook(String type, String method, String descriptor, String advice, String shape, String replaced,
+        private Hook(
+                String type,
+                String method,
+                String descriptor,
+                String advice,
+                String shape,
+                String replaced,
                 String replacement) {
             this.type = type;
             this.method = method;
@@ -154,9 +161,21 @@ final class Hooks {
          * replacedOwner}, with {@code replacedDescriptor}) inside {@code type#method} by calls of the
          * bridge's static method {@code replacement}, which must take and return the same.
          */
-        static Hook substitution(String type, String method, String descriptor, String replacedOwner, String replacedName,
-                String replacedDescriptor, String replacement) {
-            return new Hook(type, method, descriptor, null, null, replacedOwner + "#" + replacedName + replacedDescriptor,
+        static Hook substitution(
+                String type,
+                String method,
+                String descriptor,
+                String replacedOwner,
+                String replacedName,
+                String replacedDescriptor,
+                String replacement) {
+            return new Hook(
+                    type,
+                    method,
+                    descriptor,
+                    null,
+                    null,
+                    replacedOwner + "#" + replacedName + replacedDescriptor,
                     replacement);
         }
 
@@ -186,11 +205,17 @@ final class Hooks {
     private static final String JDK25 = "JDK 25";
 
     static final List<Hook> ALL = List.of(
-            new Hook("java.io.FileInputStream", "open", "(Ljava/lang/String;)V",
-                    "java.io.AirlockFileInputStreamAdvice"),
-            new Hook("java.io.FileOutputStream", "open", "(Ljava/lang/String;Z)V",
+            new Hook(
+                    "java.io.FileInputStream", "open", "(Ljava/lang/String;)V", "java.io.AirlockFileInputStreamAdvice"),
+            new Hook(
+                    "java.io.FileOutputStream",
+                    "open",
+                    "(Ljava/lang/String;Z)V",
                     "java.io.AirlockFileOutputStreamAdvice"),
-            new Hook("java.io.RandomAccessFile", "open", "(Ljava/lang/String;I)V",
+            new Hook(
+                    "java.io.RandomAccessFile",
+                    "open",
+                    "(Ljava/lang/String;I)V",
                     "java.io.AirlockRandomAccessFileAdvice"),
             new Hook(FILE, "exists", "()Z", "java.io.AirlockFileQueryAdvice"),
             new Hook(FILE, "isFile", "()Z", "java.io.AirlockFileQueryAdvice"),
@@ -213,7 +238,10 @@ final class Hooks {
             new Hook(FILE, "setExecutable", "(ZZ)Z", "java.io.AirlockFilePermissionAdvice"),
             new Hook(FILE, "createNewFile", "()Z", "java.io.AirlockFileCreateAdvice"),
             new Hook(FILE, "normalizedList", "()[Ljava/lang/String;", "java.io.AirlockFileListAdvice"),
-            new Hook(FILE, "createTempFile", "(Ljava/lang/String;Ljava/lang/String;Ljava/io/File;)Ljava/io/File;",
+            new Hook(
+                    FILE,
+                    "createTempFile",
+                    "(Ljava/lang/String;Ljava/lang/String;Ljava/io/File;)Ljava/io/File;",
                     "java.io.AirlockFileTempAdvice"),
             new Hook(FILE, "getCanonicalPath", "()Ljava/lang/String;", "java.io.AirlockFileCanonicalAdvice"),
             new Hook(UND, "open", "(" + PATH + "II)I", "sun.nio.fs.AirlockUnixOpenAdvice"),
@@ -236,7 +264,9 @@ final class Hooks {
             new Hook(UND, "rename", "(" + PATH + PATH + ")V", "sun.nio.fs.AirlockUnixTwoPathAdvice"),
             new Hook(UND, "link", "(" + PATH + PATH + ")V", "sun.nio.fs.AirlockUnixTwoPathAdvice"),
             new Hook(UND, "symlink", "([B" + PATH + ")V", "sun.nio.fs.AirlockUnixSymlinkAdvice"),
-            new Hook("sun.nio.fs.UnixFileAttributeViews$Basic", "setTimes",
+            new Hook(
+                    "sun.nio.fs.UnixFileAttributeViews$Basic",
+                    "setTimes",
                     "(Ljava/nio/file/attribute/FileTime;Ljava/nio/file/attribute/FileTime;"
                             + "Ljava/nio/file/attribute/FileTime;)V",
                     "sun.nio.fs.AirlockUnixSetTimesAdvice"),
@@ -244,12 +274,16 @@ final class Hooks {
             // wrap a native method, and advice on implRegister would have to redo the JDK's key
             // bookkeeping; replacing just the call keeps all of it, and the JDK's own translation of
             // the UnixException it catches there (see AirlockBridge#inotifyAddWatch).
-            Hook.substitution("sun.nio.fs.LinuxWatchService$Poller", "implRegister",
+            Hook.substitution(
+                    "sun.nio.fs.LinuxWatchService$Poller",
+                    "implRegister",
                     "(Ljava/nio/file/Path;Ljava/util/Set;[Ljava/nio/file/WatchEvent$Modifier;)Ljava/lang/Object;",
-                    "sun.nio.fs.LinuxWatchService", "inotifyAddWatch", "(IJI)I", "inotifyAddWatch"));
+                    "sun.nio.fs.LinuxWatchService",
+                    "inotifyAddWatch",
+                    "(IJI)I",
+                    "inotifyAddWatch"));
 
-    private Hooks() {
-    }
+    private Hooks() {}
 
     /** The hooked classes in a fixed order, each with its hooks. */
     static Map<String, List<Hook>> byType() {

@@ -18,10 +18,12 @@ import java.util.Map;
 final class Installer {
 
     /** How the hooks were woven; reported to tests, never printed. */
-    enum Mode { LIVE, CACHED }
-
-    private Installer() {
+    enum Mode {
+        LIVE,
+        CACHED
     }
+
+    private Installer() {}
 
     /** Installs routing to {@code opener}. Throws on any failure; the caller halts the JVM. */
     static Mode install(Instrumentation inst, AgentArgs args, Opener opener) throws Exception {
@@ -78,8 +80,8 @@ final class Installer {
             inst.removeTransformer(inputs);
         }
         if (!inputs.inputs.keySet().equals(outputs.keySet())) {
-            throw new IllegalStateException("saw the original bytes of " + inputs.inputs.keySet()
-                    + " but wove " + outputs.keySet());
+            throw new IllegalStateException(
+                    "saw the original bytes of " + inputs.inputs.keySet() + " but wove " + outputs.keySet());
         }
         inst.addTransformer(TransformCache.replayer(targets, inputs.inputs, outputs), true);
         return new Woven(inputs.inputs, outputs);

@@ -11,12 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.MemberSubstitution;
-import net.bytebuddy.description.method.MethodList;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.method.MethodList;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
@@ -40,8 +39,7 @@ import net.bytebuddy.utility.JavaModule;
  */
 final class LiveTransformer {
 
-    private LiveTransformer() {
-    }
+    private LiveTransformer() {}
 
     /**
      * Weaves the hooks' advice into the classes {@code targets}, each as it loads or, if loaded
@@ -89,8 +87,7 @@ final class LiveTransformer {
                 .ignore(ElementMatchers.none());
         Map<String, List<Hooks.Hook>> byType = Hooks.byType();
         for (Map.Entry<String, List<Hooks.Hook>> type : byType.entrySet()) {
-            builder = builder
-                    .type(ElementMatchers.named(type.getKey()), ElementMatchers.isBootstrapClassLoader())
+            builder = builder.type(ElementMatchers.named(type.getKey()), ElementMatchers.isBootstrapClassLoader())
                     .transform(new Weaver(type.getValue(), pool, locator));
         }
         ClassFileTransformer transformer = builder.makeRaw();
@@ -104,8 +101,8 @@ final class LiveTransformer {
         }
 
         if (!recorder.errors.isEmpty()) {
-            IllegalStateException e = new IllegalStateException(
-                    "cannot weave the JDK's file opens: " + recorder.errors.get(0).getMessage());
+            IllegalStateException e = new IllegalStateException("cannot weave the JDK's file opens: "
+                    + recorder.errors.get(0).getMessage());
             recorder.errors.forEach(e::addSuppressed);
             throw e;
         }
@@ -169,7 +166,8 @@ final class LiveTransformer {
             MethodList<MethodDescription.InDefinedShape> replacements = bridge.getDeclaredMethods()
                     .filter(ElementMatchers.<MethodDescription>named(hook.replacement)
                             .and(ElementMatchers.hasDescriptor(hook.replacedDescriptor()))
-                            .and(ElementMatchers.isStatic()).and(ElementMatchers.isPublic()));
+                            .and(ElementMatchers.isStatic())
+                            .and(ElementMatchers.isPublic()));
             if (replacements.size() != 1) {
                 throw new IllegalStateException("the bridge has " + replacements.size() + " methods " + hook.replacement
                         + hook.replacedDescriptor());
@@ -182,14 +180,19 @@ final class LiveTransformer {
         }
 
         @Override
-        public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
-                ClassLoader loader, JavaModule module, ProtectionDomain domain) {
+        public DynamicType.Builder<?> transform(
+                DynamicType.Builder<?> builder,
+                TypeDescription type,
+                ClassLoader loader,
+                JavaModule module,
+                ProtectionDomain domain) {
             DynamicType.Builder<?> woven = builder;
             // Shapes (see Hooks.Hook#shape): keep those this JDK has every hook of.
             Map<String, Boolean> shapes = new LinkedHashMap<>();
             for (Hooks.Hook hook : hooks) {
                 if (hook.shape != null) {
-                    boolean present = type.getDeclaredMethods().filter(matcher(hook)).size() == 1;
+                    boolean present =
+                            type.getDeclaredMethods().filter(matcher(hook)).size() == 1;
                     shapes.merge(hook.shape, present, Boolean::logicalAnd);
                 }
             }
@@ -208,7 +211,8 @@ final class LiveTransformer {
                 if (hook.replaced != null) {
                     woven = woven.visit(substitution(hook).on(method));
                 } else {
-                    woven = woven.visit(Advice.to(pool.describe(hook.advice).resolve(), locator).on(method));
+                    woven = woven.visit(Advice.to(pool.describe(hook.advice).resolve(), locator)
+                            .on(method));
                 }
             }
             return woven;
@@ -231,7 +235,8 @@ final class LiveTransformer {
     }
 
     private static ElementMatcher.Junction<MethodDescription> matcher(Hooks.Hook hook) {
-        return ElementMatchers.<MethodDescription>named(hook.method).and(ElementMatchers.hasDescriptor(hook.descriptor));
+        return ElementMatchers.<MethodDescription>named(hook.method)
+                .and(ElementMatchers.hasDescriptor(hook.descriptor));
     }
 
     /** Keeps ByteBuddy's output per class and every error, which ByteBuddy would only log. */
@@ -240,14 +245,14 @@ final class LiveTransformer {
         final List<Throwable> errors = new ArrayList<>();
 
         @Override
-        public synchronized void onTransformation(TypeDescription type, ClassLoader loader,
-                JavaModule module, boolean loaded, DynamicType dynamicType) {
+        public synchronized void onTransformation(
+                TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded, DynamicType dynamicType) {
             transformed.put(type.getName(), dynamicType.getBytes());
         }
 
         @Override
-        public synchronized void onError(String typeName, ClassLoader loader, JavaModule module,
-                boolean loaded, Throwable throwable) {
+        public synchronized void onError(
+                String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable throwable) {
             errors.add(new IllegalStateException(typeName + ": " + throwable, throwable));
         }
     }

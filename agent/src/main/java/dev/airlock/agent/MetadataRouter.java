@@ -1,5 +1,16 @@
 package dev.airlock.agent;
 
+import dev.airlock.helper.Answer;
+import dev.airlock.helper.BrokerClient;
+import dev.airlock.helper.OperationFailedException;
+import dev.airlock.helper.PolicyDeniedException;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
+import dev.airlock.ipc.RequestPath;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -8,18 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.security.SecureRandom;
 import java.util.List;
-
-import dev.airlock.helper.Answer;
-import dev.airlock.helper.BrokerClient;
-import dev.airlock.helper.OperationFailedException;
-import dev.airlock.helper.PolicyDeniedException;
-import dev.airlock.unix.Errno;
-import dev.airlock.unix.ErrnoException;
-import dev.airlock.unix.Fd;
-import dev.airlock.unix.Linux;
-import dev.airlock.ipc.Reply;
-import dev.airlock.ipc.Request;
-import dev.airlock.ipc.RequestPath;
 
 /**
  * Answers the metadata and mutation operations that advice hands to the bridge: NIO's (one broker
@@ -82,7 +81,8 @@ final class MetadataRouter {
         }
         Router.ROUTING.set(Boolean.TRUE);
         try {
-            return op < Bridge.IO_QUERY ? router.nio(op, path, second, flag, mode, first, last)
+            return op < Bridge.IO_QUERY
+                    ? router.nio(op, path, second, flag, mode, first, last)
                     : router.io(op, path, second, mode, first);
         } finally {
             Router.ROUTING.remove();
@@ -141,14 +141,18 @@ final class MetadataRouter {
                 case Bridge.MKDIR:
                     return new Request.MakeDirectory(p, Request.permissionBits(mode));
                 case Bridge.UNLINK:
-                    return new Request.Remove(p, mode == 1 ? Request.RemoveKind.EITHER
-                            : flag ? Request.RemoveKind.DIRECTORY : Request.RemoveKind.FILE);
+                    return new Request.Remove(
+                            p,
+                            mode == 1
+                                    ? Request.RemoveKind.EITHER
+                                    : flag ? Request.RemoveKind.DIRECTORY : Request.RemoveKind.FILE);
                 case Bridge.RENAME:
                     return new Request.Rename(p, BrokerClient.path(paths.absolute(second)), flag);
                 case Bridge.LINK:
                     return new Request.Link(p, BrokerClient.path(paths.absolute(second)));
                 case Bridge.SYMLINK:
-                    return new Request.SymbolicLink(p, BrokerClient.target(second)); // stored as given, never made absolute
+                    return new Request.SymbolicLink(
+                            p, BrokerClient.target(second)); // stored as given, never made absolute
                 case Bridge.CHMOD:
                     return new Request.ChangeMode(p, Request.permissionBits(mode), flag);
                 case Bridge.UTIMENS:
@@ -201,7 +205,8 @@ final class MetadataRouter {
             case Bridge.IO_RENAME:
                 return succeeds(Bridge.RENAME, path, second, false, 0, 0, 0);
             case Bridge.IO_SET_LAST_MODIFIED:
-                return succeeds(Bridge.UTIMENS, path, null, false, 0, Request.OMIT, Math.multiplyExact(number, 1_000_000L));
+                return succeeds(
+                        Bridge.UTIMENS, path, null, false, 0, Request.OMIT, Math.multiplyExact(number, 1_000_000L));
             case Bridge.IO_SET_PERMISSION:
                 return setPermission(path, second, arg);
             case Bridge.IO_TEMP_FILE:
@@ -251,7 +256,9 @@ final class MetadataRouter {
                 case "length":
                     return Files.readAttributes(view, PosixFileAttributes.class).size();
                 case "lastModified":
-                    return Files.readAttributes(view, PosixFileAttributes.class).lastModifiedTime().toMillis();
+                    return Files.readAttributes(view, PosixFileAttributes.class)
+                            .lastModifiedTime()
+                            .toMillis();
                 case "getTotalSpace":
                     return Files.getFileStore(view).getTotalSpace();
                 case "getFreeSpace":

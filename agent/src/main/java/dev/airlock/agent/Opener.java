@@ -1,11 +1,10 @@
 package dev.airlock.agent;
 
-import java.io.IOException;
-
 import dev.airlock.helper.Answer;
 import dev.airlock.helper.OperationFailedException;
-import dev.airlock.unix.Errno;
 import dev.airlock.ipc.Request;
+import dev.airlock.unix.Errno;
+import java.io.IOException;
 
 /**
  * What the agent asks when the kernel refused a direct operation: the seam between the advice

@@ -22,8 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * thread ends.
  */
 final class ParentDeath {
-    private ParentDeath() {
-    }
+    private ParentDeath() {}
 
     /** Arms SIGKILL on the parent's death for the calling thread; halts the JVM if the kernel refuses. */
     static void armOrHalt() {

@@ -1,13 +1,12 @@
 package dev.airlock.agent;
 
-import java.io.IOException;
-
 import dev.airlock.helper.Answer;
 import dev.airlock.helper.BrokerClient;
 import dev.airlock.helper.OperationFailedException;
-import dev.airlock.unix.Errno;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
+import dev.airlock.unix.Errno;
+import java.io.IOException;
 
 /**
  * Turns a JDK open that the kernel refused into a request to the {@link Opener}, and the answer
@@ -147,8 +146,8 @@ final class Router {
         try {
             // open(2) uses only the permission bits of the mode; the JDK passes a whole st_mode
             // when it copies a file's mode (Files.copy), file-type bits included.
-            Request.Open open = new Request.Open(BrokerClient.path(absolute(path)), linuxFlags,
-                    Request.permissionBits(linuxMode), javaIo);
+            Request.Open open = new Request.Open(
+                    BrokerClient.path(absolute(path)), linuxFlags, Request.permissionBits(linuxMode), javaIo);
             Answer answer = opener.send(open);
             if (answer.success() instanceof Reply.Descriptor) {
                 return answer.descriptor();

@@ -78,8 +78,7 @@ final class TransformCache {
     /** JDK classes are a few tens of KiB; anything far larger is not an entry of ours. */
     private static final int MAX_CLASS_FILE = 1 << 22;
 
-    private TransformCache() {
-    }
+    private TransformCache() {}
 
     /**
      * Replays cached transforms: registers a transformer that answers from {@code dir}, then puts
@@ -134,8 +133,8 @@ final class TransformCache {
      * A transformer that answers a retransformation of a hooked class with what live weaving made
      * of exactly the same input: registered after the live path, in place of ByteBuddy's.
      */
-    static ClassFileTransformer replayer(Collection<String> targets, Map<String, byte[]> inputs,
-            Map<String, byte[]> outputs) {
+    static ClassFileTransformer replayer(
+            Collection<String> targets, Map<String, byte[]> inputs, Map<String, byte[]> outputs) {
         return new Replayer(targets, new Memory(inputs, outputs));
     }
 
@@ -156,8 +155,13 @@ final class TransformCache {
         }
 
         @Override
-        public byte[] transform(Module module, ClassLoader loader, String className,
-                Class<?> redefined, ProtectionDomain domain, byte[] classfile) {
+        public byte[] transform(
+                Module module,
+                ClassLoader loader,
+                String className,
+                Class<?> redefined,
+                ProtectionDomain domain,
+                byte[] classfile) {
             if (loader == null && wanted.contains(className)) {
                 if (redefined == null) {
                     loading.add(className);
@@ -172,8 +176,8 @@ final class TransformCache {
     static void write(Path dir, long fingerprint, Map<String, byte[]> inputs, Map<String, byte[]> outputs)
             throws IOException {
         if (!inputs.keySet().equals(outputs.keySet())) {
-            throw new IOException("recorded inputs " + new TreeSet<>(inputs.keySet())
-                    + " do not match outputs " + new TreeSet<>(outputs.keySet()));
+            throw new IOException("recorded inputs " + new TreeSet<>(inputs.keySet()) + " do not match outputs "
+                    + new TreeSet<>(outputs.keySet()));
         }
         Files.createDirectories(dir);
         for (Map.Entry<String, byte[]> e : inputs.entrySet()) {
@@ -195,7 +199,10 @@ final class TransformCache {
             // Readable by others from its creation (the helper runs as another user and only reads):
             // the mode goes with the open, because the preparation runs confined and the seccomp
             // filter refuses chmod; the broker copies the entries into files of its own anyway.
-            Path temporary = Files.createTempFile(dir, ".xform-", ".tmp",
+            Path temporary = Files.createTempFile(
+                    dir,
+                    ".xform-",
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
             try {
                 Files.write(temporary, bytes.toByteArray());
@@ -214,7 +221,7 @@ final class TransformCache {
         // java.io rather than Files: the NIO channel classes would load only for this.
         File file = new File(dir.toFile(), fileName(className, input));
         try (InputStream raw = new FileInputStream(file);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
+                DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
             byte[] magic = new byte[MAGIC.length];
             in.readFully(magic);
             if (!Arrays.equals(magic, MAGIC) || in.readLong() != fingerprint) {
@@ -309,8 +316,13 @@ final class TransformCache {
         }
 
         @Override
-        public byte[] transform(Module module, ClassLoader loader, String className,
-                Class<?> redefined, ProtectionDomain domain, byte[] classfile) {
+        public byte[] transform(
+                Module module,
+                ClassLoader loader,
+                String className,
+                Class<?> redefined,
+                ProtectionDomain domain,
+                byte[] classfile) {
             if (loader != null || !wanted.contains(className)) {
                 return null;
             }

@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -16,13 +15,14 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixAccessAdvice {
 
-    private AirlockUnixAccessAdvice() {
-    }
+    private AirlockUnixAccessAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Argument(0) UnixPath path,
-                     @Advice.Argument(1) int mode,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Argument(0) UnixPath path,
+            @Advice.Argument(1) int mode,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         String name = Util.toString(path.getByteArrayForSysCalls());
         if (!AirlockBridge.direct(name)) {
             AirlockBridge.nio(AirlockBridge.ACCESS, name, null, false, mode, 0, 0);

@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -15,13 +14,13 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixAccessStatusAdvice {
 
-    private AirlockUnixAccessStatusAdvice() {
-    }
+    private AirlockUnixAccessStatusAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.Argument(0) UnixPath path,
-                     @Advice.Argument(1) int mode,
-                     @Advice.Return(readOnly = false) int errno) {
+    static void exit(
+            @Advice.Argument(0) UnixPath path,
+            @Advice.Argument(1) int mode,
+            @Advice.Return(readOnly = false) int errno) {
         String name = Util.toString(path.getByteArrayForSysCalls());
         if (!AirlockBridge.direct(name)) {
             errno = -AirlockBridge.nioStatus(AirlockBridge.ACCESS, name, false, mode);

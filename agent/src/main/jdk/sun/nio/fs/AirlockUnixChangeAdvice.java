@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -17,13 +16,14 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixChangeAdvice {
 
-    private AirlockUnixChangeAdvice() {
-    }
+    private AirlockUnixChangeAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Origin("#m") String method,
-                     @Advice.Argument(0) UnixPath path,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Origin("#m") String method,
+            @Advice.Argument(0) UnixPath path,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         if (thrown instanceof UnixException) {
             String name = Util.toString(path.getByteArrayForSysCalls());
             int errno = ((UnixException) thrown).errno();

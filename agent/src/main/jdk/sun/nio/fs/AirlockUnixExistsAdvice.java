@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -16,12 +15,10 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixExistsAdvice {
 
-    private AirlockUnixExistsAdvice() {
-    }
+    private AirlockUnixExistsAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.Argument(0) UnixPath path,
-                     @Advice.Return(readOnly = false) boolean exists) {
+    static void exit(@Advice.Argument(0) UnixPath path, @Advice.Return(readOnly = false) boolean exists) {
         String name = Util.toString(path.getByteArrayForSysCalls());
         if (!AirlockBridge.direct(name)) {
             int fd = AirlockBridge.nioStatus(AirlockBridge.STAT, name, false, 0);

@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -16,15 +15,16 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixFchmodatAdvice {
 
-    private AirlockUnixFchmodatAdvice() {
-    }
+    private AirlockUnixFchmodatAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Argument(0) int dfd,
-                     @Advice.Argument(1) UnixPath path,
-                     @Advice.Argument(2) int mode,
-                     @Advice.Argument(3) int flags,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Argument(0) int dfd,
+            @Advice.Argument(1) UnixPath path,
+            @Advice.Argument(2) int mode,
+            @Advice.Argument(3) int flags,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         if (thrown instanceof UnixException && dfd == -100 /* AT_FDCWD */) {
             String name = Util.toString(path.getByteArrayForSysCalls());
             int errno = ((UnixException) thrown).errno();

@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -15,12 +14,10 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixModeAdvice {
 
-    private AirlockUnixModeAdvice() {
-    }
+    private AirlockUnixModeAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.Argument(0) UnixPath path,
-                     @Advice.Return(readOnly = false) int mode) {
+    static void exit(@Advice.Argument(0) UnixPath path, @Advice.Return(readOnly = false) int mode) {
         String name = Util.toString(path.getByteArrayForSysCalls());
         if (!AirlockBridge.direct(name)) {
             int fd = AirlockBridge.nioStatus(AirlockBridge.STAT, name, false, 0);

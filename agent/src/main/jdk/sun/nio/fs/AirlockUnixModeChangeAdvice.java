@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -16,14 +15,15 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixModeChangeAdvice {
 
-    private AirlockUnixModeChangeAdvice() {
-    }
+    private AirlockUnixModeChangeAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Origin("#m") String method,
-                     @Advice.Argument(0) UnixPath path,
-                     @Advice.Argument(1) int mode,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Origin("#m") String method,
+            @Advice.Argument(0) UnixPath path,
+            @Advice.Argument(1) int mode,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         if (thrown instanceof UnixException) {
             String name = Util.toString(path.getByteArrayForSysCalls());
             int errno = ((UnixException) thrown).errno();

@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -23,23 +22,27 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixOpenAdvice {
 
-    private AirlockUnixOpenAdvice() {
-    }
+    private AirlockUnixOpenAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Argument(0) UnixPath path,
-                     @Advice.Argument(1) int flags,
-                     @Advice.Argument(2) int mode,
-                     @Advice.Return(readOnly = false) int fd,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Argument(0) UnixPath path,
+            @Advice.Argument(1) int flags,
+            @Advice.Argument(2) int mode,
+            @Advice.Return(readOnly = false) int fd,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         if (thrown instanceof UnixException) {
             int errno = ((UnixException) thrown).errno();
             if (errno == 13 /* EACCES */ || errno == 1 /* EPERM */) {
                 // The bytes the native open0 received (relative, or "." for an empty path), and
                 // the text the JDK puts in its exception messages.
-                int r = AirlockBridge.openNio(AirlockBridge.NIO_OPEN,
+                int r = AirlockBridge.openNio(
+                        AirlockBridge.NIO_OPEN,
                         Util.toString(path.getByteArrayForSysCalls()),
-                        path.getPathForExceptionMessage(), flags, mode);
+                        path.getPathForExceptionMessage(),
+                        flags,
+                        mode);
                 if (r != AirlockBridge.NOT_ROUTED) {
                     fd = r;
                     thrown = null;

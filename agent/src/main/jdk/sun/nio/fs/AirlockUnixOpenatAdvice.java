@@ -5,7 +5,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -22,16 +21,17 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixOpenatAdvice {
 
-    private AirlockUnixOpenatAdvice() {
-    }
+    private AirlockUnixOpenatAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Argument(0) int dfd,
-                     @Advice.Argument(1) byte[] path,
-                     @Advice.Argument(2) int flags,
-                     @Advice.Argument(3) int mode,
-                     @Advice.Return(readOnly = false) int fd,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Argument(0) int dfd,
+            @Advice.Argument(1) byte[] path,
+            @Advice.Argument(2) int flags,
+            @Advice.Argument(3) int mode,
+            @Advice.Return(readOnly = false) int fd,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         if (thrown instanceof UnixException && dfd == -100 /* AT_FDCWD on Linux */) {
             int errno = ((UnixException) thrown).errno();
             if (errno == 13 /* EACCES */ || errno == 1 /* EPERM */) {

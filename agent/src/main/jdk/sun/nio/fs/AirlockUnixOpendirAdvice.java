@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -16,19 +15,24 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixOpendirAdvice {
 
-    private AirlockUnixOpendirAdvice() {
-    }
+    private AirlockUnixOpendirAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Argument(0) UnixPath path,
-                     @Advice.Return(readOnly = false) long dir,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Argument(0) UnixPath path,
+            @Advice.Return(readOnly = false) long dir,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         if (thrown instanceof UnixException) {
             String name = Util.toString(path.getByteArrayForSysCalls());
             int errno = ((UnixException) thrown).errno();
             if (errno == 13 /* EACCES */ || errno == 1 /* EPERM */ || !AirlockBridge.direct(name)) {
-                int fd = AirlockBridge.openNio(AirlockBridge.NIO_OPEN, name, path.getPathForExceptionMessage(),
-                        0200000 /* O_RDONLY | O_DIRECTORY */, 0);
+                int fd = AirlockBridge.openNio(
+                        AirlockBridge.NIO_OPEN,
+                        name,
+                        path.getPathForExceptionMessage(),
+                        0200000 /* O_RDONLY | O_DIRECTORY */,
+                        0);
                 if (fd != AirlockBridge.NOT_ROUTED) {
                     try {
                         dir = UnixNativeDispatcher.fdopendir(fd);

@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -15,13 +14,14 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixReadlinkAdvice {
 
-    private AirlockUnixReadlinkAdvice() {
-    }
+    private AirlockUnixReadlinkAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Argument(0) UnixPath path,
-                     @Advice.Return(readOnly = false) byte[] target,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Argument(0) UnixPath path,
+            @Advice.Return(readOnly = false) byte[] target,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         String name = Util.toString(path.getByteArrayForSysCalls());
         if (!AirlockBridge.direct(name)) {
             target = (byte[]) AirlockBridge.nio(AirlockBridge.READLINK, name, null, false, 0, 0, 0);

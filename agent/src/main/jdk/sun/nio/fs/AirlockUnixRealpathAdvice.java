@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -17,8 +16,7 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixRealpathAdvice {
 
-    private AirlockUnixRealpathAdvice() {
-    }
+    private AirlockUnixRealpathAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
     static void exit(@Advice.Argument(0) UnixPath path) throws Exception {

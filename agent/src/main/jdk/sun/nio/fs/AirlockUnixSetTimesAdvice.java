@@ -9,7 +9,6 @@ import java.io.AirlockBridge;
 import java.io.IOException;
 import java.nio.file.attribute.FileTime;
 import java.util.concurrent.TimeUnit;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -21,15 +20,16 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixSetTimesAdvice {
 
-    private AirlockUnixSetTimesAdvice() {
-    }
+    private AirlockUnixSetTimesAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = IOException.class)
-    static void exit(@Advice.FieldValue("file") UnixPath file,
-                     @Advice.FieldValue("followLinks") boolean followLinks,
-                     @Advice.Argument(0) FileTime modified,
-                     @Advice.Argument(1) FileTime accessed,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.FieldValue("file") UnixPath file,
+            @Advice.FieldValue("followLinks") boolean followLinks,
+            @Advice.Argument(0) FileTime modified,
+            @Advice.Argument(1) FileTime accessed,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         if (thrown instanceof IOException && !(thrown instanceof java.nio.file.NoSuchFileException)) {
             String name = Util.toString(file.getByteArrayForSysCalls());
             if (!AirlockBridge.direct(name)) {

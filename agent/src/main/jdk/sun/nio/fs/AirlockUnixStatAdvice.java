@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -20,14 +19,15 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixStatAdvice {
 
-    private AirlockUnixStatAdvice() {
-    }
+    private AirlockUnixStatAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Origin("#m") String method,
-                     @Advice.Argument(0) UnixPath path,
-                     @Advice.Argument(1) UnixFileAttributes attributes,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Origin("#m") String method,
+            @Advice.Argument(0) UnixPath path,
+            @Advice.Argument(1) UnixFileAttributes attributes,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         String name = Util.toString(path.getByteArrayForSysCalls());
         if (!AirlockBridge.direct(name)) {
             int fd = AirlockBridge.nioStat(name, method.equals("lstat"), attributes);

@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -16,13 +15,13 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixStatusAdvice {
 
-    private AirlockUnixStatusAdvice() {
-    }
+    private AirlockUnixStatusAdvice() {}
 
     @Advice.OnMethodExit
-    static void exit(@Advice.Argument(0) UnixPath path,
-                     @Advice.Argument(1) UnixFileAttributes attributes,
-                     @Advice.Return(readOnly = false) int errno) {
+    static void exit(
+            @Advice.Argument(0) UnixPath path,
+            @Advice.Argument(1) UnixFileAttributes attributes,
+            @Advice.Return(readOnly = false) int errno) {
         String name = Util.toString(path.getByteArrayForSysCalls());
         if (!AirlockBridge.direct(name)) {
             int fd = AirlockBridge.nioStatus(AirlockBridge.STAT, name, false, 0);

@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -16,13 +15,14 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixSymlinkAdvice {
 
-    private AirlockUnixSymlinkAdvice() {
-    }
+    private AirlockUnixSymlinkAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Argument(0) byte[] target,
-                     @Advice.Argument(1) UnixPath link,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Argument(0) byte[] target,
+            @Advice.Argument(1) UnixPath link,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         if (thrown instanceof UnixException) {
             String name = Util.toString(link.getByteArrayForSysCalls());
             int errno = ((UnixException) thrown).errno();

@@ -6,7 +6,6 @@
 package sun.nio.fs;
 
 import java.io.AirlockBridge;
-
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -17,19 +16,23 @@ import net.bytebuddy.asm.Advice;
  */
 final class AirlockUnixTwoPathAdvice {
 
-    private AirlockUnixTwoPathAdvice() {
-    }
+    private AirlockUnixTwoPathAdvice() {}
 
     @Advice.OnMethodExit(onThrowable = UnixException.class)
-    static void exit(@Advice.Origin("#m") String method,
-                     @Advice.Argument(0) UnixPath first,
-                     @Advice.Argument(1) UnixPath second,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) throws Exception {
+    static void exit(
+            @Advice.Origin("#m") String method,
+            @Advice.Argument(0) UnixPath first,
+            @Advice.Argument(1) UnixPath second,
+            @Advice.Thrown(readOnly = false) Throwable thrown)
+            throws Exception {
         if (thrown instanceof UnixException) {
             String a = Util.toString(first.getByteArrayForSysCalls());
             String b = Util.toString(second.getByteArrayForSysCalls());
             int errno = ((UnixException) thrown).errno();
-            if (errno == 13 /* EACCES */ || errno == 1 /* EPERM */ || !AirlockBridge.direct(a) || !AirlockBridge.direct(b)) {
+            if (errno == 13 /* EACCES */
+                    || errno == 1 /* EPERM */
+                    || !AirlockBridge.direct(a)
+                    || !AirlockBridge.direct(b)) {
                 if (method.equals("rename")) {
                     AirlockBridge.nio(AirlockBridge.RENAME, a, b, false, 0, 0, 0);
                 } else {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 
 class AgentArgsTest {
@@ -33,7 +32,9 @@ class AgentArgsTest {
 
     @Test
     void valuesArePercentDecodedAsUtf8ButPlusStaysPlus() {
-        assertEquals("a.policy, b.policy", AgentArgs.parse("policy=a.policy%2C%20b.policy").policy());
+        assertEquals(
+                "a.policy, b.policy",
+                AgentArgs.parse("policy=a.policy%2C%20b.policy").policy());
         assertEquals("100%+é", AgentArgs.parse("policy=100%25+%C3%A9").policy());
         assertEquals("ü.policy", AgentArgs.parse("policy=ü.policy").policy());
     }

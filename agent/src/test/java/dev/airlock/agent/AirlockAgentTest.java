@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -46,7 +45,8 @@ class AirlockAgentTest {
     void fileInputStreamReadsTheSubstitutedFile(String jdk) {
         RoutedRun run = RoutedRun.on(jdk);
         assertEquals("OK fis-content", run.outcome("fis_locked"));
-        assertEquals(List.of("open " + run.path("locked/fis.txt") + " flags=0 mode=666 refuseDirectory=true"),
+        assertEquals(
+                List.of("open " + run.path("locked/fis.txt") + " flags=0 mode=666 refuseDirectory=true"),
                 run.requests("locked/fis.txt"));
     }
 
@@ -101,7 +101,8 @@ class AirlockAgentTest {
         RoutedRun run = RoutedRun.on(jdk);
         assertEquals(fnfe(run, "real/dir", "Is a directory"), run.outcome("fis_directory"));
         assertEquals(run.oracle("oracle_fis_directory"), run.outcome("fis_directory"));
-        assertEquals(List.of("open " + run.path("real/dir") + " flags=0 mode=666 refuseDirectory=true"),
+        assertEquals(
+                List.of("open " + run.path("real/dir") + " flags=0 mode=666 refuseDirectory=true"),
                 run.requests("real/dir"));
         assertEquals(fnfe(run, "locked/dir", "Is a directory"), run.outcome("fis_directory_routed"));
     }
@@ -111,8 +112,9 @@ class AirlockAgentTest {
     void unreachableBrokerFailsClosed(String jdk) {
         RoutedRun run = RoutedRun.on(jdk);
         assertEquals(fnfe(run, "locked/gone.txt", "airlock broker is gone"), run.outcome("fis_gone"));
-        assertEquals("THROW java.nio.file.FileSystemException: " + run.path("locked/gone.txt")
-                + ": airlock broker is gone", run.outcome("nio_gone"));
+        assertEquals(
+                "THROW java.nio.file.FileSystemException: " + run.path("locked/gone.txt") + ": airlock broker is gone",
+                run.outcome("nio_gone"));
     }
 
     @ParameterizedTest
@@ -122,7 +124,8 @@ class AirlockAgentTest {
         assertEquals("OK written", run.outcome("fos_truncate"));
         assertEquals("new", run.read("real/fos.txt"));
         // O_WRONLY|O_CREAT|O_TRUNC
-        assertEquals(List.of("open " + run.path("locked/fos.txt") + " flags=1101 mode=666 refuseDirectory=true"),
+        assertEquals(
+                List.of("open " + run.path("locked/fos.txt") + " flags=1101 mode=666 refuseDirectory=true"),
                 run.requests("locked/fos.txt"));
     }
 
@@ -134,7 +137,8 @@ class AirlockAgentTest {
         assertEquals("OK position=3,6", run.outcome("fos_append"));
         assertEquals("abcdef", run.read("real/fos-append.txt"));
         // O_WRONLY|O_CREAT|O_APPEND
-        assertEquals(List.of("open " + run.path("locked/fos-append.txt") + " flags=2101 mode=666 refuseDirectory=true"),
+        assertEquals(
+                List.of("open " + run.path("locked/fos-append.txt") + " flags=2101 mode=666 refuseDirectory=true"),
                 run.requests("locked/fos-append.txt"));
     }
 
@@ -157,11 +161,18 @@ class AirlockAgentTest {
         assertEquals("OK data-rwd", run.outcome("raf_rwd"));
         assertEquals("data-rws", run.read("real/raf-rws.txt"));
         String prefix = "open " + run.root + "/locked/";
-        assertEquals(List.of(prefix + "raf-r.txt flags=0 mode=666 refuseDirectory=true"), run.requests("locked/raf-r.txt"));
+        assertEquals(
+                List.of(prefix + "raf-r.txt flags=0 mode=666 refuseDirectory=true"), run.requests("locked/raf-r.txt"));
         // O_RDWR|O_CREAT, plus O_SYNC (04010000) or O_DSYNC (010000)
-        assertEquals(List.of(prefix + "raf-rw.txt flags=102 mode=666 refuseDirectory=true"), run.requests("locked/raf-rw.txt"));
-        assertEquals(List.of(prefix + "raf-rws.txt flags=4010102 mode=666 refuseDirectory=true"), run.requests("locked/raf-rws.txt"));
-        assertEquals(List.of(prefix + "raf-rwd.txt flags=10102 mode=666 refuseDirectory=true"), run.requests("locked/raf-rwd.txt"));
+        assertEquals(
+                List.of(prefix + "raf-rw.txt flags=102 mode=666 refuseDirectory=true"),
+                run.requests("locked/raf-rw.txt"));
+        assertEquals(
+                List.of(prefix + "raf-rws.txt flags=4010102 mode=666 refuseDirectory=true"),
+                run.requests("locked/raf-rws.txt"));
+        assertEquals(
+                List.of(prefix + "raf-rwd.txt flags=10102 mode=666 refuseDirectory=true"),
+                run.requests("locked/raf-rwd.txt"));
     }
 
     @ParameterizedTest
@@ -176,7 +187,8 @@ class AirlockAgentTest {
         List<String> requests = run.requests("locked/nio-read.txt");
         assertEquals(5, requests.size(), requests::toString);
         for (String request : requests) {
-            assertEquals("open " + run.path("locked/nio-read.txt") + " flags=0 mode=666 refuseDirectory=false", request);
+            assertEquals(
+                    "open " + run.path("locked/nio-read.txt") + " flags=0 mode=666 refuseDirectory=false", request);
         }
     }
 
@@ -188,7 +200,8 @@ class AirlockAgentTest {
         assertEquals("nio-out-data", run.read("real/nio-out.txt"));
         assertEquals("OK written", run.outcome("nio_write"));
         assertEquals("nio-write-data", run.read("real/nio-write.txt"));
-        assertEquals(List.of("open " + run.path("locked/nio-write.txt") + " flags=1101 mode=666 refuseDirectory=false"),
+        assertEquals(
+                List.of("open " + run.path("locked/nio-write.txt") + " flags=1101 mode=666 refuseDirectory=false"),
                 run.requests("locked/nio-write.txt"));
     }
 
@@ -207,7 +220,8 @@ class AirlockAgentTest {
     @MethodSource("jdks")
     void nioDenialIsAccessDeniedWithTheReason(String jdk) {
         RoutedRun run = RoutedRun.on(jdk);
-        String expected = "THROW java.nio.file.AccessDeniedException: " + run.path("locked/secret.txt") + ": " + denial();
+        String expected =
+                "THROW java.nio.file.AccessDeniedException: " + run.path("locked/secret.txt") + ": " + denial();
         assertEquals(expected, run.outcome("nio_denied"));
         assertEquals(expected, run.outcome("nio_denied_channel"));
     }
@@ -216,7 +230,8 @@ class AirlockAgentTest {
     @MethodSource("jdks")
     void nioErrnoIsTranslatedByTheJdkItself(String jdk) {
         RoutedRun run = RoutedRun.on(jdk);
-        assertEquals("THROW java.nio.file.NoSuchFileException: " + run.path("locked/absent.txt"), run.outcome("nio_enoent"));
+        assertEquals(
+                "THROW java.nio.file.NoSuchFileException: " + run.path("locked/absent.txt"), run.outcome("nio_enoent"));
         assertEquals(run.oracle("oracle_nio_enoent").replace("/real/", "/locked/"), run.outcome("nio_enoent"));
         assertEquals(run.oracle("oracle_nio_eloop").replace("/real/", "/locked/"), run.outcome("nio_errno"));
     }
@@ -225,7 +240,9 @@ class AirlockAgentTest {
     @MethodSource("jdks")
     void nioRoutesOnlyAccessErrors(String jdk) {
         RoutedRun run = RoutedRun.on(jdk);
-        assertEquals("THROW java.nio.file.NoSuchFileException: " + run.path("missing/nio.txt"), run.outcome("nio_not_routed"));
+        assertEquals(
+                "THROW java.nio.file.NoSuchFileException: " + run.path("missing/nio.txt"),
+                run.outcome("nio_not_routed"));
         assertEquals(List.of(), run.requests("missing/nio.txt"));
     }
 
@@ -235,12 +252,21 @@ class AirlockAgentTest {
         Path dir = ChildJvm.directory("airlock-agent-halt");
         try {
             Path jar = ChildJvm.agentJar(dir, "airlock-agent.jar", AirlockAgent.class.getName());
-            ChildJvm.Result result = ChildJvm.run(jdk, dir, false, List.of(
-                    "-javaagent:" + jar + "=channel=three,policy=app.policy",
-                    "-cp", jar.toString(), Scenarios.class.getName(), dir.toString(), "fis_direct"));
+            ChildJvm.Result result = ChildJvm.run(
+                    jdk,
+                    dir,
+                    false,
+                    List.of(
+                            "-javaagent:" + jar + "=channel=three,policy=app.policy",
+                            "-cp",
+                            jar.toString(),
+                            Scenarios.class.getName(),
+                            dir.toString(),
+                            "fis_direct"));
             assertEquals(AirlockAgent.FAILED, result.exit, result::toString);
             assertEquals("", result.stdout, "main must not run");
-            assertEquals("airlock: cannot install the file-access agent: agent argument 'channel' is not a descriptor: 'three'\n",
+            assertEquals(
+                    "airlock: cannot install the file-access agent: agent argument 'channel' is not a descriptor: 'three'\n",
                     result.stderr);
         } finally {
             ChildJvm.delete(dir);
@@ -262,14 +288,22 @@ class AirlockAgentTest {
                 // both on stderr. What the broker must pass on JDK 24+.
                 args.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
             }
-            args.addAll(List.of("-javaagent:" + jar + "=channel=3,policy=app.policy",
-                    "-cp", jar.toString(), Scenarios.class.getName(), dir.toString(), "fis_direct", "fis_missing"));
+            args.addAll(List.of(
+                    "-javaagent:" + jar + "=channel=3,policy=app.policy",
+                    "-cp",
+                    jar.toString(),
+                    Scenarios.class.getName(),
+                    dir.toString(),
+                    "fis_direct",
+                    "fis_missing"));
             ChildJvm.Result result = ChildJvm.run(jdk, dir, false, args);
             // Descriptor 3 is no broker channel here: the agent's check refuses it and halts the
             // JVM; nothing is ever routed, and nothing falls back to a direct open.
             assertEquals(AirlockAgent.FAILED, result.exit, result::toString);
-            assertEquals("airlock: the broker channel 3 failed its check: getsockopt(SO_PEERCRED) failed: ENOTSOCK"
-                    + " (Socket operation on non-socket)\n", result.stderr);
+            assertEquals(
+                    "airlock: the broker channel 3 failed its check: getsockopt(SO_PEERCRED) failed: ENOTSOCK"
+                            + " (Socket operation on non-socket)\n",
+                    result.stderr);
             assertFalse(result.stdout.contains("fis_missing|OK"), result::toString);
         } finally {
             ChildJvm.delete(dir);

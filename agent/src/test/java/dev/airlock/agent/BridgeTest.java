@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -32,7 +31,9 @@ class BridgeTest {
     void agreesWithTheAgentOnEveryOperationNumber(String jdk) throws Exception {
         String bridge = RoutedRun.on(jdk).outcome("bridge_operations");
         assertEquals("OK " + Scenarios.intConstants(Bridge.class, false), bridge);
-        assertTrue(bridge.contains("WATCH=13") && bridge.contains("IO_CANONICAL=29") && bridge.contains("NIO_OPENAT=5"), bridge);
+        assertTrue(
+                bridge.contains("WATCH=13") && bridge.contains("IO_CANONICAL=29") && bridge.contains("NIO_OPENAT=5"),
+                bridge);
         // The router's open numbers are Bridge's.
         assertEquals(Bridge.FILE_INPUT, Router.FILE_INPUT);
         assertEquals(Bridge.NOT_ROUTED, Router.NOT_ROUTED);
@@ -42,11 +43,13 @@ class BridgeTest {
     @MethodSource("jdks")
     void refusesASecondInstallAndKeepsRouting(String jdk) {
         RoutedRun run = RoutedRun.on(jdk);
-        assertEquals("THROW java.lang.IllegalStateException: airlock bridge is already installed",
+        assertEquals(
+                "THROW java.lang.IllegalStateException: airlock bridge is already installed",
                 run.outcome("bridge_set_once"));
         // Still the agent's router after the attempt: the opener saw the request.
         assertEquals("OK fis-content", run.outcome("bridge_after_refusal"));
-        assertEquals(List.of("open " + run.path("locked/after.txt") + " flags=0 mode=666 refuseDirectory=true"),
+        assertEquals(
+                List.of("open " + run.path("locked/after.txt") + " flags=0 mode=666 refuseDirectory=true"),
                 run.requests("locked/after.txt"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.airlock.agent;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -25,8 +26,6 @@ import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import com.sun.security.auth.module.UnixSystem;
-
 /**
  * Test support: builds agent jars from the module's compiled classes and starts real child JVMs
  * (JDK 17 and 25) with them.
@@ -43,8 +42,7 @@ final class ChildJvm {
 
     static final boolean ROOT = new UnixSystem().getUid() == 0;
 
-    private ChildJvm() {
-    }
+    private ChildJvm() {}
 
     /** The JDKs every child-JVM test runs on. */
     static Stream<String> jdks() {
@@ -116,13 +114,17 @@ final class ChildJvm {
         if (withRuntime) {
             for (Path entry : testClassPath()) {
                 String file = entry.toString();
-                if (file.contains("junit") || file.contains("opentest4j") || file.contains("apiguardian")
-                        || file.contains("surefire") || file.contains("byte-buddy") || directories.contains(entry)
+                if (file.contains("junit")
+                        || file.contains("opentest4j")
+                        || file.contains("apiguardian")
+                        || file.contains("surefire")
+                        || file.contains("byte-buddy")
+                        || directories.contains(entry)
                         || jars.contains(entry)) {
                     continue;
                 }
                 if (Files.isDirectory(entry)) {
-                    directories.add(entry);   // a sibling module's classes in a reactor build
+                    directories.add(entry); // a sibling module's classes in a reactor build
                 } else if (file.endsWith(".jar")) {
                     jars.add(entry);
                 }
@@ -162,7 +164,8 @@ final class ChildJvm {
             Path path = Path.of(entry);
             if (path.getFileName().toString().startsWith("surefirebooter")) {
                 try (JarFile booter = new JarFile(path.toFile())) {
-                    String manifestPath = booter.getManifest().getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+                    String manifestPath =
+                            booter.getManifest().getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
                     for (String url : manifestPath.trim().split(" +", -1)) {
                         entries.add(Path.of(URI.create(url)));
                     }
@@ -235,7 +238,8 @@ final class ChildJvm {
             public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
                 // A directory a test locked (mode 000) cannot be listed by its owner unless root:
                 // the walker opens it before preVisitDirectory runs, so unlock it and start over there.
-                if (e instanceof java.nio.file.AccessDeniedException && Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (e instanceof java.nio.file.AccessDeniedException
+                        && Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
                     delete(file);
                     return FileVisitResult.CONTINUE;
@@ -253,7 +257,8 @@ final class ChildJvm {
 
     private static Path location(Class<?> type) {
         try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(
+                    type.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,11 @@
 package dev.airlock.agent;
 
+import dev.airlock.helper.Answer;
+import dev.airlock.helper.OperationFailedException;
+import dev.airlock.helper.PolicyDeniedException;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
+import dev.airlock.unix.Errno;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -15,13 +21,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Properties;
 import java.util.Set;
-
-import dev.airlock.helper.Answer;
-import dev.airlock.helper.OperationFailedException;
-import dev.airlock.helper.PolicyDeniedException;
-import dev.airlock.unix.Errno;
-import dev.airlock.ipc.Reply;
-import dev.airlock.ipc.Request;
 
 /**
  * A stand-in broker for the tests' child JVMs, driven by rules keyed by absolute path:
@@ -50,7 +49,8 @@ final class FakeOpener implements Opener {
         this.rules = rules;
         String logFile = rules.getProperty("log");
         // Opened before the agent is installed, so writing it never goes through the agent.
-        this.log = logFile == null ? null
+        this.log = logFile == null
+                ? null
                 : new PrintStream(new FileOutputStream(logFile, true), true, StandardCharsets.UTF_8);
     }
 
@@ -65,8 +65,7 @@ final class FakeOpener implements Opener {
         return new Answer(new Reply.Descriptor(), fd);
     }
 
-    private synchronized int open(String path, int flags, int mode, boolean refuseDirectory)
-            throws IOException {
+    private synchronized int open(String path, int flags, int mode, boolean refuseDirectory) throws IOException {
         if (log != null) {
             log.println("open " + path + " flags=" + Integer.toOctalString(flags) + " mode="
                     + Integer.toOctalString(mode) + " refuseDirectory=" + refuseDirectory);

@@ -9,7 +9,6 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,13 +30,15 @@ class HooksTest {
             Class<?> type = Class.forName(hook.type, false, null);
             List<Method> matches = new ArrayList<>();
             for (Method m : type.getDeclaredMethods()) {
-                String descriptor = MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString();
+                String descriptor = MethodType.methodType(m.getReturnType(), m.getParameterTypes())
+                        .toMethodDescriptorString();
                 if (m.getName().equals(hook.method) && descriptor.equals(hook.descriptor)) {
                     matches.add(m);
                 }
             }
             assertEquals(1, matches.size(), hook::toString);
-            assertFalse(Modifier.isNative(matches.get(0).getModifiers()), hook + " must be a Java method to carry advice");
+            assertFalse(
+                    Modifier.isNative(matches.get(0).getModifiers()), hook + " must be a Java method to carry advice");
         }
         assertEquals(3, shaped, "JDK 17 has three hooks of its own: stat(UnixPath), exists and throwing access");
     }
@@ -48,33 +49,49 @@ class HooksTest {
         Hooks.ALL.stream().filter(h -> h.advice != null).forEach(h -> names.add(h.advice));
         for (String name : names) {
             byte[] classFile = AgentJar.classFile(name);
-            assertEquals(0xCAFEBABE, (classFile[0] & 0xff) << 24 | (classFile[1] & 0xff) << 16
-                    | (classFile[2] & 0xff) << 8 | (classFile[3] & 0xff), name);
+            assertEquals(
+                    0xCAFEBABE,
+                    (classFile[0] & 0xff) << 24
+                            | (classFile[1] & 0xff) << 16
+                            | (classFile[2] & 0xff) << 8
+                            | (classFile[3] & 0xff),
+                    name);
             // Class file version 61: loadable by JDK 17.
             assertEquals(61, (classFile[6] & 0xff) << 8 | (classFile[7] & 0xff), name);
-            assertEquals(null, HooksTest.class.getClassLoader().getResource(name.replace('.', '/') + ".class"),
+            assertEquals(
+                    null,
+                    HooksTest.class.getClassLoader().getResource(name.replace('.', '/') + ".class"),
                     name + " must not be loadable from the agent jar");
         }
     }
 
     @Test
     void theWatchServicesNativeIsReplacedByTheBridgesMethodOfTheSameShape() throws Exception {
-        List<Hooks.Hook> substitutions = Hooks.ALL.stream().filter(h -> h.replaced != null).toList();
+        List<Hooks.Hook> substitutions =
+                Hooks.ALL.stream().filter(h -> h.replaced != null).toList();
         assertEquals(1, substitutions.size());
         Hooks.Hook hook = substitutions.get(0);
         assertEquals("sun.nio.fs.LinuxWatchService#inotifyAddWatch(IJI)I", hook.replaced);
         Class<?> service = Class.forName(hook.replacedOwner(), false, null);
         Method replaced = service.getDeclaredMethod(hook.replacedName(), int.class, long.class, int.class);
-        assertEquals(true, Modifier.isNative(replaced.getModifiers()) && Modifier.isStatic(replaced.getModifiers()),
+        assertEquals(
+                true,
+                Modifier.isNative(replaced.getModifiers()) && Modifier.isStatic(replaced.getModifiers()),
                 "the JDK's inotifyAddWatch is a static native: advice cannot wrap it, a substitution must");
         assertEquals(int.class, replaced.getReturnType());
     }
 
     @Test
     void hooksAreGroupedByClassInAFixedOrder() {
-        assertEquals(List.of("java.io.FileInputStream", "java.io.FileOutputStream", "java.io.RandomAccessFile",
-                "java.io.File", "sun.nio.fs.UnixNativeDispatcher", "sun.nio.fs.UnixFileAttributeViews$Basic",
-                "sun.nio.fs.LinuxWatchService$Poller"),
+        assertEquals(
+                List.of(
+                        "java.io.FileInputStream",
+                        "java.io.FileOutputStream",
+                        "java.io.RandomAccessFile",
+                        "java.io.File",
+                        "sun.nio.fs.UnixNativeDispatcher",
+                        "sun.nio.fs.UnixFileAttributeViews$Basic",
+                        "sun.nio.fs.LinuxWatchService$Poller"),
                 new ArrayList<>(Hooks.byType().keySet()));
         assertEquals(23, Hooks.byType().get("java.io.File").size());
         assertEquals(20, Hooks.byType().get("sun.nio.fs.UnixNativeDispatcher").size());

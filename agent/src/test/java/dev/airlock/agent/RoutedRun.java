@@ -37,8 +37,7 @@ final class RoutedRun {
     /** The same failures without the agent: the JDK's own exceptions. */
     final Map<String, String> oracle;
 
-    private RoutedRun(Path root, ChildJvm.Result result, List<String> log, String report,
-            ChildJvm.Result oracle) {
+    private RoutedRun(Path root, ChildJvm.Result result, List<String> log, String report, ChildJvm.Result oracle) {
         this.root = root;
         this.result = result;
         this.outcomes = parse(result.stdout);
@@ -137,15 +136,32 @@ final class RoutedRun {
 
         Properties rules = new Properties();
         rules.setProperty("agent.args", "policy=" + POLICY);
-        rules.setProperty("log", ChildJvm.file(root.resolve("opener.log"), "", rw).toString());
-        rules.setProperty("report", ChildJvm.file(root.resolve("report.txt"), "", rw).toString());
-        for (String name : List.of("fis.txt", "rel.txt", "reader.txt", "raf-r.txt", "raf-rw.txt",
-                "raf-rws.txt", "raf-rwd.txt", "fos.txt", "fos-append.txt", "writer.txt",
-                "nio-read.txt", "nio-out.txt", "nio-write.txt", "dir")) {
+        rules.setProperty(
+                "log", ChildJvm.file(root.resolve("opener.log"), "", rw).toString());
+        rules.setProperty(
+                "report", ChildJvm.file(root.resolve("report.txt"), "", rw).toString());
+        for (String name : List.of(
+                "fis.txt",
+                "rel.txt",
+                "reader.txt",
+                "raf-r.txt",
+                "raf-rw.txt",
+                "raf-rws.txt",
+                "raf-rwd.txt",
+                "fos.txt",
+                "fos-append.txt",
+                "writer.txt",
+                "nio-read.txt",
+                "nio-out.txt",
+                "nio-write.txt",
+                "dir")) {
             rules.setProperty("sub." + locked.resolve(name), real.resolve(name).toString());
         }
-        rules.setProperty("sub." + root.resolve("missing/fis.txt"), real.resolve("fis.txt").toString());
-        rules.setProperty("sub." + locked.resolve("after.txt"), real.resolve("fis.txt").toString());
+        rules.setProperty(
+                "sub." + root.resolve("missing/fis.txt"),
+                real.resolve("fis.txt").toString());
+        rules.setProperty(
+                "sub." + locked.resolve("after.txt"), real.resolve("fis.txt").toString());
         rules.setProperty("deny." + locked.resolve("secret.txt"), "denied by airlock policy " + POLICY + ": read");
         rules.setProperty("errno." + locked.resolve("loop.txt"), "40");
         rules.setProperty("gone." + locked.resolve("gone.txt"), "airlock broker is gone");
@@ -156,13 +172,30 @@ final class RoutedRun {
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString(ro));
 
         Path jar = ChildJvm.agentJar(root, "test-agent.jar", TestAgent.class.getName());
-        ChildJvm.Result result = ChildJvm.run(jdk, root, true, List.of(
-                "-javaagent:" + jar + "=config=" + config,
-                "-cp", jar.toString(), Scenarios.class.getName(), root.toString()));
-        ChildJvm.Result oracle = ChildJvm.run(jdk, root, true, List.of(
-                "-cp", jar.toString(), Scenarios.class.getName(), root.toString(),
-                "oracle_fis_enoent", "oracle_fis_directory", "oracle_fis_eloop",
-                "oracle_nio_enoent", "oracle_nio_eloop"));
+        ChildJvm.Result result = ChildJvm.run(
+                jdk,
+                root,
+                true,
+                List.of(
+                        "-javaagent:" + jar + "=config=" + config,
+                        "-cp",
+                        jar.toString(),
+                        Scenarios.class.getName(),
+                        root.toString()));
+        ChildJvm.Result oracle = ChildJvm.run(
+                jdk,
+                root,
+                true,
+                List.of(
+                        "-cp",
+                        jar.toString(),
+                        Scenarios.class.getName(),
+                        root.toString(),
+                        "oracle_fis_enoent",
+                        "oracle_fis_directory",
+                        "oracle_fis_eloop",
+                        "oracle_nio_enoent",
+                        "oracle_nio_eloop"));
         List<String> log = Files.readAllLines(root.resolve("opener.log"), StandardCharsets.UTF_8);
         String report = Files.readString(root.resolve("report.txt"));
         return new RoutedRun(root, result, log, report, oracle);

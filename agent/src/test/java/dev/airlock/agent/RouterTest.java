@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.airlock.helper.Answer;
+import dev.airlock.helper.BrokerFailedException;
+import dev.airlock.helper.OperationFailedException;
+import dev.airlock.helper.PolicyDeniedException;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
+import dev.airlock.unix.Errno;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,16 +19,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
-
-import dev.airlock.helper.Answer;
-import dev.airlock.helper.BrokerFailedException;
-import dev.airlock.helper.OperationFailedException;
-import dev.airlock.helper.PolicyDeniedException;
-import dev.airlock.unix.Errno;
-import dev.airlock.ipc.Reply;
-import dev.airlock.ipc.Request;
 
 /** The router in-process: flag mapping, path resolution, and the wording of every outcome. */
 class RouterTest {
@@ -33,14 +31,16 @@ class RouterTest {
         int result;
         /** Answered instead of a descriptor when set: a broken opener's answer. */
         Reply.Success other;
+
         IOException failure;
         RuntimeException bug;
 
         @Override
         public Answer send(Request request) throws IOException {
             if (request instanceof Request.Open open) {
-                requests.add(new String(open.path().bytes(), StandardCharsets.UTF_8) + " " + Integer.toOctalString(open.openFlags())
-                        + " " + Integer.toOctalString(open.mode()) + " " + open.refuseDirectory());
+                requests.add(new String(open.path().bytes(), StandardCharsets.UTF_8) + " "
+                        + Integer.toOctalString(open.openFlags()) + " " + Integer.toOctalString(open.mode()) + " "
+                        + open.refuseDirectory());
             }
             if (failure != null) {
                 throw failure;
@@ -105,8 +105,8 @@ class RouterTest {
     @Test
     void javaIoErrnoIsWordedAsTheJdkNatives() {
         opener.result = -2;
-        FileNotFoundException e = assertThrows(FileNotFoundException.class,
-                () -> router.route(Router.FILE_INPUT, "rel/a.txt", "rel/a.txt", 0, 0));
+        FileNotFoundException e = assertThrows(
+                FileNotFoundException.class, () -> router.route(Router.FILE_INPUT, "rel/a.txt", "rel/a.txt", 0, 0));
         // The name as the program gave it, not the absolute path sent to the broker.
         assertEquals("rel/a.txt (No such file or directory)", e.getMessage());
         opener.result = -21;
@@ -124,12 +124,14 @@ class RouterTest {
 
     @Test
     void aDenialCarriesThePolicysReasonVerbatim() {
-        opener.failure = new PolicyDeniedException("/home/u/.ssh/id_rsa", Errno.EACCES, "denied by airlock policy app.policy: read");
-        FileNotFoundException io = assertThrows(FileNotFoundException.class,
+        opener.failure = new PolicyDeniedException(
+                "/home/u/.ssh/id_rsa", Errno.EACCES, "denied by airlock policy app.policy: read");
+        FileNotFoundException io = assertThrows(
+                FileNotFoundException.class,
                 () -> router.route(Router.FILE_INPUT, "/home/u/.ssh/id_rsa", "/home/u/.ssh/id_rsa", 0, 0));
         assertEquals("/home/u/.ssh/id_rsa (denied by airlock policy app.policy: read)", io.getMessage());
-        AccessDeniedException nio = assertThrows(AccessDeniedException.class,
-                () -> router.route(Router.NIO_OPEN, "/s", "s", 0, 0));
+        AccessDeniedException nio =
+                assertThrows(AccessDeniedException.class, () -> router.route(Router.NIO_OPEN, "/s", "s", 0, 0));
         assertEquals("s: denied by airlock policy app.policy: read", nio.getMessage());
         assertEquals("s", nio.getFile());
         assertEquals("denied by airlock policy app.policy: read", nio.getReason());
@@ -139,12 +141,12 @@ class RouterTest {
     void anUnreachableBrokerFailsClosedWithTheCause() {
         IOException gone = new IOException("airlock broker is gone");
         opener.failure = gone;
-        FileNotFoundException io = assertThrows(FileNotFoundException.class,
-                () -> router.route(Router.FILE_INPUT, "/a", "/a", 0, 0));
+        FileNotFoundException io =
+                assertThrows(FileNotFoundException.class, () -> router.route(Router.FILE_INPUT, "/a", "/a", 0, 0));
         assertEquals("/a (airlock broker is gone)", io.getMessage());
         assertSame(gone, io.getCause());
-        FileSystemException nio = assertThrows(FileSystemException.class,
-                () -> router.route(Router.NIO_OPEN, "/a", "/a", 0, 0));
+        FileSystemException nio =
+                assertThrows(FileSystemException.class, () -> router.route(Router.NIO_OPEN, "/a", "/a", 0, 0));
         assertEquals("/a: airlock broker is gone", nio.getMessage());
         assertSame(gone, nio.getCause());
     }
@@ -157,11 +159,12 @@ class RouterTest {
     @Test
     void aBrokerErrorIsAnIoErrorNeverADenial() {
         opener.failure = new BrokerFailedException("airlock broker: internal error", null);
-        FileNotFoundException io = assertThrows(FileNotFoundException.class,
-                () -> router.route(Router.FILE_INPUT, "/a", "/a", 0, 0));
+        FileNotFoundException io =
+                assertThrows(FileNotFoundException.class, () -> router.route(Router.FILE_INPUT, "/a", "/a", 0, 0));
         assertEquals("/a (airlock broker: internal error)", io.getMessage());
         assertTrue(!io.getMessage().contains("denied"), io.getMessage());
-        FileSystemException nio = assertThrows(FileSystemException.class, () -> router.route(Router.NIO_OPEN, "/a", "/a", 0, 0));
+        FileSystemException nio =
+                assertThrows(FileSystemException.class, () -> router.route(Router.NIO_OPEN, "/a", "/a", 0, 0));
         assertTrue(!(nio instanceof AccessDeniedException), nio.toString());
         assertEquals("/a: airlock broker: internal error", nio.getMessage());
         assertSame(opener.failure, nio.getCause());
@@ -176,8 +179,8 @@ class RouterTest {
         opener.failure = new OperationFailedException("/a", Errno.EEXIST);
         assertEquals(-Errno.EEXIST, metadata.nio(Bridge.MKDIR, "/a", null, false, 0755, 0, 0));
         opener.failure = new BrokerFailedException("airlock broker: internal error", null);
-        FileSystemException e = assertThrows(FileSystemException.class,
-                () -> metadata.nio(Bridge.MKDIR, "/a", null, false, 0755, 0, 0));
+        FileSystemException e = assertThrows(
+                FileSystemException.class, () -> metadata.nio(Bridge.MKDIR, "/a", null, false, 0755, 0, 0));
         assertTrue(!(e instanceof AccessDeniedException), e.toString());
         assertEquals("/a: airlock broker: internal error", e.getMessage());
     }
@@ -185,8 +188,8 @@ class RouterTest {
     @Test
     void aBrokenOpenerFailsClosedToo() {
         opener.bug = new IllegalStateException("client bug");
-        FileNotFoundException io = assertThrows(FileNotFoundException.class,
-                () -> router.route(Router.FILE_INPUT, "/a", "/a", 0, 0));
+        FileNotFoundException io =
+                assertThrows(FileNotFoundException.class, () -> router.route(Router.FILE_INPUT, "/a", "/a", 0, 0));
         assertEquals("/a (client bug)", io.getMessage());
         opener.bug = null;
         opener.other = new Reply.Done();
@@ -217,10 +220,12 @@ class RouterTest {
     void opensByTheOpenerItselfAreNotRoutedBackIntoIt() throws IOException {
         List<Integer> nested = new ArrayList<>();
         Router[] self = new Router[1];
-        self[0] = new Router(request -> {
-            nested.add(self[0].route(Router.FILE_INPUT, "/lib/native.so", "/lib/native.so", 0, 0));
-            return new Answer(new Reply.Descriptor(), 5);
-        }, "/");
+        self[0] = new Router(
+                request -> {
+                    nested.add(self[0].route(Router.FILE_INPUT, "/lib/native.so", "/lib/native.so", 0, 0));
+                    return new Answer(new Reply.Descriptor(), 5);
+                },
+                "/");
         assertEquals(5, self[0].route(Router.FILE_INPUT, "/a", "/a", 0, 0));
         assertEquals(List.of(Router.NOT_ROUTED), nested);
         // ... and the guard is released afterwards.
@@ -230,8 +235,8 @@ class RouterTest {
 
     @Test
     void unknownOperationsAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> router.route(99, "/a", "/a", 0, 0));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> router.route(99, "/a", "/a", 0, 0));
         assertTrue(e.getMessage().contains("99"), e.getMessage());
     }
 }

@@ -44,8 +44,7 @@ import java.util.concurrent.Callable;
  */
 public final class Scenarios {
 
-    private Scenarios() {
-    }
+    private Scenarios() {}
 
     public static void main(String[] args) throws Exception {
         String r = args[0];
@@ -110,8 +109,9 @@ public final class Scenarios {
             }
         });
         all.put("nio_new_input_stream", () -> read(Files.newInputStream(Path.of(r, "locked/nio-read.txt"))));
-        all.put("nio_read_all_bytes", () ->
-                new String(Files.readAllBytes(Path.of(r, "locked/nio-read.txt")), StandardCharsets.UTF_8));
+        all.put(
+                "nio_read_all_bytes",
+                () -> new String(Files.readAllBytes(Path.of(r, "locked/nio-read.txt")), StandardCharsets.UTF_8));
         all.put("nio_read_string", () -> Files.readString(Path.of(r, "locked/nio-read.txt")));
         all.put("nio_relative", () -> Files.readString(Path.of("locked/rel.txt")));
         all.put("nio_file_channel", () -> {
@@ -119,8 +119,9 @@ public final class Scenarios {
                 return "size=" + ch.size();
             }
         });
-        all.put("nio_new_output_stream", () ->
-                write(Files.newOutputStream(Path.of(r, "locked/nio-out.txt")), "nio-out-data"));
+        all.put(
+                "nio_new_output_stream",
+                () -> write(Files.newOutputStream(Path.of(r, "locked/nio-out.txt")), "nio-out-data"));
         all.put("nio_write", () -> {
             Files.write(Path.of(r, "locked/nio-write.txt"), "nio-write-data".getBytes(StandardCharsets.UTF_8));
             return "written";
@@ -153,7 +154,8 @@ public final class Scenarios {
         // the bridge
         all.put("bridge_loader", () -> {
             Class<?> bridge = Class.forName("java.io.AirlockBridge");
-            return "loader=" + bridge.getClassLoader() + " module=" + bridge.getModule().getName();
+            return "loader=" + bridge.getClassLoader() + " module="
+                    + bridge.getModule().getName();
         });
         all.put("bridge_operations", () -> {
             // Every int constant of the bridge, by reflection: BridgeTest compares them all with the agent's.
@@ -163,8 +165,12 @@ public final class Scenarios {
             Class<?> bridge = Class.forName("java.io.AirlockBridge");
             Method install = bridge.getDeclaredMethod("install", Object[].class);
             install.setAccessible(true);
-            MethodHandle other = MethodHandles.lookup().findStatic(Scenarios.class, "other",
-                    MethodType.methodType(int.class, int.class, String.class, String.class, int.class, int.class));
+            MethodHandle other = MethodHandles.lookup()
+                    .findStatic(
+                            Scenarios.class,
+                            "other",
+                            MethodType.methodType(
+                                    int.class, int.class, String.class, String.class, int.class, int.class));
             try {
                 install.invoke(null, (Object) new Object[] {other, new String[0], new byte[0]});
                 return "replaced";
@@ -226,7 +232,9 @@ public final class Scenarios {
         java.util.TreeMap<String, Integer> values = new java.util.TreeMap<>();
         for (java.lang.reflect.Field f : type.getDeclaredFields()) {
             int m = f.getModifiers();
-            if (java.lang.reflect.Modifier.isStatic(m) && java.lang.reflect.Modifier.isFinal(m) && f.getType() == int.class
+            if (java.lang.reflect.Modifier.isStatic(m)
+                    && java.lang.reflect.Modifier.isFinal(m)
+                    && f.getType() == int.class
                     && (!publicOnly || java.lang.reflect.Modifier.isPublic(m))) {
                 f.setAccessible(true);
                 values.put(f.getName(), f.getInt(null));
@@ -236,5 +244,4 @@ public final class Scenarios {
         values.forEach((k, v) -> out.add(k + "=" + v));
         return String.join(",", out);
     }
-
 }

@@ -29,8 +29,7 @@ import java.util.Set;
  */
 public final class TestAgent {
 
-    private TestAgent() {
-    }
+    private TestAgent() {}
 
     public static void premain(String args, Instrumentation inst) throws IOException, ClassNotFoundException {
         if (args == null || !args.startsWith("config=")) {
@@ -44,8 +43,13 @@ public final class TestAgent {
         // inside a FileChannel needs sun.nio.ch (java.io is opened by the agent's bridge already).
         Module base = Object.class.getModule();
         Module self = TestAgent.class.getModule();
-        inst.redefineModule(base, Set.of(), Map.of(),
-                Map.of("sun.nio.ch", Set.of(self), "java.io", Set.of(self)), Set.of(), Map.of());
+        inst.redefineModule(
+                base,
+                Set.of(),
+                Map.of(),
+                Map.of("sun.nio.ch", Set.of(self), "java.io", Set.of(self)),
+                Set.of(),
+                Map.of());
         FakeOpener opener = new FakeOpener(config);
         Installer.Mode mode = AirlockAgent.start(config.getProperty("agent.args", ""), inst, a -> opener);
         if (Boolean.parseBoolean(config.getProperty("retransform"))) {
@@ -63,15 +67,17 @@ public final class TestAgent {
         }
         String report = config.getProperty("report");
         if (report != null) {
-            Files.writeString(Path.of(report), "mode=" + mode + "\nbytebuddy=" + byteBuddyClasses(inst) + "\n",
+            Files.writeString(
+                    Path.of(report),
+                    "mode=" + mode + "\nbytebuddy=" + byteBuddyClasses(inst) + "\n",
                     StandardCharsets.UTF_8);
         }
         String exitReport = config.getProperty("exit.report");
         if (exitReport != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
-                    Files.writeString(Path.of(exitReport), "bytebuddy=" + byteBuddyClasses(inst) + "\n",
-                            StandardCharsets.UTF_8);
+                    Files.writeString(
+                            Path.of(exitReport), "bytebuddy=" + byteBuddyClasses(inst) + "\n", StandardCharsets.UTF_8);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

@@ -24,7 +24,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,8 +70,8 @@ class TransformCacheTest {
     void anEntryReplaysOnlyForTheExactInputAndAgentBuild(@TempDir Path dir) throws IOException {
         byte[] input = "input class file".getBytes(StandardCharsets.US_ASCII);
         byte[] output = "output class file".getBytes(StandardCharsets.US_ASCII);
-        TransformCache.write(dir, 42L, Map.of("java.io.FileInputStream", input),
-                Map.of("java.io.FileInputStream", output));
+        TransformCache.write(
+                dir, 42L, Map.of("java.io.FileInputStream", input), Map.of("java.io.FileInputStream", output));
         assertArrayEquals(output, TransformCache.lookup(dir, "java.io.FileInputStream", 42L, input));
         assertNull(TransformCache.lookup(dir, "java.io.FileInputStream", 43L, input), "another agent build");
         byte[] other = input.clone();
@@ -105,12 +104,11 @@ class TransformCacheTest {
     @Test
     void refusesToRecordANonTransformation(@TempDir Path dir) {
         byte[] same = {1, 2, 3};
-        IOException e = assertThrows(IOException.class,
-                () -> TransformCache.write(dir, 1L, Map.of("T", same), Map.of("T", same.clone())));
+        IOException e = assertThrows(
+                IOException.class, () -> TransformCache.write(dir, 1L, Map.of("T", same), Map.of("T", same.clone())));
         assertEquals("ByteBuddy left T unchanged", e.getMessage());
         assertThrows(IOException.class, () -> TransformCache.write(dir, 1L, Map.of("T", same), Map.of()));
     }
-
 
     // ---- child JVMs
 
@@ -120,8 +118,15 @@ class TransformCacheTest {
         Path first = prepare(jdk, "det-1");
         Path second = prepare(jdk, "det-2");
         Map<String, byte[]> a = entries(first);
-        assertEquals(List.of("java.io.File", "java.io.FileInputStream", "java.io.FileOutputStream", "java.io.RandomAccessFile",
-                "sun.nio.fs.LinuxWatchService$Poller", "sun.nio.fs.UnixFileAttributeViews$Basic", "sun.nio.fs.UnixNativeDispatcher"),
+        assertEquals(
+                List.of(
+                        "java.io.File",
+                        "java.io.FileInputStream",
+                        "java.io.FileOutputStream",
+                        "java.io.RandomAccessFile",
+                        "sun.nio.fs.LinuxWatchService$Poller",
+                        "sun.nio.fs.UnixFileAttributeViews$Basic",
+                        "sun.nio.fs.UnixNativeDispatcher"),
                 a.keySet().stream().map(n -> n.substring(0, n.indexOf('-'))).collect(Collectors.toList()));
         Map<String, byte[]> b = entries(second);
         assertEquals(a.keySet(), b.keySet());
@@ -270,10 +275,14 @@ class TransformCacheTest {
     private static void assertRoutes(Run run) {
         assertEquals("OK fis-content", run.outcomes.get("fis_locked"), run.result::toString);
         assertEquals("OK nio-read-content", run.outcomes.get("nio_read_string"), run.result::toString);
-        assertEquals("THROW java.nio.file.FileSystemException: " + root + "/locked/loop.txt: Too many levels of"
-                + " symbolic links or unable to access attributes of symbolic link", run.outcomes.get("nio_errno"));
-        assertEquals("THROW java.nio.file.FileSystemException: " + root + "/locked: Function not implemented",
-                run.outcomes.get("watch_locked"), run.result::toString);
+        assertEquals(
+                "THROW java.nio.file.FileSystemException: " + root + "/locked/loop.txt: Too many levels of"
+                        + " symbolic links or unable to access attributes of symbolic link",
+                run.outcomes.get("nio_errno"));
+        assertEquals(
+                "THROW java.nio.file.FileSystemException: " + root + "/locked: Function not implemented",
+                run.outcomes.get("watch_locked"),
+                run.result::toString);
     }
 
     private static List<String> prepareArgs(Path cache) throws IOException {
@@ -281,8 +290,13 @@ class TransformCacheTest {
         config.setProperty("agent.args", "prepare=" + cache);
         Path file = Files.createTempFile(root, "prepare", ".properties");
         store(config, file);
-        return List.of("-javaagent:" + jar + "=config=" + file, "-cp", jar.toString(),
-                Scenarios.class.getName(), root.toString(), "fis_direct");
+        return List.of(
+                "-javaagent:" + jar + "=config=" + file,
+                "-cp",
+                jar.toString(),
+                Scenarios.class.getName(),
+                root.toString(),
+                "fis_direct");
     }
 
     /** An unconfined prepare run, as the broker would start it; checks it printed nothing. */
@@ -307,14 +321,25 @@ class TransformCacheTest {
         config.setProperty("agent.args", "policy=" + RoutedRun.POLICY + ",cache=" + cache);
         config.setProperty("report", report.toString());
         config.setProperty("exit.report", exitReport.toString());
-        config.setProperty("sub." + root.resolve("locked/fis.txt"), root.resolve("real/fis.txt").toString());
-        config.setProperty("sub." + root.resolve("locked/nio-read.txt"), root.resolve("real/nio-read.txt").toString());
+        config.setProperty(
+                "sub." + root.resolve("locked/fis.txt"),
+                root.resolve("real/fis.txt").toString());
+        config.setProperty(
+                "sub." + root.resolve("locked/nio-read.txt"),
+                root.resolve("real/nio-read.txt").toString());
         config.setProperty("errno." + root.resolve("locked/loop.txt"), "40");
         config.setProperty("retransform", String.valueOf(retransform));
         Path file = Files.createTempFile(root, "helper", ".properties");
         store(config, file);
-        List<String> args = new ArrayList<>(List.of("-javaagent:" + jar + "=config=" + file, "-cp", jar.toString(),
-                Scenarios.class.getName(), root.toString(), "fis_locked", "nio_read_string", "nio_errno",
+        List<String> args = new ArrayList<>(List.of(
+                "-javaagent:" + jar + "=config=" + file,
+                "-cp",
+                jar.toString(),
+                Scenarios.class.getName(),
+                root.toString(),
+                "fis_locked",
+                "nio_read_string",
+                "nio_errno",
                 "watch_locked"));
         ChildJvm.Result result = ChildJvm.run(jdk, root, true, args);
         return new Run(result, Files.readString(report), Files.readString(exitReport));

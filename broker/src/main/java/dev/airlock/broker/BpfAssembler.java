@@ -62,8 +62,7 @@ final class BpfAssembler {
     /** The target "the next instruction": a conditional jump's branch that falls through. */
     static final Label NEXT = new Label("next");
 
-    private record Instruction(int code, Label whenTrue, Label whenFalse, int k) {
-    }
+    private record Instruction(int code, Label whenTrue, Label whenFalse, int k) {}
 
     private final List<Instruction> code = new ArrayList<>();
     private final List<Label> labels = new ArrayList<>();
@@ -154,7 +153,8 @@ final class BpfAssembler {
             throw new Invalid("the program is empty");
         }
         if (code.size() > MAX_INSTRUCTIONS) {
-            throw new Invalid("the program has " + code.size() + " instructions, more than the kernel's " + MAX_INSTRUCTIONS);
+            throw new Invalid(
+                    "the program has " + code.size() + " instructions, more than the kernel's " + MAX_INSTRUCTIONS);
         }
         if (code.get(code.size() - 1).code() != RET_K) {
             throw new Invalid("the program's last instruction is not a return: it would run off its end");
@@ -192,7 +192,8 @@ final class BpfAssembler {
         }
         int offset = target.position - pc - 1;
         if (offset < 0) {
-            throw new Invalid("instruction " + pc + " jumps backwards to label " + target + ": classic BPF only jumps forward");
+            throw new Invalid(
+                    "instruction " + pc + " jumps backwards to label " + target + ": classic BPF only jumps forward");
         }
         if (offset > limit) {
             throw new Invalid("instruction " + pc + " jumps " + offset + " instructions to label " + target

@@ -26,12 +26,17 @@ import picocli.CommandLine.Command;
  * else 1; a layer Airlock does not use on this machine (namespaces as a normal user) is reported
  * as "not used" with the reason and does not count as missing.
  */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Print which sandbox layers this machine gives Airlock and which are missing (exit 0 only if none is).")
+@Command(
+        name = "doctor",
+        mixinStandardHelpOptions = true,
+        description =
+                "Print which sandbox layers this machine gives Airlock and which are missing (exit 0 only if none is).")
 final class DoctorCommand implements Callable<Integer> {
     /** A layer's state on this machine. */
     enum State {
-        OK("ok"), MISSING("MISSING"), NOT_USED("not used");
+        OK("ok"),
+        MISSING("MISSING"),
+        NOT_USED("not used");
 
         final String label;
 
@@ -84,12 +89,18 @@ final class DoctorCommand implements Callable<Integer> {
         List<Layer> layers = new ArrayList<>(landlock(abi));
         layers.addAll(threadConfinement());
         layers.add(uidDrop(root));
-        layers.add(namespace(root, "net-namespace", Namespace.NETWORK,
+        layers.add(namespace(
+                root,
+                "net-namespace",
+                Namespace.NETWORK,
                 "the helper gets an empty network namespace (only lo, down)"));
-        layers.add(namespace(root, "ipc-namespace", Namespace.IPC,
-                "the helper gets its own System V IPC and POSIX message queues"));
-        layers.add(new Layer("pid-namespace", State.NOT_USED,
-                "by design: the helper JVM would be its pid 1 (other signal defaults, orphans left unreaped) and /proc could not be remounted"));
+        layers.add(namespace(
+                root, "ipc-namespace", Namespace.IPC, "the helper gets its own System V IPC and POSIX message queues"));
+        layers.add(
+                new Layer(
+                        "pid-namespace",
+                        State.NOT_USED,
+                        "by design: the helper JVM would be its pid 1 (other signal defaults, orphans left unreaped) and /proc could not be remounted"));
         layers.add(subreaper());
         layers.add(parentDeathSignal());
         return layers;
@@ -98,18 +109,32 @@ final class DoctorCommand implements Callable<Integer> {
     static List<Layer> landlock(int abi) {
         List<Layer> layers = new ArrayList<>();
         if (abi == 0) {
-            layers.add(new Layer("landlock", State.MISSING, "no Landlock in this kernel (or disabled): "
-                    + "airlock run refuses to start without --allow-weaker=landlock"));
+            layers.add(new Layer(
+                    "landlock",
+                    State.MISSING,
+                    "no Landlock in this kernel (or disabled): "
+                            + "airlock run refuses to start without --allow-weaker=landlock"));
         } else {
             layers.add(new Layer("landlock", State.OK, "ABI " + abi + ": file access rules"));
         }
-        layers.add(abi >= TCP_ABI
-                ? new Layer("landlock-tcp", State.OK, "TCP bind and connect denied (ABI >= " + TCP_ABI + ")")
-                : new Layer("landlock-tcp", State.MISSING, "TCP rules need Landlock ABI " + TCP_ABI + ", this kernel has " + abi));
-        layers.add(abi >= SCOPING_ABI
-                ? new Layer("landlock-scoping", State.OK, "abstract Unix sockets and signals scoped to the sandbox (ABI >= " + SCOPING_ABI + ")")
-                : new Layer("landlock-scoping", State.MISSING, "abstract-socket and signal scoping need Landlock ABI " + SCOPING_ABI
-                        + ", this kernel has " + abi));
+        layers.add(
+                abi >= TCP_ABI
+                        ? new Layer("landlock-tcp", State.OK, "TCP bind and connect denied (ABI >= " + TCP_ABI + ")")
+                        : new Layer(
+                                "landlock-tcp",
+                                State.MISSING,
+                                "TCP rules need Landlock ABI " + TCP_ABI + ", this kernel has " + abi));
+        layers.add(
+                abi >= SCOPING_ABI
+                        ? new Layer(
+                                "landlock-scoping",
+                                State.OK,
+                                "abstract Unix sockets and signals scoped to the sandbox (ABI >= " + SCOPING_ABI + ")")
+                        : new Layer(
+                                "landlock-scoping",
+                                State.MISSING,
+                                "abstract-socket and signal scoping need Landlock ABI " + SCOPING_ABI
+                                        + ", this kernel has " + abi));
         return layers;
     }
 
@@ -119,9 +144,14 @@ final class DoctorCommand implements Callable<Integer> {
             List<Layer> layers = new ArrayList<>();
             try {
                 ThreadConfinement.setNoNewPrivs();
-                layers.add(ThreadConfinement.noNewPrivs()
-                        ? new Layer("no_new_privs", State.OK, "set on the spawner thread, inherited by the helper")
-                        : new Layer("no_new_privs", State.MISSING, "prctl(PR_SET_NO_NEW_PRIVS) succeeded but did not stick"));
+                layers.add(
+                        ThreadConfinement.noNewPrivs()
+                                ? new Layer(
+                                        "no_new_privs", State.OK, "set on the spawner thread, inherited by the helper")
+                                : new Layer(
+                                        "no_new_privs",
+                                        State.MISSING,
+                                        "prctl(PR_SET_NO_NEW_PRIVS) succeeded but did not stick"));
             } catch (IOException e) {
                 layers.add(new Layer("no_new_privs", State.MISSING, e.getMessage()));
                 layers.add(new Layer("seccomp", State.MISSING, "needs no_new_privs"));
@@ -130,7 +160,8 @@ final class DoctorCommand implements Callable<Integer> {
             try {
                 Seccomp.Program program = Seccomp.prepare(SeccompFilter.program());
                 Seccomp.install(program);
-                layers.add(new Layer("seccomp", State.OK, "Airlock's filter installs (" + program.length() + " instructions)"));
+                layers.add(new Layer(
+                        "seccomp", State.OK, "Airlock's filter installs (" + program.length() + " instructions)"));
             } catch (IOException e) {
                 layers.add(new Layer("seccomp", State.MISSING, e.getMessage()));
             }
@@ -140,14 +171,22 @@ final class DoctorCommand implements Callable<Integer> {
 
     static Layer uidDrop(boolean root) throws IOException {
         if (!root) {
-            return new Layer("uid-drop", State.NOT_USED, "Airlock runs as uid " + Linux.getuid()
-                    + ", not root: the helper keeps that uid");
+            return new Layer(
+                    "uid-drop",
+                    State.NOT_USED,
+                    "Airlock runs as uid " + Linux.getuid() + ", not root: the helper keeps that uid");
         }
         Optional<UserAccount> nobody = UserAccount.find("nobody");
         return nobody.isPresent()
-                ? new Layer("uid-drop", State.OK, "Airlock runs as root: the helper runs as nobody (uid " + nobody.get().uid()
-                        + ") by default, never as root")
-                : new Layer("uid-drop", State.MISSING, "Airlock runs as root but /etc/passwd has no user nobody: give --user");
+                ? new Layer(
+                        "uid-drop",
+                        State.OK,
+                        "Airlock runs as root: the helper runs as nobody (uid "
+                                + nobody.get().uid() + ") by default, never as root")
+                : new Layer(
+                        "uid-drop",
+                        State.MISSING,
+                        "Airlock runs as root but /etc/passwd has no user nobody: give --user");
     }
 
     /**
@@ -180,7 +219,10 @@ final class DoctorCommand implements Callable<Integer> {
             boolean works = Processes.isChildSubreaper();
             Processes.setChildSubreaper(was);
             return works
-                    ? new Layer("subreaper", State.OK, "the broker adopts the helper's orphans and ends them all when the helper exits")
+                    ? new Layer(
+                            "subreaper",
+                            State.OK,
+                            "the broker adopts the helper's orphans and ends them all when the helper exits")
                     : new Layer("subreaper", State.MISSING, "prctl(PR_SET_CHILD_SUBREAPER) did not stick");
         } catch (IOException e) {
             return new Layer("subreaper", State.MISSING, e.getMessage());

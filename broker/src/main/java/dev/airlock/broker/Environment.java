@@ -14,7 +14,12 @@ import java.util.Optional;
  * against, the broker's uid and gid (uid 0: root), the account {@code --user} names in
  * {@code /etc/passwd} (empty if none), and the Landlock ABI the kernel reports (0: none).
  */
-record Environment(Map<String, String> variables, Path workingDirectory, int uid, int gid, Optional<UserAccount> account,
+record Environment(
+        Map<String, String> variables,
+        Path workingDirectory,
+        int uid,
+        int gid,
+        Optional<UserAccount> account,
         int landlockAbi) {
     Environment {
         variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
@@ -30,7 +35,12 @@ record Environment(Map<String, String> variables, Path workingDirectory, int uid
 
     /** This process's environment, with {@code account} as looked up for {@code --user}; libc must be bound. */
     static Environment lookUp(Optional<UserAccount> account) {
-        return new Environment(System.getenv(), Path.of(System.getProperty("user.dir")), Linux.getuid(), Linux.getgid(), account,
+        return new Environment(
+                System.getenv(),
+                Path.of(System.getProperty("user.dir")),
+                Linux.getuid(),
+                Linux.getgid(),
+                account,
                 Landlock.abi());
     }
 }

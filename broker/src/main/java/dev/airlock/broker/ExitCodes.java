@@ -9,6 +9,5 @@ final class ExitCodes {
     /** Airlock itself failed. */
     static final int INTERNAL = 125;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

@@ -20,10 +20,16 @@ import picocli.CommandLine.Parameters;
  * as arguments or one per line on stdin, with one line each starting {@code ALLOW} or
  * {@code DENY} (or {@code ERROR} for a malformed query, which does not stop the rest).
  */
-@Command(name = "explain", description = "Answer what a policy allows, e.g. 'read /srv/data/x' or 'connect db:5432'.",
+@Command(
+        name = "explain",
+        description = "Answer what a policy allows, e.g. 'read /srv/data/x' or 'connect db:5432'.",
         mixinStandardHelpOptions = true)
 final class ExplainCommand implements Callable<Integer> {
-    @Option(names = "--policy", paramLabel = "FILE", required = true, description = "A java.policy file; several combine.")
+    @Option(
+            names = "--policy",
+            paramLabel = "FILE",
+            required = true,
+            description = "A java.policy file; several combine.")
     List<Path> policies = new ArrayList<>();
 
     @Parameters(paramLabel = "QUERY", description = "Queries; without any, one per line on standard input.")
@@ -40,7 +46,8 @@ final class ExplainCommand implements Callable<Integer> {
         PolicyExplainer explainer = new PolicyExplainer(Policies.load(policies));
         BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         if (queries.isEmpty()) {
-            explainer.explainAll(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16), writer);
+            explainer.explainAll(
+                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16), writer);
         } else {
             StringBuilder line = new StringBuilder();
             for (String query : queries) {

@@ -33,12 +33,10 @@ final class GrantRoots implements AutoCloseable {
      * A grant root as opened: the directory the descriptor names, the descriptor, and whether it
      * is on procfs or sysfs, which the broker never serves ({@link KernelViews}).
      */
-    record Root(String directory, Fd fd, boolean kernelView) {
-    }
+    record Root(String directory, Fd fd, boolean kernelView) {}
 
     /** A directory's identity: what stays the same whatever it is renamed to. */
-    private record Identity(long device, long inode) {
-    }
+    private record Identity(long device, long inode) {}
 
     private static final long RESOLVE = Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_SYMLINKS | Linux.RESOLVE_NO_MAGICLINKS;
     private static final int DIRECTORY = Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC;

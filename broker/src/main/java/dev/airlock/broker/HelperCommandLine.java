@@ -16,15 +16,19 @@ final class HelperCommandLine {
     /** The descriptor number the helper finds its end of the channel at. */
     static final int CHANNEL_FD = 3;
 
-    private HelperCommandLine() {
-    }
+    private HelperCommandLine() {}
 
     /**
      * The helper's argv: the launcher, Airlock's JVM options (the agent told its channel, its
      * transform cache or null for none, and the roots it may answer metadata queries under
      * directly), then the user's arguments unchanged.
      */
-    static List<String> build(Path java, int javaMajor, RuntimeFiles runtime, Path transformCache, List<String> directRoots,
+    static List<String> build(
+            Path java,
+            int javaMajor,
+            RuntimeFiles runtime,
+            Path transformCache,
+            List<String> directRoots,
             List<String> userArgs) {
         List<String> argv = new ArrayList<>();
         argv.add(java.toString());

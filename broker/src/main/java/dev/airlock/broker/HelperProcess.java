@@ -36,8 +36,8 @@ final class HelperProcess {
         Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
         java.lang.reflect.Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
         java.lang.reflect.Method number = signalClass.getMethod("getNumber");
-        Object handler = java.lang.reflect.Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
-                (proxy, method, args) -> {
+        Object handler = java.lang.reflect.Proxy.newProxyInstance(
+                handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, (proxy, method, args) -> {
                     if (method.getName().equals("handle")) {
                         try {
                             Processes.kill(pid, (Integer) number.invoke(args[0]));
@@ -46,7 +46,8 @@ final class HelperProcess {
                         }
                         return null;
                     }
-                    return method.getName().equals("hashCode") ? System.identityHashCode(proxy)
+                    return method.getName().equals("hashCode")
+                            ? System.identityHashCode(proxy)
                             : method.getName().equals("equals") ? proxy == args[0] : "airlock signal forwarder";
                 });
         for (String name : new String[] {"INT", "TERM", "HUP"}) {
@@ -60,20 +61,22 @@ final class HelperProcess {
      * whose status becomes the broker's once every descendant left is ended.
      */
     Thread startReaper(java.io.PrintStream err) {
-        Thread reaper = new Thread(() -> {
-            int status;
-            try {
-                status = waitForHelper();
-            } catch (ErrnoException e) {
-                err.println("airlock: lost the helper: " + e.getMessage());
-                Runtime.getRuntime().halt(ExitCodes.INTERNAL);
-                return;
-            }
-            exitCode = exitCode(status);
-            ProcessTree.endAll(pid, err);
-            System.out.flush();
-            Runtime.getRuntime().halt(exitCode);
-        }, "airlock-reaper");
+        Thread reaper = new Thread(
+                () -> {
+                    int status;
+                    try {
+                        status = waitForHelper();
+                    } catch (ErrnoException e) {
+                        err.println("airlock: lost the helper: " + e.getMessage());
+                        Runtime.getRuntime().halt(ExitCodes.INTERNAL);
+                        return;
+                    }
+                    exitCode = exitCode(status);
+                    ProcessTree.endAll(pid, err);
+                    System.out.flush();
+                    Runtime.getRuntime().halt(exitCode);
+                },
+                "airlock-reaper");
         reaper.setDaemon(true);
         reaper.start();
         return reaper;

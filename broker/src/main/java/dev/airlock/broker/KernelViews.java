@@ -1,12 +1,12 @@
 package dev.airlock.broker;
 
+import dev.airlock.policy.FileActions;
+import dev.airlock.policy.FileGrant;
+import dev.airlock.policy.Policy;
 import dev.airlock.unix.Errno;
 import dev.airlock.unix.ErrnoException;
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Linux;
-import dev.airlock.policy.FileActions;
-import dev.airlock.policy.FileGrant;
-import dev.airlock.policy.Policy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +26,7 @@ final class KernelViews {
     static final String REASON = "denied by airlock: the broker never opens files in /proc or /sys for the program"
             + " (a read grant there is the program's own view, given to it directly)";
 
-    private KernelViews() {
-    }
+    private KernelViews() {}
 
     /** Whether {@code fd} is on procfs or sysfs; true when that cannot be told (fail closed). */
     static boolean isKernelView(Fd fd) {
@@ -73,7 +72,9 @@ final class KernelViews {
                 int slash = grant.path().lastIndexOf('/');
                 String parent = slash == 0 ? "/" : grant.path().substring(0, slash);
                 GrantRoots.Root root = roots.get(parent);
-                if (root != null && root.directory().equals(parent) && root.kernelView()
+                if (root != null
+                        && root.directory().equals(parent)
+                        && root.kernelView()
                         && isLinkFreeNonDirectory(root.fd(), grant.path().substring(slash + 1))) {
                     rules.add(Path.of(grant.path()));
                 }
@@ -83,7 +84,8 @@ final class KernelViews {
     }
 
     private static boolean isLinkFreeNonDirectory(Fd directory, String name) {
-        try (Fd file = Linux.openat2(directory.get(), name, Linux.O_PATH | Linux.O_NOFOLLOW | Linux.O_CLOEXEC, 0, Resolver.RESOLVE)) {
+        try (Fd file = Linux.openat2(
+                directory.get(), name, Linux.O_PATH | Linux.O_NOFOLLOW | Linux.O_CLOEXEC, 0, Resolver.RESOLVE)) {
             Linux.Stat stat = Linux.fstat(file.get());
             return !stat.isDirectory() && !stat.isSymbolicLink() && isKernelView(file);
         } catch (ErrnoException e) {

@@ -29,7 +29,11 @@ final class LandlockRules {
         READ(Landlock.READ_FILE | Landlock.READ_DIR),
         READ_EXECUTE(Landlock.READ_FILE | Landlock.READ_DIR | Landlock.EXECUTE),
         /** Creating, writing, renaming within and removing regular files: the cache preparation's staging directory only. */
-        CREATE_FILES(Landlock.READ_FILE | Landlock.READ_DIR | Landlock.WRITE_FILE | Landlock.REMOVE_FILE | Landlock.MAKE_REG
+        CREATE_FILES(Landlock.READ_FILE
+                | Landlock.READ_DIR
+                | Landlock.WRITE_FILE
+                | Landlock.REMOVE_FILE
+                | Landlock.MAKE_REG
                 | Landlock.TRUNCATE);
 
         final long rights;

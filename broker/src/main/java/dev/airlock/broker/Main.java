@@ -10,11 +10,13 @@ import picocli.CommandLine.Command;
  * this machine gives. Errors are one line on stderr,
  * {@code airlock: ...} or {@code FILE:LINE:COL: ...} for a policy, with exit code 2.
  */
-@Command(name = "airlock", mixinStandardHelpOptions = true, version = "airlock 0.1.0",
+@Command(
+        name = "airlock",
+        mixinStandardHelpOptions = true,
+        version = "airlock 0.1.0",
         description = "Runs a Java program with exactly the file access a java.policy grants, enforced by the kernel.")
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("run")) {
@@ -31,7 +33,9 @@ public final class Main {
 
     static int run(String[] args, PrintStream err) {
         CommandLine cli = new CommandLine(new Main());
-        cli.addSubcommand(new CommandLine(new RunCommand(err)).setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true));
+        cli.addSubcommand(new CommandLine(new RunCommand(err))
+                .setStopAtPositional(true)
+                .setUnmatchedOptionsArePositionalParams(true));
         cli.addSubcommand(new CheckCommand(err));
         cli.addSubcommand(new ExplainCommand(System.out));
         cli.addSubcommand(new DoctorCommand(System.out));
@@ -41,13 +45,17 @@ public final class Main {
         cli.setExpandAtFiles(false);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof AirlockException failure) {
-                err.println(failure.getMessage().matches("^\\S+:\\d+:\\d+: .*") ? failure.getMessage() : "airlock: " + failure.getMessage());
+                err.println(
+                        failure.getMessage().matches("^\\S+:\\d+:\\d+: .*")
+                                ? failure.getMessage()
+                                : "airlock: " + failure.getMessage());
                 return failure.exitCode();
             }
             err.println("airlock: " + e);
             return ExitCodes.INTERNAL;
         });
-        cli.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, java.nio.charset.Charset.defaultCharset()), true));
+        cli.setErr(new java.io.PrintWriter(
+                new java.io.OutputStreamWriter(err, java.nio.charset.Charset.defaultCharset()), true));
         return cli.execute(args);
     }
 }

@@ -8,8 +8,7 @@ package dev.airlock.broker;
  * rules apply to what arrives.)
  */
 final class ModeRules {
-    private ModeRules() {
-    }
+    private ModeRules() {}
 
     /** A created file's or directory's mode: the permission bits only (no set-id, no sticky bit). */
     static int created(int mode) {

@@ -13,30 +13,30 @@ import java.util.concurrent.ExecutionException;
  */
 final class NativeWarmUp {
     /** Airlock's cache directory and, in it, jffi's stub directory: found once, used by the whole run. */
-    record Prepared(Path cache, Path jffi) {
-    }
+    record Prepared(Path cache, Path jffi) {}
 
     private static volatile CompletableFuture<Prepared> started;
 
-    private NativeWarmUp() {
-    }
+    private NativeWarmUp() {}
 
     static void start() {
-        started = CompletableFuture.supplyAsync(() -> {
-            try {
-                Path cache = RuntimeFiles.cacheRoot();
-                Path jffi = RuntimeFiles.jffiDirectory(cache);
-                System.setProperty("jffi.boot.library.path", jffi.toString());
-                Linux.load();
-                return new Prepared(cache, jffi);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, runnable -> {
-            Thread thread = new Thread(runnable, "airlock-native-warm-up");
-            thread.setDaemon(true);
-            thread.start();
-        });
+        started = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        Path cache = RuntimeFiles.cacheRoot();
+                        Path jffi = RuntimeFiles.jffiDirectory(cache);
+                        System.setProperty("jffi.boot.library.path", jffi.toString());
+                        Linux.load();
+                        return new Prepared(cache, jffi);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                },
+                runnable -> {
+                    Thread thread = new Thread(runnable, "airlock-native-warm-up");
+                    thread.setDaemon(true);
+                    thread.start();
+                });
     }
 
     /** Waits for the warm-up (starting it if nobody did) and returns the directories it prepared. */

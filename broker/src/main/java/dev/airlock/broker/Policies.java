@@ -9,8 +9,7 @@ import java.util.List;
 
 /** Loads the --policy files into one policy, turning any error into a usage failure with nothing started. */
 final class Policies {
-    private Policies() {
-    }
+    private Policies() {}
 
     static Policy load(List<Path> files) throws AirlockException {
         if (files.isEmpty()) {

@@ -29,8 +29,7 @@ final class ProcessTree {
     /** How long the broker keeps ending descendants before it gives up and says so. */
     private static final long END_TIMEOUT_NANOS = 10_000_000_000L;
 
-    private ProcessTree() {
-    }
+    private ProcessTree() {}
 
     /** Makes the broker the subreaper of everything it spawns from now on. */
     static void adoptOrphans() throws ErrnoException {
@@ -88,7 +87,8 @@ final class ProcessTree {
     static List<Integer> childrenOfThisProcess() {
         int self = Linux.getpid();
         List<Integer> children = new ArrayList<>();
-        try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), p -> isNumber(p.getFileName().toString()))) {
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(
+                Path.of("/proc"), p -> isNumber(p.getFileName().toString()))) {
             for (Path process : processes) {
                 int parent = parentOf(process);
                 if (parent == self) {

@@ -1,15 +1,15 @@
 package dev.airlock.broker;
 
-import dev.airlock.unix.Credentials;
 import dev.airlock.ipc.Envelope;
-import dev.airlock.unix.Errno;
-import dev.airlock.unix.ErrnoException;
-import dev.airlock.unix.Fd;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.ProtocolException;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
+import dev.airlock.unix.Credentials;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
 import dev.airlock.unix.SeqPacketSocket;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -81,8 +81,7 @@ final class RequestLoop {
     }
 
     /** A reply, the id it answers and the descriptor that rides with it, if any; the loop closes it once sent. */
-    record Answer(int id, Reply reply, Fd descriptor) {
-    }
+    record Answer(int id, Reply reply, Fd descriptor) {}
 
     /**
      * Serves one decoded request and turns the server's outcome into the answer to send. Never
@@ -114,7 +113,10 @@ final class RequestLoop {
         Fd[] descriptors = received.descriptors();
         try {
             Credentials sender = received.sender();
-            if (sender == null || sender.pid() != expected.pid() || sender.uid() != expected.uid() || sender.gid() != expected.gid()) {
+            if (sender == null
+                    || sender.pid() != expected.pid()
+                    || sender.uid() != expected.uid()
+                    || sender.gid() != expected.gid()) {
                 refuse("credentials " + describe(sender) + " are not the helper's " + describe(expected));
                 return null;
             }

@@ -3,15 +3,15 @@ package dev.airlock.broker;
 import dev.airlock.broker.Resolver.Last;
 import dev.airlock.broker.Resolver.Parent;
 import dev.airlock.broker.Resolver.Refusal;
-import dev.airlock.unix.Errno;
-import dev.airlock.unix.ErrnoException;
-import dev.airlock.unix.Fd;
 import dev.airlock.ipc.FileStat;
-import dev.airlock.unix.Linux;
-import dev.airlock.unix.Statx;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.policy.Policy;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
+import dev.airlock.unix.Statx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -134,7 +134,8 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
             } catch (ErrnoException e) {
                 return failed(e.errno());
             } catch (IOException e) {
-                return new Outcome(new Reply.BrokerError("airlock broker: internal error"), null, new IllegalStateException(e));
+                return new Outcome(
+                        new Reply.BrokerError("airlock broker: internal error"), null, new IllegalStateException(e));
             }
         } catch (RuntimeException e) {
             return new Outcome(new Reply.BrokerError("airlock broker: internal error"), null, e);
@@ -375,7 +376,11 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
             if (isGrantRoot(source) || isGrantRoot(target)) {
                 throw Refusal.of(Errno.EBUSY);
             }
-            Linux.renameat2(source.directory().get(), source.name(), target.directory().get(), target.name(),
+            Linux.renameat2(
+                    source.directory().get(),
+                    source.name(),
+                    target.directory().get(),
+                    target.name(),
                     r.noReplace() ? Linux.RENAME_NOREPLACE : 0);
             return Outcome.done();
         }
@@ -398,7 +403,8 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
             end--; // "x/": the kernel's name calls act on x itself, never on what a link x names
         }
         try {
-            return roots.isProtected(Linux.fstatat(parent.directory().get(), name.substring(0, end), Linux.AT_SYMLINK_NOFOLLOW));
+            return roots.isProtected(
+                    Linux.fstatat(parent.directory().get(), name.substring(0, end), Linux.AT_SYMLINK_NOFOLLOW));
         } catch (ErrnoException e) {
             return false;
         }
@@ -428,7 +434,12 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
                 if (target.last() != Last.NAME) {
                     throw Refusal.of(Errno.EEXIST);
                 }
-                Linux.linkat(source.directory().get(), source.name(), target.directory().get(), target.name(), 0);
+                Linux.linkat(
+                        source.directory().get(),
+                        source.name(),
+                        target.directory().get(),
+                        target.name(),
+                        0);
                 return Outcome.done();
             }
         }
@@ -443,7 +454,13 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
      * may be created in its directory, then EPERM.
      */
     private Outcome linkDirectory(String link, String existing) throws IOException {
-        resolver.open(existing, RequiredActions.LINK_EXISTING, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, true).close();
+        resolver.open(
+                        existing,
+                        RequiredActions.LINK_EXISTING,
+                        Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC,
+                        0,
+                        true)
+                .close();
         try (Parent target = resolver.parent(link, RequiredActions.LINK_NEW_NAME)) {
             if (target.last() != Last.NAME) {
                 throw Refusal.of(Errno.EEXIST);
@@ -461,7 +478,8 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
                 }
                 // The kernel checks that the new name may be created (write and search on its
                 // directory, which only a normal user's broker can lack) before it refuses a directory.
-                Linux.faccessat2(target.directory().get(), "", Linux.W_OK | Linux.X_OK, Linux.AT_EMPTY_PATH | Linux.AT_EACCESS);
+                Linux.faccessat2(
+                        target.directory().get(), "", Linux.W_OK | Linux.X_OK, Linux.AT_EMPTY_PATH | Linux.AT_EACCESS);
                 throw Refusal.of(Errno.EPERM);
             }
             throw Refusal.of(Errno.EEXIST);
@@ -470,7 +488,8 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
 
     /** Whether {@code name} exists in {@code directory} (a link counts, it is not followed); the lookup's errno if not. */
     private static void lookUp(Fd directory, String name) throws ErrnoException {
-        Linux.openat2(directory.get(), name, Linux.O_PATH | Linux.O_NOFOLLOW | Linux.O_CLOEXEC, 0, Resolver.RESOLVE).close();
+        Linux.openat2(directory.get(), name, Linux.O_PATH | Linux.O_NOFOLLOW | Linux.O_CLOEXEC, 0, Resolver.RESOLVE)
+                .close();
     }
 
     /**
@@ -495,7 +514,8 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
     @Override
     public Outcome changeMode(Request.ChangeMode r) throws IOException {
         try (Fd fd = resolveForAttributes(r.path().bytes(), r.noFollow(), RequiredActions.CHMOD)) {
-            Linux.chmodDescriptor(fd.get(), ModeRules.changed(r.mode(), Linux.fstat(fd.get()).isDirectory()));
+            Linux.chmodDescriptor(
+                    fd.get(), ModeRules.changed(r.mode(), Linux.fstat(fd.get()).isDirectory()));
             return Outcome.done();
         }
     }
@@ -530,8 +550,23 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
 
     /** The kernel's statx answer as the wire carries it (the protocol has its own copy of the fields). */
     private static FileStat wireStatus(Statx s) {
-        return new FileStat(s.mode(), s.ino(), s.dev(), s.rdev(), s.nlink(), s.uid(), s.gid(), s.size(),
-                s.atimeSeconds(), s.atimeNanos(), s.mtimeSeconds(), s.mtimeNanos(), s.ctimeSeconds(), s.ctimeNanos(),
-                s.birthtimeAvailable(), s.birthtimeSeconds(), s.birthtimeNanos());
+        return new FileStat(
+                s.mode(),
+                s.ino(),
+                s.dev(),
+                s.rdev(),
+                s.nlink(),
+                s.uid(),
+                s.gid(),
+                s.size(),
+                s.atimeSeconds(),
+                s.atimeNanos(),
+                s.mtimeSeconds(),
+                s.mtimeNanos(),
+                s.ctimeSeconds(),
+                s.ctimeNanos(),
+                s.birthtimeAvailable(),
+                s.birthtimeSeconds(),
+                s.birthtimeNanos());
     }
 }

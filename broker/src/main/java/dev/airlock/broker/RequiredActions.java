@@ -1,7 +1,7 @@
 package dev.airlock.broker;
 
-import dev.airlock.unix.Linux;
 import dev.airlock.policy.FileActions;
+import dev.airlock.unix.Linux;
 
 /**
  * Which policy actions each request needs, on each path it names: the one table the broker decides
@@ -16,9 +16,20 @@ import dev.airlock.policy.FileActions;
  */
 final class RequiredActions {
     /** Open flags a request may carry. */
-    static final int ALLOWED_OPEN_FLAGS = Linux.O_ACCMODE | Linux.O_CREAT | Linux.O_EXCL | Linux.O_NOCTTY | Linux.O_TRUNC
-            | Linux.O_APPEND | Linux.O_NONBLOCK | Linux.O_SYNC | Linux.O_DSYNC | Linux.O_DIRECT | Linux.O_LARGEFILE
-            | Linux.O_DIRECTORY | Linux.O_NOFOLLOW | Linux.O_CLOEXEC;
+    static final int ALLOWED_OPEN_FLAGS = Linux.O_ACCMODE
+            | Linux.O_CREAT
+            | Linux.O_EXCL
+            | Linux.O_NOCTTY
+            | Linux.O_TRUNC
+            | Linux.O_APPEND
+            | Linux.O_NONBLOCK
+            | Linux.O_SYNC
+            | Linux.O_DSYNC
+            | Linux.O_DIRECT
+            | Linux.O_LARGEFILE
+            | Linux.O_DIRECTORY
+            | Linux.O_NOFOLLOW
+            | Linux.O_CLOEXEC;
 
     /** What {@link #open} answers for a flag set Airlock refuses. */
     static final int REFUSED = -1;
@@ -37,9 +48,11 @@ final class RequiredActions {
     static final int REMOVE = FileActions.DELETE;
     /** RENAME: write on the source and on the target, as {@code File#renameTo} and {@code Files.move} were checked. */
     static final int RENAME_SOURCE = FileActions.WRITE;
+
     static final int RENAME_TARGET = FileActions.WRITE;
     /** LINK: write on the new name and on the existing file, as {@code Files.createLink} was checked. */
     static final int LINK_NEW_NAME = FileActions.WRITE;
+
     static final int LINK_EXISTING = FileActions.WRITE;
     /** SYMLINK: write on the new link; its target is stored, never decided (an open through it is decided then). */
     static final int SYMLINK = FileActions.WRITE;
@@ -50,8 +63,7 @@ final class RequiredActions {
     /** WATCH: read on the directory, which is what listing it needs (the events name what is created in it). */
     static final int WATCH = FileActions.READ;
 
-    private RequiredActions() {
-    }
+    private RequiredActions() {}
 
     /** The actions an open with {@code flags} needs, or {@link #REFUSED} for a flag set Airlock refuses. */
     static int open(int flags) {

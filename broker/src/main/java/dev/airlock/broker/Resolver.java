@@ -1,12 +1,12 @@
 package dev.airlock.broker;
 
+import dev.airlock.policy.FileActions;
+import dev.airlock.policy.FileDecision;
+import dev.airlock.policy.Policy;
 import dev.airlock.unix.Errno;
 import dev.airlock.unix.ErrnoException;
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Linux;
-import dev.airlock.policy.FileActions;
-import dev.airlock.policy.FileDecision;
-import dev.airlock.policy.Policy;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -105,16 +105,15 @@ final class Resolver {
      * it; and when the part before its last {@code ..} failed to resolve, that failure, which is
      * the answer if the policy allows the path (see {@link #withoutDotDots}).
      */
-    private record Decided(GrantRoots.Root root, String normalized, String relative, Refusal headFailure) {
-    }
+    private record Decided(GrantRoots.Root root, String normalized, String relative, Refusal headFailure) {}
 
     /** A path with its {@code ..} components resolved away, and why the part before them did not resolve, if it did not. */
-    private record Climbed(String path, Refusal failure) {
-    }
+    private record Climbed(String path, Refusal failure) {}
 
     private final Policy policy;
     private final GrantRoots roots;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
 
@@ -173,8 +172,7 @@ final class Resolver {
     }
 
     /** A descriptor as {@link #open} opened it, and the path it was opened as: absolute, normalized, no link in it. */
-    private record Resolved(Fd fd, String path) {
-    }
+    private record Resolved(Fd fd, String path) {}
 
     private Resolved resolve(String path, int actions, int flags, int mode, boolean followLast) throws Refusal {
         // Normalising drops a final "/", "." or "..", but to the kernel they mean "a directory", and
@@ -227,7 +225,8 @@ final class Resolver {
                 // user's broker is stopped where the kernel stops the helper); for ".." the head
                 // was climbed by the policy's rule above, which asks for none.
                 String walked = last == Last.DOT ? path : withoutLast(path);
-                open(walked, actions, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, true).close();
+                open(walked, actions, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, true)
+                        .close();
             }
             return new Parent(null, null, d.normalized, last);
         }
@@ -249,7 +248,12 @@ final class Resolver {
                 // Through "/.": the kernel's name calls search the directory for the name before
                 // they look at anything else, so a directory a normal user's broker may not search
                 // fails here with the kernel's EACCES, not after an answer made without the kernel.
-                fd = Linux.openat2(d.root.fd().get(), directory + "/.", Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, RESOLVE);
+                fd = Linux.openat2(
+                        d.root.fd().get(),
+                        directory + "/.",
+                        Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC,
+                        0,
+                        RESOLVE);
             } catch (ErrnoException e) {
                 path = afterLink(d, e.errno(), true);
                 continue;
@@ -340,7 +344,8 @@ final class Resolver {
         Refusal failure = head.failure();
         if (readable.allowed() && failure == null) {
             try {
-                Resolved real = resolve(head.path(), FileActions.READ, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, true);
+                Resolved real = resolve(
+                        head.path(), FileActions.READ, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, true);
                 real.fd().close();
                 headPath = real.path();
             } catch (Refusal unresolved) {
@@ -467,10 +472,13 @@ final class Resolver {
         } else {
             StringBuilder link = new StringBuilder(root.directory());
             for (int j = 0; j <= i; j++) {
-                link.append(link.length() > 0 && link.charAt(link.length() - 1) == '/' ? "" : "/").append(parts[j]);
+                link.append(link.length() > 0 && link.charAt(link.length() - 1) == '/' ? "" : "/")
+                        .append(parts[j]);
             }
             String linkDirectory = parentOf(link.toString());
-            next.append(linkDirectory).append(linkDirectory.endsWith("/") ? "" : "/").append(text);
+            next.append(linkDirectory)
+                    .append(linkDirectory.endsWith("/") ? "" : "/")
+                    .append(text);
         }
         for (int j = i + 1; j < parts.length; j++) {
             next.append('/').append(parts[j]);

@@ -1,12 +1,12 @@
 package dev.airlock.broker;
 
+import dev.airlock.ipc.Message;
+import dev.airlock.policy.Policy;
 import dev.airlock.unix.Credentials;
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Linux;
-import dev.airlock.ipc.Message;
 import dev.airlock.unix.SeqPacketSocket;
 import dev.airlock.unix.SpawnPlan;
-import dev.airlock.policy.Policy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,20 +30,35 @@ import picocli.CommandLine.Parameters;
  * runtime files and transform cache, the real paths of the rules), has {@link SandboxPlanner}
  * decide the whole {@link SandboxPlan}, applies it ({@link Confinement#spawn}), and serves.
  */
-@Command(name = "run", description = "Run a Java program confined: the arguments after -- are what you would give java.",
+@Command(
+        name = "run",
+        description = "Run a Java program confined: the arguments after -- are what you would give java.",
         mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--policy", paramLabel = "FILE", description = "A java.policy file; several combine as the JDK combines several policy URLs.")
+    @Option(
+            names = "--policy",
+            paramLabel = "FILE",
+            description = "A java.policy file; several combine as the JDK combines several policy URLs.")
     List<Path> policies = new ArrayList<>();
 
-    @Option(names = "--java", paramLabel = "PATH", description = "The java launcher for the helper (default: the one running Airlock).")
+    @Option(
+            names = "--java",
+            paramLabel = "PATH",
+            description = "The java launcher for the helper (default: the one running Airlock).")
     Path java;
 
-    @Option(names = "--user", paramLabel = "USER", defaultValue = RunArguments.DEFAULT_USER,
-            description = "When Airlock runs as root, the user the helper runs as (default: ${DEFAULT-VALUE}); never root.")
+    @Option(
+            names = "--user",
+            paramLabel = "USER",
+            defaultValue = RunArguments.DEFAULT_USER,
+            description =
+                    "When Airlock runs as root, the user the helper runs as (default: ${DEFAULT-VALUE}); never root.")
     String user;
 
-    @Option(names = "--allow-weaker", paramLabel = "LAYER", split = ",",
+    @Option(
+            names = "--allow-weaker",
+            paramLabel = "LAYER",
+            split = ",",
             description = "Run with a weaker sandbox when the kernel lacks LAYER (only: landlock).")
     Set<String> allowWeaker = Set.of();
 
@@ -67,34 +82,46 @@ final class RunCommand implements Callable<Integer> {
         Environment environment = Environment.lookUp(account);
         Confinement confinement = SandboxPlanner.confinement(arguments, environment);
         SandboxPlanner.warning(confinement).ifPresent(err::println);
-        RuntimeFiles runtime = RuntimeFiles.prepare(RuntimeFiles.ownJar(), prepared.cache(), prepared.jffi(), environment.root());
+        RuntimeFiles runtime =
+                RuntimeFiles.prepare(RuntimeFiles.ownJar(), prepared.cache(), prepared.jffi(), environment.root());
 
         // Before anything is spawned: every orphan of the helper's (or of the preparation's) comes back to the broker.
         ProcessTree.adoptOrphans();
-        Optional<Path> transformCache = TransformCache.prepare(prepared.cache(), jdk, runtime.agentJar(), arguments.javaArgs(),
-                confinement);
+        Optional<Path> transformCache =
+                TransformCache.prepare(prepared.cache(), jdk, runtime.agentJar(), arguments.javaArgs(), confinement);
 
         Fd[] pair = Linux.seqpacketPair();
-        try (SeqPacketSocket channel = new SeqPacketSocket(pair[0], Message.MAX_SIZE); GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
+        try (SeqPacketSocket channel = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
+                GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
             // The broker never serves procfs or sysfs (its /proc/self is its own): the policy's read
             // grants there are the helper's own Landlock rules, so it reads its own view of them.
             PreparedFiles files = new PreparedFiles(runtime, transformCache, roots.kernelViewReadRules(policy));
-            RealPaths real = RealPaths.lookUp(SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files)));
+            RealPaths real = RealPaths.lookUp(
+                    SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files)));
             SandboxPlan plan = SandboxPlanner.plan(arguments, environment, jdk, files, real);
             SandboxPlan.HelperLaunch launch = plan.helper();
             Linux.enablePassCred(channel.fd().get());
             int pid;
             try (Fd helperEnd = Linux.dupCloexec(pair[1].get(), 10)) {
                 pair[1].close();
-                SpawnPlan spawn = SpawnPlan.prepare(launch.launcher().toString(), launch.argv(), launch.environment(),
-                        Map.of(launch.channelFd(), helperEnd.get()), true);
+                SpawnPlan spawn = SpawnPlan.prepare(
+                        launch.launcher().toString(),
+                        launch.argv(),
+                        launch.environment(),
+                        Map.of(launch.channelFd(), helperEnd.get()),
+                        true);
                 // The spawner thread is never released: the helper's parent-death signal is tied to it.
-                pid = plan.confinement().spawn(spawn, plan.rules(), "airlock-spawner").pid();
+                pid = plan.confinement()
+                        .spawn(spawn, plan.rules(), "airlock-spawner")
+                        .pid();
             }
             HelperProcess helper = new HelperProcess(pid);
             helper.forwardSignals();
             Thread reaper = helper.startReaper(err);
-            Credentials expected = new Credentials(pid, plan.confinement().identity().uid(), plan.confinement().identity().gid());
+            Credentials expected = new Credentials(
+                    pid,
+                    plan.confinement().identity().uid(),
+                    plan.confinement().identity().gid());
             new RequestLoop(channel, new RequestServer(policy, roots), expected, err).run();
             reaper.join();
             return helper.exitCode();

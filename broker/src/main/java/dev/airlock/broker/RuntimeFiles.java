@@ -61,7 +61,9 @@ record RuntimeFiles(Path agentJar, Path jffiDirectory) {
             root = Path.of("/var/cache/airlock");
         } else {
             String xdg = System.getenv("XDG_CACHE_HOME");
-            root = (xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache"))
+            root = (xdg != null && xdg.startsWith("/")
+                            ? Path.of(xdg)
+                            : Path.of(System.getProperty("user.home"), ".cache"))
                     .resolve("airlock");
         }
         Files.createDirectories(root);
@@ -102,13 +104,16 @@ record RuntimeFiles(Path agentJar, Path jffiDirectory) {
 
     /** Refuses a cache that another user could have planted or could change under us. */
     private static void requireOwnAndNotWritableByOthers(Path path) throws IOException {
-        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributes attributes =
+                Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         String me = System.getProperty("user.name");
         Set<PosixFilePermission> permissions = attributes.permissions();
-        if (!attributes.owner().getName().equals(me) || attributes.isSymbolicLink()
-                || permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new AccessDeniedException(path.toString(), null,
-                    "airlock cache must be owned by " + me + " and writable by no one else");
+        if (!attributes.owner().getName().equals(me)
+                || attributes.isSymbolicLink()
+                || permissions.contains(PosixFilePermission.GROUP_WRITE)
+                || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new AccessDeniedException(
+                    path.toString(), null, "airlock cache must be owned by " + me + " and writable by no one else");
         }
     }
 
@@ -128,7 +133,11 @@ record RuntimeFiles(Path agentJar, Path jffiDirectory) {
 
     static Path ownJar() throws IOException {
         try {
-            return Path.of(RuntimeFiles.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(RuntimeFiles.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException | SecurityException e) {
             throw new IOException("cannot locate airlock.jar", e);
         }

@@ -19,7 +19,8 @@ record SandboxPlan(Confinement confinement, LandlockRules rules, HelperLaunch he
      * ({@code NAME=value} entries), its end of the channel at descriptor {@code channelFd}, and
      * the agent told {@code directRoots} (also in {@code argv}).
      */
-    record HelperLaunch(Path launcher, List<String> argv, List<String> environment, int channelFd, List<String> directRoots) {
+    record HelperLaunch(
+            Path launcher, List<String> argv, List<String> environment, int channelFd, List<String> directRoots) {
         HelperLaunch {
             argv = List.copyOf(argv);
             environment = List.copyOf(environment);

@@ -35,7 +35,8 @@ import java.util.Optional;
  */
 final class SandboxPlanner {
     /** Shared libraries: the dynamic linker maps them, and the kernel execs ld-linux as the interpreter. */
-    static final List<Path> SHARED_LIBRARIES = paths("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64");
+    static final List<Path> SHARED_LIBRARIES =
+            paths("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64");
 
     /**
      * The files a JVM reads to start and to behave exactly as it does unconfined. Without them the
@@ -43,17 +44,27 @@ final class SandboxPlanner {
      * make the application behave differently.
      */
     static final List<Path> SYSTEM_FILES = paths(
-            "/etc/ld.so.cache", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-            "/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo",
-            "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
-            "/usr/lib/locale", "/usr/share/locale/locale.alias",
-            "/dev/urandom", "/dev/random",
+            "/etc/ld.so.cache",
+            "/etc/ld.so.preload",
+            "/etc/ld.so.conf",
+            "/etc/ld.so.conf.d",
+            "/etc/localtime",
+            "/etc/timezone",
+            "/usr/share/zoneinfo",
+            "/etc/passwd",
+            "/etc/group",
+            "/etc/nsswitch.conf",
+            "/usr/lib/locale",
+            "/usr/share/locale/locale.alias",
+            "/dev/urandom",
+            "/dev/random",
             "/proc", // per-process files of its own (and nothing of the broker's: Landlock scopes ptrace-like access)
-            "/sys/fs/cgroup", "/sys/devices/system/cpu", "/sys/devices/system/node",
+            "/sys/fs/cgroup",
+            "/sys/devices/system/cpu",
+            "/sys/devices/system/node",
             "/sys/kernel/mm/transparent_hugepage");
 
-    private SandboxPlanner() {
-    }
+    private SandboxPlanner() {}
 
     /**
      * Refuses a run that cannot start, before anything is read or started: no java arguments, or
@@ -66,9 +77,12 @@ final class SandboxPlanner {
             throw new AirlockException(ExitCodes.USAGE, "nothing to run: give the java arguments after --");
         }
         String user = arguments.user();
-        if (user.equals(String.valueOf(UserAccount.ROOT_UID)) || (account.isPresent() && account.get().uid() == UserAccount.ROOT_UID)) {
-            throw new AirlockException(ExitCodes.USAGE, "--user " + user + ": the helper must not run as root (uid 0): "
-                    + "it would keep every capability; name an unprivileged user (default: nobody)");
+        if (user.equals(String.valueOf(UserAccount.ROOT_UID))
+                || (account.isPresent() && account.get().uid() == UserAccount.ROOT_UID)) {
+            throw new AirlockException(
+                    ExitCodes.USAGE,
+                    "--user " + user + ": the helper must not run as root (uid 0): "
+                            + "it would keep every capability; name an unprivileged user (default: nobody)");
         }
     }
 
@@ -82,21 +96,27 @@ final class SandboxPlanner {
         checkArguments(arguments, environment.account());
         Identity identity;
         if (environment.root()) {
-            UserAccount account = environment.account().orElseThrow(() -> new AirlockException(ExitCodes.USAGE,
-                    "--user " + arguments.user() + ": no such user in /etc/passwd"));
+            UserAccount account = environment
+                    .account()
+                    .orElseThrow(() -> new AirlockException(
+                            ExitCodes.USAGE, "--user " + arguments.user() + ": no such user in /etc/passwd"));
             identity = Identity.dropTo(account);
         } else {
             identity = Identity.keep(environment.uid(), environment.gid());
         }
         int abi = environment.landlockAbi();
         if (abi < LandlockRules.REQUIRED_ABI && !arguments.allowWeaker().contains(WeakerLayer.LANDLOCK)) {
-            throw new AirlockException(ExitCodes.SANDBOX_UNAVAILABLE, abi == 0
-                    ? "this kernel has no Landlock (or it is disabled), so the helper cannot be confined; "
-                            + "--allow-weaker=landlock runs it without Landlock"
-                    : "this kernel's Landlock ABI " + abi + " cannot deny TCP (ABI " + LandlockRules.REQUIRED_ABI
-                            + " needed); --allow-weaker=landlock runs it with a weaker sandbox");
+            throw new AirlockException(
+                    ExitCodes.SANDBOX_UNAVAILABLE,
+                    abi == 0
+                            ? "this kernel has no Landlock (or it is disabled), so the helper cannot be confined; "
+                                    + "--allow-weaker=landlock runs it without Landlock"
+                            : "this kernel's Landlock ABI " + abi + " cannot deny TCP (ABI "
+                                    + LandlockRules.REQUIRED_ABI
+                                    + " needed); --allow-weaker=landlock runs it with a weaker sandbox");
         }
-        return new Confinement(abi, identity, Namespaces.forBroker(environment.root()), SeccompProgram.of(SeccompFilter.program()));
+        return new Confinement(
+                abi, identity, Namespaces.forBroker(environment.root()), SeccompProgram.of(SeccompFilter.program()));
     }
 
     /** What a run confined as {@code confinement} prints on stderr: a warning when its Landlock is weaker than Airlock's default. */
@@ -106,7 +126,9 @@ final class SandboxPlanner {
             return Optional.empty();
         }
         return Optional.of("airlock: WARNING: the sandbox is weaker than Airlock's default: Landlock ABI " + abi
-                + (abi == 0 ? " (none): files are confined by the uid drop and the broker only" : ": TCP is not confined"));
+                + (abi == 0
+                        ? " (none): files are confined by the uid drop and the broker only"
+                        : ": TCP is not confined"));
     }
 
     /** What any JVM of {@code jdk} reads and executes by itself: the JDK, the targets of its links, shared libraries, system files. */
@@ -135,8 +157,10 @@ final class SandboxPlanner {
      */
     static List<Rule> helperReads(RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files) {
         List<Rule> rules = jvmReads(jdk);
-        Optional<String> classPathVariable = Optional.ofNullable(environment.variables().get("CLASSPATH"));
-        for (Path entry : HelperCommandLine.classPath(arguments.javaArgs(), environment.workingDirectory(), classPathVariable)) {
+        Optional<String> classPathVariable =
+                Optional.ofNullable(environment.variables().get("CLASSPATH"));
+        for (Path entry :
+                HelperCommandLine.classPath(arguments.javaArgs(), environment.workingDirectory(), classPathVariable)) {
             rules.add(new Rule(entry, Access.READ));
         }
         rules.add(new Rule(files.runtime().agentJar(), Access.READ));
@@ -173,18 +197,24 @@ final class SandboxPlanner {
      * {@link #helperReads}' paths: a rule whose path is missing there is skipped (it did not exist).
      * The helper gets the broker's environment, as the program would have had it.
      */
-    static SandboxPlan plan(RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files, RealPaths real)
+    static SandboxPlan plan(
+            RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files, RealPaths real)
             throws AirlockException {
         Confinement confinement = confinement(arguments, environment);
         LandlockRules rules = LandlockRules.resolve(helperReads(arguments, environment, jdk, files), real);
-        List<String> argv = HelperCommandLine.build(jdk.launcher(), jdk.majorVersion(), files.runtime(),
-                files.transformCache().orElse(null), rules.readableRoots(), arguments.javaArgs());
+        List<String> argv = HelperCommandLine.build(
+                jdk.launcher(),
+                jdk.majorVersion(),
+                files.runtime(),
+                files.transformCache().orElse(null),
+                rules.readableRoots(),
+                arguments.javaArgs());
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : environment.variables().entrySet()) {
             env.add(e.getKey() + "=" + e.getValue());
         }
-        SandboxPlan.HelperLaunch helper = new SandboxPlan.HelperLaunch(jdk.launcher(), argv, env, HelperCommandLine.CHANNEL_FD,
-                rules.readableRoots());
+        SandboxPlan.HelperLaunch helper = new SandboxPlan.HelperLaunch(
+                jdk.launcher(), argv, env, HelperCommandLine.CHANNEL_FD, rules.readableRoots());
         return new SandboxPlan(confinement, rules, helper, warning(confinement));
     }
 

@@ -87,6 +87,5 @@ final class SeccompAbi {
     static final int PRIO_PROCESS = 0;
     static final int IOPRIO_WHO_PROCESS = 1;
 
-    private SeccompAbi() {
-    }
+    private SeccompAbi() {}
 }

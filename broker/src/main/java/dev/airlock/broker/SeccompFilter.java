@@ -35,66 +35,311 @@ final class SeccompFilter {
 
     /** Allowed whatever their arguments. */
     static final List<Group> ALLOWED = List.of(
-        new Group("descriptors it holds: what they reach was decided when they were opened (Landlock, the broker)",
-            READ, WRITE, READV, WRITEV, PREAD64, PWRITE64, PREADV, PWRITEV, PREADV2, PWRITEV2, LSEEK, CLOSE, CLOSE_RANGE,
-            DUP, DUP2, DUP3, FCNTL, FLOCK, FSYNC, FDATASYNC, SYNC_FILE_RANGE, FADVISE64, FALLOCATE, FTRUNCATE, FSTAT,
-            FSTATFS, GETDENTS, GETDENTS64, SENDFILE, COPY_FILE_RANGE, SPLICE, TEE, PIPE, PIPE2, POLL, PPOLL, SELECT,
-            PSELECT6, EPOLL_CREATE, EPOLL_CREATE1, EPOLL_CTL, EPOLL_WAIT, EPOLL_PWAIT, EPOLL_PWAIT2, EVENTFD, EVENTFD2),
-        new Group("paths: Landlock decides every open, create, remove and rename; stat and xattr reads reveal no content",
-            OPEN, OPENAT, OPENAT2, CREAT, STAT, LSTAT, NEWFSTATAT, STATX, STATFS, ACCESS, FACCESSAT, FACCESSAT2, READLINK,
-            READLINKAT, GETCWD, CHDIR, FCHDIR, MKDIR, MKDIRAT, RMDIR, UNLINK, UNLINKAT, RENAME, RENAMEAT, RENAMEAT2, LINK,
-            LINKAT, SYMLINK, SYMLINKAT, TRUNCATE, UMASK, GETXATTR, LGETXATTR, FGETXATTR, LISTXATTR, LLISTXATTR, FLISTXATTR,
-            INOTIFY_INIT, INOTIFY_INIT1, INOTIFY_RM_WATCH),
-        new Group("its own memory",
-            BRK, MMAP, MUNMAP, MPROTECT, MREMAP, MADVISE, MSYNC, MINCORE, MLOCK, MLOCK2, MUNLOCK, MEMBARRIER,
-            GET_MEMPOLICY, SET_MEMPOLICY, MBIND, MSEAL),
-        new Group("its own threads: futexes, TLS, scheduling queries (the JVM asks sched_getaffinity of its own thread ids)",
-            FUTEX, FUTEX_WAITV, SET_ROBUST_LIST, SET_TID_ADDRESS, RSEQ, GETTID, SCHED_YIELD, SCHED_GETAFFINITY,
-            SCHED_GETPARAM, SCHED_GETSCHEDULER, SCHED_GETATTR, SCHED_GET_PRIORITY_MAX, SCHED_GET_PRIORITY_MIN,
-            SCHED_RR_GET_INTERVAL, GETPRIORITY, IOPRIO_GET, GETCPU, ARCH_PRCTL, EXIT, NANOSLEEP, CLOCK_NANOSLEEP,
-            RESTART_SYSCALL),
-        new Group("processes it starts (ProcessBuilder, a shell's pipeline); signals stay in its Landlock domain (scoped, ABI 6)",
-            FORK, VFORK, EXECVE, EXECVEAT, WAIT4, WAITID, EXIT_GROUP, KILL, TGKILL, TKILL, GETPID, GETPPID, GETPGRP,
-            GETPGID, GETSID),
-        // posix_spawn's POSIX_SPAWN_SETSID calls setsid in the helper itself, after this filter is in
-        // force, and BPF cannot tell that call from a descendant's. A descendant in a session of its
-        // own still cannot leave the broker's tree: the broker is their subreaper and ends every
-        // process it inherits (HelperProcess), and without TIOCSCTTY or a terminal it may open it
-        // gets no controlling terminal.
-        new Group("a new session: the helper's own, made by posix_spawn after the filter is in force",
-            SETSID),
-        new Group("its own signal handling and timers",
-            RT_SIGACTION, RT_SIGPROCMASK, RT_SIGRETURN, RT_SIGSUSPEND, RT_SIGPENDING, RT_SIGTIMEDWAIT, SIGALTSTACK, PAUSE,
-            ALARM, GETITIMER, SETITIMER, TIMER_CREATE, TIMER_SETTIME, TIMER_GETTIME, TIMER_GETOVERRUN, TIMER_DELETE,
-            CLOCK_GETTIME, CLOCK_GETRES, GETTIMEOFDAY, TIME),
-        new Group("what it may know of itself and the machine; its own limits (setrlimit has no pid)",
-            GETUID, GETEUID, GETGID, GETEGID, GETRESUID, GETRESGID, GETGROUPS, CAPGET, UNAME, SYSINFO, GETRUSAGE, TIMES,
-            GETRLIMIT, SETRLIMIT, GETRANDOM),
-        new Group("the spawner thread drops to the helper's user after the filter is in force; without capabilities these only shuffle its own ids",
-            SETRESUID, SETRESGID, SETGROUPS),
-        new Group("sockets once made (socket and socketpair are checked): Landlock's TCP rules and the network namespace decide bind and connect",
-            CONNECT, BIND, ACCEPT, ACCEPT4, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT, SHUTDOWN, RECVFROM, RECVMSG,
-            RECVMMSG));
+            new Group(
+                    "descriptors it holds: what they reach was decided when they were opened (Landlock, the broker)",
+                    READ,
+                    WRITE,
+                    READV,
+                    WRITEV,
+                    PREAD64,
+                    PWRITE64,
+                    PREADV,
+                    PWRITEV,
+                    PREADV2,
+                    PWRITEV2,
+                    LSEEK,
+                    CLOSE,
+                    CLOSE_RANGE,
+                    DUP,
+                    DUP2,
+                    DUP3,
+                    FCNTL,
+                    FLOCK,
+                    FSYNC,
+                    FDATASYNC,
+                    SYNC_FILE_RANGE,
+                    FADVISE64,
+                    FALLOCATE,
+                    FTRUNCATE,
+                    FSTAT,
+                    FSTATFS,
+                    GETDENTS,
+                    GETDENTS64,
+                    SENDFILE,
+                    COPY_FILE_RANGE,
+                    SPLICE,
+                    TEE,
+                    PIPE,
+                    PIPE2,
+                    POLL,
+                    PPOLL,
+                    SELECT,
+                    PSELECT6,
+                    EPOLL_CREATE,
+                    EPOLL_CREATE1,
+                    EPOLL_CTL,
+                    EPOLL_WAIT,
+                    EPOLL_PWAIT,
+                    EPOLL_PWAIT2,
+                    EVENTFD,
+                    EVENTFD2),
+            new Group(
+                    "paths: Landlock decides every open, create, remove and rename; stat and xattr reads reveal no content",
+                    OPEN,
+                    OPENAT,
+                    OPENAT2,
+                    CREAT,
+                    STAT,
+                    LSTAT,
+                    NEWFSTATAT,
+                    STATX,
+                    STATFS,
+                    ACCESS,
+                    FACCESSAT,
+                    FACCESSAT2,
+                    READLINK,
+                    READLINKAT,
+                    GETCWD,
+                    CHDIR,
+                    FCHDIR,
+                    MKDIR,
+                    MKDIRAT,
+                    RMDIR,
+                    UNLINK,
+                    UNLINKAT,
+                    RENAME,
+                    RENAMEAT,
+                    RENAMEAT2,
+                    LINK,
+                    LINKAT,
+                    SYMLINK,
+                    SYMLINKAT,
+                    TRUNCATE,
+                    UMASK,
+                    GETXATTR,
+                    LGETXATTR,
+                    FGETXATTR,
+                    LISTXATTR,
+                    LLISTXATTR,
+                    FLISTXATTR,
+                    INOTIFY_INIT,
+                    INOTIFY_INIT1,
+                    INOTIFY_RM_WATCH),
+            new Group(
+                    "its own memory",
+                    BRK,
+                    MMAP,
+                    MUNMAP,
+                    MPROTECT,
+                    MREMAP,
+                    MADVISE,
+                    MSYNC,
+                    MINCORE,
+                    MLOCK,
+                    MLOCK2,
+                    MUNLOCK,
+                    MEMBARRIER,
+                    GET_MEMPOLICY,
+                    SET_MEMPOLICY,
+                    MBIND,
+                    MSEAL),
+            new Group(
+                    "its own threads: futexes, TLS, scheduling queries (the JVM asks sched_getaffinity of its own thread ids)",
+                    FUTEX,
+                    FUTEX_WAITV,
+                    SET_ROBUST_LIST,
+                    SET_TID_ADDRESS,
+                    RSEQ,
+                    GETTID,
+                    SCHED_YIELD,
+                    SCHED_GETAFFINITY,
+                    SCHED_GETPARAM,
+                    SCHED_GETSCHEDULER,
+                    SCHED_GETATTR,
+                    SCHED_GET_PRIORITY_MAX,
+                    SCHED_GET_PRIORITY_MIN,
+                    SCHED_RR_GET_INTERVAL,
+                    GETPRIORITY,
+                    IOPRIO_GET,
+                    GETCPU,
+                    ARCH_PRCTL,
+                    EXIT,
+                    NANOSLEEP,
+                    CLOCK_NANOSLEEP,
+                    RESTART_SYSCALL),
+            new Group(
+                    "processes it starts (ProcessBuilder, a shell's pipeline); signals stay in its Landlock domain (scoped, ABI 6)",
+                    FORK,
+                    VFORK,
+                    EXECVE,
+                    EXECVEAT,
+                    WAIT4,
+                    WAITID,
+                    EXIT_GROUP,
+                    KILL,
+                    TGKILL,
+                    TKILL,
+                    GETPID,
+                    GETPPID,
+                    GETPGRP,
+                    GETPGID,
+                    GETSID),
+            // posix_spawn's POSIX_SPAWN_SETSID calls setsid in the helper itself, after this filter is in
+            // force, and BPF cannot tell that call from a descendant's. A descendant in a session of its
+            // own still cannot leave the broker's tree: the broker is their subreaper and ends every
+            // process it inherits (HelperProcess), and without TIOCSCTTY or a terminal it may open it
+            // gets no controlling terminal.
+            new Group("a new session: the helper's own, made by posix_spawn after the filter is in force", SETSID),
+            new Group(
+                    "its own signal handling and timers",
+                    RT_SIGACTION,
+                    RT_SIGPROCMASK,
+                    RT_SIGRETURN,
+                    RT_SIGSUSPEND,
+                    RT_SIGPENDING,
+                    RT_SIGTIMEDWAIT,
+                    SIGALTSTACK,
+                    PAUSE,
+                    ALARM,
+                    GETITIMER,
+                    SETITIMER,
+                    TIMER_CREATE,
+                    TIMER_SETTIME,
+                    TIMER_GETTIME,
+                    TIMER_GETOVERRUN,
+                    TIMER_DELETE,
+                    CLOCK_GETTIME,
+                    CLOCK_GETRES,
+                    GETTIMEOFDAY,
+                    TIME),
+            new Group(
+                    "what it may know of itself and the machine; its own limits (setrlimit has no pid)",
+                    GETUID,
+                    GETEUID,
+                    GETGID,
+                    GETEGID,
+                    GETRESUID,
+                    GETRESGID,
+                    GETGROUPS,
+                    CAPGET,
+                    UNAME,
+                    SYSINFO,
+                    GETRUSAGE,
+                    TIMES,
+                    GETRLIMIT,
+                    SETRLIMIT,
+                    GETRANDOM),
+            new Group(
+                    "the spawner thread drops to the helper's user after the filter is in force; without capabilities these only shuffle its own ids",
+                    SETRESUID,
+                    SETRESGID,
+                    SETGROUPS),
+            new Group(
+                    "sockets once made (socket and socketpair are checked): Landlock's TCP rules and the network namespace decide bind and connect",
+                    CONNECT,
+                    BIND,
+                    ACCEPT,
+                    ACCEPT4,
+                    GETSOCKNAME,
+                    GETPEERNAME,
+                    SETSOCKOPT,
+                    GETSOCKOPT,
+                    SHUTDOWN,
+                    RECVFROM,
+                    RECVMSG,
+                    RECVMMSG));
 
     /** Named here, refused by their absence from {@link #ALLOWED} (EPERM); a test keeps them out of it. */
     static final List<Group> REFUSED = List.of(
-        new Group("metadata changes: Landlock has no right for them, so they go through the broker, which decides them by the policy",
-            CHMOD, FCHMOD, FCHMODAT, FCHMODAT2, CHOWN, FCHOWN, LCHOWN, FCHOWNAT, UTIME, UTIMES, FUTIMESAT, UTIMENSAT,
-            SETXATTR, LSETXATTR, FSETXATTR, REMOVEXATTR, LREMOVEXATTR, FREMOVEXATTR, SETXATTRAT, REMOVEXATTRAT,
-            FILE_SETATTR),
-        new Group("SysV IPC: shared memory, semaphores and queues of other processes of its uid",
-            SHMGET, SHMAT, SHMDT, SHMCTL, SEMGET, SEMOP, SEMTIMEDOP, SEMCTL, MSGGET, MSGSND, MSGRCV, MSGCTL),
-        new Group("a new process group: job control, which no confined program needs",
-            SETPGID),
-        new Group("namespaces: a user namespace hands out capabilities inside it",
-            UNSHARE, SETNS),
-        new Group("other processes and the kernel",
-            PTRACE, PROCESS_VM_READV, PROCESS_VM_WRITEV, PIDFD_OPEN, PIDFD_GETFD, PIDFD_SEND_SIGNAL, PROCESS_MADVISE, KCMP,
-            BPF, PERF_EVENT_OPEN, USERFAULTFD, IO_URING_SETUP, IO_URING_ENTER, IO_URING_REGISTER, KEXEC_LOAD,
-            KEXEC_FILE_LOAD, INIT_MODULE, FINIT_MODULE, DELETE_MODULE, MOUNT, UMOUNT2, PIVOT_ROOT, CHROOT, OPEN_TREE,
-            MOVE_MOUNT, FSOPEN, FSCONFIG, FSMOUNT, FSPICK, MOUNT_SETATTR, ADD_KEY, REQUEST_KEY, KEYCTL,
-            NAME_TO_HANDLE_AT, OPEN_BY_HANDLE_AT, FANOTIFY_INIT, SWAPON, SWAPOFF, REBOOT, ACCT, SYSLOG, IOPL, IOPERM,
-            PERSONALITY, SECCOMP, MKNOD, MKNODAT, MEMFD_CREATE));
+            new Group(
+                    "metadata changes: Landlock has no right for them, so they go through the broker, which decides them by the policy",
+                    CHMOD,
+                    FCHMOD,
+                    FCHMODAT,
+                    FCHMODAT2,
+                    CHOWN,
+                    FCHOWN,
+                    LCHOWN,
+                    FCHOWNAT,
+                    UTIME,
+                    UTIMES,
+                    FUTIMESAT,
+                    UTIMENSAT,
+                    SETXATTR,
+                    LSETXATTR,
+                    FSETXATTR,
+                    REMOVEXATTR,
+                    LREMOVEXATTR,
+                    FREMOVEXATTR,
+                    SETXATTRAT,
+                    REMOVEXATTRAT,
+                    FILE_SETATTR),
+            new Group(
+                    "SysV IPC: shared memory, semaphores and queues of other processes of its uid",
+                    SHMGET,
+                    SHMAT,
+                    SHMDT,
+                    SHMCTL,
+                    SEMGET,
+                    SEMOP,
+                    SEMTIMEDOP,
+                    SEMCTL,
+                    MSGGET,
+                    MSGSND,
+                    MSGRCV,
+                    MSGCTL),
+            new Group("a new process group: job control, which no confined program needs", SETPGID),
+            new Group("namespaces: a user namespace hands out capabilities inside it", UNSHARE, SETNS),
+            new Group(
+                    "other processes and the kernel",
+                    PTRACE,
+                    PROCESS_VM_READV,
+                    PROCESS_VM_WRITEV,
+                    PIDFD_OPEN,
+                    PIDFD_GETFD,
+                    PIDFD_SEND_SIGNAL,
+                    PROCESS_MADVISE,
+                    KCMP,
+                    BPF,
+                    PERF_EVENT_OPEN,
+                    USERFAULTFD,
+                    IO_URING_SETUP,
+                    IO_URING_ENTER,
+                    IO_URING_REGISTER,
+                    KEXEC_LOAD,
+                    KEXEC_FILE_LOAD,
+                    INIT_MODULE,
+                    FINIT_MODULE,
+                    DELETE_MODULE,
+                    MOUNT,
+                    UMOUNT2,
+                    PIVOT_ROOT,
+                    CHROOT,
+                    OPEN_TREE,
+                    MOVE_MOUNT,
+                    FSOPEN,
+                    FSCONFIG,
+                    FSMOUNT,
+                    FSPICK,
+                    MOUNT_SETATTR,
+                    ADD_KEY,
+                    REQUEST_KEY,
+                    KEYCTL,
+                    NAME_TO_HANDLE_AT,
+                    OPEN_BY_HANDLE_AT,
+                    FANOTIFY_INIT,
+                    SWAPON,
+                    SWAPOFF,
+                    REBOOT,
+                    ACCT,
+                    SYSLOG,
+                    IOPL,
+                    IOPERM,
+                    PERSONALITY,
+                    SECCOMP,
+                    MKNOD,
+                    MKNODAT,
+                    MEMFD_CREATE));
 
     /**
      * Requests on descriptors it holds: terminal modes and size (isatty, ls, jline in jshell on
@@ -103,24 +348,53 @@ final class SeccompFilter {
      * terminals), blocking and close-on-exec modes, a block device's size (the JDK's length).
      * TIOCSTI and TIOCLINUX (keystrokes into a terminal) are refused by name before these.
      */
-    static final List<Integer> IOCTLS = List.of(TCGETS, TCSETS, TCSETSW, TCSETSF, TCGETS2, TCSETS2, TCSETSW2, TCSETSF2,
-            TIOCGWINSZ, TIOCGPGRP, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX, BLKGETSIZE64);
+    static final List<Integer> IOCTLS = List.of(
+            TCGETS,
+            TCSETS,
+            TCSETSW,
+            TCSETSF,
+            TCGETS2,
+            TCSETS2,
+            TCSETSW2,
+            TCSETSF2,
+            TIOCGWINSZ,
+            TIOCGPGRP,
+            FIONREAD,
+            FIONBIO,
+            FIOCLEX,
+            FIONCLEX,
+            BLKGETSIZE64);
 
     /**
      * Options that act on the calling thread or process only: thread names (every JVM thread),
      * names of its anonymous memory, transparent huge pages, and reads of its own state.
      * PR_SET_PDEATHSIG is checked on its own: only SIGKILL may be set, so it cannot be unset.
      */
-    static final List<Integer> PRCTLS = List.of(PR_SET_NAME, PR_GET_NAME, PR_SET_VMA, PR_GET_PDEATHSIG, PR_GET_DUMPABLE,
-            PR_GET_SECCOMP, PR_CAPBSET_READ, PR_GET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS,
-            PR_SET_THP_DISABLE, PR_GET_THP_DISABLE);
+    static final List<Integer> PRCTLS = List.of(
+            PR_SET_NAME,
+            PR_GET_NAME,
+            PR_SET_VMA,
+            PR_GET_PDEATHSIG,
+            PR_GET_DUMPABLE,
+            PR_GET_SECCOMP,
+            PR_CAPBSET_READ,
+            PR_GET_CHILD_SUBREAPER,
+            PR_SET_NO_NEW_PRIVS,
+            PR_GET_NO_NEW_PRIVS,
+            PR_SET_THP_DISABLE,
+            PR_GET_THP_DISABLE);
 
     /** clone flags refused: every new namespace, and CLONE_PARENT (a child of the helper's parent, the broker). */
-    static final int CLONE_REFUSED = CLONE_PARENT | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC
-            | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
+    static final int CLONE_REFUSED = CLONE_PARENT
+            | CLONE_NEWNS
+            | CLONE_NEWCGROUP
+            | CLONE_NEWUTS
+            | CLONE_NEWIPC
+            | CLONE_NEWUSER
+            | CLONE_NEWPID
+            | CLONE_NEWNET;
 
-    private SeccompFilter() {
-    }
+    private SeccompFilter() {}
 
     private static int errno(int errno) {
         return RET_ERRNO | errno;
@@ -132,7 +406,10 @@ final class SeccompFilter {
         Label nativeArch = a.label("x86_64");
         Label nativeAbi = a.label("not x32");
         a.load(ARCH).jumpIfEqual(AUDIT_ARCH_X86_64, nativeArch, NEXT).ret(RET_KILL_PROCESS);
-        a.place(nativeArch).load(NR).jumpIfAtLeast(X32_SYSCALL_BIT, NEXT, nativeAbi).ret(RET_KILL_PROCESS);
+        a.place(nativeArch)
+                .load(NR)
+                .jumpIfAtLeast(X32_SYSCALL_BIT, NEXT, nativeAbi)
+                .ret(RET_KILL_PROCESS);
         a.place(nativeAbi);
 
         socketRule(a);
@@ -220,7 +497,10 @@ final class SeccompFilter {
         Label allow = a.label("socketpair: allow");
         Label refuse = a.label("socketpair: refuse");
         a.load(argLow(0)).jumpIfEqual(AF_UNIX, NEXT, refuse);
-        a.load(argLow(1)).and(SOCK_TYPE_MASK).jumpIfEqual(SOCK_STREAM, allow, NEXT).jumpIfEqual(SOCK_SEQPACKET, allow, refuse);
+        a.load(argLow(1))
+                .and(SOCK_TYPE_MASK)
+                .jumpIfEqual(SOCK_STREAM, allow, NEXT)
+                .jumpIfEqual(SOCK_SEQPACKET, allow, refuse);
         a.place(allow).ret(RET_ALLOW);
         a.place(refuse).ret(errno(Errno.EACCES));
         a.place(after);

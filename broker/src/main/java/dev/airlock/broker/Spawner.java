@@ -32,8 +32,12 @@ final class Spawner {
      * no_new_privs, enforce {@code ruleset} (null: Landlock was waived by name), install the
      * seccomp program, drop to {@code dropTo} (empty: keep the broker's user), spawn.
      */
-    record Plan(SpawnPlan spawn, Namespaces namespaces, Fd ruleset, Seccomp.Program seccompProgram, Optional<UserAccount> dropTo) {
-    }
+    record Plan(
+            SpawnPlan spawn,
+            Namespaces namespaces,
+            Fd ruleset,
+            Seccomp.Program seccompProgram,
+            Optional<UserAccount> dropTo) {}
 
     /** A spawned child and the parked thread it was spawned from. */
     static final class Spawned {
@@ -58,8 +62,7 @@ final class Spawner {
         }
     }
 
-    private Spawner() {
-    }
+    private Spawner() {}
 
     /** Spawns on a new thread, which stays parked until released; returns once the child exists. */
     static Spawned spawn(Plan plan, String threadName) throws IOException {
@@ -68,16 +71,18 @@ final class Spawner {
         IOException[] failure = {null};
         CountDownLatch spawned = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread thread = new Thread(() -> {
-            try {
-                confineAndSpawn(plan, pid);
-            } catch (IOException e) {
-                failure[0] = e;
-            } finally {
-                spawned.countDown();
-            }
-            parkUntil(release);
-        }, threadName);
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        confineAndSpawn(plan, pid);
+                    } catch (IOException e) {
+                        failure[0] = e;
+                    } finally {
+                        spawned.countDown();
+                    }
+                    parkUntil(release);
+                },
+                threadName);
         thread.setDaemon(true);
         thread.start();
         try {
@@ -107,7 +112,8 @@ final class Spawner {
         }
         Seccomp.install(plan.seccompProgram());
         if (plan.dropTo().isPresent()) {
-            ThreadConfinement.dropIdentity(plan.dropTo().get().uid(), plan.dropTo().get().gid());
+            ThreadConfinement.dropIdentity(
+                    plan.dropTo().get().uid(), plan.dropTo().get().gid());
         }
         pid[0] = plan.spawn().spawn();
     }

@@ -59,21 +59,23 @@ final class TransformCache {
     static final String PREPARED_BY = "prepared-by";
     /** Part of the key: entries prepared before the preparation was confined are never reused. */
     private static final String PREPARATION_SCHEME = "confined-1";
+
     private static final long PREPARE_TIMEOUT_NANOS = 120_000_000_000L;
     /** The agent's entry names: {@code CLASS-CRC32C.xform}. */
     private static final Pattern ENTRY_NAME = Pattern.compile("[A-Za-z0-9_.$]{1,200}-[0-9a-f]{8}\\.xform");
+
     private static final int MAX_ENTRIES = 64;
     /** Two class files of at most 4 MiB each (the agent's own bound) and a header. */
     private static final int MAX_ENTRY_BYTES = 8 * 1024 * 1024 + 4096;
 
-    private TransformCache() {
-    }
+    private TransformCache() {}
 
     /**
      * The cache directory for {@code jdk}, preparing it first if needed; empty when it cannot be
      * prepared (the helper then weaves live: slower, the same result).
      */
-    static Optional<Path> prepare(Path cacheRoot, Jdk jdk, Path agentJar, List<String> userArgs, Confinement confinement) {
+    static Optional<Path> prepare(
+            Path cacheRoot, Jdk jdk, Path agentJar, List<String> userArgs, Confinement confinement) {
         try {
             List<String> shareOptions = classDataSharingOptions(userArgs);
             Path dir = cacheRoot.resolve("xform-" + key(jdk.home(), agentJar, shareOptions));
@@ -88,7 +90,8 @@ final class TransformCache {
                 if (observed == null) {
                     return Optional.empty();
                 }
-                return Optional.ofNullable(install(cacheRoot, staging, dir, observed, String.join(" ", command) + "\n"));
+                return Optional.ofNullable(
+                        install(cacheRoot, staging, dir, observed, String.join(" ", command) + "\n"));
             } finally {
                 deleteTree(staging);
             }
@@ -137,15 +140,16 @@ final class TransformCache {
      * Runs the preparation confined, with /dev/null as its standard streams and an empty
      * environment. Returns what the broker saw of the process, or null if it failed or timed out.
      */
-    private static String runConfined(List<String> command, Jdk jdk, Path agentJar, Path staging, Confinement confinement)
-            throws IOException {
+    private static String runConfined(
+            List<String> command, Jdk jdk, Path agentJar, Path staging, Confinement confinement) throws IOException {
         List<LandlockRules.Rule> named = SandboxPlanner.preparationReads(jdk, agentJar, staging);
         LandlockRules rules = LandlockRules.resolve(named, RealPaths.lookUp(SandboxPlanner.pathsOf(named)));
         Spawner.Spawned spawned;
         String observed;
-        try (Fd devNull = Linux.open("/dev/null", Linux.O_RDWR, 0); Fd quiet = Linux.dupCloexec(devNull.get(), 10)) {
-            SpawnPlan plan = SpawnPlan.prepare(command.get(0), command, List.of(),
-                    Map.of(0, quiet.get(), 1, quiet.get(), 2, quiet.get()), true);
+        try (Fd devNull = Linux.open("/dev/null", Linux.O_RDWR, 0);
+                Fd quiet = Linux.dupCloexec(devNull.get(), 10)) {
+            SpawnPlan plan = SpawnPlan.prepare(
+                    command.get(0), command, List.of(), Map.of(0, quiet.get(), 1, quiet.get(), 2, quiet.get()), true);
             spawned = confinement.spawn(plan, rules, "airlock-cache-spawner");
             observed = observe(spawned.pid());
         }
@@ -177,9 +181,17 @@ final class TransformCache {
             String stat = Files.readString(proc.resolve("stat"), StandardCharsets.ISO_8859_1);
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
             // After the command: state ppid pgrp session tty_nr.
-            b.append("session ").append(fields[3]).append(" tty_nr ").append(fields[4]).append('\n');
-            b.append("net ").append(Files.readSymbolicLink(proc.resolve("ns/net"))).append('\n');
-            b.append("ipc ").append(Files.readSymbolicLink(proc.resolve("ns/ipc"))).append('\n');
+            b.append("session ")
+                    .append(fields[3])
+                    .append(" tty_nr ")
+                    .append(fields[4])
+                    .append('\n');
+            b.append("net ")
+                    .append(Files.readSymbolicLink(proc.resolve("ns/net")))
+                    .append('\n');
+            b.append("ipc ")
+                    .append(Files.readSymbolicLink(proc.resolve("ns/ipc")))
+                    .append('\n');
         } catch (IOException | RuntimeException gone) {
             b.append("unobserved: ").append(gone).append('\n');
         }
@@ -214,7 +226,8 @@ final class TransformCache {
      * broker's, adds the broker's records, and renames it to {@code entry}. Returns the entry, or
      * null when the preparation left nothing usable.
      */
-    private static Path install(Path cacheRoot, Path staging, Path entry, String observed, String commandLine) throws IOException {
+    private static Path install(Path cacheRoot, Path staging, Path entry, String observed, String commandLine)
+            throws IOException {
         Path incoming = Files.createTempDirectory(cacheRoot, "xform-import-");
         try {
             if (copyEntries(staging, incoming) == 0) {
@@ -250,7 +263,11 @@ final class TransformCache {
                 if (++copied > MAX_ENTRIES) {
                     throw new IOException("the cache preparation left more than " + MAX_ENTRIES + " entries");
                 }
-                try (Fd file = Linux.openat2(dir.get(), name, Linux.O_RDONLY | Linux.O_NOFOLLOW | Linux.O_NONBLOCK, 0,
+                try (Fd file = Linux.openat2(
+                        dir.get(),
+                        name,
+                        Linux.O_RDONLY | Linux.O_NOFOLLOW | Linux.O_NONBLOCK,
+                        0,
                         Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_SYMLINKS | Linux.RESOLVE_NO_MAGICLINKS)) {
                     if (!Linux.fstat(file.get()).isRegularFile()) {
                         throw new IOException("cache entry " + name + " is not a regular file");
@@ -277,7 +294,9 @@ final class TransformCache {
             if (Files.isRegularFile(release)) {
                 digest.update(Files.readAllBytes(release));
             }
-            digest.update((Files.size(agentJar) + "@" + Files.getLastModifiedTime(agentJar).toMillis()).getBytes(StandardCharsets.UTF_8));
+            digest.update((Files.size(agentJar) + "@"
+                            + Files.getLastModifiedTime(agentJar).toMillis())
+                    .getBytes(StandardCharsets.UTF_8));
             digest.update(String.join("\0", shareOptions).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest.digest(), 0, 12);
         } catch (NoSuchAlgorithmException e) {

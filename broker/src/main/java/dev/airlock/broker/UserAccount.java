@@ -27,7 +27,8 @@ record UserAccount(String name, int uid, int gid) {
             }
             if (fields[0].equals(user) || fields[2].equals(user)) {
                 try {
-                    return Optional.of(new UserAccount(fields[0], Integer.parseInt(fields[2]), Integer.parseInt(fields[3])));
+                    return Optional.of(
+                            new UserAccount(fields[0], Integer.parseInt(fields[2]), Integer.parseInt(fields[3])));
                 } catch (NumberFormatException malformed) {
                     throw new IOException("/etc/passwd: malformed entry for " + fields[0]);
                 }

@@ -16,27 +16,33 @@ class BpfAssemblerTest {
         BpfAssembler a = new BpfAssembler();
         Label yes = a.label("yes");
         Label no = a.label("no");
-        a.load(0);                          // 0
-        a.jumpIfEqual(7, yes, NEXT);        // 1: jt -> 4 (offset 2), jf -> 2 (offset 0)
-        a.jumpIfAnySet(0x10, no, yes);      // 2: jt -> 5 (2), jf -> 4 (1)
-        a.jump(no);                         // 3: k -> 5 (1)
-        a.place(yes).ret(1);                // 4
-        a.place(no).ret(2);                 // 5
-        assertArrayEquals(new int[] {
-            BpfAssembler.LD_W_ABS, 0, 0, 0,
-            BpfAssembler.JMP_JEQ_K, 2, 0, 7,
-            BpfAssembler.JMP_JSET_K, 2, 1, 0x10,
-            BpfAssembler.JMP_JA, 0, 0, 1,
-            BpfAssembler.RET_K, 0, 0, 1,
-            BpfAssembler.RET_K, 0, 0, 2,
-        }, a.finish());
+        a.load(0); // 0
+        a.jumpIfEqual(7, yes, NEXT); // 1: jt -> 4 (offset 2), jf -> 2 (offset 0)
+        a.jumpIfAnySet(0x10, no, yes); // 2: jt -> 5 (2), jf -> 4 (1)
+        a.jump(no); // 3: k -> 5 (1)
+        a.place(yes).ret(1); // 4
+        a.place(no).ret(2); // 5
+        assertArrayEquals(
+                new int[] {
+                    BpfAssembler.LD_W_ABS, 0, 0, 0,
+                    BpfAssembler.JMP_JEQ_K, 2, 0, 7,
+                    BpfAssembler.JMP_JSET_K, 2, 1, 0x10,
+                    BpfAssembler.JMP_JA, 0, 0, 1,
+                    BpfAssembler.RET_K, 0, 0, 1,
+                    BpfAssembler.RET_K, 0, 0, 2,
+                },
+                a.finish());
     }
 
     @Test
     void assembledProgramsRunAsWritten() {
         BpfAssembler a = new BpfAssembler();
         Label big = a.label("big");
-        a.load(SeccompAbi.argLow(0)).jumpIfGreater(100, big, NEXT).and(0xf).jumpIfAtLeast(8, big, NEXT).ret(10);
+        a.load(SeccompAbi.argLow(0))
+                .jumpIfGreater(100, big, NEXT)
+                .and(0xf)
+                .jumpIfAtLeast(8, big, NEXT)
+                .ret(10);
         a.place(big).ret(20);
         int[] program = a.finish();
         assertEquals(10, run(program, 7));
@@ -47,7 +53,8 @@ class BpfAssemblerTest {
     }
 
     private static int run(int[] program, long arg0) {
-        return BpfInterpreter.run(program, new BpfInterpreter.Call(SeccompAbi.AUDIT_ARCH_X86_64, 0, arg0)).action();
+        return BpfInterpreter.run(program, new BpfInterpreter.Call(SeccompAbi.AUDIT_ARCH_X86_64, 0, arg0))
+                .action();
     }
 
     @Test
@@ -79,8 +86,10 @@ class BpfAssemblerTest {
         a.place(far).ret(2);
         int[] program = a.finish();
         assertEquals(255, program[1 * 4 + 1]);
-        assertEquals(2, BpfInterpreter.run(program, new BpfInterpreter.Call(0, 0)).action(), "nr 0: the far jump");
-        assertEquals(1, BpfInterpreter.run(program, new BpfInterpreter.Call(0, 1)).action(), "nr 1: the edge");
+        assertEquals(
+                2, BpfInterpreter.run(program, new BpfInterpreter.Call(0, 0)).action(), "nr 0: the far jump");
+        assertEquals(
+                1, BpfInterpreter.run(program, new BpfInterpreter.Call(0, 1)).action(), "nr 1: the edge");
     }
 
     @Test

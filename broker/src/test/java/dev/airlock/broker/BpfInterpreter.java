@@ -43,8 +43,7 @@ final class BpfInterpreter {
         }
     }
 
-    private BpfInterpreter() {
-    }
+    private BpfInterpreter() {}
 
     static Outcome run(int[] program, Call call) {
         int length = program.length / 4;

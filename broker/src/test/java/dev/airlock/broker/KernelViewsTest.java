@@ -28,8 +28,15 @@ class KernelViewsTest {
         try (ServerFixture broker = ServerFixture.start(PolicyBuilder.named("proc.policy")
                 .beneath(Path.of("/proc"), "read,write")
                 .beneath(Path.of("/sys"), "read,write"))) {
-            for (String path : List.of("/proc/self/environ", "/proc/self/mem", "/proc/cpuinfo", "/proc/" + Linux.getpid() + "/status",
-                    "/proc/999999999/status", "/proc/self", "/sys/kernel", "/sys/no-such-thing")) {
+            for (String path : List.of(
+                    "/proc/self/environ",
+                    "/proc/self/mem",
+                    "/proc/cpuinfo",
+                    "/proc/" + Linux.getpid() + "/status",
+                    "/proc/999999999/status",
+                    "/proc/self",
+                    "/sys/kernel",
+                    "/sys/no-such-thing")) {
                 assertKernelView(broker.serve(Requests.open(bytes(path), Linux.O_RDONLY, 0, false)), "open " + path);
                 assertKernelView(broker.serve(Requests.stat(bytes(path), false)), "stat " + path);
                 assertKernelView(broker.serve(Requests.access(bytes(path), Linux.F_OK)), "access " + path);
@@ -46,12 +53,23 @@ class KernelViewsTest {
         tree.file("granted/plain.txt", "served");
         tree.link("granted/to-environ", "/proc/self/environ");
         tree.link("granted/to-proc", "/proc");
-        try (ServerFixture broker = ServerFixture.start(PolicyBuilder.named("all.policy").grant("/-", "read"))) {
+        try (ServerFixture broker =
+                ServerFixture.start(PolicyBuilder.named("all.policy").grant("/-", "read"))) {
             // An ordinary file beneath the same grant is served.
-            assertDescriptorOf(granted.resolve("plain.txt"), broker.serve(Requests.open(bytes(granted.resolve("plain.txt")), Linux.O_RDONLY, 0, false)));
-            for (String path : List.of("/proc/self/environ", "/proc/thread-self/environ", "/proc/999999999/status",
-                    "/proc/" + Linux.getpid() + "/no-such-file", "/proc", "/sys/kernel", "/sys/no/such/thing",
-                    granted + "/to-environ", granted + "/to-proc/self/status", granted + "/to-proc/999999999")) {
+            assertDescriptorOf(
+                    granted.resolve("plain.txt"),
+                    broker.serve(Requests.open(bytes(granted.resolve("plain.txt")), Linux.O_RDONLY, 0, false)));
+            for (String path : List.of(
+                    "/proc/self/environ",
+                    "/proc/thread-self/environ",
+                    "/proc/999999999/status",
+                    "/proc/" + Linux.getpid() + "/no-such-file",
+                    "/proc",
+                    "/sys/kernel",
+                    "/sys/no/such/thing",
+                    granted + "/to-environ",
+                    granted + "/to-proc/self/status",
+                    granted + "/to-proc/999999999")) {
                 assertKernelView(broker.serve(Requests.open(bytes(path), Linux.O_RDONLY, 0, false)), "open " + path);
                 assertKernelView(broker.serve(Requests.stat(bytes(path), false)), "stat " + path);
             }
@@ -60,7 +78,8 @@ class KernelViewsTest {
 
     @Test
     void theReadGrantsOnProcAndSysAreListedForLandlock() throws Exception {
-        assumeTrue(Files.isDirectory(Path.of("/sys/kernel")) && Files.isRegularFile(Path.of("/proc/cpuinfo")),
+        assumeTrue(
+                Files.isDirectory(Path.of("/sys/kernel")) && Files.isRegularFile(Path.of("/proc/cpuinfo")),
                 "needs /proc/cpuinfo and /sys/kernel");
         Path granted = new TreeBuilder(dir).directory("granted");
         try (ServerFixture broker = ServerFixture.start(PolicyBuilder.named("views.policy")

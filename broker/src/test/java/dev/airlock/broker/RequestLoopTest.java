@@ -8,15 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.airlock.unix.Credentials;
 import dev.airlock.ipc.Envelope;
-import dev.airlock.unix.Errno;
-import dev.airlock.unix.Fd;
-import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
+import dev.airlock.unix.Credentials;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import dev.airlock.unix.SeqPacketSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -39,8 +39,7 @@ class RequestLoopTest {
     Path dir;
 
     /** A reply as the helper receives it, with the descriptor that came along, if any. */
-    private record Received(Envelope<Reply> reply, Fd fd) {
-    }
+    private record Received(Envelope<Reply> reply, Fd fd) {}
 
     private static Received roundTrip(SeqPacketSocket client, int id, Request request) throws Exception {
         ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
@@ -58,13 +57,15 @@ class RequestLoopTest {
 
     /** Runs the loop on a thread of its own until the helper's end closes; a failure is logged. */
     private static Thread serve(RequestLoop loop, PrintStream log) {
-        Thread serving = new Thread(() -> {
-            try {
-                loop.run();
-            } catch (Exception e) {
-                log.println("loop failed: " + e);
-            }
-        }, "request-loop");
+        Thread serving = new Thread(
+                () -> {
+                    try {
+                        loop.run();
+                    } catch (Exception e) {
+                        log.println("loop failed: " + e);
+                    }
+                },
+                "request-loop");
         serving.setDaemon(true); // a failed assertion must not leave the test JVM waiting on it
         serving.start();
         return serving;
@@ -79,7 +80,8 @@ class RequestLoopTest {
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
         SeqPacketSocket client = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
-        try (ServerFixture server = ServerFixture.start(PolicyBuilder.named("loop.policy").beneath(granted, "read,write,readlink"));
+        try (ServerFixture server = ServerFixture.start(
+                        PolicyBuilder.named("loop.policy").beneath(granted, "read,write,readlink"));
                 SeqPacketSocket broker = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
             Linux.enablePassCred(broker.fd().get());
@@ -91,30 +93,48 @@ class RequestLoopTest {
             assertEquals(new Envelope<Reply>(7, new Reply.Descriptor()), stat.reply());
             try (Fd fd = stat.fd()) {
                 assertTrue(Linux.fstat(fd.get()).isSymbolicLink());
-                assertEquals(Trees.inode(granted.resolve("link")), Linux.fstat(fd.get()).ino());
+                assertEquals(
+                        Trees.inode(granted.resolve("link")),
+                        Linux.fstat(fd.get()).ino());
             }
 
             Received readlink = roundTrip(client, 8, Requests.readlink(bytes(granted.resolve("link"))));
-            assertEquals(new Envelope<Reply>(8, new Reply.Data("f.txt".getBytes(StandardCharsets.UTF_8))), readlink.reply());
+            assertEquals(
+                    new Envelope<Reply>(8, new Reply.Data("f.txt".getBytes(StandardCharsets.UTF_8))), readlink.reply());
             assertNull(readlink.fd());
 
             // Garbage: refused and logged, never answered; the loop keeps serving.
             ByteBuffer garbage = ByteBuffer.wrap("not a request".getBytes(StandardCharsets.US_ASCII));
             client.send(garbage, garbage.remaining(), null);
 
-            assertEquals(new Envelope<Reply>(9, new Reply.Done()), roundTrip(client, 9, Requests.mkdir(bytes(granted.resolve("d")), 0755)).reply());
+            assertEquals(
+                    new Envelope<Reply>(9, new Reply.Done()),
+                    roundTrip(client, 9, Requests.mkdir(bytes(granted.resolve("d")), 0755))
+                            .reply());
             assertTrue(Files.isDirectory(granted.resolve("d")));
 
             Received denied = roundTrip(client, 10, Requests.rmdir(bytes(granted.resolve("d"))));
-            assertEquals(new Envelope<Reply>(10, new Reply.Denied(Errno.EACCES, "denied by airlock policy loop.policy: delete")), denied.reply());
+            assertEquals(
+                    new Envelope<Reply>(
+                            10, new Reply.Denied(Errno.EACCES, "denied by airlock policy loop.policy: delete")),
+                    denied.reply());
             assertTrue(Files.isDirectory(granted.resolve("d")));
 
-            assertEquals(new Envelope<Reply>(11, new Reply.Failed(Errno.ENOENT)),
-                    roundTrip(client, 11, Requests.chmod(bytes(granted.resolve("missing")), 0600, false)).reply());
-            assertEquals(new Envelope<Reply>(12, new Reply.Done()), roundTrip(client, 12, Requests.chmod(bytes(granted.resolve("f.txt")), 0600, false)).reply());
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(granted.resolve("f.txt"))));
+            assertEquals(
+                    new Envelope<Reply>(11, new Reply.Failed(Errno.ENOENT)),
+                    roundTrip(client, 11, Requests.chmod(bytes(granted.resolve("missing")), 0600, false))
+                            .reply());
+            assertEquals(
+                    new Envelope<Reply>(12, new Reply.Done()),
+                    roundTrip(client, 12, Requests.chmod(bytes(granted.resolve("f.txt")), 0600, false))
+                            .reply());
+            assertEquals(
+                    "rw-------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(granted.resolve("f.txt"))));
 
-            Received open = roundTrip(client, 13, Requests.open(bytes(granted.resolve("f.txt")), Linux.O_RDONLY, 0, true));
+            Received open =
+                    roundTrip(client, 13, Requests.open(bytes(granted.resolve("f.txt")), Linux.O_RDONLY, 0, true));
             assertEquals(new Envelope<Reply>(13, new Reply.Descriptor()), open.reply());
             open.fd().close();
 
@@ -136,7 +156,8 @@ class RequestLoopTest {
         Fd[] pair = Linux.seqpacketPair();
         int flood = 500;
         SeqPacketSocket client = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
-        try (ServerFixture server = ServerFixture.start(PolicyBuilder.named("loop.policy").beneath(granted, "read"));
+        try (ServerFixture server =
+                        ServerFixture.start(PolicyBuilder.named("loop.policy").beneath(granted, "read"));
                 SeqPacketSocket broker = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8)) {
             Linux.enablePassCred(broker.fd().get());
@@ -148,25 +169,35 @@ class RequestLoopTest {
                 client.send(garbage.duplicate(), garbage.remaining(), null);
             }
             // A request after the flood: once it is answered, every garbage message was read.
-            assertEquals(new Envelope<Reply>(1, new Reply.Failed(Errno.ENOENT)), roundTrip(client, 1, Requests.stat(bytes(granted.resolve("none")), false)).reply());
+            assertEquals(
+                    new Envelope<Reply>(1, new Reply.Failed(Errno.ENOENT)),
+                    roundTrip(client, 1, Requests.stat(bytes(granted.resolve("none")), false))
+                            .reply());
             client.close();
             serving.join(10_000);
             assertFalse(serving.isAlive());
         } finally {
             client.close();
         }
-        java.util.List<String> lines = logged.toString(StandardCharsets.UTF_8).lines().toList();
-        long written = lines.stream().filter(l -> l.startsWith("airlock: refused a request: ")).count();
+        java.util.List<String> lines =
+                logged.toString(StandardCharsets.UTF_8).lines().toList();
+        long written = lines.stream()
+                .filter(l -> l.startsWith("airlock: refused a request: "))
+                .count();
         long suppressed = 0;
         for (String line : lines) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("airlock: suppressed (\\d+) refused-request messages").matcher(line);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "airlock: suppressed (\\d+) refused-request messages")
+                    .matcher(line);
             if (m.matches()) {
                 suppressed += Long.parseLong(m.group(1));
             }
         }
         assertTrue(written >= RefusalLog.BURST && written < RefusalLog.BURST + 30, written + " lines: " + lines);
         assertEquals(flood, written + suppressed, "every refusal is written or counted: " + lines);
-        assertTrue(lines.get(lines.size() - 1).startsWith("airlock: suppressed "), "the count comes last, at the end of the run: " + lines);
+        assertTrue(
+                lines.get(lines.size() - 1).startsWith("airlock: suppressed "),
+                "the count comes last, at the end of the run: " + lines);
     }
 
     /**
@@ -180,7 +211,8 @@ class RequestLoopTest {
         TreeBuilder tree = new TreeBuilder(dir);
         Path granted = tree.directory("granted");
         tree.file("granted/f.txt", "content");
-        ServerFixture fixture = ServerFixture.start(PolicyBuilder.named("loop.policy").beneath(granted, "read"));
+        ServerFixture fixture =
+                ServerFixture.start(PolicyBuilder.named("loop.policy").beneath(granted, "read"));
         RequestServer server = fixture.server();
         fixture.close();
         RequestServer.Outcome outcome = server.serve(Requests.stat(bytes(granted.resolve("f.txt")), false));
@@ -196,12 +228,16 @@ class RequestLoopTest {
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
             RequestLoop loop = new RequestLoop(broker, server, self, log);
             Thread serving = serve(loop, log);
-            Received open = roundTrip(client, 21, Requests.open(bytes(granted.resolve("f.txt")), Linux.O_RDONLY, 0, false));
+            Received open =
+                    roundTrip(client, 21, Requests.open(bytes(granted.resolve("f.txt")), Linux.O_RDONLY, 0, false));
             assertEquals(new Envelope<Reply>(21, new Reply.BrokerError(ServerFixture.INTERNAL_ERROR)), open.reply());
             assertNull(open.fd());
             // Still serving: a path outside every grant is decided before any root is used.
-            assertEquals(new Envelope<Reply>(22, new Reply.Denied(Errno.EACCES, "denied by airlock policy loop.policy: read")),
-                    roundTrip(client, 22, Requests.stat(bytes(dir.resolve("elsewhere")), false)).reply());
+            assertEquals(
+                    new Envelope<Reply>(
+                            22, new Reply.Denied(Errno.EACCES, "denied by airlock policy loop.policy: read")),
+                    roundTrip(client, 22, Requests.stat(bytes(dir.resolve("elsewhere")), false))
+                            .reply());
             client.close();
             serving.join(10_000);
             assertFalse(serving.isAlive());
@@ -225,7 +261,8 @@ class RequestLoopTest {
                 SeqPacketSocket client = new SeqPacketSocket(pair[1], Message.MAX_SIZE);
                 PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
                 Fd inotify = Linux.inotifyInit();
-                ServerFixture broker = ServerFixture.start(PolicyBuilder.named("sw.policy").beneath(readOnly, "read"))) {
+                ServerFixture broker =
+                        ServerFixture.start(PolicyBuilder.named("sw.policy").beneath(readOnly, "read"))) {
             Linux.enablePassCred(brokerEnd.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
             RequestLoop loop = new RequestLoop(brokerEnd, broker.server(), self, log);
@@ -251,12 +288,15 @@ class RequestLoopTest {
             SeqPacketSocket.Received got = brokerEnd.receive(in);
             RequestLoop.Answer answer = loop.handle(got, in);
             assertNotNull(answer, logged.toString(StandardCharsets.UTF_8));
-            assertTrue(answer.reply() instanceof Reply.WatchDescriptor, answer.reply().toString());
+            assertTrue(
+                    answer.reply() instanceof Reply.WatchDescriptor,
+                    answer.reply().toString());
             assertTrue(((Reply.WatchDescriptor) answer.reply()).descriptor() >= 1);
             assertEquals(5, answer.id());
             assertNull(answer.descriptor());
             assertFalse(got.descriptors()[0].isOpen(), "the broker's copy of the inotify instance is closed");
-            assertEquals(List.of(Trees.inode(readOnly.resolve("sub"))), RequestServerStatWatchTest.watchedInodes(inotify));
+            assertEquals(
+                    List.of(Trees.inode(readOnly.resolve("sub"))), RequestServerStatWatchTest.watchedInodes(inotify));
 
             // And it keeps serving ordinary requests.
             in.clear();
@@ -269,12 +309,16 @@ class RequestLoopTest {
             assertEquals(before, openDescriptors(), "no descriptor left behind");
         }
         List<String> lines = logged.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(List.of("airlock: refused a request: WATCH request carried 0 descriptor(s), expected 1",
-                "airlock: refused a request: WATCH request carried 2 descriptor(s), expected 1",
-                "airlock: refused a request: OPEN request carried 1 descriptor(s), expected 0"), lines);
+        assertEquals(
+                List.of(
+                        "airlock: refused a request: WATCH request carried 0 descriptor(s), expected 1",
+                        "airlock: refused a request: WATCH request carried 2 descriptor(s), expected 1",
+                        "airlock: refused a request: OPEN request carried 1 descriptor(s), expected 0"),
+                lines);
     }
 
-    private static SeqPacketSocket.Received received(ByteBuffer in, Request request, Credentials sender, Fd... descriptors) {
+    private static SeqPacketSocket.Received received(
+            ByteBuffer in, Request request, Credentials sender, Fd... descriptors) {
         in.clear();
         int length = MessageCodec.encode(1, request, in);
         in.position(0);

@@ -55,15 +55,23 @@ class RequestServerDotDotTest {
         Files.writeString(locked.resolve("x"), "granted");
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
         PolicyBuilder granted = PolicyBuilder.named("x.policy").grant(locked.resolve("x"), "read,write,delete");
-        PolicyBuilder notGranted = PolicyBuilder.named("other.policy").beneath(dir.resolve("elsewhere"), "read,write,delete");
+        PolicyBuilder notGranted =
+                PolicyBuilder.named("other.policy").beneath(dir.resolve("elsewhere"), "read,write,delete");
         for (PolicyBuilder policy : List.of(granted, notGranted)) {
             try (ServerFixture broker = ServerFixture.start(policy)) {
                 List<String> present = outcomes(broker, locked + "/present/../x");
-                for (String other : List.of("/absent/../x", "/file/../x", "/present/absent/../../x", "/absent/absent/../../x")) {
-                    assertEquals(present, outcomes(broker, locked + other), policy.name() + ": " + other + " answered otherwise than /present/../x");
+                for (String other :
+                        List.of("/absent/../x", "/file/../x", "/present/absent/../../x", "/absent/absent/../../x")) {
+                    assertEquals(
+                            present,
+                            outcomes(broker, locked + other),
+                            policy.name() + ": " + other + " answered otherwise than /present/../x");
                 }
                 if (policy == granted) {
-                    assertEquals("descriptor of inode " + Trees.inode(locked.resolve("x")), present.get(0), "x itself is granted");
+                    assertEquals(
+                            "descriptor of inode " + Trees.inode(locked.resolve("x")),
+                            present.get(0),
+                            "x itself is granted");
                 } else {
                     assertEquals("errno " + Errno.EACCES + " " + broker.denial("read"), present.get(0));
                 }
@@ -78,13 +86,23 @@ class RequestServerDotDotTest {
         Files.writeString(open.resolve("a/y"), "beside b");
         Files.writeString(open.resolve("y"), "at the top");
         Files.createSymbolicLink(open.resolve("link-to-b"), open.resolve("a/b"));
-        try (ServerFixture broker = ServerFixture.start(PolicyBuilder.named("open.policy").beneath(open, "read"))) {
+        try (ServerFixture broker =
+                ServerFixture.start(PolicyBuilder.named("open.policy").beneath(open, "read"))) {
             // After a link, .. leaves the link's target.
-            assertDescriptorOf(open.resolve("a/y"), broker.serve(Requests.open(bytes(open + "/link-to-b/../y"), Linux.O_RDONLY, 0, false)));
+            assertDescriptorOf(
+                    open.resolve("a/y"),
+                    broker.serve(Requests.open(bytes(open + "/link-to-b/../y"), Linux.O_RDONLY, 0, false)));
             // The helper may read here, so it may learn that a name is missing: the kernel's errno.
-            assertEquals(Errno.ENOENT, broker.serve(Requests.open(bytes(open + "/absent/../y"), Linux.O_RDONLY, 0, false)).errno());
-            assertEquals(Errno.ENOTDIR, broker.serve(Requests.open(bytes(open + "/y/../y"), Linux.O_RDONLY, 0, false)).errno());
-            assertDescriptorOf(open.resolve("y"), broker.serve(Requests.open(bytes(open + "/a/../y"), Linux.O_RDONLY, 0, false)));
+            assertEquals(
+                    Errno.ENOENT,
+                    broker.serve(Requests.open(bytes(open + "/absent/../y"), Linux.O_RDONLY, 0, false))
+                            .errno());
+            assertEquals(
+                    Errno.ENOTDIR,
+                    broker.serve(Requests.open(bytes(open + "/y/../y"), Linux.O_RDONLY, 0, false))
+                            .errno());
+            assertDescriptorOf(
+                    open.resolve("y"), broker.serve(Requests.open(bytes(open + "/a/../y"), Linux.O_RDONLY, 0, false)));
         }
     }
 }

@@ -5,24 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.airlock.ipc.Envelope;
+import dev.airlock.ipc.Operation;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
 import dev.airlock.unix.Errno;
 import dev.airlock.unix.ErrnoException;
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Linux;
-import dev.airlock.ipc.Envelope;
-import dev.airlock.ipc.Message;
-import dev.airlock.ipc.Operation;
-import dev.airlock.ipc.Reply;
-import dev.airlock.ipc.Request;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.nio.file.NoSuchFileException;
-import java.util.TreeMap;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -30,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +73,8 @@ class RequestServerFuzzTest {
     private String lastRequest;
     private final Map<Integer, Map<Integer, Integer>> outcomes = new java.util.TreeMap<>();
     private final ByteArrayOutputStream internalErrors = new ByteArrayOutputStream();
-    private final RefusalLog log = new RefusalLog(new PrintStream(internalErrors, true, StandardCharsets.UTF_8), System::nanoTime);
+    private final RefusalLog log =
+            new RefusalLog(new PrintStream(internalErrors, true, StandardCharsets.UTF_8), System::nanoTime);
 
     /**
      * Path components of the initial tree and of what requests create. Never {@code A}, {@code B}
@@ -82,9 +82,36 @@ class RequestServerFuzzTest {
      * either, or the twin's RESOLVE_BENEATH would call an escape what is a way back in.
      */
     private static final String[] NAMES = {
-        "f1", "d1", "d2", "f2", "f3", "empty", "l-f1", "l-d1", "l-up", "l-upup", "l-out", "l-out-dir", "l-abs-out",
-        "l-root", "l-proc", "l-dotdot", "loop1", "loop2", "self", "l-missing", "é-utf8", "x".repeat(255), "y".repeat(256),
-        "new", "n2", "n3", ".", "..", ""};
+        "f1",
+        "d1",
+        "d2",
+        "f2",
+        "f3",
+        "empty",
+        "l-f1",
+        "l-d1",
+        "l-up",
+        "l-upup",
+        "l-out",
+        "l-out-dir",
+        "l-abs-out",
+        "l-root",
+        "l-proc",
+        "l-dotdot",
+        "loop1",
+        "loop2",
+        "self",
+        "l-missing",
+        "é-utf8",
+        "x".repeat(255),
+        "y".repeat(256),
+        "new",
+        "n2",
+        "n3",
+        ".",
+        "..",
+        ""
+    };
 
     /**
      * Targets of links that requests create: inside, out of the tree, loops. Relative ones never
@@ -95,8 +122,26 @@ class RequestServerFuzzTest {
      */
     private String[] targets() {
         return new String[] {
-            "f1", "d1", "d1/f2", "../f1", "../../O/secret", "../../O/sdir", outside + "/secret", "/", "/proc/self/root",
-            "loop1", "nowhere", "l-f1", ".", "..", "../d1", "n2", "x".repeat(255), "new/deeper", "l-d1/d2"};
+            "f1",
+            "d1",
+            "d1/f2",
+            "../f1",
+            "../../O/secret",
+            "../../O/sdir",
+            outside + "/secret",
+            "/",
+            "/proc/self/root",
+            "loop1",
+            "nowhere",
+            "l-f1",
+            ".",
+            "..",
+            "../d1",
+            "n2",
+            "x".repeat(255),
+            "new/deeper",
+            "l-d1/d2"
+        };
     }
 
     @Test
@@ -115,7 +160,8 @@ class RequestServerFuzzTest {
         populate(grantB);
         Map<String, String> outsideBefore = Trees.snapshot(outside);
         String aBefore = Trees.describe(dir.resolve("A"), true);
-        broker = ServerFixture.start(PolicyBuilder.named("fuzz.policy").beneath(grantA, "read,write,execute,delete,readlink"));
+        broker = ServerFixture.start(
+                PolicyBuilder.named("fuzz.policy").beneath(grantA, "read,write,execute,delete,readlink"));
         twinRoot = Linux.open(grantB.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0);
         try {
             List<String> hostile = hostilePaths(tmpProbe);
@@ -140,13 +186,18 @@ class RequestServerFuzzTest {
                 }
             }
             assertTwins("at the end");
-            System.out.println("RequestServerFuzzTest seed " + seed + ": " + REQUESTS + " requests, errno counts by type " + outcomes);
+            System.out.println("RequestServerFuzzTest seed " + seed + ": " + REQUESTS
+                    + " requests, errno counts by type " + outcomes);
             for (int type = Operation.OPEN.code(); type <= Operation.UTIMENS.code(); type++) {
                 Map<Integer, Integer> counts = outcomes.getOrDefault(type, Map.of());
                 // Guards the generator: every type must have been served and refused, or the
                 // comparison above proves little.
-                assertTrue(counts.getOrDefault(0, 0) > 0, message("some request of type " + type + " succeeded: " + counts));
-                assertTrue(counts.getOrDefault(Errno.EACCES, 0) > 0, message("some request of type " + type + " was denied: " + counts));
+                assertTrue(
+                        counts.getOrDefault(0, 0) > 0,
+                        message("some request of type " + type + " succeeded: " + counts));
+                assertTrue(
+                        counts.getOrDefault(Errno.EACCES, 0) > 0,
+                        message("some request of type " + type + " was denied: " + counts));
             }
             // The JVM itself may open a descriptor meanwhile (a jar, a random source), so what counts as
             // a leak is a new descriptor of anything in the trees the requests name.
@@ -158,8 +209,10 @@ class RequestServerFuzzTest {
             twinRoot.close();
             broker.close();
         }
-        assertEquals("", internalErrors.toString(StandardCharsets.UTF_8), message("no request failed inside the broker"));
-        assertEquals("", Trees.diff(outsideBefore, Trees.snapshot(outside)), message("nothing outside the grant changed"));
+        assertEquals(
+                "", internalErrors.toString(StandardCharsets.UTF_8), message("no request failed inside the broker"));
+        assertEquals(
+                "", Trees.diff(outsideBefore, Trees.snapshot(outside)), message("nothing outside the grant changed"));
         assertEquals(aBefore, Trees.describe(dir.resolve("A"), true), message("the grant's own root did not change"));
         assertFalse(Files.exists(tmpProbe, LinkOption.NOFOLLOW_LINKS), message("nothing was made in /tmp"));
     }
@@ -221,7 +274,10 @@ class RequestServerFuzzTest {
     }
 
     private void assertTwins(String when) {
-        assertEquals("", Trees.diff(Trees.shape(grantB), Trees.shape(grantA)), message("the served tree and its twin differ " + when));
+        assertEquals(
+                "",
+                Trees.diff(Trees.shape(grantB), Trees.shape(grantA)),
+                message("the served tree and its twin differ " + when));
     }
 
     /** This process's open descriptors: number to what its /proc/self/fd link names. */
@@ -230,7 +286,9 @@ class RequestServerFuzzTest {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : (Iterable<Path>) fds::iterator) {
                 try {
-                    open.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
+                    open.put(
+                            fd.getFileName().toString(),
+                            Files.readSymbolicLink(fd).toString());
                 } catch (NoSuchFileException closedMeanwhile) {
                     // the listing's own descriptor, or one another thread closed
                 }
@@ -276,7 +334,12 @@ class RequestServerFuzzTest {
      * The classes of paths: beneath {@code A/granted} (the model decides), hostile (always denied
      * by the policy), not UTF-8 (EINVAL), and PATH_MAX or longer (ENAMETOOLONG).
      */
-    private enum Kind { PREFIXED, HOSTILE, NOT_UTF8, TOO_LONG }
+    private enum Kind {
+        PREFIXED,
+        HOSTILE,
+        NOT_UTF8,
+        TOO_LONG
+    }
 
     private Slot slot(Random r, List<String> hostile) {
         int k = r.nextInt(100);
@@ -353,13 +416,38 @@ class RequestServerFuzzTest {
     private List<String> hostilePaths(Path tmpProbe) {
         int rootFd = broker.roots().get(grantA.toString()).fd().get();
         List<String> h = new ArrayList<>(List.of(
-                "/", "//", "/.", "/..", "/etc/passwd", "/etc/../etc/shadow", "/proc/self/root" + grantA + "/f1",
-                "/proc/self/root" + grantA + "/new", "/proc/thread-self/root" + grantA + "/d1/f2", "/proc/self/cwd",
-                "/proc/self/cwd/pom.xml", "/proc/self/fd/" + rootFd + "/f1", "/proc/self/fd/" + rootFd + "/new",
-                "/proc/self/fd/" + twinRoot.get() + "/f1", outside + "/secret", outside + "/sdir/x", outside + "/../O/secret",
-                outside + "/new", dir + "/A", dir + "/A/", dir + "/A/x", grantA.toString(), grantA + "/", grantA + "/.",
-                grantA + "/..", grantA + "/../x", grantA + "/d1/../..", grantA + "/../../O/secret", grantB + "/f1",
-                grantB + "/new", tmpProbe.toString(), tmpProbe + "/"));
+                "/",
+                "//",
+                "/.",
+                "/..",
+                "/etc/passwd",
+                "/etc/../etc/shadow",
+                "/proc/self/root" + grantA + "/f1",
+                "/proc/self/root" + grantA + "/new",
+                "/proc/thread-self/root" + grantA + "/d1/f2",
+                "/proc/self/cwd",
+                "/proc/self/cwd/pom.xml",
+                "/proc/self/fd/" + rootFd + "/f1",
+                "/proc/self/fd/" + rootFd + "/new",
+                "/proc/self/fd/" + twinRoot.get() + "/f1",
+                outside + "/secret",
+                outside + "/sdir/x",
+                outside + "/../O/secret",
+                outside + "/new",
+                dir + "/A",
+                dir + "/A/",
+                dir + "/A/x",
+                grantA.toString(),
+                grantA + "/",
+                grantA + "/.",
+                grantA + "/..",
+                grantA + "/../x",
+                grantA + "/d1/../..",
+                grantA + "/../../O/secret",
+                grantB + "/f1",
+                grantB + "/new",
+                tmpProbe.toString(),
+                tmpProbe + "/"));
         for (int fd = 0; fd < 24; fd++) {
             h.add("/proc/self/fd/" + fd + "/f1");
         }
@@ -379,9 +467,16 @@ class RequestServerFuzzTest {
     }
 
     private static final int[] OPEN_FLAGS = {
-        Linux.O_RDONLY, Linux.O_RDONLY | Linux.O_DIRECTORY, Linux.O_WRONLY | Linux.O_CREAT,
-        Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL, Linux.O_RDWR | Linux.O_TRUNC, Linux.O_WRONLY | Linux.O_APPEND,
-        Linux.O_RDONLY | Linux.O_NOFOLLOW, Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NOFOLLOW, Linux.O_RDWR};
+        Linux.O_RDONLY,
+        Linux.O_RDONLY | Linux.O_DIRECTORY,
+        Linux.O_WRONLY | Linux.O_CREAT,
+        Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL,
+        Linux.O_RDWR | Linux.O_TRUNC,
+        Linux.O_WRONLY | Linux.O_APPEND,
+        Linux.O_RDONLY | Linux.O_NOFOLLOW,
+        Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NOFOLLOW,
+        Linux.O_RDWR
+    };
 
     private Request request(Random r, int type, byte[] path, byte[] second) {
         // Requests once drew an id here; the draw stays so that a recorded seed replays the same requests.
@@ -417,7 +512,9 @@ class RequestServerFuzzTest {
 
     private static long time(Random r) {
         int k = r.nextInt(5);
-        return k == 0 ? Request.OMIT : k == 1 ? -r.nextInt(1_000_000_000) * 7L : r.nextLong() % 4_000_000_000_000_000_000L;
+        return k == 0
+                ? Request.OMIT
+                : k == 1 ? -r.nextInt(1_000_000_000) * 7L : r.nextLong() % 4_000_000_000_000_000_000L;
     }
 
     // By operation code, OPEN (1) to UTIMENS (11); WATCH has tests of its own (RequestServerStatWatchTest).
@@ -435,8 +532,7 @@ class RequestServerFuzzTest {
     }
 
     /** A served request as the helper would get it: the reply, and the descriptor, if any. */
-    private record Served(Reply reply, Fd fd) {
-    }
+    private record Served(Reply reply, Fd fd) {}
 
     private Served serve(Request request) {
         RequestLoop.Answer answer = RequestLoop.answer(broker.server(), new Envelope<>(1, request), log);
@@ -482,7 +578,8 @@ class RequestServerFuzzTest {
         Expected expected = expect(request, first, second);
         Served served = serve(request);
         int errno = errno(served.reply());
-        outcomes.computeIfAbsent(request.operation().code(), t -> new java.util.TreeMap<>()).merge(errno, 1, Integer::sum);
+        outcomes.computeIfAbsent(request.operation().code(), t -> new java.util.TreeMap<>())
+                .merge(errno, 1, Integer::sum);
         try {
             if (expected.errno != errno && System.getProperty("airlock.fuzz.debug") != null) {
                 System.err.println("DEBUG " + request + "\n A: " + Trees.shape(grantA) + "\n");
@@ -513,8 +610,7 @@ class RequestServerFuzzTest {
      * with one char per byte (ISO-8859-1 maps every byte to a char and back), so that the record
      * compares it by content.
      */
-    private record Twin(int errno, Fd fd, String target) {
-    }
+    private record Twin(int errno, Fd fd, String target) {}
 
     private void compare(Request request, Served served, Twin twin) throws ErrnoException {
         if (served.fd() != null && twin.fd != null) {
@@ -524,8 +620,10 @@ class RequestServerFuzzTest {
             assertEquals(theirs.size(), mine.size(), message("size of the file of the descriptor for " + request));
         }
         if (request.operation() == Operation.READLINK && twin.errno == 0) {
-            assertEquals(twin.target,
-                    new String(((Reply.Data) served.reply()).bytes(), StandardCharsets.ISO_8859_1), message("link target for " + request));
+            assertEquals(
+                    twin.target,
+                    new String(((Reply.Data) served.reply()).bytes(), StandardCharsets.ISO_8859_1),
+                    message("link target for " + request));
         }
     }
 
@@ -639,40 +737,56 @@ class RequestServerFuzzTest {
                 String name = last(first.b());
                 boolean slash = first.b().endsWith("/") && !name.equals(".") && !name.equals("..");
                 // With O_CREAT a trailing slash is EISDIR before the last component is looked up.
-                Expected e = (flags & Linux.O_CREAT) != 0 && slash ? parentLookup(first.b())
+                Expected e = (flags & Linux.O_CREAT) != 0 && slash
+                        ? parentLookup(first.b())
                         : lookup(first.b(), (flags & Linux.O_NOFOLLOW) == 0 && !exclusive, false);
-                return e != null ? e : twin(() -> {
-                    Fd fd = Linux.open(k1, flags | Linux.O_NONBLOCK, q.mode() & 0777);
-                    if (q.refuseDirectory() && Linux.fstat(fd.get()).isDirectory()) {
-                        fd.close();
-                        throw new ErrnoException("open", Errno.EISDIR);
-                    }
-                    return new Twin(0, fd, null);
-                });
+                return e != null
+                        ? e
+                        : twin(() -> {
+                            Fd fd = Linux.open(k1, flags | Linux.O_NONBLOCK, q.mode() & 0777);
+                            if (q.refuseDirectory() && Linux.fstat(fd.get()).isDirectory()) {
+                                fd.close();
+                                throw new ErrnoException("open", Errno.EISDIR);
+                            }
+                            return new Twin(0, fd, null);
+                        });
             }
             case STAT: {
                 Expected e = lookup(first.b(), !q.noFollow(), false);
-                return e != null ? e : twin(() -> new Twin(0, Linux.open(k1, Linux.O_PATH | (q.noFollow() ? Linux.O_NOFOLLOW : 0), 0), null));
+                return e != null
+                        ? e
+                        : twin(() -> new Twin(
+                                0, Linux.open(k1, Linux.O_PATH | (q.noFollow() ? Linux.O_NOFOLLOW : 0), 0), null));
             }
             case ACCESS: {
                 Expected e = lookup(first.b(), true, false);
-                return e != null ? e : twin(() -> done(() -> Linux.faccessat2(Linux.AT_FDCWD, k1, q.mode(), Linux.AT_EACCESS)));
+                return e != null
+                        ? e
+                        : twin(() -> done(() -> Linux.faccessat2(Linux.AT_FDCWD, k1, q.mode(), Linux.AT_EACCESS)));
             }
             case READLINK: {
                 Expected e = lookup(first.b(), false, false);
-                return e != null ? e : twin(() -> new Twin(0, null, new String(Linux.readlinkat(Linux.AT_FDCWD, k1), StandardCharsets.ISO_8859_1)));
+                return e != null
+                        ? e
+                        : twin(() -> new Twin(
+                                0,
+                                null,
+                                new String(Linux.readlinkat(Linux.AT_FDCWD, k1), StandardCharsets.ISO_8859_1)));
             }
             case CHMOD: {
                 Expected e = lookup(first.b(), !q.noFollow(), false);
-                return e != null ? e : twin(() -> done(() -> {
-                    int keep = 0777;
-                    try (Fd fd = Linux.open(k1, Linux.O_PATH | (q.noFollow() ? Linux.O_NOFOLLOW : 0), 0)) {
-                        keep = Linux.fstat(fd.get()).isDirectory() ? 01777 : 0777;
-                    } catch (ErrnoException fchmodat2WillSay) {
-                        // fall through: the call itself gives the errno
-                    }
-                    Linux.fchmodat2(Linux.AT_FDCWD, k1, q.mode() & keep, q.noFollow() ? Linux.AT_SYMLINK_NOFOLLOW : 0);
-                }));
+                return e != null
+                        ? e
+                        : twin(() -> done(() -> {
+                            int keep = 0777;
+                            try (Fd fd = Linux.open(k1, Linux.O_PATH | (q.noFollow() ? Linux.O_NOFOLLOW : 0), 0)) {
+                                keep = Linux.fstat(fd.get()).isDirectory() ? 01777 : 0777;
+                            } catch (ErrnoException fchmodat2WillSay) {
+                                // fall through: the call itself gives the errno
+                            }
+                            Linux.fchmodat2(
+                                    Linux.AT_FDCWD, k1, q.mode() & keep, q.noFollow() ? Linux.AT_SYMLINK_NOFOLLOW : 0);
+                        }));
             }
             case UTIMENS: {
                 if (q.firstNumber() == Request.OMIT && q.secondNumber() == Request.OMIT) {
@@ -681,8 +795,10 @@ class RequestServerFuzzTest {
                 Expected e = lookup(first.b(), !q.noFollow(), false);
                 long a = q.firstNumber() == Request.OMIT ? Linux.TIME_OMIT : q.firstNumber();
                 long m = q.secondNumber() == Request.OMIT ? Linux.TIME_OMIT : q.secondNumber();
-                return e != null ? e : twin(() -> done(() -> Linux.utimensat(Linux.AT_FDCWD, k1, a, m,
-                        q.noFollow() ? Linux.AT_SYMLINK_NOFOLLOW : 0)));
+                return e != null
+                        ? e
+                        : twin(() -> done(() -> Linux.utimensat(
+                                Linux.AT_FDCWD, k1, a, m, q.noFollow() ? Linux.AT_SYMLINK_NOFOLLOW : 0)));
             }
             case MKDIR: {
                 Expected e = parentLookup(first.b());
@@ -694,28 +810,32 @@ class RequestServerFuzzTest {
             }
             case UNLINK: {
                 Expected e = parentLookup(first.b());
-                return e != null ? e : twin(() -> done(() -> {
-                    if (q.directory()) {
-                        Linux.unlinkat(Linux.AT_FDCWD, k1, Linux.AT_REMOVEDIR);
-                    } else {
-                        try {
-                            Linux.unlinkat(Linux.AT_FDCWD, k1, 0);
-                        } catch (ErrnoException x) {
-                            if (!q.either() || x.errno() != Errno.EISDIR) {
-                                throw x;
+                return e != null
+                        ? e
+                        : twin(() -> done(() -> {
+                            if (q.directory()) {
+                                Linux.unlinkat(Linux.AT_FDCWD, k1, Linux.AT_REMOVEDIR);
+                            } else {
+                                try {
+                                    Linux.unlinkat(Linux.AT_FDCWD, k1, 0);
+                                } catch (ErrnoException x) {
+                                    if (!q.either() || x.errno() != Errno.EISDIR) {
+                                        throw x;
+                                    }
+                                    Linux.unlinkat(Linux.AT_FDCWD, k1, Linux.AT_REMOVEDIR);
+                                }
                             }
-                            Linux.unlinkat(Linux.AT_FDCWD, k1, Linux.AT_REMOVEDIR);
-                        }
-                    }
-                }));
+                        }));
             }
             case RENAME: {
                 Expected e = parentLookup(first.b());
                 if (e == null) {
                     e = parentLookup(second.b());
                 }
-                return e != null ? e : twin(() -> done(() -> Linux.renameat2(Linux.AT_FDCWD, k1, Linux.AT_FDCWD, k2,
-                        q.noReplace() ? Linux.RENAME_NOREPLACE : 0)));
+                return e != null
+                        ? e
+                        : twin(() -> done(() -> Linux.renameat2(
+                                Linux.AT_FDCWD, k1, Linux.AT_FDCWD, k2, q.noReplace() ? Linux.RENAME_NOREPLACE : 0)));
             }
             case LINK: {
                 // The existing file (second) is looked up first, as the kernel does.
@@ -725,7 +845,10 @@ class RequestServerFuzzTest {
                 } else {
                     e = parentLookup(second.b());
                     if (e == null) {
-                        e = kernelErrno(() -> Linux.open(k2, Linux.O_PATH | Linux.O_NOFOLLOW, 0).close(), "existing file's lookup");
+                        e = kernelErrno(
+                                () -> Linux.open(k2, Linux.O_PATH | Linux.O_NOFOLLOW, 0)
+                                        .close(),
+                                "existing file's lookup");
                     }
                 }
                 if (e == null) {
@@ -754,8 +877,7 @@ class RequestServerFuzzTest {
     }
 
     /** The twin's view of the broker's decision: where the path goes once its .. prefix is resolved. */
-    private record Decision(boolean inside, int headErrno, String relative) {
-    }
+    private record Decision(boolean inside, int headErrno, String relative) {}
 
     private Decision decide(String pathB) {
         Climb climbed = climb(pathB);
@@ -769,8 +891,7 @@ class RequestServerFuzzTest {
      * A path with its .. resolved as the broker must, the errno of a head that did not resolve,
      * and whether a head climbed from where it really is is a directory the user may not search.
      */
-    private record Climb(String path, int errno, boolean unsearchable) {
-    }
+    private record Climb(String path, int errno, boolean unsearchable) {}
 
     /**
      * The broker's rule for {@code ..}, on the twin: the head before the last {@code ..} (its own
@@ -780,7 +901,8 @@ class RequestServerFuzzTest {
      * the lookup's errno (EXDEV, an escape, being a denial) kept for a path the policy allows.
      */
     private Climb climb(String path) {
-        java.util.regex.Matcher dotDot = java.util.regex.Pattern.compile("(?<=^|/)\\.\\.(?=/|$)").matcher(path);
+        java.util.regex.Matcher dotDot =
+                java.util.regex.Pattern.compile("(?<=^|/)\\.\\.(?=/|$)").matcher(path);
         int end = -1;
         while (dotDot.find()) {
             end = dotDot.end();
@@ -797,7 +919,11 @@ class RequestServerFuzzTest {
             // A head that ends in "." is a lookup inside its directory, which must be searchable.
             String ending = last(head.path()).equals(".") ? "/." : "";
             String relative = headPath.substring(grantB.toString().length() + 1) + ending;
-            try (Fd fd = Linux.openat2(twinRoot.get(), relative, Linux.O_PATH | Linux.O_DIRECTORY, 0,
+            try (Fd fd = Linux.openat2(
+                    twinRoot.get(),
+                    relative,
+                    Linux.O_PATH | Linux.O_DIRECTORY,
+                    0,
                     Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_MAGICLINKS)) {
                 if (Linux.fstat(fd.get()).ino() == Linux.fstat(twinRoot.get()).ino()) {
                     errno = Errno.EACCES;
@@ -869,7 +995,9 @@ class RequestServerFuzzTest {
         String name = last(pathB);
         String ending = name.equals(".") || name.equals("..") ? "/." : mustBeDirectory ? "/" : "";
         String relative = d.relative + ending;
-        int flags = Linux.O_PATH | (followLast || mustBeDirectory ? 0 : Linux.O_NOFOLLOW) | (directory ? Linux.O_DIRECTORY : 0);
+        int flags = Linux.O_PATH
+                | (followLast || mustBeDirectory ? 0 : Linux.O_NOFOLLOW)
+                | (directory ? Linux.O_DIRECTORY : 0);
         // A directory that must resolve fails the request where it fails; a file may be missing
         // (O_CREAT), so its errors are left to the twin's call.
         return beneath(relative, flags, directory, true);
@@ -895,7 +1023,11 @@ class RequestServerFuzzTest {
         }
         // The kernel searches the directory for the name, whatever the call.
         int slash = d.relative.lastIndexOf('/');
-        return beneath((slash < 0 ? "." : d.relative.substring(0, slash)) + "/.", Linux.O_PATH | Linux.O_DIRECTORY, true, false);
+        return beneath(
+                (slash < 0 ? "." : d.relative.substring(0, slash)) + "/.",
+                Linux.O_PATH | Linux.O_DIRECTORY,
+                true,
+                false);
     }
 
     /**
@@ -903,8 +1035,11 @@ class RequestServerFuzzTest {
      * link to "." or "..") is a denial too: the policy grants what is beneath the root, not the root.
      */
     private Expected beneath(String relative, int flags, boolean errorsAreFinal, boolean wholePath) {
-        try (Fd fd = Linux.openat2(twinRoot.get(), relative, flags, 0, Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_MAGICLINKS)) {
-            if (wholePath && Linux.fstat(fd.get()).ino() == Linux.fstat(twinRoot.get()).ino()) {
+        try (Fd fd = Linux.openat2(
+                twinRoot.get(), relative, flags, 0, Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_MAGICLINKS)) {
+            if (wholePath
+                    && Linux.fstat(fd.get()).ino()
+                            == Linux.fstat(twinRoot.get()).ino()) {
                 return Expected.of(Errno.EACCES, "the grant's root itself");
             }
             return null;
@@ -959,7 +1094,9 @@ class RequestServerFuzzTest {
     }
 
     private static boolean endsAsDirectory(String path) {
-        return (path.length() > 1 && path.endsWith("/")) || last(path).equals(".") || last(path).equals("..");
+        return (path.length() > 1 && path.endsWith("/"))
+                || last(path).equals(".")
+                || last(path).equals("..");
     }
 
     private static String withoutLast(String path) {
@@ -969,6 +1106,7 @@ class RequestServerFuzzTest {
     }
 
     private String message(String what) {
-        return what + " [seed " + seed + ", rerun with -Dairlock.fuzz.seed=" + seed + "; last request " + lastRequest + "]";
+        return what + " [seed " + seed + ", rerun with -Dairlock.fuzz.seed=" + seed + "; last request " + lastRequest
+                + "]";
     }
 }

@@ -99,18 +99,29 @@ class RequestServerMetadataTest {
     @Test
     void statReportsTheKernelsErrors() {
         assertEquals(Errno.ENOENT, stat(granted.resolve("missing"), false).errno());
-        assertEquals(Errno.ENOTDIR, broker.serve(Requests.stat(bytes(granted + "/in.txt/"), false)).errno());
-        assertEquals(Errno.ENOTDIR, broker.serve(Requests.stat(bytes(granted + "/in.txt/."), false)).errno());
-        assertEquals(Errno.ENOENT, broker.serve(Requests.stat(bytes(granted + "/missing/../in.txt"), false)).errno(),
+        assertEquals(
+                Errno.ENOTDIR,
+                broker.serve(Requests.stat(bytes(granted + "/in.txt/"), false)).errno());
+        assertEquals(
+                Errno.ENOTDIR,
+                broker.serve(Requests.stat(bytes(granted + "/in.txt/."), false)).errno());
+        assertEquals(
+                Errno.ENOENT,
+                broker.serve(Requests.stat(bytes(granted + "/missing/../in.txt"), false))
+                        .errno(),
                 "the kernel walks missing/.. and fails there; it does not fold it away");
-        assertEquals(Errno.ENAMETOOLONG, stat(granted.resolve("x".repeat(256)), false).errno());
+        assertEquals(
+                Errno.ENAMETOOLONG,
+                stat(granted.resolve("x".repeat(256)), false).errno());
     }
 
     @Test
     void lstatWithATrailingSlashFollowsTheLinkAsTheKernelDoes() throws Exception {
         Files.createSymbolicLink(granted.resolve("sub-link"), Path.of("sub"));
-        assertPathDescriptorOf(granted.resolve("sub"), broker.serve(Requests.stat(bytes(granted + "/sub-link/"), true)));
-        assertPathDescriptorOf(granted.resolve("sub-link"), broker.serve(Requests.stat(bytes(granted + "/sub-link"), true)));
+        assertPathDescriptorOf(
+                granted.resolve("sub"), broker.serve(Requests.stat(bytes(granted + "/sub-link/"), true)));
+        assertPathDescriptorOf(
+                granted.resolve("sub-link"), broker.serve(Requests.stat(bytes(granted + "/sub-link"), true)));
     }
 
     @Test
@@ -123,26 +134,42 @@ class RequestServerMetadataTest {
     @Test
     void accessDecidesTheAskedActions() throws Exception {
         Path file = granted.resolve("in.txt");
-        assertEquals(0, broker.serve(Requests.access(bytes(file), Linux.R_OK | Linux.W_OK)).errno());
+        assertEquals(
+                0,
+                broker.serve(Requests.access(bytes(file), Linux.R_OK | Linux.W_OK))
+                        .errno());
         assertEquals(0, broker.serve(Requests.access(bytes(file), Linux.F_OK)).errno());
         broker.assertDenied("execute", broker.serve(Requests.access(bytes(file), Linux.X_OK)));
-        broker.assertDenied("read,write", broker.serve(Requests.access(bytes(readonly.resolve("ro.txt")), Linux.R_OK | Linux.W_OK)));
+        broker.assertDenied(
+                "read,write",
+                broker.serve(Requests.access(bytes(readonly.resolve("ro.txt")), Linux.R_OK | Linux.W_OK)));
         broker.assertDenied("read", broker.serve(Requests.access(bytes(secret.resolve("s.txt")), Linux.F_OK)));
-        assertEquals(Errno.ENOENT, broker.serve(Requests.access(bytes(granted.resolve("missing")), Linux.F_OK)).errno());
+        assertEquals(
+                Errno.ENOENT,
+                broker.serve(Requests.access(bytes(granted.resolve("missing")), Linux.F_OK))
+                        .errno());
     }
 
     @Test
     void accessThenAsksTheKernel() throws Exception {
         // Granted execute, but the file has no execute bit: the kernel says no, without a policy reason.
-        Files.setPosixFilePermissions(other.resolve("o.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(
+                other.resolve("o.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         assertFailed(Errno.EACCES, broker.serve(Requests.access(bytes(other.resolve("o.txt")), Linux.X_OK)));
-        Files.setPosixFilePermissions(other.resolve("o.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr--r--"));
-        assertEquals(0, broker.serve(Requests.access(bytes(other.resolve("o.txt")), Linux.X_OK)).errno());
+        Files.setPosixFilePermissions(
+                other.resolve("o.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr--r--"));
+        assertEquals(
+                0,
+                broker.serve(Requests.access(bytes(other.resolve("o.txt")), Linux.X_OK))
+                        .errno());
     }
 
     @Test
     void accessThroughALinkIsDecidedOnItsTarget() {
-        assertEquals(0, broker.serve(Requests.access(bytes(granted.resolve("to-other")), Linux.R_OK)).errno());
+        assertEquals(
+                0,
+                broker.serve(Requests.access(bytes(granted.resolve("to-other")), Linux.R_OK))
+                        .errno());
         broker.assertDenied("read", broker.serve(Requests.access(bytes(granted.resolve("to-secret")), Linux.R_OK)));
     }
 
@@ -152,14 +179,25 @@ class RequestServerMetadataTest {
         assertEquals(0, outcome.errno());
         assertArrayEquals("in.txt".getBytes(StandardCharsets.UTF_8), outcome.data());
         // The target is text to read, not a path to open: a link pointing outside can be read.
-        assertArrayEquals(bytes(secret.resolve("s.txt")), broker.serve(Requests.readlink(bytes(granted.resolve("to-secret")))).data());
+        assertArrayEquals(
+                bytes(secret.resolve("s.txt")),
+                broker.serve(Requests.readlink(bytes(granted.resolve("to-secret"))))
+                        .data());
     }
 
     @Test
     void readlinkOfAnythingButALinkIsEinval() {
-        assertEquals(Errno.EINVAL, broker.serve(Requests.readlink(bytes(granted.resolve("in.txt")))).errno());
-        assertEquals(Errno.EINVAL, broker.serve(Requests.readlink(bytes(granted.resolve("sub")))).errno());
-        assertEquals(Errno.ENOENT, broker.serve(Requests.readlink(bytes(granted.resolve("missing")))).errno());
+        assertEquals(
+                Errno.EINVAL,
+                broker.serve(Requests.readlink(bytes(granted.resolve("in.txt"))))
+                        .errno());
+        assertEquals(
+                Errno.EINVAL,
+                broker.serve(Requests.readlink(bytes(granted.resolve("sub")))).errno());
+        assertEquals(
+                Errno.ENOENT,
+                broker.serve(Requests.readlink(bytes(granted.resolve("missing"))))
+                        .errno());
     }
 
     @Test
@@ -175,15 +213,22 @@ class RequestServerMetadataTest {
     void procMagicLinksAreNeverFollowedByTheBroker() throws Exception {
         // A policy that grants /proc: /proc/self is the broker there, so nothing beneath procfs is
         // served at all (KernelViews), not even a magic link that leads back into a grant.
-        try (ServerFixture proc = ServerFixture.start(PolicyBuilder.named("proc.policy").beneath(Path.of("/proc"), "read").beneath(granted, "read"));
+        try (ServerFixture proc = ServerFixture.start(PolicyBuilder.named("proc.policy")
+                        .beneath(Path.of("/proc"), "read")
+                        .beneath(granted, "read"));
                 Fd outside = Linux.open(secret.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0);
                 Fd inside = Linux.open(granted.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0)) {
-            for (String path : java.util.List.of("/proc/self/root" + secret + "/s.txt", "/proc/self/root" + granted + "/in.txt",
-                    "/proc/self/cwd/pom.xml", "/proc/self/fd/" + outside.get() + "/s.txt", "/proc/self/fd/" + inside.get() + "/in.txt")) {
+            for (String path : java.util.List.of(
+                    "/proc/self/root" + secret + "/s.txt",
+                    "/proc/self/root" + granted + "/in.txt",
+                    "/proc/self/cwd/pom.xml",
+                    "/proc/self/fd/" + outside.get() + "/s.txt",
+                    "/proc/self/fd/" + inside.get() + "/in.txt")) {
                 assertKernelView(proc.serve(Requests.stat(bytes(path), false)), path);
             }
             // The same file by its own path is served as ever.
-            assertPathDescriptorOf(granted.resolve("in.txt"), proc.serve(Requests.stat(bytes(granted.resolve("in.txt")), false)));
+            assertPathDescriptorOf(
+                    granted.resolve("in.txt"), proc.serve(Requests.stat(bytes(granted.resolve("in.txt")), false)));
         }
     }
 }

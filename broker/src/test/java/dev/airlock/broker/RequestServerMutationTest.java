@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.airlock.ipc.Request;
 import dev.airlock.unix.Errno;
 import dev.airlock.unix.ErrnoException;
 import dev.airlock.unix.Linux;
-import dev.airlock.ipc.Request;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -123,7 +123,8 @@ class RequestServerMutationTest {
     @Test
     void mkdirGivesTheKernelsErrnos() {
         assertEquals(Errno.EEXIST, errno(Requests.mkdir(bytes(granted.resolve("sub")), 0755)));
-        assertEquals(Errno.EEXIST, errno(Requests.mkdir(bytes(granted.resolve("link")), 0755)), "a link is not followed");
+        assertEquals(
+                Errno.EEXIST, errno(Requests.mkdir(bytes(granted.resolve("link")), 0755)), "a link is not followed");
         assertEquals(Errno.EEXIST, errno(Requests.mkdir(bytes(granted + "/sub/."), 0755)));
         assertEquals(Errno.ENOENT, errno(Requests.mkdir(bytes(granted + "/missing/."), 0755)));
         assertEquals(Errno.ENOTDIR, errno(Requests.mkdir(bytes(granted + "/in.txt/."), 0755)));
@@ -192,14 +193,24 @@ class RequestServerMutationTest {
     void theFileSystemRootAsANameGivesTheKernelsErrnos() throws Exception {
         // Only <<ALL FILES>> grants "/" itself; every answer here is one the kernel gives for "/"
         // before it would change anything.
-        try (ServerFixture root = ServerFixture.start(PolicyBuilder.named("all.policy").grant("<<ALL FILES>>", "read,write,delete"))) {
-            assertEquals(Errno.EEXIST, root.serve(Requests.mkdir(bytes("/"), 0755)).errno());
+        try (ServerFixture root =
+                ServerFixture.start(PolicyBuilder.named("all.policy").grant("<<ALL FILES>>", "read,write,delete"))) {
+            assertEquals(
+                    Errno.EEXIST, root.serve(Requests.mkdir(bytes("/"), 0755)).errno());
             assertEquals(Errno.EBUSY, root.serve(Requests.rmdir(bytes("//"))).errno());
             assertEquals(Errno.EISDIR, root.serve(Requests.unlink(bytes("/"))).errno());
             assertEquals(Errno.EBUSY, root.serve(Requests.remove(bytes("/"))).errno());
-            assertEquals(Errno.EEXIST, root.serve(Requests.symlink(bytes("/"), bytes("x"))).errno());
-            assertEquals(Errno.EBUSY, root.serve(Requests.rename(bytes("/"), bytes(granted.resolve("x")), false)).errno());
-            assertEquals(Errno.EEXIST, root.serve(Requests.rename(bytes(granted.resolve("in.txt")), bytes("/"), true)).errno());
+            assertEquals(
+                    Errno.EEXIST,
+                    root.serve(Requests.symlink(bytes("/"), bytes("x"))).errno());
+            assertEquals(
+                    Errno.EBUSY,
+                    root.serve(Requests.rename(bytes("/"), bytes(granted.resolve("x")), false))
+                            .errno());
+            assertEquals(
+                    Errno.EEXIST,
+                    root.serve(Requests.rename(bytes(granted.resolve("in.txt")), bytes("/"), true))
+                            .errno());
             assertTrue(Files.exists(granted.resolve("in.txt")));
         }
     }
@@ -208,55 +219,82 @@ class RequestServerMutationTest {
 
     @Test
     void renameMovesAndReplaces() throws Exception {
-        assertEquals(0, errno(Requests.rename(bytes(granted.resolve("in.txt")), bytes(granted.resolve("sub/moved.txt")), false)));
+        assertEquals(
+                0,
+                errno(Requests.rename(
+                        bytes(granted.resolve("in.txt")), bytes(granted.resolve("sub/moved.txt")), false)));
         assertEquals("inside", Files.readString(granted.resolve("sub/moved.txt")));
         assertFalse(Files.exists(granted.resolve("in.txt")));
-        assertEquals(0, errno(Requests.rename(bytes(granted.resolve("sub/moved.txt")), bytes(granted.resolve("sub/f.txt")), false)));
+        assertEquals(
+                0,
+                errno(Requests.rename(
+                        bytes(granted.resolve("sub/moved.txt")), bytes(granted.resolve("sub/f.txt")), false)));
         assertEquals("inside", Files.readString(granted.resolve("sub/f.txt")));
     }
 
     @Test
     void renameWithNoReplaceKeepsTheTarget() throws Exception {
-        assertEquals(Errno.EEXIST, errno(Requests.rename(bytes(granted.resolve("in.txt")), bytes(granted.resolve("sub/f.txt")), true)));
+        assertEquals(
+                Errno.EEXIST,
+                errno(Requests.rename(bytes(granted.resolve("in.txt")), bytes(granted.resolve("sub/f.txt")), true)));
         assertEquals("in sub", Files.readString(granted.resolve("sub/f.txt")));
         assertEquals("inside", Files.readString(granted.resolve("in.txt")));
-        assertEquals(0, errno(Requests.rename(bytes(granted.resolve("in.txt")), bytes(granted.resolve("fresh.txt")), true)));
+        assertEquals(
+                0, errno(Requests.rename(bytes(granted.resolve("in.txt")), bytes(granted.resolve("fresh.txt")), true)));
         assertEquals("inside", Files.readString(granted.resolve("fresh.txt")));
     }
 
     @Test
     void renameIsDecidedAsWriteOnBothNames() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
-        broker.assertDenied("write", Requests.rename(bytes(readonly.resolve("ro.txt")), bytes(granted.resolve("stolen.txt")), false));
-        broker.assertDenied("write", Requests.rename(bytes(granted.resolve("in.txt")), bytes(secret.resolve("planted.txt")), false));
-        broker.assertDenied("write", Requests.rename(bytes(secret.resolve("s.txt")), bytes(granted.resolve("stolen.txt")), false));
+        broker.assertDenied(
+                "write",
+                Requests.rename(bytes(readonly.resolve("ro.txt")), bytes(granted.resolve("stolen.txt")), false));
+        broker.assertDenied(
+                "write",
+                Requests.rename(bytes(granted.resolve("in.txt")), bytes(secret.resolve("planted.txt")), false));
+        broker.assertDenied(
+                "write", Requests.rename(bytes(secret.resolve("s.txt")), bytes(granted.resolve("stolen.txt")), false));
         // The SecurityManager checked both names before the call: a denial wins over a missing file.
-        broker.assertDenied("write", Requests.rename(bytes(granted.resolve("missing")), bytes(secret.resolve("x")), false));
+        broker.assertDenied(
+                "write", Requests.rename(bytes(granted.resolve("missing")), bytes(secret.resolve("x")), false));
         assertEquals(before, Trees.snapshot(dir));
     }
 
     @Test
     void renameThroughALinkOutOfTheGrantsChangesNothing() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
-        broker.assertDenied("write", Requests.rename(bytes(granted.resolve("dir-to-secret/s.txt")), bytes(granted.resolve("x")), false));
-        broker.assertDenied("write", Requests.rename(bytes(granted.resolve("in.txt")), bytes(granted.resolve("dir-to-secret/x")), false));
+        broker.assertDenied(
+                "write",
+                Requests.rename(bytes(granted.resolve("dir-to-secret/s.txt")), bytes(granted.resolve("x")), false));
+        broker.assertDenied(
+                "write",
+                Requests.rename(bytes(granted.resolve("in.txt")), bytes(granted.resolve("dir-to-secret/x")), false));
         assertEquals(before, Trees.snapshot(dir));
     }
 
     @Test
     void renameMovesALinkItselfAndAcrossGrants() throws Exception {
-        assertEquals(0, errno(Requests.rename(bytes(granted.resolve("to-secret")), bytes(other.resolve("moved-link")), false)));
+        assertEquals(
+                0,
+                errno(Requests.rename(bytes(granted.resolve("to-secret")), bytes(other.resolve("moved-link")), false)));
         assertTrue(Files.isSymbolicLink(other.resolve("moved-link")));
         assertEquals(secret.resolve("s.txt"), Files.readSymbolicLink(other.resolve("moved-link")));
-        assertEquals(0, errno(Requests.rename(bytes(granted.resolve("dir-to-other/moved-link")), bytes(granted.resolve("back")), false)),
+        assertEquals(
+                0,
+                errno(Requests.rename(
+                        bytes(granted.resolve("dir-to-other/moved-link")), bytes(granted.resolve("back")), false)),
                 "the parent is a link into another grant: followed");
         assertTrue(Files.isSymbolicLink(granted.resolve("back")));
     }
 
     @Test
     void aGrantRootAndTheDirectoriesAboveItAreNotMoved() throws Exception {
-        assertEquals(Errno.EBUSY, errno(Requests.rename(bytes(nest.resolve("inner/deeper")), bytes(nest.resolve("moved")), false)));
-        assertEquals(Errno.EBUSY, errno(Requests.rename(bytes(nest.resolve("inner")), bytes(nest.resolve("moved")), false)));
+        assertEquals(
+                Errno.EBUSY,
+                errno(Requests.rename(bytes(nest.resolve("inner/deeper")), bytes(nest.resolve("moved")), false)));
+        assertEquals(
+                Errno.EBUSY, errno(Requests.rename(bytes(nest.resolve("inner")), bytes(nest.resolve("moved")), false)));
         assertTrue(Files.isDirectory(nest.resolve("inner/deeper")));
         Files.createDirectory(nest.resolve("plain"));
         assertEquals(0, errno(Requests.rename(bytes(nest.resolve("plain")), bytes(nest.resolve("moved")), false)));
@@ -264,10 +302,14 @@ class RequestServerMutationTest {
 
     @Test
     void renamingNamesThatAreNotNamesGivesTheKernelsErrnos() throws Exception {
-        assertEquals(Errno.EBUSY, errno(Requests.rename(bytes(granted + "/sub/."), bytes(granted.resolve("x")), false)));
-        assertEquals(Errno.EBUSY, errno(Requests.rename(bytes(granted.resolve("empty")), bytes(granted + "/sub/."), false)));
-        assertEquals(Errno.EEXIST, errno(Requests.rename(bytes(granted.resolve("empty")), bytes(granted + "/sub/."), true)));
-        assertEquals(Errno.ENOTDIR, errno(Requests.rename(bytes(granted + "/in.txt/"), bytes(granted.resolve("x")), false)));
+        assertEquals(
+                Errno.EBUSY, errno(Requests.rename(bytes(granted + "/sub/."), bytes(granted.resolve("x")), false)));
+        assertEquals(
+                Errno.EBUSY, errno(Requests.rename(bytes(granted.resolve("empty")), bytes(granted + "/sub/."), false)));
+        assertEquals(
+                Errno.EEXIST, errno(Requests.rename(bytes(granted.resolve("empty")), bytes(granted + "/sub/."), true)));
+        assertEquals(
+                Errno.ENOTDIR, errno(Requests.rename(bytes(granted + "/in.txt/"), bytes(granted.resolve("x")), false)));
         assertEquals(0, errno(Requests.rename(bytes(granted + "/empty/"), bytes(granted + "/renamed/"), false)));
         assertTrue(Files.isDirectory(granted.resolve("renamed")));
     }
@@ -287,22 +329,32 @@ class RequestServerMutationTest {
     void linkIsDecidedAsWriteOnBothAndNeverReachesOutside() throws Exception {
         Map<String, String> before = Trees.snapshot(dir);
         broker.assertDenied("write", Requests.link(bytes(granted.resolve("stolen")), bytes(secret.resolve("s.txt"))));
-        broker.assertDenied("write", Requests.link(bytes(granted.resolve("stolen")), bytes(readonly.resolve("ro.txt"))));
+        broker.assertDenied(
+                "write", Requests.link(bytes(granted.resolve("stolen")), bytes(readonly.resolve("ro.txt"))));
         broker.assertDenied("write", Requests.link(bytes(secret.resolve("planted")), bytes(granted.resolve("in.txt"))));
-        broker.assertDenied("write", Requests.link(bytes(granted.resolve("stolen")), bytes(granted.resolve("dir-to-secret/s.txt"))));
-        broker.assertDenied("write", Requests.link(bytes(granted.resolve("dir-to-secret/planted")), bytes(granted.resolve("in.txt"))));
+        broker.assertDenied(
+                "write",
+                Requests.link(bytes(granted.resolve("stolen")), bytes(granted.resolve("dir-to-secret/s.txt"))));
+        broker.assertDenied(
+                "write",
+                Requests.link(bytes(granted.resolve("dir-to-secret/planted")), bytes(granted.resolve("in.txt"))));
         assertEquals(before, Trees.snapshot(dir));
     }
 
     @Test
     void linkGivesTheKernelsErrnos() throws Exception {
-        assertEquals(Errno.EEXIST, errno(Requests.link(bytes(granted.resolve("sub/f.txt")), bytes(granted.resolve("in.txt")))));
-        assertEquals(Errno.EPERM, errno(Requests.link(bytes(granted.resolve("dirlink")), bytes(granted.resolve("sub")))));
+        assertEquals(
+                Errno.EEXIST,
+                errno(Requests.link(bytes(granted.resolve("sub/f.txt")), bytes(granted.resolve("in.txt")))));
+        assertEquals(
+                Errno.EPERM, errno(Requests.link(bytes(granted.resolve("dirlink")), bytes(granted.resolve("sub")))));
         assertEquals(Errno.EPERM, errno(Requests.link(bytes(granted.resolve("dirlink")), bytes(granted + "/sub/."))));
         assertEquals(Errno.EEXIST, errno(Requests.link(bytes(granted.resolve("in.txt")), bytes(granted + "/sub/"))));
         assertEquals(Errno.ENOENT, errno(Requests.link(bytes(granted + "/fresh/"), bytes(granted + "/sub/"))));
         assertEquals(Errno.ENOTDIR, errno(Requests.link(bytes(granted.resolve("x")), bytes(granted + "/in.txt/"))));
-        assertEquals(Errno.ENOENT, errno(Requests.link(bytes(granted.resolve("missing-dir/x")), bytes(granted.resolve("missing")))));
+        assertEquals(
+                Errno.ENOENT,
+                errno(Requests.link(bytes(granted.resolve("missing-dir/x")), bytes(granted.resolve("missing")))));
         assertEquals(Errno.EEXIST, errno(Requests.link(bytes(granted + "/sub/."), bytes(granted.resolve("in.txt")))));
         broker.assertDenied("write", Requests.link(bytes(granted + "/sub/.."), bytes(granted.resolve("in.txt"))));
         assertFalse(Files.exists(granted.resolve("dirlink")));
@@ -314,10 +366,12 @@ class RequestServerMutationTest {
     void symlinkStoresTheTargetAsSentAndAnOpenThroughItIsDecidedThen() throws Exception {
         byte[] notUtf8 = {'x', (byte) 0xfe, 'y'};
         assertEquals(0, errno(Requests.symlink(bytes(granted.resolve("raw")), notUtf8)));
-        assertArrayEquals(notUtf8, Linux.readlinkat(Linux.AT_FDCWD, granted.resolve("raw").toString()));
+        assertArrayEquals(
+                notUtf8, Linux.readlinkat(Linux.AT_FDCWD, granted.resolve("raw").toString()));
         assertEquals(0, errno(Requests.symlink(bytes(granted.resolve("out")), bytes(secret.resolve("s.txt")))));
         assertEquals(secret.resolve("s.txt"), Files.readSymbolicLink(granted.resolve("out")));
-        broker.assertDenied("read", broker.serve(Requests.open(bytes(granted.resolve("out")), Linux.O_RDONLY, 0, false)));
+        broker.assertDenied(
+                "read", broker.serve(Requests.open(bytes(granted.resolve("out")), Linux.O_RDONLY, 0, false)));
     }
 
     @Test
@@ -368,32 +422,46 @@ class RequestServerMutationTest {
     void utimensSetsBothTimesOrKeepsAnOmittedOne() throws Exception {
         Path file = granted.resolve("in.txt");
         assertEquals(0, errno(Requests.utimens(bytes(file), 1_000_000_000_500L, 2_000_000_000_700L, false)));
-        assertEquals(FileTime.from(1_000_000_000_500L, TimeUnit.NANOSECONDS), Files.getAttribute(file, "lastAccessTime"));
+        assertEquals(
+                FileTime.from(1_000_000_000_500L, TimeUnit.NANOSECONDS), Files.getAttribute(file, "lastAccessTime"));
         assertEquals(FileTime.from(2_000_000_000_700L, TimeUnit.NANOSECONDS), Files.getLastModifiedTime(file));
         assertEquals(0, errno(Requests.utimens(bytes(file), Request.OMIT, -1L, false)));
-        assertEquals(FileTime.from(1_000_000_000_500L, TimeUnit.NANOSECONDS), Files.getAttribute(file, "lastAccessTime"),
+        assertEquals(
+                FileTime.from(1_000_000_000_500L, TimeUnit.NANOSECONDS),
+                Files.getAttribute(file, "lastAccessTime"),
                 "an omitted time stays");
-        assertEquals(FileTime.from(-1L, TimeUnit.NANOSECONDS), Files.getLastModifiedTime(file), "one nanosecond before 1970");
+        assertEquals(
+                FileTime.from(-1L, TimeUnit.NANOSECONDS),
+                Files.getLastModifiedTime(file),
+                "one nanosecond before 1970");
         assertEquals(0, errno(Requests.utimens(bytes(file), 5_000_000_000L, Request.OMIT, false)));
-        assertEquals(FileTime.from(-1L, TimeUnit.NANOSECONDS), Files.getLastModifiedTime(file), "an omitted time stays");
+        assertEquals(
+                FileTime.from(-1L, TimeUnit.NANOSECONDS), Files.getLastModifiedTime(file), "an omitted time stays");
     }
 
     @Test
     void utimensOmittingBothTimesSucceedsWithoutALookupAsOnLinux() throws Exception {
-        assertEquals(0, kernel(() -> Linux.utimensat(Linux.AT_FDCWD, granted.resolve("missing").toString(), Linux.TIME_OMIT,
-                Linux.TIME_OMIT, 0)), "the kernel's answer");
+        assertEquals(
+                0,
+                kernel(() -> Linux.utimensat(
+                        Linux.AT_FDCWD, granted.resolve("missing").toString(), Linux.TIME_OMIT, Linux.TIME_OMIT, 0)),
+                "the kernel's answer");
         assertEquals(0, errno(Requests.utimens(bytes(granted.resolve("missing")), Request.OMIT, Request.OMIT, false)));
-        broker.assertDenied("write", Requests.utimens(bytes(secret.resolve("s.txt")), Request.OMIT, Request.OMIT, false));
+        broker.assertDenied(
+                "write", Requests.utimens(bytes(secret.resolve("s.txt")), Request.OMIT, Request.OMIT, false));
     }
 
     @Test
     void utimensOnALinkItselfWithNoFollow() throws Exception {
         FileTime fileTime = Files.getLastModifiedTime(granted.resolve("in.txt"));
         assertEquals(0, errno(Requests.utimens(bytes(granted.resolve("link")), Request.OMIT, 3_000_000_000L, true)));
-        assertEquals(FileTime.from(3, TimeUnit.SECONDS), Files.getLastModifiedTime(granted.resolve("link"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals(
+                FileTime.from(3, TimeUnit.SECONDS),
+                Files.getLastModifiedTime(granted.resolve("link"), LinkOption.NOFOLLOW_LINKS));
         assertEquals(fileTime, Files.getLastModifiedTime(granted.resolve("in.txt")));
         // The link to outside: its own times may change, its target's never.
-        assertEquals(0, errno(Requests.utimens(bytes(granted.resolve("to-secret")), Request.OMIT, 3_000_000_000L, true)));
+        assertEquals(
+                0, errno(Requests.utimens(bytes(granted.resolve("to-secret")), Request.OMIT, 3_000_000_000L, true)));
         Map<String, String> before = Trees.snapshot(secret);
         broker.assertDenied("write", Requests.utimens(bytes(granted.resolve("to-secret")), 0, 0, false));
         broker.assertDenied("write", Requests.utimens(bytes(readonly.resolve("ro.txt")), 0, 0, false));
@@ -414,32 +482,63 @@ class RequestServerMutationTest {
             Files.createSymbolicLink(root.resolve("ld"), Path.of("d"));
             Files.createSymbolicLink(root.resolve("lf"), Path.of("f"));
         }
-        List<String> shapes = List.of("/d/.", "/d/inner/..", "/e/.", "/missing/.", "/f/.", "/f/", "/d/", "/lf/", "/ld/",
-                "/new/", "/missing/x/..", "/d//inner//", "/ld/inner/.", "/d/inner/../.");
+        List<String> shapes = List.of(
+                "/d/.",
+                "/d/inner/..",
+                "/e/.",
+                "/missing/.",
+                "/f/.",
+                "/f/",
+                "/d/",
+                "/lf/",
+                "/ld/",
+                "/new/",
+                "/missing/x/..",
+                "/d//inner//",
+                "/ld/inner/.",
+                "/d/inner/../.");
         for (String shape : shapes) {
             String mine = mineRoot + shape;
             String theirs = twin + shape;
             int rmdir = errno(Requests.rmdir(bytes(mine)));
-            assertEquals(kernel(() -> Linux.unlinkat(Linux.AT_FDCWD, theirs, Linux.AT_REMOVEDIR)), rmdir, "rmdir " + shape);
+            assertEquals(
+                    kernel(() -> Linux.unlinkat(Linux.AT_FDCWD, theirs, Linux.AT_REMOVEDIR)), rmdir, "rmdir " + shape);
             int unlink = errno(Requests.unlink(bytes(mine)));
             assertEquals(kernel(() -> Linux.unlinkat(Linux.AT_FDCWD, theirs, 0)), unlink, "unlink " + shape);
             int symlink = errno(Requests.symlink(bytes(mine), bytes("x")));
-            assertEquals(kernel(() -> Linux.symlinkat(bytes("x"), Linux.AT_FDCWD, theirs)), symlink, "symlink " + shape);
+            assertEquals(
+                    kernel(() -> Linux.symlinkat(bytes("x"), Linux.AT_FDCWD, theirs)), symlink, "symlink " + shape);
             int linkNew = errno(Requests.link(bytes(mine), bytes(mineRoot + "/f")));
-            assertEquals(kernel(() -> Linux.linkat(Linux.AT_FDCWD, twin + "/f", Linux.AT_FDCWD, theirs, 0)), linkNew, "link to " + shape);
+            assertEquals(
+                    kernel(() -> Linux.linkat(Linux.AT_FDCWD, twin + "/f", Linux.AT_FDCWD, theirs, 0)),
+                    linkNew,
+                    "link to " + shape);
             int linkOld = errno(Requests.link(bytes(mineRoot + "/fresh-link"), bytes(mine)));
-            assertEquals(kernel(() -> Linux.linkat(Linux.AT_FDCWD, theirs, Linux.AT_FDCWD, twin + "/fresh-link", 0)), linkOld, "link from " + shape);
+            assertEquals(
+                    kernel(() -> Linux.linkat(Linux.AT_FDCWD, theirs, Linux.AT_FDCWD, twin + "/fresh-link", 0)),
+                    linkOld,
+                    "link from " + shape);
             int renameTo = errno(Requests.rename(bytes(mineRoot + "/e"), bytes(mine), true));
-            assertEquals(kernel(() -> Linux.renameat2(Linux.AT_FDCWD, twin + "/e", Linux.AT_FDCWD, theirs, Linux.RENAME_NOREPLACE)), renameTo,
+            assertEquals(
+                    kernel(() -> Linux.renameat2(
+                            Linux.AT_FDCWD, twin + "/e", Linux.AT_FDCWD, theirs, Linux.RENAME_NOREPLACE)),
+                    renameTo,
                     "rename noreplace to " + shape);
             int mkdir = errno(Requests.mkdir(bytes(mine), 0755));
             assertEquals(kernel(() -> Linux.mkdirat(Linux.AT_FDCWD, theirs, 0755)), mkdir, "mkdir " + shape);
             // With O_CREAT, "x/" is EISDIR before x is looked up; "x/." walks x first.
             int create = errno(Requests.open(bytes(mine), Linux.O_WRONLY | Linux.O_CREAT, 0644, false));
-            assertEquals(kernel(() -> Linux.open(theirs, Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NONBLOCK, 0644).close()), create,
+            assertEquals(
+                    kernel(() -> Linux.open(theirs, Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NONBLOCK, 0644)
+                            .close()),
+                    create,
                     "open O_CREAT " + shape);
             int stat = errno(Requests.stat(bytes(mine), true));
-            assertEquals(kernel(() -> Linux.open(theirs, Linux.O_PATH | Linux.O_NOFOLLOW, 0).close()), stat, "lstat " + shape);
+            assertEquals(
+                    kernel(() -> Linux.open(theirs, Linux.O_PATH | Linux.O_NOFOLLOW, 0)
+                            .close()),
+                    stat,
+                    "lstat " + shape);
             assertEquals(Trees.shape(twin), Trees.shape(mineRoot), "the trees stay twins after " + shape);
         }
     }

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.ipc.Envelope;
+import dev.airlock.ipc.FileStat;
+import dev.airlock.ipc.Reply;
 import dev.airlock.unix.Errno;
 import dev.airlock.unix.Fd;
-import dev.airlock.ipc.FileStat;
 import dev.airlock.unix.Linux;
-import dev.airlock.ipc.Reply;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +55,8 @@ class RequestServerStatWatchTest {
         tree.link("ro/inner", "f.txt");
         tree.link("ro/out", secret);
         tree.link("rl/link", "/somewhere/else");
-        broker = ServerFixture.start(PolicyBuilder.named("sw.policy").beneath(readOnly, "read").beneath(withReadlink, "read,readlink"));
+        broker = ServerFixture.start(
+                PolicyBuilder.named("sw.policy").beneath(readOnly, "read").beneath(withReadlink, "read,readlink"));
     }
 
     @AfterEach
@@ -84,12 +85,18 @@ class RequestServerStatWatchTest {
             assertEquals(jdk.get("uid"), stat.uid());
             assertEquals(jdk.get("gid"), stat.gid());
             assertEquals(jdk.get("size"), stat.size());
-            assertEquals(jdk.get("lastModifiedTime"), FileTime.from(Instant.ofEpochSecond(stat.mtimeSeconds(), stat.mtimeNanos())));
-            assertEquals(jdk.get("ctime"), FileTime.from(Instant.ofEpochSecond(stat.ctimeSeconds(), stat.ctimeNanos())));
+            assertEquals(
+                    jdk.get("lastModifiedTime"),
+                    FileTime.from(Instant.ofEpochSecond(stat.mtimeSeconds(), stat.mtimeNanos())));
+            assertEquals(
+                    jdk.get("ctime"), FileTime.from(Instant.ofEpochSecond(stat.ctimeSeconds(), stat.ctimeNanos())));
         }
         // The reply the loop makes of it carries the status and no descriptor.
-        RequestLoop.Answer answer = RequestLoop.answer(broker.server(), new Envelope<>(3, Requests.stat(bytes(readOnly.resolve("link")), true)),
-                new RefusalLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System::nanoTime));
+        RequestLoop.Answer answer = RequestLoop.answer(
+                broker.server(),
+                new Envelope<>(3, Requests.stat(bytes(readOnly.resolve("link")), true)),
+                new RefusalLog(
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System::nanoTime));
         assertNull(answer.descriptor());
         assertEquals(new Reply.Status(lstat(readOnly.resolve("link")).stat()), answer.reply());
         assertEquals(3, answer.id());
@@ -102,7 +109,9 @@ class RequestServerStatWatchTest {
         try (Fd fd = outcome.fd()) {
             assertNotNull(fd);
             assertTrue(Linux.fstat(fd.get()).isSymbolicLink());
-            assertEquals(Trees.inode(withReadlink.resolve("link")), Linux.fstat(fd.get()).ino());
+            assertEquals(
+                    Trees.inode(withReadlink.resolve("link")),
+                    Linux.fstat(fd.get()).ino());
         }
     }
 
@@ -114,11 +123,17 @@ class RequestServerStatWatchTest {
             }
         }
         // Following the link: a descriptor of what it names, which read grants.
-        try (Fd fd = broker.serve(Requests.stat(bytes(readOnly.resolve("inner")), false)).fd()) {
-            assertEquals(Trees.inode(readOnly.resolve("f.txt")), Linux.fstat(fd.get()).ino());
+        try (Fd fd = broker.serve(Requests.stat(bytes(readOnly.resolve("inner")), false))
+                .fd()) {
+            assertEquals(
+                    Trees.inode(readOnly.resolve("f.txt")),
+                    Linux.fstat(fd.get()).ino());
         }
         // Following a link out of every grant is still a denial.
-        assertEquals(Errno.EACCES, broker.serve(Requests.stat(bytes(readOnly.resolve("out")), false)).errno());
+        assertEquals(
+                Errno.EACCES,
+                broker.serve(Requests.stat(bytes(readOnly.resolve("out")), false))
+                        .errno());
         assertEquals(Errno.ENOENT, lstat(readOnly.resolve("missing")).errno());
         assertEquals(Errno.EACCES, lstat(secret).errno());
     }
@@ -136,7 +151,8 @@ class RequestServerStatWatchTest {
     @Test
     void aWatchIsAddedOnTheGrantedDirectoryItResolved() throws Exception {
         try (Fd inotify = Linux.inotifyInit()) {
-            RequestServer.Outcome outcome = broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100 | 0x080), inotify);
+            RequestServer.Outcome outcome =
+                    broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100 | 0x080), inotify);
             assertEquals(0, outcome.errno(), outcome.reason());
             assertTrue(outcome.watch() >= 1);
             assertNull(outcome.fd());
@@ -144,7 +160,10 @@ class RequestServerStatWatchTest {
             String info = String.join("\n", Files.readAllLines(Path.of("/proc/self/fdinfo/" + inotify.get())));
             assertTrue(info.contains(" mask:180 "), info);
             // The same directory again: the kernel's same watch descriptor.
-            assertEquals(outcome.watch(), broker.serve(Requests.watch(bytes(readOnly.resolve("sub/.")), 0x100), inotify).watch());
+            assertEquals(
+                    outcome.watch(),
+                    broker.serve(Requests.watch(bytes(readOnly.resolve("sub/.")), 0x100), inotify)
+                            .watch());
         }
     }
 
@@ -152,20 +171,41 @@ class RequestServerStatWatchTest {
     void watchesOutsideTheGrantOrOnWhatIsNotAnInotifyInstanceAreRefused() throws Exception {
         try (Fd inotify = Linux.inotifyInit()) {
             broker.assertDenied("read", broker.serve(Requests.watch(bytes(secret), 0x100), inotify));
-            assertEquals(Errno.EACCES, broker.serve(Requests.watch(bytes(readOnly.resolve("out")), 0x100), inotify).errno(),
+            assertEquals(
+                    Errno.EACCES,
+                    broker.serve(Requests.watch(bytes(readOnly.resolve("out")), 0x100), inotify)
+                            .errno(),
                     "a link in the grant leading out of it");
-            assertEquals(Errno.EACCES, broker.serve(Requests.watch(bytes(readOnly.resolve("sub/../../secret")), 0x100), inotify).errno());
-            assertEquals(Errno.ENOTDIR, broker.serve(Requests.watch(bytes(readOnly.resolve("f.txt")), 0x100), inotify).errno());
-            assertEquals(Errno.ENOENT, broker.serve(Requests.watch(bytes(readOnly.resolve("missing")), 0x100), inotify).errno());
+            assertEquals(
+                    Errno.EACCES,
+                    broker.serve(Requests.watch(bytes(readOnly.resolve("sub/../../secret")), 0x100), inotify)
+                            .errno());
+            assertEquals(
+                    Errno.ENOTDIR,
+                    broker.serve(Requests.watch(bytes(readOnly.resolve("f.txt")), 0x100), inotify)
+                            .errno());
+            assertEquals(
+                    Errno.ENOENT,
+                    broker.serve(Requests.watch(bytes(readOnly.resolve("missing")), 0x100), inotify)
+                            .errno());
             assertEquals(List.of(), watchedInodes(inotify), "no watch was added");
         }
         try (Fd notInotify = Linux.open(readOnly.resolve("f.txt").toString(), Linux.O_RDONLY, 0)) {
-            assertEquals(Errno.EINVAL, broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100), notInotify).errno());
+            assertEquals(
+                    Errno.EINVAL,
+                    broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100), notInotify)
+                            .errno());
         }
         try (Fd file = Linux.open(dir.resolve("anon_inode:inotify").toString(), Linux.O_RDWR | Linux.O_CREAT, 0600)) {
-            assertEquals(Errno.EINVAL, broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100), file).errno(),
+            assertEquals(
+                    Errno.EINVAL,
+                    broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100), file)
+                            .errno(),
                     "a file named like an inotify instance's link is not one");
         }
-        assertEquals(Errno.EBADF, broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100)).errno());
+        assertEquals(
+                Errno.EBADF,
+                broker.serve(Requests.watch(bytes(readOnly.resolve("sub")), 0x100))
+                        .errno());
     }
 }

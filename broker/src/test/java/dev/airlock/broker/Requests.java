@@ -6,8 +6,7 @@ import dev.airlock.ipc.RequestPath;
 
 /** Short factories for the broker tests: each request record from raw path bytes, as the tests' trees give them. */
 final class Requests {
-    private Requests() {
-    }
+    private Requests() {}
 
     static Request.Open open(byte[] path, int flags, int mode, boolean refuseDirectory) {
         return new Request.Open(RequestPath.of(path), flags, mode, refuseDirectory);

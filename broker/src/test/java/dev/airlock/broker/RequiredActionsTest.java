@@ -2,8 +2,8 @@ package dev.airlock.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.airlock.unix.Linux;
 import dev.airlock.policy.FileActions;
+import dev.airlock.unix.Linux;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,13 +25,22 @@ class RequiredActionsTest {
         assertEquals(FileActions.READ, RequiredActions.access(Linux.R_OK));
         assertEquals(FileActions.WRITE, RequiredActions.access(Linux.W_OK));
         assertEquals(FileActions.EXECUTE, RequiredActions.access(Linux.X_OK));
-        assertEquals(FileActions.READ | FileActions.WRITE | FileActions.EXECUTE,
+        assertEquals(
+                FileActions.READ | FileActions.WRITE | FileActions.EXECUTE,
                 RequiredActions.access(Linux.R_OK | Linux.W_OK | Linux.X_OK));
         assertEquals(FileActions.WRITE | FileActions.EXECUTE, RequiredActions.access(Linux.W_OK | Linux.X_OK));
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {Linux.O_PATH, Linux.O_PATH | Linux.O_RDONLY, 020000000 | Linux.O_DIRECTORY | Linux.O_RDWR, 01000000, 020000, 3})
+    @ValueSource(
+            ints = {
+                Linux.O_PATH,
+                Linux.O_PATH | Linux.O_RDONLY,
+                020000000 | Linux.O_DIRECTORY | Linux.O_RDWR,
+                01000000,
+                020000,
+                3
+            })
     void flagsOutsideTheAllowListAreRefusedBeforeThePolicyIsAsked(int flags) {
         // O_PATH, O_TMPFILE, O_NOATIME, O_ASYNC, and an access mode that is none of the three.
         assertEquals(RequiredActions.REFUSED, RequiredActions.open(flags));
@@ -44,9 +53,14 @@ class RequiredActionsTest {
                 continue;
             }
             boolean writes = (bit & (Linux.O_CREAT | Linux.O_TRUNC | Linux.O_APPEND)) != 0;
-            assertEquals(writes ? FileActions.READ | FileActions.WRITE : FileActions.READ, RequiredActions.open(Linux.O_RDONLY | bit),
+            assertEquals(
+                    writes ? FileActions.READ | FileActions.WRITE : FileActions.READ,
+                    RequiredActions.open(Linux.O_RDONLY | bit),
                     "flag 0" + Integer.toOctalString(bit));
-            assertEquals(FileActions.WRITE, RequiredActions.open(Linux.O_WRONLY | bit), "flag 0" + Integer.toOctalString(bit));
+            assertEquals(
+                    FileActions.WRITE,
+                    RequiredActions.open(Linux.O_WRONLY | bit),
+                    "flag 0" + Integer.toOctalString(bit));
         }
     }
 

@@ -67,15 +67,21 @@ class SandboxPlannerTest {
         return new RealPaths(real);
     }
 
-    private static SandboxPlan plan(RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files) throws Exception {
-        return SandboxPlanner.plan(arguments, environment, jdk, files,
+    private static SandboxPlan plan(RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files)
+            throws Exception {
+        return SandboxPlanner.plan(
+                arguments,
+                environment,
+                jdk,
+                files,
                 everyPathExists(SandboxPlanner.helperReads(arguments, environment, jdk, files)));
     }
 
     @Test
     void aRootRunIsPlannedWhole() throws Exception {
         RunArguments arguments = args("-cp", "app.jar:lib", "Main", "-cp", "not/a/class/path");
-        SandboxPlan plan = plan(arguments, root(6), jdk(25), files(Optional.of(CACHE), List.of(Path.of("/proc/cpuinfo"))));
+        SandboxPlan plan =
+                plan(arguments, root(6), jdk(25), files(Optional.of(CACHE), List.of(Path.of("/proc/cpuinfo"))));
 
         Map<Path, Long> expected = new LinkedHashMap<>();
         expected.put(HOME, READ_EXECUTE);
@@ -92,19 +98,37 @@ class SandboxPlannerTest {
         expected.put(JFFI, READ_EXECUTE);
         expected.put(CACHE, READ);
         expected.put(Path.of("/proc/cpuinfo"), READ);
-        assertEquals(expected, plan.rules().rules(), "every rule, on its real path, in the order named; the app's own -cp is no class path");
-        assertEquals(new ArrayList<>(expected.keySet()), new ArrayList<>(plan.rules().rules().keySet()));
+        assertEquals(
+                expected,
+                plan.rules().rules(),
+                "every rule, on its real path, in the order named; the app's own -cp is no class path");
+        assertEquals(
+                new ArrayList<>(expected.keySet()),
+                new ArrayList<>(plan.rules().rules().keySet()));
 
         List<String> roots = plan.helper().directRoots();
-        assertTrue(roots.contains(LINK.toString()) && roots.contains("/made/up/etc/ssl/cacerts"), "a link's root under both spellings");
+        assertTrue(
+                roots.contains(LINK.toString()) && roots.contains("/made/up/etc/ssl/cacerts"),
+                "a link's root under both spellings");
         assertEquals(roots.stream().sorted().distinct().toList(), roots, "sorted, each once");
         assertEquals(plan.rules().readableRoots(), roots);
 
-        String direct = String.join(":", roots.stream().map(HelperCommandLine::encodeAgentValue).toList());
-        assertEquals(List.of(LAUNCHER.toString(), "-XX:+PerfDisableSharedMem", "-Djffi.boot.library.path=" + JFFI,
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-javaagent:" + AGENT + "=channel=3,cache=" + CACHE + ",direct=" + direct,
-                "-cp", "app.jar:lib", "Main", "-cp", "not/a/class/path"), plan.helper().argv());
+        String direct = String.join(
+                ":", roots.stream().map(HelperCommandLine::encodeAgentValue).toList());
+        assertEquals(
+                List.of(
+                        LAUNCHER.toString(),
+                        "-XX:+PerfDisableSharedMem",
+                        "-Djffi.boot.library.path=" + JFFI,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "--sun-misc-unsafe-memory-access=allow",
+                        "-javaagent:" + AGENT + "=channel=3,cache=" + CACHE + ",direct=" + direct,
+                        "-cp",
+                        "app.jar:lib",
+                        "Main",
+                        "-cp",
+                        "not/a/class/path"),
+                plan.helper().argv());
         assertEquals(LAUNCHER, plan.helper().launcher());
         assertEquals(3, plan.helper().channelFd());
         assertEquals(List.of(), plan.helper().environment());
@@ -112,7 +136,9 @@ class SandboxPlannerTest {
         Confinement confinement = plan.confinement();
         assertEquals(6, confinement.landlockAbi());
         assertEquals(Confinement.Identity.dropTo(NOBODY), confinement.identity());
-        assertEquals(Set.of(Namespace.NETWORK, Namespace.IPC), confinement.namespaces().kinds());
+        assertEquals(
+                Set.of(Namespace.NETWORK, Namespace.IPC),
+                confinement.namespaces().kinds());
         assertArrayEquals(SeccompFilter.program(), confinement.seccomp().toArray());
         assertEquals(Optional.empty(), plan.warning());
     }
@@ -123,32 +149,52 @@ class SandboxPlannerTest {
         variables.put("PATH", "/bin");
         variables.put("LANG", "C.UTF-8");
         SandboxPlan plan = plan(args("Main"), user(variables), jdk(17), files(Optional.empty(), List.of()));
-        assertEquals(new Confinement.Identity(1000, 1001, Optional.empty()), plan.confinement().identity());
+        assertEquals(
+                new Confinement.Identity(1000, 1001, Optional.empty()),
+                plan.confinement().identity());
         assertEquals(Set.of(), plan.confinement().namespaces().kinds());
-        assertEquals(List.of("PATH=/bin", "LANG=C.UTF-8"), plan.helper().environment(), "the broker's own, in its order");
+        assertEquals(
+                List.of("PATH=/bin", "LANG=C.UTF-8"), plan.helper().environment(), "the broker's own, in its order");
         List<String> argv = plan.helper().argv();
-        assertFalse(argv.contains("--enable-native-access=ALL-UNNAMED"), "JDK 17 has no native-access warnings to silence");
-        assertTrue(argv.get(3).startsWith("-javaagent:" + AGENT + "=channel=3,direct="), "no transform cache: no cache=; " + argv);
+        assertFalse(
+                argv.contains("--enable-native-access=ALL-UNNAMED"), "JDK 17 has no native-access warnings to silence");
+        assertTrue(
+                argv.get(3).startsWith("-javaagent:" + AGENT + "=channel=3,direct="),
+                "no transform cache: no cache=; " + argv);
         assertFalse(plan.rules().rules().containsKey(CACHE));
-        assertEquals(READ, plan.rules().rules().get(WORK), "no class path given: the working directory, as java defaults");
+        assertEquals(
+                READ, plan.rules().rules().get(WORK), "no class path given: the working directory, as java defaults");
     }
 
     @Test
     void theClassPathIsWhatJavaWouldUse() {
         Environment classPathVariable = user(Map.of("CLASSPATH", "/made/up/cp/a.jar:rel"));
         PreparedFiles files = files(Optional.empty(), List.of());
-        assertEquals(List.of(Path.of("/made/up/cp/a.jar"), WORK.resolve("rel")),
-                classPathRules(SandboxPlanner.helperReads(args("Main"), classPathVariable, jdk(17), files)), "CLASSPATH without -cp");
-        assertEquals(List.of(WORK.resolve("x.jar")),
-                classPathRules(SandboxPlanner.helperReads(args("-cp", "x.jar", "Main"), classPathVariable, jdk(17), files)), "-cp wins");
-        assertEquals(List.of(WORK.resolve("app.jar")),
-                classPathRules(SandboxPlanner.helperReads(args("-jar", "app.jar", "-cp", "y"), user(Map.of()), jdk(17), files)));
-        assertEquals(List.of(WORK.resolve("mods")),
-                classPathRules(SandboxPlanner.helperReads(args("-p", "mods", "-m", "app/app.Main"), user(Map.of()), jdk(17), files)),
+        assertEquals(
+                List.of(Path.of("/made/up/cp/a.jar"), WORK.resolve("rel")),
+                classPathRules(SandboxPlanner.helperReads(args("Main"), classPathVariable, jdk(17), files)),
+                "CLASSPATH without -cp");
+        assertEquals(
+                List.of(WORK.resolve("x.jar")),
+                classPathRules(
+                        SandboxPlanner.helperReads(args("-cp", "x.jar", "Main"), classPathVariable, jdk(17), files)),
+                "-cp wins");
+        assertEquals(
+                List.of(WORK.resolve("app.jar")),
+                classPathRules(SandboxPlanner.helperReads(
+                        args("-jar", "app.jar", "-cp", "y"), user(Map.of()), jdk(17), files)));
+        assertEquals(
+                List.of(WORK.resolve("mods")),
+                classPathRules(SandboxPlanner.helperReads(
+                        args("-p", "mods", "-m", "app/app.Main"), user(Map.of()), jdk(17), files)),
                 "a module gets no working directory");
-        assertEquals(List.of(WORK.resolve("tools/agent.jar"), WORK.resolve("lib")),
-                classPathRules(SandboxPlanner.helperReads(args("-javaagent:tools/agent.jar=opt", "--class-path=lib/*", "Main"),
-                        user(Map.of()), jdk(17), files)));
+        assertEquals(
+                List.of(WORK.resolve("tools/agent.jar"), WORK.resolve("lib")),
+                classPathRules(SandboxPlanner.helperReads(
+                        args("-javaagent:tools/agent.jar=opt", "--class-path=lib/*", "Main"),
+                        user(Map.of()),
+                        jdk(17),
+                        files)));
     }
 
     /** The class path rules: everything between the JVM's own files and the agent jar. */
@@ -174,8 +220,16 @@ class SandboxPlannerTest {
         real.put(WORK.resolve("jdk-link"), HOME); // a class path entry that is a link to the JDK
         real.put(AGENT, AGENT);
         SandboxPlan plan = SandboxPlanner.plan(arguments, user(Map.of()), jdk(17), files, new RealPaths(real));
-        assertEquals(Map.of(HOME, READ_EXECUTE, AGENT, READ), plan.rules().rules(), "missing: no rule; the link's READ merges into the JDK's");
-        assertEquals(List.of(AGENT.toString(), HOME.toString(), WORK.resolve("jdk-link").toString()), plan.helper().directRoots());
+        assertEquals(
+                Map.of(HOME, READ_EXECUTE, AGENT, READ),
+                plan.rules().rules(),
+                "missing: no rule; the link's READ merges into the JDK's");
+        assertEquals(
+                List.of(
+                        AGENT.toString(),
+                        HOME.toString(),
+                        WORK.resolve("jdk-link").toString()),
+                plan.helper().directRoots());
     }
 
     @Test
@@ -184,63 +238,90 @@ class SandboxPlannerTest {
         List<Rule> rules = SandboxPlanner.preparationReads(jdk(25), AGENT, staging);
         List<Rule> jvm = SandboxPlanner.jvmReads(jdk(25));
         assertEquals(jvm, rules.subList(0, jvm.size()));
-        assertEquals(List.of(new Rule(AGENT, Access.READ), new Rule(staging, Access.CREATE_FILES)), rules.subList(jvm.size(), rules.size()));
+        assertEquals(
+                List.of(new Rule(AGENT, Access.READ), new Rule(staging, Access.CREATE_FILES)),
+                rules.subList(jvm.size(), rules.size()));
         for (Rule rule : rules) {
-            assertTrue(rule.path().equals(staging) || (rule.access().rights & Landlock.WRITE_FILE) == 0, "writes only its staging: " + rule);
+            assertTrue(
+                    rule.path().equals(staging) || (rule.access().rights & Landlock.WRITE_FILE) == 0,
+                    "writes only its staging: " + rule);
         }
     }
 
     @Test
     void aRootHelperIsRefusedByNameByNumberAndByAccount() {
-        for (RunArguments root : List.of(new RunArguments(List.of("Main"), "0", Set.of()),
+        for (RunArguments root : List.of(
+                new RunArguments(List.of("Main"), "0", Set.of()),
                 new RunArguments(List.of("Main"), "toor", Set.of()))) {
-            Environment environment = new Environment(Map.of(), WORK, 1000, 1000, Optional.of(new UserAccount("toor", 0, 0)), 6);
-            AirlockException refused = assertThrows(AirlockException.class, () -> SandboxPlanner.confinement(root, environment));
+            Environment environment =
+                    new Environment(Map.of(), WORK, 1000, 1000, Optional.of(new UserAccount("toor", 0, 0)), 6);
+            AirlockException refused =
+                    assertThrows(AirlockException.class, () -> SandboxPlanner.confinement(root, environment));
             assertEquals(ExitCodes.USAGE, refused.exitCode());
-            assertEquals("--user " + root.user() + ": the helper must not run as root (uid 0): it would keep every capability; "
-                    + "name an unprivileged user (default: nobody)", refused.getMessage());
+            assertEquals(
+                    "--user " + root.user()
+                            + ": the helper must not run as root (uid 0): it would keep every capability; "
+                            + "name an unprivileged user (default: nobody)",
+                    refused.getMessage());
         }
     }
 
     @Test
     void nothingToRunAndAnUnknownUserAsRootAreUsageErrors() throws Exception {
-        AirlockException empty = assertThrows(AirlockException.class,
-                () -> SandboxPlanner.checkArguments(new RunArguments(List.of(), "nobody", Set.of()), Optional.of(NOBODY)));
+        AirlockException empty = assertThrows(
+                AirlockException.class,
+                () -> SandboxPlanner.checkArguments(
+                        new RunArguments(List.of(), "nobody", Set.of()), Optional.of(NOBODY)));
         assertEquals(ExitCodes.USAGE, empty.exitCode());
         assertEquals("nothing to run: give the java arguments after --", empty.getMessage());
 
         RunArguments ghost = new RunArguments(List.of("Main"), "ghost", Set.of());
         Environment noAccount = new Environment(Map.of(), WORK, 0, 0, Optional.empty(), 6);
-        AirlockException unknown = assertThrows(AirlockException.class, () -> SandboxPlanner.confinement(ghost, noAccount));
+        AirlockException unknown =
+                assertThrows(AirlockException.class, () -> SandboxPlanner.confinement(ghost, noAccount));
         assertEquals(ExitCodes.USAGE, unknown.exitCode());
         assertEquals("--user ghost: no such user in /etc/passwd", unknown.getMessage());
         Environment normalUser = new Environment(Map.of(), WORK, 1000, 1000, Optional.empty(), 6);
-        assertEquals(Confinement.Identity.keep(1000, 1000), SandboxPlanner.confinement(ghost, normalUser).identity(),
+        assertEquals(
+                Confinement.Identity.keep(1000, 1000),
+                SandboxPlanner.confinement(ghost, normalUser).identity(),
                 "as a normal user --user changes nothing, so an unknown one is no error");
     }
 
     @Test
     void aLandlockAbiTooLowIsRefusedUnlessAllowedAndThenWarned() throws Exception {
-        AirlockException none = assertThrows(AirlockException.class, () -> SandboxPlanner.confinement(args("Main"), root(0)));
+        AirlockException none =
+                assertThrows(AirlockException.class, () -> SandboxPlanner.confinement(args("Main"), root(0)));
         assertEquals(ExitCodes.SANDBOX_UNAVAILABLE, none.exitCode());
-        assertEquals("this kernel has no Landlock (or it is disabled), so the helper cannot be confined; "
-                + "--allow-weaker=landlock runs it without Landlock", none.getMessage());
-        AirlockException three = assertThrows(AirlockException.class, () -> SandboxPlanner.confinement(args("Main"), root(3)));
+        assertEquals(
+                "this kernel has no Landlock (or it is disabled), so the helper cannot be confined; "
+                        + "--allow-weaker=landlock runs it without Landlock",
+                none.getMessage());
+        AirlockException three =
+                assertThrows(AirlockException.class, () -> SandboxPlanner.confinement(args("Main"), root(3)));
         assertEquals(ExitCodes.SANDBOX_UNAVAILABLE, three.exitCode());
-        assertEquals("this kernel's Landlock ABI 3 cannot deny TCP (ABI 4 needed); --allow-weaker=landlock runs it with a weaker sandbox",
+        assertEquals(
+                "this kernel's Landlock ABI 3 cannot deny TCP (ABI 4 needed); --allow-weaker=landlock runs it with a weaker sandbox",
                 three.getMessage());
 
         RunArguments weaker = new RunArguments(List.of("Main"), "nobody", Set.of(WeakerLayer.LANDLOCK));
         PreparedFiles files = files(Optional.empty(), List.of());
         SandboxPlan waived = plan(weaker, root(0), jdk(17), files);
         assertEquals(0, waived.confinement().landlockAbi(), "Landlock waived");
-        assertEquals(Optional.of("airlock: WARNING: the sandbox is weaker than Airlock's default: Landlock ABI 0 (none): "
-                + "files are confined by the uid drop and the broker only"), waived.warning());
+        assertEquals(
+                Optional.of("airlock: WARNING: the sandbox is weaker than Airlock's default: Landlock ABI 0 (none): "
+                        + "files are confined by the uid drop and the broker only"),
+                waived.warning());
         SandboxPlan older = plan(weaker, root(3), jdk(17), files);
         assertEquals(3, older.confinement().landlockAbi(), "enforced at the ABI there is");
-        assertEquals(Optional.of("airlock: WARNING: the sandbox is weaker than Airlock's default: Landlock ABI 3: TCP is not confined"),
+        assertEquals(
+                Optional.of(
+                        "airlock: WARNING: the sandbox is weaker than Airlock's default: Landlock ABI 3: TCP is not confined"),
                 older.warning());
-        assertEquals(Optional.empty(), plan(weaker, root(4), jdk(17), files).warning(), "allowed but not needed: no warning");
+        assertEquals(
+                Optional.empty(),
+                plan(weaker, root(4), jdk(17), files).warning(),
+                "allowed but not needed: no warning");
     }
 
     @Test
@@ -260,10 +341,13 @@ class SandboxPlannerTest {
         assertEquals(first.helper(), second.helper());
         assertEquals(first.confinement(), second.confinement());
         assertEquals(first.rules().rules(), second.rules().rules());
-        assertThrows(UnsupportedOperationException.class, () -> first.helper().argv().add("-Dx"));
-        assertThrows(UnsupportedOperationException.class, () -> first.rules().rules().put(WORK, READ));
+        assertThrows(
+                UnsupportedOperationException.class, () -> first.helper().argv().add("-Dx"));
+        assertThrows(
+                UnsupportedOperationException.class, () -> first.rules().rules().put(WORK, READ));
         assertThrows(IllegalArgumentException.class, () -> new Rule(Path.of("relative"), Access.READ));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new Environment(Map.of(), Path.of("relative"), 0, 0, Optional.empty(), 6));
     }
 }

@@ -51,8 +51,7 @@ class SeccompFilterTest {
         return BpfInterpreter.run(PROGRAM, call).action();
     }
 
-    private record Row(String what, Call call, int expected) {
-    }
+    private record Row(String what, Call call, int expected) {}
 
     private static Row row(String what, Syscall call, int expected, long... args) {
         return new Row(what, Call.of(call, args), expected);
@@ -63,7 +62,8 @@ class SeccompFilterTest {
         for (Row row : rows) {
             int actual = action(row.call());
             if (actual != row.expected()) {
-                wrong.add(row.what() + ": expected 0x" + Integer.toHexString(row.expected()) + ", got 0x" + Integer.toHexString(actual));
+                wrong.add(row.what() + ": expected 0x" + Integer.toHexString(row.expected()) + ", got 0x"
+                        + Integer.toHexString(actual));
             }
         }
         assertEquals(List.of(), wrong);
@@ -127,8 +127,24 @@ class SeccompFilterTest {
                 assertTrue(seen.add(call), call + " is in two tables");
             }
         }
-        for (Syscall checked : List.of(SOCKET, SOCKETPAIR, SENDTO, SENDMSG, SENDMMSG, LISTEN, IOCTL, PRCTL, CLONE, CLONE3,
-                PRLIMIT64, SETPRIORITY, SCHED_SETAFFINITY, SCHED_SETSCHEDULER, SCHED_SETPARAM, SCHED_SETATTR, IOPRIO_SET,
+        for (Syscall checked : List.of(
+                SOCKET,
+                SOCKETPAIR,
+                SENDTO,
+                SENDMSG,
+                SENDMMSG,
+                LISTEN,
+                IOCTL,
+                PRCTL,
+                CLONE,
+                CLONE3,
+                PRLIMIT64,
+                SETPRIORITY,
+                SCHED_SETAFFINITY,
+                SCHED_SETSCHEDULER,
+                SCHED_SETPARAM,
+                SCHED_SETATTR,
+                IOPRIO_SET,
                 INOTIFY_ADD_WATCH)) {
             assertTrue(seen.add(checked), checked + " has its own rule and must not be in a table");
         }
@@ -192,7 +208,13 @@ class SeccompFilterTest {
         List<Row> rows = new ArrayList<>();
         for (int request : IOCTLS) {
             rows.add(row("0x" + Integer.toHexString(request), IOCTL, ALLOW, 0, request & 0xffffffffL, 0));
-            rows.add(row("0x" + Integer.toHexString(request) + " high bits", IOCTL, ALLOW, 0, HIGH | (request & 0xffffffffL), 0));
+            rows.add(row(
+                    "0x" + Integer.toHexString(request) + " high bits",
+                    IOCTL,
+                    ALLOW,
+                    0,
+                    HIGH | (request & 0xffffffffL),
+                    0));
         }
         for (long high : new long[] {0, HIGH, 0xffffffff_00000000L, 1L << 32}) {
             rows.add(row("TIOCSTI " + Long.toHexString(high), IOCTL, EPERM, 0, high | TIOCSTI, 0));
@@ -232,9 +254,15 @@ class SeccompFilterTest {
                 row("fork", CLONE, ALLOW, FORK_FLAGS),
                 row("posix_spawn vfork", CLONE, ALLOW, VFORK_FLAGS),
                 row("CLONE_PARENT", CLONE, EPERM, CLONE_PARENT | SIGCHLD),
-                row("namespace flag in the high word (ignored by the kernel)", CLONE, ALLOW, ((long) CLONE_NEWUSER << 32) | SIGCHLD),
+                row(
+                        "namespace flag in the high word (ignored by the kernel)",
+                        CLONE,
+                        ALLOW,
+                        ((long) CLONE_NEWUSER << 32) | SIGCHLD),
                 row("clone3", CLONE3, ENOSYS, 0, 88)));
-        for (int flag : new int[] {CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET}) {
+        for (int flag : new int[] {
+            CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET
+        }) {
             rows.add(row("namespace 0x" + Integer.toHexString(flag), CLONE, EPERM, flag | SIGCHLD));
             rows.add(row("thread + namespace 0x" + Integer.toHexString(flag), CLONE, EPERM, flag | THREAD_FLAGS));
         }

@@ -74,8 +74,14 @@ class SeccompKernelTest {
                 () -> open(DatagramChannel::open),
                 () -> open(SocketChannel::open),
                 () -> open(() -> SocketChannel.open(StandardProtocolFamily.INET6)));
-        assertEquals(List.of("EX Permission denied", "EX Permission denied", "opened", "opened"), answers, "unix, udp, tcp4, tcp6");
-        assertEquals("opened", open(() -> SocketChannel.open(StandardProtocolFamily.UNIX)), "the filter binds only the thread that installed it");
+        assertEquals(
+                List.of("EX Permission denied", "EX Permission denied", "opened", "opened"),
+                answers,
+                "unix, udp, tcp4, tcp6");
+        assertEquals(
+                "opened",
+                open(() -> SocketChannel.open(StandardProtocolFamily.UNIX)),
+                "the filter binds only the thread that installed it");
     }
 
     @Test
@@ -90,7 +96,7 @@ class SeccompKernelTest {
                     () -> run("/bin/ls", dir.toString()),
                     () -> run("/bin/cat", file.toString()),
                     () -> {
-                        Thread t = new Thread(() -> { });
+                        Thread t = new Thread(() -> {});
                         t.start();
                         t.join();
                         return "thread";
@@ -100,16 +106,20 @@ class SeccompKernelTest {
                         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxrwxrwx"));
                         return "chmod";
                     },
-                    () -> run("/bin/sh", "-c", "touch -d 2001-01-01 " + file + "; chmod 777 " + file + " 2>&1; echo $?"));
+                    () -> run(
+                            "/bin/sh", "-c", "touch -d 2001-01-01 " + file + "; chmod 777 " + file + " 2>&1; echo $?"));
             assertEquals("exit 0: hi", answers.get(0));
             assertEquals("exit 0: in.txt", answers.get(1));
             assertEquals("exit 0: content", answers.get(2));
             assertEquals("thread", answers.get(3));
             assertEquals("content", answers.get(4));
             assertTrue(answers.get(5).contains("Operation not permitted"), "chmod refused: " + answers.get(5));
-            assertTrue(answers.get(6).contains("Operation not permitted") && answers.get(6).endsWith("1"),
+            assertTrue(
+                    answers.get(6).contains("Operation not permitted")
+                            && answers.get(6).endsWith("1"),
                     "a child's touch and chmod refused too: " + answers.get(6));
-            assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), "the mode is unchanged");
+            assertEquals(
+                    mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), "the mode is unchanged");
             assertEquals(modified, Files.getLastModifiedTime(file).toMillis(), "the times are unchanged");
         } finally {
             try (var walk = Files.walk(dir)) {

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.airlock.unix.Errno;
-import dev.airlock.unix.ErrnoException;
-import dev.airlock.unix.Fd;
-import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.policy.Policy;
 import dev.airlock.policy.PolicySyntaxException;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +93,8 @@ final class ServerFixture implements AutoCloseable {
         if (outcome.fd() != null) {
             outcome.fd().close();
         }
-        assertEquals(new Reply.Denied(Errno.EACCES, denial(actions)), outcome.reply(), () -> request + " -> " + outcome);
+        assertEquals(
+                new Reply.Denied(Errno.EACCES, denial(actions)), outcome.reply(), () -> request + " -> " + outcome);
     }
 
     /** Asserts the kernel (or the broker acting as it) refused with {@code errno}: no policy reason, no descriptor. */
@@ -117,7 +118,10 @@ final class ServerFixture implements AutoCloseable {
             Linux.Stat stat = Linux.fstat(fd.get());
             assertEquals(Trees.inode(expected), stat.ino(), "inode");
             assertEquals(Trees.device(expected), stat.dev(), "device");
-            assertEquals(Linux.O_PATH, Linux.statusFlags(fd.get()) & Linux.O_PATH, "an O_PATH descriptor: neither readable nor writable");
+            assertEquals(
+                    Linux.O_PATH,
+                    Linux.statusFlags(fd.get()) & Linux.O_PATH,
+                    "an O_PATH descriptor: neither readable nor writable");
         }
     }
 

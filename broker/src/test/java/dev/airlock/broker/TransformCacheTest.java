@@ -9,9 +9,22 @@ import org.junit.jupiter.api.Test;
 class TransformCacheTest {
     @Test
     void onlyShareModesReachThePreparation() {
-        assertEquals(List.of("-Xshare:off"), TransformCache.classDataSharingOptions(List.of("-Xshare:off",
-                "-XX:SharedArchiveFile=/grant/app.jsa", "-XX:AOTCache=/grant/app.aot", "-cp", "app", "Main", "-Xshare:on")));
-        assertEquals(List.of(), TransformCache.classDataSharingOptions(List.of("-XX:SharedArchiveFile=/grant/app.jsa", "Main")));
-        assertEquals(List.of(), TransformCache.classDataSharingOptions(List.of("Main", "-Xshare:off")), "the program's own arguments");
+        assertEquals(
+                List.of("-Xshare:off"),
+                TransformCache.classDataSharingOptions(List.of(
+                        "-Xshare:off",
+                        "-XX:SharedArchiveFile=/grant/app.jsa",
+                        "-XX:AOTCache=/grant/app.aot",
+                        "-cp",
+                        "app",
+                        "Main",
+                        "-Xshare:on")));
+        assertEquals(
+                List.of(),
+                TransformCache.classDataSharingOptions(List.of("-XX:SharedArchiveFile=/grant/app.jsa", "Main")));
+        assertEquals(
+                List.of(),
+                TransformCache.classDataSharingOptions(List.of("Main", "-Xshare:off")),
+                "the program's own arguments");
     }
 }

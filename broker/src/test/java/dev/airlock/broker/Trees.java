@@ -21,8 +21,7 @@ import java.util.stream.Stream;
  * assert that a refused request changed nothing), and path bytes for requests.
  */
 final class Trees {
-    private Trees() {
-    }
+    private Trees() {}
 
     /** The UTF-8 bytes of a path, as the helper sends them. */
     static byte[] bytes(Path path) {
@@ -123,7 +122,12 @@ final class Trees {
             String e = expected.getOrDefault(name, "absent");
             String a = actual.getOrDefault(name, "absent");
             if (!e.equals(a)) {
-                s.append('\n').append(name.isEmpty() ? "." : name).append(": expected ").append(e).append(", was ").append(a);
+                s.append('\n')
+                        .append(name.isEmpty() ? "." : name)
+                        .append(": expected ")
+                        .append(e)
+                        .append(", was ")
+                        .append(a);
             }
         }
         return s.toString();
@@ -136,7 +140,8 @@ final class Trees {
                 return "absent";
             }
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            Map<String, Object> unix = Files.readAttributes(p, "unix:mode,uid,gid,nlink,ino", LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> unix =
+                    Files.readAttributes(p, "unix:mode,uid,gid,nlink,ino", LinkOption.NOFOLLOW_LINKS);
             StringBuilder s = new StringBuilder();
             s.append(a.isDirectory() ? "dir" : a.isSymbolicLink() ? "link" : a.isRegularFile() ? "file" : "other");
             s.append(" mode=0").append(Integer.toOctalString((Integer) unix.get("mode")));
@@ -165,7 +170,8 @@ final class Trees {
 
     private static String digest(byte[] content) {
         try {
-            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            return java.util.HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

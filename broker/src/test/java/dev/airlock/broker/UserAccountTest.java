@@ -21,18 +21,23 @@ class UserAccountTest {
 
     /** The confinement a root broker plans for {@code user}, looked up in this machine's {@code /etc/passwd}. */
     private static Confinement asRoot(String user) throws Exception {
-        Environment root = new Environment(Map.of(), Path.of("/"), 0, 0, UserAccount.find(user), LandlockRules.REQUIRED_ABI);
+        Environment root =
+                new Environment(Map.of(), Path.of("/"), 0, 0, UserAccount.find(user), LandlockRules.REQUIRED_ABI);
         return SandboxPlanner.confinement(as(user), root);
     }
 
     @Test
     void rootByNameOrNumberIsAUsageError() {
         for (String user : new String[] {"root", "0"}) {
-            AirlockException byName = assertThrows(AirlockException.class,
-                    () -> SandboxPlanner.checkArguments(as(user), UserAccount.find(user)));
+            AirlockException byName = assertThrows(
+                    AirlockException.class, () -> SandboxPlanner.checkArguments(as(user), UserAccount.find(user)));
             assertEquals(ExitCodes.USAGE, byName.exitCode());
-            assertTrue(byName.getMessage().startsWith("--user " + user + ": the helper must not run as root (uid 0)"), byName.getMessage());
-            assertEquals(ExitCodes.USAGE, assertThrows(AirlockException.class, () -> asRoot(user)).exitCode());
+            assertTrue(
+                    byName.getMessage().startsWith("--user " + user + ": the helper must not run as root (uid 0)"),
+                    byName.getMessage());
+            assertEquals(
+                    ExitCodes.USAGE,
+                    assertThrows(AirlockException.class, () -> asRoot(user)).exitCode());
         }
     }
 

@@ -1,18 +1,18 @@
 package dev.airlock.helper;
 
-import dev.airlock.unix.Credentials;
 import dev.airlock.ipc.Envelope;
-import dev.airlock.unix.Errno;
-import dev.airlock.unix.ErrnoException;
-import dev.airlock.unix.Fd;
 import dev.airlock.ipc.LinkTarget;
-import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.ProtocolException;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.ipc.RequestPath;
+import dev.airlock.unix.Credentials;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import dev.airlock.unix.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -41,7 +41,9 @@ public final class BrokerClient {
     private IOException gone;
     /** The reader's receive buffer: only the thread that holds the reader role uses it. */
     private final ByteBuffer receiveBuffer = ByteBuffer.allocate(Message.MAX_SIZE + 1);
-    private static final ThreadLocal<ByteBuffer> SEND_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocate(Message.MAX_SIZE));
+
+    private static final ThreadLocal<ByteBuffer> SEND_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(Message.MAX_SIZE));
 
     private static final class Slot {
         Reply reply;
@@ -195,7 +197,8 @@ public final class BrokerClient {
         }
         Slot slot = awaitReply(id);
         Reply reply = slot.reply;
-        boolean admitted = reply instanceof Reply.Success yielded && request.operation().success().admits(yielded);
+        boolean admitted = reply instanceof Reply.Success yielded
+                && request.operation().success().admits(yielded);
         if (!admitted && slot.descriptor != null) {
             slot.descriptor.close(); // the codec admits one only with a descriptor success; never leak it
         }
@@ -262,7 +265,8 @@ public final class BrokerClient {
                 Envelope<Reply> reply;
                 try {
                     if (received.truncated() || received.descriptors().length > 1) {
-                        throw new ProtocolException("reply truncated or with " + received.descriptors().length + " descriptors");
+                        throw new ProtocolException(
+                                "reply truncated or with " + received.descriptors().length + " descriptors");
                     }
                     reply = MessageCodec.decodeReply(in, received.length(), received.descriptors().length == 1);
                 } catch (ProtocolException e) {

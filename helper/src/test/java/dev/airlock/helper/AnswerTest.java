@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.airlock.unix.Errno;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Reply;
+import dev.airlock.unix.Errno;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import org.junit.jupiter.api.Test;
@@ -25,13 +25,22 @@ class AnswerTest {
     @Test
     void pathsTheWireCannotCarryFailAsTheKernelWould() throws Exception {
         assertEquals("/a/b", BrokerClient.path("/a/b").toString());
-        OperationFailedException tooLong = assertThrows(OperationFailedException.class,
-                () -> BrokerClient.path("/" + "a".repeat(Message.MAX_PATH_LENGTH)));
+        OperationFailedException tooLong = assertThrows(
+                OperationFailedException.class, () -> BrokerClient.path("/" + "a".repeat(Message.MAX_PATH_LENGTH)));
         assertEquals(Errno.ENAMETOOLONG, tooLong.errno());
-        assertEquals(Errno.EINVAL, assertThrows(OperationFailedException.class, () -> BrokerClient.path("/a\u0000b")).errno());
-        assertEquals(Errno.EINVAL, assertThrows(OperationFailedException.class, () -> BrokerClient.path("relative")).errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(OperationFailedException.class, () -> BrokerClient.path("/a\u0000b"))
+                        .errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(OperationFailedException.class, () -> BrokerClient.path("relative"))
+                        .errno());
         assertEquals("../t", BrokerClient.target("../t").toString());
-        assertEquals(Errno.EINVAL, assertThrows(OperationFailedException.class, () -> BrokerClient.target("")).errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(OperationFailedException.class, () -> BrokerClient.target(""))
+                        .errno());
     }
 
     /** The three kinds of failure are distinct IOExceptions, and none is the JDK's AccessDeniedException. */

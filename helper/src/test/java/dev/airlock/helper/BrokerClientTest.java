@@ -13,13 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.airlock.helper.ScriptedBroker.Incoming;
-import dev.airlock.ipc.Message;
-import dev.airlock.unix.Errno;
-import dev.airlock.unix.Fd;
 import dev.airlock.ipc.FileStat;
-import dev.airlock.unix.Linux;
+import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import dev.airlock.unix.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +71,9 @@ class BrokerClientTest {
             int fd = caller.get();
             try (Fd received = Fd.adopt(fd)) {
                 assertEquals(file, Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)));
-                assertEquals("opened by the broker", new String(Linux.readAll(received.get(), 1024), StandardCharsets.UTF_8));
+                assertEquals(
+                        "opened by the broker",
+                        new String(Linux.readAll(received.get(), 1024), StandardCharsets.UTF_8));
             }
         }
     }
@@ -103,10 +105,13 @@ class BrokerClientTest {
     void watchReplyIsAWatchOfTheCallersOwnInotifyInstance() throws Exception {
         Path other = Files.createDirectory(dir.resolve("other"));
         Path watched = Files.createDirectory(dir.resolve("watched"));
-        try (ScriptedBroker broker = ScriptedBroker.start(); Fd inotify = Linux.inotifyInit()) {
-            // A first watch of the caller's own, so that a watch in any fresh instance (1) differs from one in this (2).
+        try (ScriptedBroker broker = ScriptedBroker.start();
+                Fd inotify = Linux.inotifyInit()) {
+            // A first watch of the caller's own, so that a watch in any fresh instance (1) differs from one in this
+            // (2).
             int first = Linux.inotifyAddWatch(inotify.get(), other.toString(), IN_CREATE);
-            Caller<Integer> caller = Caller.start("watch", () -> watch(broker.client(), inotify, watched.toString(), IN_CREATE));
+            Caller<Integer> caller =
+                    Caller.start("watch", () -> watch(broker.client(), inotify, watched.toString(), IN_CREATE));
             Incoming request = broker.next(PROMPTLY);
             assertEquals(watched.toString(), request.path);
             assertEquals(1, request.descriptors.size(), "the inotify instance travels with the request");
@@ -188,15 +193,20 @@ class BrokerClientTest {
         Path file = write("file", "x");
         Path other = Files.createDirectory(dir.resolve("other"));
         // OPEN yields a descriptor, STAT a descriptor or a status, READLINK data, MKDIR nothing, WATCH a watch.
-        assertWrongKindFailsClosed(client -> open(client, "/data/file"), (broker, r) -> broker.answerStatus(r, LINK_STATUS));
+        assertWrongKindFailsClosed(
+                client -> open(client, "/data/file"), (broker, r) -> broker.answerStatus(r, LINK_STATUS));
         assertWrongKindFailsClosed(client -> open(client, "/data/file"), ScriptedBroker::answerDone);
         assertWrongKindFailsClosed(client -> open(client, "/data/file"), (broker, r) -> broker.answerWatch(r, 1));
-        assertWrongKindFailsClosed(client -> statLink(client, "/data/link"), (broker, r) -> broker.answerData(r, new byte[] {'x'}));
-        assertWrongKindFailsClosed(client -> makeDirectory(client, "/data/new"), (broker, r) -> broker.answerData(r, new byte[0]));
-        assertWrongKindFailsClosed(client -> readLink(client, "/data/link"), (broker, r) -> answerWithFile(broker, r, file));
+        assertWrongKindFailsClosed(
+                client -> statLink(client, "/data/link"), (broker, r) -> broker.answerData(r, new byte[] {'x'}));
+        assertWrongKindFailsClosed(
+                client -> makeDirectory(client, "/data/new"), (broker, r) -> broker.answerData(r, new byte[0]));
+        assertWrongKindFailsClosed(
+                client -> readLink(client, "/data/link"), (broker, r) -> answerWithFile(broker, r, file));
         assertEquals(List.of(), descriptorsOf(file), "the descriptor nobody asked for is closed");
         try (Fd inotify = Linux.inotifyInit()) {
-            assertWrongKindFailsClosed(client -> watch(client, inotify, other.toString(), IN_CREATE), ScriptedBroker::answerDone);
+            assertWrongKindFailsClosed(
+                    client -> watch(client, inotify, other.toString(), IN_CREATE), ScriptedBroker::answerDone);
             assertTrue(inotify.isOpen(), "the caller's inotify instance stays the caller's");
         }
     }
@@ -225,7 +235,8 @@ class BrokerClientTest {
                         String path = dir.resolve(thread + "-" + i).toString();
                         if (i % 2 == 0) {
                             try (Fd fd = Fd.adopt(open(broker.client(), path))) {
-                                assertEquals("file of request " + thread + "-" + i,
+                                assertEquals(
+                                        "file of request " + thread + "-" + i,
                                         new String(Linux.readAll(fd.get(), 1024), StandardCharsets.UTF_8));
                             }
                         } else {
@@ -389,7 +400,8 @@ class BrokerClientTest {
             });
             requests.add(broker.next(PROMPTLY));
             Thread.sleep(100);
-            assertFalse(a.result.isDone() || b.result.isDone() || c.result.isDone(), "an interrupt does not end a call");
+            assertFalse(
+                    a.result.isDone() || b.result.isDone() || c.result.isDone(), "an interrupt does not end a call");
             Collections.reverse(requests);
             for (Incoming request : requests) {
                 broker.answerData(request, ("reply to " + request.path).getBytes(StandardCharsets.UTF_8));
@@ -408,7 +420,8 @@ class BrokerClientTest {
             int calls = 4;
             Caller<Void> caller = Caller.start("sequential", () -> {
                 for (int i = 0; i < calls; i++) {
-                    assertEquals("reply " + i, new String(readLink(broker.client(), "/data/" + i), StandardCharsets.UTF_8));
+                    assertEquals(
+                            "reply " + i, new String(readLink(broker.client(), "/data/" + i), StandardCharsets.UTF_8));
                 }
                 return null;
             });
@@ -428,7 +441,9 @@ class BrokerClientTest {
     void noClientStartsAtIdZero() throws Exception {
         Fd[] pair = Linux.seqpacketPair();
         try {
-            assertThrows(IllegalArgumentException.class, () -> BrokerClient.overSocket(new SeqPacketSocket(pair[1], Message.MAX_SIZE), 0));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> BrokerClient.overSocket(new SeqPacketSocket(pair[1], Message.MAX_SIZE), 0));
         } finally {
             pair[0].close();
             pair[1].close();
@@ -445,11 +460,15 @@ class BrokerClientTest {
             int fd = mine.get();
             IOException refused = assertThrows(IOException.class, () -> BrokerClient.connect(fd));
             // The pair's creator is this process, which is never its own parent.
-            assertEquals("airlock channel " + fd + " belongs to pid " + Linux.getpid() + ", not to this process's parent " + Linux.getppid(),
+            assertEquals(
+                    "airlock channel " + fd + " belongs to pid " + Linux.getpid() + ", not to this process's parent "
+                            + Linux.getppid(),
                     refused.getMessage());
             Linux.statusFlags(fd); // still open: EBADF otherwise
             assertTrue(mine.isOpen());
-            assertTrue(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().startsWith("socket:"));
+            assertTrue(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd))
+                    .toString()
+                    .startsWith("socket:"));
         } finally {
             pair[0].close();
             mine.close();
@@ -461,8 +480,24 @@ class BrokerClientTest {
     private static final int IN_CREATE = 0x100;
 
     /** A symbolic link's status as the broker would send it in place of a descriptor. */
-    private static final FileStat LINK_STATUS = new FileStat(Linux.S_IFLNK | 0777, 4242, 0x801, 0, 1, 1000, 1000, 17,
-            1_700_000_000L, 1, 1_700_000_001L, 2, 1_700_000_002L, 3, true, 1_600_000_000L, 4);
+    private static final FileStat LINK_STATUS = new FileStat(
+            Linux.S_IFLNK | 0777,
+            4242,
+            0x801,
+            0,
+            1,
+            1000,
+            1000,
+            17,
+            1_700_000_000L,
+            1,
+            1_700_000_001L,
+            2,
+            1_700_000_002L,
+            3,
+            true,
+            1_600_000_000L,
+            4);
 
     /** A client call a scenario makes in a caller thread. */
     private interface ClientCall {
@@ -481,7 +516,9 @@ class BrokerClientTest {
             Incoming request = broker.next(PROMPTLY);
             answer.answer(broker, request);
             String message = assertBrokerFailed(caller).getMessage();
-            assertTrue(message.startsWith("airlock broker answered " + request.description.substring(request.description.indexOf(' ') + 1)),
+            assertTrue(
+                    message.startsWith("airlock broker answered "
+                            + request.description.substring(request.description.indexOf(' ') + 1)),
                     message);
             assertLaterCallsThrow(broker);
         }
@@ -585,16 +622,18 @@ class BrokerClientTest {
         }
 
         private Caller(String name, Call<T> call) {
-            thread = new Thread(() -> {
-                try {
-                    T value = call.run();
-                    interruptedAtEnd = Thread.currentThread().isInterrupted();
-                    result.complete(value);
-                } catch (Throwable e) {
-                    interruptedAtEnd = Thread.currentThread().isInterrupted();
-                    result.completeExceptionally(e);
-                }
-            }, name);
+            thread = new Thread(
+                    () -> {
+                        try {
+                            T value = call.run();
+                            interruptedAtEnd = Thread.currentThread().isInterrupted();
+                            result.complete(value);
+                        } catch (Throwable e) {
+                            interruptedAtEnd = Thread.currentThread().isInterrupted();
+                            result.completeExceptionally(e);
+                        }
+                    },
+                    name);
             thread.setDaemon(true);
         }
 
@@ -632,11 +671,16 @@ class BrokerClientTest {
     // ---- the client's request API, in one place ----
 
     private static int open(BrokerClient client, String path) throws IOException {
-        return client.send(new Request.Open(BrokerClient.path(path), Linux.O_RDONLY | Linux.O_CLOEXEC, 0, true)).descriptor();
+        return client.send(new Request.Open(BrokerClient.path(path), Linux.O_RDONLY | Linux.O_CLOEXEC, 0, true))
+                .descriptor();
     }
 
     private static byte[] readLink(BrokerClient client, String path) throws IOException {
-        return assertInstanceOf(Reply.Data.class, client.send(new Request.ReadLink(BrokerClient.path(path))).success()).bytes();
+        return assertInstanceOf(
+                        Reply.Data.class,
+                        client.send(new Request.ReadLink(BrokerClient.path(path)))
+                                .success())
+                .bytes();
     }
 
     /** STAT of a link not followed, which the broker answers here with a status rather than a descriptor. */

@@ -1,16 +1,16 @@
 package dev.airlock.helper;
 
 import dev.airlock.ipc.Envelope;
-import dev.airlock.unix.Errno;
-import dev.airlock.unix.ErrnoException;
-import dev.airlock.unix.Fd;
 import dev.airlock.ipc.FileStat;
-import dev.airlock.unix.Linux;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.ProtocolException;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
+import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import dev.airlock.unix.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -82,7 +82,10 @@ final class ScriptedBroker implements AutoCloseable {
     static ScriptedBroker start(int firstId) throws IOException {
         Fd[] pair = Linux.seqpacketPair();
         Linux.setStatusFlags(pair[0].get(), Linux.statusFlags(pair[0].get()) | Linux.O_NONBLOCK);
-        return new ScriptedBroker(new SeqPacketSocket(pair[0], Message.MAX_SIZE), pair[1], BrokerClient.overSocket(new SeqPacketSocket(pair[1], Message.MAX_SIZE), firstId));
+        return new ScriptedBroker(
+                new SeqPacketSocket(pair[0], Message.MAX_SIZE),
+                pair[1],
+                BrokerClient.overSocket(new SeqPacketSocket(pair[1], Message.MAX_SIZE), firstId));
     }
 
     static ScriptedBroker start() throws IOException {
@@ -160,8 +163,11 @@ final class ScriptedBroker implements AutoCloseable {
 
     private Incoming decode(SeqPacketSocket.Received received, List<Fd> descriptors) throws ProtocolException {
         Envelope<Request> request = MessageCodec.decodeRequest(in, received.length(), descriptors.size());
-        return new Incoming(request.id(), request.toString(),
-                new String(request.message().path().bytes(), StandardCharsets.UTF_8), descriptors);
+        return new Incoming(
+                request.id(),
+                request.toString(),
+                new String(request.message().path().bytes(), StandardCharsets.UTF_8),
+                descriptors);
     }
 
     /** Success with {@code descriptor} (which stays the caller's: the kernel passes a copy). */
@@ -267,8 +273,7 @@ final class ScriptedBroker implements AutoCloseable {
         private static final int SCM_RIGHTS = 1;
         private static final int MSG_NOSIGNAL = 0x4000;
 
-        private RawSend() {
-        }
+        private RawSend() {}
 
         static void send(int socket, byte[] bytes, Fd[] descriptors) throws ErrnoException {
             int controlLength = descriptors.length == 0 ? 0 : (CMSG_HEADER + 4 * descriptors.length + 7) & ~7;

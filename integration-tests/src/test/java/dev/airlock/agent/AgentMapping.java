@@ -9,8 +9,7 @@ import dev.airlock.helper.BrokerClient;
  * JVM of its own.
  */
 public final class AgentMapping {
-    private AgentMapping() {
-    }
+    private AgentMapping() {}
 
     /** What {@code new FileInputStream(path)} gets: the descriptor, or the exception thrown. */
     public static Object javaIoOpen(BrokerClient client, String path) {
@@ -33,12 +32,16 @@ public final class AgentMapping {
     /** What the bridge gets for NIO's {@code stat} of {@code path}: the answer, -errno, or the exception thrown. */
     public static Object nioStat(BrokerClient client, String path) {
         try {
-            return new MetadataRouter(new Opener() {
-                @Override
-                public dev.airlock.helper.Answer send(dev.airlock.ipc.Request request) throws java.io.IOException {
-                    return client.send(request);
-                }
-            }, new Router(client::send, "/")).nio(Bridge.STAT, path, null, false, 0, 0, 0);
+            return new MetadataRouter(
+                            new Opener() {
+                                @Override
+                                public dev.airlock.helper.Answer send(dev.airlock.ipc.Request request)
+                                        throws java.io.IOException {
+                                    return client.send(request);
+                                }
+                            },
+                            new Router(client::send, "/"))
+                    .nio(Bridge.STAT, path, null, false, 0, 0, 0);
         } catch (Exception e) {
             return e;
         }

@@ -1,9 +1,9 @@
 package dev.airlock.broker;
 
+import dev.airlock.policy.Policy;
 import dev.airlock.unix.Credentials;
 import dev.airlock.unix.Linux;
 import dev.airlock.unix.SeqPacketSocket;
-import dev.airlock.policy.Policy;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -15,25 +15,27 @@ import java.nio.file.Path;
  * state: the helper cannot, and the policy cannot.
  */
 public final class BrokenBroker {
-    private BrokenBroker() {
-    }
+    private BrokenBroker() {}
 
     /** Starts serving {@code socket} (the broker's end) on a daemon thread; requests must come from this process. */
     public static Thread serve(SeqPacketSocket socket, Path granted, PrintStream log) throws Exception {
-        Policy policy = Policy.parse("broken.policy",
-                "grant { permission java.io.FilePermission \"" + granted + "/-\", \"read,write\"; };");
+        Policy policy = Policy.parse(
+                "broken.policy", "grant { permission java.io.FilePermission \"" + granted + "/-\", \"read,write\"; };");
         GrantRoots roots = GrantRoots.open(policy.fileGrantRoots());
         RequestServer server = new RequestServer(policy, roots);
         roots.close();
         Linux.enablePassCred(socket.fd().get());
-        RequestLoop loop = new RequestLoop(socket, server, new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid()), log);
-        Thread serving = new Thread(() -> {
-            try {
-                loop.run();
-            } catch (Exception e) {
-                log.println("loop failed: " + e);
-            }
-        }, "broken-broker");
+        RequestLoop loop =
+                new RequestLoop(socket, server, new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid()), log);
+        Thread serving = new Thread(
+                () -> {
+                    try {
+                        loop.run();
+                    } catch (Exception e) {
+                        log.println("loop failed: " + e);
+                    }
+                },
+                "broken-broker");
         serving.setDaemon(true);
         serving.start();
         return serving;

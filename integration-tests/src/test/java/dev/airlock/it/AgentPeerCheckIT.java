@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * parent (the check fails and the agent halts the JVM).
  */
 class AgentPeerCheckIT {
-    private static final Path JAR = Path.of(System.getProperty("airlock.jar", "../dist/target/airlock.jar")).toAbsolutePath();
+    private static final Path JAR = Path.of(System.getProperty("airlock.jar", "../dist/target/airlock.jar"))
+            .toAbsolutePath();
 
     private static int runHelper(Jdk jdk, Sandbox s, boolean shellStaysParent, Path out, Path err) throws Exception {
         String java = jdk.java().toString();
@@ -32,13 +33,16 @@ class AgentPeerCheckIT {
         List<String> env = new ArrayList<>();
         System.getenv().forEach((k, v) -> env.add(k + "=" + v));
         Fd[] pair = Linux.seqpacketPair();
-        try (Fd mine = pair[0]; Fd theirs = Linux.dupCloexec(pair[1].get(), 10)) {
+        try (Fd mine = pair[0];
+                Fd theirs = Linux.dupCloexec(pair[1].get(), 10)) {
             pair[1].close();
-            int pid = SpawnPlan.prepare("/bin/sh", List.of("/bin/sh", "-c", script), env, theirs.get(), 3).spawn();
+            int pid = SpawnPlan.prepare("/bin/sh", List.of("/bin/sh", "-c", script), env, theirs.get(), 3)
+                    .spawn();
             if (!shellStaysParent) {
                 // The check passed if the probe runs; end it instead of waiting out its pause.
                 long deadline = System.nanoTime() + 60_000_000_000L;
-                while (!(Files.exists(out) && Files.readString(out).contains("paused")) && System.nanoTime() < deadline) {
+                while (!(Files.exists(out) && Files.readString(out).contains("paused"))
+                        && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
                 Processes.kill(pid, 9);
@@ -58,8 +62,10 @@ class AgentPeerCheckIT {
             int code = runHelper(jdk, s, true, out, err);
             assertEquals(70, code, Files.readString(err));
             String stderr = Files.readString(err);
-            assertTrue(stderr.contains("airlock: the broker channel 3 failed its check: airlock channel 3 belongs to pid "
-                    + ProcessHandle.current().pid() + ", not to this process's parent "), stderr);
+            assertTrue(
+                    stderr.contains("airlock: the broker channel 3 failed its check: airlock channel 3 belongs to pid "
+                            + ProcessHandle.current().pid() + ", not to this process's parent "),
+                    stderr);
             assertTrue(!Files.readString(out).contains("resumed"), "the application did not run to its end");
         }
     }
@@ -71,7 +77,10 @@ class AgentPeerCheckIT {
             Path out = s.root.resolve("out");
             Path err = s.root.resolve("err");
             int code = runHelper(jdk, s, false, out, err);
-            assertEquals(128 + 9, code, "killed by the test while paused, not halted by the agent: " + Files.readString(err));
+            assertEquals(
+                    128 + 9,
+                    code,
+                    "killed by the test while paused, not halted by the agent: " + Files.readString(err));
             assertTrue(Files.readString(out).startsWith("status OK "), Files.readString(out));
         }
     }

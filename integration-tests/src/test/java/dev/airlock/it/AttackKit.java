@@ -31,13 +31,14 @@ import java.util.stream.Stream;
  */
 final class AttackKit {
     /** src/test, where the C and the FFM sources live (failsafe runs in the module's directory). */
-    private static final Path SOURCES = Path.of(System.getProperty("airlock.it.sources", "src/test")).toAbsolutePath();
+    private static final Path SOURCES =
+            Path.of(System.getProperty("airlock.it.sources", "src/test")).toAbsolutePath();
+
     private static final String LIBRARY = "libattacks.so";
 
     private static Path built;
 
-    private AttackKit() {
-    }
+    private AttackKit() {}
 
     /** Builds the library and the FFM classes once per JVM, into a world-readable directory removed at exit. */
     static synchronized Path built() throws IOException, InterruptedException {
@@ -47,14 +48,34 @@ final class AttackKit {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "airlock-it-native-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path jdk17 = Jdk.JDK17.java().toRealPath().getParent().getParent();
-        run(List.of("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-Wextra", "-Werror", "-I" + jdk17.resolve("include"),
-                "-I" + jdk17.resolve("include/linux"), "-o", dir.resolve(LIBRARY).toString(),
+        run(List.of(
+                "gcc",
+                "-shared",
+                "-fPIC",
+                "-O1",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-I" + jdk17.resolve("include"),
+                "-I" + jdk17.resolve("include/linux"),
+                "-o",
+                dir.resolve(LIBRARY).toString(),
                 SOURCES.resolve("c/attacks.c").toString()));
         Path classes = Files.createDirectories(dir.resolve("classes"));
         Path jdk25 = Jdk.JDK25.java().toRealPath().getParent().getParent();
-        Path testClasses = Path.of(Attack.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        run(List.of(jdk25.resolve("bin/javac").toString(), "--release", "25", "-Xlint:all,-restricted", "-Werror", "-cp",
-                testClasses.toString(), "-d", classes.toString(), SOURCES.resolve("ffm/dev/airlock/it/app/Ffm.java").toString()));
+        Path testClasses = Path.of(
+                Attack.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        run(List.of(
+                jdk25.resolve("bin/javac").toString(),
+                "--release",
+                "25",
+                "-Xlint:all,-restricted",
+                "-Werror",
+                "-cp",
+                testClasses.toString(),
+                "-d",
+                classes.toString(),
+                SOURCES.resolve("ffm/dev/airlock/it/app/Ffm.java").toString()));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
         built = dir;
         return dir;
@@ -68,21 +89,29 @@ final class AttackKit {
     private static void run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, "building the attack code failed: " + command + "\n" + out);
+        assertTrue(
+                p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0,
+                "building the attack code failed: " + command + "\n" + out);
     }
 
     /** Copies the attack program, its backends and the library into the sandbox's class path directory. */
     static void install(Sandbox s) throws IOException, InterruptedException {
         Path dir = built();
-        Path testClasses = Path.of(Attack.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        Path testClasses = Path.of(
+                Attack.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         Path pkg = Path.of("dev/airlock/it/app");
         Files.createDirectories(s.app.resolve(pkg));
-        for (Path from : List.of(testClasses.resolve(pkg), dir.resolve("classes").resolve(pkg))) {
+        for (Path from :
+                List.of(testClasses.resolve(pkg), dir.resolve("classes").resolve(pkg))) {
             try (Stream<Path> files = Files.list(from)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
                     String name = f.getFileName().toString();
-                    if (name.startsWith("Attack") || name.startsWith("Raw") || name.startsWith("Native") || name.startsWith("Ffm")) {
-                        Files.copy(f, s.app.resolve(pkg).resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    if (name.startsWith("Attack")
+                            || name.startsWith("Raw")
+                            || name.startsWith("Native")
+                            || name.startsWith("Ffm")) {
+                        Files.copy(
+                                f, s.app.resolve(pkg).resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             }
@@ -109,7 +138,8 @@ final class AttackKit {
 
     /** {@code airlock run [options] -- java-args Attack ops}. */
     static List<String> command(Sandbox s, Jdk jdk, Path policy, List<String> airlockOptions, List<String> ops) {
-        List<String> command = new ArrayList<>(List.of(Sandbox.LAUNCHER.toString(), "run", "--java", jdk.java().toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Sandbox.LAUNCHER.toString(), "run", "--java", jdk.java().toString()));
         if (policy != null) {
             command.add("--policy");
             command.add(policy.toString());
@@ -159,7 +189,8 @@ final class AttackKit {
         Session(Process process) {
             this.process = process;
             readers[0] = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = in.readLine()) != null; ) {
                         lines.add(line);
                         fresh.add(line);
@@ -196,7 +227,8 @@ final class AttackKit {
                     break;
                 }
             }
-            throw new AssertionError("no " + what + " from the attack program; stdout=" + lines + " stderr=" + stderr());
+            throw new AssertionError(
+                    "no " + what + " from the attack program; stdout=" + lines + " stderr=" + stderr());
         }
 
         void send(String line) throws IOException {
@@ -254,7 +286,8 @@ final class AttackKit {
     }
 
     /** Runs the attack program to its end with stdin closed. */
-    static Session runToEnd(Sandbox s, Jdk jdk, Path policy, List<String> ops) throws IOException, InterruptedException {
+    static Session runToEnd(Sandbox s, Jdk jdk, Path policy, List<String> ops)
+            throws IOException, InterruptedException {
         Session session = start(command(s, jdk, policy, List.of(), ops));
         session.finish();
         return session;

@@ -63,12 +63,18 @@ class BrokerErrorIT {
             assertFalse(statFailed instanceof AccessDeniedException, statFailed.toString());
 
             // The broker keeps serving, and a real denial is still a denial.
-            Object denied = AgentMapping.nioOpen(client, dir.resolve("elsewhere").toString());
+            Object denied =
+                    AgentMapping.nioOpen(client, dir.resolve("elsewhere").toString());
             assertInstanceOf(AccessDeniedException.class, denied);
             assertEquals("denied by airlock policy broken.policy: read", ((AccessDeniedException) denied).getReason());
         }
         String log = logged.toString(StandardCharsets.UTF_8);
-        assertEquals(3, log.lines().filter(l -> l.startsWith("airlock: internal error serving ")).count(), log);
+        assertEquals(
+                3,
+                log.lines()
+                        .filter(l -> l.startsWith("airlock: internal error serving "))
+                        .count(),
+                log);
         assertTrue(log.contains("IllegalStateException"), log);
     }
 }

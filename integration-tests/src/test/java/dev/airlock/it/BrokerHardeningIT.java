@@ -36,9 +36,11 @@ class BrokerHardeningIT {
             String child = r.answer("child-raw:open:" + file);
             assertTrue(child.matches("OK child \\d+ exited 0"), child);
             String childPid = child.split(" ", -1)[2];
-            assertTrue(r.stderr().contains("airlock: refused a request: credentials pid " + childPid + " "), r.stderr());
+            assertTrue(
+                    r.stderr().contains("airlock: refused a request: credentials pid " + childPid + " "), r.stderr());
             assertTrue(r.stderr().contains("are not the helper's pid "), r.stderr());
-            assertEquals("OK served to the helper only", r.answer("fis:" + file), "the broker keeps serving the helper");
+            assertEquals(
+                    "OK served to the helper only", r.answer("fis:" + file), "the broker keeps serving the helper");
         }
     }
 
@@ -54,8 +56,8 @@ class BrokerHardeningIT {
             Path file = s.file("granted/in.txt", "granted content");
             Path policy = s.policy("app.policy", FileAccessIT.grant(s.data.resolve("granted/-"), "read"));
             Path output = s.root.resolve("helper.out");
-            ProcessBuilder builder = new ProcessBuilder(s.command(jdk, policy, "fis:" + file, "pause:3000", "fis:" + file,
-                    "nio-readallbytes:" + file));
+            ProcessBuilder builder = new ProcessBuilder(
+                    s.command(jdk, policy, "fis:" + file, "pause:3000", "fis:" + file, "nio-readallbytes:" + file));
             builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
             builder.redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
             Process broker = builder.start();
@@ -70,7 +72,9 @@ class BrokerHardeningIT {
             assertTrue(!helper.isAlive(), "the helper (pid " + helper.pid() + ") died within 5 s of its broker");
             Thread.sleep(3500); // past the pause, when the helper would have gone on
             java.util.List<String> lines = java.nio.file.Files.readAllLines(output);
-            assertEquals(java.util.List.of("fis:" + file + " OK granted content", "paused"), lines,
+            assertEquals(
+                    java.util.List.of("fis:" + file + " OK granted content", "paused"),
+                    lines,
                     "served while the broker lived, nothing after");
         }
     }
@@ -78,7 +82,8 @@ class BrokerHardeningIT {
     private static java.util.List<String> waitForLines(Path file, int count) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            java.util.List<String> lines = java.nio.file.Files.exists(file) ? java.nio.file.Files.readAllLines(file) : java.util.List.of();
+            java.util.List<String> lines =
+                    java.nio.file.Files.exists(file) ? java.nio.file.Files.readAllLines(file) : java.util.List.of();
             if (lines.size() >= count) {
                 return lines;
             }
@@ -94,10 +99,13 @@ class BrokerHardeningIT {
         try (Sandbox s = new Sandbox()) {
             assertEquals(7, s.run(jdk, null, "exit:7").exitCode());
             Process broker = Sandbox.start(s.command(jdk, null, "wait"));
-            BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("waiting", out.readLine());
             ProcessHandle helper = broker.toHandle().children().findFirst().orElseThrow();
-            new ProcessBuilder("kill", "-KILL", String.valueOf(helper.pid())).start().waitFor();
+            new ProcessBuilder("kill", "-KILL", String.valueOf(helper.pid()))
+                    .start()
+                    .waitFor();
             assertTrue(broker.waitFor(30, TimeUnit.SECONDS));
             assertEquals(128 + 9, broker.exitValue(), "a helper killed by SIGKILL gives 128+9");
         }
@@ -110,9 +118,12 @@ class BrokerHardeningIT {
             String[][] signals = {{"INT", "2"}, {"TERM", "15"}, {"HUP", "1"}};
             for (String[] signal : signals) {
                 Process broker = Sandbox.start(s.command(jdk, null, "wait"));
-                BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader out =
+                        new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8));
                 assertEquals("waiting", out.readLine());
-                new ProcessBuilder("kill", "-" + signal[0], String.valueOf(broker.pid())).start().waitFor();
+                new ProcessBuilder("kill", "-" + signal[0], String.valueOf(broker.pid()))
+                        .start()
+                        .waitFor();
                 assertTrue(broker.waitFor(30, TimeUnit.SECONDS), "SIG" + signal[0]);
                 // The helper JVM ends on the signal as a JVM does, 128+N; the broker reports exactly that.
                 assertEquals(128 + Integer.parseInt(signal[1]), broker.exitValue(), "SIG" + signal[0]);
@@ -128,7 +139,11 @@ class BrokerHardeningIT {
             Sandbox.Result r = s.run(jdk, policy, "status");
             assertEquals(2, r.exitCode());
             assertEquals(java.util.List.of(), r.stdout(), "no helper started");
-            assertTrue(r.stderr().matches("(?s)" + java.util.regex.Pattern.quote(policy.toString()) + ":2:\\d+: .*expected.*\n"), r.stderr());
+            assertTrue(
+                    r.stderr()
+                            .matches("(?s)" + java.util.regex.Pattern.quote(policy.toString())
+                                    + ":2:\\d+: .*expected.*\n"),
+                    r.stderr());
         }
     }
 }

@@ -42,12 +42,14 @@ import org.junit.jupiter.api.TestFactory;
  */
 class CatalogueIT {
     private static final List<Catalogue.Entry> ENTRIES = Catalogue.entries();
-    private static final List<String> NAMES = ENTRIES.stream().map(Catalogue.Entry::name).toList();
+    private static final List<String> NAMES =
+            ENTRIES.stream().map(Catalogue.Entry::name).toList();
     /**
      * The only lines Airlock may add to a denied run's stderr: refusals in its own voice. The
      * application's failures are its own exceptions, in its own output.
      */
     private static final Pattern REFUSAL = Pattern.compile("airlock: (denied|refused) .*");
+
     private static final int TIMEOUT_SECONDS = 300;
 
     @Test
@@ -80,32 +82,57 @@ class CatalogueIT {
         String on = jdk + " ";
         return Stream.of(
                 dynamicTest("every run started from the same fixtures", () -> {
-                    assertEquals(runs.plain.before, runs.granted.before, on + "granted run's fixtures differ from the unconfined run's");
-                    assertEquals(runs.plain.before, runs.denied.before, on + "denied run's fixtures differ from the unconfined run's");
+                    assertEquals(
+                            runs.plain.before,
+                            runs.granted.before,
+                            on + "granted run's fixtures differ from the unconfined run's");
+                    assertEquals(
+                            runs.plain.before,
+                            runs.denied.before,
+                            on + "denied run's fixtures differ from the unconfined run's");
                 }),
-                dynamicContainer("unconfined", Stream.concat(
-                        Stream.of(dynamicTest("run", () -> assertRun(on + "unconfined", runs.plain, false))),
-                        ENTRIES.stream().map(e -> dynamicTest(e.name(), () -> assertUnconfined(on, runs, e))))),
-                dynamicContainer("granted", Stream.concat(
-                        Stream.of(dynamicTest("run", () -> assertRun(on + "granted", runs.granted, false)),
-                                dynamicTest(FixtureTree.OUTSIDE, () -> assertEquals(runs.plain.after.get(FixtureTree.OUTSIDE),
-                                        runs.granted.after.get(FixtureTree.OUTSIDE), on + "granted " + FixtureTree.OUTSIDE))),
-                        ENTRIES.stream().map(e -> dynamicTest(e.name(), () -> assertGranted(on, runs, e))))),
-                dynamicContainer("denied", Stream.concat(
-                        Stream.of(dynamicTest("run", () -> assertRun(on + "denied", runs.denied, true)),
-                                dynamicTest(FixtureTree.OUTSIDE, () -> assertEquals(runs.denied.before.get(FixtureTree.OUTSIDE),
-                                        runs.denied.after.get(FixtureTree.OUTSIDE), on + "denied " + FixtureTree.OUTSIDE))),
-                        ENTRIES.stream().map(e -> dynamicTest(e.name(), () -> assertDenied(on, runs, e))))));
+                dynamicContainer(
+                        "unconfined",
+                        Stream.concat(
+                                Stream.of(dynamicTest("run", () -> assertRun(on + "unconfined", runs.plain, false))),
+                                ENTRIES.stream().map(e -> dynamicTest(e.name(), () -> assertUnconfined(on, runs, e))))),
+                dynamicContainer(
+                        "granted",
+                        Stream.concat(
+                                Stream.of(
+                                        dynamicTest("run", () -> assertRun(on + "granted", runs.granted, false)),
+                                        dynamicTest(
+                                                FixtureTree.OUTSIDE,
+                                                () -> assertEquals(
+                                                        runs.plain.after.get(FixtureTree.OUTSIDE),
+                                                        runs.granted.after.get(FixtureTree.OUTSIDE),
+                                                        on + "granted " + FixtureTree.OUTSIDE))),
+                                ENTRIES.stream().map(e -> dynamicTest(e.name(), () -> assertGranted(on, runs, e))))),
+                dynamicContainer(
+                        "denied",
+                        Stream.concat(
+                                Stream.of(
+                                        dynamicTest("run", () -> assertRun(on + "denied", runs.denied, true)),
+                                        dynamicTest(
+                                                FixtureTree.OUTSIDE,
+                                                () -> assertEquals(
+                                                        runs.denied.before.get(FixtureTree.OUTSIDE),
+                                                        runs.denied.after.get(FixtureTree.OUTSIDE),
+                                                        on + "denied " + FixtureTree.OUTSIDE))),
+                                ENTRIES.stream().map(e -> dynamicTest(e.name(), () -> assertDenied(on, runs, e))))));
     }
 
     /** The run as a whole: it ended normally, printed one line per entry in order, and nothing else. */
     private static void assertRun(String where, Way way, boolean refusalsAllowed) {
         assertEquals(0, way.result.exitCode(), where + ": exit code; stderr: " + way.result.stderr());
-        List<String> printed = way.result.stdout().stream().map(CatalogueIT::nameOf).toList();
+        List<String> printed =
+                way.result.stdout().stream().map(CatalogueIT::nameOf).toList();
         assertEquals(NAMES, printed, where + ": one line per entry, in the catalogue's order");
         if (refusalsAllowed) {
             for (String line : way.result.stderr().lines().toList()) {
-                assertTrue(REFUSAL.matcher(line).matches(), where + ": stderr holds more than Airlock's refusals: " + line);
+                assertTrue(
+                        REFUSAL.matcher(line).matches(),
+                        where + ": stderr holds more than Airlock's refusals: " + line);
                 assertFalse(line.contains(Catalogue.SECRET), where + ": a refusal reveals what was refused: " + line);
             }
         } else {
@@ -116,7 +143,8 @@ class CatalogueIT {
     /** The catalogue works at all: every entry point succeeds when nothing confines it. */
     private static void assertUnconfined(String on, Runs runs, Catalogue.Entry entry) {
         String line = line(runs.plain, entry);
-        assertFalse(line.startsWith("EX "), () -> on + "unconfined " + entry.name() + ": fails even unconfined: " + line);
+        assertFalse(
+                line.startsWith("EX "), () -> on + "unconfined " + entry.name() + ": fails even unconfined: " + line);
     }
 
     private static void assertGranted(String on, Runs runs, Catalogue.Entry entry) {
@@ -125,7 +153,9 @@ class CatalogueIT {
         String actual = line(runs.granted, entry);
         assertAll(
                 () -> assertEquals(expected, actual, where + "result, as the unconfined run printed it"),
-                () -> assertEquals(runs.plain.after.get(entry.name()), runs.granted.after.get(entry.name()),
+                () -> assertEquals(
+                        runs.plain.after.get(entry.name()),
+                        runs.granted.after.get(entry.name()),
                         where + "the entry's directory afterwards, as the unconfined run left it"));
     }
 
@@ -134,11 +164,15 @@ class CatalogueIT {
         String actual = line(runs.denied, entry);
         String expected = entry.deniedExpectation();
         assertAll(
-                () -> assertTrue(actual.equals(expected) || actual.startsWith(expected + ":"),
+                () -> assertTrue(
+                        actual.equals(expected) || actual.startsWith(expected + ":"),
                         () -> where + "expected <" + expected + "...> but was <" + actual + ">"),
-                () -> assertFalse(actual.contains(Catalogue.SECRET),
+                () -> assertFalse(
+                        actual.contains(Catalogue.SECRET),
                         () -> where + "reveals what only reading or listing could tell: " + actual),
-                () -> assertEquals(runs.denied.before.get(entry.name()), runs.denied.after.get(entry.name()),
+                () -> assertEquals(
+                        runs.denied.before.get(entry.name()),
+                        runs.denied.after.get(entry.name()),
                         where + "the entry's fixture must be untouched"));
     }
 
@@ -154,9 +188,11 @@ class CatalogueIT {
     }
 
     /** One way of running the catalogue: what it printed, and its fixture tree before and after. */
-    private record Way(Sandbox.Result result, Map<String, String> lines, Map<String, List<String>> before,
-            Map<String, List<String>> after) {
-    }
+    private record Way(
+            Sandbox.Result result,
+            Map<String, String> lines,
+            Map<String, List<String>> before,
+            Map<String, List<String>> after) {}
 
     /** The three runs on one JDK, each on its own fresh fixtures in one throwaway tree. */
     private record Runs(Way plain, Way granted, Way denied) {
@@ -185,8 +221,7 @@ class CatalogueIT {
          * Runs the catalogue on fresh fixtures in {@code fixtures-LABEL}: unconfined if there is no
          * policy, otherwise inside Airlock under the policy made for that base directory.
          */
-        private static Way run(Sandbox s, Jdk jdk, String label, Function<Path, String> policy)
-                throws Exception {
+        private static Way run(Sandbox s, Jdk jdk, String label, Function<Path, String> policy) throws Exception {
             // "fixtures-" keeps the base's path from being a prefix of the policy's, which the lines would mangle.
             Path base = s.root.resolve("fixtures-" + label);
             FixtureTree.create(base, ENTRIES);
@@ -197,12 +232,18 @@ class CatalogueIT {
                 command.add(jdk.java().toString());
             } else {
                 Path file = s.policy(label + ".policy", policy.apply(base));
-                command.addAll(List.of(Sandbox.LAUNCHER.toString(), "run", "--java", jdk.java().toString(), "--policy",
-                        file.toString(), "--"));
+                command.addAll(List.of(
+                        Sandbox.LAUNCHER.toString(),
+                        "run",
+                        "--java",
+                        jdk.java().toString(),
+                        "--policy",
+                        file.toString(),
+                        "--"));
             }
             // java.io.tmpdir in the fixtures: default temporary files are the catalogue's to make, and stay in view.
-            command.addAll(List.of("-Djava.io.tmpdir=" + base, "-cp", s.app.toString(), Catalogue.class.getName(),
-                    base.toString()));
+            command.addAll(List.of(
+                    "-Djava.io.tmpdir=" + base, "-cp", s.app.toString(), Catalogue.class.getName(), base.toString()));
             Sandbox.Result result = Sandbox.Result.of(Sandbox.start(command), TIMEOUT_SECONDS);
             Map<String, String> lines = new LinkedHashMap<>();
             for (String line : result.stdout()) {

@@ -24,7 +24,9 @@ class ConfinementIT {
             if (Sandbox.isRoot()) {
                 assertTrue(status.contains("Uid: 65534 65534 65534 65534"), status);
                 assertTrue(status.contains("Gid: 65534 65534 65534 65534"), status);
-                assertTrue(status.contains("Groups:|") || status.endsWith("Groups:"), "no supplementary groups: " + status);
+                assertTrue(
+                        status.contains("Groups:|") || status.endsWith("Groups:"),
+                        "no supplementary groups: " + status);
             } else {
                 String uid = String.valueOf(new com.sun.security.auth.module.UnixSystem().getUid());
                 assertTrue(status.contains("Uid: " + uid + " " + uid + " " + uid + " " + uid), status);
@@ -39,12 +41,17 @@ class ConfinementIT {
     @EnumSource(Jdk.class)
     void landlockStopsDirectAccessEvenToFilesTheUserCouldRead(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
-            // World-readable, so only Landlock (not the uid) can stop a direct read; no policy, so the broker refuses too.
+            // World-readable, so only Landlock (not the uid) can stop a direct read; no policy, so the broker refuses
+            // too.
             Path file = s.file("plain/readable.txt", "anyone may read this");
             Sandbox.Result r = s.run(jdk, null, "nio-readallbytes:" + file, "nio-readallbytes:/etc/hostname");
-            assertTrue(r.answer("nio-readallbytes:" + file).startsWith("EX java.nio.file.AccessDeniedException: " + file + ": denied by airlock policy"),
+            assertTrue(
+                    r.answer("nio-readallbytes:" + file)
+                            .startsWith(
+                                    "EX java.nio.file.AccessDeniedException: " + file + ": denied by airlock policy"),
                     r.answer("nio-readallbytes:" + file));
-            assertTrue(r.answer("nio-readallbytes:/etc/hostname").startsWith("EX java.nio.file.AccessDeniedException"),
+            assertTrue(
+                    r.answer("nio-readallbytes:/etc/hostname").startsWith("EX java.nio.file.AccessDeniedException"),
                     r.answer("nio-readallbytes:/etc/hostname"));
         }
     }
@@ -52,15 +59,24 @@ class ConfinementIT {
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void networkIsClosedByTheKernel(Jdk jdk) throws Exception {
-        try (Sandbox s = new Sandbox(); java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (Sandbox s = new Sandbox();
+                java.net.ServerSocket listener =
+                        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             String target = "127.0.0.1:" + listener.getLocalPort();
             Sandbox.Result r = s.run(jdk, null, "tcp-connect:" + target, "tcp-bind", "unix-socket");
-            assertTrue(r.answer("tcp-connect:" + target).startsWith("EX java.net."), "Landlock denies TCP connect: " + r.answer("tcp-connect:" + target));
-            assertTrue(r.answer("tcp-connect:" + target).contains("Permission denied"), r.answer("tcp-connect:" + target));
-            assertTrue(r.answer("tcp-bind").startsWith("EX java.net.") && r.answer("tcp-bind").contains("Permission denied"),
+            assertTrue(
+                    r.answer("tcp-connect:" + target).startsWith("EX java.net."),
+                    "Landlock denies TCP connect: " + r.answer("tcp-connect:" + target));
+            assertTrue(
+                    r.answer("tcp-connect:" + target).contains("Permission denied"), r.answer("tcp-connect:" + target));
+            assertTrue(
+                    r.answer("tcp-bind").startsWith("EX java.net.")
+                            && r.answer("tcp-bind").contains("Permission denied"),
                     "Landlock denies TCP bind: " + r.answer("tcp-bind"));
             // The JDK reports EACCES from socket(2) as a BindException; what matters is that the kernel refused.
-            assertTrue(r.answer("unix-socket").startsWith("EX java.net.") && r.answer("unix-socket").contains("Permission denied"),
+            assertTrue(
+                    r.answer("unix-socket").startsWith("EX java.net.")
+                            && r.answer("unix-socket").contains("Permission denied"),
                     "seccomp refuses AF_UNIX sockets: " + r.answer("unix-socket"));
         }
     }
@@ -70,14 +86,19 @@ class ConfinementIT {
     void jvmBehavesAsUnconfined(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
             Sandbox.Result inside = s.run(jdk, null, "props");
-            Process plain = new ProcessBuilder(jdk.java().toString(), "-cp", s.app.toString(), "dev.airlock.it.app.Probe", "props").start();
+            Process plain = new ProcessBuilder(
+                            jdk.java().toString(), "-cp", s.app.toString(), "dev.airlock.it.app.Probe", "props")
+                    .start();
             Sandbox.Result outside = Sandbox.Result.of(plain, 60);
             String[] in = inside.answer("props").split(" ", -1);
             String[] out = outside.answer("props").split(" ", -1);
-            assertEquals(out[0] + " " + out[1] + " " + out[2] + " " + out[3], in[0] + " " + in[1] + " " + in[2] + " " + in[3],
+            assertEquals(
+                    out[0] + " " + out[1] + " " + out[2] + " " + out[3],
+                    in[0] + " " + in[1] + " " + in[2] + " " + in[3],
                     "OK, availableProcessors, maxMemory, default time zone");
             if (Sandbox.isRoot()) {
-                assertEquals("nobody /nonexistent", in[4] + " " + in[5], "user.name and user.home as for nobody outside");
+                assertEquals(
+                        "nobody /nonexistent", in[4] + " " + in[5], "user.name and user.home as for nobody outside");
             } else {
                 assertEquals(out[4] + " " + out[5], in[4] + " " + in[5]);
             }
@@ -107,22 +128,29 @@ class ConfinementIT {
                     continue;
                 }
                 // What the helper JVM opened itself: its own runtime, its class path, Airlock's jar and stub.
-                boolean own = target.startsWith(javaHome.toString()) || target.startsWith(s.app.toString())
-                        || target.endsWith("airlock.jar") || target.contains("libjffi") || target.equals("/dev/random")
-                        || target.equals("/dev/urandom") || target.startsWith("/proc/");
+                boolean own = target.startsWith(javaHome.toString())
+                        || target.startsWith(s.app.toString())
+                        || target.endsWith("airlock.jar")
+                        || target.contains("libjffi")
+                        || target.equals("/dev/random")
+                        || target.equals("/dev/urandom")
+                        || target.startsWith("/proc/");
                 if (!own) {
                     unexpected.add(entry);
                 }
             }
             assertEquals(List.of(), unexpected, "descriptors the helper did not open itself: " + fds);
-            assertTrue(!fds.contains(s.data.resolve("granted").toString()), "the broker's grant roots stay in the broker");
+            assertTrue(
+                    !fds.contains(s.data.resolve("granted").toString()), "the broker's grant roots stay in the broker");
         }
     }
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void rootOnlyFileIsReadThroughAGrantWhileTheHelperIsNobody(Jdk jdk) throws Exception {
-        Assumptions.assumeTrue(Sandbox.isRoot(), "needs root: the helper runs as another user (nobody) only when Airlock runs as root");
+        Assumptions.assumeTrue(
+                Sandbox.isRoot(),
+                "needs root: the helper runs as another user (nobody) only when Airlock runs as root");
         try (Sandbox s = new Sandbox()) {
             Path key = s.file("keys/server.key", "root-only key");
             Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));

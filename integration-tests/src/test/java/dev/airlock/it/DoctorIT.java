@@ -54,7 +54,9 @@ class DoctorIT {
     }
 
     private static boolean unshareWorks(String flag) throws Exception {
-        Process p = new ProcessBuilder("unshare", flag, "true").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("unshare", flag, "true")
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes();
         return p.waitFor() == 0;
     }
@@ -94,7 +96,12 @@ class DoctorIT {
         }
         boolean missing = report.states().containsValue("MISSING");
         assertEquals(missing ? 1 : 0, report.exitCode(), report.output());
-        assertTrue(report.output().contains(missing ? "airlock doctor: missing: " : "airlock doctor: every layer Airlock uses is available"),
+        assertTrue(
+                report.output()
+                        .contains(
+                                missing
+                                        ? "airlock doctor: missing: "
+                                        : "airlock doctor: every layer Airlock uses is available"),
                 report.output());
     }
 }

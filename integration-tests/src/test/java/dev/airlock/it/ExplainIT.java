@@ -38,9 +38,24 @@ class ExplainIT {
         {"[::1]:8080-8090", "accept"},
         {"10.0.0.0:443", "connect"},
     };
-    private static final String[] COMPONENTS = {"srv", "app", "out", "conf", "app.properties", "data with space", "\u00e9t\u00e9",
-        "x", ".", "..", "-", "*", "etc"};
-    private static final String[] FILE_ACTIONS = {"read", "write", "delete", "execute", "readlink", "read,write", "read,delete"};
+    private static final String[] COMPONENTS = {
+        "srv",
+        "app",
+        "out",
+        "conf",
+        "app.properties",
+        "data with space",
+        "\u00e9t\u00e9",
+        "x",
+        ".",
+        "..",
+        "-",
+        "*",
+        "etc"
+    };
+    private static final String[] FILE_ACTIONS = {
+        "read", "write", "delete", "execute", "readlink", "read,write", "read,delete"
+    };
     private static final String[] HOSTS = {"localhost", "127.0.0.1", "[::1]", "10.0.0.1", "10.0.0.0", "192.168.1.7"};
     private static final int[] PORTS = {80, 443, 1023, 1024, 8080, 8085, 8091, 65535};
     private static final String[] SOCKET_ACTIONS = {"connect", "listen", "accept", "resolve", "connect,accept"};
@@ -51,11 +66,21 @@ class ExplainIT {
             StringBuilder policyText = new StringBuilder("grant {\n");
             Permissions jdk = new Permissions();
             for (String[] g : FILE_GRANTS) {
-                policyText.append("  permission java.io.FilePermission \"").append(g[0]).append("\", \"").append(g[1]).append("\";\n");
+                policyText
+                        .append("  permission java.io.FilePermission \"")
+                        .append(g[0])
+                        .append("\", \"")
+                        .append(g[1])
+                        .append("\";\n");
                 jdk.add(new FilePermission(g[0], g[1]));
             }
             for (String[] g : SOCKET_GRANTS) {
-                policyText.append("  permission java.net.SocketPermission \"").append(g[0]).append("\", \"").append(g[1]).append("\";\n");
+                policyText
+                        .append("  permission java.net.SocketPermission \"")
+                        .append(g[0])
+                        .append("\", \"")
+                        .append(g[1])
+                        .append("\";\n");
                 jdk.add(new SocketPermission(g[0], g[1]));
             }
             policyText.append("};\n");
@@ -75,7 +100,11 @@ class ExplainIT {
                     StringBuilder path = new StringBuilder();
                     int depth = 1 + random.nextInt(5);
                     for (int d = 0; d < depth; d++) {
-                        path.append('/').append(d == 0 && random.nextInt(5) > 0 ? "srv" : COMPONENTS[random.nextInt(COMPONENTS.length)]);
+                        path.append('/')
+                                .append(
+                                        d == 0 && random.nextInt(5) > 0
+                                                ? "srv"
+                                                : COMPONENTS[random.nextInt(COMPONENTS.length)]);
                     }
                     if (random.nextInt(8) == 0) {
                         path.append('/');
@@ -86,7 +115,8 @@ class ExplainIT {
                 }
             }
 
-            Process explain = new ProcessBuilder(Sandbox.LAUNCHER.toString(), "explain", "--policy", policy.toString()).start();
+            Process explain =
+                    new ProcessBuilder(Sandbox.LAUNCHER.toString(), "explain", "--policy", policy.toString()).start();
             Thread feeder = new Thread(() -> {
                 try (OutputStream in = explain.getOutputStream()) {
                     in.write((String.join("\n", queries) + "\n").getBytes(StandardCharsets.UTF_8));
@@ -95,10 +125,15 @@ class ExplainIT {
                 }
             });
             feeder.start();
-            List<String> answers = new String(explain.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            List<String> answers = new String(explain.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
             feeder.join();
             assertTrue(explain.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(0, explain.exitValue(), new String(explain.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(
+                    0,
+                    explain.exitValue(),
+                    new String(explain.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
             assertEquals(queries.size(), answers.size(), "one answer per query");
 
             int allowed = 0;
@@ -106,11 +141,15 @@ class ExplainIT {
                 String answer = answers.get(i);
                 boolean expected = jdk.implies(asked.get(i));
                 String verdict = expected ? "ALLOW " : "DENY ";
-                assertTrue(answer.startsWith(verdict + queries.get(i)),
-                        "query " + i + " '" + queries.get(i) + "': JDK says " + verdict.strip() + ", airlock says '" + answer + "'");
+                assertTrue(
+                        answer.startsWith(verdict + queries.get(i)),
+                        "query " + i + " '" + queries.get(i) + "': JDK says " + verdict.strip() + ", airlock says '"
+                                + answer + "'");
                 allowed += expected ? 1 : 0;
             }
-            assertTrue(allowed > 200 && allowed < queries.size() - 200, "the sample exercises both answers: " + allowed + " allowed");
+            assertTrue(
+                    allowed > 200 && allowed < queries.size() - 200,
+                    "the sample exercises both answers: " + allowed + " allowed");
         }
     }
 
@@ -137,11 +176,13 @@ class ExplainIT {
     void checkReportsErrorsWithTheirPositionAndExitsTwo() throws Exception {
         try (Sandbox s = new Sandbox()) {
             Path good = s.policy("good.policy", "grant { permission java.io.FilePermission \"/srv/-\", \"read\"; };\n");
-            Path bad = s.policy("bad.policy", "grant {\n  permission java.io.FilePermission \"/srv/-\", \"read\"\n};\n");
+            Path bad =
+                    s.policy("bad.policy", "grant {\n  permission java.io.FilePermission \"/srv/-\", \"read\"\n};\n");
             Process ok = new ProcessBuilder(Sandbox.LAUNCHER.toString(), "check", good.toString()).start();
             Sandbox.Result okResult = Sandbox.Result.of(ok, 60);
             assertEquals(0, okResult.exitCode(), okResult.stderr());
-            Process failing = new ProcessBuilder(Sandbox.LAUNCHER.toString(), "check", good.toString(), bad.toString()).start();
+            Process failing =
+                    new ProcessBuilder(Sandbox.LAUNCHER.toString(), "check", good.toString(), bad.toString()).start();
             Sandbox.Result result = Sandbox.Result.of(failing, 60);
             assertEquals(2, result.exitCode());
             assertEquals(bad + ":3:1: expected ';' after permission entry, found '}'\n", result.stderr());

@@ -14,11 +14,26 @@ import org.junit.jupiter.params.provider.EnumSource;
  * using each JDK API in scope, on JDK 17 and JDK 25 helpers.
  */
 class FileAccessIT {
-    static final List<String> READS = List.of("fis", "filereader", "raf-r", "nio-channel", "nio-inputstream",
-            "nio-readallbytes", "nio-readstring", "nio-filechannel");
+    static final List<String> READS = List.of(
+            "fis",
+            "filereader",
+            "raf-r",
+            "nio-channel",
+            "nio-inputstream",
+            "nio-readallbytes",
+            "nio-readstring",
+            "nio-filechannel");
     static final List<String> JAVA_IO_READS = List.of("fis", "filereader", "raf-r");
-    static final List<String> WRITES = List.of("fos", "filewriter", "raf-rw", "raf-rws", "raf-rwd", "nio-outputstream",
-            "nio-write", "nio-writestring", "nio-filechannel-write");
+    static final List<String> WRITES = List.of(
+            "fos",
+            "filewriter",
+            "raf-rw",
+            "raf-rws",
+            "raf-rwd",
+            "nio-outputstream",
+            "nio-write",
+            "nio-writestring",
+            "nio-filechannel-write");
 
     static String grant(Path target, String actions) {
         return "grant {\n  permission java.io.FilePermission \"" + target + "\", \"" + actions + "\";\n};\n";
@@ -30,9 +45,13 @@ class FileAccessIT {
 
     static String denied(String op, Path path, Path policy, String actions) {
         String reason = "denied by airlock policy " + policy + ": " + actions;
-        boolean javaIo = op.startsWith("fis") || op.startsWith("filereader") || op.startsWith("raf") || op.startsWith("fos")
+        boolean javaIo = op.startsWith("fis")
+                || op.startsWith("filereader")
+                || op.startsWith("raf")
+                || op.startsWith("fos")
                 || op.startsWith("filewriter");
-        return javaIo ? "EX java.io.FileNotFoundException: " + path + " (" + reason + ")"
+        return javaIo
+                ? "EX java.io.FileNotFoundException: " + path + " (" + reason + ")"
                 : "EX java.nio.file.AccessDeniedException: " + path + ": " + reason;
     }
 
@@ -75,8 +94,12 @@ class FileAccessIT {
             Path missing = s.data.resolve("granted/missing.txt");
             Path policy = s.policy("app.policy", grant(s.data.resolve("granted/-"), "read"));
             Sandbox.Result r = s.run(jdk, policy, "fis:" + missing, "raf-r:" + missing, "nio-readallbytes:" + missing);
-            assertEquals("EX java.io.FileNotFoundException: " + missing + " (No such file or directory)", r.answer("fis:" + missing));
-            assertEquals("EX java.io.FileNotFoundException: " + missing + " (No such file or directory)", r.answer("raf-r:" + missing));
+            assertEquals(
+                    "EX java.io.FileNotFoundException: " + missing + " (No such file or directory)",
+                    r.answer("fis:" + missing));
+            assertEquals(
+                    "EX java.io.FileNotFoundException: " + missing + " (No such file or directory)",
+                    r.answer("raf-r:" + missing));
             assertEquals("EX java.nio.file.NoSuchFileException: " + missing, r.answer("nio-readallbytes:" + missing));
         }
     }
@@ -146,21 +169,38 @@ class FileAccessIT {
             Files.createSymbolicLink(dirLink, s.data.resolve("secret"));
             Path dotDot = Path.of(s.data.resolve("granted") + "/../secret/s.txt");
             Path policy = s.policy("app.policy", grant(s.data.resolve("granted/-"), "read") + grant(other, "read"));
-            Sandbox.Result r = s.run(jdk, policy, "fis:" + outLink, "nio-readallbytes:" + outLink, "fis:" + inLink,
-                    "nio-readallbytes:" + inLink, "fis:" + toOther, "fis:" + dirLink + "/s.txt", "fis:" + dotDot,
+            Sandbox.Result r = s.run(
+                    jdk,
+                    policy,
+                    "fis:" + outLink,
+                    "nio-readallbytes:" + outLink,
+                    "fis:" + inLink,
+                    "nio-readallbytes:" + inLink,
+                    "fis:" + toOther,
+                    "fis:" + dirLink + "/s.txt",
+                    "fis:" + dotDot,
                     "nio-readallbytes:" + dotDot);
-            assertEquals("EX java.io.FileNotFoundException: " + outLink + " (denied by airlock policy " + policy + ": read)",
+            assertEquals(
+                    "EX java.io.FileNotFoundException: " + outLink + " (denied by airlock policy " + policy + ": read)",
                     r.answer("fis:" + outLink));
-            assertEquals("EX java.nio.file.AccessDeniedException: " + outLink + ": denied by airlock policy " + policy + ": read",
+            assertEquals(
+                    "EX java.nio.file.AccessDeniedException: " + outLink + ": denied by airlock policy " + policy
+                            + ": read",
                     r.answer("nio-readallbytes:" + outLink));
             assertEquals("OK granted content", r.answer("fis:" + inLink));
             assertEquals("OK granted content", r.answer("nio-readallbytes:" + inLink));
-            assertEquals("OK other content", r.answer("fis:" + toOther), "an absolute link into another grant is followed");
-            assertEquals("EX java.io.FileNotFoundException: " + dirLink + "/s.txt (denied by airlock policy " + policy + ": read)",
+            assertEquals(
+                    "OK other content", r.answer("fis:" + toOther), "an absolute link into another grant is followed");
+            assertEquals(
+                    "EX java.io.FileNotFoundException: " + dirLink + "/s.txt (denied by airlock policy " + policy
+                            + ": read)",
                     r.answer("fis:" + dirLink + "/s.txt"));
-            assertEquals("EX java.io.FileNotFoundException: " + dotDot + " (denied by airlock policy " + policy + ": read)",
+            assertEquals(
+                    "EX java.io.FileNotFoundException: " + dotDot + " (denied by airlock policy " + policy + ": read)",
                     r.answer("fis:" + dotDot));
-            assertEquals("EX java.nio.file.AccessDeniedException: " + dotDot + ": denied by airlock policy " + policy + ": read",
+            assertEquals(
+                    "EX java.nio.file.AccessDeniedException: " + dotDot + ": denied by airlock policy " + policy
+                            + ": read",
                     r.answer("nio-readallbytes:" + dotDot));
             assertEquals("granted content", Files.readString(inside));
         }

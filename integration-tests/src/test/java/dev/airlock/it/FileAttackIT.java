@@ -33,11 +33,13 @@ class FileAttackIT {
     /** Everything the test can see of a file's metadata from outside: a change of any of it is a breach. */
     private static Map<String, String> metadata(Path file) throws Exception {
         Map<String, String> seen = new TreeMap<>();
-        for (Map.Entry<String, Object> e : Files.readAttributes(file, "unix:mode,uid,gid,lastModifiedTime,lastAccessTime,ctime",
-                LinkOption.NOFOLLOW_LINKS).entrySet()) {
+        for (Map.Entry<String, Object> e : Files.readAttributes(
+                        file, "unix:mode,uid,gid,lastModifiedTime,lastAccessTime,ctime", LinkOption.NOFOLLOW_LINKS)
+                .entrySet()) {
             seen.put(e.getKey(), String.valueOf(e.getValue()));
         }
-        UserDefinedFileAttributeView xattrs = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        UserDefinedFileAttributeView xattrs =
+                Files.getFileAttributeView(file, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         for (String name : xattrs.list()) {
             ByteBuffer b = ByteBuffer.allocate(xattrs.size(name));
             xattrs.read(name, b);
@@ -60,7 +62,8 @@ class FileAttackIT {
             AttackKit.install(s);
             Path victim = s.file("own/victim.txt", "owned by the helper's user, granted nowhere");
             Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-r-----"));
-            UserDefinedFileAttributeView xattrs = Files.getFileAttributeView(victim, UserDefinedFileAttributeView.class);
+            UserDefinedFileAttributeView xattrs =
+                    Files.getFileAttributeView(victim, UserDefinedFileAttributeView.class);
             for (String keep : new String[] {"keep", "keep2", "keep3"}) {
                 xattrs.write(keep, ByteBuffer.wrap("1".getBytes(StandardCharsets.US_ASCII)));
             }
@@ -70,17 +73,25 @@ class FileAttackIT {
                 Files.setAttribute(victim, "unix:gid", 0);
             }
             int gid = AttackKit.helperGid();
-            List<String> ops = new ArrayList<>(List.of("java.chmod:" + victim, "java.chgrp:" + victim + ":" + groupName(gid),
-                    "java.mtime:" + victim, "java.xattr:" + victim));
+            List<String> ops = new ArrayList<>(List.of(
+                    "java.chmod:" + victim,
+                    "java.chgrp:" + victim + ":" + groupName(gid),
+                    "java.mtime:" + victim,
+                    "java.xattr:" + victim));
             // Descriptor 0 is the victim itself: Airlock's stdin, inherited by the helper, as any redirection gives it.
-            ops.addAll(AttackKit.raw(jdk, "meta-path:" + victim + ":" + gid, "meta-fd:0:" + gid, "meta-opath:" + victim + ":" + gid));
+            ops.addAll(AttackKit.raw(
+                    jdk, "meta-path:" + victim + ":" + gid, "meta-fd:0:" + gid, "meta-opath:" + victim + ":" + gid));
             Thread.sleep(20); // a change within the clock's granularity would not show in ctime
             Map<String, String> before = metadata(victim);
             AttackKit.Session run = AttackKit.start(AttackKit.command(s, jdk, null, List.of(), ops), victim);
             run.finish();
-            List<String> attacks = ops.stream().map(op -> op + " -> " + run.answer(op)).toList();
-            assertEquals(before, metadata(victim),
-                    "mode, owner, times or xattrs of a file outside every grant changed by the helper (hole 7); attacks: " + attacks);
+            List<String> attacks =
+                    ops.stream().map(op -> op + " -> " + run.answer(op)).toList();
+            assertEquals(
+                    before,
+                    metadata(victim),
+                    "mode, owner, times or xattrs of a file outside every grant changed by the helper (hole 7); attacks: "
+                            + attacks);
             for (String op : ops) {
                 assertFalse(run.answer(op).startsWith("OK"), op + " got through: " + run.answer(op));
             }
@@ -97,19 +108,24 @@ class FileAttackIT {
             Path policy = s.policy("app.policy", FileAccessIT.grant(granted, "read"));
             List<String> ops = List.of("java.read:" + star, "java.fis:" + star, "java.read:" + granted);
             AttackKit.Session run = AttackKit.runToEnd(s, jdk, policy, ops);
-            assertEquals("OK granted report", run.answer("java.read:" + granted), "the granted file itself is readable");
+            assertEquals(
+                    "OK granted report", run.answer("java.read:" + granted), "the granted file itself is readable");
             for (String op : ops.subList(0, 2)) {
-                assertTrue(run.answer(op).startsWith("EX java."), op + ": a file named report* read with only report- granted (hole 9): "
-                        + run.answer(op));
+                assertTrue(
+                        run.answer(op).startsWith("EX java."),
+                        op + ": a file named report* read with only report- granted (hole 9): " + run.answer(op));
             }
-            assertTrue(run.lines().stream().noneMatch(l -> l.contains("STAR-SECRET")), "the ungranted content was printed: " + run.lines());
+            assertTrue(
+                    run.lines().stream().noneMatch(l -> l.contains("STAR-SECRET")),
+                    "the ungranted content was printed: " + run.lines());
         }
     }
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void dotDotThroughAnUnsearchableDirectoryRevealsNoName(Jdk jdk) throws Exception {
-        Assumptions.assumeTrue(Sandbox.isRoot(), "needs root: only a root broker can search a directory the helper cannot");
+        Assumptions.assumeTrue(
+                Sandbox.isRoot(), "needs root: only a root broker can search a directory the helper cannot");
         try (Sandbox s = new Sandbox()) {
             AttackKit.install(s);
             Path file = s.file("pub/f.txt", "public");
@@ -120,14 +136,22 @@ class FileAttackIT {
             List<String> ops = new ArrayList<>();
             for (String name : List.of("present", "absent")) {
                 String through = hidden.resolve(name) + "/../../pub/f.txt";
-                ops.addAll(List.of("java.read:" + through, "java.fis:" + through, "java.exists:" + through, "java.exists:" + hidden.resolve(name)));
+                ops.addAll(List.of(
+                        "java.read:" + through,
+                        "java.fis:" + through,
+                        "java.exists:" + through,
+                        "java.exists:" + hidden.resolve(name)));
             }
             AttackKit.Session run = AttackKit.runToEnd(s, jdk, policy, ops);
             for (int i = 0; i < 4; i++) {
                 String present = run.answer(ops.get(i)).replace("present", "NAME");
                 String absent = run.answer(ops.get(i + 4)).replace("absent", "NAME");
-                assertEquals(present, absent, "answers for a present and an absent name in a directory the helper cannot search differ (hole 10): "
-                        + ops.get(i) + " -> " + run.answer(ops.get(i)) + " vs " + ops.get(i + 4) + " -> " + run.answer(ops.get(i + 4)));
+                assertEquals(
+                        present,
+                        absent,
+                        "answers for a present and an absent name in a directory the helper cannot search differ (hole 10): "
+                                + ops.get(i) + " -> " + run.answer(ops.get(i)) + " vs " + ops.get(i + 4) + " -> "
+                                + run.answer(ops.get(i + 4)));
             }
             assertTrue(file.toFile().exists());
         }
@@ -136,8 +160,10 @@ class FileAttackIT {
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void aLinksTargetStaysHiddenWithOnlyReadGranted(Jdk jdk) throws Exception {
-        Assumptions.assumeTrue(Sandbox.isRoot(), "needs root: the helper (nobody) reads any link its own uid can reach with readlink(2), "
-                + "which no sandbox layer covers; only a directory it cannot search hides one");
+        Assumptions.assumeTrue(
+                Sandbox.isRoot(),
+                "needs root: the helper (nobody) reads any link its own uid can reach with readlink(2), "
+                        + "which no sandbox layer covers; only a directory it cannot search hides one");
         try (Sandbox s = new Sandbox()) {
             AttackKit.install(s);
             String target = "/nonexistent/TARGET-" + UUID.randomUUID();
@@ -148,11 +174,14 @@ class FileAttackIT {
             List<String> ops = new ArrayList<>(List.of("java.readlink:" + link));
             ops.addAll(AttackKit.raw(jdk, "lstat-fds:" + link, "stat-link:" + link));
             AttackKit.Session run = AttackKit.runToEnd(s, jdk, policy, ops);
-            assertTrue(run.answer("java.readlink:" + link).startsWith("EX java.nio.file.AccessDeniedException"),
+            assertTrue(
+                    run.answer("java.readlink:" + link).startsWith("EX java.nio.file.AccessDeniedException"),
                     "readlink is not granted: " + run.answer("java.readlink:" + link));
             String secret = target.substring(target.lastIndexOf('/') + 1);
             for (String op : ops) {
-                assertFalse(run.answer(op).contains(secret), op + " revealed the link's target with only read granted (hole 11): " + run.answer(op));
+                assertFalse(
+                        run.answer(op).contains(secret),
+                        op + " revealed the link's target with only read granted (hole 11): " + run.answer(op));
             }
         }
     }
@@ -175,12 +204,15 @@ class FileAttackIT {
                 }
                 run.finish();
                 for (String op : ops) {
-                    assertFalse(run.answer(op).contains(secret), op + ": the helper saw names created in a directory it may not read (hole 12): "
-                            + run.answer(op));
+                    assertFalse(
+                            run.answer(op).contains(secret),
+                            op + ": the helper saw names created in a directory it may not read (hole 12): "
+                                    + run.answer(op));
                 }
                 for (String op : ops.subList(0, ops.size() - 1)) {
-                    assertTrue(run.answer(op).startsWith("REFUSED"), op + ": inotify_add_watch on an ungranted directory must be refused: "
-                            + run.answer(op));
+                    assertTrue(
+                            run.answer(op).startsWith("REFUSED"),
+                            op + ": inotify_add_watch on an ungranted directory must be refused: " + run.answer(op));
                 }
             }
         }
@@ -200,37 +232,55 @@ class FileAttackIT {
             Path secret = Files.writeString(elsewhere.resolve("secret.txt"), "ELSEWHERE-SECRET");
             Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
             Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwx------"));
-            Object outKey = Files.readAttributes(out, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object outKey = Files.readAttributes(
+                            out, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
             Map<String, String> secretBefore = metadata(secret);
             Map<String, String> elsewhereBefore = metadata(elsewhere);
-            Path policy = s.policy("app.policy", FileAccessIT.grant(work.resolve("-"), "read,write,delete")
-                    + FileAccessIT.grant(out.resolve("-"), "read,write,delete"));
+            Path policy = s.policy(
+                    "app.policy",
+                    FileAccessIT.grant(work.resolve("-"), "read,write,delete")
+                            + FileAccessIT.grant(out.resolve("-"), "read,write,delete"));
 
-            List<String> replace = List.of("java.delete:" + out.resolve("inside.txt"), "java.delete:" + out, "java.move:" + out + ":" + work.resolve("moved"),
+            List<String> replace = List.of(
+                    "java.delete:" + out.resolve("inside.txt"),
+                    "java.delete:" + out,
+                    "java.move:" + out + ":" + work.resolve("moved"),
                     "java.symlink:" + out + ":" + elsewhere);
             AttackKit.Session first = AttackKit.runToEnd(s, jdk, policy, replace);
-            List<String> firstAnswers = replace.stream().map(op -> op + " -> " + first.answer(op)).toList();
+            List<String> firstAnswers =
+                    replace.stream().map(op -> op + " -> " + first.answer(op)).toList();
             boolean stillTheDirectory = Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)
-                    && outKey.equals(Files.readAttributes(out, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
+                    && outKey.equals(Files.readAttributes(
+                                    out, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                            .fileKey());
 
-            List<String> use = List.of("java.read:" + out.resolve("secret.txt"), "java.write:" + out.resolve("planted.txt") + ":PWNED",
+            List<String> use = List.of(
+                    "java.read:" + out.resolve("secret.txt"),
+                    "java.write:" + out.resolve("planted.txt") + ":PWNED",
                     "java.list:" + out);
             AttackKit.Session second = AttackKit.runToEnd(s, jdk, policy, use);
-            List<String> secondAnswers = use.stream().map(op -> op + " -> " + second.answer(op)).toList();
+            List<String> secondAnswers =
+                    use.stream().map(op -> op + " -> " + second.answer(op)).toList();
             Map<String, String> secretAfter = metadata(secret);
             Map<String, String> elsewhereAfter = metadata(elsewhere);
             try (var listing = Files.list(elsewhere)) {
-                assertEquals(List.of("secret.txt"), listing.map(p -> p.getFileName().toString()).toList(),
+                assertEquals(
+                        List.of("secret.txt"),
+                        listing.map(p -> p.getFileName().toString()).toList(),
                         "the next run wrote into a directory no grant names, through the replaced grant root (hole 2); run 1: "
                                 + firstAnswers + "; run 2: " + secondAnswers);
             }
             assertEquals(secretBefore, secretAfter, "run 2: " + secondAnswers);
             assertEquals(elsewhereBefore, elsewhereAfter, "run 2: " + secondAnswers);
-            assertTrue(second.lines().stream().noneMatch(l -> l.contains("ELSEWHERE-SECRET")),
-                    "the next run read a file no grant names through the replaced grant root (hole 2); run 1: " + firstAnswers + "; run 2: "
-                            + secondAnswers);
-            assertTrue(stillTheDirectory, "the grant root " + out + " was removed or replaced by the helper (hole 2: grant roots protected "
-                    + "against unlink, rmdir, rename and replacement); run 1: " + firstAnswers);
+            assertTrue(
+                    second.lines().stream().noneMatch(l -> l.contains("ELSEWHERE-SECRET")),
+                    "the next run read a file no grant names through the replaced grant root (hole 2); run 1: "
+                            + firstAnswers + "; run 2: " + secondAnswers);
+            assertTrue(
+                    stillTheDirectory,
+                    "the grant root " + out + " was removed or replaced by the helper (hole 2: grant roots protected "
+                            + "against unlink, rmdir, rename and replacement); run 1: " + firstAnswers);
         }
     }
 }

@@ -37,8 +37,7 @@ final class FixtureTree {
     /** A temporary file in the base directory (java.io.tmpdir) whose prefix is the entry that made it. */
     private static final Pattern ENTRY_TEMP = Pattern.compile("(.+)\\.tmp-\\d+.*");
 
-    private FixtureTree() {
-    }
+    private FixtureTree() {}
 
     /** Creates every entry's directory and fixture under a new {@code base}, readable by the helper's user. */
     static void create(Path base, List<Catalogue.Entry> entries) throws Exception {
@@ -62,7 +61,8 @@ final class FixtureTree {
                 }
                 boolean executable = Files.isDirectory(p)
                         || Files.getPosixFilePermissions(p).contains(PosixFilePermission.OWNER_EXECUTE);
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
+                Files.setPosixFilePermissions(
+                        p, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
             }
         }
     }
@@ -81,7 +81,8 @@ final class FixtureTree {
                 Path relative = base.relativize(p);
                 String top = relative.getName(0).toString();
                 Matcher temp = ENTRY_TEMP.matcher(top);
-                String group = entryNames.contains(top) ? top
+                String group = entryNames.contains(top)
+                        ? top
                         : temp.matches() && entryNames.contains(temp.group(1)) ? temp.group(1) : OUTSIDE;
                 groups.computeIfAbsent(group, g -> new ArrayList<>()).add(describe(base, relative));
             }
@@ -107,8 +108,8 @@ final class FixtureTree {
         if (!a.isRegularFile()) {
             return name + " other " + permissions + time;
         }
-        return name + " file " + permissions + " size " + a.size() + " links " + Files.getAttribute(p, "unix:nlink",
-                LinkOption.NOFOLLOW_LINKS) + " sha256 " + hash(p) + time;
+        return name + " file " + permissions + " size " + a.size() + " links "
+                + Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS) + " sha256 " + hash(p) + time;
     }
 
     /**
@@ -124,8 +125,11 @@ final class FixtureTree {
             return "unreadable";
         }
         if (p.getFileName().toString().endsWith(".properties")) {
-            content = new String(content, StandardCharsets.ISO_8859_1).lines().filter(l -> !l.startsWith("#"))
-                    .collect(Collectors.joining("\n")).getBytes(StandardCharsets.ISO_8859_1);
+            content = new String(content, StandardCharsets.ISO_8859_1)
+                    .lines()
+                    .filter(l -> !l.startsWith("#"))
+                    .collect(Collectors.joining("\n"))
+                    .getBytes(StandardCharsets.ISO_8859_1);
         }
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));

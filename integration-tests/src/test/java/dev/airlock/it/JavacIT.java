@@ -44,7 +44,8 @@ final class JavacIT {
 
         /** What follows {@code java}: javac as a module, so the same arguments serve inside and outside. */
         List<String> javacArgs(Path out) {
-            List<String> args = new ArrayList<>(List.of("-m", JAVAC, "-d", out.toString(), "-sourcepath", sources.toString()));
+            List<String> args =
+                    new ArrayList<>(List.of("-m", JAVAC, "-d", out.toString(), "-sourcepath", sources.toString()));
             files.forEach(file -> args.add(file.toString()));
             return args;
         }
@@ -65,23 +66,30 @@ final class JavacIT {
                 + "};\n";
     }
 
-    private static Sandbox.Result compileOutside(Jdk jdk, Project project, Path out) throws IOException, InterruptedException {
+    private static Sandbox.Result compileOutside(Jdk jdk, Project project, Path out)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(jdk.java().toString()));
         command.addAll(project.javacArgs(out));
-        Process process = new ProcessBuilder(command).directory(project.workingDirectory().toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .directory(project.workingDirectory().toFile())
+                .start();
         return Sandbox.Result.of(process, TIMEOUT_SECONDS);
     }
 
     private static Sandbox.Result compileInside(Jdk jdk, Path policy, Project project, Path out)
             throws IOException, InterruptedException {
-        Process process = Sandbox.start(Sandbox.javaCommand(jdk, policy, project.javacArgs(out)), project.workingDirectory());
+        Process process =
+                Sandbox.start(Sandbox.javaCommand(jdk, policy, project.javacArgs(out)), project.workingDirectory());
         return Sandbox.Result.of(process, TIMEOUT_SECONDS);
     }
 
     /** Every regular file under {@code out}, relative to it, sorted. */
     private static List<String> outputFiles(Path out) throws IOException {
         try (Stream<Path> walk = Files.walk(out)) {
-            return walk.filter(Files::isRegularFile).map(p -> out.relativize(p).toString()).sorted().toList();
+            return walk.filter(Files::isRegularFile)
+                    .map(p -> out.relativize(p).toString())
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -92,7 +100,8 @@ final class JavacIT {
             Project project = Project.generate(s);
             Path outside = outputDirectory(s, "out-outside");
             Path inside = outputDirectory(s, "out-inside");
-            Path policy = s.policy("javac.policy", policy(project.sources(), inside, "read,write", "read,write,delete"));
+            Path policy =
+                    s.policy("javac.policy", policy(project.sources(), inside, "read,write", "read,write,delete"));
 
             Sandbox.Result plain = compileOutside(jdk, project, outside);
             assertEquals(0, plain.exitCode(), "javac outside the sandbox failed:\n" + plain.stderr());
@@ -104,7 +113,9 @@ final class JavacIT {
             assertEquals(plain.stdout(), confined.stdout(), "Airlock adds nothing to javac's stdout");
 
             List<String> expected = outputFiles(outside);
-            assertTrue(expected.size() > project.files().size(), "every source compiles to at least one class file: " + expected.size());
+            assertTrue(
+                    expected.size() > project.files().size(),
+                    "every source compiles to at least one class file: " + expected.size());
             assertEquals(expected, outputFiles(inside), "the same class files");
             List<String> differing = new ArrayList<>();
             for (String file : expected) {

@@ -28,10 +28,10 @@ final class JavacProject {
     static final int FILES_PER_PACKAGE = 20;
     /** Each package holds Layer, Mode and Pair; the rest are classes C00, C01, ... */
     static final int CLASSES_PER_PACKAGE = FILES_PER_PACKAGE - 3;
+
     private static final String[] MODES = {"FAST", "SLOW", "EXACT"};
 
-    private JavacProject() {
-    }
+    private JavacProject() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
@@ -91,7 +91,9 @@ final class JavacProject {
             s.append("        return a.compareTo(b) >= 0 ? a : b;\n    }\n");
         } else {
             String parent = "gen." + pkg(p - 1) + ".Layer";
-            s.append("public interface Layer<T extends Comparable<T>> extends ").append(parent).append("<T> {\n");
+            s.append("public interface Layer<T extends Comparable<T>> extends ")
+                    .append(parent)
+                    .append("<T> {\n");
             s.append("    @Override\n    default int depth() {\n");
             s.append("        return 1 + ").append(parent).append(".super.depth();\n    }\n\n");
             s.append("    default T heavier(T a, T b) {\n");
@@ -110,7 +112,11 @@ final class JavacProject {
         for (int m = 0; m < MODES.length; m++) {
             s.append("    ").append(MODES[m]).append("(").append(m + 1).append(") {\n");
             s.append("        @Override\n        public int applyAsInt(int x) {\n");
-            s.append("            return x * ").append(1 + random.nextInt(9)).append(" + ").append(random.nextInt(100)).append(";\n");
+            s.append("            return x * ")
+                    .append(1 + random.nextInt(9))
+                    .append(" + ")
+                    .append(random.nextInt(100))
+                    .append(";\n");
             s.append("        }\n    }").append(m == MODES.length - 1 ? ";\n\n" : ",\n");
         }
         s.append("    private final int cost;\n\n");
@@ -146,21 +152,34 @@ final class JavacProject {
         }
         StringBuilder s = new StringBuilder();
         s.append("package gen.").append(pkg(p)).append(";\n\n");
-        s.append("import java.util.ArrayList;\nimport java.util.List;\nimport java.util.function.Function;\nimport java.util.function.IntSupplier;\n\n");
-        s.append("/** Generated class ").append(name).append(" of package ").append(p).append(". */\n");
+        s.append(
+                "import java.util.ArrayList;\nimport java.util.List;\nimport java.util.function.Function;\nimport java.util.function.IntSupplier;\n\n");
+        s.append("/** Generated class ")
+                .append(name)
+                .append(" of package ")
+                .append(p)
+                .append(". */\n");
         s.append("public class ").append(name).append("<T extends Comparable<T>>");
         if (superclass != null) {
             s.append(" extends ").append(superclass).append("<T>");
         }
         s.append(" implements Layer<T> {\n");
-        s.append("    public static final int SEED = ").append(random.nextInt(100_000)).append(";\n\n");
+        s.append("    public static final int SEED = ")
+                .append(random.nextInt(100_000))
+                .append(";\n\n");
         s.append("    private final List<T> items = new ArrayList<>();\n");
         s.append("    protected final Mode mode;\n\n");
-        s.append("    public ").append(name).append("() {\n        this(Mode.").append(MODES[random.nextInt(MODES.length)]).append(");\n    }\n\n");
+        s.append("    public ")
+                .append(name)
+                .append("() {\n        this(Mode.")
+                .append(MODES[random.nextInt(MODES.length)])
+                .append(");\n    }\n\n");
         s.append("    public ").append(name).append("(Mode mode) {\n        this.mode = mode;\n    }\n\n");
         s.append("    public void add(T value) {\n        items.add(value);\n    }\n\n");
         s.append("    @Override\n    public int weight(T value) {\n");
-        s.append("        return Math.floorMod(value.hashCode(), ").append(2 + random.nextInt(20)).append(") + mode.applyAsInt(SEED % 13);\n    }\n\n");
+        s.append("        return Math.floorMod(value.hashCode(), ")
+                .append(2 + random.nextInt(20))
+                .append(") + mode.applyAsInt(SEED % 13);\n    }\n\n");
         s.append("    public <R> List<R> map(Function<? super T, ? extends R> f) {\n");
         s.append("        List<R> out = new ArrayList<>();\n");
         s.append("        for (T item : items) {\n            out.add(f.apply(item));\n        }\n");
@@ -168,12 +187,21 @@ final class JavacProject {
         // A classic enum switch: javac writes a synthetic switch-map class for it.
         s.append("    public int score() {\n        switch (mode) {\n");
         for (String m : MODES) {
-            s.append("            case ").append(m).append(":\n                return ").append(random.nextInt(1000)).append(";\n");
+            s.append("            case ")
+                    .append(m)
+                    .append(":\n                return ")
+                    .append(random.nextInt(1000))
+                    .append(";\n");
         }
         s.append("            default:\n                return -1;\n        }\n    }\n\n");
         s.append("    public String label() {\n        return switch (mode) {\n");
         for (String m : MODES) {
-            s.append("            case ").append(m).append(" -> \"").append(m.toLowerCase(java.util.Locale.ROOT)).append(p).append("\";\n");
+            s.append("            case ")
+                    .append(m)
+                    .append(" -> \"")
+                    .append(m.toLowerCase(java.util.Locale.ROOT))
+                    .append(p)
+                    .append("\";\n");
         }
         s.append("        };\n    }\n\n");
         s.append("    public static int twice(int x) {\n        return x * 2 + SEED;\n    }\n\n");
@@ -184,12 +212,30 @@ final class JavacProject {
             String targetPackage = target.substring(0, target.lastIndexOf('.'));
             switch (random.nextInt(5)) {
                 case 0 -> s.append("        sum += ").append(target).append(".SEED;\n");
-                case 1 -> s.append("        sum += ").append(target).append(".twice(").append(i).append(");\n");
-                case 2 -> s.append("        sum += new ").append(target).append("<String>().weight(\"k").append(i).append("\");\n");
-                case 3 -> s.append("        sum += new ").append(target).append(".Builder<Integer>().with(").append(i)
-                        .append(").build().score();\n");
-                default -> s.append("        sum += ").append(targetPackage).append(".Mode.").append(MODES[random.nextInt(MODES.length)])
-                        .append(".next().cost();\n");
+                case 1 ->
+                    s.append("        sum += ")
+                            .append(target)
+                            .append(".twice(")
+                            .append(i)
+                            .append(");\n");
+                case 2 ->
+                    s.append("        sum += new ")
+                            .append(target)
+                            .append("<String>().weight(\"k")
+                            .append(i)
+                            .append("\");\n");
+                case 3 ->
+                    s.append("        sum += new ")
+                            .append(target)
+                            .append(".Builder<Integer>().with(")
+                            .append(i)
+                            .append(").build().score();\n");
+                default ->
+                    s.append("        sum += ")
+                            .append(targetPackage)
+                            .append(".Mode.")
+                            .append(MODES[random.nextInt(MODES.length)])
+                            .append(".next().cost();\n");
             }
         }
         s.append("        return sum;\n    }\n\n");
@@ -198,25 +244,36 @@ final class JavacProject {
         s.append("    private Pair<String, T> pair(T value) {\n        return new Pair<>(label(), value);\n    }\n\n");
         s.append("    public int summary(T value) {\n        int n = 0;\n");
         s.append("        for (Cursor c = cursor(); c.hasNext(); c.next()) {\n            n++;\n        }\n");
-        s.append("        return n + pair(value).withSecond(depth()).second() + fold(value, (d, v) -> d + v.hashCode());\n    }\n\n");
+        s.append(
+                "        return n + pair(value).withSecond(depth()).second() + fold(value, (d, v) -> d + v.hashCode());\n    }\n\n");
         s.append("    public Runnable task(int[] box) {\n        return new Runnable() {\n");
-        s.append("            @Override\n            public void run() {\n                box[0] += SEED + items.size();\n            }\n        };\n    }\n\n");
+        s.append(
+                "            @Override\n            public void run() {\n                box[0] += SEED + items.size();\n            }\n        };\n    }\n\n");
         s.append("    public IntSupplier lazy() {\n        return () -> links() + mode.applyAsInt(SEED);\n    }\n\n");
         s.append("    public static int check(Object o) {\n");
-        s.append("        if (o instanceof ").append(name).append("<?> c) {\n            return c.items.size();\n        }\n");
+        s.append("        if (o instanceof ")
+                .append(name)
+                .append("<?> c) {\n            return c.items.size();\n        }\n");
         s.append("        return -1;\n    }\n\n");
         s.append("    /** Builds an instance from values. */\n");
         s.append("    public static final class Builder<B extends Comparable<B>> {\n");
         s.append("        private final List<B> pending = new ArrayList<>();\n\n");
-        s.append("        public Builder<B> with(B value) {\n            pending.add(value);\n            return this;\n        }\n\n");
+        s.append(
+                "        public Builder<B> with(B value) {\n            pending.add(value);\n            return this;\n        }\n\n");
         s.append("        public ").append(name).append("<B> build() {\n");
-        s.append("            ").append(name).append("<B> built = new ").append(name).append("<>();\n");
+        s.append("            ")
+                .append(name)
+                .append("<B> built = new ")
+                .append(name)
+                .append("<>();\n");
         s.append("            pending.forEach(built::add);\n            return built;\n        }\n    }\n\n");
         s.append("    /** Walks this instance's items. */\n");
         s.append("    public final class Cursor implements java.util.Iterator<T> {\n");
         s.append("        private int position;\n\n");
-        s.append("        @Override\n        public boolean hasNext() {\n            return position < items.size();\n        }\n\n");
-        s.append("        @Override\n        public T next() {\n            return items.get(position++);\n        }\n    }\n");
+        s.append(
+                "        @Override\n        public boolean hasNext() {\n            return position < items.size();\n        }\n\n");
+        s.append(
+                "        @Override\n        public T next() {\n            return items.get(position++);\n        }\n    }\n");
         s.append("}\n");
         return s.toString();
     }

@@ -70,8 +70,8 @@ class LinkStatIT {
     }
 
     private static Sandbox.Result unconfined(Sandbox sandbox, Jdk jdk, List<String> ops) throws Exception {
-        List<String> command = new ArrayList<>(List.of(jdk.java().toString(), "-cp", sandbox.app.toString(),
-                LinkProbe.class.getName()));
+        List<String> command = new ArrayList<>(
+                List.of(jdk.java().toString(), "-cp", sandbox.app.toString(), LinkProbe.class.getName()));
         command.addAll(ops);
         return Sandbox.Result.of(new ProcessBuilder(command).start(), 120);
     }
@@ -81,10 +81,12 @@ class LinkStatIT {
     void aLinkReadOnlyGrantedLooksExactlyAsUnconfinedAndItsTargetStaysHidden(Jdk jdk) throws Exception {
         try (Sandbox sandbox = new Sandbox()) {
             Path tree = tree(sandbox);
-            Path policy = sandbox.policy("read.policy", "grant { permission java.io.FilePermission \"" + sandbox.data
-                    + "/-\", \"read\"; };");
+            Path policy = sandbox.policy(
+                    "read.policy",
+                    "grant { permission java.io.FilePermission \"" + sandbox.data + "/-\", \"read\"; };");
             List<String> ops = comparable(tree);
-            String links = String.join(",", LINKS.stream().map(l -> tree.resolve(l).toString()).toList());
+            String links = String.join(
+                    ",", LINKS.stream().map(l -> tree.resolve(l).toString()).toList());
             List<String> confinedOps = new ArrayList<>(ops);
             confinedOps.add("readlink:" + tree.resolve("secret-name"));
             confinedOps.add("link-fds:" + links);
@@ -106,13 +108,20 @@ class LinkStatIT {
             assertTrue(in.answer("walk:" + tree).contains("link-dir@"), in.answer("walk:" + tree));
 
             assertEquals("OK the-target-is-the-secret", out.answer("readlink:" + tree.resolve("secret-name")));
-            assertTrue(in.answer("readlink:" + tree.resolve("secret-name")).startsWith("EX java.nio.file.AccessDeniedException"),
+            assertTrue(
+                    in.answer("readlink:" + tree.resolve("secret-name"))
+                            .startsWith("EX java.nio.file.AccessDeniedException"),
                     in.answer("readlink:" + tree.resolve("secret-name")));
-            assertEquals("OK sightings=0 looks>0=true", in.answer("link-fds:" + links), "no descriptor of a link in the helper");
+            assertEquals(
+                    "OK sightings=0 looks>0=true",
+                    in.answer("link-fds:" + links),
+                    "no descriptor of a link in the helper");
             // Asked over the channel directly: the status, never a descriptor to read the target through.
             assertEquals("OK stat link=true size=5", in.answer("raw-lstat:" + tree.resolve("link-file")));
             assertEquals("OK stat link=true size=8", in.answer("raw-lstat:" + tree.resolve("sub/up")));
-            assertTrue(in.stdout().stream().noneMatch(line -> line.contains("the-target-is-the-secret")), in.stdout().toString());
+            assertTrue(
+                    in.stdout().stream().noneMatch(line -> line.contains("the-target-is-the-secret")),
+                    in.stdout().toString());
         }
     }
 
@@ -121,10 +130,11 @@ class LinkStatIT {
     void withReadlinkGrantedTheLinkIsADescriptorAndItsTargetReadable(Jdk jdk) throws Exception {
         try (Sandbox sandbox = new Sandbox()) {
             Path tree = tree(sandbox);
-            Path policy = sandbox.policy("readlink.policy", "grant { permission java.io.FilePermission \"" + sandbox.data
-                    + "/-\", \"read,readlink\"; };");
-            List<String> ops = List.of("attrs:" + tree.resolve("link-abs"), "attrs:" + tree.resolve("link-dir"),
-                    "walk:" + tree);
+            Path policy = sandbox.policy(
+                    "readlink.policy",
+                    "grant { permission java.io.FilePermission \"" + sandbox.data + "/-\", \"read,readlink\"; };");
+            List<String> ops =
+                    List.of("attrs:" + tree.resolve("link-abs"), "attrs:" + tree.resolve("link-dir"), "walk:" + tree);
             Sandbox.Result out = unconfined(sandbox, jdk, ops);
             List<String> confinedOps = new ArrayList<>(ops);
             confinedOps.add("readlink:" + tree.resolve("secret-name"));

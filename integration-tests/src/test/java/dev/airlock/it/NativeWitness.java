@@ -25,8 +25,7 @@ final class NativeWitness {
     private static final int SOCK_CLOEXEC = 02000000;
     private static final int MSG_DONTWAIT = 0x40;
 
-    private NativeWitness() {
-    }
+    private NativeWitness() {}
 
     private static long check(String call, long r) {
         if (r < 0) {
@@ -44,11 +43,13 @@ final class NativeWitness {
     /** A bound Unix socket of {@code type} (listening, for connection types) at a path or, with a leading '@', an abstract name. */
     static int unixSocket(int type, String name) throws Exception {
         AttackKit.loadHere();
-        int fd = (int) check("socket", Native.syscall6(SOCKET, AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, 0, 0, 0));
+        int fd = (int)
+                check("socket", Native.syscall6(SOCKET, AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, 0, 0, 0));
         boolean abstractName = name.startsWith("@");
         byte[] n = (abstractName ? name.substring(1) : name).getBytes(StandardCharsets.UTF_8);
         int length = 2 + n.length + 1;
-        ByteBuffer address = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN).putShort((short) AF_UNIX);
+        ByteBuffer address =
+                ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN).putShort((short) AF_UNIX);
         if (abstractName) {
             address.put((byte) 0);
         }
@@ -70,12 +71,27 @@ final class NativeWitness {
         List<String> received = new ArrayList<>();
         long data = Native.malloc(4096);
         long control = Native.malloc(512);
-        long iov = memory(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(data).putLong(4096).array());
+        long iov = memory(ByteBuffer.allocate(16)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(data)
+                .putLong(4096)
+                .array());
         long msg = Native.malloc(56);
         try {
             for (int i = 0; i < 100; i++) {
-                Native.put(msg, ByteBuffer.allocate(56).order(ByteOrder.LITTLE_ENDIAN).putLong(0).putInt(0).putInt(0).putLong(iov)
-                        .putLong(1).putLong(control).putLong(512).putInt(0).array());
+                Native.put(
+                        msg,
+                        ByteBuffer.allocate(56)
+                                .order(ByteOrder.LITTLE_ENDIAN)
+                                .putLong(0)
+                                .putInt(0)
+                                .putInt(0)
+                                .putLong(iov)
+                                .putLong(1)
+                                .putLong(control)
+                                .putLong(512)
+                                .putInt(0)
+                                .array());
                 long n = Native.syscall6(RECVMSG, fd, msg, MSG_DONTWAIT, 0, 0, 0);
                 if (n < 0) {
                     break;
@@ -84,7 +100,8 @@ final class NativeWitness {
                 long controlLength = header.getLong(40);
                 int descriptors = 0;
                 if (controlLength >= 16) {
-                    ByteBuffer c = ByteBuffer.wrap(Native.get(control, (int) controlLength)).order(ByteOrder.LITTLE_ENDIAN);
+                    ByteBuffer c = ByteBuffer.wrap(Native.get(control, (int) controlLength))
+                            .order(ByteOrder.LITTLE_ENDIAN);
                     long cmsgLength = c.getLong(0);
                     if (c.getInt(8) == 1 && c.getInt(12) == 1) {
                         descriptors = (int) (cmsgLength - 16) / 4;
@@ -93,7 +110,8 @@ final class NativeWitness {
                         }
                     }
                 }
-                received.add("'" + new String(Native.get(data, (int) n), StandardCharsets.US_ASCII) + "' with " + descriptors + " descriptors");
+                received.add("'" + new String(Native.get(data, (int) n), StandardCharsets.US_ASCII) + "' with "
+                        + descriptors + " descriptors");
             }
         } finally {
             Native.free(data);

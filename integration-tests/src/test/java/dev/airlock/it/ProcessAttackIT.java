@@ -40,24 +40,41 @@ class ProcessAttackIT {
         try (Sandbox s = new Sandbox()) {
             AttackKit.install(s);
             long key = 0x41000000L + ThreadLocalRandom.current().nextInt(0xffffff);
-            ProcessBuilder victimBuilder = new ProcessBuilder(asHelperUser(List.of(Jdk.JDK17.java().toString(), "-XX:+PerfDisableSharedMem",
-                    "-Dattack.lib=" + s.app.resolve("libattacks.so"), "-cp", s.app.toString(), "dev.airlock.it.app.Attack", "jni.victim:" + key)));
+            ProcessBuilder victimBuilder = new ProcessBuilder(asHelperUser(List.of(
+                    Jdk.JDK17.java().toString(),
+                    "-XX:+PerfDisableSharedMem",
+                    "-Dattack.lib=" + s.app.resolve("libattacks.so"),
+                    "-cp",
+                    s.app.toString(),
+                    "dev.airlock.it.app.Attack",
+                    "jni.victim:" + key)));
             try (AttackKit.Session victim = new AttackKit.Session(victimBuilder.start())) {
                 String ready = victim.await(l -> l.startsWith("ready "), "victim ready line");
                 Map<String, String> ids = new LinkedHashMap<>();
                 for (String kv : ready.substring(6).split(" ", -1)) {
                     ids.put(kv.split("=", -1)[0], kv.split("=", -1)[1]);
                 }
-                List<String> ops = AttackKit.raw(jdk, "shm:key:" + key, "shm:id:" + ids.get("shm"), "msg:key:" + key, "msg:id:" + ids.get("msg"),
-                        "sem:key:" + key, "sem:id:" + ids.get("sem"));
+                List<String> ops = AttackKit.raw(
+                        jdk,
+                        "shm:key:" + key,
+                        "shm:id:" + ids.get("shm"),
+                        "msg:key:" + key,
+                        "msg:id:" + ids.get("msg"),
+                        "sem:key:" + key,
+                        "sem:id:" + ids.get("sem"));
                 AttackKit.Session attack = AttackKit.runToEnd(s, jdk, null, ops);
                 victim.send("check");
                 victim.finish();
                 String verdict = victim.answer("jni.victim:" + key);
-                assertEquals("OK shm='ORIGINAL' messages=[QUEUED] sem=7", verdict,
-                        "the victim's SysV objects must be untouched by the helper (hole 5); attacks: " + attack.lines());
+                assertEquals(
+                        "OK shm='ORIGINAL' messages=[QUEUED] sem=7",
+                        verdict,
+                        "the victim's SysV objects must be untouched by the helper (hole 5); attacks: "
+                                + attack.lines());
                 for (String op : ops) {
-                    assertTrue(attack.answer(op).startsWith("REFUSED"), op + " must not reach the victim's object: " + attack.answer(op));
+                    assertTrue(
+                            attack.answer(op).startsWith("REFUSED"),
+                            op + " must not reach the victim's object: " + attack.answer(op));
                 }
             }
         }
@@ -101,11 +118,21 @@ class ProcessAttackIT {
                     // The broker (bin/airlock execs java) inherited our limits and scheduling: they must still be ours.
                     Map<String, String> broker = schedulingOf(attack.process.pid());
                     attack.send("go");
-                    assertEquals(0, attack.finish(), "the broker survives and returns the helper's status: " + attack.stderr());
-                    assertEquals(ours, broker, "the broker's limits and scheduling, changed by the helper (hole 6); attacks: " + attack.lines());
+                    assertEquals(
+                            0,
+                            attack.finish(),
+                            "the broker survives and returns the helper's status: " + attack.stderr());
+                    assertEquals(
+                            ours,
+                            broker,
+                            "the broker's limits and scheduling, changed by the helper (hole 6); attacks: "
+                                    + attack.lines());
                     assertTrue(victim.isAlive(), "the victim is alive");
-                    assertEquals(victimBefore, schedulingOf(victim.pid()),
-                            "a process of the helper's uid outside the sandbox, changed by the helper (hole 6); attacks: " + attack.lines());
+                    assertEquals(
+                            victimBefore,
+                            schedulingOf(victim.pid()),
+                            "a process of the helper's uid outside the sandbox, changed by the helper (hole 6); attacks: "
+                                    + attack.lines());
                 }
             } finally {
                 victim.destroyForcibly();
@@ -143,12 +170,16 @@ class ProcessAttackIT {
             try {
                 for (String op : ops) {
                     String answer = run.answer(op);
-                    assertTrue(answer.startsWith("OK sleeper "), "the program could start " + op + ": " + answer + " " + run.stderr());
+                    assertTrue(
+                            answer.startsWith("OK sleeper "),
+                            "the program could start " + op + ": " + answer + " " + run.stderr());
                     left.add(Long.parseLong(answer.substring("OK sleeper ".length())));
                 }
                 for (int i = 0; i < ops.size(); i++) {
-                    assertTrue(gone(left.get(i), 5), "process " + left.get(i) + " left behind by " + ops.get(i)
-                            + " still runs 5 s after airlock run returned (hole 8)");
+                    assertTrue(
+                            gone(left.get(i), 5),
+                            "process " + left.get(i) + " left behind by " + ops.get(i)
+                                    + " still runs 5 s after airlock run returned (hole 8)");
                 }
             } finally {
                 for (long pid : left) {
@@ -169,10 +200,11 @@ class ProcessAttackIT {
             // open first waits for the agent's start-up check of the channel, which halts a helper whose
             // parent is not its broker: the program runs on past it, as any program would.
             Path output = s.root.resolve("helper.out");
-            ProcessBuilder builder = new ProcessBuilder(AttackKit.command(s, jdk, null, List.of(), List.of("java.fis:/etc/hostname", "java.pid",
-                    "java.sleep:60000")));
+            ProcessBuilder builder = new ProcessBuilder(AttackKit.command(
+                    s, jdk, null, List.of(), List.of("java.fis:/etc/hostname", "java.pid", "java.sleep:60000")));
             builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
-            builder.redirectOutput(output.toFile()).redirectError(s.root.resolve("helper.err").toFile())
+            builder.redirectOutput(output.toFile())
+                    .redirectError(s.root.resolve("helper.err").toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Process broker = builder.start();
             try {
@@ -180,14 +212,21 @@ class ProcessAttackIT {
                 while (System.nanoTime() < deadline && !Files.readString(output).contains("java.pid ")) {
                     Thread.sleep(50);
                 }
-                assertTrue(Files.readString(output).contains("java.pid "), "the helper started: " + Files.readString(output));
+                assertTrue(
+                        Files.readString(output).contains("java.pid "),
+                        "the helper started: " + Files.readString(output));
                 helpers.addAll(broker.toHandle().descendants().toList());
                 assertFalse(helpers.isEmpty(), "the broker has a helper");
-                new ProcessBuilder("kill", "-KILL", String.valueOf(broker.pid())).start().waitFor();
+                new ProcessBuilder("kill", "-KILL", String.valueOf(broker.pid()))
+                        .start()
+                        .waitFor();
                 assertTrue(broker.waitFor(30, TimeUnit.SECONDS));
                 for (ProcessHandle helper : helpers) {
-                    assertTrue(gone(helper.pid(), 10), "helper process " + helper.pid() + " " + helper.info().command().orElse("?")
-                            + " still runs 10 s after its broker was killed (hole 8: parent-death signal)");
+                    assertTrue(
+                            gone(helper.pid(), 10),
+                            "helper process " + helper.pid() + " "
+                                    + helper.info().command().orElse("?")
+                                    + " still runs 10 s after its broker was killed (hole 8: parent-death signal)");
                 }
             } finally {
                 broker.destroyForcibly();
@@ -200,7 +239,9 @@ class ProcessAttackIT {
         Map<String, String> caps = new LinkedHashMap<>();
         for (String field : status.substring(3).split("\\|", -1)) {
             if (field.startsWith("Cap")) {
-                caps.put(field.substring(0, field.indexOf(':')), field.substring(field.indexOf(':') + 1).strip());
+                caps.put(
+                        field.substring(0, field.indexOf(':')),
+                        field.substring(field.indexOf(':') + 1).strip());
             }
         }
         return caps;
@@ -225,16 +266,21 @@ class ProcessAttackIT {
         Assumptions.assumeTrue(Sandbox.isRoot(), "needs root: --user applies only when Airlock runs as root");
         try (Sandbox s = new Sandbox()) {
             AttackKit.install(s);
-            AttackKit.Session run = AttackKit.start(AttackKit.command(s, jdk, null, List.of("--user", "root"), List.of("java.status")));
+            AttackKit.Session run =
+                    AttackKit.start(AttackKit.command(s, jdk, null, List.of("--user", "root"), List.of("java.status")));
             int exit = run.finish();
             boolean ran = run.lines().stream().anyMatch(l -> l.startsWith("java.status "));
             if (!ran) {
-                assertTrue(exit != 0, "refusing --user root must say so with a failing exit code; stderr=" + run.stderr());
+                assertTrue(
+                        exit != 0, "refusing --user root must say so with a failing exit code; stderr=" + run.stderr());
                 return;
             }
             Map<String, String> caps = capabilities(run.answer("java.status"));
             for (String set : new String[] {"CapInh", "CapPrm", "CapEff", "CapAmb"}) {
-                assertEquals("0000000000000000", caps.get(set), "--user root: " + set + " of the helper must be empty, is " + caps);
+                assertEquals(
+                        "0000000000000000",
+                        caps.get(set),
+                        "--user root: " + set + " of the helper must be empty, is " + caps);
             }
         }
     }
@@ -246,12 +292,22 @@ class ProcessAttackIT {
             AttackKit.install(s);
             Path secret = s.file("secret/s.txt", "UNGRANTED-SECRET");
             Path policy = s.policy("proc.policy", FileAccessIT.grant(Path.of("/proc/-"), "read"));
-            try (AttackKit.Session run = AttackKit.start(AttackKit.command(s, jdk, policy, List.of(), List.of("java.readinput")))) {
+            try (AttackKit.Session run =
+                    AttackKit.start(AttackKit.command(s, jdk, policy, List.of(), List.of("java.readinput")))) {
                 run.await("waiting"::equals, "waiting line");
                 long broker = run.process.pid();
-                List<Long> helpers = run.process.toHandle().descendants().map(ProcessHandle::pid).toList();
-                List<String> paths = List.of("/proc/self/status", "/proc/thread-self/status", "/proc/" + broker + "/environ",
-                        "/proc/" + broker + "/mem", "/proc/" + broker + "/root" + secret, "/proc/self/root" + secret,
+                List<Long> helpers = run.process
+                        .toHandle()
+                        .descendants()
+                        .map(ProcessHandle::pid)
+                        .toList();
+                List<String> paths = List.of(
+                        "/proc/self/status",
+                        "/proc/thread-self/status",
+                        "/proc/" + broker + "/environ",
+                        "/proc/" + broker + "/mem",
+                        "/proc/" + broker + "/root" + secret,
+                        "/proc/self/root" + secret,
                         "/proc/" + broker + "/maps");
                 for (String p : paths) {
                     run.send(p);
@@ -267,12 +323,15 @@ class ProcessAttackIT {
                     assertTrue(status.startsWith("OK "), self + " readable: " + status);
                     // Tgid: in /proc/thread-self/status, Pid is the thread's id.
                     long pid = Long.parseLong(status.replaceAll(".*\\|Tgid:\\s*(\\d+)\\|.*", "$1"));
-                    assertTrue(pid != broker && helpers.contains(pid), self + " under a /proc/- grant names pid " + pid
-                            + ": it must be the helper (" + helpers + "), not the broker " + broker + " (weak: /proc served as the broker)");
+                    assertTrue(
+                            pid != broker && helpers.contains(pid),
+                            self + " under a /proc/- grant names pid " + pid + ": it must be the helper (" + helpers
+                                    + "), not the broker " + broker + " (weak: /proc served as the broker)");
                 }
                 for (String p : paths.subList(2, paths.size())) {
                     assertFalse(got.get(p).startsWith("OK"), p + " must not be readable by the helper: " + got.get(p));
-                    assertFalse(got.get(p).contains("UNGRANTED-SECRET"), p + " leaked an ungranted file: " + got.get(p));
+                    assertFalse(
+                            got.get(p).contains("UNGRANTED-SECRET"), p + " leaked an ungranted file: " + got.get(p));
                 }
             }
         }

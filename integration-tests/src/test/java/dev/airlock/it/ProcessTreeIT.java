@@ -29,8 +29,10 @@ class ProcessTreeIT {
     /** Runs the process probe with {@code operations}, output to a file (a leftover process could hold a pipe open). */
     private static Run run(Jdk jdk, Sandbox s, String... operations) throws Exception {
         Path out = Files.createTempFile(s.root, "out", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command(jdk, s, operations)).redirectOutput(out.toFile())
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE);
+        ProcessBuilder builder = new ProcessBuilder(command(jdk, s, operations))
+                .redirectOutput(out.toFile())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
         builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
         Process broker = builder.start();
         broker.getOutputStream().close();
@@ -122,17 +124,20 @@ class ProcessTreeIT {
             for (String word : command(jdk, s, "session", "read-line")) {
                 shell.append('\'').append(word.replace("'", "'\\''")).append("' ");
             }
-            ProcessBuilder builder = new ProcessBuilder(script.toString(), "-qec", shell.toString(), "/dev/null").redirectErrorStream(true);
+            ProcessBuilder builder = new ProcessBuilder(script.toString(), "-qec", shell.toString(), "/dev/null")
+                    .redirectErrorStream(true);
             builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
             Process process = builder.start();
             try (OutputStream in = process.getOutputStream()) {
                 in.write("typed at the terminal\n".getBytes(StandardCharsets.UTF_8));
             }
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
+            String output =
+                    new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
             assertTrue(process.waitFor(120, TimeUnit.SECONDS));
             assertEquals(0, process.exitValue(), output);
             assertTrue(output.contains("read-line OK read typed at the terminal\n"), output);
-            assertTrue(output.matches("(?s).*session OK pid \\d+ ppid \\d+ pgrp \\d+ session \\d+ tty_nr 0\n.*"),
+            assertTrue(
+                    output.matches("(?s).*session OK pid \\d+ ppid \\d+ pgrp \\d+ session \\d+ tty_nr 0\n.*"),
                     "the helper has no controlling terminal although its stdin is one: " + output);
         }
     }
@@ -150,7 +155,8 @@ class ProcessTreeIT {
             String newSession = r.answer("new-session-child");
             if (newSession.startsWith("OK ")) {
                 long pid = Long.parseLong(fields(newSession)[1]);
-                assertFalse(probeAlive(pid), "a child in a session of its own, outside the helper's group, is gone too");
+                assertFalse(
+                        probeAlive(pid), "a child in a session of its own, outside the helper's group, is gone too");
             } else {
                 assertTrue(newSession.contains("EPERM"), "setsid refused by the seccomp filter: " + newSession);
             }
@@ -162,7 +168,8 @@ class ProcessTreeIT {
     void killedBrokerTakesTheHelperWithIt(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
             Path out = s.root.resolve("out.txt");
-            ProcessBuilder builder = new ProcessBuilder(command(jdk, s, "session", "wait")).redirectOutput(out.toFile())
+            ProcessBuilder builder = new ProcessBuilder(command(jdk, s, "session", "wait"))
+                    .redirectOutput(out.toFile())
                     .redirectErrorStream(true);
             builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
             Process broker = builder.start();
@@ -191,8 +198,11 @@ class ProcessTreeIT {
                 Sandbox.Result r = Sandbox.Result.of(Sandbox.start(command), 60);
                 assertEquals(2, r.exitCode(), r.stderr());
                 assertEquals(List.of(), r.stdout(), "no helper started");
-                assertEquals("airlock: --user " + user + ": the helper must not run as root (uid 0): it would keep every capability; "
-                        + "name an unprivileged user (default: nobody)\n", r.stderr());
+                assertEquals(
+                        "airlock: --user " + user
+                                + ": the helper must not run as root (uid 0): it would keep every capability; "
+                                + "name an unprivileged user (default: nobody)\n",
+                        r.stderr());
             }
         }
     }

@@ -29,14 +29,19 @@ class ResolutionIT {
             Files.setPosixFilePermissions(forbidden, PosixFilePermissions.fromString("rwx------"));
             // What the program did in the earlier run, with write on work/-: work/out is now a link.
             Files.createSymbolicLink(work.resolve("out"), forbidden);
-            Path policy = s.policy("app.policy", "grant {\n"
-                    + "  permission java.io.FilePermission \"" + work + "/-\", \"read,write\";\n"
-                    + "  permission java.io.FilePermission \"" + work.resolve("out") + "/-\", \"read\";\n"
-                    + "};\n");
+            Path policy = s.policy(
+                    "app.policy",
+                    "grant {\n"
+                            + "  permission java.io.FilePermission \"" + work + "/-\", \"read,write\";\n"
+                            + "  permission java.io.FilePermission \"" + work.resolve("out") + "/-\", \"read\";\n"
+                            + "};\n");
             Path secret = work.resolve("out/secret.txt");
             Sandbox.Result r = s.run(jdk, policy, "fis:" + secret, "nio-readallbytes:" + secret);
-            assertTrue(r.answer("fis:" + secret).startsWith("EX java.io.FileNotFoundException: "), r.answer("fis:" + secret));
-            assertTrue(r.answer("nio-readallbytes:" + secret).startsWith("EX java.nio.file.AccessDeniedException: "),
+            assertTrue(
+                    r.answer("fis:" + secret).startsWith("EX java.io.FileNotFoundException: "),
+                    r.answer("fis:" + secret));
+            assertTrue(
+                    r.answer("nio-readallbytes:" + secret).startsWith("EX java.nio.file.AccessDeniedException: "),
                     r.answer("nio-readallbytes:" + secret));
             assertFalse(r.stdout().toString().contains(SECRET), r.stdout().toString());
         }

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * application's classes itself). One instance per test; {@link #close()} removes the tree.
  */
 final class Sandbox implements AutoCloseable {
-    static final Path LAUNCHER = Path.of(System.getProperty("airlock.launcher", "../bin/airlock")).toAbsolutePath();
+    static final Path LAUNCHER =
+            Path.of(System.getProperty("airlock.launcher", "../bin/airlock")).toAbsolutePath();
 
     final Path root;
     final Path app;
@@ -63,7 +64,8 @@ final class Sandbox implements AutoCloseable {
                 if (Files.isSymbolicLink(p)) {
                     continue;
                 }
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+                Files.setPosixFilePermissions(
+                        p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
             }
         }
     }
@@ -85,7 +87,8 @@ final class Sandbox implements AutoCloseable {
 
     /** The command line of {@code airlock run} for the probe with these operations. */
     List<String> command(Jdk jdk, Path policy, String... operations) {
-        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(), "run", "--java", jdk.java().toString()));
+        List<String> command = new ArrayList<>(
+                List.of(LAUNCHER.toString(), "run", "--java", jdk.java().toString()));
         if (policy != null) {
             command.add("--policy");
             command.add(policy.toString());
@@ -103,7 +106,8 @@ final class Sandbox implements AutoCloseable {
      * probe (whose class path is this sandbox's {@link #app}).
      */
     static List<String> javaCommand(Jdk jdk, Path policy, List<String> javaArgs) {
-        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(), "run", "--java", jdk.java().toString()));
+        List<String> command = new ArrayList<>(
+                List.of(LAUNCHER.toString(), "run", "--java", jdk.java().toString()));
         if (policy != null) {
             command.add("--policy");
             command.add(policy.toString());
@@ -152,7 +156,9 @@ final class Sandbox implements AutoCloseable {
                 process.destroyForcibly();
             }
             assertTrue(ended, "airlock did not end within " + timeoutSeconds + " s");
-            return new Result(process.exitValue(), new String(out[0], StandardCharsets.UTF_8).lines().toList(),
+            return new Result(
+                    process.exitValue(),
+                    new String(out[0], StandardCharsets.UTF_8).lines().toList(),
                     new String(out[1], StandardCharsets.UTF_8));
         }
 

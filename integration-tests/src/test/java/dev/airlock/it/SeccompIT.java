@@ -34,17 +34,23 @@ class SeccompIT {
             Path target = s.data.resolve("copies/target.txt");
             Path policy = s.policy("app.policy", FileAccessIT.grant(s.data.resolve("copies/-"), "read,write,delete"));
             String copy = "copy:" + source + ">" + target;
-            Sandbox.Result r = run(s, jdk, policy, "child-java", "threads:200", "parallel", "selector", copy, "jshell", "tcp-socket");
+            Sandbox.Result r = run(
+                    s, jdk, policy, "child-java", "threads:200", "parallel", "selector", copy, "jshell", "tcp-socket");
             assertEquals(0, r.exitCode(), r.stderr());
             // A second JVM started by ProcessBuilder (posix_spawn through jspawnhelper), itself running threads.
             assertEquals("OK exit 0 threads:8 OK 8 threads 28", r.answer("child-java"));
             assertEquals("OK 200 threads 19900", r.answer("threads:200"));
-            assertEquals("OK " + LongStream.rangeClosed(1, 5_000_000).map(x -> x % 7).sum(), r.answer("parallel"));
+            assertEquals(
+                    "OK " + LongStream.rangeClosed(1, 5_000_000).map(x -> x % 7).sum(), r.answer("parallel"));
             assertEquals("OK 1 ping", r.answer("selector"), "epoll and its wakeup");
             assertEquals("OK 10 hello copy", r.answer(copy), "Files.copy between brokered descriptors");
             assertEquals("hello copy", Files.readString(target));
-            assertEquals("OK \"42 from jshell\"", r.answer("jshell"), "JShell compiling and running snippets in the helper");
-            assertEquals("OK opened true", r.answer("tcp-socket"), "a TCP socket may be made; Landlock decides where it goes");
+            assertEquals(
+                    "OK \"42 from jshell\"", r.answer("jshell"), "JShell compiling and running snippets in the helper");
+            assertEquals(
+                    "OK opened true",
+                    r.answer("tcp-socket"),
+                    "a TCP socket may be made; Landlock decides where it goes");
         }
     }
 
@@ -56,7 +62,8 @@ class SeccompIT {
             // socket(2) fails with EACCES, which the JDK reports as a BindException "Permission denied".
             for (String op : List.of("unix-socket", "udp")) {
                 String answer = r.answer(op);
-                assertTrue(answer.startsWith("EX java.net.") && answer.contains("Permission denied"), op + ": " + answer);
+                assertTrue(
+                        answer.startsWith("EX java.net.") && answer.contains("Permission denied"), op + ": " + answer);
             }
         }
     }
@@ -76,10 +83,15 @@ class SeccompIT {
             Path granted = s.file("granted/witness.txt", "granted");
             Path policy = s.policy("app.policy", FileAccessIT.grant(s.data.resolve("granted/-"), "read,write"));
 
-            Sandbox.Result r = run(s, jdk, policy, "chmod:" + own, "touch:" + own, "chmod:" + granted, "touch:" + granted);
+            Sandbox.Result r =
+                    run(s, jdk, policy, "chmod:" + own, "touch:" + own, "chmod:" + granted, "touch:" + granted);
 
-            assertTrue(r.answer("chmod:" + own).startsWith("EX java.nio.file.AccessDeniedException"), r.answer("chmod:" + own));
-            assertTrue(r.answer("touch:" + own).startsWith("EX java.nio.file.AccessDeniedException"), r.answer("touch:" + own));
+            assertTrue(
+                    r.answer("chmod:" + own).startsWith("EX java.nio.file.AccessDeniedException"),
+                    r.answer("chmod:" + own));
+            assertTrue(
+                    r.answer("touch:" + own).startsWith("EX java.nio.file.AccessDeniedException"),
+                    r.answer("touch:" + own));
             assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(own)), "mode unchanged");
             assertEquals(modified, Files.getLastModifiedTime(own).toMillis(), "modification time unchanged");
             // Granted: the same calls, refused to the helper, are done by the broker.

@@ -59,7 +59,8 @@ class SocketAttackIT {
                         } catch (SocketTimeoutException e) {
                             n = 0;
                         }
-                        connections.add("from " + c.getRemoteSocketAddress() + ": '" + (n > 0 ? new String(b, 0, n, StandardCharsets.UTF_8) : "") + "'");
+                        connections.add("from " + c.getRemoteSocketAddress() + ": '"
+                                + (n > 0 ? new String(b, 0, n, StandardCharsets.UTF_8) : "") + "'");
                     } catch (IOException closed) {
                         return;
                     }
@@ -83,10 +84,12 @@ class SocketAttackIT {
     @EnumSource(Jdk.class)
     @SuppressWarnings("AddressSelection") // numeric loopback literals: no name is looked up
     void tcpPastLandlockReachesNoListener(Jdk jdk) throws Exception {
-        try (Sandbox s = new Sandbox(); Listener v4 = new Listener(InetAddress.getByName("127.0.0.1"));
+        try (Sandbox s = new Sandbox();
+                Listener v4 = new Listener(InetAddress.getByName("127.0.0.1"));
                 Listener v6 = new Listener(InetAddress.getByName("::1"))) {
             AttackKit.install(s);
-            List<String> ops = AttackKit.raw(jdk,
+            List<String> ops = AttackKit.raw(
+                    jdk,
                     "ipconnect:" + AF_INET + ":262:" + v4.port(), // MPTCP
                     "ipconnect:" + AF_INET6 + ":262:" + v6.port(),
                     "ipconnect:" + AF_INET + ":132:" + v4.port(), // SCTP one-to-one
@@ -96,9 +99,16 @@ class SocketAttackIT {
                     "fastopen:" + AF_INET6 + ":" + v6.port());
             AttackKit.Session run = AttackKit.runToEnd(s, jdk, null, ops);
             Thread.sleep(700); // let the listeners record whatever arrived
-            List<String> answers = ops.stream().map(op -> op + " -> " + run.answer(op)).toList();
-            assertEquals(List.of(), v4.connections, "connections that reached the IPv4 loopback listener (hole 3); attacks: " + answers);
-            assertEquals(List.of(), v6.connections, "connections that reached the IPv6 loopback listener (hole 3); attacks: " + answers);
+            List<String> answers =
+                    ops.stream().map(op -> op + " -> " + run.answer(op)).toList();
+            assertEquals(
+                    List.of(),
+                    v4.connections,
+                    "connections that reached the IPv4 loopback listener (hole 3); attacks: " + answers);
+            assertEquals(
+                    List.of(),
+                    v6.connections,
+                    "connections that reached the IPv6 loopback listener (hole 3); attacks: " + answers);
             for (String op : ops) {
                 assertFalse(run.answer(op).startsWith("OK"), op + " got through: " + run.answer(op));
             }
@@ -128,8 +138,13 @@ class SocketAttackIT {
                     run.send("next");
                 }
                 run.finish();
-                assertEquals(List.of(), reached, "listen() on an unbound socket opened a port reachable from outside (hole 3); attacks: "
-                        + ops.stream().map(op -> op + " -> " + run.answer(op)).toList());
+                assertEquals(
+                        List.of(),
+                        reached,
+                        "listen() on an unbound socket opened a port reachable from outside (hole 3); attacks: "
+                                + ops.stream()
+                                        .map(op -> op + " -> " + run.answer(op))
+                                        .toList());
             }
         }
     }
@@ -138,10 +153,12 @@ class SocketAttackIT {
     @EnumSource(Jdk.class)
     @SuppressWarnings("AddressSelection") // numeric loopback literals: no name is looked up
     void udpReachesNoListener(Jdk jdk) throws Exception {
-        try (Sandbox s = new Sandbox(); DatagramSocket v4 = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        try (Sandbox s = new Sandbox();
+                DatagramSocket v4 = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
                 DatagramSocket v6 = new DatagramSocket(new InetSocketAddress("::1", 0))) {
             AttackKit.install(s);
-            List<String> ops = AttackKit.raw(jdk, "udp:" + AF_INET + ":" + v4.getLocalPort(), "udp:" + AF_INET6 + ":" + v6.getLocalPort());
+            List<String> ops = AttackKit.raw(
+                    jdk, "udp:" + AF_INET + ":" + v4.getLocalPort(), "udp:" + AF_INET6 + ":" + v6.getLocalPort());
             AttackKit.Session run = AttackKit.runToEnd(s, jdk, null, ops);
             List<String> received = new ArrayList<>();
             for (DatagramSocket d : List.of(v4, v6)) {
@@ -149,13 +166,19 @@ class SocketAttackIT {
                 try {
                     DatagramPacket p = new DatagramPacket(new byte[64], 64);
                     d.receive(p);
-                    received.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8) + " from " + p.getSocketAddress());
+                    received.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8) + " from "
+                            + p.getSocketAddress());
                 } catch (SocketTimeoutException nothing) {
                     // what must happen
                 }
             }
-            assertEquals(List.of(), received, "datagrams that reached the loopback listeners; attacks: "
-                    + ops.stream().map(op -> op + " -> " + run.answer(op)).toList());
+            assertEquals(
+                    List.of(),
+                    received,
+                    "datagrams that reached the loopback listeners; attacks: "
+                            + ops.stream()
+                                    .map(op -> op + " -> " + run.answer(op))
+                                    .toList());
         }
     }
 
@@ -170,7 +193,8 @@ class SocketAttackIT {
                 String families = run.answer(backend + ".families");
                 assertTrue(families.startsWith("OK created"), families);
                 List<String> beyond = new ArrayList<>();
-                for (String created : families.substring("OK created".length()).strip().split(" ", -1)) {
+                for (String created :
+                        families.substring("OK created".length()).strip().split(" ", -1)) {
                     if (created.isEmpty()) {
                         continue;
                     }
@@ -181,9 +205,15 @@ class SocketAttackIT {
                         beyond.add(created);
                     }
                 }
-                assertEquals(List.of(), beyond, backend + ": sockets (family/type) the helper created, which no Java program needs: " + families);
-                assertTrue(run.answer(backend + ".vsock").startsWith("REFUSED"),
-                        backend + ": an AF_VSOCK socket reaches the VM host past every namespace: " + run.answer(backend + ".vsock"));
+                assertEquals(
+                        List.of(),
+                        beyond,
+                        backend + ": sockets (family/type) the helper created, which no Java program needs: "
+                                + families);
+                assertTrue(
+                        run.answer(backend + ".vsock").startsWith("REFUSED"),
+                        backend + ": an AF_VSOCK socket reaches the VM host past every namespace: "
+                                + run.answer(backend + ".vsock"));
             }
         }
     }
@@ -202,7 +232,8 @@ class SocketAttackIT {
                     List<String> ops = AttackKit.raw(jdk, "sockdiag:" + marker);
                     AttackKit.Session run = AttackKit.runToEnd(s, jdk, null, ops);
                     for (String op : ops) {
-                        assertFalse(run.answer(op).replace(op, "").contains(marker),
+                        assertFalse(
+                                run.answer(op).replace(op, "").contains(marker),
                                 "NETLINK_SOCK_DIAG listed the test's Unix sockets to the helper: " + run.answer(op));
                     }
                 } finally {
@@ -227,13 +258,22 @@ class SocketAttackIT {
             try {
                 // Any user of the machine may send to a system service's socket: so may the helper's.
                 Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rwxrwxrwx"));
-                List<String> ops = AttackKit.raw(jdk, "unix-dgram:path:" + socketPath + ":" + secret, "unix-dgram:path:" + socketPath,
+                List<String> ops = AttackKit.raw(
+                        jdk,
+                        "unix-dgram:path:" + socketPath + ":" + secret,
+                        "unix-dgram:path:" + socketPath,
                         "unix-dgram:abstract:" + abstractName);
                 AttackKit.Session run = AttackKit.runToEnd(s, jdk, policy, ops);
-                List<String> attacks = ops.stream().map(op -> op + " -> " + run.answer(op)).toList();
-                assertEquals(List.of(), NativeWitness.drain(pathSocket),
-                        "datagrams (and descriptors: fd 3 is the broker channel) the helper sent to the test's pathname socket (hole 4); attacks: " + attacks);
-                assertEquals(List.of(), NativeWitness.drain(abstractSocket),
+                List<String> attacks =
+                        ops.stream().map(op -> op + " -> " + run.answer(op)).toList();
+                assertEquals(
+                        List.of(),
+                        NativeWitness.drain(pathSocket),
+                        "datagrams (and descriptors: fd 3 is the broker channel) the helper sent to the test's pathname socket (hole 4); attacks: "
+                                + attacks);
+                assertEquals(
+                        List.of(),
+                        NativeWitness.drain(abstractSocket),
                         "datagrams the helper sent to the test's abstract socket; attacks: " + attacks);
             } finally {
                 NativeWitness.close(pathSocket);
@@ -256,9 +296,14 @@ class SocketAttackIT {
                 Files.setPosixFilePermissions(seqpacket, PosixFilePermissions.fromString("rwxrwxrwx"));
                 List<String> ops = AttackKit.raw(jdk, "unix-connect:1:" + stream, "unix-connect:5:" + seqpacket);
                 AttackKit.Session run = AttackKit.runToEnd(s, jdk, null, ops);
-                List<String> attacks = ops.stream().map(op -> op + " -> " + run.answer(op)).toList();
-                assertFalse(NativeWitness.acceptedSomething(streamSocket), "the helper connected to the test's stream socket; attacks: " + attacks);
-                assertFalse(NativeWitness.acceptedSomething(seqpacketSocket), "the helper connected to the test's seqpacket socket; attacks: " + attacks);
+                List<String> attacks =
+                        ops.stream().map(op -> op + " -> " + run.answer(op)).toList();
+                assertFalse(
+                        NativeWitness.acceptedSomething(streamSocket),
+                        "the helper connected to the test's stream socket; attacks: " + attacks);
+                assertFalse(
+                        NativeWitness.acceptedSomething(seqpacketSocket),
+                        "the helper connected to the test's seqpacket socket; attacks: " + attacks);
             } finally {
                 NativeWitness.close(streamSocket);
                 NativeWitness.close(seqpacketSocket);

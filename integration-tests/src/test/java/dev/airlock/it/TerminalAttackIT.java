@@ -103,7 +103,8 @@ class TerminalAttackIT {
     private static Witness onTerminal(Sandbox s, Jdk jdk, boolean stdinNull, List<String> ops) throws Exception {
         Path runner = s.root.resolve("pty-runner.py");
         Files.writeString(runner, PTY_RUNNER);
-        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", runner.toString(), stdinNull ? "null" : "tty"));
+        List<String> command =
+                new ArrayList<>(List.of("/usr/bin/python3", runner.toString(), stdinNull ? "null" : "tty"));
         command.addAll(AttackKit.command(s, jdk, null, List.of(), ops));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
@@ -127,10 +128,17 @@ class TerminalAttackIT {
     }
 
     private static void assertNothingTyped(Witness w, String how) {
-        assertEquals("", w.queued(), how + ": the operator's terminal holds input the confined program typed (hole 1), which the shell "
-                + "would run next as the operator; attacks: " + w.output());
-        assertEquals("0", w.state().get("pending"), how + ": bytes pending in the terminal's input queue; attacks: " + w.output());
-        assertTrue(w.output().stream().noneMatch(l -> l.contains(dev.airlock.it.app.Attack.INJECTED.strip())),
+        assertEquals(
+                "",
+                w.queued(),
+                how + ": the operator's terminal holds input the confined program typed (hole 1), which the shell "
+                        + "would run next as the operator; attacks: " + w.output());
+        assertEquals(
+                "0",
+                w.state().get("pending"),
+                how + ": bytes pending in the terminal's input queue; attacks: " + w.output());
+        assertTrue(
+                w.output().stream().noneMatch(l -> l.contains(dev.airlock.it.app.Attack.INJECTED.strip())),
                 how + ": the terminal echoed injected input: " + w.output());
     }
 
@@ -139,8 +147,8 @@ class TerminalAttackIT {
     void nothingIsTypedIntoTheOperatorsTerminal(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
             AttackKit.install(s);
-            List<String> ops = new ArrayList<>(AttackKit.raw(jdk, "tiocsti:0", "tiocsti:1", "tiocsti:2", "tiocsti:0:high", "tiocsti:1:high",
-                    "tioclinux:0"));
+            List<String> ops = new ArrayList<>(AttackKit.raw(
+                    jdk, "tiocsti:0", "tiocsti:1", "tiocsti:2", "tiocsti:0:high", "tiocsti:1:high", "tioclinux:0"));
             ops.add("java.ctty");
             Witness w = onTerminal(s, jdk, false, ops);
             assertNothingTyped(w, "stdin, stdout and stderr on the terminal");
@@ -148,10 +156,13 @@ class TerminalAttackIT {
                 if (op.contains("tiocsti")) {
                     assertTrue(w.answer(op).startsWith("REFUSED"), op + " must be refused: " + w.answer(op));
                 } else {
-                    assertTrue(!w.answer(op).matches(".*=\\d+.*"), op + ": a TIOCLINUX subcode was accepted: " + w.answer(op));
+                    assertTrue(
+                            !w.answer(op).matches(".*=\\d+.*"),
+                            op + ": a TIOCLINUX subcode was accepted: " + w.answer(op));
                 }
             }
-            assertTrue(w.answer("java.ctty").endsWith("tty_nr=0"),
+            assertTrue(
+                    w.answer("java.ctty").endsWith("tty_nr=0"),
                     "the helper must have no controlling terminal (a session of its own): " + w.answer("java.ctty"));
         }
     }
@@ -178,7 +189,10 @@ class TerminalAttackIT {
             List<String> ops = AttackKit.raw(jdk, "ttyioctl:1");
             Witness w = onTerminal(s, jdk, false, ops);
             assertNothingTyped(w, "terminal requests");
-            assertEquals("0", w.state().get("excl"), "the helper made the operator's terminal exclusive (TIOCEXCL): " + w.output());
+            assertEquals(
+                    "0",
+                    w.state().get("excl"),
+                    "the helper made the operator's terminal exclusive (TIOCEXCL): " + w.output());
             assertEquals("0", w.state().get("ldisc"), "the terminal's line discipline changed: " + w.output());
             for (String op : ops) {
                 String answer = w.answer(op);
@@ -187,12 +201,19 @@ class TerminalAttackIT {
                     String[] r = kv.split("=", -1);
                     boolean read = r[0].startsWith("read:");
                     if (read) {
-                        assertEquals("0", r[1], op + ": interactive programs need " + r[0].substring(5) + " on their terminal: " + answer);
+                        assertEquals(
+                                "0",
+                                r[1],
+                                op + ": interactive programs need " + r[0].substring(5) + " on their terminal: "
+                                        + answer);
                     } else if (r[1].matches("\\d+")) {
                         accepted.add(r[0]);
                     }
                 }
-                assertEquals(List.of(), accepted, op + ": terminal requests that take over the operator's terminal were accepted: " + answer);
+                assertEquals(
+                        List.of(),
+                        accepted,
+                        op + ": terminal requests that take over the operator's terminal were accepted: " + answer);
             }
         }
     }

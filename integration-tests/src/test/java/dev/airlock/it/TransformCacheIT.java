@@ -27,7 +27,8 @@ class TransformCacheIT {
     private static Sandbox.Result run(Jdk jdk, Sandbox s, String... javaOptions) throws Exception {
         ProcessTreeIT.copyProbe(s);
         List<String> args = new ArrayList<>(List.of(javaOptions));
-        args.addAll(List.of("-Xlog:class+load=info:stdout", "-cp", s.app.toString(), ProcessProbe.class.getName(), "cmdline"));
+        args.addAll(List.of(
+                "-Xlog:class+load=info:stdout", "-cp", s.app.toString(), ProcessProbe.class.getName(), "cmdline"));
         return Sandbox.Result.of(Sandbox.start(Sandbox.javaCommand(jdk, null, args)), 180);
     }
 
@@ -37,7 +38,10 @@ class TransformCacheIT {
         int at = cmdline.indexOf(",cache=");
         assertTrue(at > 0, "the helper was given a transform cache: " + cmdline);
         String rest = cmdline.substring(at + ",cache=".length());
-        return Path.of(rest.substring(0, rest.indexOf(',')).replace("%2C", ",").replace("%3A", ":").replace("%25", "%"));
+        return Path.of(rest.substring(0, rest.indexOf(','))
+                .replace("%2C", ",")
+                .replace("%3A", ":")
+                .replace("%25", "%"));
     }
 
     @ParameterizedTest
@@ -47,17 +51,22 @@ class TransformCacheIT {
             Sandbox.Result r = run(jdk, s);
             assertEquals(0, r.exitCode(), r.stderr());
             Path cache = cacheOf(r);
-            assertFalse(r.stdout().stream().anyMatch(line -> line.contains("net.bytebuddy.")),
+            assertFalse(
+                    r.stdout().stream().anyMatch(line -> line.contains("net.bytebuddy.")),
                     "the helper replayed the cache: ByteBuddy never loaded");
 
             String me = System.getProperty("user.name");
-            try (Stream<Path> listed = Files.list(cache); Stream<Path> files = Stream.concat(Stream.of(cache), listed)) {
+            try (Stream<Path> listed = Files.list(cache);
+                    Stream<Path> files = Stream.concat(Stream.of(cache), listed)) {
                 for (Path file : (Iterable<Path>) files::iterator) {
-                    PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    PosixFileAttributes a =
+                            Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                     assertEquals(me, a.owner().getName(), file + " belongs to the broker's user");
                     assertFalse(a.isSymbolicLink(), file.toString());
-                    assertFalse(a.permissions().contains(PosixFilePermission.GROUP_WRITE)
-                            || a.permissions().contains(PosixFilePermission.OTHERS_WRITE), file + " is writable by no one else");
+                    assertFalse(
+                            a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                                    || a.permissions().contains(PosixFilePermission.OTHERS_WRITE),
+                            file + " is writable by no one else");
                 }
             }
 
@@ -69,9 +78,13 @@ class TransformCacheIT {
             assertTrue(seen.contains("session " + pid + " tty_nr 0"), "a session of its own, no terminal: " + seen);
             if (Sandbox.isRoot()) {
                 assertTrue(seen.contains("Uid: 65534 65534 65534 65534"), seen.toString());
-                assertNotEquals("net " + Files.readSymbolicLink(Path.of("/proc/self/ns/net")), seen.get(seen.size() - 2),
+                assertNotEquals(
+                        "net " + Files.readSymbolicLink(Path.of("/proc/self/ns/net")),
+                        seen.get(seen.size() - 2),
                         "its own network namespace");
-                assertNotEquals("ipc " + Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")), seen.get(seen.size() - 1),
+                assertNotEquals(
+                        "ipc " + Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")),
+                        seen.get(seen.size() - 1),
                         "its own IPC namespace");
             }
         }

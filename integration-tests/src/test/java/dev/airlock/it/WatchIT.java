@@ -54,7 +54,8 @@ class WatchIT {
         });
         drain.start();
         List<String> lines = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 lines.add(line);
@@ -85,18 +86,29 @@ class WatchIT {
     void aWatchOnAGrantedDirectoryReportsWhatAnUnconfinedWatchReports(Jdk jdk) throws Exception {
         try (Sandbox sandbox = new Sandbox()) {
             Path watched = Files.createDirectories(sandbox.data.resolve("watched"));
-            Path policy = sandbox.policy("watch.policy", "grant { permission java.io.FilePermission \"" + sandbox.data
-                    + "/-\", \"read\"; };");
-            List<String> unconfined = watchWhileChanging(List.of(jdk.java().toString(), "-cp", sandbox.app.toString(),
-                    LinkProbe.class.getName(), "watch:" + watched), watched);
+            Path policy = sandbox.policy(
+                    "watch.policy",
+                    "grant { permission java.io.FilePermission \"" + sandbox.data + "/-\", \"read\"; };");
+            List<String> unconfined = watchWhileChanging(
+                    List.of(
+                            jdk.java().toString(),
+                            "-cp",
+                            sandbox.app.toString(),
+                            LinkProbe.class.getName(),
+                            "watch:" + watched),
+                    watched);
             Files.delete(watched.resolve("stop"));
             if (Sandbox.isRoot()) {
                 // The helper (nobody) may not read it: its own inotify_add_watch would fail, the broker's does not.
                 Files.setPosixFilePermissions(watched, PosixFilePermissions.fromString("rwx------"));
             }
-            List<String> confined = watchWhileChanging(confinedCommand(sandbox, jdk, policy, "watch:" + watched), watched);
+            List<String> confined =
+                    watchWhileChanging(confinedCommand(sandbox, jdk, policy, "watch:" + watched), watched);
 
-            List<String> expected = List.of("EVENT ENTRY_CREATE a.txt", "EVENT ENTRY_MODIFY a.txt", "EVENT ENTRY_DELETE a.txt",
+            List<String> expected = List.of(
+                    "EVENT ENTRY_CREATE a.txt",
+                    "EVENT ENTRY_MODIFY a.txt",
+                    "EVENT ENTRY_DELETE a.txt",
                     "EVENT ENTRY_CREATE stop");
             assertEquals(expected, events(unconfined), "the unconfined JDK's own events: " + unconfined);
             assertEquals(events(unconfined), events(confined), "confined: " + confined);
@@ -110,8 +122,9 @@ class WatchIT {
         try (Sandbox sandbox = new Sandbox()) {
             Path hidden = Files.createDirectories(sandbox.root.resolve("hidden"));
             sandbox.worldReadable(hidden); // the helper's user could read it: only the policy says no
-            Path policy = sandbox.policy("watch.policy", "grant { permission java.io.FilePermission \"" + sandbox.data
-                    + "/-\", \"read\"; };");
+            Path policy = sandbox.policy(
+                    "watch.policy",
+                    "grant { permission java.io.FilePermission \"" + sandbox.data + "/-\", \"read\"; };");
             Process process = Sandbox.start(confinedCommand(sandbox, jdk, policy, "watch:" + hidden));
             // Changes made while it tries: none may ever be reported.
             Files.writeString(hidden.resolve("made-while-registering"), "x");

@@ -1,6 +1,5 @@
 package dev.airlock.ipc;
 
-
 /**
  * The status of a file as a STAT reply carries it in place of a descriptor: the fields the JDK's
  * {@code sun.nio.fs.UnixFileAttributes} holds, as {@code statx(2)} reports them.
@@ -30,9 +29,24 @@ package dev.airlock.ipc;
  *     when it did not, both birth time fields are 0
  * @param birthtimeSeconds creation time, when available
  */
-public record FileStat(int mode, long ino, long dev, long rdev, int nlink, int uid, int gid, long size,
-        long atimeSeconds, int atimeNanos, long mtimeSeconds, int mtimeNanos, long ctimeSeconds, int ctimeNanos,
-        boolean birthtimeAvailable, long birthtimeSeconds, int birthtimeNanos) {
+public record FileStat(
+        int mode,
+        long ino,
+        long dev,
+        long rdev,
+        int nlink,
+        int uid,
+        int gid,
+        long size,
+        long atimeSeconds,
+        int atimeNanos,
+        long mtimeSeconds,
+        int mtimeNanos,
+        long ctimeSeconds,
+        int ctimeNanos,
+        boolean birthtimeAvailable,
+        long birthtimeSeconds,
+        int birthtimeNanos) {
 
     /** The size of the encoded fields in a reply, in bytes (see {@link MessageCodec}). */
     static final int WIRE_SIZE = 4 + 8 + 8 + 8 + 4 + 4 + 4 + 8 + 4 * (8 + 4) + 4;
@@ -44,20 +58,28 @@ public record FileStat(int mode, long ino, long dev, long rdev, int nlink, int u
 
     /** st_mode's file-type bits and the type of a symbolic link, as Linux defines them (stat(2)). */
     private static final int S_IFMT = 0170000;
+
     private static final int S_IFLNK = 0120000;
 
     /** @throws IllegalArgumentException if a field breaks the format's rules */
     public FileStat {
-        String problem = check(mode, size, atimeNanos, mtimeNanos, ctimeNanos, birthtimeAvailable, birthtimeSeconds,
-                birthtimeNanos);
+        String problem = check(
+                mode, size, atimeNanos, mtimeNanos, ctimeNanos, birthtimeAvailable, birthtimeSeconds, birthtimeNanos);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
     }
 
     /** The rules the constructor and the decoder share; null if the fields are acceptable. */
-    static String check(int mode, long size, int atimeNanos, int mtimeNanos, int ctimeNanos, boolean birthtimeAvailable,
-            long birthtimeSeconds, int birthtimeNanos) {
+    static String check(
+            int mode,
+            long size,
+            int atimeNanos,
+            int mtimeNanos,
+            int ctimeNanos,
+            boolean birthtimeAvailable,
+            long birthtimeSeconds,
+            int birthtimeNanos) {
         if ((mode & ~0xFFFF) != 0) {
             return "stat mode " + Message.hex8(mode) + " has bits above the 16 of st_mode";
         }
@@ -93,7 +115,24 @@ public record FileStat(int mode, long ino, long dev, long rdev, int nlink, int u
      * mtime s/ns, ctime s/ns, birth time s/ns, and 1 or 0 for whether the birth time is available.
      */
     public long[] toArray() {
-        return new long[] {mode, ino, dev, rdev, nlink, uid, gid, size, atimeSeconds, atimeNanos, mtimeSeconds, mtimeNanos,
-            ctimeSeconds, ctimeNanos, birthtimeSeconds, birthtimeNanos, birthtimeAvailable ? 1 : 0};
+        return new long[] {
+            mode,
+            ino,
+            dev,
+            rdev,
+            nlink,
+            uid,
+            gid,
+            size,
+            atimeSeconds,
+            atimeNanos,
+            mtimeSeconds,
+            mtimeNanos,
+            ctimeSeconds,
+            ctimeNanos,
+            birthtimeSeconds,
+            birthtimeNanos,
+            birthtimeAvailable ? 1 : 0
+        };
     }
 }

@@ -1,6 +1,5 @@
 package dev.airlock.ipc;
 
-
 /**
  * The limits of the broker-helper wire format, and the validation rules that both the
  * constructors of {@link Request}, {@link Reply} and their parts (through
@@ -79,8 +78,7 @@ public final class Message {
 
     static final int MAX_MODE = 07777;
 
-    private Message() {
-    }
+    private Message() {}
 
     /** A type's name for messages; unknown types as hex so the raw value stays visible. */
     static String typeName(int type) {
@@ -182,6 +180,7 @@ public final class Message {
 
     /** Linux's EPERM and EACCES: the only errno values a denial may report. */
     private static final int EPERM = 1;
+
     private static final int EACCES = 13;
 
     /** Returns null if {@code errno} is what a denial reports (EACCES or EPERM), else what is wrong. */

@@ -36,8 +36,7 @@ import java.nio.charset.StandardCharsets;
  * where it was. Stateless; safe from any thread.
  */
 public final class MessageCodec {
-    private MessageCodec() {
-    }
+    private MessageCodec() {}
 
     /**
      * Writes {@code request} under {@code id} at {@code out.position()} and advances the position
@@ -372,8 +371,8 @@ public final class MessageCodec {
         int expected = operation.descriptorsCarried();
         if (descriptorsAttached >= 0 && descriptorsAttached != expected) {
             in.position(in.position() - length); // a failed decode leaves the position where it was
-            throw new ProtocolException(operation + " request carried " + descriptorsAttached
-                    + " descriptor(s), expected " + expected);
+            throw new ProtocolException(
+                    operation + " request carried " + descriptorsAttached + " descriptor(s), expected " + expected);
         }
         return request;
     }
@@ -384,11 +383,13 @@ public final class MessageCodec {
         int type = headerType(in, start, end);
         Operation operation = Operation.ofCode(type);
         if (operation == null) {
-            throw new ProtocolException("unexpected message type " + Message.typeName(type) + " where a request belongs");
+            throw new ProtocolException(
+                    "unexpected message type " + Message.typeName(type) + " where a request belongs");
         }
         String name = operation.name();
         int flags = headerFlags(in, start, type, operation.flags());
-        if ((flags & (Message.FLAG_DIRECTORY | Message.FLAG_EITHER)) == (Message.FLAG_DIRECTORY | Message.FLAG_EITHER)) {
+        if ((flags & (Message.FLAG_DIRECTORY | Message.FLAG_EITHER))
+                == (Message.FLAG_DIRECTORY | Message.FLAG_EITHER)) {
             throw new ProtocolException("UNLINK sets both FLAG_DIRECTORY and FLAG_EITHER");
         }
         int id = s32(in, start + 8);
@@ -406,7 +407,8 @@ public final class MessageCodec {
         int intCount = 0;
         int longCount = 0;
         for (Operation.Field field : operation.body()) {
-            String what = name + " " + field.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            String what =
+                    name + " " + field.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
             if (field.size() < 0) {
                 second = getBytes(in, at, end, what);
                 at += 2 + second.length;
@@ -425,7 +427,8 @@ public final class MessageCodec {
         }
         noTrailing(at, end, name, length);
         boolean noFollow = (flags & Message.FLAG_NO_FOLLOW) != 0;
-        Request.RemoveKind removeKind = (flags & Message.FLAG_DIRECTORY) != 0 ? Request.RemoveKind.DIRECTORY
+        Request.RemoveKind removeKind = (flags & Message.FLAG_DIRECTORY) != 0
+                ? Request.RemoveKind.DIRECTORY
                 : (flags & Message.FLAG_EITHER) != 0 ? Request.RemoveKind.EITHER : Request.RemoveKind.FILE;
         // A switch expression over the enum without a default: an operation without its case here does not compile.
         Request request = switch (operation) {
@@ -435,7 +438,8 @@ public final class MessageCodec {
             case READLINK -> new Request.ReadLink(path);
             case MKDIR -> new Request.MakeDirectory(path, ints[0]);
             case UNLINK -> new Request.Remove(path, removeKind);
-            case RENAME -> new Request.Rename(path, RequestPath.trusted(second), (flags & Message.FLAG_NO_REPLACE) != 0);
+            case RENAME ->
+                new Request.Rename(path, RequestPath.trusted(second), (flags & Message.FLAG_NO_REPLACE) != 0);
             case LINK -> new Request.Link(path, RequestPath.trusted(second));
             case SYMLINK -> new Request.SymbolicLink(path, LinkTarget.trusted(second));
             case CHMOD -> new Request.ChangeMode(path, ints[0], noFollow);
@@ -497,7 +501,8 @@ public final class MessageCodec {
                 need(at, end, 2, "REPLY data length");
                 int dataLength = u16(in, at);
                 if (dataLength > Message.MAX_DATA_LENGTH) {
-                    throw new ProtocolException("data length " + dataLength + " out of range 0.." + Message.MAX_DATA_LENGTH);
+                    throw new ProtocolException(
+                            "data length " + dataLength + " out of range 0.." + Message.MAX_DATA_LENGTH);
                 }
                 byte[] data = getBytes(in, at, end, "REPLY data");
                 at += 2 + dataLength;
@@ -599,8 +604,24 @@ public final class MessageCodec {
         }
         boolean birthtime = statFlags != 0;
         fail(FileStat.check(mode, size, atimeNanos, mtimeNanos, ctimeNanos, birthtime, birth, birthNanos));
-        return new FileStat(mode, ino, dev, rdev, nlink, uid, gid, size, atime, atimeNanos, mtime, mtimeNanos, ctime,
-                ctimeNanos, birthtime, birth, birthNanos);
+        return new FileStat(
+                mode,
+                ino,
+                dev,
+                rdev,
+                nlink,
+                uid,
+                gid,
+                size,
+                atime,
+                atimeNanos,
+                mtime,
+                mtimeNanos,
+                ctime,
+                ctimeNanos,
+                birthtime,
+                birth,
+                birthNanos);
     }
 
     // ---- decoding helpers: each check throws ProtocolException, never a runtime exception ----
@@ -614,7 +635,8 @@ public final class MessageCodec {
             throw new ProtocolException("message too large: " + length + " bytes, limit " + MAX_SIZE);
         }
         if (length > in.remaining()) {
-            throw new ProtocolException("message length " + length + " exceeds the " + in.remaining() + " bytes in the buffer");
+            throw new ProtocolException(
+                    "message length " + length + " exceeds the " + in.remaining() + " bytes in the buffer");
         }
         return in.position();
     }
@@ -665,13 +687,15 @@ public final class MessageCodec {
 
     private static void need(int at, int end, int n, String what) throws ProtocolException {
         if (end - at < n) {
-            throw new ProtocolException("message truncated: " + what + " needs " + n + " bytes, " + (end - at) + " left");
+            throw new ProtocolException(
+                    "message truncated: " + what + " needs " + n + " bytes, " + (end - at) + " left");
         }
     }
 
     private static void noTrailing(int at, int end, String type, int length) throws ProtocolException {
         if (at != end) {
-            throw new ProtocolException((end - at) + " trailing bytes after " + type + " body (message is " + length + " bytes)");
+            throw new ProtocolException(
+                    (end - at) + " trailing bytes after " + type + " body (message is " + length + " bytes)");
         }
     }
 
@@ -687,7 +711,8 @@ public final class MessageCodec {
      * different byte strings would decode to the same reason and it would not re-encode the same.
      */
     private static String strictUtf8(ByteBuffer in, int at, int n) throws ProtocolException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer src = in.slice(at, n);
@@ -716,7 +741,10 @@ public final class MessageCodec {
     }
 
     private static int s32(ByteBuffer in, int at) {
-        return (in.get(at) & 0xFF) << 24 | (in.get(at + 1) & 0xFF) << 16 | (in.get(at + 2) & 0xFF) << 8 | (in.get(at + 3) & 0xFF);
+        return (in.get(at) & 0xFF) << 24
+                | (in.get(at + 1) & 0xFF) << 16
+                | (in.get(at + 2) & 0xFF) << 8
+                | (in.get(at + 3) & 0xFF);
     }
 
     private static long s64(ByteBuffer in, int at) {
@@ -725,7 +753,8 @@ public final class MessageCodec {
 
     private static int reserve(ByteBuffer out, int size, int type) {
         if (out.remaining() < size) {
-            throw new IllegalArgumentException(Message.typeName(type) + " message needs " + size + " bytes, buffer has " + out.remaining());
+            throw new IllegalArgumentException(
+                    Message.typeName(type) + " message needs " + size + " bytes, buffer has " + out.remaining());
         }
         return out.position();
     }

@@ -31,8 +31,7 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
     }
 
     /** A success, with what the operation yields ({@link Operation#success()}). */
-    sealed interface Success extends Reply permits Done, Descriptor, Data, Status, WatchDescriptor {
-    }
+    sealed interface Success extends Reply permits Done, Descriptor, Data, Status, WatchDescriptor {}
 
     /** Success with nothing to return (a mutation such as MKDIR, or an ACCESS check that passed). */
     record Done() implements Success {
@@ -68,7 +67,8 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
         public Data(byte[] bytes) {
             this.bytes = Objects.requireNonNull(bytes, "bytes").clone();
             if (this.bytes.length > Message.MAX_DATA_LENGTH) {
-                throw new IllegalArgumentException("reply data of " + this.bytes.length + " bytes exceeds " + Message.MAX_DATA_LENGTH);
+                throw new IllegalArgumentException(
+                        "reply data of " + this.bytes.length + " bytes exceeds " + Message.MAX_DATA_LENGTH);
             }
         }
 
@@ -196,7 +196,8 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
                 size = 1;
             } else if (c < 0x800) {
                 size = 2;
-            } else if (Character.isHighSurrogate(c) && end + 1 < s.length()
+            } else if (Character.isHighSurrogate(c)
+                    && end + 1 < s.length()
                     && Character.isLowSurrogate(s.charAt(end + 1))) {
                 units = 2;
                 size = 4;

@@ -15,9 +15,19 @@ import java.util.Objects;
  * <p>{@link Handler} visits the records with one method each, so that code serving every
  * operation (the broker's request server, the codec's encoder) stops compiling when one is added.
  */
-public sealed interface Request permits Request.Open, Request.Stat, Request.Access, Request.ReadLink,
-        Request.MakeDirectory, Request.Remove, Request.Rename, Request.Link, Request.SymbolicLink, Request.ChangeMode,
-        Request.SetTimes, Request.Watch {
+public sealed interface Request
+        permits Request.Open,
+                Request.Stat,
+                Request.Access,
+                Request.ReadLink,
+                Request.MakeDirectory,
+                Request.Remove,
+                Request.Rename,
+                Request.Link,
+                Request.SymbolicLink,
+                Request.ChangeMode,
+                Request.SetTimes,
+                Request.Watch {
 
     /** A {@link SetTimes} time meaning "leave this time as it is" (UTIME_OMIT). */
     long OMIT = Long.MIN_VALUE;
@@ -100,8 +110,8 @@ public sealed interface Request permits Request.Open, Request.Stat, Request.Acce
 
         @Override
         public String toString() {
-            return "OPEN " + path + " flags=0x" + Integer.toHexString(openFlags) + " mode=0" + Integer.toOctalString(mode)
-                    + (refuseDirectory ? " refuseDirectory" : "");
+            return "OPEN " + path + " flags=0x" + Integer.toHexString(openFlags) + " mode=0"
+                    + Integer.toOctalString(mode) + (refuseDirectory ? " refuseDirectory" : "");
         }
     }
 
@@ -224,7 +234,8 @@ public sealed interface Request permits Request.Open, Request.Stat, Request.Acce
 
         @Override
         public String toString() {
-            return "UNLINK " + path + (kind == RemoveKind.FILE ? "" : " " + kind.name().toLowerCase(java.util.Locale.ROOT));
+            return "UNLINK " + path
+                    + (kind == RemoveKind.FILE ? "" : " " + kind.name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 

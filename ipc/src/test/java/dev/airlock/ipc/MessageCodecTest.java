@@ -77,7 +77,8 @@ class MessageCodecTest {
             Envelope<Request> back = decodeRequest(wire);
             assertEquals(r, back);
             Request.Open open = (Request.Open) back.message();
-            assertArrayEquals(((Request.Open) r.message()).path().bytes(), open.path().bytes());
+            assertArrayEquals(
+                    ((Request.Open) r.message()).path().bytes(), open.path().bytes());
             assertEquals(((Request.Open) r.message()).openFlags(), open.openFlags());
             assertEquals(((Request.Open) r.message()).mode(), open.mode());
             assertEquals(((Request.Open) r.message()).refuseDirectory(), open.refuseDirectory());
@@ -97,7 +98,8 @@ class MessageCodecTest {
     @ValueSource(ints = {0, 1, -1, 0x7fffffff, 0x80000000})
     void replyRoundTripsForAnyId(int id) throws Exception {
         assertEquals(descriptor(id), decodeReply(encode(descriptor(id)), true));
-        for (Envelope<Reply> r : List.of(failed(id, 2), denied(id, 13, "denied"), brokerError(id, "internal"), done(id))) {
+        for (Envelope<Reply> r :
+                List.of(failed(id, 2), denied(id, 13, "denied"), brokerError(id, "internal"), done(id))) {
             assertEquals(r, decodeReply(encode(r), false));
             assertEquals(id, decodeReply(encode(r), false).id());
         }
@@ -122,7 +124,11 @@ class MessageCodecTest {
         }
         assertEquals(longest, reason(decodeReply(encode(replies.get(3)), false)));
         assertEquals("\u00e9".repeat(512), reason(decodeReply(encode(replies.get(4)), false)));
-        assertEquals(Message.MAX_ERRNO, ((Reply.Failed) decodeReply(encode(failed(6, Message.MAX_ERRNO)), false).message()).errno());
+        assertEquals(
+                Message.MAX_ERRNO,
+                ((Reply.Failed) decodeReply(encode(failed(6, Message.MAX_ERRNO)), false)
+                                .message())
+                        .errno());
     }
 
     @Test
@@ -160,7 +166,8 @@ class MessageCodecTest {
     void encodeRefusesABufferTooSmallAndWritesNothing() {
         Envelope<Request> r = open(1, bytes("/tmp/x"), 0, 0, false);
         ByteBuffer out = ByteBuffer.allocate(encode(r).length - 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(r.id(), r.message(), out));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(r.id(), r.message(), out));
         assertEquals("OPEN message needs 28 bytes, buffer has 27", e.getMessage());
         assertEquals(0, out.position());
         assertArrayEquals(new byte[27], out.array());
@@ -174,7 +181,8 @@ class MessageCodecTest {
     void decodeReadsExactlyLengthBytesFromThePositionAndAdvances() throws Exception {
         byte[] first = encode(open(1, bytes("/one"), 0, 0, false));
         byte[] second = encode(open(2, bytes("/two/2"), 1, 2, true));
-        ByteBuffer in = ByteBuffer.allocateDirect(first.length + second.length + 3).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer in =
+                ByteBuffer.allocateDirect(first.length + second.length + 3).order(ByteOrder.LITTLE_ENDIAN);
         in.put(first).put(second).put(new byte[] {1, 2, 3}).flip();
 
         assertEquals(1, MessageCodec.decodeRequest(in, first.length).id());
@@ -199,21 +207,23 @@ class MessageCodecTest {
     @Test
     void decodeWorksOnReadOnlyBuffers() throws Exception {
         byte[] wire = encode(denied(3, 1, "why"));
-        assertEquals(denied(3, 1, "why"), MessageCodec.decodeReply(ByteBuffer.wrap(wire).asReadOnlyBuffer(), wire.length, false));
+        assertEquals(
+                denied(3, 1, "why"),
+                MessageCodec.decodeReply(ByteBuffer.wrap(wire).asReadOnlyBuffer(), wire.length, false));
     }
 
     @Test
     void lengthBeyondTheBufferIsAProtocolError() {
         byte[] wire = encode(descriptor(1));
-        ProtocolException e = assertThrows(ProtocolException.class,
-                () -> MessageCodec.decodeReply(ByteBuffer.wrap(wire), wire.length + 1, true));
+        ProtocolException e = assertThrows(
+                ProtocolException.class, () -> MessageCodec.decodeReply(ByteBuffer.wrap(wire), wire.length + 1, true));
         assertEquals("message length 14 exceeds the 13 bytes in the buffer", e.getMessage());
     }
 
     @Test
     void negativeLengthIsAProtocolError() {
-        ProtocolException e = assertThrows(ProtocolException.class,
-                () -> MessageCodec.decodeRequest(ByteBuffer.allocate(16), -1));
+        ProtocolException e =
+                assertThrows(ProtocolException.class, () -> MessageCodec.decodeRequest(ByteBuffer.allocate(16), -1));
         assertEquals("negative message length -1", e.getMessage());
     }
 
@@ -236,35 +246,62 @@ class MessageCodecTest {
     @Test
     void truncationMessagesSayWhatIsMissing() {
         byte[] wire = encode(open(5, bytes("/tmp/x"), 0, 0, false)); // 28 bytes
-        assertEquals("message truncated: header needs 12 bytes, 5 left", refusedRequest(Arrays.copyOf(wire, 5)).getMessage());
-        assertEquals("message truncated: OPEN path length needs 2 bytes, 1 left", refusedRequest(Arrays.copyOf(wire, 13)).getMessage());
-        assertEquals("message truncated: OPEN path needs 6 bytes, 2 left", refusedRequest(Arrays.copyOf(wire, 16)).getMessage());
-        assertEquals("message truncated: OPEN open flags needs 4 bytes, 2 left", refusedRequest(Arrays.copyOf(wire, 22)).getMessage());
-        assertEquals("message truncated: OPEN mode needs 4 bytes, 3 left", refusedRequest(Arrays.copyOf(wire, 27)).getMessage());
+        assertEquals(
+                "message truncated: header needs 12 bytes, 5 left",
+                refusedRequest(Arrays.copyOf(wire, 5)).getMessage());
+        assertEquals(
+                "message truncated: OPEN path length needs 2 bytes, 1 left",
+                refusedRequest(Arrays.copyOf(wire, 13)).getMessage());
+        assertEquals(
+                "message truncated: OPEN path needs 6 bytes, 2 left",
+                refusedRequest(Arrays.copyOf(wire, 16)).getMessage());
+        assertEquals(
+                "message truncated: OPEN open flags needs 4 bytes, 2 left",
+                refusedRequest(Arrays.copyOf(wire, 22)).getMessage());
+        assertEquals(
+                "message truncated: OPEN mode needs 4 bytes, 3 left",
+                refusedRequest(Arrays.copyOf(wire, 27)).getMessage());
 
         byte[] declared17 = wire(o -> {
             header(o, Message.MAGIC, Message.VERSION, Operation.OPEN.code(), 0, 1);
             o.writeShort(17);
             o.write(bytes("/abcd"));
         });
-        assertEquals("message truncated: OPEN path needs 17 bytes, 5 left", refusedRequest(declared17).getMessage());
+        assertEquals(
+                "message truncated: OPEN path needs 17 bytes, 5 left",
+                refusedRequest(declared17).getMessage());
     }
 
     @Test
     void everyTruncationOfAReplyIsRefused() {
-        for (Envelope<Reply> r : List.of(descriptor(0), denied(8, 13, "denied \u00e9\ud83d\ude00"), failed(8, 2),
-                brokerError(8, "internal"), data(8, bytes("xyz")), watchReply(8, 5), done(8))) {
+        for (Envelope<Reply> r : List.of(
+                descriptor(0),
+                denied(8, 13, "denied \u00e9\ud83d\ude00"),
+                failed(8, 2),
+                brokerError(8, "internal"),
+                data(8, bytes("xyz")),
+                watchReply(8, 5),
+                done(8))) {
             byte[] wire = encode(r);
             for (int n = 0; n < wire.length; n++) {
-                ProtocolException e = refusedReply(Arrays.copyOf(wire, n), r.message().carriesDescriptor());
+                ProtocolException e =
+                        refusedReply(Arrays.copyOf(wire, n), r.message().carriesDescriptor());
                 assertTrue(e.getMessage().startsWith("message truncated: "), n + ": " + e.getMessage());
             }
         }
         byte[] wire = encode(denied(8, 13, "abc"));
-        assertEquals("message truncated: REPLY kind needs 1 bytes, 0 left", refusedReply(Arrays.copyOf(wire, 12), false).getMessage());
-        assertEquals("message truncated: REPLY errno needs 4 bytes, 2 left", refusedReply(Arrays.copyOf(wire, 15), false).getMessage());
-        assertEquals("message truncated: REPLY reason length needs 2 bytes, 1 left", refusedReply(Arrays.copyOf(wire, 18), false).getMessage());
-        assertEquals("message truncated: REPLY reason needs 3 bytes, 1 left", refusedReply(Arrays.copyOf(wire, 20), false).getMessage());
+        assertEquals(
+                "message truncated: REPLY kind needs 1 bytes, 0 left",
+                refusedReply(Arrays.copyOf(wire, 12), false).getMessage());
+        assertEquals(
+                "message truncated: REPLY errno needs 4 bytes, 2 left",
+                refusedReply(Arrays.copyOf(wire, 15), false).getMessage());
+        assertEquals(
+                "message truncated: REPLY reason length needs 2 bytes, 1 left",
+                refusedReply(Arrays.copyOf(wire, 18), false).getMessage());
+        assertEquals(
+                "message truncated: REPLY reason needs 3 bytes, 1 left",
+                refusedReply(Arrays.copyOf(wire, 20), false).getMessage());
     }
 
     // ---------------------------------------------------------------- oversize
@@ -274,7 +311,8 @@ class MessageCodecTest {
         ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
         byte[] valid = encode(open(1, bytes("/x"), 0, 0, false));
         in.put(0, valid);
-        ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.decodeRequest(in, Message.MAX_SIZE + 1));
+        ProtocolException e =
+                assertThrows(ProtocolException.class, () -> MessageCodec.decodeRequest(in, Message.MAX_SIZE + 1));
         assertEquals("message too large: 8193 bytes, limit 8192", e.getMessage());
         assertThrows(ProtocolException.class, () -> MessageCodec.decodeReply(in, Integer.MAX_VALUE, false));
     }
@@ -290,7 +328,9 @@ class MessageCodecTest {
             o.writeInt(0);
         });
         assertTrue(wire.length <= Message.MAX_SIZE);
-        assertEquals("OPEN path length 4097 out of range 0..4096", refusedRequest(wire).getMessage());
+        assertEquals(
+                "OPEN path length 4097 out of range 0..4096",
+                refusedRequest(wire).getMessage());
     }
 
     @Test
@@ -314,7 +354,9 @@ class MessageCodecTest {
             o.writeShort(reason.length);
             o.write(reason);
         });
-        assertEquals("reason length 1025 out of range 1..1024", refusedReply(wire, false).getMessage());
+        assertEquals(
+                "reason length 1025 out of range 1..1024",
+                refusedReply(wire, false).getMessage());
     }
 
     /**
@@ -324,9 +366,13 @@ class MessageCodecTest {
     @Test
     void declaredLengthsDoNotDriveAllocation() {
         // The project's JDKs are HotSpot, which measures per-thread allocation: no reason to skip.
-        assertTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean, "HotSpot's ThreadMXBean");
+        assertTrue(
+                ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "HotSpot's ThreadMXBean");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(), "allocation measurement");
+        assertTrue(
+                threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "allocation measurement");
         byte[] small = openClaimingPathLength(6);
         byte[] huge = openClaimingPathLength(Message.MAX_PATH_LENGTH);
         int rounds = 20_000;
@@ -336,7 +382,9 @@ class MessageCodecTest {
         }
         long perSmall = allocatedByFailedDecodes(threads, small, rounds) / rounds;
         long perHuge = allocatedByFailedDecodes(threads, huge, rounds) / rounds;
-        assertTrue(perHuge - perSmall < 1024, "claiming a 4096-byte path cost " + (perHuge - perSmall) + " extra bytes per decode");
+        assertTrue(
+                perHuge - perSmall < 1024,
+                "claiming a 4096-byte path cost " + (perHuge - perSmall) + " extra bytes per decode");
     }
 
     private static byte[] openClaimingPathLength(int claimed) {
@@ -380,7 +428,9 @@ class MessageCodecTest {
     void otherVersionsAreRefused(int version) {
         byte[] wire = encode(descriptor(1));
         wire[4] = (byte) version;
-        assertEquals("unsupported protocol version " + version + ", expected 2", refusedReply(wire, true).getMessage());
+        assertEquals(
+                "unsupported protocol version " + version + ", expected 2",
+                refusedReply(wire, true).getMessage());
     }
 
     @ParameterizedTest
@@ -395,9 +445,11 @@ class MessageCodecTest {
 
     @Test
     void aReplyIsNotARequestAndViceVersa() {
-        assertEquals("unexpected message type REPLY where a request belongs",
+        assertEquals(
+                "unexpected message type REPLY where a request belongs",
                 refusedRequest(encode(failed(1, 2))).getMessage());
-        assertEquals("unexpected message type OPEN where a reply belongs",
+        assertEquals(
+                "unexpected message type OPEN where a reply belongs",
                 refusedReply(encode(open(1, bytes("/x"), 0, 0, false)), false).getMessage());
     }
 
@@ -406,7 +458,8 @@ class MessageCodecTest {
     void requestFlagBitsOtherThanRefuseDirectoryAreRefused(int bits) {
         byte[] wire = encode(open(1, bytes("/x"), 0, 0, true));
         ByteBuffer.wrap(wire).putShort(6, (short) (Message.FLAG_REFUSE_DIRECTORY | bits));
-        assertEquals(String.format("unknown flag bits 0x%04x in OPEN", bits & ~Message.FLAG_REFUSE_DIRECTORY),
+        assertEquals(
+                String.format("unknown flag bits 0x%04x in OPEN", bits & ~Message.FLAG_REFUSE_DIRECTORY),
                 refusedRequest(wire).getMessage());
     }
 
@@ -415,7 +468,9 @@ class MessageCodecTest {
     void replyFlagBitsAreRefused(int bits) {
         byte[] wire = encode(descriptor(1));
         ByteBuffer.wrap(wire).putShort(6, (short) bits);
-        assertEquals(String.format("unknown flag bits 0x%04x in REPLY", bits), refusedReply(wire, true).getMessage());
+        assertEquals(
+                String.format("unknown flag bits 0x%04x in REPLY", bits),
+                refusedReply(wire, true).getMessage());
     }
 
     @Test
@@ -449,7 +504,8 @@ class MessageCodecTest {
             o.writeInt(0);
             o.writeInt(0);
         });
-        assertEquals(String.format("path is not absolute (first byte 0x%02x, expected '/')", raw[0] & 0xff),
+        assertEquals(
+                String.format("path is not absolute (first byte 0x%02x, expected '/')", raw[0] & 0xff),
                 refusedRequest(wire).getMessage());
     }
 
@@ -458,27 +514,35 @@ class MessageCodecTest {
     void modeOutOfRangeIsRefused(int mode) {
         byte[] wire = encode(open(1, bytes("/x"), 0, 0, false));
         ByteBuffer.wrap(wire).putInt(wire.length - 4, mode);
-        assertEquals("mode 0" + Integer.toOctalString(mode) + " out of range 0..07777", refusedRequest(wire).getMessage());
+        assertEquals(
+                "mode 0" + Integer.toOctalString(mode) + " out of range 0..07777",
+                refusedRequest(wire).getMessage());
     }
 
     @Test
     void trailingBytesAfterARequestAreRefused() {
         byte[] wire = Arrays.copyOf(encode(open(1, bytes("/tmp/x"), 0, 0, false)), 30);
-        assertEquals("2 trailing bytes after OPEN body (message is 30 bytes)", refusedRequest(wire).getMessage());
+        assertEquals(
+                "2 trailing bytes after OPEN body (message is 30 bytes)",
+                refusedRequest(wire).getMessage());
     }
 
     // ---------------------------------------------------------------- REPLY body
 
     @Test
     void descriptorAttachedToAnotherKindIsRefused() {
-        assertEquals("REPLY has a descriptor attached but its kind is failed errno 2",
+        assertEquals(
+                "REPLY has a descriptor attached but its kind is failed errno 2",
                 refusedReply(encode(failed(1, 2)), true).getMessage());
-        assertEquals("REPLY has a descriptor attached but its kind is done", refusedReply(encode(done(1)), true).getMessage());
+        assertEquals(
+                "REPLY has a descriptor attached but its kind is done",
+                refusedReply(encode(done(1)), true).getMessage());
     }
 
     @Test
     void descriptorKindWithoutAnAttachedDescriptorIsRefused() {
-        assertEquals("REPLY of kind descriptor but no descriptor was attached",
+        assertEquals(
+                "REPLY of kind descriptor but no descriptor was attached",
                 refusedReply(encode(descriptor(1)), false).getMessage());
     }
 
@@ -487,7 +551,9 @@ class MessageCodecTest {
     void unknownReplyKindsAreRefused(int kind) {
         byte[] wire = encode(done(1));
         wire[12] = (byte) kind;
-        assertEquals(String.format("unknown reply kind 0x%02x", kind), refusedReply(wire, false).getMessage());
+        assertEquals(
+                String.format("unknown reply kind 0x%02x", kind),
+                refusedReply(wire, false).getMessage());
     }
 
     // ---------------------------------------------------------------- metadata and mutation requests
@@ -514,36 +580,51 @@ class MessageCodecTest {
                 utimens(17, bytes("/f"), -1L, 1_700_000_000_123_456_789L, true),
                 watch(18, bytes("/d"), Message.WATCH_EVENTS));
         for (Envelope<Request> r : requests) {
-            Envelope<Request> back = decodeRequest(encode(r), r.message().operation().descriptorsCarried());
+            Envelope<Request> back =
+                    decodeRequest(encode(r), r.message().operation().descriptorsCarried());
             assertEquals(r, back, r.toString());
             assertEquals(r.toString(), back.toString());
         }
         assertTrue(((Request.Stat) requests.get(1).message()).noFollow());
-        assertEquals(Request.RemoveKind.DIRECTORY, ((Request.Remove) requests.get(7).message()).kind());
-        assertEquals(Request.RemoveKind.EITHER, ((Request.Remove) requests.get(8).message()).kind());
+        assertEquals(
+                Request.RemoveKind.DIRECTORY, ((Request.Remove) requests.get(7).message()).kind());
+        assertEquals(
+                Request.RemoveKind.EITHER, ((Request.Remove) requests.get(8).message()).kind());
         assertTrue(((Request.Rename) requests.get(10).message()).noReplace());
         assertEquals(Request.OMIT, ((Request.SetTimes) requests.get(15).message()).modifiedNanos());
     }
 
     @Test
     void requestFieldsAreCheckedAsTheyAreBuilt() {
-        assertEquals("access mode 8 out of range 0..7",
-                assertThrows(IllegalArgumentException.class, () -> access(1, bytes("/a"), 8)).getMessage());
-        assertEquals("link target contains NUL at byte 1",
-                assertThrows(IllegalArgumentException.class, () -> symlink(1, bytes("/l"), new byte[] {'a', 0})).getMessage());
-        assertEquals("link target length 0 out of range 1..4096",
-                assertThrows(IllegalArgumentException.class, () -> symlink(1, bytes("/l"), new byte[0])).getMessage());
-        assertEquals("path is not absolute (first byte 0x72, expected '/')",
-                assertThrows(IllegalArgumentException.class, () -> rename(1, bytes("/a"), bytes("rel"), false)).getMessage());
-        assertEquals("mode 010000 out of range 0..07777",
-                assertThrows(IllegalArgumentException.class, () -> mkdir(1, bytes("/a"), 010000)).getMessage());
+        assertEquals(
+                "access mode 8 out of range 0..7",
+                assertThrows(IllegalArgumentException.class, () -> access(1, bytes("/a"), 8))
+                        .getMessage());
+        assertEquals(
+                "link target contains NUL at byte 1",
+                assertThrows(IllegalArgumentException.class, () -> symlink(1, bytes("/l"), new byte[] {'a', 0}))
+                        .getMessage());
+        assertEquals(
+                "link target length 0 out of range 1..4096",
+                assertThrows(IllegalArgumentException.class, () -> symlink(1, bytes("/l"), new byte[0]))
+                        .getMessage());
+        assertEquals(
+                "path is not absolute (first byte 0x72, expected '/')",
+                assertThrows(IllegalArgumentException.class, () -> rename(1, bytes("/a"), bytes("rel"), false))
+                        .getMessage());
+        assertEquals(
+                "mode 010000 out of range 0..07777",
+                assertThrows(IllegalArgumentException.class, () -> mkdir(1, bytes("/a"), 010000))
+                        .getMessage());
     }
 
     @Test
     void hostileFieldsOfNewTypesAreRefusedOnTheWire() {
         byte[] both = encode(rmdir(1, bytes("/d")));
         ByteBuffer.wrap(both).putShort(6, (short) (Message.FLAG_DIRECTORY | Message.FLAG_EITHER));
-        assertEquals("UNLINK sets both FLAG_DIRECTORY and FLAG_EITHER", refusedRequest(both).getMessage());
+        assertEquals(
+                "UNLINK sets both FLAG_DIRECTORY and FLAG_EITHER",
+                refusedRequest(both).getMessage());
 
         byte[] nul = encode(rename(1, bytes("/a"), bytes("/bc"), false));
         nul[nul.length - 1] = 0;
@@ -551,7 +632,9 @@ class MessageCodecTest {
 
         byte[] relative = encode(link(1, bytes("/a"), bytes("/b")));
         relative[relative.length - 2 + 0] = 'b';
-        assertEquals("path is not absolute (first byte 0x62, expected '/')", refusedRequest(relative).getMessage());
+        assertEquals(
+                "path is not absolute (first byte 0x62, expected '/')",
+                refusedRequest(relative).getMessage());
 
         byte[] access = encode(access(1, bytes("/a"), 4));
         ByteBuffer.wrap(access).putInt(access.length - 4, -1);
@@ -566,7 +649,9 @@ class MessageCodecTest {
         assertEquals("unknown flag bits 0x0002 in STAT", refusedRequest(flags).getMessage());
 
         byte[] shortTimes = Arrays.copyOf(encode(utimens(1, bytes("/a"), 1, 2, false)), 12 + 2 + 2 + 8 + 4);
-        assertEquals("message truncated: UTIMENS modification time needs 8 bytes, 4 left", refusedRequest(shortTimes).getMessage());
+        assertEquals(
+                "message truncated: UTIMENS modification time needs 8 bytes, 4 left",
+                refusedRequest(shortTimes).getMessage());
 
         byte[] longTarget = wire(o -> {
             header(o, Message.MAGIC, Message.VERSION, Operation.SYMLINK.code(), 0, 1);
@@ -574,7 +659,9 @@ class MessageCodecTest {
             o.write(bytes("/l"));
             o.writeShort(0xffff);
         });
-        assertEquals("SYMLINK link target length 65535 out of range 0..4096", refusedRequest(longTarget).getMessage());
+        assertEquals(
+                "SYMLINK link target length 65535 out of range 0..4096",
+                refusedRequest(longTarget).getMessage());
     }
 
     @Test
@@ -585,16 +672,24 @@ class MessageCodecTest {
             assertEquals(r, back);
             assertFalse(back.message().carriesDescriptor());
         }
-        assertArrayEquals(bytes("../x"), ((Reply.Data) decodeReply(encode(data(2, bytes("../x"))), false).message()).bytes());
-        assertEquals("reply data of 4097 bytes exceeds 4096",
-                assertThrows(IllegalArgumentException.class, () -> new Reply.Data(new byte[4097])).getMessage());
+        assertArrayEquals(
+                bytes("../x"),
+                ((Reply.Data) decodeReply(encode(data(2, bytes("../x"))), false).message()).bytes());
+        assertEquals(
+                "reply data of 4097 bytes exceeds 4096",
+                assertThrows(IllegalArgumentException.class, () -> new Reply.Data(new byte[4097]))
+                        .getMessage());
 
         byte[] longData = encode(data(1, bytes("x")));
         ByteBuffer.wrap(longData).putShort(13, (short) 4097);
-        assertEquals("data length 4097 out of range 0..4096", refusedReply(longData, false).getMessage());
+        assertEquals(
+                "data length 4097 out of range 0..4096",
+                refusedReply(longData, false).getMessage());
 
         byte[] missing = Arrays.copyOf(encode(data(1, bytes("xyz"))), 12 + 1 + 2 + 1);
-        assertEquals("message truncated: REPLY data needs 3 bytes, 1 left", refusedReply(missing, false).getMessage());
+        assertEquals(
+                "message truncated: REPLY data needs 3 bytes, 1 left",
+                refusedReply(missing, false).getMessage());
     }
 
     /** A failure's errno is 1..4095; a denial's is EACCES or EPERM: checked on the wire as the constructors check them. */
@@ -603,11 +698,15 @@ class MessageCodecTest {
     void errnoOutOfRangeIsRefused(int errno) {
         byte[] wire = encode(failed(1, 2));
         ByteBuffer.wrap(wire).putInt(13, errno);
-        String expected = errno == 0 ? "errno 0 means success: a failure needs errno 1..4095" : "errno " + errno + " out of range 1..4095";
+        String expected = errno == 0
+                ? "errno 0 means success: a failure needs errno 1..4095"
+                : "errno " + errno + " out of range 1..4095";
         assertEquals(expected, refusedReply(wire, false).getMessage());
         byte[] denial = encode(denied(1, 13, "why"));
         ByteBuffer.wrap(denial).putInt(13, errno);
-        assertEquals("a denial reports EACCES or EPERM, not errno " + errno, refusedReply(denial, false).getMessage());
+        assertEquals(
+                "a denial reports EACCES or EPERM, not errno " + errno,
+                refusedReply(denial, false).getMessage());
     }
 
     /** The bug this format exists to prevent: a denial or broker error with no reason, or a reason on a failure. */
@@ -619,13 +718,17 @@ class MessageCodecTest {
             o.writeInt(13);
             o.writeShort(0);
         });
-        assertEquals("REPLY denial without a reason", refusedReply(deniedWithoutReason, false).getMessage());
+        assertEquals(
+                "REPLY denial without a reason",
+                refusedReply(deniedWithoutReason, false).getMessage());
         byte[] errorWithoutReason = wire(o -> {
             header(o, Message.MAGIC, Message.VERSION, Message.REPLY, 0, 1);
             o.writeByte(Message.KIND_BROKER_ERROR);
             o.writeShort(0);
         });
-        assertEquals("REPLY broker error without a reason", refusedReply(errorWithoutReason, false).getMessage());
+        assertEquals(
+                "REPLY broker error without a reason",
+                refusedReply(errorWithoutReason, false).getMessage());
         byte[] failureWithReason = wire(o -> {
             header(o, Message.MAGIC, Message.VERSION, Message.REPLY, 0, 1);
             o.writeByte(Message.KIND_FAILED);
@@ -633,10 +736,15 @@ class MessageCodecTest {
             o.writeShort(2);
             o.write(bytes("io"));
         });
-        assertEquals("4 trailing bytes after REPLY body (message is 21 bytes)", refusedReply(failureWithReason, false).getMessage());
-        assertEquals("REPLY of kind descriptor but no descriptor was attached",
-                refusedReply(encode(descriptor(1)), false).getMessage(), "a broker error is never a descriptor, nor the reverse");
-        assertEquals("REPLY has a descriptor attached but its kind is broker error \"x\"",
+        assertEquals(
+                "4 trailing bytes after REPLY body (message is 21 bytes)",
+                refusedReply(failureWithReason, false).getMessage());
+        assertEquals(
+                "REPLY of kind descriptor but no descriptor was attached",
+                refusedReply(encode(descriptor(1)), false).getMessage(),
+                "a broker error is never a descriptor, nor the reverse");
+        assertEquals(
+                "REPLY has a descriptor attached but its kind is broker error \"x\"",
                 refusedReply(encode(brokerError(1, "x")), true).getMessage());
     }
 
@@ -648,24 +756,29 @@ class MessageCodecTest {
             o.writeShort(2);
             o.write(bytes("ok"));
         });
-        assertEquals("4 trailing bytes after REPLY body (message is 17 bytes)", refusedReply(wire, false).getMessage());
+        assertEquals(
+                "4 trailing bytes after REPLY body (message is 17 bytes)",
+                refusedReply(wire, false).getMessage());
     }
 
     @Test
     void trailingBytesAfterAReplyAreRefused() {
         byte[] wire = Arrays.copyOf(encode(descriptor(1)), 14);
-        assertEquals("1 trailing bytes after REPLY body (message is 14 bytes)", refusedReply(wire, true).getMessage());
+        assertEquals(
+                "1 trailing bytes after REPLY body (message is 14 bytes)",
+                refusedReply(wire, true).getMessage());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "616263c3", // truncated 2-byte sequence at the end
-        "616263ff", // a byte that never occurs in UTF-8
-        "616263c0af", // overlong encoding of '/'
-        "616263eda080", // an encoded surrogate (CESU-8), not UTF-8
-        "616263f4908080", // above U+10FFFF
-        "61626380", // a lone continuation byte
-    })
+    @ValueSource(
+            strings = {
+                "616263c3", // truncated 2-byte sequence at the end
+                "616263ff", // a byte that never occurs in UTF-8
+                "616263c0af", // overlong encoding of '/'
+                "616263eda080", // an encoded surrogate (CESU-8), not UTF-8
+                "616263f4908080", // above U+10FFFF
+                "61626380", // a lone continuation byte
+            })
     void malformedUtf8ReasonIsRefused(String reasonHex) {
         byte[] reason = hex(reasonHex);
         byte[] wire = wire(o -> {
@@ -675,7 +788,8 @@ class MessageCodecTest {
             o.writeShort(reason.length);
             o.write(reason);
         });
-        assertEquals("reason is not valid UTF-8 at byte 3", refusedReply(wire, false).getMessage());
+        assertEquals(
+                "reason is not valid UTF-8 at byte 3", refusedReply(wire, false).getMessage());
     }
 
     // ---------------------------------------------------------------- fuzz
@@ -728,23 +842,33 @@ class MessageCodecTest {
     private static void decodeEveryWay(Random random, byte[] input, Outcomes outcomes) {
         try {
             Envelope<Request> r = MessageCodec.decodeRequest(placed(random, input), input.length);
-            assertArrayEquals(input, encode(r), () -> "request does not re-encode the same: " + HexFormat.of().formatHex(input));
+            assertArrayEquals(
+                    input,
+                    encode(r),
+                    () -> "request does not re-encode the same: "
+                            + HexFormat.of().formatHex(input));
             outcomes.requestsDecoded++;
         } catch (ProtocolException e) {
             outcomes.refused++;
         } catch (RuntimeException e) {
-            throw new AssertionError("decodeRequest threw " + e + " on " + HexFormat.of().formatHex(input), e);
+            throw new AssertionError(
+                    "decodeRequest threw " + e + " on " + HexFormat.of().formatHex(input), e);
         }
         for (boolean attached : new boolean[] {false, true}) {
             try {
                 Envelope<Reply> r = MessageCodec.decodeReply(placed(random, input), input.length, attached);
                 assertEquals(attached, r.message().carriesDescriptor());
-                assertArrayEquals(input, encode(r), () -> "reply does not re-encode the same: " + HexFormat.of().formatHex(input));
+                assertArrayEquals(
+                        input,
+                        encode(r),
+                        () -> "reply does not re-encode the same: "
+                                + HexFormat.of().formatHex(input));
                 outcomes.repliesDecoded++;
             } catch (ProtocolException e) {
                 outcomes.refused++;
             } catch (RuntimeException e) {
-                throw new AssertionError("decodeReply threw " + e + " on " + HexFormat.of().formatHex(input), e);
+                throw new AssertionError(
+                        "decodeReply threw " + e + " on " + HexFormat.of().formatHex(input), e);
             }
         }
     }
@@ -756,7 +880,8 @@ class MessageCodecTest {
         }
         int before = random.nextInt(16);
         int after = random.nextInt(16);
-        ByteBuffer buffer = ByteBuffer.allocateDirect(before + input.length + after).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer =
+                ByteBuffer.allocateDirect(before + input.length + after).order(ByteOrder.LITTLE_ENDIAN);
         byte[] noise = new byte[before + after];
         random.nextBytes(noise);
         buffer.put(noise, 0, before).put(input).put(noise, before, after);
@@ -788,7 +913,9 @@ class MessageCodecTest {
         return bytes;
     }
 
-    private static final byte[] INTERESTING = {0, 1, (byte) 0x7f, (byte) 0x80, (byte) 0xff, '/', (byte) 0xc3, (byte) 0xed, (byte) 0xf4};
+    private static final byte[] INTERESTING = {
+        0, 1, (byte) 0x7f, (byte) 0x80, (byte) 0xff, '/', (byte) 0xc3, (byte) 0xed, (byte) 0xf4
+    };
 
     private static byte[] mutate(Random random, byte[] seed) {
         byte[] m = seed.clone();
@@ -877,15 +1004,19 @@ class MessageCodecTest {
 
     /** The reason of a denial or broker error. */
     private static String reason(Envelope<Reply> r) {
-        return r.message() instanceof Reply.Denied ? ((Reply.Denied) r.message()).reason() : ((Reply.BrokerError) r.message()).reason();
+        return r.message() instanceof Reply.Denied
+                ? ((Reply.Denied) r.message()).reason()
+                : ((Reply.BrokerError) r.message()).reason();
     }
 
     private static ProtocolException refusedRequest(byte[] wire) {
-        return assertThrows(ProtocolException.class, () -> MessageCodec.decodeRequest(ByteBuffer.wrap(wire), wire.length));
+        return assertThrows(
+                ProtocolException.class, () -> MessageCodec.decodeRequest(ByteBuffer.wrap(wire), wire.length));
     }
 
     private static ProtocolException refusedReply(byte[] wire, boolean attached) {
-        return assertThrows(ProtocolException.class, () -> MessageCodec.decodeReply(ByteBuffer.wrap(wire), wire.length, attached));
+        return assertThrows(
+                ProtocolException.class, () -> MessageCodec.decodeReply(ByteBuffer.wrap(wire), wire.length, attached));
     }
 
     static byte[] bytes(String s) {
@@ -922,7 +1053,8 @@ class MessageCodecTest {
         return bytes.toByteArray();
     }
 
-    private static void header(DataOutputStream o, int magic, int version, int type, int flags, int id) throws IOException {
+    private static void header(DataOutputStream o, int magic, int version, int type, int flags, int id)
+            throws IOException {
         o.writeInt(magic);
         o.writeByte(version);
         o.writeByte(type);

@@ -47,12 +47,18 @@ class ReplyTest {
     /** What makes each kind what it is: a denial has EACCES or EPERM and the policy's words, a broker error its reason. */
     @Test
     void eachKindRefusesFieldsThatWouldMakeItAnother() {
-        assertEquals("a denial reports EACCES or EPERM, not errno 2",
-                assertThrows(IllegalArgumentException.class, () -> new Reply.Denied(2, "x")).getMessage());
-        assertEquals("a denial needs the policy's reason",
-                assertThrows(IllegalArgumentException.class, () -> new Reply.Denied(13, "")).getMessage());
-        assertEquals("a broker error needs a reason",
-                assertThrows(IllegalArgumentException.class, () -> new Reply.BrokerError("")).getMessage());
+        assertEquals(
+                "a denial reports EACCES or EPERM, not errno 2",
+                assertThrows(IllegalArgumentException.class, () -> new Reply.Denied(2, "x"))
+                        .getMessage());
+        assertEquals(
+                "a denial needs the policy's reason",
+                assertThrows(IllegalArgumentException.class, () -> new Reply.Denied(13, ""))
+                        .getMessage());
+        assertEquals(
+                "a broker error needs a reason",
+                assertThrows(IllegalArgumentException.class, () -> new Reply.BrokerError(""))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Reply.WatchDescriptor(0));
         assertThrows(NullPointerException.class, () -> new Reply.Status(null));
         assertThrows(NullPointerException.class, () -> new Reply.Data(null));
@@ -91,13 +97,16 @@ class ReplyTest {
             String cut = new Reply.BrokerError("b".repeat(pad) + "\u00e9\u65e5\ud83d\ude00".repeat(400)).reason();
             int size = cut.getBytes(UTF_8).length;
             assertTrue(size <= Message.MAX_REASON_LENGTH && size > Message.MAX_REASON_LENGTH - 4, pad + ": " + size);
-            assertFalse(Character.isHighSurrogate(cut.charAt(cut.length() - 1)), "cut inside a surrogate pair at pad " + pad);
+            assertFalse(
+                    Character.isHighSurrogate(cut.charAt(cut.length() - 1)),
+                    "cut inside a surrogate pair at pad " + pad);
         }
     }
 
     @Test
     void unpairedSurrogatesBecomeReplacementCharacters() {
-        assertEquals("a\ufffdb\ufffd\ud83d\ude00\ufffd", new Reply.Denied(13, "a\ud800b\udc00\ud83d\ude00\ud83d").reason());
+        assertEquals(
+                "a\ufffdb\ufffd\ud83d\ude00\ufffd", new Reply.Denied(13, "a\ud800b\udc00\ud83d\ude00\ud83d").reason());
     }
 
     @Test
@@ -128,7 +137,9 @@ class ReplyTest {
     @Test
     void toStringEscapesControlCharacters() {
         assertEquals("#4294967295 descriptor", new Envelope<Reply>(-1, new Reply.Descriptor()).toString());
-        assertEquals("denied errno 13 \"no\\u000aentry \\u0022x\\u0022\"", new Reply.Denied(13, "no\nentry \"x\"").toString());
+        assertEquals(
+                "denied errno 13 \"no\\u000aentry \\u0022x\\u0022\"",
+                new Reply.Denied(13, "no\nentry \"x\"").toString());
         assertEquals("broker error \"a\\u005cb\"", new Reply.BrokerError("a\\b").toString());
         assertEquals("failed errno 2", new Reply.Failed(2).toString());
     }

@@ -41,18 +41,24 @@ class RequestTest {
     void pathLimitsAreTheDecodersLimits() {
         RequestPath.of(bytes("/"));
         RequestPath.of(path(Message.MAX_PATH_LENGTH));
-        assertEquals("path length 4097 out of range 1..4096", refused(path(Message.MAX_PATH_LENGTH + 1)).getMessage());
+        assertEquals(
+                "path length 4097 out of range 1..4096",
+                refused(path(Message.MAX_PATH_LENGTH + 1)).getMessage());
         assertEquals("path length 0 out of range 1..4096", refused(new byte[0]).getMessage());
     }
 
     @Test
     void relativePathIsRefused() {
-        assertEquals("path is not absolute (first byte 0x2e, expected '/')", refused(bytes("./x")).getMessage());
+        assertEquals(
+                "path is not absolute (first byte 0x2e, expected '/')",
+                refused(bytes("./x")).getMessage());
     }
 
     @Test
     void nulInPathIsRefused() {
-        assertEquals("path contains NUL at byte 4", refused(bytes("/etc\u0000/passwd")).getMessage());
+        assertEquals(
+                "path contains NUL at byte 4",
+                refused(bytes("/etc\u0000/passwd")).getMessage());
         assertEquals("path contains NUL at byte 1", refused(new byte[] {'/', 0}).getMessage());
     }
 
@@ -60,10 +66,14 @@ class RequestTest {
     void modeIsLimitedToPermissionAndSpecialBits() {
         RequestPath x = RequestPath.of("/x");
         assertEquals(07777, new Request.Open(x, 0, 07777, false).mode());
-        assertEquals("mode 010000 out of range 0..07777",
-                assertThrows(IllegalArgumentException.class, () -> new Request.Open(x, 0, 010000, false)).getMessage());
-        assertEquals("mode 037777777777 out of range 0..07777",
-                assertThrows(IllegalArgumentException.class, () -> new Request.MakeDirectory(x, -1)).getMessage());
+        assertEquals(
+                "mode 010000 out of range 0..07777",
+                assertThrows(IllegalArgumentException.class, () -> new Request.Open(x, 0, 010000, false))
+                        .getMessage());
+        assertEquals(
+                "mode 037777777777 out of range 0..07777",
+                assertThrows(IllegalArgumentException.class, () -> new Request.MakeDirectory(x, -1))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Request.ChangeMode(x, 0100644, false));
     }
 
@@ -101,20 +111,34 @@ class RequestTest {
 
     @Test
     void toStringEscapesBytesThatCouldForgeLogLines() {
-        Request r = new Request.Open(RequestPath.of(new byte[] {'/', 'a', '\n', '\\', (byte) 0xc3, (byte) 0xa9}), 0x41, 0644, true);
+        Request r = new Request.Open(
+                RequestPath.of(new byte[] {'/', 'a', '\n', '\\', (byte) 0xc3, (byte) 0xa9}), 0x41, 0644, true);
         assertEquals("OPEN /a\\x0a\\x5c\\xc3\\xa9 flags=0x41 mode=0644 refuseDirectory", r.toString());
-        assertEquals("#4294967295 OPEN /a\\x0a\\x5c\\xc3\\xa9 flags=0x41 mode=0644 refuseDirectory", new Envelope<>(-1, r).toString());
-        assertEquals("SYMLINK /l -> ..\\x0a", new Request.SymbolicLink(RequestPath.of("/l"), LinkTarget.of("..\n")).toString());
+        assertEquals(
+                "#4294967295 OPEN /a\\x0a\\x5c\\xc3\\xa9 flags=0x41 mode=0644 refuseDirectory",
+                new Envelope<>(-1, r).toString());
+        assertEquals(
+                "SYMLINK /l -> ..\\x0a",
+                new Request.SymbolicLink(RequestPath.of("/l"), LinkTarget.of("..\n")).toString());
     }
 
     /** One record per operation, each answering its own operation; the wire codes are distinct and TRUNCATE's is gone. */
     @Test
     void everyOperationHasItsRecord() {
         RequestPath p = RequestPath.of("/p");
-        List<Request> one = List.of(new Request.Open(p, 0, 0, false), new Request.Stat(p, false), new Request.Access(p, 0),
-                new Request.ReadLink(p), new Request.MakeDirectory(p, 0), new Request.Remove(p, Request.RemoveKind.FILE),
-                new Request.Rename(p, p, false), new Request.Link(p, p), new Request.SymbolicLink(p, LinkTarget.of("t")),
-                new Request.ChangeMode(p, 0, false), new Request.SetTimes(p, 0, 0, false), new Request.Watch(p, 0x100));
+        List<Request> one = List.of(
+                new Request.Open(p, 0, 0, false),
+                new Request.Stat(p, false),
+                new Request.Access(p, 0),
+                new Request.ReadLink(p),
+                new Request.MakeDirectory(p, 0),
+                new Request.Remove(p, Request.RemoveKind.FILE),
+                new Request.Rename(p, p, false),
+                new Request.Link(p, p),
+                new Request.SymbolicLink(p, LinkTarget.of("t")),
+                new Request.ChangeMode(p, 0, false),
+                new Request.SetTimes(p, 0, 0, false),
+                new Request.Watch(p, 0x100));
         Set<Operation> seen = EnumSet.noneOf(Operation.class);
         for (Request r : one) {
             assertTrue(seen.add(r.operation()), r.toString());

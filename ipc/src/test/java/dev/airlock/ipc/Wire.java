@@ -10,8 +10,7 @@ import java.util.Arrays;
  * tests read as the messages they put on the wire.
  */
 final class Wire {
-    private Wire() {
-    }
+    private Wire() {}
 
     static Envelope<Request> open(int id, byte[] path, int flags, int mode, boolean refuseDirectory) {
         return new Envelope<>(id, new Request.Open(RequestPath.of(path), flags, mode, refuseDirectory));
@@ -104,7 +103,8 @@ final class Wire {
     /** The message's wire bytes, a request or a reply. */
     static byte[] encode(Envelope<?> e) {
         ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
-        int n = e.message() instanceof Request ? MessageCodec.encode(e.id(), (Request) e.message(), out)
+        int n = e.message() instanceof Request
+                ? MessageCodec.encode(e.id(), (Request) e.message(), out)
                 : MessageCodec.encode(e.id(), (Reply) e.message(), out);
         assertEquals(n, out.position());
         return Arrays.copyOf(out.array(), n);

@@ -11,60 +11,60 @@ package dev.airlock.policy;
  */
 public final class FileActions {
 
-  /** Read a file or list a directory. */
-  public static final int READ = 1;
-  /** Create, write or truncate. */
-  public static final int WRITE = 2;
-  /** Execute. */
-  public static final int EXECUTE = 4;
-  /** Delete. */
-  public static final int DELETE = 8;
-  /** Read a symbolic link's target. */
-  public static final int READLINK = 16;
+    /** Read a file or list a directory. */
+    public static final int READ = 1;
+    /** Create, write or truncate. */
+    public static final int WRITE = 2;
+    /** Execute. */
+    public static final int EXECUTE = 4;
+    /** Delete. */
+    public static final int DELETE = 8;
+    /** Read a symbolic link's target. */
+    public static final int READLINK = 16;
 
-  /** Every file action. */
-  public static final int ALL = READ | WRITE | EXECUTE | DELETE | READLINK;
+    /** Every file action. */
+    public static final int ALL = READ | WRITE | EXECUTE | DELETE | READLINK;
 
-  private static final String[] WORDS = {"read", "write", "execute", "delete", "readlink"};
-  private static final String[] CANONICAL = ActionLists.canonicalNames(WORDS);
+    private static final String[] WORDS = {"read", "write", "execute", "delete", "readlink"};
+    private static final String[] CANONICAL = ActionLists.canonicalNames(WORDS);
 
-  private FileActions() {}
+    private FileActions() {}
 
-  /**
-   * Parses a JDK file action string such as {@code "read,write"}.
-   *
-   * @return the action bits, never 0
-   * @throws IllegalArgumentException if the JDK's {@code FilePermission} would reject the string
-   *     (including {@code null} and the empty string, which it rejects as "invalid actions mask")
-   */
-  public static int parse(String actions) {
-    int mask = parseOrMinusOne(actions);
-    if (mask < 0) {
-      throw new IllegalArgumentException("invalid permission: " + actions);
+    /**
+     * Parses a JDK file action string such as {@code "read,write"}.
+     *
+     * @return the action bits, never 0
+     * @throws IllegalArgumentException if the JDK's {@code FilePermission} would reject the string
+     *     (including {@code null} and the empty string, which it rejects as "invalid actions mask")
+     */
+    public static int parse(String actions) {
+        int mask = parseOrMinusOne(actions);
+        if (mask < 0) {
+            throw new IllegalArgumentException("invalid permission: " + actions);
+        }
+        if (mask == 0) {
+            throw new IllegalArgumentException("invalid actions mask");
+        }
+        return mask;
     }
-    if (mask == 0) {
-      throw new IllegalArgumentException("invalid actions mask");
-    }
-    return mask;
-  }
 
-  /**
-   * Formats action bits in the JDK's canonical order, {@code read,write,execute,delete,readlink}.
-   *
-   * @throws IllegalArgumentException if {@code actions} has bits other than {@link #ALL}
-   */
-  public static String toString(int actions) {
-    if ((actions & ~ALL) != 0) {
-      throw new IllegalArgumentException("not file actions: " + actions);
+    /**
+     * Formats action bits in the JDK's canonical order, {@code read,write,execute,delete,readlink}.
+     *
+     * @throws IllegalArgumentException if {@code actions} has bits other than {@link #ALL}
+     */
+    public static String toString(int actions) {
+        if ((actions & ~ALL) != 0) {
+            throw new IllegalArgumentException("not file actions: " + actions);
+        }
+        return CANONICAL[actions];
     }
-    return CANONICAL[actions];
-  }
 
-  /** The action list's bits; 0 for null or empty (the JDK's NONE); -1 when malformed. */
-  static int parseOrMinusOne(CharSequence s) {
-    if (s == null) {
-      return 0;
+    /** The action list's bits; 0 for null or empty (the JDK's NONE); -1 when malformed. */
+    static int parseOrMinusOne(CharSequence s) {
+        if (s == null) {
+            return 0;
+        }
+        return ActionLists.parse(s, 0, s.length(), WORDS);
     }
-    return ActionLists.parse(s, 0, s.length(), WORDS);
-  }
 }

@@ -6,60 +6,61 @@ package dev.airlock.policy;
  */
 public final class FileDecision {
 
-  private final boolean allowed;
-  private final String normalizedPath;
-  private final String root;
-  private final String rule;
-  private final String reason;
+    private final boolean allowed;
+    private final String normalizedPath;
+    private final String root;
+    private final String rule;
+    private final String reason;
 
-  FileDecision(boolean allowed, String normalizedPath, String root, String rule, String reason) {
-    this.allowed = allowed;
-    this.normalizedPath = normalizedPath;
-    this.root = root;
-    this.rule = rule;
-    this.reason = reason;
-  }
+    FileDecision(boolean allowed, String normalizedPath, String root, String rule, String reason) {
+        this.allowed = allowed;
+        this.normalizedPath = normalizedPath;
+        this.root = root;
+        this.rule = rule;
+        this.reason = reason;
+    }
 
-  /** Whether every requested action is granted. */
-  public boolean allowed() {
-    return allowed;
-  }
+    /** Whether every requested action is granted. */
+    public boolean allowed() {
+        return allowed;
+    }
 
-  /**
-   * The absolute, lexically normalized path that was decided: {@code user.dir} prepended to a
-   * relative path, duplicate and trailing slashes and {@code .} removed, {@code ..} folded. A
-   * {@code *} or {@code -} in it is part of a file's name, as it was for the decision.
-   */
-  public String normalizedPath() {
-    return normalizedPath;
-  }
+    /**
+     * The absolute, lexically normalized path that was decided: {@code user.dir} prepended to a
+     * relative path, duplicate and trailing slashes and {@code .} removed, {@code ..} folded. A
+     * {@code *} or {@code -} in it is part of a file's name, as it was for the decision.
+     */
+    public String normalizedPath() {
+        return normalizedPath;
+    }
 
-  /**
-   * When allowed, the grant root (one of {@link Policy#fileGrantRoots()}) that {@link
-   * #normalizedPath()} is equal to or beneath; when several grants together allowed the request,
-   * the deepest of their roots. Null when denied.
-   */
-  public String root() {
-    return root;
-  }
+    /**
+     * When allowed, the grant root (one of {@link Policy#fileGrantRoots()}) that {@link
+     * #normalizedPath()} is equal to or beneath; when several grants together allowed the request,
+     * the deepest of their roots. Null when denied.
+     */
+    public String root() {
+        return root;
+    }
 
-  /** When allowed, {@code FILE:LINE} of the first permission entry that granted the request;
-   * null when denied. */
-  public String rule() {
-    return rule;
-  }
+    /** When allowed, {@code FILE:LINE} of the first permission entry that granted the request;
+     * null when denied. */
+    public String rule() {
+        return rule;
+    }
 
-  /**
-   * When denied, exactly {@code denied by airlock policy NAME: ACTIONS}, with the requested
-   * actions in the JDK's order; null when allowed.
-   */
-  public String reason() {
-    return reason;
-  }
+    /**
+     * When denied, exactly {@code denied by airlock policy NAME: ACTIONS}, with the requested
+     * actions in the JDK's order; null when allowed.
+     */
+    public String reason() {
+        return reason;
+    }
 
-  @Override
-  public String toString() {
-    return allowed ? "ALLOW " + normalizedPath + " beneath " + root + " by " + rule
-        : "DENY " + normalizedPath + ": " + reason;
-  }
+    @Override
+    public String toString() {
+        return allowed
+                ? "ALLOW " + normalizedPath + " beneath " + root + " by " + rule
+                : "DENY " + normalizedPath + ": " + reason;
+    }
 }

@@ -25,272 +25,272 @@ import java.util.TreeSet;
  */
 final class FileIndex {
 
-  static final int PLAIN = 0;
-  static final int DIR = 1;
-  static final int RECURSIVE = 2;
+    static final int PLAIN = 0;
+    static final int DIR = 1;
+    static final int RECURSIVE = 2;
 
-  static final int NO_RULE = Integer.MAX_VALUE;
+    static final int NO_RULE = Integer.MAX_VALUE;
 
-  /** Grants at one normalized path. */
-  static final class Bucket {
-    final String path;
-    final int[] masks = new int[3];
-    final int[][] firstRule = new int[3][];
-    final int[] rootIndex = {-1, -1, -1};
+    /** Grants at one normalized path. */
+    static final class Bucket {
+        final String path;
+        final int[] masks = new int[3];
+        final int[][] firstRule = new int[3][];
+        final int[] rootIndex = {-1, -1, -1};
 
-    Bucket(String path) {
-      this.path = path;
-    }
-  }
-
-  private final String[] keys;
-  private final int[] hashes;
-  private final Bucket[] buckets;
-  private final int mask;
-
-  private final int allFilesMask;
-  private final int[] allFilesRule;
-  private final int allFilesRoot;
-
-  /** Sorted, distinct grant roots. */
-  final List<String> roots;
-  private final int[] rootLength;
-
-  private FileIndex(Map<String, Bucket> byPath, int allFilesMask, int[] allFilesRule,
-      List<String> roots) {
-    int cap = Tables.capacityFor(byPath.size());
-    keys = new String[cap];
-    hashes = new int[cap];
-    buckets = new Bucket[cap];
-    mask = cap - 1;
-    for (Bucket b : byPath.values()) {
-      int h = b.path.hashCode();
-      int i = Tables.spread(h) & mask;
-      while (keys[i] != null) {
-        i = (i + 1) & mask;
-      }
-      keys[i] = b.path;
-      hashes[i] = h;
-      buckets[i] = b;
-    }
-    this.allFilesMask = allFilesMask;
-    this.allFilesRule = allFilesRule;
-    this.roots = List.copyOf(roots);
-    this.rootLength = new int[roots.size()];
-    for (int i = 0; i < roots.size(); i++) {
-      rootLength[i] = roots.get(i).length();
-    }
-    this.allFilesRoot = roots.indexOf("/");
-  }
-
-  /** Collects grants, then {@link #build()}s the index. */
-  static final class Builder {
-    private final Map<String, Bucket> byPath = new HashMap<>();
-    private final List<Object[]> pending = new ArrayList<>();
-    private int allFilesMask;
-    private final int[] allFilesRule = newRules();
-
-    /** Adds a grant of {@code actions} on {@code kind} at {@code path} from rule {@code rule}. */
-    void add(int kind, String path, int actions, int rule) {
-      Bucket b = byPath.computeIfAbsent(path, Bucket::new);
-      b.masks[kind] |= actions;
-      if (b.firstRule[kind] == null) {
-        b.firstRule[kind] = newRules();
-      }
-      recordRule(b.firstRule[kind], actions, rule);
-      pending.add(new Object[] {b, kind});
-    }
-
-    /** Adds a grant of every path ({@code <<ALL FILES>>} or AllPermission). */
-    void addAllFiles(int actions, int rule) {
-      allFilesMask |= actions;
-      recordRule(allFilesRule, actions, rule);
-    }
-
-    FileIndex build() {
-      TreeSet<String> rootSet = new TreeSet<>();
-      if (allFilesMask != 0) {
-        rootSet.add("/");
-      }
-      for (Object[] p : pending) {
-        rootSet.add(rootOf((Bucket) p[0], (Integer) p[1]));
-      }
-      List<String> roots = new ArrayList<>(rootSet);
-      Map<String, Integer> rootIndex = new HashMap<>();
-      for (int i = 0; i < roots.size(); i++) {
-        rootIndex.put(roots.get(i), i);
-      }
-      for (Object[] p : pending) {
-        Bucket b = (Bucket) p[0];
-        int kind = (Integer) p[1];
-        b.rootIndex[kind] = rootIndex.get(rootOf(b, kind));
-      }
-      return new FileIndex(byPath, allFilesMask, allFilesRule, roots);
-    }
-
-    private static String rootOf(Bucket b, int kind) {
-      return kind == PLAIN ? FilePaths.parent(b.path) : b.path;
-    }
-
-    private static int[] newRules() {
-      int[] r = new int[5];
-      Arrays.fill(r, NO_RULE);
-      return r;
-    }
-
-    private static void recordRule(int[] rules, int actions, int rule) {
-      for (int bit = 0; bit < 5; bit++) {
-        if ((actions & (1 << bit)) != 0 && rule < rules[bit]) {
-          rules[bit] = rule;
+        Bucket(String path) {
+            this.path = path;
         }
-      }
     }
-  }
 
-  /** Every grant, one per path and kind, in no particular order. */
-  List<FileGrant> grants() {
-    List<FileGrant> out = new ArrayList<>();
-    if (allFilesMask != 0) {
-      out.add(new FileGrant(FileGrant.Kind.ALL_FILES, "/", allFilesMask));
-    }
-    for (Bucket b : buckets) {
-      if (b == null) {
-        continue;
-      }
-      if (b.masks[PLAIN] != 0) {
-        out.add(new FileGrant(FileGrant.Kind.FILE, b.path, b.masks[PLAIN]));
-      }
-      if (b.masks[DIR] != 0) {
-        out.add(new FileGrant(FileGrant.Kind.ENTRIES, b.path, b.masks[DIR]));
-      }
-      if (b.masks[RECURSIVE] != 0) {
-        out.add(new FileGrant(FileGrant.Kind.TREE, b.path, b.masks[RECURSIVE]));
-      }
-    }
-    return out;
-  }
+    private final String[] keys;
+    private final int[] hashes;
+    private final Bucket[] buckets;
+    private final int mask;
 
-  // ---- decisions ---------------------------------------------------------------------------
+    private final int allFilesMask;
+    private final int[] allFilesRule;
+    private final int allFilesRoot;
 
-  /** Packs granted actions (bits 0-4), root index + 1 (bits 8-31) and rule index (bits 32-63). */
-  static long pack(int granted, int root, int rule) {
-    return ((long) rule << 32) | ((long) (root + 1) << 8) | granted;
-  }
+    /** Sorted, distinct grant roots. */
+    final List<String> roots;
 
-  static int granted(long packed) {
-    return (int) (packed & 0xff);
-  }
+    private final int[] rootLength;
 
-  static int root(long packed) {
-    return (int) ((packed >>> 8) & 0xffffff) - 1;
-  }
-
-  static int rule(long packed) {
-    return (int) (packed >>> 32);
-  }
-
-  /**
-   * Decides a request for {@code desired} actions on the file named by {@code s}, a literal
-   * name: grants that can imply it are {@code <<ALL FILES>>}, a recursive grant at one of its
-   * strict ancestors, a directory ({@code /a/*}) grant at its parent, and a plain grant of
-   * exactly {@code s}.
-   *
-   * @param s the normalized absolute path of the request
-   * @param onlyAllFiles true for an invalid path, which only {@code <<ALL FILES>>} implies
-   */
-  long decide(String s, int desired, boolean onlyAllFiles) {
-    int granted = 0;
-    int rule = NO_RULE;
-    int root = -1;
-    if ((allFilesMask & desired) != 0) {
-      granted |= allFilesMask;
-      rule = firstRule(allFilesRule, desired, rule);
-      root = allFilesRoot;
-    }
-    if (onlyAllFiles) {
-      return pack(granted & desired, root, rule);
-    }
-    int len = s.length();
-    // The parent's end in s: the last '/' (1 for a top-level name: the parent is "/"); none for "/".
-    int parentEnd = -1;
-    if (len > 1) {
-      int slash = s.lastIndexOf('/');
-      parentEnd = slash == 0 ? 1 : slash;
-    }
-    int h = 0;
-    for (int i = 0; i < len; i++) {
-      char c = s.charAt(i);
-      if (i > 0 && c == '/') {
-        // s[0, i) is a strict ancestor of the request.
-        Bucket b = lookup(s, i, h);
-        if (b != null) {
-          if ((b.masks[RECURSIVE] & desired) != 0) {
-            granted |= b.masks[RECURSIVE];
-            rule = firstRule(b.firstRule[RECURSIVE], desired, rule);
-            root = deeper(root, b.rootIndex[RECURSIVE]);
-          }
-          if (i == parentEnd && (b.masks[DIR] & desired) != 0) {
-            granted |= b.masks[DIR];
-            rule = firstRule(b.firstRule[DIR], desired, rule);
-            root = deeper(root, b.rootIndex[DIR]);
-          }
+    private FileIndex(Map<String, Bucket> byPath, int allFilesMask, int[] allFilesRule, List<String> roots) {
+        int cap = Tables.capacityFor(byPath.size());
+        keys = new String[cap];
+        hashes = new int[cap];
+        buckets = new Bucket[cap];
+        mask = cap - 1;
+        for (Bucket b : byPath.values()) {
+            int h = b.path.hashCode();
+            int i = Tables.spread(h) & mask;
+            while (keys[i] != null) {
+                i = (i + 1) & mask;
+            }
+            keys[i] = b.path;
+            hashes[i] = h;
+            buckets[i] = b;
         }
-      }
-      h = 31 * h + c;
-      if (i == 0 && len > 1) {
-        // "/" is a strict ancestor too.
-        Bucket b = lookup(s, 1, h);
-        if (b != null) {
-          if ((b.masks[RECURSIVE] & desired) != 0) {
-            granted |= b.masks[RECURSIVE];
-            rule = firstRule(b.firstRule[RECURSIVE], desired, rule);
-            root = deeper(root, b.rootIndex[RECURSIVE]);
-          }
-          if (parentEnd == 1 && (b.masks[DIR] & desired) != 0) {
-            granted |= b.masks[DIR];
-            rule = firstRule(b.firstRule[DIR], desired, rule);
-            root = deeper(root, b.rootIndex[DIR]);
-          }
+        this.allFilesMask = allFilesMask;
+        this.allFilesRule = allFilesRule;
+        this.roots = List.copyOf(roots);
+        this.rootLength = new int[roots.size()];
+        for (int i = 0; i < roots.size(); i++) {
+            rootLength[i] = roots.get(i).length();
         }
-      }
+        this.allFilesRoot = roots.indexOf("/");
     }
-    Bucket self = lookup(s, len, h);
-    if (self != null && (self.masks[PLAIN] & desired) != 0) {
-      granted |= self.masks[PLAIN];
-      rule = firstRule(self.firstRule[PLAIN], desired, rule);
-      root = deeper(root, self.rootIndex[PLAIN]);
-    }
-    return pack(granted & desired, root, rule);
-  }
 
-  private int deeper(int current, int candidate) {
-    if (current < 0 || rootLength[candidate] > rootLength[current]) {
-      return candidate;
-    }
-    return current;
-  }
+    /** Collects grants, then {@link #build()}s the index. */
+    static final class Builder {
+        private final Map<String, Bucket> byPath = new HashMap<>();
+        private final List<Object[]> pending = new ArrayList<>();
+        private int allFilesMask;
+        private final int[] allFilesRule = newRules();
 
-  private static int firstRule(int[] rules, int desired, int current) {
-    int r = current;
-    for (int bit = 0; bit < 5; bit++) {
-      if ((desired & (1 << bit)) != 0 && rules[bit] < r) {
-        r = rules[bit];
-      }
-    }
-    return r;
-  }
+        /** Adds a grant of {@code actions} on {@code kind} at {@code path} from rule {@code rule}. */
+        void add(int kind, String path, int actions, int rule) {
+            Bucket b = byPath.computeIfAbsent(path, Bucket::new);
+            b.masks[kind] |= actions;
+            if (b.firstRule[kind] == null) {
+                b.firstRule[kind] = newRules();
+            }
+            recordRule(b.firstRule[kind], actions, rule);
+            pending.add(new Object[] {b, kind});
+        }
 
-  private Bucket lookup(String s, int len, int h) {
-    int i = Tables.spread(h) & mask;
-    while (true) {
-      String k = keys[i];
-      if (k == null) {
-        return null;
-      }
-      if (hashes[i] == h && k.length() == len && k.regionMatches(0, s, 0, len)) {
-        return buckets[i];
-      }
-      i = (i + 1) & mask;
+        /** Adds a grant of every path ({@code <<ALL FILES>>} or AllPermission). */
+        void addAllFiles(int actions, int rule) {
+            allFilesMask |= actions;
+            recordRule(allFilesRule, actions, rule);
+        }
+
+        FileIndex build() {
+            TreeSet<String> rootSet = new TreeSet<>();
+            if (allFilesMask != 0) {
+                rootSet.add("/");
+            }
+            for (Object[] p : pending) {
+                rootSet.add(rootOf((Bucket) p[0], (Integer) p[1]));
+            }
+            List<String> roots = new ArrayList<>(rootSet);
+            Map<String, Integer> rootIndex = new HashMap<>();
+            for (int i = 0; i < roots.size(); i++) {
+                rootIndex.put(roots.get(i), i);
+            }
+            for (Object[] p : pending) {
+                Bucket b = (Bucket) p[0];
+                int kind = (Integer) p[1];
+                b.rootIndex[kind] = rootIndex.get(rootOf(b, kind));
+            }
+            return new FileIndex(byPath, allFilesMask, allFilesRule, roots);
+        }
+
+        private static String rootOf(Bucket b, int kind) {
+            return kind == PLAIN ? FilePaths.parent(b.path) : b.path;
+        }
+
+        private static int[] newRules() {
+            int[] r = new int[5];
+            Arrays.fill(r, NO_RULE);
+            return r;
+        }
+
+        private static void recordRule(int[] rules, int actions, int rule) {
+            for (int bit = 0; bit < 5; bit++) {
+                if ((actions & (1 << bit)) != 0 && rule < rules[bit]) {
+                    rules[bit] = rule;
+                }
+            }
+        }
     }
-  }
+
+    /** Every grant, one per path and kind, in no particular order. */
+    List<FileGrant> grants() {
+        List<FileGrant> out = new ArrayList<>();
+        if (allFilesMask != 0) {
+            out.add(new FileGrant(FileGrant.Kind.ALL_FILES, "/", allFilesMask));
+        }
+        for (Bucket b : buckets) {
+            if (b == null) {
+                continue;
+            }
+            if (b.masks[PLAIN] != 0) {
+                out.add(new FileGrant(FileGrant.Kind.FILE, b.path, b.masks[PLAIN]));
+            }
+            if (b.masks[DIR] != 0) {
+                out.add(new FileGrant(FileGrant.Kind.ENTRIES, b.path, b.masks[DIR]));
+            }
+            if (b.masks[RECURSIVE] != 0) {
+                out.add(new FileGrant(FileGrant.Kind.TREE, b.path, b.masks[RECURSIVE]));
+            }
+        }
+        return out;
+    }
+
+    // ---- decisions ---------------------------------------------------------------------------
+
+    /** Packs granted actions (bits 0-4), root index + 1 (bits 8-31) and rule index (bits 32-63). */
+    static long pack(int granted, int root, int rule) {
+        return ((long) rule << 32) | ((long) (root + 1) << 8) | granted;
+    }
+
+    static int granted(long packed) {
+        return (int) (packed & 0xff);
+    }
+
+    static int root(long packed) {
+        return (int) ((packed >>> 8) & 0xffffff) - 1;
+    }
+
+    static int rule(long packed) {
+        return (int) (packed >>> 32);
+    }
+
+    /**
+     * Decides a request for {@code desired} actions on the file named by {@code s}, a literal
+     * name: grants that can imply it are {@code <<ALL FILES>>}, a recursive grant at one of its
+     * strict ancestors, a directory ({@code /a/*}) grant at its parent, and a plain grant of
+     * exactly {@code s}.
+     *
+     * @param s the normalized absolute path of the request
+     * @param onlyAllFiles true for an invalid path, which only {@code <<ALL FILES>>} implies
+     */
+    long decide(String s, int desired, boolean onlyAllFiles) {
+        int granted = 0;
+        int rule = NO_RULE;
+        int root = -1;
+        if ((allFilesMask & desired) != 0) {
+            granted |= allFilesMask;
+            rule = firstRule(allFilesRule, desired, rule);
+            root = allFilesRoot;
+        }
+        if (onlyAllFiles) {
+            return pack(granted & desired, root, rule);
+        }
+        int len = s.length();
+        // The parent's end in s: the last '/' (1 for a top-level name: the parent is "/"); none for "/".
+        int parentEnd = -1;
+        if (len > 1) {
+            int slash = s.lastIndexOf('/');
+            parentEnd = slash == 0 ? 1 : slash;
+        }
+        int h = 0;
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (i > 0 && c == '/') {
+                // s[0, i) is a strict ancestor of the request.
+                Bucket b = lookup(s, i, h);
+                if (b != null) {
+                    if ((b.masks[RECURSIVE] & desired) != 0) {
+                        granted |= b.masks[RECURSIVE];
+                        rule = firstRule(b.firstRule[RECURSIVE], desired, rule);
+                        root = deeper(root, b.rootIndex[RECURSIVE]);
+                    }
+                    if (i == parentEnd && (b.masks[DIR] & desired) != 0) {
+                        granted |= b.masks[DIR];
+                        rule = firstRule(b.firstRule[DIR], desired, rule);
+                        root = deeper(root, b.rootIndex[DIR]);
+                    }
+                }
+            }
+            h = 31 * h + c;
+            if (i == 0 && len > 1) {
+                // "/" is a strict ancestor too.
+                Bucket b = lookup(s, 1, h);
+                if (b != null) {
+                    if ((b.masks[RECURSIVE] & desired) != 0) {
+                        granted |= b.masks[RECURSIVE];
+                        rule = firstRule(b.firstRule[RECURSIVE], desired, rule);
+                        root = deeper(root, b.rootIndex[RECURSIVE]);
+                    }
+                    if (parentEnd == 1 && (b.masks[DIR] & desired) != 0) {
+                        granted |= b.masks[DIR];
+                        rule = firstRule(b.firstRule[DIR], desired, rule);
+                        root = deeper(root, b.rootIndex[DIR]);
+                    }
+                }
+            }
+        }
+        Bucket self = lookup(s, len, h);
+        if (self != null && (self.masks[PLAIN] & desired) != 0) {
+            granted |= self.masks[PLAIN];
+            rule = firstRule(self.firstRule[PLAIN], desired, rule);
+            root = deeper(root, self.rootIndex[PLAIN]);
+        }
+        return pack(granted & desired, root, rule);
+    }
+
+    private int deeper(int current, int candidate) {
+        if (current < 0 || rootLength[candidate] > rootLength[current]) {
+            return candidate;
+        }
+        return current;
+    }
+
+    private static int firstRule(int[] rules, int desired, int current) {
+        int r = current;
+        for (int bit = 0; bit < 5; bit++) {
+            if ((desired & (1 << bit)) != 0 && rules[bit] < r) {
+                r = rules[bit];
+            }
+        }
+        return r;
+    }
+
+    private Bucket lookup(String s, int len, int h) {
+        int i = Tables.spread(h) & mask;
+        while (true) {
+            String k = keys[i];
+            if (k == null) {
+                return null;
+            }
+            if (hashes[i] == h && k.length() == len && k.regionMatches(0, s, 0, len)) {
+                return buckets[i];
+            }
+            i = (i + 1) & mask;
+        }
+    }
 }

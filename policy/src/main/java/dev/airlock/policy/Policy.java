@@ -58,291 +58,300 @@ import java.util.function.Function;
  */
 public final class Policy {
 
-  private static final String NO_NAME = "(none)";
+    private static final String NO_NAME = "(none)";
 
-  private final String displayName;
-  private final List<PolicyCompiler.Source> sources;
-  private final String userDir;
-  private final FilePaths.Validity validity;
-  private final PortRanges ports;
-  private final FileIndex files;
-  private final SocketIndex sockets;
-  private final String[] rules;
-  private final List<PolicyWarning> warnings;
-  private final String[] fileDenied = new String[FileActions.ALL + 1];
-  private final String[] socketDenied = new String[SocketActions.ALL + 1];
+    private final String displayName;
+    private final List<PolicyCompiler.Source> sources;
+    private final String userDir;
+    private final FilePaths.Validity validity;
+    private final PortRanges ports;
+    private final FileIndex files;
+    private final SocketIndex sockets;
+    private final String[] rules;
+    private final List<PolicyWarning> warnings;
+    private final String[] fileDenied = new String[FileActions.ALL + 1];
+    private final String[] socketDenied = new String[SocketActions.ALL + 1];
 
-  private Policy(String displayName, List<PolicyCompiler.Source> sources, String userDir,
-      FilePaths.Validity validity, PortRanges ports) {
-    this.displayName = displayName;
-    this.sources = List.copyOf(sources);
-    this.userDir = userDir;
-    this.validity = validity;
-    this.ports = ports;
-    PolicyCompiler.Compiled c = PolicyCompiler.compile(this.sources, validity, ports);
-    this.files = c.files();
-    this.sockets = c.sockets();
-    this.rules = c.rules().toArray(new String[0]);
-    this.warnings = c.warnings();
-    for (int a = 1; a <= FileActions.ALL; a++) {
-      fileDenied[a] = "denied by airlock policy " + displayName + ": " + FileActions.toString(a);
+    private Policy(
+            String displayName,
+            List<PolicyCompiler.Source> sources,
+            String userDir,
+            FilePaths.Validity validity,
+            PortRanges ports) {
+        this.displayName = displayName;
+        this.sources = List.copyOf(sources);
+        this.userDir = userDir;
+        this.validity = validity;
+        this.ports = ports;
+        PolicyCompiler.Compiled c = PolicyCompiler.compile(this.sources, validity, ports);
+        this.files = c.files();
+        this.sockets = c.sockets();
+        this.rules = c.rules().toArray(new String[0]);
+        this.warnings = c.warnings();
+        for (int a = 1; a <= FileActions.ALL; a++) {
+            fileDenied[a] = "denied by airlock policy " + displayName + ": " + FileActions.toString(a);
+        }
+        for (int a = 1; a <= SocketActions.ALL; a++) {
+            socketDenied[a] = "denied by airlock policy " + displayName + ": " + SocketActions.toString(a);
+        }
     }
-    for (int a = 1; a <= SocketActions.ALL; a++) {
-      socketDenied[a] =
-          "denied by airlock policy " + displayName + ": " + SocketActions.toString(a);
+
+    /**
+     * Reads and compiles a policy file, expanding properties from this JVM's system properties.
+     * The file is read as UTF-8 with malformed bytes replaced, as the JDK reads policy files.
+     *
+     * @param displayName what errors and denial reasons call the file, e.g. {@code app.policy} as
+     *     the user typed it
+     * @throws IOException if the file cannot be read (e.g. {@link java.nio.file.NoSuchFileException})
+     * @throws PolicySyntaxException if the file is not a valid policy
+     */
+    public static Policy parse(Path file, String displayName) throws IOException, PolicySyntaxException {
+        return parse(file, displayName, System::getProperty);
     }
-  }
 
-  /**
-   * Reads and compiles a policy file, expanding properties from this JVM's system properties.
-   * The file is read as UTF-8 with malformed bytes replaced, as the JDK reads policy files.
-   *
-   * @param displayName what errors and denial reasons call the file, e.g. {@code app.policy} as
-   *     the user typed it
-   * @throws IOException if the file cannot be read (e.g. {@link java.nio.file.NoSuchFileException})
-   * @throws PolicySyntaxException if the file is not a valid policy
-   */
-  public static Policy parse(Path file, String displayName)
-      throws IOException, PolicySyntaxException {
-    return parse(file, displayName, System::getProperty);
-  }
-
-  /**
-   * As {@link #parse(Path, String)}, expanding {@code ${...}} with {@code properties} and
-   * resolving relative paths against {@code properties.apply("user.dir")}. The broker uses this
-   * when the confined program runs as another user, whose {@code user.home} the policy means.
-   */
-  public static Policy parse(Path file, String displayName, Function<String, String> properties)
-      throws IOException, PolicySyntaxException {
-    byte[] bytes = Files.readAllBytes(file);
-    return parse(displayName, new String(bytes, StandardCharsets.UTF_8), properties);
-  }
-
-  /**
-   * Compiles policy text, expanding properties from this JVM's system properties and resolving
-   * relative paths against its {@code user.dir}.
-   *
-   * @throws PolicySyntaxException if the text is not a valid policy
-   */
-  public static Policy parse(String displayName, String text) throws PolicySyntaxException {
-    return parse(displayName, text, System::getProperty);
-  }
-
-  /**
-   * Compiles policy text with an explicit property source; {@code user.dir} must be set and
-   * absolute.
-   *
-   * @throws PolicySyntaxException if the text is not a valid policy
-   * @throws IllegalArgumentException if {@code user.dir} is missing or relative
-   */
-  public static Policy parse(String displayName, String text,
-      Function<String, String> properties) throws PolicySyntaxException {
-    Objects.requireNonNull(displayName, "displayName");
-    Objects.requireNonNull(text, "text");
-    Objects.requireNonNull(properties, "properties");
-    String userDir = properties.apply("user.dir");
-    if (userDir == null || !userDir.startsWith("/")) {
-      throw new IllegalArgumentException("user.dir must be an absolute path: " + userDir);
+    /**
+     * As {@link #parse(Path, String)}, expanding {@code ${...}} with {@code properties} and
+     * resolving relative paths against {@code properties.apply("user.dir")}. The broker uses this
+     * when the confined program runs as another user, whose {@code user.home} the policy means.
+     */
+    public static Policy parse(Path file, String displayName, Function<String, String> properties)
+            throws IOException, PolicySyntaxException {
+        byte[] bytes = Files.readAllBytes(file);
+        return parse(displayName, new String(bytes, StandardCharsets.UTF_8), properties);
     }
-    PolicyModel.File parsed = PolicyParser.parse(displayName, text, properties);
-    return new Policy(displayName,
-        List.of(new PolicyCompiler.Source(parsed, FilePaths.normalize(userDir))),
-        FilePaths.normalize(userDir), FilePaths.Validity.forCurrentJvm(),
-        PortRanges.fromSystem(properties));
-  }
 
-  /**
-   * The union of several policies, as the JDK combines several policy URLs: whatever any of them
-   * grants is granted. Requests with relative paths resolve against the first policy's
-   * {@code user.dir}.
-   */
-  public static Policy combine(List<Policy> policies) {
-    if (policies.isEmpty()) {
-      return empty();
+    /**
+     * Compiles policy text, expanding properties from this JVM's system properties and resolving
+     * relative paths against its {@code user.dir}.
+     *
+     * @throws PolicySyntaxException if the text is not a valid policy
+     */
+    public static Policy parse(String displayName, String text) throws PolicySyntaxException {
+        return parse(displayName, text, System::getProperty);
     }
-    if (policies.size() == 1) {
-      return policies.get(0);
+
+    /**
+     * Compiles policy text with an explicit property source; {@code user.dir} must be set and
+     * absolute.
+     *
+     * @throws PolicySyntaxException if the text is not a valid policy
+     * @throws IllegalArgumentException if {@code user.dir} is missing or relative
+     */
+    public static Policy parse(String displayName, String text, Function<String, String> properties)
+            throws PolicySyntaxException {
+        Objects.requireNonNull(displayName, "displayName");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(properties, "properties");
+        String userDir = properties.apply("user.dir");
+        if (userDir == null || !userDir.startsWith("/")) {
+            throw new IllegalArgumentException("user.dir must be an absolute path: " + userDir);
+        }
+        PolicyModel.File parsed = PolicyParser.parse(displayName, text, properties);
+        return new Policy(
+                displayName,
+                List.of(new PolicyCompiler.Source(parsed, FilePaths.normalize(userDir))),
+                FilePaths.normalize(userDir),
+                FilePaths.Validity.forCurrentJvm(),
+                PortRanges.fromSystem(properties));
     }
-    List<PolicyCompiler.Source> all = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    for (Policy p : policies) {
-      all.addAll(p.sources);
-      if (!p.sources.isEmpty()) {
-        names.add(p.displayName);
-      }
+
+    /**
+     * The union of several policies, as the JDK combines several policy URLs: whatever any of them
+     * grants is granted. Requests with relative paths resolve against the first policy's
+     * {@code user.dir}.
+     */
+    public static Policy combine(List<Policy> policies) {
+        if (policies.isEmpty()) {
+            return empty();
+        }
+        if (policies.size() == 1) {
+            return policies.get(0);
+        }
+        List<PolicyCompiler.Source> all = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Policy p : policies) {
+            all.addAll(p.sources);
+            if (!p.sources.isEmpty()) {
+                names.add(p.displayName);
+            }
+        }
+        Policy first = policies.get(0);
+        return new Policy(
+                names.isEmpty() ? NO_NAME : String.join(", ", names), all, first.userDir, first.validity, first.ports);
     }
-    Policy first = policies.get(0);
-    return new Policy(names.isEmpty() ? NO_NAME : String.join(", ", names), all, first.userDir,
-        first.validity, first.ports);
-  }
 
-  /** A policy that grants nothing; its display name is {@code (none)}. */
-  public static Policy empty() {
-    String userDir = System.getProperty("user.dir", "/");
-    return new Policy(NO_NAME, List.of(), FilePaths.normalize(userDir.startsWith("/")
-        ? userDir : "/"), FilePaths.Validity.forCurrentJvm(),
-        PortRanges.fromSystem(System::getProperty));
-  }
-
-  /** The name denial reasons use: one file's display name, or several joined by ", ". */
-  public String displayName() {
-    return displayName;
-  }
-
-  /**
-   * Decides a request for file actions.
-   *
-   * <p>The path is a literal name: unlike the JDK's {@code SecurityManager.checkRead(path)},
-   * which read a final {@code *} or {@code -} of the path as a wildcard, a request for
-   * {@code /a/*} asks for the file called {@code *}, never for every entry of {@code /a}; and
-   * {@code <<ALL FILES>>} is a relative name like any other. The grants keep the JDK's meaning.
-   *
-   * @param path the path as the program gave it; relative paths resolve against
-   *     {@code user.dir}
-   * @param actions a non-empty set of {@link FileActions} bits
-   * @throws IllegalArgumentException if {@code actions} is empty or not file actions
-   */
-  public FileDecision decideFile(String path, int actions) {
-    checkFileActions(actions);
-    int scan = FilePaths.scan(path);
-    String normalized = (scan & FilePaths.NORMALIZED) != 0 ? path
-        : FilePaths.absoluteNormalized(path, userDir);
-    long packed = decideNormalized(path, scan, normalized, actions);
-    if (FileIndex.granted(packed) == actions) {
-      return new FileDecision(true, normalized, files.roots.get(FileIndex.root(packed)),
-          rules[FileIndex.rule(packed)], null);
+    /** A policy that grants nothing; its display name is {@code (none)}. */
+    public static Policy empty() {
+        String userDir = System.getProperty("user.dir", "/");
+        return new Policy(
+                NO_NAME,
+                List.of(),
+                FilePaths.normalize(userDir.startsWith("/") ? userDir : "/"),
+                FilePaths.Validity.forCurrentJvm(),
+                PortRanges.fromSystem(System::getProperty));
     }
-    return new FileDecision(false, normalized, null, null, fileDenied[actions]);
-  }
 
-  /** As {@link #decideFile}, answering only yes or no, and never allocating for a normalized
-   * absolute path. */
-  public boolean allowsFile(String path, int actions) {
-    checkFileActions(actions);
-    int scan = FilePaths.scan(path);
-    String normalized = (scan & FilePaths.NORMALIZED) != 0 ? path
-        : FilePaths.absoluteNormalized(path, userDir);
-    return FileIndex.granted(decideNormalized(path, scan, normalized, actions)) == actions;
-  }
-
-  /**
-   * Decides the literal name {@code normalized}. A requested path is always a name, never a
-   * pattern: a file called {@code report*} or {@code -} is that file, decided as any other
-   * (beneath {@code /a/-}, in {@code /a/*}, or named by a plain grant). The JDK would have read a
-   * final {@code *} or {@code -} of a checked path as a wildcard, so that with only the plain
-   * file {@code report-} granted, opening one literally called {@code report*} was allowed.
-   */
-  private long decideNormalized(String path, int scan, String normalized, int actions) {
-    boolean onlyAllFiles = !validity.isValid(path, scan);
-    return files.decide(normalized, actions, onlyAllFiles);
-  }
-
-  /**
-   * Decides a request for socket actions on {@code host:port}, named as the JDK's
-   * {@code SecurityManager} named it: the host as given to connect or accept (an IPv6 literal
-   * with or without brackets), {@code localhost} for a listen; port 0 for an ephemeral port; port
-   * -1 for "any port" (what a {@code resolve} request has).
-   *
-   * @throws IllegalArgumentException if {@code port} is not -1 to 65535 or {@code actions} is
-   *     empty or not socket actions
-   */
-  public SocketDecision decideSocket(String host, int port, int actions) {
-    Objects.requireNonNull(host, "host");
-    if ((actions & ~SocketActions.ALL) != 0 || actions == 0) {
-      throw new IllegalArgumentException("not socket actions: " + actions);
+    /** The name denial reasons use: one file's display name, or several joined by ", ". */
+    public String displayName() {
+        return displayName;
     }
-    if (port < -1 || port > 65535) {
-      throw new IllegalArgumentException("port out of range: " + port);
+
+    /**
+     * Decides a request for file actions.
+     *
+     * <p>The path is a literal name: unlike the JDK's {@code SecurityManager.checkRead(path)},
+     * which read a final {@code *} or {@code -} of the path as a wildcard, a request for
+     * {@code /a/*} asks for the file called {@code *}, never for every entry of {@code /a}; and
+     * {@code <<ALL FILES>>} is a relative name like any other. The grants keep the JDK's meaning.
+     *
+     * @param path the path as the program gave it; relative paths resolve against
+     *     {@code user.dir}
+     * @param actions a non-empty set of {@link FileActions} bits
+     * @throws IllegalArgumentException if {@code actions} is empty or not file actions
+     */
+    public FileDecision decideFile(String path, int actions) {
+        checkFileActions(actions);
+        int scan = FilePaths.scan(path);
+        String normalized = (scan & FilePaths.NORMALIZED) != 0 ? path : FilePaths.absoluteNormalized(path, userDir);
+        long packed = decideNormalized(path, scan, normalized, actions);
+        if (FileIndex.granted(packed) == actions) {
+            return new FileDecision(
+                    true, normalized, files.roots.get(FileIndex.root(packed)), rules[FileIndex.rule(packed)], null);
+        }
+        return new FileDecision(false, normalized, null, null, fileDenied[actions]);
     }
-    int desired = actions | SocketActions.RESOLVE;
-    int ruleBits = (actions & ~SocketActions.RESOLVE) != 0 ? actions & ~SocketActions.RESOLVE
-        : SocketActions.RESOLVE;
-    int low = port < 0 ? 0 : port;
-    int high = port < 0 ? 65535 : port;
-    long packed;
-    if (isPlainHost(host)) {
-      long v4 = IpLiterals.hexDigit(host.charAt(0)) >= 0
-          ? IpLiterals.parseV4(host, 0, host.length()) : -1;
-      packed = v4 >= 0
-          ? sockets.decideAddress(null, v4, low, high, desired, ruleBits)
-          : sockets.decideName(host, low, high, desired, ruleBits);
-    } else {
-      String name = (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host)
-          + (port < 0 ? "" : ":" + port);
-      SocketTarget q;
-      try {
-        q = SocketTarget.parse(name);
-      } catch (IllegalArgumentException e) {
-        // The JDK would have thrown instead of granting.
+
+    /** As {@link #decideFile}, answering only yes or no, and never allocating for a normalized
+     * absolute path. */
+    public boolean allowsFile(String path, int actions) {
+        checkFileActions(actions);
+        int scan = FilePaths.scan(path);
+        String normalized = (scan & FilePaths.NORMALIZED) != 0 ? path : FilePaths.absoluteNormalized(path, userDir);
+        return FileIndex.granted(decideNormalized(path, scan, normalized, actions)) == actions;
+    }
+
+    /**
+     * Decides the literal name {@code normalized}. A requested path is always a name, never a
+     * pattern: a file called {@code report*} or {@code -} is that file, decided as any other
+     * (beneath {@code /a/-}, in {@code /a/*}, or named by a plain grant). The JDK would have read a
+     * final {@code *} or {@code -} of a checked path as a wildcard, so that with only the plain
+     * file {@code report-} granted, opening one literally called {@code report*} was allowed.
+     */
+    private long decideNormalized(String path, int scan, String normalized, int actions) {
+        boolean onlyAllFiles = !validity.isValid(path, scan);
+        return files.decide(normalized, actions, onlyAllFiles);
+    }
+
+    /**
+     * Decides a request for socket actions on {@code host:port}, named as the JDK's
+     * {@code SecurityManager} named it: the host as given to connect or accept (an IPv6 literal
+     * with or without brackets), {@code localhost} for a listen; port 0 for an ephemeral port; port
+     * -1 for "any port" (what a {@code resolve} request has).
+     *
+     * @throws IllegalArgumentException if {@code port} is not -1 to 65535 or {@code actions} is
+     *     empty or not socket actions
+     */
+    public SocketDecision decideSocket(String host, int port, int actions) {
+        Objects.requireNonNull(host, "host");
+        if ((actions & ~SocketActions.ALL) != 0 || actions == 0) {
+            throw new IllegalArgumentException("not socket actions: " + actions);
+        }
+        if (port < -1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        int desired = actions | SocketActions.RESOLVE;
+        int ruleBits =
+                (actions & ~SocketActions.RESOLVE) != 0 ? actions & ~SocketActions.RESOLVE : SocketActions.RESOLVE;
+        int low = port < 0 ? 0 : port;
+        int high = port < 0 ? 65535 : port;
+        long packed;
+        if (isPlainHost(host)) {
+            long v4 = IpLiterals.hexDigit(host.charAt(0)) >= 0 ? IpLiterals.parseV4(host, 0, host.length()) : -1;
+            packed = v4 >= 0
+                    ? sockets.decideAddress(null, v4, low, high, desired, ruleBits)
+                    : sockets.decideName(host, low, high, desired, ruleBits);
+        } else {
+            String name = (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host)
+                    + (port < 0 ? "" : ":" + port);
+            SocketTarget q;
+            try {
+                q = SocketTarget.parse(name);
+            } catch (IllegalArgumentException e) {
+                // The JDK would have thrown instead of granting.
+                return new SocketDecision(false, null, socketDenied[actions]);
+            }
+            packed = switch (q.kind) {
+                case ADDRESS ->
+                    sockets.decideAddress(
+                            q.address,
+                            q.address.length == 4 ? SocketIndex.addressKey(q.address)[1] : -1,
+                            q.portLow,
+                            q.portHigh,
+                            desired,
+                            ruleBits);
+                case NAME -> sockets.decideName(q.host, q.portLow, q.portHigh, desired, ruleBits);
+                default -> sockets.decideByScan(q, desired, ruleBits);
+            };
+        }
+        if (SocketIndex.granted(packed) == desired) {
+            return new SocketDecision(true, rules[SocketIndex.rule(packed)], null);
+        }
         return new SocketDecision(false, null, socketDenied[actions]);
-      }
-      packed = switch (q.kind) {
-        case ADDRESS -> sockets.decideAddress(q.address,
-            q.address.length == 4 ? SocketIndex.addressKey(q.address)[1] : -1, q.portLow,
-            q.portHigh, desired, ruleBits);
-        case NAME -> sockets.decideName(q.host, q.portLow, q.portHigh, desired, ruleBits);
-        default -> sockets.decideByScan(q, desired, ruleBits);
-      };
     }
-    if (SocketIndex.granted(packed) == desired) {
-      return new SocketDecision(true, rules[SocketIndex.rule(packed)], null);
+
+    private static boolean isPlainHost(String host) {
+        if (host.isEmpty()) {
+            return false;
+        }
+        for (int i = 0, n = host.length(); i < n; i++) {
+            char c = host.charAt(i);
+            if (c == ':' || c == '[' || c == ']' || c == '*') {
+                return false;
+            }
+        }
+        return true;
     }
-    return new SocketDecision(false, null, socketDenied[actions]);
-  }
 
-  private static boolean isPlainHost(String host) {
-    if (host.isEmpty()) {
-      return false;
+    /**
+     * The directories the broker opens beneath, one per distinct root of an unrestricted file
+     * grant: {@code /a/b} for {@code /a/b/-} and {@code /a/b/*}, the parent {@code /a/b} for the
+     * plain file {@code /a/b/c}, {@code /} for {@code <<ALL FILES>>} and AllPermission. Absolute,
+     * normalized, distinct and sorted. Every allowed {@link FileDecision#root()} is one of them.
+     */
+    public List<String> fileGrantRoots() {
+        return files.roots;
     }
-    for (int i = 0, n = host.length(); i < n; i++) {
-      char c = host.charAt(i);
-      if (c == ':' || c == '[' || c == ']' || c == '*') {
-        return false;
-      }
+
+    /**
+     * Every unrestricted file grant, the actions of grants on the same path and kind combined; for
+     * turning grants into something other than decisions (e.g. Landlock rules), never for deciding.
+     */
+    public List<FileGrant> fileGrants() {
+        return files.grants();
     }
-    return true;
-  }
 
-  /**
-   * The directories the broker opens beneath, one per distinct root of an unrestricted file
-   * grant: {@code /a/b} for {@code /a/b/-} and {@code /a/b/*}, the parent {@code /a/b} for the
-   * plain file {@code /a/b/c}, {@code /} for {@code <<ALL FILES>>} and AllPermission. Absolute,
-   * normalized, distinct and sorted. Every allowed {@link FileDecision#root()} is one of them.
-   */
-  public List<String> fileGrantRoots() {
-    return files.roots;
-  }
-
-  /**
-   * Every unrestricted file grant, the actions of grants on the same path and kind combined; for
-   * turning grants into something other than decisions (e.g. Landlock rules), never for deciding.
-   */
-  public List<FileGrant> fileGrants() {
-    return files.grants();
-  }
-
-  /** What the policy says that Airlock does not enforce or that the JDK ignores. */
-  public List<PolicyWarning> warnings() {
-    return warnings;
-  }
-
-  @Override
-  public String toString() {
-    return "Policy[" + displayName + "]";
-  }
-
-  private static void checkFileActions(int actions) {
-    if ((actions & ~FileActions.ALL) != 0 || actions == 0) {
-      throw new IllegalArgumentException("not file actions: " + actions);
+    /** What the policy says that Airlock does not enforce or that the JDK ignores. */
+    public List<PolicyWarning> warnings() {
+        return warnings;
     }
-  }
 
-  /** The parsed files, for the checker and for tests. */
-  List<PolicyModel.File> files() {
-    List<PolicyModel.File> out = new ArrayList<>();
-    for (PolicyCompiler.Source s : sources) {
-      out.add(s.file());
+    @Override
+    public String toString() {
+        return "Policy[" + displayName + "]";
     }
-    return out;
-  }
+
+    private static void checkFileActions(int actions) {
+        if ((actions & ~FileActions.ALL) != 0 || actions == 0) {
+            throw new IllegalArgumentException("not file actions: " + actions);
+        }
+    }
+
+    /** The parsed files, for the checker and for tests. */
+    List<PolicyModel.File> files() {
+        List<PolicyModel.File> out = new ArrayList<>();
+        for (PolicyCompiler.Source s : sources) {
+            out.add(s.file());
+        }
+        return out;
+    }
 }

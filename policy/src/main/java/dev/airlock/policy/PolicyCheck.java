@@ -18,75 +18,74 @@ import java.util.Optional;
  */
 public final class PolicyCheck {
 
-  private final List<String> errors;
-  private final List<PolicyWarning> warnings;
-  private final Policy policy;
+    private final List<String> errors;
+    private final List<PolicyWarning> warnings;
+    private final Policy policy;
 
-  private PolicyCheck(List<String> errors, List<PolicyWarning> warnings, Policy policy) {
-    this.errors = List.copyOf(errors);
-    this.warnings = List.copyOf(warnings);
-    this.policy = policy;
-  }
-
-  /** Checks files, naming each by its path as given. */
-  public static PolicyCheck check(List<Path> files) {
-    List<String> errors = new ArrayList<>();
-    List<PolicyWarning> warnings = new ArrayList<>();
-    List<Policy> policies = new ArrayList<>();
-    for (Path file : files) {
-      String name = file.toString();
-      try {
-        Policy p = Policy.parse(file, name);
-        policies.add(p);
-        warnings.addAll(p.warnings());
-      } catch (PolicySyntaxException e) {
-        errors.add(e.getMessage());
-      } catch (IOException e) {
-        errors.add(name + ": cannot read: " + describe(e));
-      }
+    private PolicyCheck(List<String> errors, List<PolicyWarning> warnings, Policy policy) {
+        this.errors = List.copyOf(errors);
+        this.warnings = List.copyOf(warnings);
+        this.policy = policy;
     }
-    return new PolicyCheck(errors, warnings,
-        errors.isEmpty() ? Policy.combine(policies) : null);
-  }
 
-  /** Checks policy text. */
-  public static PolicyCheck check(String displayName, String text) {
-    try {
-      Policy p = Policy.parse(displayName, text);
-      return new PolicyCheck(List.of(), p.warnings(), p);
-    } catch (PolicySyntaxException e) {
-      return new PolicyCheck(List.of(e.getMessage()), List.of(), null);
+    /** Checks files, naming each by its path as given. */
+    public static PolicyCheck check(List<Path> files) {
+        List<String> errors = new ArrayList<>();
+        List<PolicyWarning> warnings = new ArrayList<>();
+        List<Policy> policies = new ArrayList<>();
+        for (Path file : files) {
+            String name = file.toString();
+            try {
+                Policy p = Policy.parse(file, name);
+                policies.add(p);
+                warnings.addAll(p.warnings());
+            } catch (PolicySyntaxException e) {
+                errors.add(e.getMessage());
+            } catch (IOException e) {
+                errors.add(name + ": cannot read: " + describe(e));
+            }
+        }
+        return new PolicyCheck(errors, warnings, errors.isEmpty() ? Policy.combine(policies) : null);
     }
-  }
 
-  private static String describe(IOException e) {
-    if (e instanceof NoSuchFileException) {
-      return "no such file";
+    /** Checks policy text. */
+    public static PolicyCheck check(String displayName, String text) {
+        try {
+            Policy p = Policy.parse(displayName, text);
+            return new PolicyCheck(List.of(), p.warnings(), p);
+        } catch (PolicySyntaxException e) {
+            return new PolicyCheck(List.of(e.getMessage()), List.of(), null);
+        }
     }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
+
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
     }
-    String m = e.getMessage();
-    return m == null ? e.getClass().getSimpleName() : m;
-  }
 
-  /** True when there are no errors. */
-  public boolean ok() {
-    return errors.isEmpty();
-  }
+    /** True when there are no errors. */
+    public boolean ok() {
+        return errors.isEmpty();
+    }
 
-  /** One line per error, in file order. */
-  public List<String> errors() {
-    return errors;
-  }
+    /** One line per error, in file order. */
+    public List<String> errors() {
+        return errors;
+    }
 
-  /** Warnings of every file that parsed. */
-  public List<PolicyWarning> warnings() {
-    return warnings;
-  }
+    /** Warnings of every file that parsed. */
+    public List<PolicyWarning> warnings() {
+        return warnings;
+    }
 
-  /** The combined policy, when there were no errors. */
-  public Optional<Policy> policy() {
-    return Optional.ofNullable(policy);
-  }
+    /** The combined policy, when there were no errors. */
+    public Optional<Policy> policy() {
+        return Optional.ofNullable(policy);
+    }
 }

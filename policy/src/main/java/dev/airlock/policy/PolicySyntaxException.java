@@ -21,48 +21,48 @@ import java.util.Objects;
  */
 public final class PolicySyntaxException extends Exception {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String file;
-  private final int line;
-  private final int column;
-  private final String bareMessage;
+    private final String file;
+    private final int line;
+    private final int column;
+    private final String bareMessage;
 
-  /**
-   * @param file the policy's display name, as the user typed it
-   * @param line the line of the offending text, from 1
-   * @param column the column of the offending text, from 1
-   * @param bareMessage what was expected and what was found, without the position
-   */
-  PolicySyntaxException(String file, int line, int column, String bareMessage) {
-    super(Objects.requireNonNull(file, "file") + ":" + line + ":" + column + ": "
-        + Objects.requireNonNull(bareMessage, "bareMessage"));
-    if (line < 1 || column < 1) {
-      throw new IllegalArgumentException("line and column count from 1: " + line + ":" + column);
+    /**
+     * @param file the policy's display name, as the user typed it
+     * @param line the line of the offending text, from 1
+     * @param column the column of the offending text, from 1
+     * @param bareMessage what was expected and what was found, without the position
+     */
+    PolicySyntaxException(String file, int line, int column, String bareMessage) {
+        super(Objects.requireNonNull(file, "file") + ":" + line + ":" + column + ": "
+                + Objects.requireNonNull(bareMessage, "bareMessage"));
+        if (line < 1 || column < 1) {
+            throw new IllegalArgumentException("line and column count from 1: " + line + ":" + column);
+        }
+        this.file = file;
+        this.line = line;
+        this.column = column;
+        this.bareMessage = bareMessage;
     }
-    this.file = file;
-    this.line = line;
-    this.column = column;
-    this.bareMessage = bareMessage;
-  }
 
-  /** The policy's display name, as given to the parser. */
-  public String file() {
-    return file;
-  }
+    /** The policy's display name, as given to the parser. */
+    public String file() {
+        return file;
+    }
 
-  /** The line of the offending text, counting from 1. */
-  public int line() {
-    return line;
-  }
+    /** The line of the offending text, counting from 1. */
+    public int line() {
+        return line;
+    }
 
-  /** The column of the offending text, counting code points from 1. */
-  public int column() {
-    return column;
-  }
+    /** The column of the offending text, counting code points from 1. */
+    public int column() {
+        return column;
+    }
 
-  /** The message without the {@code FILE:LINE:COL: } prefix. */
-  public String bareMessage() {
-    return bareMessage;
-  }
+    /** The message without the {@code FILE:LINE:COL: } prefix. */
+    public String bareMessage() {
+        return bareMessage;
+    }
 }

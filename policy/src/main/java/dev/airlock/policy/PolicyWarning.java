@@ -13,51 +13,54 @@ import java.util.Objects;
  */
 public final class PolicyWarning {
 
-  private final String file;
-  private final int line;
-  private final int column;
-  private final String message;
+    private final String file;
+    private final int line;
+    private final int column;
+    private final String message;
 
-  PolicyWarning(String file, int line, int column, String message) {
-    this.file = Objects.requireNonNull(file);
-    this.line = line;
-    this.column = column;
-    this.message = Objects.requireNonNull(message);
-  }
+    PolicyWarning(String file, int line, int column, String message) {
+        this.file = Objects.requireNonNull(file);
+        this.line = line;
+        this.column = column;
+        this.message = Objects.requireNonNull(message);
+    }
 
-  /** The policy's display name. */
-  public String file() {
-    return file;
-  }
+    /** The policy's display name. */
+    public String file() {
+        return file;
+    }
 
-  /** The line the warning is about, counting from 1. */
-  public int line() {
-    return line;
-  }
+    /** The line the warning is about, counting from 1. */
+    public int line() {
+        return line;
+    }
 
-  /** The column the warning is about, counting code points from 1. */
-  public int column() {
-    return column;
-  }
+    /** The column the warning is about, counting code points from 1. */
+    public int column() {
+        return column;
+    }
 
-  /** The warning without its position. */
-  public String message() {
-    return message;
-  }
+    /** The warning without its position. */
+    public String message() {
+        return message;
+    }
 
-  @Override
-  public String toString() {
-    return file + ":" + line + ":" + column + ": warning: " + message;
-  }
+    @Override
+    public String toString() {
+        return file + ":" + line + ":" + column + ": warning: " + message;
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof PolicyWarning w && w.line == line && w.column == column
-        && w.file.equals(file) && w.message.equals(message);
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PolicyWarning w
+                && w.line == line
+                && w.column == column
+                && w.file.equals(file)
+                && w.message.equals(message);
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(file, line, column, message);
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(file, line, column, message);
+    }
 }

@@ -20,93 +20,94 @@ import java.util.function.Function;
  */
 final class PortRanges {
 
-  /** The JDK's Linux fallback when the kernel's range cannot be read. */
-  static final int DEFAULT_LOW = 32768;
-  static final int DEFAULT_HIGH = 61000;
+    /** The JDK's Linux fallback when the kernel's range cannot be read. */
+    static final int DEFAULT_LOW = 32768;
 
-  final int ephemeralLow;
-  final int ephemeralHigh;
+    static final int DEFAULT_HIGH = 61000;
 
-  PortRanges(int ephemeralLow, int ephemeralHigh) {
-    this.ephemeralLow = ephemeralLow;
-    this.ephemeralHigh = ephemeralHigh;
-  }
+    final int ephemeralLow;
+    final int ephemeralHigh;
 
-  /**
-   * The range the JDK would use: the {@code jdk.net.ephemeralPortRange.low} and {@code .high}
-   * properties where set, else the kernel's, else the JDK's Linux defaults.
-   */
-  static PortRanges fromSystem(Function<String, String> properties) {
-    int[] kernel = kernelRange();
-    int low = intProperty(properties, "jdk.net.ephemeralPortRange.low", kernel[0]);
-    int high = intProperty(properties, "jdk.net.ephemeralPortRange.high", kernel[1]);
-    return new PortRanges(low, high);
-  }
+    PortRanges(int ephemeralLow, int ephemeralHigh) {
+        this.ephemeralLow = ephemeralLow;
+        this.ephemeralHigh = ephemeralHigh;
+    }
 
-  private static int intProperty(Function<String, String> properties, String key, int fallback) {
-    String v = properties.apply(key);
-    if (v == null) {
-      return fallback;
+    /**
+     * The range the JDK would use: the {@code jdk.net.ephemeralPortRange.low} and {@code .high}
+     * properties where set, else the kernel's, else the JDK's Linux defaults.
+     */
+    static PortRanges fromSystem(Function<String, String> properties) {
+        int[] kernel = kernelRange();
+        int low = intProperty(properties, "jdk.net.ephemeralPortRange.low", kernel[0]);
+        int high = intProperty(properties, "jdk.net.ephemeralPortRange.high", kernel[1]);
+        return new PortRanges(low, high);
     }
-    try {
-      int i = Integer.decode(v.trim());
-      return i == -1 ? fallback : i;
-    } catch (NumberFormatException e) {
-      return fallback;
-    }
-  }
 
-  private static int[] kernelRange() {
-    // Read line-wise: Files.readString/readAllBytes trust the size /proc reports and can return
-    // a truncated value.
-    try (BufferedReader in = Files.newBufferedReader(
-        Path.of("/proc/sys/net/ipv4/ip_local_port_range"), StandardCharsets.US_ASCII)) {
-      String s = in.readLine();
-      String[] parts = s == null ? new String[0] : s.trim().split("\\s+");
-      if (parts.length == 2) {
-        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
-      }
-    } catch (IOException | RuntimeException e) {
-      // Fall through to the JDK's defaults, as the JDK does.
+    private static int intProperty(Function<String, String> properties, String key, int fallback) {
+        String v = properties.apply(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int i = Integer.decode(v.trim());
+            return i == -1 ? fallback : i;
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
-    return new int[] {DEFAULT_LOW, DEFAULT_HIGH};
-  }
 
-  /** Whether granted ports [gLow, gHigh] cover requested ports [rLow, rHigh]. */
-  boolean covers(int gLow, int gHigh, int rLow, int rHigh) {
-    if (rLow >= gLow && rHigh <= gHigh) {
-      return true;
+    private static int[] kernelRange() {
+        // Read line-wise: Files.readString/readAllBytes trust the size /proc reports and can return
+        // a truncated value.
+        try (BufferedReader in =
+                Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"), StandardCharsets.US_ASCII)) {
+            String s = in.readLine();
+            String[] parts = s == null ? new String[0] : s.trim().split("\\s+");
+            if (parts.length == 2) {
+                return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+            }
+        } catch (IOException | RuntimeException e) {
+            // Fall through to the JDK's defaults, as the JDK does.
+        }
+        return new int[] {DEFAULT_LOW, DEFAULT_HIGH};
     }
-    // Beyond plain containment, only port 0 on either side widens anything.
-    if (gLow != 0 && rLow != 0) {
-      return false;
-    }
-    if (rLow == 0) {
-      // Requesting port 0 means requesting the ephemeral range.
-      if (!inGranted(gLow, gHigh, ephemeralLow, ephemeralHigh)) {
-        return false;
-      }
-      if (rHigh == 0) {
-        return true;
-      }
-      rLow = 1;
-    }
-    return inGranted(gLow, gHigh, rLow, rHigh);
-  }
 
-  /** [lo, hi] (lo >= 1 or the ephemeral range) inside the granted set. */
-  private boolean inGranted(int gLow, int gHigh, int lo, int hi) {
-    if (gLow != 0) {
-      return lo >= gLow && hi <= gHigh;
+    /** Whether granted ports [gLow, gHigh] cover requested ports [rLow, rHigh]. */
+    boolean covers(int gLow, int gHigh, int rLow, int rHigh) {
+        if (rLow >= gLow && rHigh <= gHigh) {
+            return true;
+        }
+        // Beyond plain containment, only port 0 on either side widens anything.
+        if (gLow != 0 && rLow != 0) {
+            return false;
+        }
+        if (rLow == 0) {
+            // Requesting port 0 means requesting the ephemeral range.
+            if (!inGranted(gLow, gHigh, ephemeralLow, ephemeralHigh)) {
+                return false;
+            }
+            if (rHigh == 0) {
+                return true;
+            }
+            rLow = 1;
+        }
+        return inGranted(gLow, gHigh, rLow, rHigh);
     }
-    // The granted set is [0, gHigh] together with the ephemeral range; [lo, hi] must lie in their
-    // union, which is one interval when they touch and two otherwise.
-    if (gHigh == 0) {
-      return lo >= ephemeralLow && hi <= ephemeralHigh;
+
+    /** [lo, hi] (lo >= 1 or the ephemeral range) inside the granted set. */
+    private boolean inGranted(int gLow, int gHigh, int lo, int hi) {
+        if (gLow != 0) {
+            return lo >= gLow && hi <= gHigh;
+        }
+        // The granted set is [0, gHigh] together with the ephemeral range; [lo, hi] must lie in their
+        // union, which is one interval when they touch and two otherwise.
+        if (gHigh == 0) {
+            return lo >= ephemeralLow && hi <= ephemeralHigh;
+        }
+        if (gHigh >= ephemeralLow - 1) {
+            return hi <= Math.max(gHigh, ephemeralHigh);
+        }
+        return hi <= gHigh || (lo >= ephemeralLow && hi <= ephemeralHigh);
     }
-    if (gHigh >= ephemeralLow - 1) {
-      return hi <= Math.max(gHigh, ephemeralHigh);
-    }
-    return hi <= gHigh || (lo >= ephemeralLow && hi <= ephemeralHigh);
-  }
 }

@@ -14,58 +14,58 @@ package dev.airlock.policy;
  */
 public final class SocketActions {
 
-  /** Connect to a host and port. */
-  public static final int CONNECT = 1;
-  /** Listen on a port (the JDK names the host {@code localhost} for every listen). */
-  public static final int LISTEN = 2;
-  /** Accept a connection from a host and port. */
-  public static final int ACCEPT = 4;
-  /** Resolve a host name; implied by every other socket action. */
-  public static final int RESOLVE = 8;
+    /** Connect to a host and port. */
+    public static final int CONNECT = 1;
+    /** Listen on a port (the JDK names the host {@code localhost} for every listen). */
+    public static final int LISTEN = 2;
+    /** Accept a connection from a host and port. */
+    public static final int ACCEPT = 4;
+    /** Resolve a host name; implied by every other socket action. */
+    public static final int RESOLVE = 8;
 
-  /** Every socket action. */
-  public static final int ALL = CONNECT | LISTEN | ACCEPT | RESOLVE;
+    /** Every socket action. */
+    public static final int ALL = CONNECT | LISTEN | ACCEPT | RESOLVE;
 
-  private static final String[] WORDS = {"connect", "listen", "accept", "resolve"};
-  private static final String[] CANONICAL = ActionLists.canonicalNames(WORDS);
+    private static final String[] WORDS = {"connect", "listen", "accept", "resolve"};
+    private static final String[] CANONICAL = ActionLists.canonicalNames(WORDS);
 
-  private SocketActions() {}
+    private SocketActions() {}
 
-  /**
-   * Parses a JDK socket action string such as {@code "connect,accept"}.
-   *
-   * @return the action bits, never 0 (as written: {@code resolve} is not added)
-   * @throws NullPointerException if {@code actions} is null, as the JDK throws
-   * @throws IllegalArgumentException if the JDK's {@code SocketPermission} would reject it
-   */
-  public static int parse(String actions) {
-    if (actions == null) {
-      throw new NullPointerException("action can't be null");
+    /**
+     * Parses a JDK socket action string such as {@code "connect,accept"}.
+     *
+     * @return the action bits, never 0 (as written: {@code resolve} is not added)
+     * @throws NullPointerException if {@code actions} is null, as the JDK throws
+     * @throws IllegalArgumentException if the JDK's {@code SocketPermission} would reject it
+     */
+    public static int parse(String actions) {
+        if (actions == null) {
+            throw new NullPointerException("action can't be null");
+        }
+        if (actions.isEmpty()) {
+            throw new IllegalArgumentException("action can't be empty");
+        }
+        int mask = parseOrMinusOne(actions);
+        if (mask <= 0) {
+            throw new IllegalArgumentException("invalid permission: " + actions);
+        }
+        return mask;
     }
-    if (actions.isEmpty()) {
-      throw new IllegalArgumentException("action can't be empty");
-    }
-    int mask = parseOrMinusOne(actions);
-    if (mask <= 0) {
-      throw new IllegalArgumentException("invalid permission: " + actions);
-    }
-    return mask;
-  }
 
-  /**
-   * Formats action bits in the JDK's canonical order, {@code connect,listen,accept,resolve}.
-   *
-   * @throws IllegalArgumentException if {@code actions} has bits other than {@link #ALL}
-   */
-  public static String toString(int actions) {
-    if ((actions & ~ALL) != 0) {
-      throw new IllegalArgumentException("not socket actions: " + actions);
+    /**
+     * Formats action bits in the JDK's canonical order, {@code connect,listen,accept,resolve}.
+     *
+     * @throws IllegalArgumentException if {@code actions} has bits other than {@link #ALL}
+     */
+    public static String toString(int actions) {
+        if ((actions & ~ALL) != 0) {
+            throw new IllegalArgumentException("not socket actions: " + actions);
+        }
+        return CANONICAL[actions];
     }
-    return CANONICAL[actions];
-  }
 
-  /** The bits, or -1 when malformed; 0 only for an empty string. */
-  static int parseOrMinusOne(CharSequence s) {
-    return ActionLists.parse(s, 0, s.length(), WORDS);
-  }
+    /** The bits, or -1 when malformed; 0 only for an empty string. */
+    static int parseOrMinusOne(CharSequence s) {
+        return ActionLists.parse(s, 0, s.length(), WORDS);
+    }
 }

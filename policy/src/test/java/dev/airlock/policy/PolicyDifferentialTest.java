@@ -36,356 +36,370 @@ import org.junit.jupiter.api.Test;
  */
 class PolicyDifferentialTest {
 
-  private static final String USER_DIR = System.getProperty("user.dir");
-  private static final long[] SEEDS = {1, 2, 3, 42, 4711, 0xA1F10CL, 20261122, 99, 7, 12345};
+    private static final String USER_DIR = System.getProperty("user.dir");
+    private static final long[] SEEDS = {1, 2, 3, 42, 4711, 0xA1F10CL, 20261122, 99, 7, 12345};
 
-  private static long fileQueries;
-  private static long fileAllowed;
-  private static long wildcardNamed;
-  private static long socketQueries;
-  private static long socketAllowed;
+    private static long fileQueries;
+    private static long fileAllowed;
+    private static long wildcardNamed;
+    private static long socketQueries;
+    private static long socketAllowed;
 
-  @BeforeAll
-  static void jdkResolverIsOffline() throws Exception {
-    assertEquals(Path.of("src/test/resources/no-hosts").toAbsolutePath().toString(),
-        Path.of(System.getProperty("jdk.net.hosts.file", "<unset>")).toAbsolutePath().toString(),
-        "run through Maven: policy/pom.xml points jdk.net.hosts.file at an empty hosts file");
-  }
-
-  @Test
-  // The test asks for exactly the one address the JDK's single-address lookup gives offline.
-  @SuppressWarnings("AddressSelection")
-  void theJdkResolvesNothingHere() throws UnknownHostException {
-    long start = System.nanoTime();
-    // The one name the JDK knows without a name service, and what Airlock assumes for it.
-    assertEquals("127.0.0.1", InetAddress.getByName("LocalHost").getHostAddress());
-    for (String name : new String[] {"example.com", "www.example.com", "bücher.example"}) {
-      try {
-        InetAddress.getByName(name);
-        fail(name + " resolved: the differential test would depend on DNS");
-      } catch (UnknownHostException expected) {
-        // as configured
-      }
+    @BeforeAll
+    static void jdkResolverIsOffline() throws Exception {
+        assertEquals(
+                Path.of("src/test/resources/no-hosts").toAbsolutePath().toString(),
+                Path.of(System.getProperty("jdk.net.hosts.file", "<unset>"))
+                        .toAbsolutePath()
+                        .toString(),
+                "run through Maven: policy/pom.xml points jdk.net.hosts.file at an empty hosts file");
     }
-    assertTrue(System.nanoTime() - start < 2_000_000_000L, "lookups must fail fast, offline");
-  }
 
-  @Test
-  void fileDecisionsAgreeWithTheJdk() throws Exception {
-    long before = fileQueries;
-    for (long seed : SEEDS) {
-      Random r = new Random(seed);
-      for (int policyNo = 0; policyNo < 25; policyNo++) {
-        Case c = filePolicy(r);
-        for (int q = 0; q < 400; q++) {
-          checkFileQuery(seed, c, r);
+    @Test
+    // The test asks for exactly the one address the JDK's single-address lookup gives offline.
+    @SuppressWarnings("AddressSelection")
+    void theJdkResolvesNothingHere() throws UnknownHostException {
+        long start = System.nanoTime();
+        // The one name the JDK knows without a name service, and what Airlock assumes for it.
+        assertEquals("127.0.0.1", InetAddress.getByName("LocalHost").getHostAddress());
+        for (String name : new String[] {"example.com", "www.example.com", "bücher.example"}) {
+            try {
+                InetAddress.getByName(name);
+                fail(name + " resolved: the differential test would depend on DNS");
+            } catch (UnknownHostException expected) {
+                // as configured
+            }
         }
-      }
+        assertTrue(System.nanoTime() - start < 2_000_000_000L, "lookups must fail fast, offline");
     }
-    long n = fileQueries - before;
-    System.out.println("file differential: " + n + " queries (" + fileAllowed
-        + " allowed, " + wildcardNamed + " named like wildcards), 0 disagreements");
-    assertTrue(n >= 100_000, "at least 100,000 file queries, ran " + n);
-    // Both answers must be common, or the comparison proves little.
-    assertTrue(fileAllowed > n / 20 && fileAllowed < n - n / 20, "allowed " + fileAllowed);
-    // Queries whose last name the JDK would read as a wildcard, decided literally.
-    assertTrue(wildcardNamed > n / 50, "queries named like wildcards: " + wildcardNamed);
-  }
 
-  @Test
-  void socketDecisionsAgreeWithTheJdk() throws Exception {
-    long before = socketQueries;
-    for (long seed : SEEDS) {
-      Random r = new Random(seed);
-      for (int policyNo = 0; policyNo < 20; policyNo++) {
-        Case c = socketPolicy(r);
-        for (int q = 0; q < 300; q++) {
-          checkSocketQuery(seed, c, r);
+    @Test
+    void fileDecisionsAgreeWithTheJdk() throws Exception {
+        long before = fileQueries;
+        for (long seed : SEEDS) {
+            Random r = new Random(seed);
+            for (int policyNo = 0; policyNo < 25; policyNo++) {
+                Case c = filePolicy(r);
+                for (int q = 0; q < 400; q++) {
+                    checkFileQuery(seed, c, r);
+                }
+            }
         }
-      }
+        long n = fileQueries - before;
+        System.out.println("file differential: " + n + " queries (" + fileAllowed + " allowed, " + wildcardNamed
+                + " named like wildcards), 0 disagreements");
+        assertTrue(n >= 100_000, "at least 100,000 file queries, ran " + n);
+        // Both answers must be common, or the comparison proves little.
+        assertTrue(fileAllowed > n / 20 && fileAllowed < n - n / 20, "allowed " + fileAllowed);
+        // Queries whose last name the JDK would read as a wildcard, decided literally.
+        assertTrue(wildcardNamed > n / 50, "queries named like wildcards: " + wildcardNamed);
     }
-    long n = socketQueries - before;
-    System.out.println("socket differential: " + n + " queries (" + socketAllowed
-        + " allowed), 0 disagreements");
-    assertTrue(n >= 60_000, "at least 60,000 socket queries, ran " + n);
-    assertTrue(socketAllowed > n / 20 && socketAllowed < n - n / 20, "allowed " + socketAllowed);
-  }
 
-  @Test
-  void combinedPoliciesAgreeWithTheJdk() throws Exception {
-    for (long seed : SEEDS) {
-      Random r = new Random(seed * 31 + 5);
-      for (int k = 0; k < 5; k++) {
-        List<Policy> parts = new ArrayList<>();
-        Permissions union = new Permissions();
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < 1 + r.nextInt(3); i++) {
-          Case c = r.nextBoolean() ? filePolicy(r) : socketPolicy(r);
-          parts.add(c.policy);
-          for (Permission p : c.granted) {
-            union.add(p);
-          }
-          text.append("--- ").append(c.policy.displayName()).append('\n').append(c.text);
+    @Test
+    void socketDecisionsAgreeWithTheJdk() throws Exception {
+        long before = socketQueries;
+        for (long seed : SEEDS) {
+            Random r = new Random(seed);
+            for (int policyNo = 0; policyNo < 20; policyNo++) {
+                Case c = socketPolicy(r);
+                for (int q = 0; q < 300; q++) {
+                    checkSocketQuery(seed, c, r);
+                }
+            }
         }
-        Case combined = new Case(Policy.combine(parts), union, text.toString(), List.of());
-        for (int q = 0; q < 200; q++) {
-          if (r.nextBoolean()) {
-            checkFileQuery(seed, combined, r);
-          } else {
-            checkSocketQuery(seed, combined, r);
-          }
-        }
-      }
+        long n = socketQueries - before;
+        System.out.println("socket differential: " + n + " queries (" + socketAllowed + " allowed), 0 disagreements");
+        assertTrue(n >= 60_000, "at least 60,000 socket queries, ran " + n);
+        assertTrue(socketAllowed > n / 20 && socketAllowed < n - n / 20, "allowed " + socketAllowed);
     }
-  }
 
-  // ---- files -------------------------------------------------------------------------------
-
-  private record Case(Policy policy, Permissions jdk, String text, List<Permission> granted) {}
-
-  private static int counter;
-
-  private static Case filePolicy(Random r) throws PolicySyntaxException {
-    StringBuilder text = new StringBuilder("grant {\n");
-    Permissions jdk = new Permissions();
-    List<Permission> granted = new ArrayList<>();
-    int n = 1 + r.nextInt(12);
-    for (int i = 0; i < n; i++) {
-      String target = r.nextInt(40) == 0 ? "<<ALL FILES>>" : Generators.path(r);
-      String policyTarget = target;
-      String jdkTarget = target;
-      switch (r.nextInt(25)) {
-        case 0 -> {
-          policyTarget = "${user.dir}${/}" + target;
-          jdkTarget = USER_DIR + "/" + target;
+    @Test
+    void combinedPoliciesAgreeWithTheJdk() throws Exception {
+        for (long seed : SEEDS) {
+            Random r = new Random(seed * 31 + 5);
+            for (int k = 0; k < 5; k++) {
+                List<Policy> parts = new ArrayList<>();
+                Permissions union = new Permissions();
+                StringBuilder text = new StringBuilder();
+                for (int i = 0; i < 1 + r.nextInt(3); i++) {
+                    Case c = r.nextBoolean() ? filePolicy(r) : socketPolicy(r);
+                    parts.add(c.policy);
+                    for (Permission p : c.granted) {
+                        union.add(p);
+                    }
+                    text.append("--- ")
+                            .append(c.policy.displayName())
+                            .append('\n')
+                            .append(c.text);
+                }
+                Case combined = new Case(Policy.combine(parts), union, text.toString(), List.of());
+                for (int q = 0; q < 200; q++) {
+                    if (r.nextBoolean()) {
+                        checkFileQuery(seed, combined, r);
+                    } else {
+                        checkSocketQuery(seed, combined, r);
+                    }
+                }
+            }
         }
-        case 1 -> {
-          policyTarget = "${airlock.no.such.property}/" + target;
-          jdkTarget = null;
+    }
+
+    // ---- files -------------------------------------------------------------------------------
+
+    private record Case(Policy policy, Permissions jdk, String text, List<Permission> granted) {}
+
+    private static int counter;
+
+    private static Case filePolicy(Random r) throws PolicySyntaxException {
+        StringBuilder text = new StringBuilder("grant {\n");
+        Permissions jdk = new Permissions();
+        List<Permission> granted = new ArrayList<>();
+        int n = 1 + r.nextInt(12);
+        for (int i = 0; i < n; i++) {
+            String target = r.nextInt(40) == 0 ? "<<ALL FILES>>" : Generators.path(r);
+            String policyTarget = target;
+            String jdkTarget = target;
+            switch (r.nextInt(25)) {
+                case 0 -> {
+                    policyTarget = "${user.dir}${/}" + target;
+                    jdkTarget = USER_DIR + "/" + target;
+                }
+                case 1 -> {
+                    policyTarget = "${airlock.no.such.property}/" + target;
+                    jdkTarget = null;
+                }
+                default -> {}
+            }
+            String actions = Generators.fileActions(r, 1 + r.nextInt(31));
+            text.append("  permission java.io.FilePermission \"")
+                    .append(escape(policyTarget))
+                    .append("\", \"")
+                    .append(actions)
+                    .append("\";\n");
+            if (jdkTarget != null) {
+                try {
+                    FilePermission p = new FilePermission(resolve(jdkTarget), actions);
+                    jdk.add(p);
+                    granted.add(p);
+                } catch (IllegalArgumentException e) {
+                    // The JDK's PolicyFile drops such an entry, and so must Airlock.
+                }
+            }
         }
-        default -> { }
-      }
-      String actions = Generators.fileActions(r, 1 + r.nextInt(31));
-      text.append("  permission java.io.FilePermission \"").append(escape(policyTarget))
-          .append("\", \"").append(actions).append("\";\n");
-      if (jdkTarget != null) {
+        if (r.nextInt(20) == 0) {
+            text.append("  permission java.security.AllPermission;\n");
+            jdk.add(new AllPermission());
+            granted.add(new AllPermission());
+        }
+        text.append("};\n");
+        // Restricted grants must never count.
+        if (r.nextInt(3) == 0) {
+            text.append("grant codeBase \"file:/x\" { permission java.io.FilePermission \"<<ALL FILES>>\","
+                    + " \"read,write,execute,delete,readlink\"; };\n");
+        }
+        if (r.nextInt(3) == 0) {
+            text.append("grant principal com.example.P \"u\" { permission java.io.FilePermission \"/-\","
+                    + " \"read\"; };\n");
+        }
+        String name = "gen" + counter++ + ".policy";
+        return new Case(Policy.parse(name, text.toString()), jdk, text.toString(), granted);
+    }
+
+    private static void checkFileQuery(long seed, Case c, Random r) {
+        String path;
+        switch (r.nextInt(100)) {
+            case 0 -> path = "<<ALL FILES>>";
+            case 1 -> path = "/a/\u0000b";
+            case 2 -> path = "/a/\uD800b";
+            default -> path = r.nextInt(10) < 4 ? nearGrant(c, r) : Generators.path(r);
+        }
+        int actions = 1 + r.nextInt(31);
+        boolean jdkAnswer = c.jdk.implies(literal(resolveQuery(path), FileActions.toString(actions)));
+        FileDecision d = c.policy.decideFile(path, actions);
+        fileQueries++;
+        if (jdkAnswer) {
+            fileAllowed++;
+        }
+        String asked = jdkNormalized(resolveQuery(path));
+        if (asked != null && (asked.endsWith("*") || asked.endsWith("/-"))) {
+            wildcardNamed++;
+        }
+        if (d.allowed() != jdkAnswer || c.policy.allowsFile(path, actions) != jdkAnswer) {
+            fail("disagreement (seed " + seed + "): " + FileActions.toString(actions) + " \""
+                    + path + "\": JDK " + (jdkAnswer ? "allows" : "denies") + ", Airlock " + d
+                    + "\npolicy:\n" + c.text);
+        }
+        String jdkNormalized = jdkNormalized(resolveQuery(path));
+        if (jdkNormalized != null) {
+            assertEquals(jdkNormalized, d.normalizedPath(), "normalization of " + path);
+        }
+        if (d.allowed()) {
+            assertTrue(c.policy.fileGrantRoots().contains(d.root()), d.root());
+            String n = d.normalizedPath();
+            assertTrue(
+                    d.root().equals("/") || n.equals(d.root()) || n.startsWith(d.root() + "/"),
+                    n + " beneath " + d.root());
+            assertNotNull(d.rule());
+            assertEquals(null, d.reason());
+        } else {
+            assertEquals(
+                    "denied by airlock policy " + c.policy.displayName() + ": " + FileActions.toString(actions),
+                    d.reason());
+        }
+    }
+
+    /** A path at, inside, next to or above one of the policy's file targets. */
+    private static String nearGrant(Case c, Random r) {
+        List<String> targets = new ArrayList<>();
+        for (Permission p : c.granted) {
+            if (p instanceof FilePermission && !p.getName().equals("<<ALL FILES>>")) {
+                targets.add(p.getName());
+            }
+        }
+        if (targets.isEmpty()) {
+            return Generators.path(r);
+        }
+        String t = targets.get(r.nextInt(targets.size()));
+        String[] tails = {"", "/x", "/x/y", "/-", "/*", "/..", "/../x", "-", "*", "/", "/.", "x"};
+        String base = r.nextInt(4) == 0 && t.length() > 1 ? t.substring(0, t.length() - 1) : t;
+        return base + tails[r.nextInt(tails.length)];
+    }
+
+    private static String resolve(String p) {
+        if (p.equals("<<ALL FILES>>") || p.startsWith("/")) {
+            return p;
+        }
+        return USER_DIR + "/" + p;
+    }
+
+    /** As {@link #resolve} for a requested path, where "<<ALL FILES>>" is a relative name like any other. */
+    private static String resolveQuery(String p) {
+        return p.startsWith("/") ? p : USER_DIR + "/" + p;
+    }
+
+    /** A name no generated grant or query uses: an ordinary sibling in the query's directory. */
+    static final String ORDINARY = "airlock-literal-ordinary-name";
+
+    /**
+     * The JDK permission that asks what Airlock's literal query of {@code absolute} asks. The JDK
+     * reads a final {@code *} or a final name {@code -} of a FilePermission's name as a wildcard,
+     * Airlock's queries never do; so where the normalized query ends in such a name, the JDK is
+     * asked an equivalent question it reads literally. A name ending in {@code *} followed by a
+     * slash is the JDK's plain file of that name (it replaces only a final {@code *}). A plain file
+     * named {@code -} has no such spelling, but no grant can name it either (every grant ending in
+     * the name {@code -} is recursive), so exactly the grants that imply an ordinary sibling name
+     * imply it.
+     */
+    static FilePermission literal(String absolute, String actions) {
+        String n = jdkNormalized(absolute);
+        if (n == null) {
+            return new FilePermission(absolute, actions); // invalid: only <<ALL FILES>> implies it
+        }
+        String last = n.substring(n.lastIndexOf('/') + 1);
+        if (last.endsWith("*")) {
+            return new FilePermission(n + "/", actions);
+        }
+        if (last.equals("-")) {
+            String parent = n.substring(0, n.lastIndexOf('/'));
+            return new FilePermission(parent + "/" + ORDINARY, actions);
+        }
+        return new FilePermission(n, actions);
+    }
+
+    private static String jdkNormalized(String absolute) {
         try {
-          FilePermission p = new FilePermission(resolve(jdkTarget), actions);
-          jdk.add(p);
-          granted.add(p);
+            return Path.of(new File(absolute).getPath()).normalize().toString();
+        } catch (InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    // ---- sockets -----------------------------------------------------------------------------
+
+    private static Case socketPolicy(Random r) throws PolicySyntaxException {
+        StringBuilder text = new StringBuilder("grant {\n");
+        Permissions jdk = new Permissions();
+        List<Permission> granted = new ArrayList<>();
+        int n = 1 + r.nextInt(10);
+        for (int i = 0; i < n; i++) {
+            String target = Generators.GRANT_HOSTS[r.nextInt(Generators.GRANT_HOSTS.length)]
+                    + Generators.GRANT_PORTS[r.nextInt(Generators.GRANT_PORTS.length)];
+            String actions = Generators.socketActions(r, 1 + r.nextInt(15));
+            text.append("  permission java.net.SocketPermission \"")
+                    .append(escape(target))
+                    .append("\", \"")
+                    .append(actions)
+                    .append("\";\n");
+            try {
+                SocketPermission p = new SocketPermission(target, actions);
+                jdk.add(p);
+                granted.add(p);
+            } catch (IllegalArgumentException e) {
+                // dropped by the JDK's PolicyFile, and by Airlock
+            }
+        }
+        if (r.nextInt(25) == 0) {
+            text.append("  permission java.security.AllPermission;\n");
+            jdk.add(new AllPermission());
+            granted.add(new AllPermission());
+        }
+        text.append("};\n");
+        if (r.nextInt(3) == 0) {
+            text.append("grant signedBy \"x\" { permission java.net.SocketPermission \"*\","
+                    + " \"connect,listen,accept\"; };\n");
+        }
+        String name = "gen" + counter++ + ".policy";
+        return new Case(Policy.parse(name, text.toString()), jdk, text.toString(), granted);
+    }
+
+    private static void checkSocketQuery(long seed, Case c, Random r) {
+        String host = Generators.QUERY_HOSTS[r.nextInt(Generators.QUERY_HOSTS.length)];
+        if (r.nextInt(10) < 3) {
+            // A host one of the grants names, as written there.
+            List<String> granted = new ArrayList<>();
+            for (Permission p : c.granted) {
+                if (p instanceof SocketPermission) {
+                    String n = p.getName();
+                    int close = n.indexOf(']');
+                    int colon = n.startsWith("[") ? (close < 0 ? -1 : n.indexOf(':', close)) : n.indexOf(':');
+                    granted.add(colon < 0 ? n : n.substring(0, colon));
+                }
+            }
+            if (!granted.isEmpty()) {
+                host = granted.get(r.nextInt(granted.size()));
+            }
+        }
+        int port = Generators.QUERY_PORTS[r.nextInt(Generators.QUERY_PORTS.length)];
+        int actions = 1 + r.nextInt(15);
+        // What the JDK's SecurityManager.checkConnect / checkAccept / checkListen built.
+        String h = !host.startsWith("[") && host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        String name = port == -1 ? h : h + ":" + port;
+        boolean jdkAnswer;
+        try {
+            jdkAnswer = c.jdk.implies(new SocketPermission(name, SocketActions.toString(actions)));
         } catch (IllegalArgumentException e) {
-          // The JDK's PolicyFile drops such an entry, and so must Airlock.
+            jdkAnswer = false;
         }
-      }
-    }
-    if (r.nextInt(20) == 0) {
-      text.append("  permission java.security.AllPermission;\n");
-      jdk.add(new AllPermission());
-      granted.add(new AllPermission());
-    }
-    text.append("};\n");
-    // Restricted grants must never count.
-    if (r.nextInt(3) == 0) {
-      text.append("grant codeBase \"file:/x\" { permission java.io.FilePermission \"<<ALL FILES>>\","
-          + " \"read,write,execute,delete,readlink\"; };\n");
-    }
-    if (r.nextInt(3) == 0) {
-      text.append("grant principal com.example.P \"u\" { permission java.io.FilePermission \"/-\","
-          + " \"read\"; };\n");
-    }
-    String name = "gen" + counter++ + ".policy";
-    return new Case(Policy.parse(name, text.toString()), jdk, text.toString(), granted);
-  }
-
-  private static void checkFileQuery(long seed, Case c, Random r) {
-    String path;
-    switch (r.nextInt(100)) {
-      case 0 -> path = "<<ALL FILES>>";
-      case 1 -> path = "/a/\u0000b";
-      case 2 -> path = "/a/\uD800b";
-      default -> path = r.nextInt(10) < 4 ? nearGrant(c, r) : Generators.path(r);
-    }
-    int actions = 1 + r.nextInt(31);
-    boolean jdkAnswer = c.jdk.implies(literal(resolveQuery(path), FileActions.toString(actions)));
-    FileDecision d = c.policy.decideFile(path, actions);
-    fileQueries++;
-    if (jdkAnswer) {
-      fileAllowed++;
-    }
-    String asked = jdkNormalized(resolveQuery(path));
-    if (asked != null && (asked.endsWith("*") || asked.endsWith("/-"))) {
-      wildcardNamed++;
-    }
-    if (d.allowed() != jdkAnswer || c.policy.allowsFile(path, actions) != jdkAnswer) {
-      fail("disagreement (seed " + seed + "): " + FileActions.toString(actions) + " \""
-          + path + "\": JDK " + (jdkAnswer ? "allows" : "denies") + ", Airlock " + d
-          + "\npolicy:\n" + c.text);
-    }
-    String jdkNormalized = jdkNormalized(resolveQuery(path));
-    if (jdkNormalized != null) {
-      assertEquals(jdkNormalized, d.normalizedPath(), "normalization of " + path);
-    }
-    if (d.allowed()) {
-      assertTrue(c.policy.fileGrantRoots().contains(d.root()), d.root());
-      String n = d.normalizedPath();
-      assertTrue(d.root().equals("/") || n.equals(d.root()) || n.startsWith(d.root() + "/"),
-          n + " beneath " + d.root());
-      assertNotNull(d.rule());
-      assertEquals(null, d.reason());
-    } else {
-      assertEquals("denied by airlock policy " + c.policy.displayName() + ": "
-          + FileActions.toString(actions), d.reason());
-    }
-  }
-
-  /** A path at, inside, next to or above one of the policy's file targets. */
-  private static String nearGrant(Case c, Random r) {
-    List<String> targets = new ArrayList<>();
-    for (Permission p : c.granted) {
-      if (p instanceof FilePermission && !p.getName().equals("<<ALL FILES>>")) {
-        targets.add(p.getName());
-      }
-    }
-    if (targets.isEmpty()) {
-      return Generators.path(r);
-    }
-    String t = targets.get(r.nextInt(targets.size()));
-    String[] tails = {"", "/x", "/x/y", "/-", "/*", "/..", "/../x", "-", "*", "/", "/.", "x"};
-    String base = r.nextInt(4) == 0 && t.length() > 1 ? t.substring(0, t.length() - 1) : t;
-    return base + tails[r.nextInt(tails.length)];
-  }
-
-  private static String resolve(String p) {
-    if (p.equals("<<ALL FILES>>") || p.startsWith("/")) {
-      return p;
-    }
-    return USER_DIR + "/" + p;
-  }
-
-  /** As {@link #resolve} for a requested path, where "<<ALL FILES>>" is a relative name like any other. */
-  private static String resolveQuery(String p) {
-    return p.startsWith("/") ? p : USER_DIR + "/" + p;
-  }
-
-  /** A name no generated grant or query uses: an ordinary sibling in the query's directory. */
-  static final String ORDINARY = "airlock-literal-ordinary-name";
-
-  /**
-   * The JDK permission that asks what Airlock's literal query of {@code absolute} asks. The JDK
-   * reads a final {@code *} or a final name {@code -} of a FilePermission's name as a wildcard,
-   * Airlock's queries never do; so where the normalized query ends in such a name, the JDK is
-   * asked an equivalent question it reads literally. A name ending in {@code *} followed by a
-   * slash is the JDK's plain file of that name (it replaces only a final {@code *}). A plain file
-   * named {@code -} has no such spelling, but no grant can name it either (every grant ending in
-   * the name {@code -} is recursive), so exactly the grants that imply an ordinary sibling name
-   * imply it.
-   */
-  static FilePermission literal(String absolute, String actions) {
-    String n = jdkNormalized(absolute);
-    if (n == null) {
-      return new FilePermission(absolute, actions); // invalid: only <<ALL FILES>> implies it
-    }
-    String last = n.substring(n.lastIndexOf('/') + 1);
-    if (last.endsWith("*")) {
-      return new FilePermission(n + "/", actions);
-    }
-    if (last.equals("-")) {
-      String parent = n.substring(0, n.lastIndexOf('/'));
-      return new FilePermission(parent + "/" + ORDINARY, actions);
-    }
-    return new FilePermission(n, actions);
-  }
-
-  private static String jdkNormalized(String absolute) {
-    try {
-      return Path.of(new File(absolute).getPath()).normalize().toString();
-    } catch (InvalidPathException e) {
-      return null;
-    }
-  }
-
-  private static String escape(String s) {
-    return s.replace("\\", "\\\\").replace("\"", "\\\"");
-  }
-
-  // ---- sockets -----------------------------------------------------------------------------
-
-  private static Case socketPolicy(Random r) throws PolicySyntaxException {
-    StringBuilder text = new StringBuilder("grant {\n");
-    Permissions jdk = new Permissions();
-    List<Permission> granted = new ArrayList<>();
-    int n = 1 + r.nextInt(10);
-    for (int i = 0; i < n; i++) {
-      String target = Generators.GRANT_HOSTS[r.nextInt(Generators.GRANT_HOSTS.length)]
-          + Generators.GRANT_PORTS[r.nextInt(Generators.GRANT_PORTS.length)];
-      String actions = Generators.socketActions(r, 1 + r.nextInt(15));
-      text.append("  permission java.net.SocketPermission \"").append(escape(target))
-          .append("\", \"").append(actions).append("\";\n");
-      try {
-        SocketPermission p = new SocketPermission(target, actions);
-        jdk.add(p);
-        granted.add(p);
-      } catch (IllegalArgumentException e) {
-        // dropped by the JDK's PolicyFile, and by Airlock
-      }
-    }
-    if (r.nextInt(25) == 0) {
-      text.append("  permission java.security.AllPermission;\n");
-      jdk.add(new AllPermission());
-      granted.add(new AllPermission());
-    }
-    text.append("};\n");
-    if (r.nextInt(3) == 0) {
-      text.append("grant signedBy \"x\" { permission java.net.SocketPermission \"*\","
-          + " \"connect,listen,accept\"; };\n");
-    }
-    String name = "gen" + counter++ + ".policy";
-    return new Case(Policy.parse(name, text.toString()), jdk, text.toString(), granted);
-  }
-
-  private static void checkSocketQuery(long seed, Case c, Random r) {
-    String host = Generators.QUERY_HOSTS[r.nextInt(Generators.QUERY_HOSTS.length)];
-    if (r.nextInt(10) < 3) {
-      // A host one of the grants names, as written there.
-      List<String> granted = new ArrayList<>();
-      for (Permission p : c.granted) {
-        if (p instanceof SocketPermission) {
-          String n = p.getName();
-          int close = n.indexOf(']');
-          int colon = n.startsWith("[") ? (close < 0 ? -1 : n.indexOf(':', close)) : n.indexOf(':');
-          granted.add(colon < 0 ? n : n.substring(0, colon));
+        SocketDecision d = c.policy.decideSocket(host, port, actions);
+        socketQueries++;
+        if (jdkAnswer) {
+            socketAllowed++;
         }
-      }
-      if (!granted.isEmpty()) {
-        host = granted.get(r.nextInt(granted.size()));
-      }
+        if (d.allowed() != jdkAnswer) {
+            fail("disagreement (seed " + seed + "): " + SocketActions.toString(actions) + " \""
+                    + name + "\": JDK " + (jdkAnswer ? "allows" : "denies") + ", Airlock " + d
+                    + "\npolicy:\n" + c.text);
+        }
+        if (d.allowed()) {
+            assertNotNull(d.rule());
+        } else {
+            assertEquals(
+                    "denied by airlock policy " + c.policy.displayName() + ": " + SocketActions.toString(actions),
+                    d.reason());
+        }
     }
-    int port = Generators.QUERY_PORTS[r.nextInt(Generators.QUERY_PORTS.length)];
-    int actions = 1 + r.nextInt(15);
-    // What the JDK's SecurityManager.checkConnect / checkAccept / checkListen built.
-    String h = !host.startsWith("[") && host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-    String name = port == -1 ? h : h + ":" + port;
-    boolean jdkAnswer;
-    try {
-      jdkAnswer = c.jdk.implies(new SocketPermission(name, SocketActions.toString(actions)));
-    } catch (IllegalArgumentException e) {
-      jdkAnswer = false;
-    }
-    SocketDecision d = c.policy.decideSocket(host, port, actions);
-    socketQueries++;
-    if (jdkAnswer) {
-      socketAllowed++;
-    }
-    if (d.allowed() != jdkAnswer) {
-      fail("disagreement (seed " + seed + "): " + SocketActions.toString(actions) + " \""
-          + name + "\": JDK " + (jdkAnswer ? "allows" : "denies") + ", Airlock " + d
-          + "\npolicy:\n" + c.text);
-    }
-    if (d.allowed()) {
-      assertNotNull(d.rule());
-    } else {
-      assertEquals("denied by airlock policy " + c.policy.displayName() + ": "
-          + SocketActions.toString(actions), d.reason());
-    }
-  }
 }

@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 class PolicyExplainerTest {
 
-  private static final PolicyExplainer EXPLAINER;
+    private static final PolicyExplainer EXPLAINER;
 
-  static {
-    try {
-      EXPLAINER = new PolicyExplainer(Policy.parse("app.policy", """
+    static {
+        try {
+            EXPLAINER = new PolicyExplainer(Policy.parse("app.policy", """
           grant {
             permission java.io.FilePermission "/srv/data/-", "read";
             permission java.io.FilePermission "/srv/data/out/*", "write";
@@ -22,110 +22,123 @@ class PolicyExplainerTest {
             permission java.net.SocketPermission "localhost:0", "listen";
           };
           """, Map.of("user.dir", "/work")::get));
-    } catch (PolicySyntaxException e) {
-      throw new AssertionError(e);
+        } catch (PolicySyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
-  }
 
-  @Test
-  void fileQueries() {
-    assertEquals("ALLOW read /srv/data/x by app.policy:2", EXPLAINER.explain("read /srv/data/x"));
-    assertEquals("ALLOW read,write /srv/data/out/r by app.policy:2",
-        EXPLAINER.explain("  read,write   /srv/data/out/r  \r"));
-    assertEquals("DENY read /etc/shadow", EXPLAINER.explain("read /etc/shadow"));
-    assertEquals("ALLOW read /srv/data/in/../x as /srv/data/x by app.policy:2",
-        EXPLAINER.explain("read /srv/data/in/../x"));
-    assertEquals("DENY read rel/x as /work/rel/x", EXPLAINER.explain("read rel/x"));
-    assertEquals("ALLOW READ /srv/data/with space by app.policy:2",
-        EXPLAINER.explain("READ /srv/data/with space"));
-  }
+    @Test
+    void fileQueries() {
+        assertEquals("ALLOW read /srv/data/x by app.policy:2", EXPLAINER.explain("read /srv/data/x"));
+        assertEquals(
+                "ALLOW read,write /srv/data/out/r by app.policy:2",
+                EXPLAINER.explain("  read,write   /srv/data/out/r  \r"));
+        assertEquals("DENY read /etc/shadow", EXPLAINER.explain("read /etc/shadow"));
+        assertEquals(
+                "ALLOW read /srv/data/in/../x as /srv/data/x by app.policy:2",
+                EXPLAINER.explain("read /srv/data/in/../x"));
+        assertEquals("DENY read rel/x as /work/rel/x", EXPLAINER.explain("read rel/x"));
+        assertEquals("ALLOW READ /srv/data/with space by app.policy:2", EXPLAINER.explain("READ /srv/data/with space"));
+    }
 
-  @Test
-  void socketQueries() {
-    assertEquals("ALLOW connect db.example.com:5432 by app.policy:4",
-        EXPLAINER.explain("connect db.example.com:5432"));
-    assertEquals("DENY connect db.example.com:5433", EXPLAINER.explain("connect db.example.com:5433"));
-    assertEquals("ALLOW accept [::1]:8080 by app.policy:5", EXPLAINER.explain("accept [::1]:8080"));
-    assertEquals("ALLOW listen localhost:0 by app.policy:6", EXPLAINER.explain("listen localhost:0"));
-    assertEquals("ALLOW resolve db.example.com by app.policy:4",
-        EXPLAINER.explain("resolve db.example.com"));
-  }
+    @Test
+    void socketQueries() {
+        assertEquals(
+                "ALLOW connect db.example.com:5432 by app.policy:4", EXPLAINER.explain("connect db.example.com:5432"));
+        assertEquals("DENY connect db.example.com:5433", EXPLAINER.explain("connect db.example.com:5433"));
+        assertEquals("ALLOW accept [::1]:8080 by app.policy:5", EXPLAINER.explain("accept [::1]:8080"));
+        assertEquals("ALLOW listen localhost:0 by app.policy:6", EXPLAINER.explain("listen localhost:0"));
+        assertEquals("ALLOW resolve db.example.com by app.policy:4", EXPLAINER.explain("resolve db.example.com"));
+    }
 
-  @Test
-  void malformedQueriesGetAnErrorLine() {
-    assertEquals("ERROR frobnicate /x: expected file actions (read, write, execute, delete,"
-        + " readlink) or socket actions (connect, listen, accept, resolve), found 'frobnicate'",
-        EXPLAINER.explain("frobnicate /x"));
-    assertEquals("ERROR read: expected ACTION TARGET, found no target", EXPLAINER.explain("read"));
-    assertEquals("ERROR : expected ACTION TARGET, found an empty query", EXPLAINER.explain("  "));
-    assertEquals("ERROR connect db: expected HOST:PORT, found no port",
-        EXPLAINER.explain("connect db"));
-    assertEquals("ERROR connect db:http: expected a port from 0 to 65535 after ':', found 'http'",
-        EXPLAINER.explain("connect db:http"));
-    assertEquals("ERROR connect db:65536: expected a port from 0 to 65535 after ':', found"
-        + " '65536'", EXPLAINER.explain("connect db:65536"));
-    assertEquals("ERROR connect ::1:80: expected HOST:PORT with an IPv6 address in brackets"
-        + " ([::1]:80), found '::1:80'", EXPLAINER.explain("connect ::1:80"));
-    assertEquals("ERROR connect [::1:80: expected ']' after an IPv6 address, found none",
-        EXPLAINER.explain("connect [::1:80"));
-    assertEquals("ERROR read,connect /x: expected file actions (read, write, execute, delete,"
-        + " readlink) or socket actions (connect, listen, accept, resolve), found 'read,connect'",
-        EXPLAINER.explain("read,connect /x"));
-  }
+    @Test
+    void malformedQueriesGetAnErrorLine() {
+        assertEquals(
+                "ERROR frobnicate /x: expected file actions (read, write, execute, delete,"
+                        + " readlink) or socket actions (connect, listen, accept, resolve), found 'frobnicate'",
+                EXPLAINER.explain("frobnicate /x"));
+        assertEquals("ERROR read: expected ACTION TARGET, found no target", EXPLAINER.explain("read"));
+        assertEquals("ERROR : expected ACTION TARGET, found an empty query", EXPLAINER.explain("  "));
+        assertEquals("ERROR connect db: expected HOST:PORT, found no port", EXPLAINER.explain("connect db"));
+        assertEquals(
+                "ERROR connect db:http: expected a port from 0 to 65535 after ':', found 'http'",
+                EXPLAINER.explain("connect db:http"));
+        assertEquals(
+                "ERROR connect db:65536: expected a port from 0 to 65535 after ':', found" + " '65536'",
+                EXPLAINER.explain("connect db:65536"));
+        assertEquals(
+                "ERROR connect ::1:80: expected HOST:PORT with an IPv6 address in brackets"
+                        + " ([::1]:80), found '::1:80'",
+                EXPLAINER.explain("connect ::1:80"));
+        assertEquals(
+                "ERROR connect [::1:80: expected ']' after an IPv6 address, found none",
+                EXPLAINER.explain("connect [::1:80"));
+        assertEquals(
+                "ERROR read,connect /x: expected file actions (read, write, execute, delete,"
+                        + " readlink) or socket actions (connect, listen, accept, resolve), found 'read,connect'",
+                EXPLAINER.explain("read,connect /x"));
+    }
 
-  @Test
-  void streamsQueriesAndKeepsGoingAfterErrors() throws Exception {
-    StringBuilder out = new StringBuilder();
-    long n = EXPLAINER.explainAll(new BufferedReader(new StringReader(
-        "# a comment\nread /srv/data/a\n\nbogus\nconnect db.example.com:5432\n")), out);
-    assertEquals(3, n);
-    assertEquals("""
+    @Test
+    void streamsQueriesAndKeepsGoingAfterErrors() throws Exception {
+        StringBuilder out = new StringBuilder();
+        long n = EXPLAINER.explainAll(
+                new BufferedReader(
+                        new StringReader("# a comment\nread /srv/data/a\n\nbogus\nconnect db.example.com:5432\n")),
+                out);
+        assertEquals(3, n);
+        assertEquals("""
         ALLOW read /srv/data/a by app.policy:2
         ERROR bogus: expected ACTION TARGET, found no target
         ALLOW connect db.example.com:5432 by app.policy:4
         """, out.toString());
-  }
-
-  @Test
-  void aMillionQueriesAreAnsweredOneLineEach() throws Exception {
-    // Streaming must not hold the answers: a million queries give a million lines. How fast they
-    // go is measured by the decision benchmark (bench/), not asserted by a test on a shared machine.
-    StringBuilder in = new StringBuilder();
-    String[] queries = {"read /srv/data/a/b/c.txt", "write /srv/data/out/x", "read /etc/passwd",
-        "connect db.example.com:5432", "accept [::1]:8080"};
-    for (int i = 0; i < 1_000_000; i++) {
-      in.append(queries[i % queries.length]).append('\n');
     }
-    CountingAppendable out = new CountingAppendable();
-    long n = EXPLAINER.explainAll(new BufferedReader(new StringReader(in.toString())), out);
-    assertEquals(1_000_000, n);
-    assertEquals(1_000_000, out.lines);
-  }
 
-  private static final class CountingAppendable implements Appendable {
-    long lines;
-
-    @Override
-    public Appendable append(CharSequence csq) {
-      for (int i = 0; i < csq.length(); i++) {
-        if (csq.charAt(i) == '\n') {
-          lines++;
+    @Test
+    void aMillionQueriesAreAnsweredOneLineEach() throws Exception {
+        // Streaming must not hold the answers: a million queries give a million lines. How fast they
+        // go is measured by the decision benchmark (bench/), not asserted by a test on a shared machine.
+        StringBuilder in = new StringBuilder();
+        String[] queries = {
+            "read /srv/data/a/b/c.txt",
+            "write /srv/data/out/x",
+            "read /etc/passwd",
+            "connect db.example.com:5432",
+            "accept [::1]:8080"
+        };
+        for (int i = 0; i < 1_000_000; i++) {
+            in.append(queries[i % queries.length]).append('\n');
         }
-      }
-      return this;
+        CountingAppendable out = new CountingAppendable();
+        long n = EXPLAINER.explainAll(new BufferedReader(new StringReader(in.toString())), out);
+        assertEquals(1_000_000, n);
+        assertEquals(1_000_000, out.lines);
     }
 
-    @Override
-    public Appendable append(CharSequence csq, int start, int end) {
-      return append(csq.subSequence(start, end));
-    }
+    private static final class CountingAppendable implements Appendable {
+        long lines;
 
-    @Override
-    public Appendable append(char c) {
-      if (c == '\n') {
-        lines++;
-      }
-      return this;
+        @Override
+        public Appendable append(CharSequence csq) {
+            for (int i = 0; i < csq.length(); i++) {
+                if (csq.charAt(i) == '\n') {
+                    lines++;
+                }
+            }
+            return this;
+        }
+
+        @Override
+        public Appendable append(CharSequence csq, int start, int end) {
+            return append(csq.subSequence(start, end));
+        }
+
+        @Override
+        public Appendable append(char c) {
+            if (c == '\n') {
+                lines++;
+            }
+            return this;
+        }
     }
-  }
 }

@@ -32,15 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** The public API: decisions, roots, rules, reasons, warnings, combination. */
 class PolicyTest {
 
-  private static final Map<String, String> PROPS = new HashMap<>(Map.of(
-      "user.home", "/home/u", "java.home", "/opt/jdk", "user.dir", "/work/app"));
-  private static final Function<String, String> PROPERTIES = PROPS::get;
+    private static final Map<String, String> PROPS =
+            new HashMap<>(Map.of("user.home", "/home/u", "java.home", "/opt/jdk", "user.dir", "/work/app"));
+    private static final Function<String, String> PROPERTIES = PROPS::get;
 
-  private static Policy policy(String name, String text) throws PolicySyntaxException {
-    return Policy.parse(name, text, PROPERTIES);
-  }
+    private static Policy policy(String name, String text) throws PolicySyntaxException {
+        return Policy.parse(name, text, PROPERTIES);
+    }
 
-  private static final String APP = """
+    private static final String APP = """
       grant {
         permission java.io.FilePermission "/srv/data/-", "read";
         permission java.io.FilePermission "/srv/data/out/*", "write";
@@ -56,70 +56,74 @@ class PolicyTest {
       };
       """;
 
-  @Test
-  void fileGrantRootsAreTheDirectoriesGrantsCover() throws Exception {
-    Policy p = policy("app.policy", APP);
-    assertEquals(List.of("/etc", "/home/u/cache", "/srv/data", "/srv/data/out", "/work/app/logs"),
-        p.fileGrantRoots());
-    Policy all = policy("all.policy",
-        "grant { permission java.io.FilePermission \"<<ALL FILES>>\", \"read\";"
-            + " permission java.io.FilePermission \"/\", \"read\";"
-            + " permission java.io.FilePermission \"/a/b*\", \"read\"; };");
-    assertEquals(List.of("/", "/a"), all.fileGrantRoots());
-    assertEquals(List.of("/"), policy("x", "grant { permission java.security.AllPermission; };")
-        .fileGrantRoots());
-  }
+    @Test
+    void fileGrantRootsAreTheDirectoriesGrantsCover() throws Exception {
+        Policy p = policy("app.policy", APP);
+        assertEquals(
+                List.of("/etc", "/home/u/cache", "/srv/data", "/srv/data/out", "/work/app/logs"), p.fileGrantRoots());
+        Policy all = policy(
+                "all.policy",
+                "grant { permission java.io.FilePermission \"<<ALL FILES>>\", \"read\";"
+                        + " permission java.io.FilePermission \"/\", \"read\";"
+                        + " permission java.io.FilePermission \"/a/b*\", \"read\"; };");
+        assertEquals(List.of("/", "/a"), all.fileGrantRoots());
+        assertEquals(
+                List.of("/"),
+                policy("x", "grant { permission java.security.AllPermission; };")
+                        .fileGrantRoots());
+    }
 
-  @Test
-  void allowedDecisionsNameTheirRootAndRule() throws Exception {
-    Policy p = policy("app.policy", APP);
-    FileDecision d = p.decideFile("/srv/data/in/x.csv", READ);
-    assertTrue(d.allowed());
-    assertEquals("/srv/data/in/x.csv", d.normalizedPath());
-    assertEquals("/srv/data", d.root());
-    assertEquals("app.policy:2", d.rule());
-    assertNull(d.reason());
+    @Test
+    void allowedDecisionsNameTheirRootAndRule() throws Exception {
+        Policy p = policy("app.policy", APP);
+        FileDecision d = p.decideFile("/srv/data/in/x.csv", READ);
+        assertTrue(d.allowed());
+        assertEquals("/srv/data/in/x.csv", d.normalizedPath());
+        assertEquals("/srv/data", d.root());
+        assertEquals("app.policy:2", d.rule());
+        assertNull(d.reason());
 
-    // Read from one grant, write from another: allowed together, beneath the deeper root,
-    // naming the first entry that contributed.
-    FileDecision rw = p.decideFile("/srv/data/out/r.txt", READ | WRITE);
-    assertTrue(rw.allowed());
-    assertEquals("/srv/data/out", rw.root());
-    assertEquals("app.policy:2", rw.rule());
+        // Read from one grant, write from another: allowed together, beneath the deeper root,
+        // naming the first entry that contributed.
+        FileDecision rw = p.decideFile("/srv/data/out/r.txt", READ | WRITE);
+        assertTrue(rw.allowed());
+        assertEquals("/srv/data/out", rw.root());
+        assertEquals("app.policy:2", rw.rule());
 
-    FileDecision file = p.decideFile("/etc/app.conf", READ);
-    assertEquals("/etc", file.root());
-    assertEquals("app.policy:4", file.rule());
+        FileDecision file = p.decideFile("/etc/app.conf", READ);
+        assertEquals("/etc", file.root());
+        assertEquals("app.policy:4", file.rule());
 
-    FileDecision rel = p.decideFile("logs/today.log", WRITE);
-    assertTrue(rel.allowed());
-    assertEquals("/work/app/logs/today.log", rel.normalizedPath());
-    assertEquals("app.policy:6", rel.rule());
-  }
+        FileDecision rel = p.decideFile("logs/today.log", WRITE);
+        assertTrue(rel.allowed());
+        assertEquals("/work/app/logs/today.log", rel.normalizedPath());
+        assertEquals("app.policy:6", rel.rule());
+    }
 
-  @Test
-  void deniedDecisionsSayWhoDeniedWhat() throws Exception {
-    Policy p = policy("app.policy", APP);
-    FileDecision d = p.decideFile("/home/u/.ssh/id_rsa", READ);
-    assertFalse(d.allowed());
-    assertEquals("denied by airlock policy app.policy: read", d.reason());
-    assertNull(d.root());
-    assertNull(d.rule());
-    assertEquals("denied by airlock policy app.policy: read,write,execute,delete",
-        p.decideFile("/srv/data/x", READ | WRITE | EXECUTE | DELETE).reason());
-    // "/srv/data/-" covers what is below /srv/data, not /srv/data itself (as in the JDK).
-    assertFalse(p.decideFile("/srv/data", READ).allowed());
-    // A restricted grant grants nothing.
-    assertFalse(p.decideFile("/secret/key", READ).allowed());
-    // ".." cannot climb out lexically.
-    FileDecision up = p.decideFile("/srv/data/../../etc/shadow", READ);
-    assertFalse(up.allowed());
-    assertEquals("/etc/shadow", up.normalizedPath());
-  }
+    @Test
+    void deniedDecisionsSayWhoDeniedWhat() throws Exception {
+        Policy p = policy("app.policy", APP);
+        FileDecision d = p.decideFile("/home/u/.ssh/id_rsa", READ);
+        assertFalse(d.allowed());
+        assertEquals("denied by airlock policy app.policy: read", d.reason());
+        assertNull(d.root());
+        assertNull(d.rule());
+        assertEquals(
+                "denied by airlock policy app.policy: read,write,execute,delete",
+                p.decideFile("/srv/data/x", READ | WRITE | EXECUTE | DELETE).reason());
+        // "/srv/data/-" covers what is below /srv/data, not /srv/data itself (as in the JDK).
+        assertFalse(p.decideFile("/srv/data", READ).allowed());
+        // A restricted grant grants nothing.
+        assertFalse(p.decideFile("/secret/key", READ).allowed());
+        // ".." cannot climb out lexically.
+        FileDecision up = p.decideFile("/srv/data/../../etc/shadow", READ);
+        assertFalse(up.allowed());
+        assertEquals("/etc/shadow", up.normalizedPath());
+    }
 
-  @Test
-  void fileGrantsListEachGrantWithItsKindAndCombinedActions() throws Exception {
-    Policy p = policy("g.policy", """
+    @Test
+    void fileGrantsListEachGrantWithItsKindAndCombinedActions() throws Exception {
+        Policy p = policy("g.policy", """
         grant {
           permission java.io.FilePermission "/proc/-", "read";
           permission java.io.FilePermission "/proc/-", "write";
@@ -129,17 +133,19 @@ class PolicyTest {
         };
         grant codeBase "file:/x" { permission java.io.FilePermission "/r/-", "read"; };
         """);
-    java.util.Set<String> grants = new java.util.TreeSet<>();
-    for (FileGrant g : p.fileGrants()) {
-      grants.add(g.toString());
+        java.util.Set<String> grants = new java.util.TreeSet<>();
+        for (FileGrant g : p.fileGrants()) {
+            grants.add(g.toString());
+        }
+        assertEquals(
+                java.util.Set.of(
+                        "TREE /proc read,write", "FILE /sys/x- read", "ENTRIES /a delete", "ALL_FILES / readlink"),
+                grants);
     }
-    assertEquals(java.util.Set.of("TREE /proc read,write", "FILE /sys/x- read", "ENTRIES /a delete",
-        "ALL_FILES / readlink"), grants);
-  }
 
-  @Test
-  void aRequestedPathIsALiteralNameNeverAWildcard() throws Exception {
-    Policy p = policy("w.policy", """
+    @Test
+    void aRequestedPathIsALiteralNameNeverAWildcard() throws Exception {
+        Policy p = policy("w.policy", """
         grant {
           permission java.io.FilePermission "/a/*", "read";
           permission java.io.FilePermission "/b/report-", "read";
@@ -149,74 +155,74 @@ class PolicyTest {
           permission java.io.FilePermission "/f/report*", "read";
         };
         """);
-    // The issue's hole: only the plain file "report-" is granted; "report*" is another file.
-    assertFalse(p.decideFile("/b/report*", READ).allowed());
-    assertTrue(p.decideFile("/b/report-", READ).allowed());
-    // A grant "x*" is the JDK's plain file "x-": the file literally named "x*" is not it.
-    assertTrue(p.decideFile("/c/x-", READ).allowed());
-    assertFalse(p.decideFile("/c/x*", READ).allowed());
-    assertFalse(p.decideFile("/f/report*", READ).allowed());
-    // Files named "*" and "-" are entries of /a like any other, and not all of /a or below it.
-    assertTrue(p.decideFile("/a/*", READ).allowed());
-    assertTrue(p.decideFile("/a/-", READ).allowed());
-    assertFalse(p.decideFile("/a/-/x", READ).allowed());
-    assertFalse(p.decideFile("/a/*/x", READ).allowed());
-    // "/d/-" is not the grant's own tree asked for: it is the file "-" in /d, covered by /d/-.
-    assertTrue(p.decideFile("/d/-", READ).allowed());
-    assertFalse(p.decideFile("/-", READ).allowed());
-    assertFalse(p.decideFile("/d/*", WRITE).allowed());
-    // The grant "/e/*/" is the plain file named "*" (the JDK's reading of the grant): only it.
-    assertTrue(p.decideFile("/e/*", READ).allowed());
-    assertFalse(p.decideFile("/e/x", READ).allowed());
-    assertFalse(p.decideFile("/e/-", READ).allowed());
-    // The decided path is the name as asked for, normalized, wildcard characters kept.
-    FileDecision star = p.decideFile("/c//x-/", READ);
-    assertTrue(star.allowed());
-    assertEquals("/c/x-", star.normalizedPath());
-    assertEquals("/c", star.root());
-    assertEquals("/a/*", p.decideFile("/a/./*", READ).normalizedPath());
-    assertTrue(p.decideFile("/d/x/", READ).allowed());
-    assertEquals("/d/x", p.decideFile("/d/x/", READ).normalizedPath());
-    // "<<ALL FILES>>" asked for is a relative name, not every file.
-    Policy all = policy("all.policy", """
+        // The issue's hole: only the plain file "report-" is granted; "report*" is another file.
+        assertFalse(p.decideFile("/b/report*", READ).allowed());
+        assertTrue(p.decideFile("/b/report-", READ).allowed());
+        // A grant "x*" is the JDK's plain file "x-": the file literally named "x*" is not it.
+        assertTrue(p.decideFile("/c/x-", READ).allowed());
+        assertFalse(p.decideFile("/c/x*", READ).allowed());
+        assertFalse(p.decideFile("/f/report*", READ).allowed());
+        // Files named "*" and "-" are entries of /a like any other, and not all of /a or below it.
+        assertTrue(p.decideFile("/a/*", READ).allowed());
+        assertTrue(p.decideFile("/a/-", READ).allowed());
+        assertFalse(p.decideFile("/a/-/x", READ).allowed());
+        assertFalse(p.decideFile("/a/*/x", READ).allowed());
+        // "/d/-" is not the grant's own tree asked for: it is the file "-" in /d, covered by /d/-.
+        assertTrue(p.decideFile("/d/-", READ).allowed());
+        assertFalse(p.decideFile("/-", READ).allowed());
+        assertFalse(p.decideFile("/d/*", WRITE).allowed());
+        // The grant "/e/*/" is the plain file named "*" (the JDK's reading of the grant): only it.
+        assertTrue(p.decideFile("/e/*", READ).allowed());
+        assertFalse(p.decideFile("/e/x", READ).allowed());
+        assertFalse(p.decideFile("/e/-", READ).allowed());
+        // The decided path is the name as asked for, normalized, wildcard characters kept.
+        FileDecision star = p.decideFile("/c//x-/", READ);
+        assertTrue(star.allowed());
+        assertEquals("/c/x-", star.normalizedPath());
+        assertEquals("/c", star.root());
+        assertEquals("/a/*", p.decideFile("/a/./*", READ).normalizedPath());
+        assertTrue(p.decideFile("/d/x/", READ).allowed());
+        assertEquals("/d/x", p.decideFile("/d/x/", READ).normalizedPath());
+        // "<<ALL FILES>>" asked for is a relative name, not every file.
+        Policy all = policy("all.policy", """
         grant { permission java.io.FilePermission "<<ALL FILES>>", "read"; };
         """);
-    Policy some = policy("some.policy", """
+        Policy some = policy("some.policy", """
         grant { permission java.io.FilePermission "/nowhere/-", "read"; };
         """);
-    assertTrue(all.decideFile("<<ALL FILES>>", READ).allowed());
-    assertFalse(some.decideFile("<<ALL FILES>>", READ).allowed());
-    assertTrue(some.decideFile("<<ALL FILES>>", READ).normalizedPath().endsWith("/<<ALL FILES>>"));
-  }
-
-  @Test
-  void allowsFileAgreesWithDecideFile() throws Exception {
-    Policy p = policy("app.policy", APP);
-    for (String path : new String[] {"/srv/data/a", "/srv/data", "/srv/data/out/x", "/etc/app.conf",
-        "/etc/other", "logs/x", "/home/u/cache/a/b"}) {
-      for (int a = 1; a <= FileActions.ALL; a++) {
-        assertEquals(p.decideFile(path, a).allowed(), p.allowsFile(path, a), path + " " + a);
-      }
+        assertTrue(all.decideFile("<<ALL FILES>>", READ).allowed());
+        assertFalse(some.decideFile("<<ALL FILES>>", READ).allowed());
+        assertTrue(some.decideFile("<<ALL FILES>>", READ).normalizedPath().endsWith("/<<ALL FILES>>"));
     }
-  }
 
-  @Test
-  void badArgumentsAreRejected() throws Exception {
-    Policy p = policy("app.policy", APP);
-    assertThrows(IllegalArgumentException.class, () -> p.decideFile("/x", 0));
-    assertThrows(IllegalArgumentException.class, () -> p.decideFile("/x", 32));
-    assertThrows(NullPointerException.class, () -> p.decideFile(null, READ));
-    assertThrows(IllegalArgumentException.class, () -> p.decideSocket("h", 80, 0));
-    assertThrows(IllegalArgumentException.class, () -> p.decideSocket("h", 80, 16));
-    assertThrows(IllegalArgumentException.class, () -> p.decideSocket("h", 65536, CONNECT));
-    assertThrows(IllegalArgumentException.class, () -> p.decideSocket("h", -2, CONNECT));
-    assertThrows(IllegalArgumentException.class,
-        () -> Policy.parse("x", "", Map.of("user.dir", "relative")::get));
-  }
+    @Test
+    void allowsFileAgreesWithDecideFile() throws Exception {
+        Policy p = policy("app.policy", APP);
+        for (String path : new String[] {
+            "/srv/data/a", "/srv/data", "/srv/data/out/x", "/etc/app.conf", "/etc/other", "logs/x", "/home/u/cache/a/b"
+        }) {
+            for (int a = 1; a <= FileActions.ALL; a++) {
+                assertEquals(p.decideFile(path, a).allowed(), p.allowsFile(path, a), path + " " + a);
+            }
+        }
+    }
 
-  @Test
-  void socketDecisions() throws Exception {
-    Policy p = policy("net.policy", """
+    @Test
+    void badArgumentsAreRejected() throws Exception {
+        Policy p = policy("app.policy", APP);
+        assertThrows(IllegalArgumentException.class, () -> p.decideFile("/x", 0));
+        assertThrows(IllegalArgumentException.class, () -> p.decideFile("/x", 32));
+        assertThrows(NullPointerException.class, () -> p.decideFile(null, READ));
+        assertThrows(IllegalArgumentException.class, () -> p.decideSocket("h", 80, 0));
+        assertThrows(IllegalArgumentException.class, () -> p.decideSocket("h", 80, 16));
+        assertThrows(IllegalArgumentException.class, () -> p.decideSocket("h", 65536, CONNECT));
+        assertThrows(IllegalArgumentException.class, () -> p.decideSocket("h", -2, CONNECT));
+        assertThrows(IllegalArgumentException.class, () -> Policy.parse("x", "", Map.of("user.dir", "relative")::get));
+    }
+
+    @Test
+    void socketDecisions() throws Exception {
+        Policy p = policy("net.policy", """
         grant {
           permission java.net.SocketPermission "db.example.com:5432", "connect";
           permission java.net.SocketPermission "*.example.org:443", "connect";
@@ -226,28 +232,29 @@ class PolicyTest {
           permission java.net.SocketPermission "127.0.0.1:9000", "connect";
         };
         """);
-    SocketDecision d = p.decideSocket("DB.Example.COM", 5432, CONNECT);
-    assertTrue(d.allowed());
-    assertEquals("net.policy:2", d.rule());
-    assertFalse(p.decideSocket("db.example.com", 5433, CONNECT).allowed());
-    assertEquals("denied by airlock policy net.policy: connect",
-        p.decideSocket("db.example.com", 5433, CONNECT).reason());
-    // Resolving is implied by every socket grant, and ignores ports.
-    assertTrue(p.decideSocket("db.example.com", -1, RESOLVE).allowed());
-    assertTrue(p.decideSocket("www.example.org", 443, CONNECT | RESOLVE).allowed());
-    assertFalse(p.decideSocket("example.org", 443, CONNECT).allowed());
-    assertTrue(p.decideSocket("localhost", 1024, LISTEN).allowed());
-    assertFalse(p.decideSocket("localhost", 1023, LISTEN).allowed());
-    assertTrue(p.decideSocket("::1", 8080, ACCEPT).allowed());
-    assertTrue(p.decideSocket("[0:0:0:0:0:0:0:1]", 8080, ACCEPT).allowed());
-    assertFalse(p.decideSocket("::1", 8080, CONNECT).allowed());
-    assertFalse(p.decideSocket("*.example.com", 5432, CONNECT).allowed());
-  }
+        SocketDecision d = p.decideSocket("DB.Example.COM", 5432, CONNECT);
+        assertTrue(d.allowed());
+        assertEquals("net.policy:2", d.rule());
+        assertFalse(p.decideSocket("db.example.com", 5433, CONNECT).allowed());
+        assertEquals(
+                "denied by airlock policy net.policy: connect",
+                p.decideSocket("db.example.com", 5433, CONNECT).reason());
+        // Resolving is implied by every socket grant, and ignores ports.
+        assertTrue(p.decideSocket("db.example.com", -1, RESOLVE).allowed());
+        assertTrue(p.decideSocket("www.example.org", 443, CONNECT | RESOLVE).allowed());
+        assertFalse(p.decideSocket("example.org", 443, CONNECT).allowed());
+        assertTrue(p.decideSocket("localhost", 1024, LISTEN).allowed());
+        assertFalse(p.decideSocket("localhost", 1023, LISTEN).allowed());
+        assertTrue(p.decideSocket("::1", 8080, ACCEPT).allowed());
+        assertTrue(p.decideSocket("[0:0:0:0:0:0:0:1]", 8080, ACCEPT).allowed());
+        assertFalse(p.decideSocket("::1", 8080, CONNECT).allowed());
+        assertFalse(p.decideSocket("*.example.com", 5432, CONNECT).allowed());
+    }
 
-  @Test
-  void surprisingJdkSocketRulesAreKept() throws Exception {
-    // A range starting at 0 also grants the ephemeral range (here 32768-60999, the Linux default).
-    Policy p = Policy.parse("e.policy", """
+    @Test
+    void surprisingJdkSocketRulesAreKept() throws Exception {
+        // A range starting at 0 also grants the ephemeral range (here 32768-60999, the Linux default).
+        Policy p = Policy.parse("e.policy", """
         grant {
           permission java.net.SocketPermission "10.0.0.0:-1024", "connect";
           permission java.net.SocketPermission "127.0.0.1:9000", "connect";
@@ -255,60 +262,65 @@ class PolicyTest {
           permission java.net.SocketPermission "localhost", "resolve";
         };
         """, key -> switch (key) {
-          case "user.dir" -> "/w";
-          case "jdk.net.ephemeralPortRange.low" -> "32768";
-          case "jdk.net.ephemeralPortRange.high" -> "60999";
-          default -> null;
+            case "user.dir" -> "/w";
+            case "jdk.net.ephemeralPortRange.low" -> "32768";
+            case "jdk.net.ephemeralPortRange.high" -> "60999";
+            default -> null;
         });
-    assertTrue(p.decideSocket("10.0.0.0", 40000, CONNECT).allowed());
-    assertFalse(p.decideSocket("10.0.0.0", 61000, CONNECT).allowed());
-    assertFalse(p.decideSocket("10.0.0.0", 2000, CONNECT).allowed());
-    // localhost is 127.0.0.1, as the JDK resolves it without any name service.
-    assertTrue(p.decideSocket("localhost", 9000, CONNECT).allowed());
-    assertTrue(p.decideSocket("127.1", 9000, CONNECT).allowed());
-    assertTrue(p.decideSocket("::ffff:127.0.0.1", 9000, CONNECT).allowed());
-    assertTrue(p.decideSocket("127.0.0.1", -1, RESOLVE).allowed());
-    // A wildcard is matched against an address's text when reverse lookup fails.
-    assertTrue(p.decideSocket("10.0.0.1", 1, ACCEPT).allowed());
-    assertTrue(p.decideSocket("localhost", 1, ACCEPT).allowed());
-    assertFalse(p.decideSocket("10.0.1.1", 1, ACCEPT).allowed());
-    // No DNS: a name never matches an address grant other than through localhost.
-    assertFalse(p.decideSocket("some.host", 9000, CONNECT).allowed());
-  }
+        assertTrue(p.decideSocket("10.0.0.0", 40000, CONNECT).allowed());
+        assertFalse(p.decideSocket("10.0.0.0", 61000, CONNECT).allowed());
+        assertFalse(p.decideSocket("10.0.0.0", 2000, CONNECT).allowed());
+        // localhost is 127.0.0.1, as the JDK resolves it without any name service.
+        assertTrue(p.decideSocket("localhost", 9000, CONNECT).allowed());
+        assertTrue(p.decideSocket("127.1", 9000, CONNECT).allowed());
+        assertTrue(p.decideSocket("::ffff:127.0.0.1", 9000, CONNECT).allowed());
+        assertTrue(p.decideSocket("127.0.0.1", -1, RESOLVE).allowed());
+        // A wildcard is matched against an address's text when reverse lookup fails.
+        assertTrue(p.decideSocket("10.0.0.1", 1, ACCEPT).allowed());
+        assertTrue(p.decideSocket("localhost", 1, ACCEPT).allowed());
+        assertFalse(p.decideSocket("10.0.1.1", 1, ACCEPT).allowed());
+        // No DNS: a name never matches an address grant other than through localhost.
+        assertFalse(p.decideSocket("some.host", 9000, CONNECT).allowed());
+    }
 
-  @Test
-  void combineIsAUnionNamedAfterItsParts() throws Exception {
-    Policy a = policy("a.policy", "grant { permission java.io.FilePermission \"/a/-\", \"read\"; };");
-    Policy b = policy("b.policy", "grant { permission java.io.FilePermission \"/a/-\", \"write\";"
-        + " permission java.net.SocketPermission \"h:1\", \"connect\"; };");
-    Policy ab = Policy.combine(List.of(a, b));
-    assertEquals("a.policy, b.policy", ab.displayName());
-    FileDecision d = ab.decideFile("/a/x", READ | WRITE);
-    assertTrue(d.allowed());
-    assertEquals("a.policy:1", d.rule());
-    assertEquals("b.policy:1", ab.decideFile("/a/x", WRITE).rule());
-    assertTrue(ab.decideSocket("h", 1, CONNECT).allowed());
-    assertEquals("denied by airlock policy a.policy, b.policy: execute",
-        ab.decideFile("/a/x", EXECUTE).reason());
-    assertEquals(List.of("/a"), ab.fileGrantRoots());
-    assertEquals(a, Policy.combine(List.of(a)));
-    assertEquals("(none)", Policy.combine(List.of()).displayName());
-  }
+    @Test
+    void combineIsAUnionNamedAfterItsParts() throws Exception {
+        Policy a = policy("a.policy", "grant { permission java.io.FilePermission \"/a/-\", \"read\"; };");
+        Policy b = policy(
+                "b.policy",
+                "grant { permission java.io.FilePermission \"/a/-\", \"write\";"
+                        + " permission java.net.SocketPermission \"h:1\", \"connect\"; };");
+        Policy ab = Policy.combine(List.of(a, b));
+        assertEquals("a.policy, b.policy", ab.displayName());
+        FileDecision d = ab.decideFile("/a/x", READ | WRITE);
+        assertTrue(d.allowed());
+        assertEquals("a.policy:1", d.rule());
+        assertEquals("b.policy:1", ab.decideFile("/a/x", WRITE).rule());
+        assertTrue(ab.decideSocket("h", 1, CONNECT).allowed());
+        assertEquals(
+                "denied by airlock policy a.policy, b.policy: execute",
+                ab.decideFile("/a/x", EXECUTE).reason());
+        assertEquals(List.of("/a"), ab.fileGrantRoots());
+        assertEquals(a, Policy.combine(List.of(a)));
+        assertEquals("(none)", Policy.combine(List.of()).displayName());
+    }
 
-  @Test
-  void emptyGrantsNothing() {
-    Policy p = Policy.empty();
-    assertEquals("(none)", p.displayName());
-    assertFalse(p.decideFile("/", READ).allowed());
-    assertEquals("denied by airlock policy (none): read", p.decideFile("/x", READ).reason());
-    assertFalse(p.decideSocket("localhost", 0, LISTEN).allowed());
-    assertEquals(List.of(), p.fileGrantRoots());
-    assertEquals(List.of(), p.warnings());
-  }
+    @Test
+    void emptyGrantsNothing() {
+        Policy p = Policy.empty();
+        assertEquals("(none)", p.displayName());
+        assertFalse(p.decideFile("/", READ).allowed());
+        assertEquals(
+                "denied by airlock policy (none): read",
+                p.decideFile("/x", READ).reason());
+        assertFalse(p.decideSocket("localhost", 0, LISTEN).allowed());
+        assertEquals(List.of(), p.fileGrantRoots());
+        assertEquals(List.of(), p.warnings());
+    }
 
-  @Test
-  void warningsSayWhatIsNotEnforced() throws Exception {
-    Policy p = policy("w.policy", """
+    @Test
+    void warningsSayWhatIsNotEnforced() throws Exception {
+        Policy p = policy("w.policy", """
         grant {
           permission java.util.PropertyPermission "a", "read";
           permission java.util.PropertyPermission "b", "read";
@@ -322,96 +334,100 @@ class PolicyTest {
         };
         grant signedBy "duke" { permission java.io.FilePermission "/-", "read"; };
         """);
-    List<String> w = new ArrayList<>();
-    for (PolicyWarning x : p.warnings()) {
-      w.add(x.toString());
+        List<String> w = new ArrayList<>();
+        for (PolicyWarning x : p.warnings()) {
+            w.add(x.toString());
+        }
+        assertEquals(
+                List.of(
+                        "w.policy:5:3: warning: permission ignored, as the JDK ignores it: invalid actions"
+                                + " \"reed\" for java.io.FilePermission",
+                        "w.policy:6:3: warning: permission ignored, as the JDK ignores it: java.io.FilePermission"
+                                + " needs actions (read, write, execute, delete, readlink)",
+                        "w.policy:7:3: warning: permission ignored, as the JDK ignores it: invalid target"
+                                + " \"h:abc\" for java.net.SocketPermission: invalid port range: abc",
+                        "w.policy:8:3: warning: the relative target \"rel\" is resolved against user.dir"
+                                + " /work/app (the JDK would match it only against relative paths)",
+                        "w.policy:9:3: warning: permission ignored: ${{self}} only means something in a grant"
+                                + " with principals (the JDK ignores it here)",
+                        "w.policy:10:3: warning: signedBy on a permission entry names the signer of the"
+                                + " permission class; the JDK ignores it for java.io.FilePermission, and so does"
+                                + " Airlock",
+                        "w.policy:12:1: warning: this grant is restricted to signedBy \"duke\"; the Airlock"
+                                + " broker cannot attribute a request to code or a principal, so its 1 permission(s)"
+                                + " grant nothing (kept for an agent-side check, not enforced)",
+                        "w.policy:2:3: warning: java.util.PropertyPermission is not enforced by Airlock, which"
+                                + " decides only java.io.FilePermission, java.net.SocketPermission and"
+                                + " java.security.AllPermission (2 entries of this type, the first here)",
+                        "w.policy:4:3: warning: java.io.filepermission is not enforced by Airlock, which decides"
+                                + " only java.io.FilePermission, java.net.SocketPermission and"
+                                + " java.security.AllPermission (did you mean java.io.FilePermission? class names are"
+                                + " case-sensitive) (1 entry of this type)"),
+                w);
+        assertTrue(p.decideFile("/s", READ).allowed());
+        assertFalse(p.decideFile("/x", READ).allowed());
     }
-    assertEquals(List.of(
-        "w.policy:5:3: warning: permission ignored, as the JDK ignores it: invalid actions"
-            + " \"reed\" for java.io.FilePermission",
-        "w.policy:6:3: warning: permission ignored, as the JDK ignores it: java.io.FilePermission"
-            + " needs actions (read, write, execute, delete, readlink)",
-        "w.policy:7:3: warning: permission ignored, as the JDK ignores it: invalid target"
-            + " \"h:abc\" for java.net.SocketPermission: invalid port range: abc",
-        "w.policy:8:3: warning: the relative target \"rel\" is resolved against user.dir"
-            + " /work/app (the JDK would match it only against relative paths)",
-        "w.policy:9:3: warning: permission ignored: ${{self}} only means something in a grant"
-            + " with principals (the JDK ignores it here)",
-        "w.policy:10:3: warning: signedBy on a permission entry names the signer of the"
-            + " permission class; the JDK ignores it for java.io.FilePermission, and so does"
-            + " Airlock",
-        "w.policy:12:1: warning: this grant is restricted to signedBy \"duke\"; the Airlock"
-            + " broker cannot attribute a request to code or a principal, so its 1 permission(s)"
-            + " grant nothing (kept for an agent-side check, not enforced)",
-        "w.policy:2:3: warning: java.util.PropertyPermission is not enforced by Airlock, which"
-            + " decides only java.io.FilePermission, java.net.SocketPermission and"
-            + " java.security.AllPermission (2 entries of this type, the first here)",
-        "w.policy:4:3: warning: java.io.filepermission is not enforced by Airlock, which decides"
-            + " only java.io.FilePermission, java.net.SocketPermission and"
-            + " java.security.AllPermission (did you mean java.io.FilePermission? class names are"
-            + " case-sensitive) (1 entry of this type)"), w);
-    assertTrue(p.decideFile("/s", READ).allowed());
-    assertFalse(p.decideFile("/x", READ).allowed());
-  }
 
-  @Test
-  void parsesFilesAsUtf8WithTheJdksReplacementOfBadBytes(@TempDir Path dir) throws Exception {
-    Path f = dir.resolve("u.policy");
-    byte[] text = "grant { permission java.io.FilePermission \"/d/é\", \"read\"; };"
-        .getBytes(StandardCharsets.UTF_8);
-    Files.write(f, text);
-    assertTrue(Policy.parse(f, "u.policy").decideFile("/d/é", READ).allowed());
-    Files.write(f, new byte[] {'g', 'r', 'a', 'n', 't', ' ', '{', ' ', (byte) 0xff, '}', ';'});
-    PolicySyntaxException e = assertThrows(PolicySyntaxException.class,
-        () -> Policy.parse(f, "u.policy"));
-    assertEquals("u.policy:1:9: expected 'permission' or '}', found unknown keyword '\uFFFD'",
-        e.getMessage());
-    assertThrows(NoSuchFileException.class, () -> Policy.parse(dir.resolve("none"), "none"));
-  }
-
-  @Test
-  void decisionsAreSafeToMakeFromManyThreads() throws Exception {
-    StringBuilder text = new StringBuilder("grant {\n");
-    for (int i = 0; i < 200; i++) {
-      text.append("permission java.io.FilePermission \"/d").append(i).append("/-\", \"read\";\n");
+    @Test
+    void parsesFilesAsUtf8WithTheJdksReplacementOfBadBytes(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("u.policy");
+        byte[] text =
+                "grant { permission java.io.FilePermission \"/d/é\", \"read\"; };".getBytes(StandardCharsets.UTF_8);
+        Files.write(f, text);
+        assertTrue(Policy.parse(f, "u.policy").decideFile("/d/é", READ).allowed());
+        Files.write(f, new byte[] {'g', 'r', 'a', 'n', 't', ' ', '{', ' ', (byte) 0xff, '}', ';'});
+        PolicySyntaxException e = assertThrows(PolicySyntaxException.class, () -> Policy.parse(f, "u.policy"));
+        assertEquals("u.policy:1:9: expected 'permission' or '}', found unknown keyword '\uFFFD'", e.getMessage());
+        assertThrows(NoSuchFileException.class, () -> Policy.parse(dir.resolve("none"), "none"));
     }
-    Policy p = policy("t.policy", text.append("};").toString());
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    try {
-      List<Future<Integer>> results = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
-        results.add(pool.submit(() -> {
-          int allowed = 0;
-          for (int i = 0; i < 20_000; i++) {
-            if (p.decideFile("/d" + (i % 400) + "/f", READ).allowed()) {
-              allowed++;
+
+    @Test
+    void decisionsAreSafeToMakeFromManyThreads() throws Exception {
+        StringBuilder text = new StringBuilder("grant {\n");
+        for (int i = 0; i < 200; i++) {
+            text.append("permission java.io.FilePermission \"/d").append(i).append("/-\", \"read\";\n");
+        }
+        Policy p = policy("t.policy", text.append("};").toString());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                results.add(pool.submit(() -> {
+                    int allowed = 0;
+                    for (int i = 0; i < 20_000; i++) {
+                        if (p.decideFile("/d" + (i % 400) + "/f", READ).allowed()) {
+                            allowed++;
+                        }
+                    }
+                    return allowed;
+                }));
             }
-          }
-          return allowed;
-        }));
-      }
-      for (Future<Integer> f : results) {
-        assertEquals(10_000, f.get());
-      }
-    } finally {
-      pool.shutdownNow();
+            for (Future<Integer> f : results) {
+                assertEquals(10_000, f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
-  }
 
-  @Test
-  void aThousandGrantsAreIndexed() throws Exception {
-    StringBuilder text = new StringBuilder("grant {\n");
-    for (int i = 0; i < 1000; i++) {
-      text.append("permission java.io.FilePermission \"/srv/t").append(i % 50).append("/u")
-          .append(i).append(i % 3 == 0 ? "/-" : i % 3 == 1 ? "/*" : "/f").append("\", \"read\";\n");
+    @Test
+    void aThousandGrantsAreIndexed() throws Exception {
+        StringBuilder text = new StringBuilder("grant {\n");
+        for (int i = 0; i < 1000; i++) {
+            text.append("permission java.io.FilePermission \"/srv/t")
+                    .append(i % 50)
+                    .append("/u")
+                    .append(i)
+                    .append(i % 3 == 0 ? "/-" : i % 3 == 1 ? "/*" : "/f")
+                    .append("\", \"read\";\n");
+        }
+        Policy p = policy("big.policy", text.append("};").toString());
+        assertTrue(p.decideFile("/srv/t0/u0/a/b", READ).allowed());
+        assertEquals("big.policy:2", p.decideFile("/srv/t0/u0/a/b", READ).rule());
+        assertTrue(p.decideFile("/srv/t1/u1/a", READ).allowed());
+        assertFalse(p.decideFile("/srv/t1/u1/a/b", READ).allowed());
+        assertTrue(p.decideFile("/srv/t2/u2/f", READ).allowed());
+        assertEquals("/srv/t2/u2", p.decideFile("/srv/t2/u2/f", READ).root());
+        assertEquals(1000, p.fileGrantRoots().size());
     }
-    Policy p = policy("big.policy", text.append("};").toString());
-    assertTrue(p.decideFile("/srv/t0/u0/a/b", READ).allowed());
-    assertEquals("big.policy:2", p.decideFile("/srv/t0/u0/a/b", READ).rule());
-    assertTrue(p.decideFile("/srv/t1/u1/a", READ).allowed());
-    assertFalse(p.decideFile("/srv/t1/u1/a/b", READ).allowed());
-    assertTrue(p.decideFile("/srv/t2/u2/f", READ).allowed());
-    assertEquals("/srv/t2/u2", p.decideFile("/srv/t2/u2/f", READ).root());
-    assertEquals(1000, p.fileGrantRoots().size());
-  }
 }

@@ -24,8 +24,7 @@ final class ControlMessage {
     /** {@code CMSG_DATA}'s distance from the header: where a control message's data starts. */
     static final int DATA = align(HEADER_SIZE);
 
-    private ControlMessage() {
-    }
+    private ControlMessage() {}
 
     /** {@code CMSG_ALIGN(length)}. */
     static int align(int length) {

@@ -44,8 +44,7 @@ public final class Errno {
     public static final int ESRCH = 3;
     public static final int ENOTSOCK = 88;
 
-    private Errno() {
-    }
+    private Errno() {}
 
     /** The symbolic name, e.g. {@code EACCES}; {@code errno N} for numbers Airlock does not name. */
     public static String name(int errno) {
@@ -205,8 +204,7 @@ public final class Errno {
         return errno > 0 && errno < TABLE.length ? TABLE[errno] : null;
     }
 
-    private record Entry(String name) {
-    }
+    private record Entry(String name) {}
 
     private static final Entry[] TABLE = new Entry[128];
 

@@ -54,8 +54,7 @@ public final class Landlock {
     private static final int LANDLOCK_CREATE_RULESET_VERSION = 1;
     private static final int LANDLOCK_RULE_PATH_BENEATH = 1;
 
-    private Landlock() {
-    }
+    private Landlock() {}
 
     /** The Landlock ABI version, or 0 when Landlock is unavailable or disabled. */
     public static int abi() {
@@ -88,7 +87,8 @@ public final class Landlock {
         attr.putLong(8, handledNetwork);
         attr.putLong(16, scoped);
         int size = scoped != 0 ? 24 : handledNetwork != 0 ? 16 : 8;
-        long fd = Linux.check(Linux.c().syscall(SYS_LANDLOCK_CREATE_RULESET, attr.address(), size, 0, 0, 0, 0),
+        long fd = Linux.check(
+                Linux.c().syscall(SYS_LANDLOCK_CREATE_RULESET, attr.address(), size, 0, 0, 0, 0),
                 "landlock_create_ruleset");
         return Fd.adopt((int) fd);
     }
@@ -101,12 +101,22 @@ public final class Landlock {
         Pointer attr = Linux.allocate(12);
         attr.putLong(0, allowed);
         attr.putInt(8, parent.get());
-        Linux.check(Linux.c().syscall(SYS_LANDLOCK_ADD_RULE, ruleset.get(), LANDLOCK_RULE_PATH_BENEATH, attr.address(), 0, 0, 0),
+        Linux.check(
+                Linux.c()
+                        .syscall(
+                                SYS_LANDLOCK_ADD_RULE,
+                                ruleset.get(),
+                                LANDLOCK_RULE_PATH_BENEATH,
+                                attr.address(),
+                                0,
+                                0,
+                                0),
                 "landlock_add_rule(" + what + ")");
     }
 
     /** landlock_restrict_self(2): enforces {@code ruleset} on the calling thread (requires no_new_privs). */
     public static void restrictSelf(Fd ruleset) throws ErrnoException {
-        Linux.check(Linux.c().syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset.get(), 0, 0, 0, 0, 0), "landlock_restrict_self");
+        Linux.check(
+                Linux.c().syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset.get(), 0, 0, 0, 0, 0), "landlock_restrict_self");
     }
 }

@@ -53,8 +53,8 @@ public interface LibC {
 
     int prctl(int option, long a2, long a3, long a4, long a5);
 
-    int posix_spawn(IntByReference pid, String path, Pointer fileActions, Pointer attributes,
-            Pointer argv, Pointer envp);
+    int posix_spawn(
+            IntByReference pid, String path, Pointer fileActions, Pointer attributes, Pointer argv, Pointer envp);
 
     int posix_spawn_file_actions_init(Pointer fileActions);
 

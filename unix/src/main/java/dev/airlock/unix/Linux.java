@@ -103,8 +103,7 @@ public final class Linux {
     private static final int STAT_UID_OFFSET = 28;
     private static final int STAT_SIZE_OFFSET = 48;
 
-    private Linux() {
-    }
+    private Linux() {}
 
     /** Lazy holder: libc is bound on first use, never at class initialisation of callers. */
     private static final class Lib {
@@ -114,8 +113,8 @@ public final class Linux {
         static {
             String arch = System.getProperty("os.arch");
             if (!"Linux".equals(System.getProperty("os.name")) || !("amd64".equals(arch) || "x86_64".equals(arch))) {
-                throw new UnsupportedOperationException("Airlock supports Linux on x86_64 only, not "
-                        + System.getProperty("os.name") + " on " + arch);
+                throw new UnsupportedOperationException(
+                        "Airlock supports Linux on x86_64 only, not " + System.getProperty("os.name") + " on " + arch);
             }
             C = LibraryLoader.create(LibC.class).load("c");
             RUNTIME = Runtime.getRuntime(C);
@@ -301,8 +300,11 @@ public final class Linux {
     public static Stat fstat(int fd) throws ErrnoException {
         Pointer scratch = SCRATCH.get();
         check(c().fstat(fd, scratch.slice(SCRATCH_STRUCT, STAT_SIZE)), "fstat(" + fd + ")");
-        return new Stat(scratch.getInt(SCRATCH_STRUCT + STAT_MODE_OFFSET), scratch.getInt(SCRATCH_STRUCT + STAT_UID_OFFSET),
-                scratch.getLong(SCRATCH_STRUCT + STAT_SIZE_OFFSET), scratch.getLong(SCRATCH_STRUCT + STAT_DEV_OFFSET),
+        return new Stat(
+                scratch.getInt(SCRATCH_STRUCT + STAT_MODE_OFFSET),
+                scratch.getInt(SCRATCH_STRUCT + STAT_UID_OFFSET),
+                scratch.getLong(SCRATCH_STRUCT + STAT_SIZE_OFFSET),
+                scratch.getLong(SCRATCH_STRUCT + STAT_DEV_OFFSET),
                 scratch.getLong(SCRATCH_STRUCT + STAT_INO_OFFSET));
     }
 
@@ -314,10 +316,14 @@ public final class Linux {
     public static Stat fstatat(int dirfd, String path, int flags) throws ErrnoException {
         long address = scratchPath(path, "fstatat");
         Pointer scratch = SCRATCH.get();
-        check(c().syscall(SYS_NEWFSTATAT, dirfd, address, scratch.address() + SCRATCH_STRUCT, flags, 0, 0),
+        check(
+                c().syscall(SYS_NEWFSTATAT, dirfd, address, scratch.address() + SCRATCH_STRUCT, flags, 0, 0),
                 "fstatat(" + name(dirfd, path) + ")");
-        return new Stat(scratch.getInt(SCRATCH_STRUCT + STAT_MODE_OFFSET), scratch.getInt(SCRATCH_STRUCT + STAT_UID_OFFSET),
-                scratch.getLong(SCRATCH_STRUCT + STAT_SIZE_OFFSET), scratch.getLong(SCRATCH_STRUCT + STAT_DEV_OFFSET),
+        return new Stat(
+                scratch.getInt(SCRATCH_STRUCT + STAT_MODE_OFFSET),
+                scratch.getInt(SCRATCH_STRUCT + STAT_UID_OFFSET),
+                scratch.getLong(SCRATCH_STRUCT + STAT_SIZE_OFFSET),
+                scratch.getLong(SCRATCH_STRUCT + STAT_DEV_OFFSET),
                 scratch.getLong(SCRATCH_STRUCT + STAT_INO_OFFSET));
     }
 
@@ -349,15 +355,28 @@ public final class Linux {
     public static Statx statx(int fd) throws ErrnoException {
         Pointer buffer = allocate(STATX_SIZE);
         long path = scratchPath("", "statx");
-        check(c().syscall(SYS_STATX, fd, path, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_ALL, buffer.address(), 0),
+        check(
+                c().syscall(SYS_STATX, fd, path, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_ALL, buffer.address(), 0),
                 "statx(fd " + fd + ")");
         boolean birthtime = (buffer.getInt(0) & STATX_BTIME) != 0;
-        return new Statx(buffer.getShort(28) & 0xFFFF, buffer.getLong(32),
-                makedev(buffer.getInt(136), buffer.getInt(140)), makedev(buffer.getInt(128), buffer.getInt(132)),
-                buffer.getInt(16), buffer.getInt(20), buffer.getInt(24), buffer.getLong(40),
-                buffer.getLong(64), buffer.getInt(72), buffer.getLong(112), buffer.getInt(120),
-                buffer.getLong(96), buffer.getInt(104),
-                birthtime, birthtime ? buffer.getLong(80) : 0, birthtime ? buffer.getInt(88) : 0);
+        return new Statx(
+                buffer.getShort(28) & 0xFFFF,
+                buffer.getLong(32),
+                makedev(buffer.getInt(136), buffer.getInt(140)),
+                makedev(buffer.getInt(128), buffer.getInt(132)),
+                buffer.getInt(16),
+                buffer.getInt(20),
+                buffer.getInt(24),
+                buffer.getLong(40),
+                buffer.getLong(64),
+                buffer.getInt(72),
+                buffer.getLong(112),
+                buffer.getInt(120),
+                buffer.getLong(96),
+                buffer.getInt(104),
+                birthtime,
+                birthtime ? buffer.getLong(80) : 0,
+                birthtime ? buffer.getInt(88) : 0);
     }
 
     /** glibc's {@code makedev}: major and minor in the 64-bit encoding stat(2) reports. */
@@ -380,7 +399,8 @@ public final class Linux {
      */
     public static int inotifyAddWatch(int inotifyFd, String path, int mask) throws ErrnoException {
         long address = scratchPath(path, "inotify_add_watch");
-        return (int) check(c().syscall(SYS_INOTIFY_ADD_WATCH, inotifyFd, address, mask & 0xFFFFFFFFL, 0, 0, 0),
+        return (int) check(
+                c().syscall(SYS_INOTIFY_ADD_WATCH, inotifyFd, address, mask & 0xFFFFFFFFL, 0, 0, 0),
                 "inotify_add_watch(" + path + ")");
     }
 
@@ -397,7 +417,9 @@ public final class Linux {
 
     /** unlinkat(2); {@link #AT_REMOVEDIR} removes an empty directory instead of a file. */
     public static void unlinkat(int dirfd, String path, int flags) throws ErrnoException {
-        check(c().unlinkat(dirfd, cPath(path), flags), (flags & AT_REMOVEDIR) != 0 ? "rmdir(" + path + ")" : "unlinkat(" + path + ")");
+        check(
+                c().unlinkat(dirfd, cPath(path), flags),
+                (flags & AT_REMOVEDIR) != 0 ? "rmdir(" + path + ")" : "unlinkat(" + path + ")");
     }
 
     /** renameat2(2) (glibc 2.28+); {@link #RENAME_NOREPLACE} fails with EEXIST instead of replacing. */
@@ -406,8 +428,11 @@ public final class Linux {
     }
 
     /** linkat(2): {@code newPath} becomes another name of {@code oldPath} (a final link is not followed without AT_SYMLINK_FOLLOW). */
-    public static void linkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) throws ErrnoException {
-        check(c().linkat(oldDirfd, cPath(oldPath), newDirfd, cPath(newPath), flags), "linkat(" + oldPath + ", " + newPath + ")");
+    public static void linkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags)
+            throws ErrnoException {
+        check(
+                c().linkat(oldDirfd, cPath(oldPath), newDirfd, cPath(newPath), flags),
+                "linkat(" + oldPath + ", " + newPath + ")");
     }
 
     /** symlinkat(2): a link at {@code path} holding {@code target}, any bytes but NUL, stored as they are. */
@@ -450,11 +475,14 @@ public final class Linux {
      * path and {@link #AT_EMPTY_PATH} it works on an {@code O_PATH} descriptor (a link's own times
      * for a descriptor of a link); futimens' NULL path would answer EBADF there.
      */
-    public static void utimensat(int dirfd, String path, long accessNanos, long modifiedNanos, int flags) throws ErrnoException {
+    public static void utimensat(int dirfd, String path, long accessNanos, long modifiedNanos, int flags)
+            throws ErrnoException {
         Pointer scratch = SCRATCH.get();
         putTimespec(scratch, SCRATCH_STRUCT, accessNanos);
         putTimespec(scratch, SCRATCH_STRUCT + 16, modifiedNanos);
-        check(c().utimensat(dirfd, cPath(path), scratch.slice(SCRATCH_STRUCT, 32), flags), "utimensat(" + name(dirfd, path) + ")");
+        check(
+                c().utimensat(dirfd, cPath(path), scratch.slice(SCRATCH_STRUCT, 32), flags),
+                "utimensat(" + name(dirfd, path) + ")");
     }
 
     /** A time in nanoseconds as a {@code struct timespec}; floor division, so times before 1970 keep 0 &lt;= tv_nsec &lt; 10^9. */

@@ -16,12 +16,10 @@ public final class Processes {
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final int PR_GET_CHILD_SUBREAPER = 37;
 
-    private Processes() {
-    }
+    private Processes() {}
 
     /** A reaped child: its pid and raw wait status. */
-    public record Exited(int pid, int status) {
-    }
+    public record Exited(int pid, int status) {}
 
     /** kill(2): sends {@code signal} to {@code pid} (a negative pid: that process group). */
     public static void kill(int pid, int signal) throws ErrnoException {

@@ -19,8 +19,7 @@ public final class Seccomp {
     /** BPF_MAXINSNS: the kernel refuses a longer program. */
     private static final int MAX_INSTRUCTIONS = 4096;
 
-    private Seccomp() {
-    }
+    private Seccomp() {}
 
     /** A filter laid out in native memory, ready for {@link #install}; opaque to callers. */
     public static final class Program {
@@ -66,7 +65,8 @@ public final class Seccomp {
     /** seccomp(SECCOMP_SET_MODE_FILTER): installs {@code program} on the calling thread (requires no_new_privs). */
     public static void install(Program program) throws ErrnoException {
         try {
-            Linux.check(Linux.c().syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, 0, program.program.address(), 0, 0, 0),
+            Linux.check(
+                    Linux.c().syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, 0, program.program.address(), 0, 0, 0),
                     "seccomp(SECCOMP_SET_MODE_FILTER)");
         } finally {
             // The kernel reads both structures during the call: neither may be freed before it returns.

@@ -20,7 +20,8 @@ public final class SeqPacketSocket implements AutoCloseable {
     /** A send carries at most one descriptor. */
     private static final int SEND_CONTROL = ControlMessage.space(Integer.BYTES);
 
-    private static final int RECEIVE_CONTROL = ControlMessage.space(Ucred.SIZE) + ControlMessage.space(Integer.BYTES * MAX_FDS_SEEN);
+    private static final int RECEIVE_CONTROL =
+            ControlMessage.space(Ucred.SIZE) + ControlMessage.space(Integer.BYTES * MAX_FDS_SEEN);
 
     private final Fd fd;
     private final int maxMessage;
@@ -33,8 +34,7 @@ public final class SeqPacketSocket implements AutoCloseable {
     // The descriptors are handed over once, as the kernel passed them, and a Received is never
     // compared or hashed, so the array's identity equality does not matter.
     @SuppressWarnings("ArrayRecordComponent")
-    public record Received(int length, Fd[] descriptors, Credentials sender, boolean truncated) {
-    }
+    public record Received(int length, Fd[] descriptors, Credentials sender, boolean truncated) {}
 
     /**
      * The native memory of one direction: a message header, its one I/O vector, the control
@@ -106,7 +106,8 @@ public final class SeqPacketSocket implements AutoCloseable {
             }
             block.vector.set(block.address(block.payload), length);
             if (attach != null) {
-                long rights = ControlMessage.put(memory, block.control, SocketCalls.SOL_SOCKET, SocketCalls.SCM_RIGHTS, Integer.BYTES);
+                long rights = ControlMessage.put(
+                        memory, block.control, SocketCalls.SOL_SOCKET, SocketCalls.SCM_RIGHTS, Integer.BYTES);
                 memory.putInt(rights, attach.get());
                 block.header.set(block.vector.address(), 1, block.address(block.control), SEND_CONTROL);
             } else {
@@ -171,7 +172,9 @@ public final class SeqPacketSocket implements AutoCloseable {
                         more[descriptors.length + i] = Fd.adopt(memory.getInt(data + (long) Integer.BYTES * i));
                     }
                     descriptors = more;
-                } else if (level == SocketCalls.SOL_SOCKET && type == SocketCalls.SCM_CREDENTIALS && dataLength >= Ucred.SIZE) {
+                } else if (level == SocketCalls.SOL_SOCKET
+                        && type == SocketCalls.SCM_CREDENTIALS
+                        && dataLength >= Ucred.SIZE) {
                     sender = Ucred.read(memory, data);
                 }
                 offset = ControlMessage.next(offset, cmsgLength);
@@ -187,7 +190,8 @@ public final class SeqPacketSocket implements AutoCloseable {
                     into.put(i, memory.getByte(block.payload + i));
                 }
             }
-            boolean truncated = (flags & (SocketCalls.MSG_TRUNC | SocketCalls.MSG_CTRUNC)) != 0 || n > capacity || n > maxMessage;
+            boolean truncated =
+                    (flags & (SocketCalls.MSG_TRUNC | SocketCalls.MSG_CTRUNC)) != 0 || n > capacity || n > maxMessage;
             return new Received(length, descriptors, sender, truncated);
         } finally {
             receiveLock.unlock();

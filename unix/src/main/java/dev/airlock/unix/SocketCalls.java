@@ -26,8 +26,7 @@ final class SocketCalls {
     static final int MSG_NOSIGNAL = 0x4000;
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
 
-    private SocketCalls() {
-    }
+    private SocketCalls() {}
 
     /**
      * Holder of the binding. The interface must be public for jnr-ffi, which implements it in a
@@ -72,7 +71,9 @@ final class SocketCalls {
     /** A connected AF_UNIX SOCK_SEQPACKET pair, both ends close-on-exec. */
     static Fd[] seqpacketPair() throws ErrnoException {
         int[] sv = new int[2];
-        Linux.check(calls().socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair(AF_UNIX, SOCK_SEQPACKET)");
+        Linux.check(
+                calls().socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv),
+                "socketpair(AF_UNIX, SOCK_SEQPACKET)");
         return new Fd[] {Fd.adopt(sv[0]), Fd.adopt(sv[1])};
     }
 

@@ -30,7 +30,8 @@ public final class SpawnPlan {
     private final Pointer attributes;
     private final List<Pointer> memory;
 
-    private SpawnPlan(String path, Pointer argv, Pointer envp, Pointer fileActions, Pointer attributes, List<Pointer> memory) {
+    private SpawnPlan(
+            String path, Pointer argv, Pointer envp, Pointer fileActions, Pointer attributes, List<Pointer> memory) {
         this.path = path;
         this.argv = argv;
         this.envp = envp;
@@ -62,8 +63,9 @@ public final class SpawnPlan {
      * before exec: it leads a new session and process group and has no controlling terminal
      * (its 0, 1 and 2 stay whatever they were, a terminal included).
      */
-    public static SpawnPlan prepare(String path, List<String> argv, List<String> env, Map<Integer, Integer> descriptors,
-            boolean newSession) throws ErrnoException {
+    public static SpawnPlan prepare(
+            String path, List<String> argv, List<String> env, Map<Integer, Integer> descriptors, boolean newSession)
+            throws ErrnoException {
         int highest = 2;
         for (Map.Entry<Integer, Integer> d : descriptors.entrySet()) {
             if (descriptors.containsKey(d.getValue())) {
@@ -79,9 +81,13 @@ public final class SpawnPlan {
         Pointer actions = Linux.allocate(FILE_ACTIONS_SIZE);
         check(c.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
         for (Map.Entry<Integer, Integer> d : new TreeMap<>(descriptors).entrySet()) {
-            check(c.posix_spawn_file_actions_adddup2(actions, d.getValue(), d.getKey()), "posix_spawn_file_actions_adddup2");
+            check(
+                    c.posix_spawn_file_actions_adddup2(actions, d.getValue(), d.getKey()),
+                    "posix_spawn_file_actions_adddup2");
         }
-        check(c.posix_spawn_file_actions_addclosefrom_np(actions, highest + 1), "posix_spawn_file_actions_addclosefrom_np");
+        check(
+                c.posix_spawn_file_actions_addclosefrom_np(actions, highest + 1),
+                "posix_spawn_file_actions_addclosefrom_np");
         Pointer attributes = Linux.allocate(ATTRIBUTES_SIZE);
         check(c.posix_spawnattr_init(attributes), "posix_spawnattr_init");
         Pointer empty = Linux.allocate(SIGSET_SIZE);

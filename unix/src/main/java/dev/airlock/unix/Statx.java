@@ -7,7 +7,21 @@ package dev.airlock.unix;
  * one (STATX_BTIME; both birth fields are 0 otherwise). A plain value of the kernel's answer: the
  * wire protocol carries its own copy of these fields, so that the protocol depends on no binding.
  */
-public record Statx(int mode, long ino, long dev, long rdev, int nlink, int uid, int gid, long size,
-        long atimeSeconds, int atimeNanos, long mtimeSeconds, int mtimeNanos, long ctimeSeconds, int ctimeNanos,
-        boolean birthtimeAvailable, long birthtimeSeconds, int birthtimeNanos) {
-}
+public record Statx(
+        int mode,
+        long ino,
+        long dev,
+        long rdev,
+        int nlink,
+        int uid,
+        int gid,
+        long size,
+        long atimeSeconds,
+        int atimeNanos,
+        long mtimeSeconds,
+        int mtimeNanos,
+        long ctimeSeconds,
+        int ctimeNanos,
+        boolean birthtimeAvailable,
+        long birthtimeSeconds,
+        int birthtimeNanos) {}

@@ -21,8 +21,7 @@ public final class ThreadConfinement {
     private static final int PR_SET_NO_NEW_PRIVS = 38;
     private static final int PR_GET_NO_NEW_PRIVS = 39;
 
-    private ThreadConfinement() {
-    }
+    private ThreadConfinement() {}
 
     /** Sets no_new_privs on the calling thread: nothing it executes gains privileges (setuid bits, file capabilities). */
     public static void setNoNewPrivs() throws ErrnoException {
@@ -46,7 +45,8 @@ public final class ThreadConfinement {
         for (Namespace kind : kinds) {
             flags |= kind.cloneFlag();
         }
-        Linux.check(Linux.c().syscall(SYS_UNSHARE, flags, 0, 0, 0, 0, 0), "unshare(0x" + Integer.toHexString(flags) + ")");
+        Linux.check(
+                Linux.c().syscall(SYS_UNSHARE, flags, 0, 0, 0, 0, 0), "unshare(0x" + Integer.toHexString(flags) + ")");
     }
 
     /** Drops the calling thread's supplementary groups, then its gids, then its uids (raw system calls: this thread only). */

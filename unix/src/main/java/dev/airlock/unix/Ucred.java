@@ -15,8 +15,7 @@ final class Ucred {
     static final int GID = LAYOUT.field(INT);
     static final int SIZE = LAYOUT.size();
 
-    private Ucred() {
-    }
+    private Ucred() {}
 
     /** The credentials in the {@code struct ucred} at {@code at} in {@code memory}. */
     static Credentials read(Pointer memory, long at) {

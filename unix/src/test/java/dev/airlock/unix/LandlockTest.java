@@ -15,7 +15,8 @@ class LandlockTest {
         assertEquals(abi1, Landlock.handledFilesystemRights(1));
         assertEquals(abi1 | Landlock.REFER, Landlock.handledFilesystemRights(2));
         assertEquals(abi1 | Landlock.REFER | Landlock.TRUNCATE, Landlock.handledFilesystemRights(4));
-        assertEquals(abi1 | Landlock.REFER | Landlock.TRUNCATE | Landlock.IOCTL_DEV, Landlock.handledFilesystemRights(6));
+        assertEquals(
+                abi1 | Landlock.REFER | Landlock.TRUNCATE | Landlock.IOCTL_DEV, Landlock.handledFilesystemRights(6));
         long directoryRights = Landlock.READ_DIR | Landlock.MAKE_REG | Landlock.REMOVE_FILE | Landlock.REFER;
         assertEquals(0, Landlock.FILE_RIGHTS & directoryRights, "no directory right on a file");
     }
@@ -31,10 +32,12 @@ class LandlockTest {
             assertTrue(ruleset.get() >= 0);
             Landlock.allowBeneath(ruleset, tmp, Landlock.READ_FILE | Landlock.READ_DIR, "/tmp");
             Landlock.allowBeneath(ruleset, file, Landlock.READ_FILE, "/etc/passwd");
-            ErrnoException refused = assertThrows(ErrnoException.class,
-                    () -> Landlock.allowBeneath(ruleset, file, Landlock.READ_DIR, "/etc/passwd"));
+            ErrnoException refused = assertThrows(
+                    ErrnoException.class, () -> Landlock.allowBeneath(ruleset, file, Landlock.READ_DIR, "/etc/passwd"));
             assertEquals(Errno.EINVAL, refused.errno());
-            assertTrue(refused.getMessage().startsWith("landlock_add_rule(/etc/passwd) failed: EINVAL"), refused.getMessage());
+            assertTrue(
+                    refused.getMessage().startsWith("landlock_add_rule(/etc/passwd) failed: EINVAL"),
+                    refused.getMessage());
         }
     }
 }

@@ -36,13 +36,17 @@ class LinuxFilesTest {
             ErrnoException again = assertThrows(ErrnoException.class, () -> Linux.mkdirat(d.get(), "sub", 0750));
             assertEquals(Errno.EEXIST, again.errno());
             assertEquals("mkdirat(sub) failed: EEXIST (File exists)", again.getMessage());
-            assertEquals(Errno.EISDIR, assertThrows(ErrnoException.class, () -> Linux.unlinkat(d.get(), "sub", 0)).errno());
+            assertEquals(
+                    Errno.EISDIR,
+                    assertThrows(ErrnoException.class, () -> Linux.unlinkat(d.get(), "sub", 0))
+                            .errno());
             Linux.unlinkat(d.get(), "sub", Linux.AT_REMOVEDIR);
             assertFalse(Files.exists(dir.resolve("sub")));
             Files.writeString(dir.resolve("f"), "x");
             Linux.unlinkat(d.get(), "f", 0);
             assertFalse(Files.exists(dir.resolve("f")));
-            ErrnoException missing = assertThrows(ErrnoException.class, () -> Linux.unlinkat(d.get(), "f", Linux.AT_REMOVEDIR));
+            ErrnoException missing =
+                    assertThrows(ErrnoException.class, () -> Linux.unlinkat(d.get(), "f", Linux.AT_REMOVEDIR));
             assertEquals("rmdir(f) failed: ENOENT (No such file or directory)", missing.getMessage());
         }
     }
@@ -60,8 +64,8 @@ class LinuxFilesTest {
         Files.writeString(dir.resolve("a"), "A");
         Files.writeString(dir.resolve("b"), "B");
         try (Fd d = openDirectory()) {
-            ErrnoException refused = assertThrows(ErrnoException.class,
-                    () -> Linux.renameat2(d.get(), "a", d.get(), "b", Linux.RENAME_NOREPLACE));
+            ErrnoException refused = assertThrows(
+                    ErrnoException.class, () -> Linux.renameat2(d.get(), "a", d.get(), "b", Linux.RENAME_NOREPLACE));
             assertEquals(Errno.EEXIST, refused.errno());
             assertEquals("B", Files.readString(dir.resolve("b")));
             Linux.renameat2(d.get(), "a", d.get(), "b", 0);
@@ -76,12 +80,17 @@ class LinuxFilesTest {
         byte[] target = {'n', 'o', (byte) 0xff, 't', '-', 'u', 't', 'f', '8'};
         try (Fd d = openDirectory()) {
             Linux.linkat(d.get(), "file", d.get(), "hard", 0);
-            assertEquals(Files.getAttribute(dir.resolve("file"), "unix:ino"), Files.getAttribute(dir.resolve("hard"), "unix:ino"));
+            assertEquals(
+                    Files.getAttribute(dir.resolve("file"), "unix:ino"),
+                    Files.getAttribute(dir.resolve("hard"), "unix:ino"));
             Linux.symlinkat(target, d.get(), "soft");
             assertArrayEquals(target, Linux.readlinkat(d.get(), "soft"));
             // A link to a directory is refused by the kernel, whoever asks.
             Files.createDirectory(dir.resolve("sub"));
-            assertEquals(Errno.EPERM, assertThrows(ErrnoException.class, () -> Linux.linkat(d.get(), "sub", d.get(), "sub2", 0)).errno());
+            assertEquals(
+                    Errno.EPERM,
+                    assertThrows(ErrnoException.class, () -> Linux.linkat(d.get(), "sub", d.get(), "sub2", 0))
+                            .errno());
         }
     }
 
@@ -90,12 +99,22 @@ class LinuxFilesTest {
         Files.createSymbolicLink(dir.resolve("link"), Path.of("somewhere"));
         Files.writeString(dir.resolve("file"), "x");
         try (Fd d = openDirectory();
-                Fd link = Linux.openat2(d.get(), "link", Linux.O_PATH | Linux.O_NOFOLLOW, 0, Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_SYMLINKS);
+                Fd link = Linux.openat2(
+                        d.get(),
+                        "link",
+                        Linux.O_PATH | Linux.O_NOFOLLOW,
+                        0,
+                        Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_SYMLINKS);
                 Fd file = Linux.openat2(d.get(), "file", Linux.O_PATH, 0, Linux.RESOLVE_BENEATH)) {
-            assertTrue(Linux.fstat(link.get()).isSymbolicLink(), "O_PATH|O_NOFOLLOW with RESOLVE_NO_SYMLINKS names the link itself");
+            assertTrue(
+                    Linux.fstat(link.get()).isSymbolicLink(),
+                    "O_PATH|O_NOFOLLOW with RESOLVE_NO_SYMLINKS names the link itself");
             assertArrayEquals("somewhere".getBytes(StandardCharsets.US_ASCII), Linux.readlinkat(link.get(), ""));
             // Kernel behaviour the broker relies on: on anything but a link the empty path says ENOENT.
-            assertEquals(Errno.ENOENT, assertThrows(ErrnoException.class, () -> Linux.readlinkat(file.get(), "")).errno());
+            assertEquals(
+                    Errno.ENOENT,
+                    assertThrows(ErrnoException.class, () -> Linux.readlinkat(file.get(), ""))
+                            .errno());
         }
     }
 
@@ -110,8 +129,16 @@ class LinuxFilesTest {
             assertEquals(0604, Linux.fstat(f.get()).mode() & 07777);
             ErrnoException onLink = assertThrows(ErrnoException.class, () -> Linux.chmodDescriptor(l.get(), 0600));
             assertEquals(Errno.EOPNOTSUPP, onLink.errno(), "Linux links have no mode of their own");
-            assertEquals(Errno.EOPNOTSUPP, assertThrows(ErrnoException.class,
-                    () -> Linux.fchmodat2(Linux.AT_FDCWD, dir.resolve("link").toString(), 0600, Linux.AT_SYMLINK_NOFOLLOW)).errno());
+            assertEquals(
+                    Errno.EOPNOTSUPP,
+                    assertThrows(
+                                    ErrnoException.class,
+                                    () -> Linux.fchmodat2(
+                                            Linux.AT_FDCWD,
+                                            dir.resolve("link").toString(),
+                                            0600,
+                                            Linux.AT_SYMLINK_NOFOLLOW))
+                            .errno());
             Linux.fchmodat2(Linux.AT_FDCWD, file.toString(), 0640, 0);
             assertEquals(0640, Linux.fstat(f.get()).mode() & 07777);
         }
@@ -125,14 +152,20 @@ class LinuxFilesTest {
                 Fd f = Linux.openat2(d.get(), "file", Linux.O_PATH, 0, Linux.RESOLVE_BENEATH);
                 Fd l = Linux.openat2(d.get(), "link", Linux.O_PATH | Linux.O_NOFOLLOW, 0, Linux.RESOLVE_BENEATH)) {
             Linux.utimensat(f.get(), "", 1_000_000_000_123L, -1_500_000_000L, Linux.AT_EMPTY_PATH);
-            assertEquals(FileTime.from(1_000_000_000_123L, TimeUnit.NANOSECONDS), Files.getAttribute(file, "lastAccessTime"));
+            assertEquals(
+                    FileTime.from(1_000_000_000_123L, TimeUnit.NANOSECONDS),
+                    Files.getAttribute(file, "lastAccessTime"));
             assertEquals(FileTime.from(-1_500_000_000L, TimeUnit.NANOSECONDS), Files.getLastModifiedTime(file));
             Linux.utimensat(f.get(), "", Linux.TIME_OMIT, 7_000_000_000L, Linux.AT_EMPTY_PATH);
-            assertEquals(FileTime.from(1_000_000_000_123L, TimeUnit.NANOSECONDS), Files.getAttribute(file, "lastAccessTime"));
+            assertEquals(
+                    FileTime.from(1_000_000_000_123L, TimeUnit.NANOSECONDS),
+                    Files.getAttribute(file, "lastAccessTime"));
             assertEquals(FileTime.from(7, TimeUnit.SECONDS), Files.getLastModifiedTime(file));
             // On a descriptor of a link: the link's own times, the file's stay.
             Linux.utimensat(l.get(), "", Linux.TIME_OMIT, 3_000_000_000L, Linux.AT_EMPTY_PATH);
-            assertEquals(FileTime.from(3, TimeUnit.SECONDS), Files.getLastModifiedTime(dir.resolve("link"), LinkOption.NOFOLLOW_LINKS));
+            assertEquals(
+                    FileTime.from(3, TimeUnit.SECONDS),
+                    Files.getLastModifiedTime(dir.resolve("link"), LinkOption.NOFOLLOW_LINKS));
             assertEquals(FileTime.from(7, TimeUnit.SECONDS), Files.getLastModifiedTime(file));
         }
     }
@@ -140,12 +173,14 @@ class LinuxFilesTest {
     @Test
     void faccessat2OnAnOpathDescriptor() throws Exception {
         Files.writeString(dir.resolve("file"), "x");
-        try (Fd d = openDirectory(); Fd f = Linux.openat2(d.get(), "file", Linux.O_PATH, 0, Linux.RESOLVE_BENEATH)) {
+        try (Fd d = openDirectory();
+                Fd f = Linux.openat2(d.get(), "file", Linux.O_PATH, 0, Linux.RESOLVE_BENEATH)) {
             Linux.chmodDescriptor(f.get(), 0644);
             Linux.faccessat2(f.get(), "", Linux.R_OK | Linux.W_OK, Linux.AT_EMPTY_PATH | Linux.AT_EACCESS);
             Linux.faccessat2(f.get(), "", Linux.F_OK, Linux.AT_EMPTY_PATH | Linux.AT_EACCESS);
             // Not even root may execute a file without any execute bit.
-            ErrnoException noExec = assertThrows(ErrnoException.class,
+            ErrnoException noExec = assertThrows(
+                    ErrnoException.class,
                     () -> Linux.faccessat2(f.get(), "", Linux.X_OK, Linux.AT_EMPTY_PATH | Linux.AT_EACCESS));
             assertEquals(Errno.EACCES, noExec.errno());
             assertEquals("faccessat2(fd " + f.get() + ") failed: EACCES (Permission denied)", noExec.getMessage());
@@ -161,10 +196,16 @@ class LinuxFilesTest {
         assertEquals("0123", Files.readString(file));
         Files.createDirectory(dir.resolve("sub"));
         Files.createSymbolicLink(dir.resolve("up"), dir.resolve("sub"));
-        assertEquals(dir.toRealPath() + "/file",
-                new String(Linux.realpath(dir + "/up/../file"), StandardCharsets.UTF_8));
-        assertEquals(Errno.ENOENT, assertThrows(ErrnoException.class, () -> Linux.realpath(dir + "/missing/..")).errno());
-        assertEquals(Errno.ENOTDIR, assertThrows(ErrnoException.class, () -> Linux.realpath(file + "/..")).errno());
+        assertEquals(
+                dir.toRealPath() + "/file", new String(Linux.realpath(dir + "/up/../file"), StandardCharsets.UTF_8));
+        assertEquals(
+                Errno.ENOENT,
+                assertThrows(ErrnoException.class, () -> Linux.realpath(dir + "/missing/.."))
+                        .errno());
+        assertEquals(
+                Errno.ENOTDIR,
+                assertThrows(ErrnoException.class, () -> Linux.realpath(file + "/.."))
+                        .errno());
     }
 
     @Test

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LinuxProcessTest {
     private static int spawnShell(String script, boolean newSession) throws ErrnoException {
-        return SpawnPlan.prepare("/bin/sh", List.of("/bin/sh", "-c", script), List.of(), Map.of(), newSession).spawn();
+        return SpawnPlan.prepare("/bin/sh", List.of("/bin/sh", "-c", script), List.of(), Map.of(), newSession)
+                .spawn();
     }
 
     private static String[] stat(int pid) throws Exception {
@@ -63,7 +64,10 @@ class LinuxProcessTest {
         }
         assertEquals(quick, done.pid());
         assertEquals(3, (done.status() >> 8) & 0xff);
-        assertEquals(Errno.ECHILD, assertThrows(ErrnoException.class, () -> Processes.reapIfExited(quick)).errno());
+        assertEquals(
+                Errno.ECHILD,
+                assertThrows(ErrnoException.class, () -> Processes.reapIfExited(quick))
+                        .errno());
     }
 
     @Test
@@ -76,9 +80,11 @@ class LinuxProcessTest {
 
     @Test
     void descriptorThatIsBothSourceAndTargetIsRefused() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> SpawnPlan.prepare("/bin/true", List.of("/bin/true"), List.of(), Map.of(3, 3), false));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> SpawnPlan.prepare("/bin/true", List.of("/bin/true"), List.of(), Map.of(0, 5, 5, 9), false));
     }
 

@@ -65,7 +65,8 @@ class LinuxStatWatchTest {
 
     @Test
     void aWatchAddedThroughAProcFdEntryWatchesTheDescriptorsDirectory() throws Exception {
-        try (Fd inotify = Linux.inotifyInit(); Fd directory = Linux.open(dir.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0)) {
+        try (Fd inotify = Linux.inotifyInit();
+                Fd directory = Linux.open(dir.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0)) {
             byte[] kind = Linux.readlinkat(Linux.AT_FDCWD, "/proc/self/fd/" + inotify.get());
             assertEquals("anon_inode:inotify", new String(kind, StandardCharsets.UTF_8));
             int wd = Linux.inotifyAddWatch(inotify.get(), "/proc/self/fd/" + directory.get(), 0x100);

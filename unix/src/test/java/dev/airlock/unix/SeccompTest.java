@@ -18,8 +18,12 @@ class SeccompTest {
     @Test
     void aMalformedProgramIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> Seccomp.prepare(new int[0]), "empty");
-        assertThrows(IllegalArgumentException.class, () -> Seccomp.prepare(new int[] {0x06, 0, 0}), "not whole quadruples");
-        assertThrows(IllegalArgumentException.class, () -> Seccomp.prepare(new int[4 * 4097]), "longer than the kernel takes");
+        assertThrows(
+                IllegalArgumentException.class, () -> Seccomp.prepare(new int[] {0x06, 0, 0}), "not whole quadruples");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Seccomp.prepare(new int[4 * 4097]),
+                "longer than the kernel takes");
         assertEquals(4096, Seccomp.prepare(new int[4 * 4096]).length());
     }
 

@@ -35,7 +35,8 @@ class SeqPacketSocketTest {
         Path file = dir.resolve("passed.txt");
         Files.writeString(file, "through the socket");
         Fd[] pair = Linux.seqpacketPair();
-        try (SeqPacketSocket a = new SeqPacketSocket(pair[0], MAX); SeqPacketSocket b = new SeqPacketSocket(pair[1], MAX);
+        try (SeqPacketSocket a = new SeqPacketSocket(pair[0], MAX);
+                SeqPacketSocket b = new SeqPacketSocket(pair[1], MAX);
                 Fd opened = Linux.open(file.toString(), Linux.O_RDONLY, 0)) {
             Linux.enablePassCred(b.fd().get());
             ByteBuffer out = ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII));
@@ -50,7 +51,8 @@ class SeqPacketSocketTest {
             assertEquals(1, received.descriptors().length);
             Fd passed = received.descriptors()[0];
             assertTrue(passed.get() != opened.get(), "a passed descriptor is a new number");
-            assertEquals(Linux.fstat(opened.get()).size(), Linux.fstat(passed.get()).size());
+            assertEquals(
+                    Linux.fstat(opened.get()).size(), Linux.fstat(passed.get()).size());
             passed.close();
         }
     }
@@ -58,7 +60,8 @@ class SeqPacketSocketTest {
     @Test
     void oversizeMessageIsReportedTruncated() throws Exception {
         Fd[] pair = Linux.seqpacketPair();
-        try (SeqPacketSocket a = new SeqPacketSocket(pair[0], MAX); SeqPacketSocket b = new SeqPacketSocket(pair[1], MAX)) {
+        try (SeqPacketSocket a = new SeqPacketSocket(pair[0], MAX);
+                SeqPacketSocket b = new SeqPacketSocket(pair[1], MAX)) {
             ByteBuffer out = ByteBuffer.allocate(100);
             a.send(out, 100, null);
             SeqPacketSocket.Received received = b.receive(ByteBuffer.allocate(10));
@@ -81,7 +84,8 @@ class SeqPacketSocketTest {
         long before = openDescriptors();
         Fd[] pair = Linux.seqpacketPair();
         Fd[] sent = openDevNull(3);
-        try (SeqPacketSocket b = new SeqPacketSocket(pair[1], MAX); Fd a = pair[0]) {
+        try (SeqPacketSocket b = new SeqPacketSocket(pair[1], MAX);
+                Fd a = pair[0]) {
             Linux.enablePassCred(b.fd().get());
             sendRaw(a, new byte[] {7}, sent);
             SeqPacketSocket.Received received = b.receive(ByteBuffer.allocate(MAX + 1));
@@ -108,7 +112,8 @@ class SeqPacketSocketTest {
         long before = openDescriptors();
         Fd[] pair = Linux.seqpacketPair();
         Fd[] sent = openDevNull(20);
-        try (SeqPacketSocket b = new SeqPacketSocket(pair[1], MAX); Fd a = pair[0]) {
+        try (SeqPacketSocket b = new SeqPacketSocket(pair[1], MAX);
+                Fd a = pair[0]) {
             Linux.enablePassCred(b.fd().get());
             sendRaw(a, new byte[] {1, 2}, sent);
             SeqPacketSocket.Received received = b.receive(ByteBuffer.allocate(MAX + 1));
@@ -129,7 +134,8 @@ class SeqPacketSocketTest {
     @Test
     void messageOfTheLargestSizeIsWholeAndOneByteMoreIsTruncated() throws Exception {
         Fd[] pair = Linux.seqpacketPair();
-        try (SeqPacketSocket a = new SeqPacketSocket(pair[0], MAX + 1); SeqPacketSocket b = new SeqPacketSocket(pair[1], MAX)) {
+        try (SeqPacketSocket a = new SeqPacketSocket(pair[0], MAX + 1);
+                SeqPacketSocket b = new SeqPacketSocket(pair[1], MAX)) {
             byte[] largest = new byte[MAX + 1];
             for (int i = 0; i < largest.length; i++) {
                 largest[i] = (byte) (i * 31);
@@ -161,7 +167,8 @@ class SeqPacketSocketTest {
     @Test
     void peerCredentialsOfAPairNameItsCreator() throws Exception {
         Fd[] pair = Linux.seqpacketPair();
-        try (Fd a = pair[0]; Fd b = pair[1]) {
+        try (Fd a = pair[0];
+                Fd b = pair[1]) {
             assertEquals(Linux.getpid(), Linux.peerCredentials(a.get()).pid());
             assertEquals(Linux.getuid(), Linux.peerCredentials(b.get()).uid());
         }
@@ -178,14 +185,16 @@ class SeqPacketSocketTest {
             try (Fd inside = Linux.openat2(rootFd.get(), "inside", Linux.O_RDONLY, 0, resolve)) {
                 assertTrue(Linux.fstat(inside.get()).isRegularFile());
             }
-            ErrnoException up = org.junit.jupiter.api.Assertions.assertThrows(ErrnoException.class,
-                    () -> Linux.openat2(rootFd.get(), "../outside", Linux.O_RDONLY, 0, resolve));
+            ErrnoException up = org.junit.jupiter.api.Assertions.assertThrows(
+                    ErrnoException.class, () -> Linux.openat2(rootFd.get(), "../outside", Linux.O_RDONLY, 0, resolve));
             assertEquals(Errno.EXDEV, up.errno());
             assertEquals("openat2(../outside) failed: EXDEV (Invalid cross-device link)", up.getMessage());
-            ErrnoException link = org.junit.jupiter.api.Assertions.assertThrows(ErrnoException.class,
-                    () -> Linux.openat2(rootFd.get(), "link", Linux.O_RDONLY, 0, resolve));
+            ErrnoException link = org.junit.jupiter.api.Assertions.assertThrows(
+                    ErrnoException.class, () -> Linux.openat2(rootFd.get(), "link", Linux.O_RDONLY, 0, resolve));
             assertEquals(Errno.EXDEV, link.errno());
-            assertArrayEquals(dir.resolve("outside").toString().getBytes(StandardCharsets.UTF_8), Linux.readlinkat(rootFd.get(), "link"));
+            assertArrayEquals(
+                    dir.resolve("outside").toString().getBytes(StandardCharsets.UTF_8),
+                    Linux.readlinkat(rootFd.get(), "link"));
         }
     }
 
@@ -237,7 +246,8 @@ class SeqPacketSocketTest {
         int payloadAt = controlAt + ControlMessage.space(rightsLength);
         Pointer memory = Linux.allocate(payloadAt + payload.length);
         memory.put(payloadAt, payload, 0, payload.length);
-        long rights = ControlMessage.put(memory, controlAt, SocketCalls.SOL_SOCKET, SocketCalls.SCM_RIGHTS, rightsLength);
+        long rights =
+                ControlMessage.put(memory, controlAt, SocketCalls.SOL_SOCKET, SocketCalls.SCM_RIGHTS, rightsLength);
         for (int i = 0; i < passed.length; i++) {
             memory.putInt(rights + (long) Integer.BYTES * i, passed[i].get());
         }

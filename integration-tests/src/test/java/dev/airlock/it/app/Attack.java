@@ -31,7 +31,8 @@ public final class Attack {
     /** What an injected keystroke line would run in the operator's shell: harmless, and recognisable. */
     public static final String INJECTED = "true AIRLOCK-INJECTED\n";
 
-    private static final BufferedReader STDIN = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    private static final BufferedReader STDIN =
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 
     private static Raw jni;
     private static Raw ffm;
@@ -78,7 +79,10 @@ public final class Attack {
                 return jni;
             case "ffm":
                 if (ffm == null) {
-                    ffm = Class.forName("dev.airlock.it.app.Ffm").asSubclass(Raw.class).getConstructor().newInstance();
+                    ffm = Class.forName("dev.airlock.it.app.Ffm")
+                            .asSubclass(Raw.class)
+                            .getConstructor()
+                            .newInstance();
                 }
                 return ffm;
             default:
@@ -110,7 +114,8 @@ public final class Attack {
                 return "OK wrote";
             case "list":
                 try (var s = Files.list(Path.of(arg))) {
-                    return "OK " + s.map(p -> p.getFileName().toString()).sorted().toList();
+                    return "OK "
+                            + s.map(p -> p.getFileName().toString()).sorted().toList();
                 }
             case "exists":
                 return "OK " + Files.exists(Path.of(arg)) + " " + Files.exists(Path.of(arg), LinkOption.NOFOLLOW_LINKS);
@@ -126,18 +131,25 @@ public final class Attack {
             case "readlink":
                 return "OK " + Files.readSymbolicLink(Path.of(arg));
             case "chmod":
-                Files.setPosixFilePermissions(Path.of(arg), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+                Files.setPosixFilePermissions(
+                        Path.of(arg), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
                 return "OK chmod";
             case "chgrp": {
-                var view = Files.getFileAttributeView(Path.of(a[0]), java.nio.file.attribute.PosixFileAttributeView.class);
-                view.setGroup(Path.of(a[0]).getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(a[1]));
+                var view =
+                        Files.getFileAttributeView(Path.of(a[0]), java.nio.file.attribute.PosixFileAttributeView.class);
+                view.setGroup(Path.of(a[0])
+                        .getFileSystem()
+                        .getUserPrincipalLookupService()
+                        .lookupPrincipalByGroupName(a[1]));
                 return "OK chgrp";
             }
             case "mtime":
-                Files.setLastModifiedTime(Path.of(arg), java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+                Files.setLastModifiedTime(
+                        Path.of(arg), java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
                 return "OK mtime";
             case "xattr": {
-                var view = Files.getFileAttributeView(Path.of(arg), java.nio.file.attribute.UserDefinedFileAttributeView.class);
+                var view = Files.getFileAttributeView(
+                        Path.of(arg), java.nio.file.attribute.UserDefinedFileAttributeView.class);
                 view.write("pwned", ByteBuffer.wrap("yes".getBytes(StandardCharsets.US_ASCII)));
                 view.delete("keep");
                 return "OK xattr";
@@ -145,7 +157,11 @@ public final class Attack {
             case "ctty":
                 return "OK " + controllingTerminal();
             case "pid":
-                return "OK pid=" + ProcessHandle.current().pid() + " ppid=" + ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+                return "OK pid=" + ProcessHandle.current().pid() + " ppid="
+                        + ProcessHandle.current()
+                                .parent()
+                                .map(ProcessHandle::pid)
+                                .orElse(-1L);
             case "child":
                 return javaChild(Long.parseLong(arg));
             case "watch":
@@ -264,8 +280,7 @@ public final class Attack {
         static final int SETXATTRAT = 463;
         static final int REMOVEXATTRAT = 466;
 
-        private Nr() {
-        }
+        private Nr() {}
     }
 
     private static final long AT_FDCWD = -100;
@@ -378,7 +393,18 @@ public final class Attack {
     private static String status() throws IOException {
         List<String> wanted = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            for (String key : new String[] {"Pid:", "PPid:", "Uid:", "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:"}) {
+            for (String key : new String[] {
+                "Pid:",
+                "PPid:",
+                "Uid:",
+                "CapInh:",
+                "CapPrm:",
+                "CapEff:",
+                "CapBnd:",
+                "CapAmb:",
+                "NoNewPrivs:",
+                "Seccomp:"
+            }) {
                 if (line.startsWith(key)) {
                     wanted.add(line.replaceAll("\\s+", " ").strip());
                 }
@@ -491,8 +517,13 @@ public final class Attack {
             byte[] data = "FASTOPEN".getBytes(StandardCharsets.US_ASCII);
             long r;
             if (sendmsg) {
-                long iov = memory(le(16).putLong(memory(data)).putLong(data.length).array());
-                ByteBuffer msg = le(56).putLong(memory(address)).putInt(address.length).putInt(0).putLong(iov).putLong(1);
+                long iov =
+                        memory(le(16).putLong(memory(data)).putLong(data.length).array());
+                ByteBuffer msg = le(56).putLong(memory(address))
+                        .putInt(address.length)
+                        .putInt(0)
+                        .putLong(iov)
+                        .putLong(1);
                 r = call(Nr.SENDMSG, fd, memory(bytes(msg)), MSG_FASTOPEN);
             } else {
                 r = call(Nr.SENDTO, fd, memory(data), data.length, MSG_FASTOPEN, memory(address), address.length);
@@ -531,7 +562,10 @@ public final class Attack {
             long address = memory(28);
             long length = memory(le(4).putInt(28).array());
             call(Nr.GETSOCKNAME, fd, address, length);
-            int port = ByteBuffer.wrap(raw.get(address, 4)).order(ByteOrder.BIG_ENDIAN).getShort(2) & 0xffff;
+            int port = ByteBuffer.wrap(raw.get(address, 4))
+                            .order(ByteOrder.BIG_ENDIAN)
+                            .getShort(2)
+                    & 0xffff;
             System.out.println("listening " + port);
             System.out.flush();
             STDIN.readLine();
@@ -581,8 +615,19 @@ public final class Attack {
         }
         try {
             ByteBuffer req = le(16 + 24);
-            req.putInt(40).putShort((short) 20).putShort((short) 0x301).putInt(1).putInt(0); // SOCK_DIAG_BY_FAMILY, REQUEST|DUMP
-            req.put((byte) AF_UNIX).put((byte) 0).putShort((short) 0).putInt(0xffffffff).putInt(0).putInt(1).putInt(-1).putInt(-1);
+            req.putInt(40)
+                    .putShort((short) 20)
+                    .putShort((short) 0x301)
+                    .putInt(1)
+                    .putInt(0); // SOCK_DIAG_BY_FAMILY, REQUEST|DUMP
+            req.put((byte) AF_UNIX)
+                    .put((byte) 0)
+                    .putShort((short) 0)
+                    .putInt(0xffffffff)
+                    .putInt(0)
+                    .putInt(1)
+                    .putInt(-1)
+                    .putInt(-1);
             long sent = call(Nr.SENDTO, fd, memory(bytes(req)), 40, 0, 0, 0);
             if (sent < 0) {
                 return refused("sendto(netlink)", sent);
@@ -601,7 +646,8 @@ public final class Attack {
                     int length = b.getInt(at);
                     int type = b.getShort(at + 4);
                     if (type == 3 || type == 2 || length < 16) { // NLMSG_DONE, NLMSG_ERROR
-                        return "OK sockets=" + sockets + " marked=" + found + (type == 2 ? " error=" + b.getInt(at + 16) : "");
+                        return "OK sockets=" + sockets + " marked=" + found
+                                + (type == 2 ? " error=" + b.getInt(at + 16) : "");
                     }
                     sockets++;
                     int attr = at + 16 + 16;
@@ -662,16 +708,26 @@ public final class Attack {
             try {
                 byte[] address = sockaddrUn(name, abstractName);
                 byte[] data = ("DGRAM-ATTACK fds=" + pass).getBytes(StandardCharsets.US_ASCII);
-                long iov = memory(le(16).putLong(memory(data)).putLong(data.length).array());
+                long iov =
+                        memory(le(16).putLong(memory(data)).putLong(data.length).array());
                 int cmsgLength = 16 + 4 * pass.size();
-                ByteBuffer control = le((cmsgLength + 7) & ~7).putLong(cmsgLength).putInt(1).putInt(1); // SOL_SOCKET, SCM_RIGHTS
+                ByteBuffer control =
+                        le((cmsgLength + 7) & ~7).putLong(cmsgLength).putInt(1).putInt(1); // SOL_SOCKET, SCM_RIGHTS
                 for (int fd : pass) {
                     control.putInt(fd);
                 }
-                ByteBuffer msg = le(56).putLong(memory(address)).putInt(address.length).putInt(0).putLong(iov).putLong(1)
-                        .putLong(memory(bytes(control))).putLong(control.capacity()).putInt(0);
+                ByteBuffer msg = le(56).putLong(memory(address))
+                        .putInt(address.length)
+                        .putInt(0)
+                        .putLong(iov)
+                        .putLong(1)
+                        .putLong(memory(bytes(control)))
+                        .putLong(control.capacity())
+                        .putInt(0);
                 long sent = call(Nr.SENDMSG, sender, memory(bytes(msg)), 0);
-                return sent < 0 ? refused("sendmsg(SCM_RIGHTS " + pass + ")", sent) : "OK sent " + sent + " bytes with descriptors " + pass;
+                return sent < 0
+                        ? refused("sendmsg(SCM_RIGHTS " + pass + ")", sent)
+                        : "OK sent " + sent + " bytes with descriptors " + pass;
             } finally {
                 close(sender);
                 close(other);
@@ -734,7 +790,9 @@ public final class Attack {
         if (address < 0 && address > -4096) {
             return refused("shmat", address);
         }
-        String before = new String(raw.get(address, 16), StandardCharsets.US_ASCII).replace('\0', ' ').strip();
+        String before = new String(raw.get(address, 16), StandardCharsets.US_ASCII)
+                .replace('\0', ' ')
+                .strip();
         raw.put(address, "PWNED-BY-HELPER\0".getBytes(StandardCharsets.US_ASCII));
         call(Nr.SHMDT, address);
         return "OK read '" + before + "' and overwrote it";
@@ -748,7 +806,10 @@ public final class Attack {
         long buffer = memory(8 + 64);
         long n = call(Nr.MSGRCV, id, buffer, 64, 0, IPC_NOWAIT);
         String received = n < 0 ? outcome(n) : new String(raw.get(buffer + 8, (int) n), StandardCharsets.US_ASCII);
-        byte[] mine = le(8 + 5).putLong(1).put("PWNED".getBytes(StandardCharsets.US_ASCII)).array();
+        byte[] mine = le(8 + 5)
+                .putLong(1)
+                .put("PWNED".getBytes(StandardCharsets.US_ASCII))
+                .array();
         long sent = call(Nr.MSGSND, id, memory(mine), 5, IPC_NOWAIT);
         if (n < 0 && sent < 0) {
             return refused("msgrcv and msgsnd", n);
@@ -780,12 +841,22 @@ public final class Attack {
         }
         long address = call(Nr.SHMAT, shm, 0, 0);
         raw.put(address, "ORIGINAL\0".getBytes(StandardCharsets.US_ASCII));
-        call(Nr.MSGSND, msq, memory(le(8 + 6).putLong(1).put("QUEUED".getBytes(StandardCharsets.US_ASCII)).array()), 6, IPC_NOWAIT);
+        call(
+                Nr.MSGSND,
+                msq,
+                memory(le(8 + 6)
+                        .putLong(1)
+                        .put("QUEUED".getBytes(StandardCharsets.US_ASCII))
+                        .array()),
+                6,
+                IPC_NOWAIT);
         call(Nr.SEMCTL, sem, 0, 16, 7);
         System.out.println("ready shm=" + shm + " msg=" + msq + " sem=" + sem);
         System.out.flush();
         STDIN.readLine();
-        String content = new String(raw.get(address, 16), StandardCharsets.US_ASCII).replace('\0', ' ').strip();
+        String content = new String(raw.get(address, 16), StandardCharsets.US_ASCII)
+                .replace('\0', ' ')
+                .strip();
         List<String> messages = new ArrayList<>();
         long buffer = memory(8 + 64);
         for (int i = 0; i < 100; i++) {
@@ -813,7 +884,10 @@ public final class Attack {
             try (FileInputStream in = new FileInputStream(path)) {
                 try {
                     byte[] b = in.readNBytes(4096);
-                    result = "OK " + new String(b, StandardCharsets.UTF_8).replace('\0', ' ').replace('\n', '|');
+                    result = "OK "
+                            + new String(b, StandardCharsets.UTF_8)
+                                    .replace('\0', ' ')
+                                    .replace('\n', '|');
                 } catch (IOException e) {
                     result = "OK opened; read: " + e.getMessage();
                 }
@@ -839,7 +913,9 @@ public final class Attack {
             results.put("setpriority(19)", call(Nr.SETPRIORITY, 0, pid, 19));
         }
         if (which.equals("all") || which.equals("affinity")) {
-            results.put("sched_setaffinity(cpu0)", call(Nr.SCHED_SETAFFINITY, pid, 8, memory(le(8).putLong(1).array())));
+            results.put(
+                    "sched_setaffinity(cpu0)",
+                    call(Nr.SCHED_SETAFFINITY, pid, 8, memory(le(8).putLong(1).array())));
         }
         if (which.equals("all") || which.equals("ioprio")) {
             results.put("ioprio_set(idle)", call(Nr.IOPRIO_SET, 1, pid, 3 << 13));
@@ -861,8 +937,14 @@ public final class Attack {
     /** A child JVM started the ordinary way, never waited for. */
     private static String javaChild(long millis) throws IOException {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child = new ProcessBuilder(java, "-XX:+PerfDisableSharedMem", "-cp", System.getProperty("java.class.path"),
-                Attack.class.getName(), "java.sleep:" + millis).start();
+        Process child = new ProcessBuilder(
+                        java,
+                        "-XX:+PerfDisableSharedMem",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Attack.class.getName(),
+                        "java.sleep:" + millis)
+                .start();
         return "OK sleeper " + child.pid();
     }
 
@@ -871,7 +953,11 @@ public final class Attack {
     /** The values every metadata attack writes: mode 0777, the helper's own group, a time in 2001, a new xattr, one removed. */
     private long times() {
         // struct timespec[2] (utimensat) = struct timeval[2] (utimes) = 32 bytes; struct utimbuf is 16.
-        return memory(le(32).putLong(1_000_000_000L).putLong(0).putLong(1_000_000_000L).putLong(0).array());
+        return memory(le(32).putLong(1_000_000_000L)
+                .putLong(0)
+                .putLong(1_000_000_000L)
+                .putLong(0)
+                .array());
     }
 
     private String metadataByPath(String path, int gid) {
@@ -886,14 +972,22 @@ public final class Attack {
         r.put("chown", call(Nr.CHOWN, p, -1, gid));
         r.put("lchown", call(Nr.LCHOWN, p, -1, gid));
         r.put("fchownat", call(Nr.FCHOWNAT, AT_FDCWD, p, -1, gid, 0));
-        r.put("utime", call(Nr.UTIME, p, memory(le(16).putLong(1_000_000_000L).putLong(1_000_000_000L).array())));
+        r.put(
+                "utime",
+                call(
+                        Nr.UTIME,
+                        p,
+                        memory(le(16).putLong(1_000_000_000L)
+                                .putLong(1_000_000_000L)
+                                .array())));
         r.put("utimes", call(Nr.UTIMES, p, times()));
         r.put("futimesat", call(Nr.FUTIMESAT, AT_FDCWD, p, times()));
         r.put("utimensat", call(Nr.UTIMENSAT, AT_FDCWD, p, times(), 0));
         r.put("utimensat(now)", call(Nr.UTIMENSAT, AT_FDCWD, p, 0, 0));
         r.put("setxattr", call(Nr.SETXATTR, p, pwned, value, 3, 0));
         r.put("lsetxattr", call(Nr.LSETXATTR, p, cString("user.pwned2"), value, 3, 0));
-        long xattrArgs = memory(le(16).putLong(value).putInt(3).putInt(0).array()); // struct xattr_args {value, size, flags}
+        long xattrArgs =
+                memory(le(16).putLong(value).putInt(3).putInt(0).array()); // struct xattr_args {value, size, flags}
         r.put("setxattrat", call(Nr.SETXATTRAT, AT_FDCWD, p, 0, cString("user.pwned3"), xattrArgs, 16));
         r.put("removexattr", call(Nr.REMOVEXATTR, p, keep));
         r.put("lremovexattr", call(Nr.LREMOVEXATTR, p, cString("user.keep2")));
@@ -930,8 +1024,12 @@ public final class Attack {
             r.put("fchownat(AT_EMPTY_PATH)", call(Nr.FCHOWNAT, fd, empty, -1, gid, AT_EMPTY_PATH));
             r.put("utimensat(AT_EMPTY_PATH)", call(Nr.UTIMENSAT, fd, empty, times(), AT_EMPTY_PATH));
             long xattrArgs = memory(le(16).putLong(value).putInt(3).putInt(0).array());
-            r.put("setxattrat(AT_EMPTY_PATH)", call(Nr.SETXATTRAT, fd, empty, AT_EMPTY_PATH, cString("user.pwned"), xattrArgs, 16));
-            r.put("removexattrat(AT_EMPTY_PATH)", call(Nr.REMOVEXATTRAT, fd, empty, AT_EMPTY_PATH, cString("user.keep")));
+            r.put(
+                    "setxattrat(AT_EMPTY_PATH)",
+                    call(Nr.SETXATTRAT, fd, empty, AT_EMPTY_PATH, cString("user.pwned"), xattrArgs, 16));
+            r.put(
+                    "removexattrat(AT_EMPTY_PATH)",
+                    call(Nr.REMOVEXATTRAT, fd, empty, AT_EMPTY_PATH, cString("user.keep")));
             long proc = cString("/proc/self/fd/" + fd);
             r.put("chmod(/proc/self/fd)", call(Nr.CHMOD, proc, 0776));
             r.put("chown(/proc/self/fd)", call(Nr.CHOWN, proc, -1, gid));
@@ -949,7 +1047,8 @@ public final class Attack {
                 through.append(through.length() == 0 ? "" : " ").append(k);
             }
         });
-        return (through.length() == 0 ? "REFUSED all" : "OK got through: " + through) + " |" + report(results).substring(2);
+        return (through.length() == 0 ? "REFUSED all" : "OK got through: " + through) + " |"
+                + report(results).substring(2);
     }
 
     // ------------------------------------------------------------------ links and the broker
@@ -961,7 +1060,10 @@ public final class Attack {
     private String brokerStatLink(String path) throws Exception {
         ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
         int length = RawChannel.encodeLstat(0x5eed, path, encoded);
-        dev.airlock.unix.SeqPacketSocket socket = new dev.airlock.unix.SeqPacketSocket(dev.airlock.unix.Fd.adopt(dev.airlock.unix.Linux.dupCloexec(3, 20).release()), dev.airlock.ipc.Message.MAX_SIZE);
+        dev.airlock.unix.SeqPacketSocket socket = new dev.airlock.unix.SeqPacketSocket(
+                dev.airlock.unix.Fd.adopt(
+                        dev.airlock.unix.Linux.dupCloexec(3, 20).release()),
+                dev.airlock.ipc.Message.MAX_SIZE);
         try {
             socket.send(encoded, length, null);
             ByteBuffer in = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE + 1);
@@ -994,7 +1096,9 @@ public final class Attack {
     private String lstatThenDescriptors(Path link) throws IOException {
         String attributes;
         try {
-            attributes = "symlink=" + Files.readAttributes(link, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink();
+            attributes = "symlink="
+                    + Files.readAttributes(link, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                            .isSymbolicLink();
         } catch (IOException e) {
             attributes = e.getClass().getSimpleName();
         }
@@ -1003,7 +1107,10 @@ public final class Attack {
             long buffer = memory(4096);
             long n = call(Nr.READLINKAT, fd, cString(""), buffer, 4096);
             if (n >= 0) {
-                targets.append(' ').append(fd).append("->").append(new String(raw.get(buffer, (int) n), StandardCharsets.UTF_8));
+                targets.append(' ')
+                        .append(fd)
+                        .append("->")
+                        .append(new String(raw.get(buffer, (int) n), StandardCharsets.UTF_8));
             }
         }
         return "OK " + attributes + " links held:" + targets;
@@ -1019,7 +1126,11 @@ public final class Attack {
             return refused("inotify_init1", fd);
         }
         try {
-            long wd = call(Nr.INOTIFY_ADD_WATCH, fd, cString(dir), 0x100 | 0x80 | 0x200 | 0x2 | 0x20); // CREATE MOVED_TO DELETE MODIFY OPEN
+            long wd = call(
+                    Nr.INOTIFY_ADD_WATCH,
+                    fd,
+                    cString(dir),
+                    0x100 | 0x80 | 0x200 | 0x2 | 0x20); // CREATE MOVED_TO DELETE MODIFY OPEN
             handshake();
             if (wd < 0) {
                 return refused("inotify_add_watch", wd);
@@ -1073,19 +1184,45 @@ public final class Attack {
         private static final String[] NAMES = new String[134];
 
         static {
-            String[][] known = {{"1", "EPERM"}, {"2", "ENOENT"}, {"3", "ESRCH"}, {"9", "EBADF"}, {"11", "EAGAIN"}, {"12", "ENOMEM"},
-                {"13", "EACCES"}, {"14", "EFAULT"}, {"16", "EBUSY"}, {"17", "EEXIST"}, {"20", "ENOTDIR"}, {"22", "EINVAL"},
-                {"25", "ENOTTY"}, {"38", "ENOSYS"}, {"40", "ELOOP"}, {"43", "EIDRM"}, {"61", "ENODATA"}, {"88", "ENOTSOCK"},
-                {"93", "EPROTONOSUPPORT"}, {"94", "ESOCKTNOSUPPORT"}, {"95", "EOPNOTSUPP"}, {"97", "EAFNOSUPPORT"},
-                {"101", "ENETUNREACH"}, {"103", "ECONNABORTED"}, {"104", "ECONNRESET"}, {"106", "EISCONN"}, {"107", "ENOTCONN"},
-                {"110", "ETIMEDOUT"}, {"111", "ECONNREFUSED"}, {"113", "EHOSTUNREACH"}, {"115", "EINPROGRESS"}};
+            String[][] known = {
+                {"1", "EPERM"},
+                {"2", "ENOENT"},
+                {"3", "ESRCH"},
+                {"9", "EBADF"},
+                {"11", "EAGAIN"},
+                {"12", "ENOMEM"},
+                {"13", "EACCES"},
+                {"14", "EFAULT"},
+                {"16", "EBUSY"},
+                {"17", "EEXIST"},
+                {"20", "ENOTDIR"},
+                {"22", "EINVAL"},
+                {"25", "ENOTTY"},
+                {"38", "ENOSYS"},
+                {"40", "ELOOP"},
+                {"43", "EIDRM"},
+                {"61", "ENODATA"},
+                {"88", "ENOTSOCK"},
+                {"93", "EPROTONOSUPPORT"},
+                {"94", "ESOCKTNOSUPPORT"},
+                {"95", "EOPNOTSUPP"},
+                {"97", "EAFNOSUPPORT"},
+                {"101", "ENETUNREACH"},
+                {"103", "ECONNABORTED"},
+                {"104", "ECONNRESET"},
+                {"106", "EISCONN"},
+                {"107", "ENOTCONN"},
+                {"110", "ETIMEDOUT"},
+                {"111", "ECONNREFUSED"},
+                {"113", "EHOSTUNREACH"},
+                {"115", "EINPROGRESS"}
+            };
             for (String[] k : known) {
                 NAMES[Integer.parseInt(k[0])] = k[1];
             }
         }
 
-        private Errno() {
-        }
+        private Errno() {}
 
         static String name(int errno) {
             return errno > 0 && errno < NAMES.length && NAMES[errno] != null ? NAMES[errno] : "errno" + errno;

@@ -29,8 +29,7 @@ import java.util.stream.Stream;
  * class: message}, as {@link Probe} does; {@code watch} prints one line per event as it comes.
  */
 public final class LinkProbe {
-    private LinkProbe() {
-    }
+    private LinkProbe() {}
 
     public static void main(String[] args) {
         Probe.answerEach(args, LinkProbe::run);
@@ -66,10 +65,13 @@ public final class LinkProbe {
         PosixFileAttributes posix = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         Map<String, Object> unix = new TreeMap<>(Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS));
         unix.remove("fileKey"); // printed with the basic attributes
-        unix.put("permissions", PosixFilePermissions.toString(posix.permissions())); // a set: its order is not the file's
+        unix.put(
+                "permissions",
+                PosixFilePermissions.toString(posix.permissions())); // a set: its order is not the file's
         return "basic[mtime=" + basic.lastModifiedTime() + " atime=" + basic.lastAccessTime() + " ctime="
                 + basic.creationTime() + " regular=" + basic.isRegularFile() + " dir=" + basic.isDirectory() + " link="
-                + basic.isSymbolicLink() + " other=" + basic.isOther() + " size=" + basic.size() + " key=" + basic.fileKey()
+                + basic.isSymbolicLink() + " other=" + basic.isOther() + " size=" + basic.size() + " key="
+                + basic.fileKey()
                 + "] posix[owner=" + posix.owner() + " group=" + posix.group() + " perms="
                 + PosixFilePermissions.toString(posix.permissions()) + "] unix" + unix;
     }
@@ -112,7 +114,10 @@ public final class LinkProbe {
      */
     private static String watch(Path dir) throws Exception {
         try (WatchService service = FileSystems.getDefault().newWatchService()) {
-            WatchKey key = dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+            WatchKey key = dir.register(
+                    service,
+                    StandardWatchEventKinds.ENTRY_CREATE,
+                    StandardWatchEventKinds.ENTRY_MODIFY,
                     StandardWatchEventKinds.ENTRY_DELETE);
             System.out.println("REGISTERED " + key.isValid());
             System.out.flush();
@@ -132,7 +137,8 @@ public final class LinkProbe {
                         events++;
                     }
                     last = line;
-                    if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && event.context().toString().equals("stop")) {
+                    if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
+                            && event.context().toString().equals("stop")) {
                         return "events=" + events;
                     }
                 }

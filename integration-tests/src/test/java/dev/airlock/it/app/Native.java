@@ -9,8 +9,7 @@ package dev.airlock.it.app;
 public final class Native {
     private static String loaded;
 
-    private Native() {
-    }
+    private Native() {}
 
     /** Loads the library once; a second, different path is a test bug. */
     public static synchronized void load(String library) {

@@ -27,8 +27,7 @@ import java.util.List;
  * helper JVM answers many questions.
  */
 public final class Probe {
-    private Probe() {
-    }
+    private Probe() {}
 
     public static void main(String[] args) {
         answerEach(args, Probe::run);
@@ -138,7 +137,10 @@ public final class Probe {
                 Files.writeString(Path.of(path), WRITTEN);
                 return "wrote";
             case "nio-filechannel-write":
-                try (FileChannel c = FileChannel.open(Path.of(path), StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                try (FileChannel c = FileChannel.open(
+                        Path.of(path),
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.CREATE,
                         StandardOpenOption.TRUNCATE_EXISTING)) {
                     c.write(ByteBuffer.wrap(WRITTEN.getBytes(StandardCharsets.UTF_8)));
                 }
@@ -148,7 +150,8 @@ public final class Probe {
             case "fds":
                 return descriptors();
             case "props":
-                return Runtime.getRuntime().availableProcessors() + " " + Runtime.getRuntime().maxMemory() + " "
+                return Runtime.getRuntime().availableProcessors() + " "
+                        + Runtime.getRuntime().maxMemory() + " "
                         + java.util.TimeZone.getDefault().getID() + " " + System.getProperty("user.name") + " "
                         + System.getProperty("user.home");
             case "exit":
@@ -170,14 +173,19 @@ public final class Probe {
                 Thread.sleep(Long.parseLong(path));
                 return "slept";
             case "unix-socket":
-                // A pathname Unix socket of another service is not a file open Landlock sees: seccomp refuses the socket.
-                try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                // A pathname Unix socket of another service is not a file open Landlock sees: seccomp refuses the
+                // socket.
+                try (java.nio.channels.SocketChannel c =
+                        java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
                     return "opened " + c.isOpen();
                 }
             case "tcp-connect":
                 try (java.net.Socket socket = new java.net.Socket()) {
                     int colon = path.lastIndexOf(':');
-                    socket.connect(new java.net.InetSocketAddress(path.substring(0, colon), Integer.parseInt(path.substring(colon + 1))), 5000);
+                    socket.connect(
+                            new java.net.InetSocketAddress(
+                                    path.substring(0, colon), Integer.parseInt(path.substring(colon + 1))),
+                            5000);
                     return "connected";
                 }
             case "tcp-bind":

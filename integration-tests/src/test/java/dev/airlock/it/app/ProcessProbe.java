@@ -19,8 +19,7 @@ import java.util.Map;
  * {@link Probe} does.
  */
 public final class ProcessProbe {
-    private ProcessProbe() {
-    }
+    private ProcessProbe() {}
 
     public static void main(String[] args) {
         Probe.answerEach(args, ProcessProbe::run);
@@ -31,13 +30,17 @@ public final class ProcessProbe {
             case "session":
                 return session();
             case "cmdline":
-                return new String(Files.readAllBytes(Path.of("/proc/self/cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').strip();
+                return new String(Files.readAllBytes(Path.of("/proc/self/cmdline")), StandardCharsets.UTF_8)
+                        .replace('\0', ' ')
+                        .strip();
             case "read-line":
-                return "read " + new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                return "read "
+                        + new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             case "wait":
                 System.out.println("waiting");
                 System.out.flush();
-                return "resumed " + new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                return "resumed "
+                        + new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             case "sleep":
                 Thread.sleep(Long.parseLong(value));
                 return "slept";
@@ -47,7 +50,8 @@ public final class ProcessProbe {
             case "orphan":
                 // A child that starts a grandchild and exits: the grandchild is orphaned while the helper runs.
                 Process middle = child("child");
-                String line = new BufferedReader(new InputStreamReader(middle.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                String line = new BufferedReader(new InputStreamReader(middle.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine();
                 middle.waitFor();
                 return "grandchild " + line.substring(line.lastIndexOf(' ') + 1);
             case "new-session-child":
@@ -61,13 +65,21 @@ public final class ProcessProbe {
     private static String session() throws Exception {
         String stat = Files.readString(Path.of("/proc/self/stat"), StandardCharsets.ISO_8859_1);
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
-        return "pid " + ProcessHandle.current().pid() + " ppid " + f[1] + " pgrp " + f[2] + " session " + f[3] + " tty_nr " + f[4];
+        return "pid " + ProcessHandle.current().pid() + " ppid " + f[1] + " pgrp " + f[2] + " session " + f[3]
+                + " tty_nr " + f[4];
     }
 
     private static Process child(String operation) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        return new ProcessBuilder(java, "-XX:+PerfDisableSharedMem", "-cp", System.getProperty("java.class.path"),
-                ProcessProbe.class.getName(), operation).redirectErrorStream(true).start();
+        return new ProcessBuilder(
+                        java,
+                        "-XX:+PerfDisableSharedMem",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ProcessProbe.class.getName(),
+                        operation)
+                .redirectErrorStream(true)
+                .start();
     }
 
     /**
@@ -78,7 +90,8 @@ public final class ProcessProbe {
     private static String newSessionChild() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         String classPath = System.getProperty("java.class.path") + File.pathSeparator + airlockJar();
-        List<String> argv = List.of(java, "-XX:+PerfDisableSharedMem", "-cp", classPath, ProcessProbe.class.getName(), "sleep:300000");
+        List<String> argv = List.of(
+                java, "-XX:+PerfDisableSharedMem", "-cp", classPath, ProcessProbe.class.getName(), "sleep:300000");
         List<String> env = new ArrayList<>();
         System.getenv().forEach((k, v) -> env.add(k + "=" + v));
         int pid = SpawnPlan.prepare(java, argv, env, Map.of(), true).spawn();
@@ -86,6 +99,11 @@ public final class ProcessProbe {
     }
 
     private static String airlockJar() throws java.net.URISyntaxException {
-        return Path.of(Linux.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return Path.of(Linux.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString();
     }
 }

@@ -1,8 +1,8 @@
 package dev.airlock.it.app;
 
+import dev.airlock.ipc.Message;
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Linux;
-import dev.airlock.ipc.Message;
 import dev.airlock.unix.Processes;
 import dev.airlock.unix.SeqPacketSocket;
 import dev.airlock.unix.SpawnPlan;
@@ -15,8 +15,7 @@ import java.nio.charset.StandardCharsets;
  * jar) as a stand-in for JNI.
  */
 final class RawChannel {
-    private RawChannel() {
-    }
+    private RawChannel() {}
 
     /**
      * Sends {@code what} on descriptor 3 without waiting for a reply: "garbage", or "open:PATH",
@@ -28,14 +27,18 @@ final class RawChannel {
             message = "this is not an airlock message".getBytes(StandardCharsets.US_ASCII);
         } else if (what.startsWith("open:")) {
             ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
-            int length = dev.airlock.ipc.MessageCodec.encode(0x7ead, new dev.airlock.ipc.Request.Open(
-                    dev.airlock.ipc.RequestPath.of(what.substring(5)), Linux.O_RDONLY, 0, false), encoded);
+            int length = dev.airlock.ipc.MessageCodec.encode(
+                    0x7ead,
+                    new dev.airlock.ipc.Request.Open(
+                            dev.airlock.ipc.RequestPath.of(what.substring(5)), Linux.O_RDONLY, 0, false),
+                    encoded);
             message = java.util.Arrays.copyOf(encoded.array(), length);
         } else {
             throw new IllegalArgumentException("unknown raw message " + what);
         }
         // Borrow descriptor 3 without taking ownership: the agent's client owns it.
-        SeqPacketSocket socket = new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE);
+        SeqPacketSocket socket =
+                new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE);
         socket.send(ByteBuffer.wrap(message), message.length, null);
         socket.close();
         return "sent " + what;
@@ -43,7 +46,12 @@ final class RawChannel {
 
     /** The agent jar: the helper's class loader found Airlock's classes there. */
     private static String airlockJar() throws java.net.URISyntaxException {
-        return java.nio.file.Path.of(Linux.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return java.nio.file.Path.of(Linux.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString();
     }
 
     /**
@@ -53,10 +61,14 @@ final class RawChannel {
      */
     static String fromChild(String what) throws Exception {
         String launcher = ProcessHandle.current().info().command().orElseThrow();
-        java.util.List<String> argv = java.util.List.of(launcher, "-XX:+PerfDisableSharedMem",
+        java.util.List<String> argv = java.util.List.of(
+                launcher,
+                "-XX:+PerfDisableSharedMem",
                 "-Djffi.boot.library.path=" + System.getProperty("jffi.boot.library.path"),
-                "-cp", System.getProperty("java.class.path") + java.io.File.pathSeparator + airlockJar(),
-                Probe.class.getName(), "raw:" + what);
+                "-cp",
+                System.getProperty("java.class.path") + java.io.File.pathSeparator + airlockJar(),
+                Probe.class.getName(),
+                "raw:" + what);
         java.util.List<String> env = new java.util.ArrayList<>();
         System.getenv().forEach((k, v) -> env.add(k + "=" + v));
         try (Fd channel = Linux.dupCloexec(3, 20)) {
@@ -72,12 +84,15 @@ final class RawChannel {
      * record there would make the verifier load the ipc classes for the whole class.
      */
     static int encodeLstat(int id, String path, ByteBuffer out) {
-        return dev.airlock.ipc.MessageCodec.encode(id, new dev.airlock.ipc.Request.Stat(dev.airlock.ipc.RequestPath.of(path), true), out);
+        return dev.airlock.ipc.MessageCodec.encode(
+                id, new dev.airlock.ipc.Request.Stat(dev.airlock.ipc.RequestPath.of(path), true), out);
     }
 
     /** The errno of a denial or failure reply in {@code in}, 0 for any other kind. */
-    static int replyErrno(ByteBuffer in, int length, boolean descriptorAttached) throws dev.airlock.ipc.ProtocolException {
-        dev.airlock.ipc.Reply reply = dev.airlock.ipc.MessageCodec.decodeReply(in, length, descriptorAttached).message();
+    static int replyErrno(ByteBuffer in, int length, boolean descriptorAttached)
+            throws dev.airlock.ipc.ProtocolException {
+        dev.airlock.ipc.Reply reply = dev.airlock.ipc.MessageCodec.decodeReply(in, length, descriptorAttached)
+                .message();
         if (reply instanceof dev.airlock.ipc.Reply.Denied denied) {
             return denied.errno();
         }

@@ -1,13 +1,13 @@
 package dev.airlock.it.app;
 
-import dev.airlock.unix.Fd;
-import dev.airlock.unix.Linux;
-import dev.airlock.ipc.Message;
 import dev.airlock.ipc.FileStat;
+import dev.airlock.ipc.Message;
 import dev.airlock.ipc.MessageCodec;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.ipc.RequestPath;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 import dev.airlock.unix.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,8 +24,7 @@ import java.nio.file.attribute.BasicFileAttributes;
  * have no Airlock classes, never load it.
  */
 final class RawLinks {
-    private RawLinks() {
-    }
+    private RawLinks() {}
 
     /**
      * Reads the attributes of each comma-separated link many times on another thread while this
@@ -63,7 +62,8 @@ final class RawLinks {
             for (byte[] entry : Linux.readDirectory(dir.get())) {
                 String fd = new String(entry, StandardCharsets.US_ASCII);
                 try {
-                    String target = new String(Linux.readlinkat(Linux.AT_FDCWD, "/proc/self/fd/" + fd), StandardCharsets.UTF_8);
+                    String target =
+                            new String(Linux.readlinkat(Linux.AT_FDCWD, "/proc/self/fd/" + fd), StandardCharsets.UTF_8);
                     for (String name : names) {
                         count += target.equals(name) ? 1 : 0;
                     }
@@ -85,11 +85,13 @@ final class RawLinks {
         ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
         int length = MessageCodec.encode(0x51a7, new Request.Stat(RequestPath.of(link), true), out);
         // The agent's client reads the channel only while one of its own requests is in flight; none is now.
-        try (SeqPacketSocket socket = new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE)) {
+        try (SeqPacketSocket socket =
+                new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE)) {
             socket.send(out, length, null);
             ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
             SeqPacketSocket.Received received = socket.receive(in);
-            Reply reply = MessageCodec.decodeReply(in, received.length(), received.descriptors().length == 1).message();
+            Reply reply = MessageCodec.decodeReply(in, received.length(), received.descriptors().length == 1)
+                    .message();
             if (reply.carriesDescriptor()) {
                 try (Fd fd = received.descriptors()[0]) {
                     return "descriptor target=" + new String(Linux.readlinkat(fd.get(), ""), StandardCharsets.UTF_8);
@@ -102,5 +104,4 @@ final class RawLinks {
             return reply.toString();
         }
     }
-
 }

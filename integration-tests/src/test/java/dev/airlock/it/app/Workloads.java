@@ -32,8 +32,7 @@ import java.util.stream.LongStream;
  * {@code OK ...} or {@code EX <exception class>: <message>}.
  */
 public final class Workloads {
-    private Workloads() {
-    }
+    private Workloads() {}
 
     public static void main(String[] args) {
         Probe.answerEach(args, Workloads::run);
@@ -46,13 +45,20 @@ public final class Workloads {
                 return child(List.of("/bin/sh", "-c", value.isEmpty() ? "echo hi | cat" : value));
             case "child-java":
                 // A second JVM as a child, confined as its parent is: the JVM's own start-up under the filter.
-                return child(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                        System.getProperty("java.class.path"), Workloads.class.getName(), value.isEmpty() ? "threads:8" : value));
+                return child(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Workloads.class.getName(),
+                        value.isEmpty() ? "threads:8" : value));
             case "threads":
                 return threads(Integer.parseInt(value));
             case "parallel":
                 // The common fork-join pool: as many workers as processors, parked and woken by futexes.
-                return String.valueOf(LongStream.rangeClosed(1, 5_000_000).parallel().map(x -> x % 7).sum());
+                return String.valueOf(LongStream.rangeClosed(1, 5_000_000)
+                        .parallel()
+                        .map(x -> x % 7)
+                        .sum());
             case "selector":
                 return selector();
             case "copy":
@@ -105,16 +111,18 @@ public final class Workloads {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int n = i;
-            Thread t = new Thread(() -> {
-                started.countDown();
-                try {
-                    started.await();
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                total.addAndGet(n);
-            }, "worker-" + i);
+            Thread t = new Thread(
+                    () -> {
+                        started.countDown();
+                        try {
+                            started.await();
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        total.addAndGet(n);
+                    },
+                    "worker-" + i);
             t.start();
             threads.add(t);
         }
@@ -128,7 +136,8 @@ public final class Workloads {
     private static String selector() throws IOException {
         try (Selector selector = Selector.open()) {
             Pipe pipe = Pipe.open();
-            try (Pipe.SourceChannel source = pipe.source(); Pipe.SinkChannel sink = pipe.sink()) {
+            try (Pipe.SourceChannel source = pipe.source();
+                    Pipe.SinkChannel sink = pipe.sink()) {
                 source.configureBlocking(false);
                 source.register(selector, SelectionKey.OP_READ);
                 selector.wakeup();
@@ -148,7 +157,8 @@ public final class Workloads {
      * and run here (the jshell tool's default remote engine needs a listening socket).
      */
     private static String jshell() {
-        try (jdk.jshell.JShell shell = jdk.jshell.JShell.builder().executionEngine("local").build()) {
+        try (jdk.jshell.JShell shell =
+                jdk.jshell.JShell.builder().executionEngine("local").build()) {
             shell.eval("int x = 6 * 7;");
             List<jdk.jshell.SnippetEvent> events = shell.eval("x + \" from jshell\"");
             jdk.jshell.SnippetEvent last = events.get(events.size() - 1);
