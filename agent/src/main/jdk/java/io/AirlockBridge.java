@@ -131,8 +131,10 @@ public final class AirlockBridge {
      * pre-generated: JDK 18+ reflection runs on method handles, and a typed signature made JDK 25
      * spin three lambda-form classes at start-up (measured with TRACE_RESOLVE).
      *
-     * @param parts the router ({@code MethodHandle} of the route type), the errno messages
-     *     ({@code String[]}, indexed by errno) and the class file of AirlockUnixException ({@code byte[]})
+     * @param parts six parts, in this order: the open router ({@code MethodHandle} of the route
+     *     type), the errno messages ({@code String[]}, indexed by errno), the class file of
+     *     AirlockUnixException ({@code byte[]}), the metadata router ({@code MethodHandle}), the
+     *     direct roots ({@code String[]}) and {@code user.dir} ({@code String})
      * @return null
      */
     static synchronized Object install(Object[] parts) throws ReflectiveOperationException {

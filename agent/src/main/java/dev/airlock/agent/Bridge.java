@@ -15,8 +15,8 @@ import java.util.Set;
  * Defines {@code java.io.AirlockBridge} inside java.base and connects it to a {@link Router}.
  *
  * <p>Advice inlined into java.base runs with the boot loader's view and cannot name the agent's
- * classes, so it calls the bridge, which forwards through one method handle, on
- * {@link Router#dispatch}. The bridge is defined
+ * classes, so it calls the bridge, which forwards through two method handles: opens on
+ * {@link Router#dispatch}, every other operation on {@link MetadataRouter#dispatch}. The bridge is defined
  * with {@code privateLookupIn(FileDescriptor.class, ...).defineClass(...)} after
  * {@code Instrumentation.redefineModule} opens {@code java.io} to the agent's module; appending a
  * jar to the boot class path would also work but disables CDS for application classes.
@@ -65,8 +65,9 @@ final class Bridge {
     private Bridge() {}
 
     /**
-     * Installs {@code router} as the bridge's one method handle, with the errno messages and the
-     * UnixException subclass the bridge reports NIO failures with. The bridge refuses a second
+     * Installs {@code router} and {@code metadata} as the bridge's two method handles, with the
+     * errno messages, the UnixException subclass the bridge reports NIO failures with, the direct
+     * roots and {@code user.dir}. The bridge refuses a second
      * install, so this fails if anything installed one before.
      */
     static void install(
