@@ -101,9 +101,10 @@ final class ChildJvm {
         List<Path> jars = new ArrayList<>();
         List<Path> directories = new ArrayList<>(List.of(location(AirlockAgent.class), location(TestAgent.class)));
         jars.add(location(net.bytebuddy.ByteBuddy.class));
-        // The bridge's errno texts and the requests come from the ipc module, and the kinds of
-        // failure from the helper's: pure-Java classes every agent's router needs.
-        for (Class<?> needed : List.of(dev.airlock.unix.Errno.class, dev.airlock.helper.Answer.class)) {
+        // The bridge's errno texts come from the unix module, the requests and replies from the
+        // ipc module, and the kinds of failure from the helper's: classes every agent's router needs.
+        for (Class<?> needed :
+                List.of(dev.airlock.unix.Errno.class, dev.airlock.ipc.Reply.class, dev.airlock.helper.Answer.class)) {
             Path module = location(needed);
             if (Files.isDirectory(module)) {
                 directories.add(module);
