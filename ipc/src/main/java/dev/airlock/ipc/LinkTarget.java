@@ -1,7 +1,6 @@
 package dev.airlock.ipc;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -10,11 +9,9 @@ import java.util.Objects;
  * because the broker stores it and never resolves it (an open through the link is decided when it
  * happens, as any other path). Immutable; every instance satisfies those rules.
  */
-public final class LinkTarget {
-    private final byte[] bytes;
-
+public final class LinkTarget extends WireBytes {
     private LinkTarget(byte[] bytes) {
-        this.bytes = bytes;
+        super(bytes);
     }
 
     /**
@@ -42,28 +39,9 @@ public final class LinkTarget {
         return new LinkTarget(bytes);
     }
 
-    /** The bytes: a fresh copy on every call. */
-    public byte[] bytes() {
-        return bytes.clone();
-    }
-
-    byte[] wire() {
-        return bytes;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof LinkTarget other && Arrays.equals(bytes, other.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(bytes);
-    }
-
     /** Escaped as a {@link RequestPath} is, so a target cannot forge log lines either. */
     @Override
     public String toString() {
-        return RequestPath.escape(bytes);
+        return escaped();
     }
 }

@@ -1,6 +1,5 @@
 package dev.airlock.ipc;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -60,40 +59,24 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
      * as is unless equals, hashCode and its accessor are all overridden; a class keeps its copy
      * private and compares and hashes it by content with nothing to forget.
      */
-    final class Data implements Success {
-        private final byte[] bytes;
-
+    final class Data extends WireBytes implements Success {
         /** Data of a copy of {@code bytes}; {@link IllegalArgumentException} if they do not fit. */
         public Data(byte[] bytes) {
-            this.bytes = Objects.requireNonNull(bytes, "bytes").clone();
-            if (this.bytes.length > Message.MAX_DATA_LENGTH) {
+            super(checked(bytes));
+        }
+
+        private static byte[] checked(byte[] bytes) {
+            byte[] copy = Objects.requireNonNull(bytes, "bytes").clone();
+            if (copy.length > Message.MAX_DATA_LENGTH) {
                 throw new IllegalArgumentException(
-                        "reply data of " + this.bytes.length + " bytes exceeds " + Message.MAX_DATA_LENGTH);
+                        "reply data of " + copy.length + " bytes exceeds " + Message.MAX_DATA_LENGTH);
             }
-        }
-
-        /** A fresh copy of the data. */
-        public byte[] bytes() {
-            return bytes.clone();
-        }
-
-        byte[] wire() {
-            return bytes;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Data other && Arrays.equals(bytes, other.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
+            return copy;
         }
 
         @Override
         public String toString() {
-            return "data " + bytes.length + " bytes";
+            return "data " + wire().length + " bytes";
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.airlock.ipc;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -13,11 +12,9 @@ import java.util.Objects;
  * the broker decides on the bytes it acts on. Immutable (the bytes are copied in and out), so that
  * the broker checks the policy and acts on one and the same value.
  */
-public final class RequestPath {
-    private final byte[] bytes;
-
+public final class RequestPath extends WireBytes {
     private RequestPath(byte[] bytes) {
-        this.bytes = bytes;
+        super(bytes);
     }
 
     /**
@@ -45,46 +42,9 @@ public final class RequestPath {
         return new RequestPath(bytes);
     }
 
-    /** The bytes: a fresh copy on every call. */
-    public byte[] bytes() {
-        return bytes.clone();
-    }
-
-    /** The codec's view of the bytes, without the copy; callers in this package must not modify it. */
-    byte[] wire() {
-        return bytes;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof RequestPath other && Arrays.equals(bytes, other.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(bytes);
-    }
-
-    /** The bytes with everything outside printable ASCII as {@code \xNN} ({@link #escape}). */
+    /** The bytes with everything outside printable ASCII as {@code \xNN} ({@link WireBytes#escaped}). */
     @Override
     public String toString() {
-        return escape(bytes);
-    }
-
-    /**
-     * For logs and test failures: bytes outside printable ASCII, and the backslash, appear as
-     * {@code \xNN}. Paths come from untrusted code and must not be able to forge lines in a log.
-     */
-    static String escape(byte[] bytes) {
-        StringBuilder s = new StringBuilder(bytes.length + 8);
-        for (byte b : bytes) {
-            int c = b & 0xFF;
-            if (c >= 0x20 && c < 0x7F && c != '\\') {
-                s.append((char) c);
-            } else {
-                s.append(String.format("\\x%02x", c));
-            }
-        }
-        return s.toString();
+        return escaped();
     }
 }
