@@ -43,8 +43,6 @@ public interface LibC {
 
     int utimensat(int dirfd, @In byte[] path, Pointer times, int flags);
 
-    int ftruncate(int fd, long length);
-
     long read(int fd, Pointer buffer, long size);
 
     Pointer realpath(@In byte[] path, Pointer resolved);
@@ -62,8 +60,6 @@ public interface LibC {
 
     int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
 
-    int posix_spawn_file_actions_destroy(Pointer fileActions);
-
     int posix_spawnattr_init(Pointer attributes);
 
     int posix_spawnattr_setflags(Pointer attributes, short flags);
@@ -71,8 +67,6 @@ public interface LibC {
     int posix_spawnattr_setsigmask(Pointer attributes, Pointer sigset);
 
     int posix_spawnattr_setsigdefault(Pointer attributes, Pointer sigset);
-
-    int posix_spawnattr_destroy(Pointer attributes);
 
     int sigemptyset(Pointer sigset);
 

@@ -535,11 +535,6 @@ public final class Linux {
         }
     }
 
-    /** ftruncate(2). */
-    public static void ftruncate(int fd, long length) throws ErrnoException {
-        check(c().ftruncate(fd, length), "ftruncate(" + fd + ", " + length + ")");
-    }
-
     /** realpath(3): the absolute path without symbolic links, {@code .} or {@code ..}, as raw bytes. */
     public static byte[] realpath(String path) throws ErrnoException {
         Pointer resolved = allocate(4096 + 1);

@@ -188,12 +188,8 @@ class LinuxFilesTest {
     }
 
     @Test
-    void ftruncateAndRealpath() throws Exception {
+    void realpathResolvesLinksAndDots() throws Exception {
         Path file = Files.writeString(dir.resolve("file"), "0123456789");
-        try (Fd f = Linux.open(file.toString(), Linux.O_WRONLY, 0)) {
-            Linux.ftruncate(f.get(), 4);
-        }
-        assertEquals("0123", Files.readString(file));
         Files.createDirectory(dir.resolve("sub"));
         Files.createSymbolicLink(dir.resolve("up"), dir.resolve("sub"));
         assertEquals(
