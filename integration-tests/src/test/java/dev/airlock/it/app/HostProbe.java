@@ -11,13 +11,18 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.TimeZone;
 import java.util.prefs.Preferences;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * What a program finds around it on the host: its temporary directory and the temporary files it
@@ -63,7 +68,8 @@ public final class HostProbe {
                 Files.writeString(file, "in tmp");
                 return Files.readString(file);
             case "chmod":
-                // chmod:RELATIVE, a file beneath java.io.tmpdir: the kernel refuses chmod to the helper, the broker serves it.
+                // chmod:RELATIVE, a file beneath java.io.tmpdir: the kernel refuses chmod to the helper, the broker
+                // serves it.
                 Path target = Path.of(System.getProperty("java.io.tmpdir"), value);
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------"));
                 return PosixFilePermissions.toString(Files.getPosixFilePermissions(target));
@@ -71,9 +77,11 @@ public final class HostProbe {
                 // plant:TARGET puts a link to TARGET and a directory link to TARGET's parent into java.io.tmpdir.
                 Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
                 Files.createSymbolicLink(tmp.resolve("link-to-file"), Path.of(value));
-                Files.createSymbolicLink(tmp.resolve("link-to-dir"), Path.of(value).getParent());
+                Files.createSymbolicLink(
+                        tmp.resolve("link-to-dir"), Path.of(value).getParent());
                 Path deep = Files.createDirectories(tmp.resolve("a/b/c"));
-                Files.createSymbolicLink(deep.resolve("link-to-dir"), Path.of(value).getParent());
+                Files.createSymbolicLink(
+                        deep.resolve("link-to-dir"), Path.of(value).getParent());
                 Files.writeString(deep.resolve("f"), "x");
                 return "planted";
             case "sleep":
@@ -91,6 +99,21 @@ public final class HostProbe {
                         + ZoneId.of("Europe/Paris").getRules().getOffset(Instant.parse("2024-07-01T00:00:00Z"));
             case "hosts":
                 return digest(Files.readAllBytes(Path.of("/etc/hosts")));
+            case "trust":
+                TrustManagerFactory factory =
+                        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                factory.init((KeyStore) null);
+                return "issuers=" + ((X509TrustManager) factory.getTrustManagers()[0]).getAcceptedIssuers().length;
+            case "locale":
+                return Locale.getDefault() + " " + System.getProperty("file.encoding") + " "
+                        + System.getProperty("sun.jnu.encoding");
+            case "load-library":
+                // load-library:LIB copies a shared library into java.io.tmpdir and loads it from there, as
+                // sqlite-jdbc and JNA extract theirs.
+                Path copy = Files.createTempFile("native", ".so");
+                Files.copy(Path.of(value), copy, StandardCopyOption.REPLACE_EXISTING);
+                System.load(copy.toString());
+                return "loaded " + copy.getFileName().toString().startsWith("native");
             case "read":
                 return digest(Files.readAllBytes(Path.of(value)));
             default:
@@ -153,8 +176,9 @@ public final class HostProbe {
             md.update((byte) (pixel >>> 8));
             md.update((byte) pixel);
         }
-        return "families=" + families.length + " " + digest(String.join("\n", families).getBytes(StandardCharsets.UTF_8))
-                + " inked=" + inked + " image=" + HexFormat.of().formatHex(md.digest(), 0, 8);
+        return "families=" + families.length + " "
+                + digest(String.join("\n", families).getBytes(StandardCharsets.UTF_8)) + " inked=" + inked + " image="
+                + HexFormat.of().formatHex(md.digest(), 0, 8);
     }
 
     private static String digest(byte[] bytes) throws Exception {
