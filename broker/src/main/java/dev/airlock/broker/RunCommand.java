@@ -95,6 +95,9 @@ final class RunCommand implements Callable<Integer> {
 
     private final PrintStream err;
 
+    /** Whether this run keeps its private temporary directory ({@code --keep-tmp}), once it has one. */
+    private boolean keep;
+
     RunCommand(PrintStream err) {
         this.err = err;
     }
@@ -210,8 +213,6 @@ final class RunCommand implements Callable<Integer> {
         }
         return privateTmp.map(PrivateTmp::path);
     }
-
-    private boolean keep;
 
     /** At the end of the run: the private temporary directory removed with all in it, or kept ({@code --keep-tmp}). */
     private void removeOrKeep(PrivateTmp privateTmp) {
