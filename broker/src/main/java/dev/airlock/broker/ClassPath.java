@@ -36,7 +36,8 @@ import java.util.StringTokenizer;
  *       variable, else the current directory (none for a program started from a module); with
  *       {@code -jar}, only the jar. An empty element is the current directory. An element
  *       {@code *} or {@code DIR/*} is each {@code .jar} or {@code .JAR} entry of that directory,
- *       not the directory itself nor its subdirectories;
+ *       not the files of the directory nor its subdirectories (the launcher lists the directory
+ *       itself, {@link #listed});
  *   <li>the last {@code --module-path}/{@code -p} and {@code --upgrade-module-path}, element by
  *       element (a module directory is read whole); every {@code -javaagent:} jar, which
  *       libinstrument opens and the system class loader then reads;
@@ -55,7 +56,7 @@ import java.util.StringTokenizer;
  * {@code -javaagent} jars, natively before the JVM starts. So the broker cannot open these for the
  * helper later (see docs/ARCHITECTURE.md, "The class path").
  */
-record ClassPath(List<Path> entries, List<Path> nativeReads, List<String> warnings) {
+record ClassPath(List<Path> entries, List<Path> nativeReads, List<Path> listed, List<String> warnings) {
     /** The most entries a class path may have, manifests included: a bound on what a jar can make the broker read. */
     static final int MAX_ENTRIES = 65_536;
 
@@ -81,6 +82,7 @@ record ClassPath(List<Path> entries, List<Path> nativeReads, List<String> warnin
     ClassPath {
         entries = List.copyOf(entries);
         nativeReads = List.copyOf(nativeReads);
+        listed = List.copyOf(listed);
         warnings = List.copyOf(warnings);
     }
 
@@ -150,7 +152,7 @@ record ClassPath(List<Path> entries, List<Path> nativeReads, List<String> warnin
         List<String> warnings = new ArrayList<>(collector.warnings);
         currentDirectoryWarning(collector, workingDirectory, variables.get("HOME"))
                 .ifPresent(warnings::add);
-        return new ClassPath(entries, argFiles, warnings);
+        return new ClassPath(entries, argFiles, new ArrayList<>(collector.listed), warnings);
     }
 
     /**
@@ -318,6 +320,7 @@ record ClassPath(List<Path> entries, List<Path> nativeReads, List<String> warnin
         final Set<Path> entries = new LinkedHashSet<>();
         final Deque<Path> unreadManifests = new ArrayDeque<>();
         final List<String> warnings = new ArrayList<>();
+        final Set<Path> listed = new LinkedHashSet<>();
         String currentDirectoryBecause;
 
         Collector(Path workingDirectory, ClassPathFiles files) {
@@ -332,6 +335,9 @@ record ClassPath(List<Path> entries, List<Path> nativeReads, List<String> warnin
                     Path directory = workingDirectory
                             .resolve(element.length() == 1 ? "." : element.substring(0, element.length() - 2))
                             .normalize();
+                    if (files.kind(directory) == ClassPathFiles.Kind.DIRECTORY) {
+                        listed.add(directory); // the launcher lists it natively: names only, no file in it
+                    }
                     for (Path jar : files.jarsIn(directory)) {
                         operatorEntry(jar.normalize());
                     }

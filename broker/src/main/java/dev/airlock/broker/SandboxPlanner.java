@@ -164,6 +164,9 @@ final class SandboxPlanner {
         for (Path argFile : classPath.nativeReads()) {
             rules.add(new Rule(argFile, Access.READ));
         }
+        for (Path directory : classPath.listed()) {
+            rules.add(new Rule(directory, Access.LIST));
+        }
         rules.add(new Rule(files.runtime().agentJar(), Access.READ));
         rules.add(new Rule(files.runtime().jffiDirectory(), Access.READ_EXECUTE));
         files.transformCache().ifPresent(cache -> rules.add(new Rule(cache, Access.READ)));

@@ -159,7 +159,12 @@ class ClassPathTest {
                 .kind("/made/up/work/lib/notes.txt", ClassPathFiles.Kind.OTHER)
                 .kind("/made/up/work/lib/three.Jar", ClassPathFiles.Kind.ARCHIVE)
                 .kind("/made/up/work/lib/sub", ClassPathFiles.Kind.DIRECTORY)
-                .jar("/made/up/work/top.jar", null);
+                .jar("/made/up/work/top.jar", null)
+                .kind("/made/up/work/lib", ClassPathFiles.Kind.DIRECTORY);
+        assertEquals(
+                paths("/made/up/work/lib"),
+                resolve(tree, Map.of(), "--class-path=lib/*", "Main").listed(),
+                "the launcher lists the directory itself");
         assertEquals(
                 paths("/made/up/work/lib/TWO.JAR", "/made/up/work/lib/one.jar", "/made/up/work/extra.jar"),
                 resolve(tree, Map.of(), "--class-path=lib/*", "Main").entries(),

@@ -198,7 +198,10 @@ class SandboxPlannerTest {
                 "a wildcard is the jars in its directory, never the directory: a plan that reads no disk knows none"
                         + " (ClassPathTest has them)");
         ClassPath read = new ClassPath(
-                List.of(WORK.resolve("app.jar"), WORK.resolve("lib/a.jar")), List.of(WORK.resolve("args")), List.of());
+                List.of(WORK.resolve("app.jar"), WORK.resolve("lib/a.jar")),
+                List.of(WORK.resolve("args")),
+                List.of(),
+                List.of());
         assertEquals(
                 List.of(WORK.resolve("app.jar"), WORK.resolve("lib/a.jar"), WORK.resolve("args")),
                 classPathRules(SandboxPlanner.helperReads(args("@args"), user(Map.of()), jdk(17), files, read)),
