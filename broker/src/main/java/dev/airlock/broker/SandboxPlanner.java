@@ -27,7 +27,8 @@ import java.util.Optional;
  *       Landlock ABI, seccomp program;
  *   <li><b>what the helper may read without the policy</b> ({@link #helperReads}, the one place):
  *       its JVM's files ({@link #jvmReads}), the class path its arguments name, Airlock's agent
- *       jar and jffi stub, the transform cache, and the policy's read grants on procfs and sysfs;
+ *       jar and jffi stub, the transform cache, the policy's read grants on procfs and sysfs, and
+ *       the policy's grants the kernel carries exactly ({@link #kernelGrants});
  *       and what the transform-cache preparation may read and write ({@link #preparationReads}).
  *       Which cache entries are trusted is {@link TransformCache}'s ("Cache trust");
  *   <li>how the helper is started ({@link #plan}): argv, environment, channel descriptor, direct roots.
@@ -151,9 +152,10 @@ final class SandboxPlanner {
      * What the helper may read (and execute) without the policy, the one place that decides it:
      * its JVM ({@link #jvmReads}); the class path its arguments name (class loading is never
      * brokered, see {@link HelperCommandLine#classPath}); Airlock's agent jar and jffi's stub
-     * directory; the transform cache, if there is one; and the policy's read grants on procfs and
-     * sysfs, which the broker never serves (its view there is its own, {@link KernelViews}).
-     * Everything else the helper reaches is the policy's, through the broker.
+     * directory; the transform cache, if there is one; the policy's read grants on procfs and
+     * sysfs, which the broker never serves (its view there is its own, {@link KernelViews}); and
+     * the policy's grants the kernel carries exactly ({@link #kernelGrants}). Everything else the
+     * helper reaches is the policy's, through the broker.
      */
     static List<Rule> helperReads(RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files) {
         List<Rule> rules = jvmReads(jdk);
@@ -169,7 +171,20 @@ final class SandboxPlanner {
         for (Path kernelView : files.kernelViewReads()) {
             rules.add(new Rule(kernelView, Access.READ));
         }
+        rules.addAll(kernelGrants(files));
         return rules;
+    }
+
+    /**
+     * The policy's grants the helper uses by itself, from Java and native code alike: those the
+     * kernel carries exactly ({@code Policy#kernelGrants}), as the launcher found them on disk
+     * before the helper existed ({@link NativeGrants}), with their own rights. Only a single file
+     * that reads is a direct root; beneath a tree, the agent keeps asking the broker for metadata,
+     * which the policy decides by name (links, readlink, the directory itself), while opens and
+     * changes the kernel allows need no broker at all.
+     */
+    static List<Rule> kernelGrants(PreparedFiles files) {
+        return files.nativeGrants();
     }
 
     /**

@@ -346,6 +346,10 @@ public final class Policy {
      *   <li>A tree whose directory the policy lets the program delete (by any grant): that is a
      *       tree above it with delete, through which the directory, and its rule, could be moved
      *       to another name. A single file of {@code /} is left out too.
+     *   <li>Delete on a tree with another grant's root strictly beneath it (the directory of a
+     *       single file, of {@code DIR/*} or {@code DIR/-}): the kernel would let the program
+     *       rename that directory, which the broker refuses because it resolves that grant beneath
+     *       the directory it opened at start. The tree's other actions stay kernel grants.
      *   <li>The readlink action everywhere: the kernel has no right for it (reading a link is
      *       not confined), so the broker decides it for Java, and native code can read links.
      * </ul>
@@ -369,6 +373,9 @@ public final class Policy {
                 }
             } else if (grant.kind() == FileGrant.Kind.TREE) {
                 int actions = grant.actions() & ~FileActions.READLINK;
+                if ((actions & FileActions.DELETE) != 0 && hasRootBeneath(path)) {
+                    actions &= ~FileActions.DELETE;
+                }
                 if (actions == 0 || allowsFile(path, FileActions.DELETE)) {
                     continue;
                 }
@@ -380,6 +387,17 @@ public final class Policy {
                 ? a.kind().compareTo(b.kind())
                 : a.path().compareTo(b.path()));
         return List.copyOf(out);
+    }
+
+    /** Whether a grant root lies strictly beneath {@code directory}. */
+    private boolean hasRootBeneath(String directory) {
+        String prefix = directory.equals("/") ? "/" : directory + "/";
+        for (String root : files.roots) {
+            if (root.length() > prefix.length() && root.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What the policy says that Airlock does not enforce or that the JDK ignores. */

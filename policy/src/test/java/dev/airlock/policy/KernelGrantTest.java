@@ -85,7 +85,15 @@ class KernelGrantTest {
     @Test
     void aTreeThatATreeAboveMayDeleteStaysBrokered() throws Exception {
         Policy p = policy("/a/-", "read,write,delete", "/a/b/-", "read", "/c/-", "read", "/c", "delete");
-        assertEquals(List.of("TREE /a read,write,delete"), shown(p));
+        // /a/b is a grant root beneath /a: /a's delete is the broker's alone.
+        assertEquals(List.of("TREE /a read,write"), shown(p));
+    }
+
+    @Test
+    void aTreeMayNotDeleteWhereAnotherGrantsRootLiesBeneathIt() throws Exception {
+        Policy p = policy("/a/-", "read,write,delete", "/a/b/c/*", "read", "/d/-", "write,delete", "/d", "read");
+        assertEquals(List.of("TREE /a read,write", "FILE /d read", "TREE /d write,delete"), shown(p));
+        assertEquals(List.of(), shown(policy("/e/-", "delete", "/e/f/g", "read")));
     }
 
     @Test
@@ -139,6 +147,13 @@ class KernelGrantTest {
                             () -> k + " could be moved in " + lines);
                 } else {
                     assertTrue(!p.allowsFile(k.path(), FileActions.DELETE), () -> k + " could be moved in " + lines);
+                    if ((k.actions() & FileActions.DELETE) != 0) {
+                        for (String root : p.fileGrantRoots()) {
+                            assertTrue(
+                                    !root.startsWith(k.path() + "/"),
+                                    () -> k + " could rename the grant root " + root + " in " + lines);
+                        }
+                    }
                 }
             }
         }
