@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.airlock.broker.LandlockRules.Rule;
 import dev.airlock.policy.KernelGrant;
 import dev.airlock.policy.Policy;
+import dev.airlock.unix.Errno;
 import dev.airlock.unix.Landlock;
 import dev.airlock.unix.Linux;
 import dev.airlock.unix.Statx;
@@ -195,5 +196,89 @@ class NativeGrantsTest {
         if (!secretReadable) {
             assertEquals("the helper's user may neither read nor execute it", why.get("secret.txt"));
         }
+    }
+
+    /**
+     * What a bind mount of a granted directory does, as root (a scratch mount, removed after): the
+     * kernel grants a rule's inode under every name that reaches it, so a tree bind-mounted elsewhere
+     * would be readable natively under the other name, which the broker (deciding names, resolving
+     * beneath the directory it opened) refuses. So such a grant stays brokered. A bind mount inside
+     * a granted tree is reached through the tree on both paths alike.
+     */
+    @Test
+    void aBindMountOfAGrantedDirectoryKeepsItBrokeredAndAMountInsideATreeIsSeenAlike() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Linux.getuid() == 0, "needs root: makes bind mounts");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Landlock.abi() >= 1, "needs Landlock");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        TreeBuilder t = new TreeBuilder(dir);
+        Path granted = t.directory("granted");
+        t.file("granted/f", "granted file");
+        Path elsewhere = t.directory("elsewhere");
+        Path inner = t.directory("granted/inner");
+        Path outside = t.directory("outside");
+        t.file("outside/x", "mounted inside the tree");
+        PolicyBuilder policy = PolicyBuilder.named("bind.policy").beneath(granted, "read");
+        mount(granted, elsewhere);
+        try {
+            NativeGrants whileBound = NativeGrants.lookUp(policy.build(), 65534, 65534, MountTable.lookUp());
+            assertEquals(List.of(), whileBound.rules());
+            assertEquals(
+                    "another mount shows it under another name",
+                    whileBound.skipped().get(0).reason());
+            // Why: a rule on the directory's inode grants the other name too, which the policy does not.
+            try (KernelThread thread = KernelThread.confinedBy(List.of(new Rule(granted, Landlock.READ_FILE, false)));
+                    ServerFixture broker = ServerFixture.start(policy)) {
+                assertEquals(
+                        0,
+                        thread.errno(() ->
+                                Linux.open(elsewhere + "/f", Linux.O_RDONLY, 0).close()),
+                        "the kernel grants the inode under the bind mount's name");
+                broker.assertDenied("read", Requests.open(Trees.bytes(elsewhere + "/f"), Linux.O_RDONLY, 0, false));
+                assertEquals(0, broker.errno(Requests.open(Trees.bytes(granted + "/f"), Linux.O_RDONLY, 0, false)));
+            }
+        } finally {
+            unmount(elsewhere);
+        }
+        NativeGrants unbound = NativeGrants.lookUp(policy.build(), 65534, 65534, MountTable.lookUp());
+        assertEquals(1, unbound.rules().size(), unbound.skipped()::toString);
+
+        mount(outside, inner);
+        try {
+            assertEquals(
+                    1,
+                    NativeGrants.lookUp(policy.build(), 65534, 65534, MountTable.lookUp())
+                            .rules()
+                            .size(),
+                    "a mount inside the tree is not another name of the tree");
+            try (KernelThread thread = KernelThread.confinedBy(List.of(new Rule(granted, Landlock.READ_FILE, false)));
+                    ServerFixture broker = ServerFixture.start(policy)) {
+                assertEquals(
+                        0,
+                        thread.errno(() ->
+                                Linux.open(inner + "/x", Linux.O_RDONLY, 0).close()));
+                assertEquals(0, broker.errno(Requests.open(Trees.bytes(inner + "/x"), Linux.O_RDONLY, 0, false)));
+                assertEquals(
+                        Errno.EACCES,
+                        thread.errno(() ->
+                                Linux.open(outside + "/x", Linux.O_RDONLY, 0).close()),
+                        "the mounted directory under its own name is not granted");
+            }
+        } finally {
+            unmount(inner);
+        }
+    }
+
+    private static void mount(Path source, Path target) throws Exception {
+        run("mount", "--bind", source.toString(), target.toString());
+    }
+
+    private static void unmount(Path target) throws Exception {
+        run("umount", target.toString());
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, command[0] + ": " + out);
     }
 }
