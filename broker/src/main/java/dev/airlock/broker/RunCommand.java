@@ -141,8 +141,11 @@ final class RunCommand implements Callable<Integer> {
                 GrantRoots roots = GrantRoots.open(served.fileGrantRoots())) {
             // The broker never serves procfs or sysfs (its /proc/self is its own): the policy's read
             // grants there are the helper's own Landlock rules, so it reads its own view of them.
-            PreparedFiles files =
-                    new PreparedFiles(runtime, transformCache, roots.kernelViewReadRules(policy), helperTmp);
+            // The grants the kernel carries exactly are the helper's own rules too: native code uses them.
+            NativeGrants kernelGrants = NativeGrants.lookUp(
+                    policy, confinement.identity().uid(), confinement.identity().gid(), MountTable.lookUp());
+            PreparedFiles files = new PreparedFiles(
+                    runtime, transformCache, roots.kernelViewReadRules(policy), kernelGrants.rules(), helperTmp);
             RealPaths real = RealPaths.lookUp(
                     SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files, classPath)));
             SandboxPlan plan = SandboxPlanner.plan(arguments, environment, jdk, files, real, classPath);

@@ -32,8 +32,9 @@ import java.util.function.Function;
  *       its JVM's files ({@link #jvmReads}), the class path as the JVM reads it ({@link ClassPath}), Airlock's agent
  *       jar and jffi stub, the transform cache, the policy's read grants on procfs and sysfs, and
  *       the directories it owns for the run ({@link #helperDirectories}: its temporary directory
- *       and {@code --home}, read and written); and what the transform-cache preparation may read
- *       and write ({@link #preparationReads}).
+ *       and {@code --home}, read and written); the policy's grants the kernel carries exactly
+ *       ({@link #kernelGrants}); and what the transform-cache preparation may read and write
+ *       ({@link #preparationReads}).
  *       Which cache entries are trusted is {@link TransformCache}'s ("Cache trust");
  *   <li>the helper's home and what a policy's {@code ${user.home}} means ({@link #helperHome},
  *       {@link #policyProperties}), and the broker's view of the helper's own directories
@@ -189,9 +190,10 @@ final class SandboxPlanner {
      * What the helper may read (and execute) without the policy, the one place that decides it:
      * its JVM ({@link #jvmReads}); the class path as the JVM reads it and the argfiles the launcher
      * reads ({@code classPath}, see {@link ClassPath}: class loading is never brokered); Airlock's
-     * agent jar and jffi's stub directory; the transform cache, if there is one; and the policy's
-     * read grants on procfs and sysfs, which the broker never serves (its view there is its own,
-     * {@link KernelViews}). Everything else the helper reaches is the policy's, through the broker.
+     * agent jar and jffi's stub directory; the transform cache, if there is one; the policy's read
+     * grants on procfs and sysfs, which the broker never serves (its view there is its own,
+     * {@link KernelViews}); and the policy's grants the kernel carries exactly
+     * ({@link #kernelGrants}). Everything else the helper reaches is the policy's, through the broker.
      */
     static List<Rule> helperReads(
             RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files, ClassPath classPath) {
@@ -212,6 +214,7 @@ final class SandboxPlanner {
             rules.add(new Rule(kernelView, Access.READ));
         }
         rules.addAll(helperDirectories(arguments, files));
+        rules.addAll(kernelGrants(files));
         return rules;
     }
 
@@ -314,6 +317,18 @@ final class SandboxPlanner {
             env.add(e.getKey() + "=" + e.getValue());
         }
         return env;
+    }
+
+    /**
+     * The policy's grants the helper uses by itself, from Java and native code alike: those the
+     * kernel carries exactly ({@code Policy#kernelGrants}), as the launcher found them on disk
+     * before the helper existed ({@link NativeGrants}), with their own rights. Only a single file
+     * that reads is a direct root; beneath a tree, the agent keeps asking the broker for metadata,
+     * which the policy decides by name (links, readlink, the directory itself), while opens and
+     * changes the kernel allows need no broker at all.
+     */
+    static List<Rule> kernelGrants(PreparedFiles files) {
+        return files.nativeGrants();
     }
 
     /**

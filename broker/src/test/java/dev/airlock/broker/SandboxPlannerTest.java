@@ -219,10 +219,32 @@ class SandboxPlannerTest {
             if (rule.path().equals(AGENT)) {
                 break;
             }
-            assertEquals(Access.READ, rule.access(), rule.toString());
+            assertEquals(Access.READ.rights, rule.rights(), rule.toString());
             paths.add(rule.path());
         }
         return paths;
+    }
+
+    @Test
+    void kernelGrantsAreRulesWithTheirOwnRightsAndOnlyReadableFilesAreDirect() throws Exception {
+        Path tree = Path.of("/srv/data");
+        Path file = Path.of("/etc/app.conf");
+        long treeRights = Landlock.READ_FILE | NativeGrants.TREE_WRITE;
+        PreparedFiles files = new PreparedFiles(
+                new RuntimeFiles(AGENT, JFFI),
+                Optional.empty(),
+                List.of(),
+                List.of(new Rule(tree, treeRights, false), new Rule(file, Landlock.READ_FILE, true)));
+        SandboxPlan plan = plan(args("-cp", "app.jar", "Main"), root(6), jdk(17), files);
+        assertEquals(treeRights, plan.rules().rules().get(tree));
+        assertEquals(Landlock.READ_FILE, plan.rules().rules().get(file));
+        List<String> roots = plan.helper().directRoots();
+        assertTrue(roots.contains(file.toString()), "a single file the helper reads by itself is a direct root");
+        assertFalse(
+                roots.contains(tree.toString()),
+                "beneath a tree the broker answers metadata: the policy decides links, readlink and the directory itself");
+        assertEquals(files.nativeGrants(), SandboxPlanner.kernelGrants(files));
+        assertThrows(IllegalArgumentException.class, () -> new Rule(tree, NativeGrants.TREE_WRITE, true));
     }
 
     @Test
@@ -257,7 +279,7 @@ class SandboxPlannerTest {
                 rules.subList(jvm.size(), rules.size()));
         for (Rule rule : rules) {
             assertTrue(
-                    rule.path().equals(staging) || (rule.access().rights & Landlock.WRITE_FILE) == 0,
+                    rule.path().equals(staging) || (rule.rights() & Landlock.WRITE_FILE) == 0,
                     "writes only its staging: " + rule);
         }
     }

@@ -371,6 +371,76 @@ public final class Policy {
         return files.grants();
     }
 
+    /**
+     * The grants a Landlock rule can carry exactly, so that the program uses them by itself, from
+     * Java and native code alike ({@link KernelGrant}); everything else the policy grants is the
+     * broker's alone. Sorted by path, then kind. What is left out, and why:
+     *
+     * <ul>
+     *   <li>{@code DIR/*} and {@code <<ALL FILES>>}: a kernel rule grants a whole tree, never one
+     *       directory's entries, and {@code /} would include procfs and sysfs.
+     *   <li>A single file the policy lets the program write or delete (by any grant): a kernel
+     *       rule belongs to the file's inode, and a rename or a hard link (write on both names)
+     *       would carry it to a name the policy does not grant; creating or removing a single
+     *       name is a right on its directory, which would cover the siblings too. Its read and
+     *       execute stay brokered with the rest.
+     *   <li>A tree whose directory the policy lets the program delete (by any grant): that is a
+     *       tree above it with delete, through which the directory, and its rule, could be moved
+     *       to another name. A single file of {@code /} is left out too.
+     *   <li>Delete on a tree with another grant's root strictly beneath it (the directory of a
+     *       single file, of {@code DIR/*} or {@code DIR/-}): the kernel would let the program
+     *       rename that directory, which the broker refuses because it resolves that grant beneath
+     *       the directory it opened at start. The tree's other actions stay kernel grants.
+     *   <li>The readlink action everywhere: the kernel has no right for it (reading a link is
+     *       not confined), so the broker decides it for Java, and native code can read links.
+     * </ul>
+     */
+    public List<KernelGrant> kernelGrants() {
+        List<KernelGrant> out = new ArrayList<>();
+        for (FileGrant grant : files.grants()) {
+            String path = grant.path();
+            if (grant.kind() == FileGrant.Kind.FILE && !path.equals("/")) {
+                if (allowsFile(path, FileActions.WRITE) || allowsFile(path, FileActions.DELETE)) {
+                    continue;
+                }
+                int actions = 0;
+                for (int action : new int[] {FileActions.READ, FileActions.EXECUTE}) {
+                    if (allowsFile(path, action)) {
+                        actions |= action;
+                    }
+                }
+                if (actions != 0) {
+                    out.add(new KernelGrant(KernelGrant.Kind.FILE, path, actions, false));
+                }
+            } else if (grant.kind() == FileGrant.Kind.TREE) {
+                int actions = grant.actions() & ~FileActions.READLINK;
+                if ((actions & FileActions.DELETE) != 0 && hasRootBeneath(path)) {
+                    actions &= ~FileActions.DELETE;
+                }
+                if (actions == 0 || allowsFile(path, FileActions.DELETE)) {
+                    continue;
+                }
+                boolean listable = (actions & FileActions.READ) != 0 && allowsFile(path, FileActions.READ);
+                out.add(new KernelGrant(KernelGrant.Kind.TREE, path, actions, listable));
+            }
+        }
+        out.sort((a, b) -> a.path().equals(b.path())
+                ? a.kind().compareTo(b.kind())
+                : a.path().compareTo(b.path()));
+        return List.copyOf(out);
+    }
+
+    /** Whether a grant root lies strictly beneath {@code directory}. */
+    private boolean hasRootBeneath(String directory) {
+        String prefix = directory.equals("/") ? "/" : directory + "/";
+        for (String root : files.roots) {
+            if (root.length() > prefix.length() && root.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** What the policy says that Airlock does not enforce or that the JDK ignores. */
     public List<PolicyWarning> warnings() {
         return warnings;
