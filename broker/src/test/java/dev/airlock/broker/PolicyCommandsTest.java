@@ -71,6 +71,7 @@ class PolicyCommandsTest {
         List<String> errors =
                 check.lines().stream().filter(l -> l.startsWith(policy + ":")).toList();
         assertEquals(2, errors.size(), check.lines().toString());
+        assertEquals(errors, check.lines(), "with errors, check prints only them");
         assertTrue(errors.get(0).startsWith(policy + ":2:3: invalid actions \"raed\" for java.io.FilePermission"));
         assertTrue(errors.get(1)
                 .startsWith(policy + ":3:3: expected a permission class the JDK has, found java.io.FilePermision"

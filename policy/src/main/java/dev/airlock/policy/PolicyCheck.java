@@ -30,10 +30,11 @@ public final class PolicyCheck {
     private PolicyCheck(List<String> errors, List<PolicyWarning> warnings, List<Policy> parsed) {
         this.errors = List.copyOf(errors);
         this.warnings = List.copyOf(warnings);
-        Policy combined = Policy.combine(parsed);
-        this.notEnforced = combined.notEnforced();
-        this.notes = notes(combined);
-        this.policy = errors.isEmpty() ? combined : null;
+        // What the policy would not enforce or keep hidden is told about the policy Airlock would
+        // run with, so only when there is one: with errors, they are what to fix first.
+        this.policy = errors.isEmpty() ? Policy.combine(parsed) : null;
+        this.notEnforced = policy == null ? List.of() : policy.notEnforced();
+        this.notes = policy == null ? List.of() : notes(policy);
     }
 
     /**
@@ -116,12 +117,12 @@ public final class PolicyCheck {
         return warnings;
     }
 
-    /** What Airlock does not enforce, grouped across the files that parsed. */
+    /** What Airlock does not enforce, grouped across the files; empty when there are errors. */
     public List<NotEnforced> notEnforced() {
         return notEnforced;
     }
 
-    /** Notes on directories that stay hidden, each one line starting {@code note: }. */
+    /** Notes on directories that stay hidden, each one line starting {@code note: }; empty with errors. */
     public List<String> notes() {
         return notes;
     }
