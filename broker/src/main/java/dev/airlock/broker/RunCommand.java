@@ -279,7 +279,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             return javaPath.toRealPath();
         } catch (IOException e) {
-            throw new AirlockException(ExitCodes.USAGE, "--java " + javaPath + ": no such file");
+            throw new AirlockException(ExitCodes.NO_JAVA, "--java " + javaPath + ": no such file");
         }
     }
 }

@@ -24,9 +24,12 @@ import java.util.function.Function;
  * Only <em>unrestricted</em> grants decide: grants without {@code codeBase}, {@code signedBy} or
  * {@code principal}. The broker serves the whole helper JVM and cannot attribute a request to a
  * code source or a principal, so a restricted grant must not widen what it allows (fail closed).
- * Restricted grants are parsed, kept, and reported by {@link #warnings()}. Of the permissions,
+ * Restricted grants are parsed, kept, and listed by {@link #notEnforced()}. Of the permissions,
  * {@code java.io.FilePermission}, {@code java.net.SocketPermission} and
- * {@code java.security.AllPermission} are enforced; every other type is kept and reported.
+ * {@code java.security.AllPermission} are enforced; every other type is kept and listed there.
+ * A mistake is an error ({@link PolicySyntaxException}): a {@code java.*} permission class the
+ * JDK does not have, and a file or socket permission whose JDK constructor would throw (the JDK
+ * printed an error and dropped the entry, so the policy silently granted less than it said).
  *
  * <h2>Property expansion</h2>
  * {@code ${name}} in strings is replaced by the system property (by default the broker JVM's;
@@ -69,6 +72,8 @@ public final class Policy {
     private final SocketIndex sockets;
     private final String[] rules;
     private final List<PolicyWarning> warnings;
+    private final List<NotEnforced> notEnforced;
+    private final List<PolicySyntaxException> errors;
     private final String[] fileDenied = new String[FileActions.ALL + 1];
     private final String[] socketDenied = new String[SocketActions.ALL + 1];
 
@@ -88,6 +93,8 @@ public final class Policy {
         this.sockets = c.sockets();
         this.rules = c.rules().toArray(new String[0]);
         this.warnings = c.warnings();
+        this.notEnforced = c.notEnforced();
+        this.errors = c.errors();
         for (int a = 1; a <= FileActions.ALL; a++) {
             fileDenied[a] = "denied by airlock policy " + displayName + ": " + FileActions.toString(a);
         }
@@ -147,12 +154,16 @@ public final class Policy {
             throw new IllegalArgumentException("user.dir must be an absolute path: " + userDir);
         }
         PolicyModel.File parsed = PolicyParser.parse(displayName, text, properties);
-        return new Policy(
+        Policy policy = new Policy(
                 displayName,
                 List.of(new PolicyCompiler.Source(parsed, FilePaths.normalize(userDir))),
                 FilePaths.normalize(userDir),
                 FilePaths.Validity.forCurrentJvm(),
                 PortRanges.fromSystem(properties));
+        if (!policy.errors.isEmpty()) {
+            throw PolicySyntaxException.of(policy.errors);
+        }
+        return policy;
     }
 
     /**
@@ -441,9 +452,21 @@ public final class Policy {
         return false;
     }
 
-    /** What the policy says that Airlock does not enforce or that the JDK ignores. */
+    /**
+     * What the policy says that does not do what it seems to: entries the JDK itself ignores,
+     * relative targets, {@code AllPermission}, the keystore. What Airlock does not enforce is
+     * {@link #notEnforced()}.
+     */
     public List<PolicyWarning> warnings() {
         return warnings;
+    }
+
+    /**
+     * The entries Airlock does not enforce, grouped (in-process permissions by class, third-party
+     * classes, restricted grants, socket grants) across every file of the policy.
+     */
+    public List<NotEnforced> notEnforced() {
+        return notEnforced;
     }
 
     @Override
