@@ -28,6 +28,8 @@ final class LandlockRules {
     enum Access {
         READ(Landlock.READ_FILE | Landlock.READ_DIR),
         READ_EXECUTE(Landlock.READ_FILE | Landlock.READ_DIR | Landlock.EXECUTE),
+        /** Listing directories, reading no file: a class path wildcard's directory, which the launcher lists. */
+        LIST(Landlock.READ_DIR),
         /** Creating, writing, renaming within and removing regular files: the cache preparation's staging directory only. */
         CREATE_FILES(Landlock.READ_FILE
                 | Landlock.READ_DIR

@@ -26,8 +26,8 @@ import picocli.CommandLine.Parameters;
  * requests until it exits, then ends whatever the helper left running and exits with its status
  * (a helper killed by signal N gives 128+N, as a shell reports it). Nothing of Airlock's own is
  * printed unless something goes wrong. This class is the thin launcher: it parses the command
- * line, looks up what the plan needs (the policy, the JDK, this process's environment, the
- * runtime files and transform cache, the real paths of the rules), has {@link SandboxPlanner}
+ * line, looks up what the plan needs (the policy, the JDK, this process's environment, the class
+ * path as the JVM reads it ({@link ClassPath}, warnings printed once), the runtime files and transform cache, the real paths of the rules), has {@link SandboxPlanner}
  * decide the whole {@link SandboxPlan}, applies it ({@link Confinement#spawn}), and serves.
  */
 @Command(
@@ -82,6 +82,14 @@ final class RunCommand implements Callable<Integer> {
         Environment environment = Environment.lookUp(account);
         Confinement confinement = SandboxPlanner.confinement(arguments, environment);
         SandboxPlanner.warning(confinement).ifPresent(err::println);
+        // The class path as the JVM will read it: manifests, wildcards and argfiles read now, with
+        // the broker's rights (argfiles only where the policy grants read), judged for the helper's user.
+        ClassPath classPath = ClassPath.resolve(
+                arguments.javaArgs(),
+                environment.variables(),
+                environment.workingDirectory(),
+                new DiskClassPathFiles(policy, environment.root() ? environment.account() : Optional.empty()));
+        classPath.warnings().forEach(err::println);
         RuntimeFiles runtime =
                 RuntimeFiles.prepare(RuntimeFiles.ownJar(), prepared.cache(), prepared.jffi(), environment.root());
 
@@ -97,8 +105,8 @@ final class RunCommand implements Callable<Integer> {
             // grants there are the helper's own Landlock rules, so it reads its own view of them.
             PreparedFiles files = new PreparedFiles(runtime, transformCache, roots.kernelViewReadRules(policy));
             RealPaths real = RealPaths.lookUp(
-                    SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files)));
-            SandboxPlan plan = SandboxPlanner.plan(arguments, environment, jdk, files, real);
+                    SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files, classPath)));
+            SandboxPlan plan = SandboxPlanner.plan(arguments, environment, jdk, files, real, classPath);
             SandboxPlan.HelperLaunch launch = plan.helper();
             Linux.enablePassCred(channel.fd().get());
             int pid;

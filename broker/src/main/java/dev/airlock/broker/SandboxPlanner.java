@@ -26,7 +26,7 @@ import java.util.Optional;
  *   <li>how every spawned process is confined ({@link #confinement}): identity, namespaces,
  *       Landlock ABI, seccomp program;
  *   <li><b>what the helper may read without the policy</b> ({@link #helperReads}, the one place):
- *       its JVM's files ({@link #jvmReads}), the class path its arguments name, Airlock's agent
+ *       its JVM's files ({@link #jvmReads}), the class path as the JVM reads it ({@link ClassPath}), Airlock's agent
  *       jar and jffi stub, the transform cache, and the policy's read grants on procfs and sysfs;
  *       and what the transform-cache preparation may read and write ({@link #preparationReads}).
  *       Which cache entries are trusted is {@link TransformCache}'s ("Cache trust");
@@ -149,19 +149,23 @@ final class SandboxPlanner {
 
     /**
      * What the helper may read (and execute) without the policy, the one place that decides it:
-     * its JVM ({@link #jvmReads}); the class path its arguments name (class loading is never
-     * brokered, see {@link HelperCommandLine#classPath}); Airlock's agent jar and jffi's stub
-     * directory; the transform cache, if there is one; and the policy's read grants on procfs and
-     * sysfs, which the broker never serves (its view there is its own, {@link KernelViews}).
-     * Everything else the helper reaches is the policy's, through the broker.
+     * its JVM ({@link #jvmReads}); the class path as the JVM reads it and the argfiles the launcher
+     * reads ({@code classPath}, see {@link ClassPath}: class loading is never brokered); Airlock's
+     * agent jar and jffi's stub directory; the transform cache, if there is one; and the policy's
+     * read grants on procfs and sysfs, which the broker never serves (its view there is its own,
+     * {@link KernelViews}). Everything else the helper reaches is the policy's, through the broker.
      */
-    static List<Rule> helperReads(RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files) {
+    static List<Rule> helperReads(
+            RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files, ClassPath classPath) {
         List<Rule> rules = jvmReads(jdk);
-        Optional<String> classPathVariable =
-                Optional.ofNullable(environment.variables().get("CLASSPATH"));
-        for (Path entry :
-                HelperCommandLine.classPath(arguments.javaArgs(), environment.workingDirectory(), classPathVariable)) {
+        for (Path entry : classPath.entries()) {
             rules.add(new Rule(entry, Access.READ));
+        }
+        for (Path argFile : classPath.nativeReads()) {
+            rules.add(new Rule(argFile, Access.READ));
+        }
+        for (Path directory : classPath.listed()) {
+            rules.add(new Rule(directory, Access.LIST));
         }
         rules.add(new Rule(files.runtime().agentJar(), Access.READ));
         rules.add(new Rule(files.runtime().jffiDirectory(), Access.READ_EXECUTE));
@@ -170,6 +174,11 @@ final class SandboxPlanner {
             rules.add(new Rule(kernelView, Access.READ));
         }
         return rules;
+    }
+
+    /** As {@link #helperReads(RunArguments, Environment, Jdk, PreparedFiles, ClassPath)} with the class path the arguments name, read from no disk ({@link ClassPath#named}). */
+    static List<Rule> helperReads(RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files) {
+        return helperReads(arguments, environment, jdk, files, ClassPath.named(arguments.javaArgs(), environment));
     }
 
     /**
@@ -200,8 +209,20 @@ final class SandboxPlanner {
     static SandboxPlan plan(
             RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files, RealPaths real)
             throws AirlockException {
+        return plan(arguments, environment, jdk, files, real, ClassPath.named(arguments.javaArgs(), environment));
+    }
+
+    /** As {@link #plan(RunArguments, Environment, Jdk, PreparedFiles, RealPaths)}, with the class path the launcher resolved. */
+    static SandboxPlan plan(
+            RunArguments arguments,
+            Environment environment,
+            Jdk jdk,
+            PreparedFiles files,
+            RealPaths real,
+            ClassPath classPath)
+            throws AirlockException {
         Confinement confinement = confinement(arguments, environment);
-        LandlockRules rules = LandlockRules.resolve(helperReads(arguments, environment, jdk, files), real);
+        LandlockRules rules = LandlockRules.resolve(helperReads(arguments, environment, jdk, files, classPath), real);
         List<String> argv = HelperCommandLine.build(
                 jdk.launcher(),
                 jdk.majorVersion(),

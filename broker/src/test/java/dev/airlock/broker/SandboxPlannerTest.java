@@ -189,12 +189,23 @@ class SandboxPlannerTest {
                         args("-p", "mods", "-m", "app/app.Main"), user(Map.of()), jdk(17), files)),
                 "a module gets no working directory");
         assertEquals(
-                List.of(WORK.resolve("tools/agent.jar"), WORK.resolve("lib")),
+                List.of(WORK.resolve("tools/agent.jar")),
                 classPathRules(SandboxPlanner.helperReads(
                         args("-javaagent:tools/agent.jar=opt", "--class-path=lib/*", "Main"),
                         user(Map.of()),
                         jdk(17),
-                        files)));
+                        files)),
+                "a wildcard is the jars in its directory, never the directory: a plan that reads no disk knows none"
+                        + " (ClassPathTest has them)");
+        ClassPath read = new ClassPath(
+                List.of(WORK.resolve("app.jar"), WORK.resolve("lib/a.jar")),
+                List.of(WORK.resolve("args")),
+                List.of(),
+                List.of());
+        assertEquals(
+                List.of(WORK.resolve("app.jar"), WORK.resolve("lib/a.jar"), WORK.resolve("args")),
+                classPathRules(SandboxPlanner.helperReads(args("@args"), user(Map.of()), jdk(17), files, read)),
+                "the resolved class path, then the argfiles the launcher reads, each read-only");
     }
 
     /** The class path rules: everything between the JVM's own files and the agent jar. */
