@@ -24,7 +24,7 @@ final class LandlockRules {
     /** The minimum ABI Airlock needs to deny TCP bind and connect: TCP rules arrive with ABI 4. */
     static final int REQUIRED_ABI = Landlock.NET_ABI;
 
-    /** The accesses a rule may grant: the helper only ever reads and executes by itself. */
+    /** The accesses a rule may grant: the helper reads and executes by itself, and writes only in its own directories. */
     enum Access {
         READ(Landlock.READ_FILE | Landlock.READ_DIR),
         READ_EXECUTE(Landlock.READ_FILE | Landlock.READ_DIR | Landlock.EXECUTE),
@@ -36,7 +36,25 @@ final class LandlockRules {
                 | Landlock.WRITE_FILE
                 | Landlock.REMOVE_FILE
                 | Landlock.MAKE_REG
-                | Landlock.TRUNCATE);
+                | Landlock.TRUNCATE),
+        /**
+         * What a directory's owner does beneath it, short of executing a program there: read,
+         * write, truncate, create files, directories, links and FIFOs, remove, and rename within
+         * (REFER). The helper's own directories only: its temporary directory and its
+         * {@code --home} ({@link SandboxPlanner#helperDirectories}). Loading a native library
+         * from there needs no execute right (the dynamic loader opens it for reading).
+         */
+        OWN_TREE(Landlock.READ_FILE
+                | Landlock.READ_DIR
+                | Landlock.WRITE_FILE
+                | Landlock.TRUNCATE
+                | Landlock.REMOVE_FILE
+                | Landlock.REMOVE_DIR
+                | Landlock.MAKE_REG
+                | Landlock.MAKE_DIR
+                | Landlock.MAKE_SYM
+                | Landlock.MAKE_FIFO
+                | Landlock.REFER);
 
         final long rights;
 

@@ -6,19 +6,25 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** Loads the --policy files into one policy, turning any error into a usage failure with nothing started. */
 final class Policies {
     private Policies() {}
 
     static Policy load(List<Path> files) throws AirlockException {
+        return load(files, System::getProperty);
+    }
+
+    /** As {@link #load(List)}, expanding {@code ${...}} with {@code properties} ({@link SandboxPlanner#policyProperties}). */
+    static Policy load(List<Path> files, Function<String, String> properties) throws AirlockException {
         if (files.isEmpty()) {
             return Policy.empty();
         }
         List<Policy> parsed = new ArrayList<>();
         for (Path file : files) {
             try {
-                parsed.add(Policy.parse(file, file.toString()));
+                parsed.add(Policy.parse(file, file.toString(), properties));
             } catch (PolicySyntaxException e) {
                 throw new AirlockException(ExitCodes.USAGE, e.getMessage());
             } catch (IOException e) {

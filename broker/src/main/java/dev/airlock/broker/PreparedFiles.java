@@ -8,10 +8,21 @@ import java.util.Optional;
  * What the launcher prepared on disk for a run before planning it: Airlock's own runtime files
  * (agent jar, jffi's stub directory), the transform cache the helper replays (empty: it weaves
  * live), and the policy's read grants on procfs or sysfs that can be the helper's own Landlock
- * rules, as the broker found them when it opened its grant roots ({@link KernelViews#landlockReadRules}).
+ * rules, as the broker found them when it opened its grant roots ({@link KernelViews#landlockReadRules}),
+ * and the helper's temporary directory: the private one made for this run ({@link PrivateTmp}) or
+ * the checked real path of {@code --tmp} ({@link GivenDirectory}); empty with {@code --no-tmp}.
  */
-record PreparedFiles(RuntimeFiles runtime, Optional<Path> transformCache, List<Path> kernelViewReads) {
+record PreparedFiles(
+        RuntimeFiles runtime, Optional<Path> transformCache, List<Path> kernelViewReads, Optional<Path> tmp) {
+    /** Files without a temporary directory of the helper's own. */
+    PreparedFiles(RuntimeFiles runtime, Optional<Path> transformCache, List<Path> kernelViewReads) {
+        this(runtime, transformCache, kernelViewReads, Optional.empty());
+    }
+
     PreparedFiles {
         kernelViewReads = List.copyOf(kernelViewReads);
+        if (tmp.isPresent() && !tmp.get().isAbsolute()) {
+            throw new IllegalArgumentException("the helper's temporary directory is not absolute: " + tmp.get());
+        }
     }
 }

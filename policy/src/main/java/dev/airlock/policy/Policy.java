@@ -180,6 +180,47 @@ public final class Policy {
                 names.isEmpty() ? NO_NAME : String.join(", ", names), all, first.userDir, first.validity, first.ports);
     }
 
+    /** The actions {@link #withOwnDirectories} grants: every file action there is. */
+    public static final String OWN_DIRECTORY_ACTIONS = "read,write,delete,execute,readlink";
+
+    /**
+     * This policy, and every file action on each of {@code directories} and everything beneath
+     * it, as if one more grant said so: for directories the confined program owns outright (the
+     * broker's private temporary directory for it), which no policy can name because they are
+     * made for the run. The display name, and so every denial reason, stays this policy's;
+     * {@code source} is what explanations call the added grant.
+     *
+     * @throws IllegalArgumentException if a directory is not absolute and normalized, or is one
+     *     whose name would read as a wildcard ({@code -} or {@code *} as its last component)
+     */
+    public Policy withOwnDirectories(String source, List<String> directories) {
+        Objects.requireNonNull(source, "source");
+        if (directories.isEmpty()) {
+            return this;
+        }
+        List<PolicyModel.Permission> permissions = new ArrayList<>();
+        PolicyModel.Position position = new PolicyModel.Position(1, 1);
+        for (String directory : directories) {
+            if (!directory.startsWith("/")
+                    || !FilePaths.normalize(directory).equals(directory)
+                    || directory.endsWith("/-")
+                    || directory.endsWith("/*")) {
+                throw new IllegalArgumentException("not a directory a grant can name exactly: " + directory);
+            }
+            String beneath = directory.equals("/") ? "/-" : directory + "/-";
+            for (String target : new String[] {directory, beneath}) {
+                permissions.add(new PolicyModel.Permission(
+                        source, position, PolicyCompiler.FILE_PERMISSION, target, OWN_DIRECTORY_ACTIONS, null, null));
+            }
+        }
+        PolicyModel.Grant grant =
+                new PolicyModel.Grant(source, position, null, null, List.of(), List.copyOf(permissions), null);
+        PolicyModel.File file = new PolicyModel.File(source, List.of(grant), null, null, null, List.of(), List.of());
+        List<PolicyCompiler.Source> all = new ArrayList<>(sources);
+        all.add(new PolicyCompiler.Source(file, userDir));
+        return new Policy(displayName, all, userDir, validity, ports);
+    }
+
     /** A policy that grants nothing; its display name is {@code (none)}. */
     public static Policy empty() {
         String userDir = System.getProperty("user.dir", "/");

@@ -430,4 +430,29 @@ class PolicyTest {
         assertEquals("/srv/t2/u2", p.decideFile("/srv/t2/u2/f", READ).root());
         assertEquals(1000, p.fileGrantRoots().size());
     }
+
+    @Test
+    void ownDirectoriesAreGrantedWholeWithoutChangingTheNameOrTheRest() throws Exception {
+        Policy p = policy("app.policy", APP).withOwnDirectories("airlock private tmp", List.of("/tmp/airlock-x"));
+        int all = READ | WRITE | EXECUTE | DELETE | FileActions.READLINK;
+        for (String path : new String[] {"/tmp/airlock-x", "/tmp/airlock-x/f", "/tmp/airlock-x/a/b/c"}) {
+            assertTrue(p.decideFile(path, all).allowed(), path);
+        }
+        assertEquals("/tmp/airlock-x", p.decideFile("/tmp/airlock-x/a/f", READ).root());
+        assertFalse(p.decideFile("/tmp/airlock-xy", READ).allowed(), "a sibling with a longer name is not beneath");
+        assertFalse(p.decideFile("/tmp/other", READ).allowed());
+        assertFalse(p.decideFile("/tmp", WRITE).allowed(), "its parent is not granted");
+        assertEquals("app.policy", p.displayName(), "denial reasons keep naming the user's policy");
+        assertEquals(
+                "denied by airlock policy app.policy: read",
+                p.decideFile("/secret/x", READ).reason());
+        assertTrue(p.decideFile("/srv/data/x", READ).allowed(), "the policy's own grants stay");
+        assertTrue(p.fileGrantRoots().contains("/tmp/airlock-x"));
+        assertEquals(p.warnings(), policy("app.policy", APP).warnings(), "nothing to warn about added");
+        assertTrue(p.withOwnDirectories("none", List.of()) == p);
+        for (String bad : new String[] {"relative", "/a/../b", "/a/-", "/a/*", "/a/"}) {
+            assertThrows(
+                    IllegalArgumentException.class, () -> Policy.empty().withOwnDirectories("x", List.of(bad)), bad);
+        }
+    }
 }
