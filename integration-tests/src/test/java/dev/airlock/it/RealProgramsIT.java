@@ -103,8 +103,7 @@ final class RealProgramsIT {
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
-    @Disabled("waits for the private temporary directory (sqlite-jdbc extracts its library to java.io.tmpdir) and for"
-            + " grants as Landlock rules (the dynamic loader opens that library, SQLite the database, natively)")
+    @Disabled("waits for grants as Landlock rules: SQLite opens the granted database natively (SQLITE_CANTOPEN today)")
     void sqliteThroughSqliteJdbc(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
             s.copyClass(SqliteProgram.class);
@@ -295,7 +294,6 @@ final class RealProgramsIT {
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
-    @Disabled("waits for the system files a JVM reads (fontconfig reads /etc/fonts and the font directories natively)")
     void imageIoAndAwtTextToPng(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
             s.copyClass(TextImageProgram.class);
