@@ -28,7 +28,6 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -103,7 +102,6 @@ final class RealProgramsIT {
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
-    @Disabled("waits for grants as Landlock rules: SQLite opens the granted database natively (SQLITE_CANTOPEN today)")
     void sqliteThroughSqliteJdbc(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
             s.copyClass(SqliteProgram.class);
