@@ -129,12 +129,12 @@ final class RealProgram {
 
     /**
      * The JDK's warning (JDK 24 and later) when code on the class path calls a restricted method
-     * such as {@code Linker.downcallHandle} (Lucene does): the helper runs with {@code
+     * such as {@code Linker.downcallHandle} (Lucene does) or {@code System.load} (sqlite-jdbc does): the helper runs with {@code
      * --enable-native-access=ALL-UNNAMED}, as the README's known limits say, so only the plain
      * run prints it.
      */
     private static final Pattern RESTRICTED_METHOD_WARNING = Pattern.compile("WARNING: (A restricted method in"
-            + "|java\\.lang\\.foreign\\..* has been called by"
+            + "|java\\.lang\\.(foreign\\..*|System::load.*) has been called by"
             + "|Use --enable-native-access="
             + "|Restricted methods will be blocked).*");
 
