@@ -236,7 +236,7 @@ final class SandboxPlanner {
         }
         SandboxPlan.HelperLaunch helper = new SandboxPlan.HelperLaunch(
                 jdk.launcher(), argv, env, HelperCommandLine.CHANNEL_FD, rules.readableRoots());
-        return new SandboxPlan(confinement, rules, helper, warning(confinement));
+        return new SandboxPlan(confinement, rules, classPath.view(), helper, warning(confinement));
     }
 
     private static List<Path> paths(String... names) {

@@ -137,7 +137,7 @@ class SandboxPlannerTest {
         assertEquals(6, confinement.landlockAbi());
         assertEquals(Confinement.Identity.dropTo(NOBODY), confinement.identity());
         assertEquals(
-                Set.of(Namespace.NETWORK, Namespace.IPC),
+                Set.of(Namespace.NETWORK, Namespace.IPC, Namespace.MOUNT),
                 confinement.namespaces().kinds());
         assertArrayEquals(SeccompFilter.program(), confinement.seccomp().toArray());
         assertEquals(Optional.empty(), plan.warning());
