@@ -65,6 +65,15 @@ record ClassPathView(List<Cover> covers) {
         return covers.isEmpty();
     }
 
+    /** The covered directories, for the agent: beneath them a native ENOENT is the broker's to answer. */
+    List<String> coveredDirectories() {
+        List<String> directories = new ArrayList<>();
+        for (Cover cover : covers) {
+            directories.add(cover.directory().toString());
+        }
+        return directories;
+    }
+
     /**
      * The view of the {@code hidden} entries: one cover per highest directory the helper may not
      * search, shared by every entry beneath it. An entry beneath a shown directory is seen through

@@ -229,6 +229,7 @@ final class SandboxPlanner {
                 files.runtime(),
                 files.transformCache().orElse(null),
                 rules.readableRoots(),
+                classPath.view().coveredDirectories(),
                 arguments.javaArgs());
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : environment.variables().entrySet()) {
