@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Which namespaces the confined process is born in, and why. The spawner thread unshares them
- * for itself before it spawns (both kinds below are per-thread and may be unshared in a
+ * for itself before it spawns (each kind below is per-thread and may be unshared in a
  * multi-threaded process), so only the child and that parked thread live in them.
  *
  * <ul>
