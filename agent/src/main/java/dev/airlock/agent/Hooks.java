@@ -46,7 +46,8 @@ import java.util.Map;
  *       routed only for AT_FDCWD, see its advice</td></tr>
  *   <tr><td>{@code UnixNativeDispatcher}: stat and lstat (UnixPath, UnixFileAttributes);
  *       JDK 17: stat(UnixPath) and exists; JDK 25: stat2; access (throwing on 17, returning an
- *       errno on 25); readlink; realpath (checked against the policy, then the JDK's own); opendir</td>
+ *       errno on 25); readlink; realpath (the file the broker resolved, by the name the kernel gives its
+ *       descriptor); opendir</td>
  *       <td>every NIO attribute read (readAttributes, getAttribute, size, getLastModifiedTime,
  *       getPosixFilePermissions, isDirectory, isRegularFile, isSameFile, exists, notExists,
  *       isReadable/Writable/Executable, readSymbolicLink), and ZipFile's cache key</td></tr>

@@ -1,5 +1,6 @@
 package dev.airlock.broker;
 
+import dev.airlock.policy.NotEnforced;
 import dev.airlock.policy.PolicyCheck;
 import dev.airlock.policy.PolicyWarning;
 import java.io.PrintStream;
@@ -12,8 +13,11 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code airlock check FILE...}: validates policies without running anything. Exit 0 when every
- * file is valid (warnings, such as permission types Airlock does not enforce, go to stderr);
- * exit 2 with one {@code FILE:LINE:COL: message} line per error when any is not.
+ * file is valid: warnings ({@code FILE:LINE:COL: warning: ...}), what Airlock does not enforce
+ * (one {@code not enforced by Airlock: ...} line per group, across all files) and notes on
+ * directories that stay hidden ({@code note: ...}) go to stderr. Exit 2 with one
+ * {@code FILE:LINE:COL: message} line per error when any file is not valid: the same lines, and
+ * the same exit code, {@code airlock run} refuses to start with.
  */
 @Command(name = "check", description = "Validate policy files.", mixinStandardHelpOptions = true)
 final class CheckCommand implements Callable<Integer> {
@@ -31,6 +35,12 @@ final class CheckCommand implements Callable<Integer> {
         PolicyCheck check = PolicyCheck.check(files);
         for (PolicyWarning warning : check.warnings()) {
             err.println(warning);
+        }
+        for (NotEnforced group : check.notEnforced()) {
+            err.println(group);
+        }
+        for (String note : check.notes()) {
+            err.println(note);
         }
         for (String error : check.errors()) {
             err.println(error);

@@ -12,7 +12,9 @@ import java.util.Optional;
  * What the launcher looked up about this process and this machine before planning a run: the
  * environment variables the program would have had, the working directory its relative paths are
  * against, the broker's uid and gid (uid 0: root), the account {@code --user} names in
- * {@code /etc/passwd} (empty if none), and the Landlock ABI the kernel reports (0: none).
+ * {@code /etc/passwd} (empty if none), the Landlock ABI the kernel reports (0: none), and the
+ * broker's own home as its JDK computed it from the broker user's entry ({@code user.home}): the
+ * helper's when it keeps the broker's user.
  */
 record Environment(
         Map<String, String> variables,
@@ -20,12 +22,26 @@ record Environment(
         int uid,
         int gid,
         Optional<UserAccount> account,
-        int landlockAbi) {
+        int landlockAbi,
+        Path ownHome) {
+    /** An environment whose own home is not looked at ({@link UserAccount#NO_HOME}). */
+    Environment(
+            Map<String, String> variables,
+            Path workingDirectory,
+            int uid,
+            int gid,
+            Optional<UserAccount> account,
+            int landlockAbi) {
+        this(variables, workingDirectory, uid, gid, account, landlockAbi, UserAccount.NO_HOME);
+    }
+
     Environment {
         variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
         if (!workingDirectory.isAbsolute()) {
             throw new IllegalArgumentException("the working directory is not absolute: " + workingDirectory);
         }
+        // The JDK answers "?" for a uid without an entry: no home it could use.
+        ownHome = ownHome.isAbsolute() ? ownHome : UserAccount.NO_HOME;
     }
 
     /** Whether the broker runs as root: then the helper drops to an account and gets namespaces. */
@@ -41,6 +57,7 @@ record Environment(
                 Linux.getuid(),
                 Linux.getgid(),
                 account,
-                Landlock.abi());
+                Landlock.abi(),
+                Path.of(System.getProperty("user.home")));
     }
 }

@@ -3,6 +3,7 @@ package dev.airlock.broker;
 import dev.airlock.policy.PolicyExplainer;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -18,7 +19,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code airlock explain --policy FILE... [QUERY...]}: answers {@code ACTION TARGET} queries, given
  * as arguments or one per line on stdin, with one line each starting {@code ALLOW} or
- * {@code DENY} (or {@code ERROR} for a malformed query, which does not stop the rest).
+ * {@code DENY} (or {@code ERROR} for a malformed query, which does not stop the rest). Exit 0 when
+ * every query was answered, {@link ExitCodes#QUERY_ERROR} when any answer is ERROR, so that a
+ * script checking a list of requests cannot miss a malformed one.
  */
 @Command(
         name = "explain",
@@ -36,27 +39,37 @@ final class ExplainCommand implements Callable<Integer> {
     List<String> queries = new ArrayList<>();
 
     private final PrintStream out;
+    private final InputStream in;
 
     ExplainCommand(PrintStream out) {
+        this(out, System.in);
+    }
+
+    ExplainCommand(PrintStream out, InputStream in) {
         this.out = out;
+        this.in = in;
     }
 
     @Override
     public Integer call() throws Exception {
         PolicyExplainer explainer = new PolicyExplainer(Policies.load(policies));
         BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        long errors = 0;
         if (queries.isEmpty()) {
-            explainer.explainAll(
-                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16), writer);
+            errors = explainer
+                    .explainAll(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16), writer)
+                    .errors();
         } else {
             StringBuilder line = new StringBuilder();
             for (String query : queries) {
                 line.setLength(0);
-                explainer.explain(query, line);
+                if (!explainer.explain(query, line)) {
+                    errors++;
+                }
                 writer.append(line).append('\n');
             }
         }
         writer.flush();
-        return 0;
+        return errors == 0 ? 0 : ExitCodes.QUERY_ERROR;
     }
 }

@@ -61,6 +61,15 @@ final class HelperProcess {
      * whose status becomes the broker's once every descendant left is ended.
      */
     Thread startReaper(java.io.PrintStream err) {
+        return startReaper(err, () -> {});
+    }
+
+    /**
+     * As {@link #startReaper(java.io.PrintStream)}, running {@code afterEnd} once the helper and
+     * every process it left are gone and before the broker exits: for what the run leaves behind
+     * (its private temporary directory), which must outlive nothing of the helper's.
+     */
+    Thread startReaper(java.io.PrintStream err, Runnable afterEnd) {
         Thread reaper = new Thread(
                 () -> {
                     int status;
@@ -73,6 +82,7 @@ final class HelperProcess {
                     }
                     exitCode = exitCode(status);
                     ProcessTree.endAll(pid, err);
+                    afterEnd.run();
                     System.out.flush();
                     Runtime.getRuntime().halt(exitCode);
                 },

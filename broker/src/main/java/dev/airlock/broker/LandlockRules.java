@@ -4,8 +4,6 @@ import dev.airlock.unix.ErrnoException;
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Landlock;
 import dev.airlock.unix.Linux;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,7 +22,11 @@ final class LandlockRules {
     /** The minimum ABI Airlock needs to deny TCP bind and connect: TCP rules arrive with ABI 4. */
     static final int REQUIRED_ABI = Landlock.NET_ABI;
 
-    /** The accesses a rule may grant: the helper only ever reads and executes by itself. */
+    /**
+     * The fixed accesses of the rules that do not come from the policy: the helper reads and
+     * executes its JVM, class path and Airlock's files by itself, and writes only in its own
+     * directories (and the cache preparation in its staging directory).
+     */
     enum Access {
         READ(Landlock.READ_FILE | Landlock.READ_DIR),
         READ_EXECUTE(Landlock.READ_FILE | Landlock.READ_DIR | Landlock.EXECUTE),
@@ -36,7 +38,25 @@ final class LandlockRules {
                 | Landlock.WRITE_FILE
                 | Landlock.REMOVE_FILE
                 | Landlock.MAKE_REG
-                | Landlock.TRUNCATE);
+                | Landlock.TRUNCATE),
+        /**
+         * What a directory's owner does beneath it, short of executing a program there: read,
+         * write, truncate, create files, directories, links and FIFOs, remove, and rename within
+         * (REFER). The helper's own directories only: its temporary directory and its
+         * {@code --home} ({@link SandboxPlanner#helperDirectories}). Loading a native library
+         * from there needs no execute right (the dynamic loader opens it for reading).
+         */
+        OWN_TREE(Landlock.READ_FILE
+                | Landlock.READ_DIR
+                | Landlock.WRITE_FILE
+                | Landlock.TRUNCATE
+                | Landlock.REMOVE_FILE
+                | Landlock.REMOVE_DIR
+                | Landlock.MAKE_REG
+                | Landlock.MAKE_DIR
+                | Landlock.MAKE_SYM
+                | Landlock.MAKE_FIFO
+                | Landlock.REFER);
 
         final long rights;
 
@@ -45,12 +65,25 @@ final class LandlockRules {
         }
     }
 
-    /** A rule as the planner names it: {@code access} beneath {@code path}, an absolute path, as spelled. */
-    record Rule(Path path, Access access) {
+    /**
+     * A rule as the planner names it: the Landlock {@code rights} beneath {@code path}, an absolute
+     * path, as spelled; {@code direct} when the agent may answer metadata beneath it itself (see
+     * {@link #readableRoots}). Most rules are one of the {@link Access} sets, readable roots when
+     * they read; the policy's kernel grants ({@link NativeGrants}) carry rights of their own.
+     */
+    record Rule(Path path, long rights, boolean direct) {
         Rule {
             if (!path.isAbsolute()) {
                 throw new IllegalArgumentException("a Landlock rule needs an absolute path: " + path);
             }
+            if (direct && (rights & Landlock.READ_FILE) == 0) {
+                throw new IllegalArgumentException("a direct root must be readable: " + path);
+            }
+        }
+
+        /** {@code access} beneath {@code path}: a direct root when it reads. */
+        Rule(Path path, Access access) {
+            this(path, access.rights, (access.rights & Landlock.READ_FILE) != 0);
         }
     }
 
@@ -74,8 +107,8 @@ final class LandlockRules {
             if (path == null) {
                 continue;
             }
-            rules.merge(path, rule.access().rights, (a, b) -> a | b);
-            if ((rule.access().rights & Landlock.READ_FILE) != 0) {
+            rules.merge(path, rule.rights(), (a, b) -> a | b);
+            if (rule.direct()) {
                 readable.add(path.toString());
                 readable.add(rule.path().normalize().toString());
             }
@@ -84,8 +117,9 @@ final class LandlockRules {
     }
 
     /**
-     * The paths beneath which the process may read by itself, each both as it was named (the
-     * helper's programs use those spellings) and as its real path (the kernel checks that one).
+     * The paths beneath which the process may read by itself and the agent answers metadata
+     * directly (the rules marked {@link Rule#direct}), each both as it was named (the helper's
+     * programs use those spellings) and as its real path (the kernel checks that one).
      * The agent answers metadata queries there directly (see the agent's Hooks, "Routing"); it is routing,
      * not a decision: everything else is the policy's, through the broker.
      */
@@ -111,12 +145,17 @@ final class LandlockRules {
         try {
             for (Map.Entry<Path, Long> rule : rules.entrySet()) {
                 Path path = rule.getKey();
-                boolean directory = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
-                long access = rule.getValue() & handledFs;
-                if (!directory) {
-                    access &= Landlock.FILE_RIGHTS;
-                }
-                try (Fd target = Linux.open(path.toString(), Linux.O_PATH, 0)) {
+                // Real paths: a link met now was planted after they were looked up, so fail rather than follow it.
+                try (Fd target = Linux.openat2(
+                        Linux.AT_FDCWD,
+                        path.toString(),
+                        Linux.O_PATH | Linux.O_CLOEXEC,
+                        0,
+                        Linux.RESOLVE_NO_SYMLINKS | Linux.RESOLVE_NO_MAGICLINKS)) {
+                    long access = rule.getValue() & handledFs;
+                    if (!Linux.fstat(target.get()).isDirectory()) {
+                        access &= Landlock.FILE_RIGHTS;
+                    }
                     Landlock.allowBeneath(ruleset, target, access, path.toString());
                 }
             }

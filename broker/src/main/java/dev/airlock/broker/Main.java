@@ -46,7 +46,7 @@ public final class Main {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof AirlockException failure) {
                 err.println(
-                        failure.getMessage().matches("^\\S+:\\d+:\\d+: .*")
+                        failure.getMessage().matches("(?s)^\\S+:\\d+:\\d+: .*")
                                 ? failure.getMessage()
                                 : "airlock: " + failure.getMessage());
                 return failure.exitCode();

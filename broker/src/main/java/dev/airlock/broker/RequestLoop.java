@@ -13,6 +13,7 @@ import dev.airlock.unix.Fd;
 import dev.airlock.unix.SeqPacketSocket;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 /**
  * Serves the helper's requests on one thread: receive, check the sender's kernel credentials,
@@ -28,16 +29,32 @@ final class RequestLoop {
     private final RequestServer server;
     private final Credentials expected;
     private final RefusalLog log;
+    private final Consumer<Request> observer;
 
     /**
      * {@code expected}: the helper's pid, uid and gid, which every request must carry; {@code
      * log}: where refused requests are reported, bounded ({@link RefusalLog}).
      */
     RequestLoop(SeqPacketSocket socket, RequestServer server, Credentials expected, PrintStream log) {
+        this(socket, server, expected, log, request -> {});
+    }
+
+    /**
+     * As the other constructor, with {@code observer} shown every request that passed the checks
+     * before it is served, on the loop's thread: for advice on stderr ({@link MissingHome}), never
+     * for a decision.
+     */
+    RequestLoop(
+            SeqPacketSocket socket,
+            RequestServer server,
+            Credentials expected,
+            PrintStream log,
+            Consumer<Request> observer) {
         this.socket = socket;
         this.server = server;
         this.expected = expected;
         this.log = new RefusalLog(log, System::nanoTime);
+        this.observer = observer;
     }
 
     /** Serves until the helper's end of the channel is closed; then reports what the log suppressed. */
@@ -131,6 +148,7 @@ final class RequestLoop {
                 refuse(e.getMessage());
                 return null;
             }
+            observer.accept(request.message());
             return answer(server, request, descriptors.length == 1 ? descriptors[0] : null, log);
         } finally {
             for (Fd fd : descriptors) {

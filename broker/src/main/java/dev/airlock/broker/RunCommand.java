@@ -1,6 +1,7 @@
 package dev.airlock.broker;
 
 import dev.airlock.ipc.Message;
+import dev.airlock.ipc.Request;
 import dev.airlock.policy.Policy;
 import dev.airlock.unix.Credentials;
 import dev.airlock.unix.Fd;
@@ -9,6 +10,7 @@ import dev.airlock.unix.SeqPacketSocket;
 import dev.airlock.unix.SpawnPlan;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -62,10 +65,38 @@ final class RunCommand implements Callable<Integer> {
             description = "Run with a weaker sandbox when the kernel lacks LAYER (only: landlock).")
     Set<String> allowWeaker = Set.of();
 
+    @Option(
+            names = "--tmp",
+            paramLabel = "DIR",
+            description = "Give the helper this existing directory as its java.io.tmpdir and TMPDIR, with full rights"
+                    + " there, instead of a private one; it is not removed.")
+    Path tmp;
+
+    @Option(
+            names = "--no-tmp",
+            description = "Give the helper no temporary directory of its own: java.io.tmpdir stays the JDK's default,"
+                    + " where the policy decides.")
+    boolean noTmp;
+
+    @Option(
+            names = "--keep-tmp",
+            description = "Keep the private temporary directory after the run, and print where it is.")
+    boolean keepTmp;
+
+    @Option(
+            names = "--home",
+            paramLabel = "DIR",
+            description = "The helper's home (user.home, HOME, ${user.home} in policies): an existing directory its"
+                    + " user can write, with full rights there.")
+    Path home;
+
     @Parameters(paramLabel = "JAVA-ARGS", description = "The arguments for java.")
     List<String> javaArgs = new ArrayList<>();
 
     private final PrintStream err;
+
+    /** Whether this run keeps its private temporary directory ({@code --keep-tmp}), once it has one. */
+    private boolean keep;
 
     RunCommand(PrintStream err) {
         this.err = err;
@@ -73,14 +104,17 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunArguments arguments = arguments();
-        Optional<UserAccount> account = UserAccount.find(arguments.user());
-        SandboxPlanner.checkArguments(arguments, account);
-        Policy policy = Policies.load(policies);
-        Jdk jdk = Jdk.lookUp(javaLauncher());
+        RunArguments asked = arguments();
+        Optional<UserAccount> account = UserAccount.find(asked.user());
+        SandboxPlanner.checkArguments(asked, account);
         NativeWarmUp.Prepared prepared = NativeWarmUp.await();
         Environment environment = Environment.lookUp(account);
-        Confinement confinement = SandboxPlanner.confinement(arguments, environment);
+        Confinement confinement = SandboxPlanner.confinement(asked, environment);
+        RunArguments arguments = checkDirectories(asked, confinement.identity());
+        // ${user.home} in a policy is the helper's home, not the broker's.
+        Policy policy =
+                Policies.load(policies, SandboxPlanner.policyProperties(arguments, environment, System::getProperty));
+        Jdk jdk = Jdk.lookUp(javaLauncher());
         SandboxPlanner.warning(confinement).ifPresent(err::println);
         // The class path as the JVM will read it: manifests, wildcards and argfiles read now, with
         // the broker's rights (argfiles only where the policy grants read), judged for the helper's user.
@@ -98,12 +132,20 @@ final class RunCommand implements Callable<Integer> {
         Optional<Path> transformCache =
                 TransformCache.prepare(prepared.cache(), jdk, runtime.agentJar(), arguments.javaArgs(), confinement);
 
+        Optional<PrivateTmp> privateTmp = makePrivateTmp(arguments, confinement);
+        boolean handedToReaper = false;
+        Optional<Path> helperTmp = tmpOf(arguments, privateTmp);
+        Policy served = SandboxPlanner.brokerPolicy(policy, arguments, helperTmp);
         Fd[] pair = Linux.seqpacketPair();
         try (SeqPacketSocket channel = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
-                GrantRoots roots = GrantRoots.open(policy.fileGrantRoots())) {
+                GrantRoots roots = GrantRoots.open(served.fileGrantRoots())) {
             // The broker never serves procfs or sysfs (its /proc/self is its own): the policy's read
             // grants there are the helper's own Landlock rules, so it reads its own view of them.
-            PreparedFiles files = new PreparedFiles(runtime, transformCache, roots.kernelViewReadRules(policy));
+            // The grants the kernel carries exactly are the helper's own rules too: native code uses them.
+            NativeGrants kernelGrants = NativeGrants.lookUp(
+                    policy, confinement.identity().uid(), confinement.identity().gid(), MountTable.lookUp());
+            PreparedFiles files = new PreparedFiles(
+                    runtime, transformCache, roots.kernelViewReadRules(policy), kernelGrants.rules(), helperTmp);
             RealPaths real = RealPaths.lookUp(
                     SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files, classPath)));
             SandboxPlan plan = SandboxPlanner.plan(arguments, environment, jdk, files, real, classPath);
@@ -125,24 +167,110 @@ final class RunCommand implements Callable<Integer> {
             }
             HelperProcess helper = new HelperProcess(pid);
             helper.forwardSignals();
-            Thread reaper = helper.startReaper(err);
+            Thread reaper = helper.startReaper(err, () -> privateTmp.ifPresent(this::removeOrKeep));
+            handedToReaper = true;
             Credentials expected = new Credentials(
                     pid,
                     plan.confinement().identity().uid(),
                     plan.confinement().identity().gid());
-            new RequestLoop(channel, new RequestServer(policy, roots), expected, err).run();
+            new RequestLoop(
+                            channel,
+                            new RequestServer(served, roots),
+                            expected,
+                            err,
+                            missingHome(arguments, environment))
+                    .run();
             reaper.join();
             return helper.exitCode();
+        } finally {
+            if (!handedToReaper) {
+                privateTmp.ifPresent(this::removeOrKeep);
+            }
         }
     }
 
-    /** The command line as values; refuses an unknown {@code --allow-weaker} layer. */
+    /** The real paths of {@code --tmp} and {@code --home}, checked for the helper's {@code identity} ({@link GivenDirectory}). */
+    private static RunArguments checkDirectories(RunArguments arguments, Confinement.Identity identity)
+            throws AirlockException {
+        RunArguments.TmpChoice tmp = arguments.tmp();
+        if (tmp instanceof RunArguments.TmpChoice.Given given) {
+            tmp = new RunArguments.TmpChoice.Given(GivenDirectory.check("--tmp", given.directory(), identity));
+        }
+        Optional<Path> home = Optional.empty();
+        if (arguments.home().isPresent()) {
+            home = Optional.of(GivenDirectory.check("--home", arguments.home().get(), identity));
+        }
+        return arguments.withDirectories(tmp, home);
+    }
+
+    /** The private temporary directory the arguments ask for, made now and given to the helper's user; said where when kept. */
+    private Optional<PrivateTmp> makePrivateTmp(RunArguments arguments, Confinement confinement)
+            throws AirlockException {
+        if (!(arguments.tmp() instanceof RunArguments.TmpChoice.Private choice)) {
+            return Optional.empty();
+        }
+        PrivateTmp made =
+                PrivateTmp.create(PrivateTmp.SYSTEM_TMP, confinement.identity().dropTo());
+        keep = choice.keep();
+        if (keep) {
+            err.println("airlock: the private temporary directory is " + made.path() + " (kept after the run)");
+        }
+        return Optional.of(made);
+    }
+
+    private static Optional<Path> tmpOf(RunArguments arguments, Optional<PrivateTmp> privateTmp) {
+        if (arguments.tmp() instanceof RunArguments.TmpChoice.Given given) {
+            return Optional.of(given.directory());
+        }
+        return privateTmp.map(PrivateTmp::path);
+    }
+
+    /** At the end of the run: the private temporary directory removed with all in it, or kept ({@code --keep-tmp}). */
+    private void removeOrKeep(PrivateTmp privateTmp) {
+        if (keep) {
+            privateTmp.close();
+            return;
+        }
+        List<String> left = privateTmp.remove();
+        privateTmp.close();
+        if (!left.isEmpty()) {
+            err.println("airlock: could not remove all of the private temporary directory " + privateTmp.path() + ": "
+                    + String.join(", ", left));
+        }
+    }
+
+    /** What says how to give the helper a home, when its home does not exist and no {@code --home} gives one. */
+    private Consumer<Request> missingHome(RunArguments arguments, Environment environment) {
+        Path helperHome = SandboxPlanner.helperHome(arguments, environment);
+        if (arguments.home().isPresent() || Files.isDirectory(helperHome)) {
+            return request -> {};
+        }
+        String user = environment.root()
+                ? environment.account().map(UserAccount::name).orElse(arguments.user())
+                : "uid " + environment.uid();
+        return new MissingHome(helperHome, user, err);
+    }
+
+    /**
+     * The command line as values; refuses an unknown {@code --allow-weaker} layer and temporary
+     * directory options that contradict each other.
+     */
     private RunArguments arguments() throws AirlockException {
         Set<RunArguments.WeakerLayer> layers = EnumSet.noneOf(RunArguments.WeakerLayer.class);
         for (String layer : allowWeaker) {
             layers.add(RunArguments.WeakerLayer.named(layer));
         }
-        return new RunArguments(javaArgs, user, layers);
+        if ((tmp != null ? 1 : 0) + (noTmp ? 1 : 0) + (keepTmp ? 1 : 0) > 1) {
+            throw new AirlockException(
+                    ExitCodes.USAGE,
+                    "--tmp, --no-tmp and --keep-tmp exclude each other: --keep-tmp keeps the private directory,"
+                            + " which --tmp and --no-tmp replace");
+        }
+        RunArguments.TmpChoice choice = tmp != null
+                ? new RunArguments.TmpChoice.Given(tmp.toAbsolutePath())
+                : noTmp ? new RunArguments.TmpChoice.None() : new RunArguments.TmpChoice.Private(keepTmp);
+        return new RunArguments(
+                javaArgs, user, layers, choice, Optional.ofNullable(home).map(Path::toAbsolutePath));
     }
 
     /** The helper's java launcher, as a real path (its JDK is what the helper may read and execute). */
@@ -151,7 +279,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             return javaPath.toRealPath();
         } catch (IOException e) {
-            throw new AirlockException(ExitCodes.USAGE, "--java " + javaPath + ": no such file");
+            throw new AirlockException(ExitCodes.NO_JAVA, "--java " + javaPath + ": no such file");
         }
     }
 }

@@ -131,7 +131,10 @@ class SandboxPlannerTest {
                 plan.helper().argv());
         assertEquals(LAUNCHER, plan.helper().launcher());
         assertEquals(3, plan.helper().channelFd());
-        assertEquals(List.of(), plan.helper().environment());
+        assertEquals(
+                List.of("HOME=/nonexistent"),
+                plan.helper().environment(),
+                "the broker's (empty) environment, and the home of the user the helper runs as");
 
         Confinement confinement = plan.confinement();
         assertEquals(6, confinement.landlockAbi());
@@ -244,10 +247,32 @@ class SandboxPlannerTest {
             if (rule.path().equals(AGENT)) {
                 break;
             }
-            assertEquals(Access.READ, rule.access(), rule.toString());
+            assertEquals(Access.READ.rights, rule.rights(), rule.toString());
             paths.add(rule.path());
         }
         return paths;
+    }
+
+    @Test
+    void kernelGrantsAreRulesWithTheirOwnRightsAndOnlyReadableFilesAreDirect() throws Exception {
+        Path tree = Path.of("/srv/data");
+        Path file = Path.of("/etc/app.conf");
+        long treeRights = Landlock.READ_FILE | NativeGrants.TREE_WRITE;
+        PreparedFiles files = new PreparedFiles(
+                new RuntimeFiles(AGENT, JFFI),
+                Optional.empty(),
+                List.of(),
+                List.of(new Rule(tree, treeRights, false), new Rule(file, Landlock.READ_FILE, true)));
+        SandboxPlan plan = plan(args("-cp", "app.jar", "Main"), root(6), jdk(17), files);
+        assertEquals(treeRights, plan.rules().rules().get(tree));
+        assertEquals(Landlock.READ_FILE, plan.rules().rules().get(file));
+        List<String> roots = plan.helper().directRoots();
+        assertTrue(roots.contains(file.toString()), "a single file the helper reads by itself is a direct root");
+        assertFalse(
+                roots.contains(tree.toString()),
+                "beneath a tree the broker answers metadata: the policy decides links, readlink and the directory itself");
+        assertEquals(files.nativeGrants(), SandboxPlanner.kernelGrants(files));
+        assertThrows(IllegalArgumentException.class, () -> new Rule(tree, NativeGrants.TREE_WRITE, true));
     }
 
     @Test
@@ -282,7 +307,7 @@ class SandboxPlannerTest {
                 rules.subList(jvm.size(), rules.size()));
         for (Rule rule : rules) {
             assertTrue(
-                    rule.path().equals(staging) || (rule.access().rights & Landlock.WRITE_FILE) == 0,
+                    rule.path().equals(staging) || (rule.rights() & Landlock.WRITE_FILE) == 0,
                     "writes only its staging: " + rule);
         }
     }
@@ -388,5 +413,171 @@ class SandboxPlannerTest {
         assertThrows(
                 IllegalArgumentException.class,
                 () -> new Environment(Map.of(), Path.of("relative"), 0, 0, Optional.empty(), 6));
+    }
+
+    private static final Path TMP = Path.of("/made/up/tmp/airlock-abc");
+    private static final Path GIVEN_HOME = Path.of("/made/up/home/app");
+    private static final long OWN_TREE = Landlock.READ_FILE
+            | Landlock.READ_DIR
+            | Landlock.WRITE_FILE
+            | Landlock.TRUNCATE
+            | Landlock.REMOVE_FILE
+            | Landlock.REMOVE_DIR
+            | Landlock.MAKE_REG
+            | Landlock.MAKE_DIR
+            | Landlock.MAKE_SYM
+            | Landlock.MAKE_FIFO
+            | Landlock.REFER;
+
+    private static PreparedFiles withTmp(Optional<Path> tmp) {
+        return new PreparedFiles(new RuntimeFiles(AGENT, JFFI), Optional.empty(), List.of(), tmp);
+    }
+
+    private static RunArguments withHome(RunArguments arguments, RunArguments.TmpChoice tmp, Optional<Path> home) {
+        return arguments.withDirectories(tmp, home);
+    }
+
+    @Test
+    void theHelpersTemporaryDirectoryAndHomeAreItsOwnAndComeBeforeTheUsersOptions() throws Exception {
+        RunArguments arguments = withHome(
+                args("-Djava.io.tmpdir=/mine", "-cp", "app", "Main"),
+                new RunArguments.TmpChoice.Private(false),
+                Optional.of(GIVEN_HOME));
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("TMPDIR", "/var/tmp");
+        variables.put("HOME", "/root");
+        variables.put("LANG", "C.UTF-8");
+        Environment root = new Environment(variables, WORK, 0, 0, Optional.of(NOBODY), 6);
+        SandboxPlan plan = plan(arguments, root, jdk(17), withTmp(Optional.of(TMP)));
+
+        assertEquals(OWN_TREE, plan.rules().rules().get(TMP), "the whole tree beneath the tmp, no execute");
+        assertEquals(OWN_TREE, plan.rules().rules().get(GIVEN_HOME));
+        assertEquals(0, plan.rules().rules().get(TMP) & Landlock.EXECUTE, "no program runs from there");
+        assertEquals(
+                List.of(new Rule(TMP, Access.OWN_TREE), new Rule(GIVEN_HOME, Access.OWN_TREE)),
+                SandboxPlanner.helperDirectories(arguments, withTmp(Optional.of(TMP))));
+        assertTrue(plan.helper().directRoots().contains(TMP.toString()), "the agent leaves it to the kernel");
+
+        List<String> argv = plan.helper().argv();
+        int user = argv.indexOf("-Djava.io.tmpdir=/mine");
+        assertEquals(
+                List.of("-Djava.io.tmpdir=" + TMP, "-Duser.home=" + GIVEN_HOME),
+                argv.subList(user - 2, user),
+                "right before the user's arguments, so that the user's own -D wins: " + argv);
+        assertTrue(argv.get(user - 3).startsWith("-javaagent:"), argv.toString());
+        assertEquals(
+                List.of("TMPDIR=" + TMP, "HOME=" + GIVEN_HOME, "LANG=C.UTF-8"),
+                plan.helper().environment(),
+                "replaced in place, the rest in its order");
+    }
+
+    @Test
+    void noTmpAndNoHomeLeaveTheJdkDefaultsAndTheEnvironment() throws Exception {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("TMPDIR", "/var/tmp");
+        variables.put("HOME", "/home/u");
+        RunArguments arguments =
+                withHome(args("-cp", "app", "Main"), new RunArguments.TmpChoice.None(), Optional.empty());
+        SandboxPlan plan = plan(arguments, user(variables), jdk(17), withTmp(Optional.empty()));
+        assertEquals(List.of("TMPDIR=/var/tmp", "HOME=/home/u"), plan.helper().environment());
+        for (String option : plan.helper().argv()) {
+            assertFalse(option.startsWith("-Djava.io.tmpdir") || option.startsWith("-Duser.home"), option);
+        }
+        for (long rights : plan.rules().rules().values()) {
+            assertEquals(0, rights & Landlock.WRITE_FILE, "writes nowhere by itself");
+        }
+        assertEquals(List.of(), SandboxPlanner.helperDirectories(arguments, withTmp(Optional.empty())));
+    }
+
+    @Test
+    void theHelpersHomeIsItsUsersAndWhatAPolicysUserHomeMeans() {
+        UserAccount app = new UserAccount("app", 1500, 1500, Path.of("/srv/app"));
+        Environment root = new Environment(Map.of(), WORK, 0, 0, Optional.of(app), 6, Path.of("/root"));
+        Environment user = new Environment(Map.of(), WORK, 1000, 1000, Optional.of(app), 6, Path.of("/home/u"));
+        RunArguments plain = args("Main");
+        RunArguments given = withHome(plain, new RunArguments.TmpChoice.Private(false), Optional.of(GIVEN_HOME));
+        assertEquals(Path.of("/srv/app"), SandboxPlanner.helperHome(plain, root), "as root: --user's account's");
+        assertEquals(Path.of("/home/u"), SandboxPlanner.helperHome(plain, user), "else the broker's own");
+        assertEquals(GIVEN_HOME, SandboxPlanner.helperHome(given, root));
+        assertEquals(GIVEN_HOME, SandboxPlanner.helperHome(given, user));
+        assertEquals(
+                UserAccount.NO_HOME,
+                SandboxPlanner.helperHome(plain, new Environment(Map.of(), WORK, 0, 0, Optional.of(NOBODY), 6)));
+
+        java.util.function.Function<String, String> broker = name -> "broker's " + name;
+        java.util.function.Function<String, String> properties = SandboxPlanner.policyProperties(plain, root, broker);
+        assertEquals("/srv/app", properties.apply("user.home"));
+        assertEquals("broker's user.dir", properties.apply("user.dir"), "every other property is the broker's");
+        assertEquals(
+                GIVEN_HOME.toString(),
+                SandboxPlanner.policyProperties(given, user, broker).apply("user.home"));
+        assertEquals(
+                UserAccount.NO_HOME,
+                new Environment(Map.of(), WORK, 0, 0, Optional.empty(), 6, Path.of("?")).ownHome(),
+                "the JDK's ? for a uid without an entry is no home");
+    }
+
+    @Test
+    void theBrokerGrantsTheHelpersOwnDirectoriesAndKeepsThePolicysName() throws Exception {
+        dev.airlock.policy.Policy policy = dev.airlock.policy.Policy.parse(
+                "app.policy",
+                "grant { permission java.io.FilePermission \"/data/-\", \"read\"; };",
+                name -> name.equals("user.dir") ? "/made/up/work" : null);
+        RunArguments arguments =
+                withHome(args("Main"), new RunArguments.TmpChoice.Private(false), Optional.of(GIVEN_HOME));
+        dev.airlock.policy.Policy served = SandboxPlanner.brokerPolicy(policy, arguments, Optional.of(TMP));
+        int all = dev.airlock.policy.FileActions.ALL;
+        assertTrue(served.allowsFile(TMP + "/x/y", all));
+        assertTrue(served.allowsFile(GIVEN_HOME + "/.java/prefs", all));
+        assertTrue(served.allowsFile("/data/f", dev.airlock.policy.FileActions.READ));
+        assertFalse(served.allowsFile("/made/up/tmp/other", dev.airlock.policy.FileActions.READ));
+        assertEquals("app.policy", served.displayName());
+        assertTrue(
+                SandboxPlanner.brokerPolicy(policy, args("Main"), Optional.empty()) == policy,
+                "nothing of its own: the user's policy as it is");
+    }
+
+    @Test
+    void everySystemFileHasAReasonAndNoneHoldsSecrets() {
+        List<Path> paths = new ArrayList<>();
+        for (SystemFile file : SandboxPlanner.SYSTEM_FILE_ENTRIES) {
+            assertFalse(file.reason().isBlank(), file.toString());
+            paths.add(file.path());
+        }
+        assertEquals(paths, SandboxPlanner.SYSTEM_FILES);
+        assertEquals(paths.size(), Set.copyOf(paths).size(), "each once");
+        for (String needed : new String[] {
+            "/etc/hosts",
+            "/etc/host.conf",
+            "/etc/resolv.conf",
+            "/etc/gai.conf",
+            "/etc/fonts",
+            "/usr/share/fonts",
+            "/var/cache/fontconfig",
+            "/usr/share/zoneinfo",
+            "/etc/ssl/certs",
+            "/usr/lib/locale"
+        }) {
+            assertTrue(paths.contains(Path.of(needed)), needed);
+        }
+        for (Path path : paths) {
+            for (String secret : new String[] {"/etc/ssl", "/etc/shadow", "/etc", "/root", "/home", "/var"}) {
+                assertFalse(path.equals(Path.of(secret)), "too wide: " + path);
+            }
+            assertFalse(path.startsWith("/etc/ssl/private") || path.startsWith("/etc/shadow"), path.toString());
+        }
+        assertThrows(IllegalArgumentException.class, () -> SystemFile.of("/etc/x", " "));
+        assertThrows(IllegalArgumentException.class, () -> SystemFile.of("etc/x", "why"));
+    }
+
+    @Test
+    void directoryOptionsAreAbsolute() {
+        assertThrows(IllegalArgumentException.class, () -> new RunArguments.TmpChoice.Given(Path.of("relative")));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> args("Main")
+                        .withDirectories(new RunArguments.TmpChoice.None(), Optional.of(Path.of("relative"))));
+        assertEquals(new RunArguments.TmpChoice.Private(false), args("Main").tmp(), "a private tmp by default");
+        assertEquals(Optional.empty(), args("Main").home());
     }
 }

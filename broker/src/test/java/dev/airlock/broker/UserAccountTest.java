@@ -45,6 +45,10 @@ class UserAccountTest {
     void nobodyIsTheDefaultHelperAndAnUnknownUserIsRefused() throws Exception {
         UserAccount nobody = asRoot("nobody").identity().dropTo().orElseThrow();
         assertEquals(65534, nobody.uid());
+        assertEquals(
+                Path.of("/nonexistent"),
+                UserAccount.find("nobody").orElseThrow().home(),
+                "its home as /etc/passwd names it, which the helper's JDK reports as user.home");
         SandboxPlanner.checkArguments(as("nobody"), UserAccount.find("nobody"));
         AirlockException unknown = assertThrows(AirlockException.class, () -> asRoot("no-such-user-here"));
         assertEquals(ExitCodes.USAGE, unknown.exitCode());

@@ -189,4 +189,66 @@ class ExplainIT {
             assertTrue(Files.exists(bad));
         }
     }
+
+    @Test
+    void explainExitsOneWhenAnyAnswerIsAnError() throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path policy =
+                    s.policy("app.policy", "grant { permission java.io.FilePermission \"/srv/-\", \"read\"; };\n");
+            Sandbox.Result good = Sandbox.Result.of(
+                    new ProcessBuilder(
+                                    Sandbox.LAUNCHER.toString(),
+                                    "explain",
+                                    "--policy",
+                                    policy.toString(),
+                                    "read /srv/x",
+                                    "read /etc/shadow")
+                            .start(),
+                    60);
+            assertEquals(0, good.exitCode(), good.stderr());
+            assertEquals(List.of("ALLOW read /srv/x by " + policy + ":1", "DENY read /etc/shadow"), good.stdout());
+            Sandbox.Result bad = Sandbox.Result.of(
+                    new ProcessBuilder(
+                                    Sandbox.LAUNCHER.toString(),
+                                    "explain",
+                                    "--policy",
+                                    policy.toString(),
+                                    "read /srv/x",
+                                    "raed /srv/x")
+                            .start(),
+                    60);
+            assertEquals(1, bad.exitCode(), bad.stderr());
+            assertEquals(2, bad.stdout().size(), bad.stdout().toString());
+            assertTrue(
+                    bad.stdout().get(1).startsWith("ERROR raed /srv/x: "),
+                    bad.stdout().toString());
+        }
+    }
+
+    @Test
+    void checkListsWhatIsNotEnforcedAndNotesAHiddenDirectory() throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path policy = s.policy("app.policy", """
+                    grant {
+                      permission java.io.FilePermission "/srv/data/-", "read";
+                      permission java.util.PropertyPermission "a", "read";
+                      permission java.util.PropertyPermission "b", "read";
+                    };
+                    """);
+            Sandbox.Result r = Sandbox.Result.of(
+                    new ProcessBuilder(Sandbox.LAUNCHER.toString(), "check", policy.toString()).start(), 60);
+            assertEquals(0, r.exitCode(), r.stderr());
+            List<String> lines = r.stderr().lines().toList();
+            assertEquals(2, lines.size(), r.stderr());
+            assertTrue(
+                    lines.get(0)
+                            .startsWith("not enforced by Airlock: 2 java.util.PropertyPermission grants (" + policy
+                                    + ":3, 4): in-process permissions"),
+                    lines.get(0));
+            assertTrue(
+                    lines.get(1).startsWith("note: /srv/data/- does not cover /srv/data itself")
+                            && lines.get(1).endsWith("add: permission java.io.FilePermission \"/srv/data\", \"read\";"),
+                    lines.get(1));
+        }
+    }
 }

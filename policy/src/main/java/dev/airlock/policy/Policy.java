@@ -24,9 +24,12 @@ import java.util.function.Function;
  * Only <em>unrestricted</em> grants decide: grants without {@code codeBase}, {@code signedBy} or
  * {@code principal}. The broker serves the whole helper JVM and cannot attribute a request to a
  * code source or a principal, so a restricted grant must not widen what it allows (fail closed).
- * Restricted grants are parsed, kept, and reported by {@link #warnings()}. Of the permissions,
+ * Restricted grants are parsed, kept, and listed by {@link #notEnforced()}. Of the permissions,
  * {@code java.io.FilePermission}, {@code java.net.SocketPermission} and
- * {@code java.security.AllPermission} are enforced; every other type is kept and reported.
+ * {@code java.security.AllPermission} are enforced; every other type is kept and listed there.
+ * A mistake is an error ({@link PolicySyntaxException}): a {@code java.*} permission class the
+ * JDK does not have, and a file or socket permission whose JDK constructor would throw (the JDK
+ * printed an error and dropped the entry, so the policy silently granted less than it said).
  *
  * <h2>Property expansion</h2>
  * {@code ${name}} in strings is replaced by the system property (by default the broker JVM's;
@@ -69,6 +72,8 @@ public final class Policy {
     private final SocketIndex sockets;
     private final String[] rules;
     private final List<PolicyWarning> warnings;
+    private final List<NotEnforced> notEnforced;
+    private final List<PolicySyntaxException> errors;
     private final String[] fileDenied = new String[FileActions.ALL + 1];
     private final String[] socketDenied = new String[SocketActions.ALL + 1];
 
@@ -88,6 +93,8 @@ public final class Policy {
         this.sockets = c.sockets();
         this.rules = c.rules().toArray(new String[0]);
         this.warnings = c.warnings();
+        this.notEnforced = c.notEnforced();
+        this.errors = c.errors();
         for (int a = 1; a <= FileActions.ALL; a++) {
             fileDenied[a] = "denied by airlock policy " + displayName + ": " + FileActions.toString(a);
         }
@@ -147,12 +154,16 @@ public final class Policy {
             throw new IllegalArgumentException("user.dir must be an absolute path: " + userDir);
         }
         PolicyModel.File parsed = PolicyParser.parse(displayName, text, properties);
-        return new Policy(
+        Policy policy = new Policy(
                 displayName,
                 List.of(new PolicyCompiler.Source(parsed, FilePaths.normalize(userDir))),
                 FilePaths.normalize(userDir),
                 FilePaths.Validity.forCurrentJvm(),
                 PortRanges.fromSystem(properties));
+        if (!policy.errors.isEmpty()) {
+            throw PolicySyntaxException.of(policy.errors);
+        }
+        return policy;
     }
 
     /**
@@ -178,6 +189,47 @@ public final class Policy {
         Policy first = policies.get(0);
         return new Policy(
                 names.isEmpty() ? NO_NAME : String.join(", ", names), all, first.userDir, first.validity, first.ports);
+    }
+
+    /** The actions {@link #withOwnDirectories} grants: every file action there is. */
+    public static final String OWN_DIRECTORY_ACTIONS = "read,write,delete,execute,readlink";
+
+    /**
+     * This policy, and every file action on each of {@code directories} and everything beneath
+     * it, as if one more grant said so: for directories the confined program owns outright (the
+     * broker's private temporary directory for it), which no policy can name because they are
+     * made for the run. The display name, and so every denial reason, stays this policy's;
+     * {@code source} is what explanations call the added grant.
+     *
+     * @throws IllegalArgumentException if a directory is not absolute and normalized, or is one
+     *     whose name would read as a wildcard ({@code -} or {@code *} as its last component)
+     */
+    public Policy withOwnDirectories(String source, List<String> directories) {
+        Objects.requireNonNull(source, "source");
+        if (directories.isEmpty()) {
+            return this;
+        }
+        List<PolicyModel.Permission> permissions = new ArrayList<>();
+        PolicyModel.Position position = new PolicyModel.Position(1, 1);
+        for (String directory : directories) {
+            if (!directory.startsWith("/")
+                    || !FilePaths.normalize(directory).equals(directory)
+                    || directory.endsWith("/-")
+                    || directory.endsWith("/*")) {
+                throw new IllegalArgumentException("not a directory a grant can name exactly: " + directory);
+            }
+            String beneath = directory.equals("/") ? "/-" : directory + "/-";
+            for (String target : new String[] {directory, beneath}) {
+                permissions.add(new PolicyModel.Permission(
+                        source, position, PolicyCompiler.FILE_PERMISSION, target, OWN_DIRECTORY_ACTIONS, null, null));
+            }
+        }
+        PolicyModel.Grant grant =
+                new PolicyModel.Grant(source, position, null, null, List.of(), List.copyOf(permissions), null);
+        PolicyModel.File file = new PolicyModel.File(source, List.of(grant), null, null, null, List.of(), List.of());
+        List<PolicyCompiler.Source> all = new ArrayList<>(sources);
+        all.add(new PolicyCompiler.Source(file, userDir));
+        return new Policy(displayName, all, userDir, validity, ports);
     }
 
     /** A policy that grants nothing; its display name is {@code (none)}. */
@@ -330,9 +382,91 @@ public final class Policy {
         return files.grants();
     }
 
-    /** What the policy says that Airlock does not enforce or that the JDK ignores. */
+    /**
+     * The grants a Landlock rule can carry exactly, so that the program uses them by itself, from
+     * Java and native code alike ({@link KernelGrant}); everything else the policy grants is the
+     * broker's alone. Sorted by path, then kind. What is left out, and why:
+     *
+     * <ul>
+     *   <li>{@code DIR/*} and {@code <<ALL FILES>>}: a kernel rule grants a whole tree, never one
+     *       directory's entries, and {@code /} would include procfs and sysfs.
+     *   <li>A single file the policy lets the program write or delete (by any grant): a kernel
+     *       rule belongs to the file's inode, and a rename or a hard link (write on both names)
+     *       would carry it to a name the policy does not grant; creating or removing a single
+     *       name is a right on its directory, which would cover the siblings too. Its read and
+     *       execute stay brokered with the rest.
+     *   <li>A tree whose directory the policy lets the program delete (by any grant): that is a
+     *       tree above it with delete, through which the directory, and its rule, could be moved
+     *       to another name. A single file of {@code /} is left out too.
+     *   <li>Delete on a tree with another grant's root strictly beneath it (the directory of a
+     *       single file, of {@code DIR/*} or {@code DIR/-}): the kernel would let the program
+     *       rename that directory, which the broker refuses because it resolves that grant beneath
+     *       the directory it opened at start. The tree's other actions stay kernel grants.
+     *   <li>The readlink action everywhere: the kernel has no right for it (reading a link is
+     *       not confined), so the broker decides it for Java, and native code can read links.
+     * </ul>
+     */
+    public List<KernelGrant> kernelGrants() {
+        List<KernelGrant> out = new ArrayList<>();
+        for (FileGrant grant : files.grants()) {
+            String path = grant.path();
+            if (grant.kind() == FileGrant.Kind.FILE && !path.equals("/")) {
+                if (allowsFile(path, FileActions.WRITE) || allowsFile(path, FileActions.DELETE)) {
+                    continue;
+                }
+                int actions = 0;
+                for (int action : new int[] {FileActions.READ, FileActions.EXECUTE}) {
+                    if (allowsFile(path, action)) {
+                        actions |= action;
+                    }
+                }
+                if (actions != 0) {
+                    out.add(new KernelGrant(KernelGrant.Kind.FILE, path, actions, false));
+                }
+            } else if (grant.kind() == FileGrant.Kind.TREE) {
+                int actions = grant.actions() & ~FileActions.READLINK;
+                if ((actions & FileActions.DELETE) != 0 && hasRootBeneath(path)) {
+                    actions &= ~FileActions.DELETE;
+                }
+                if (actions == 0 || allowsFile(path, FileActions.DELETE)) {
+                    continue;
+                }
+                boolean listable = (actions & FileActions.READ) != 0 && allowsFile(path, FileActions.READ);
+                out.add(new KernelGrant(KernelGrant.Kind.TREE, path, actions, listable));
+            }
+        }
+        out.sort((a, b) -> a.path().equals(b.path())
+                ? a.kind().compareTo(b.kind())
+                : a.path().compareTo(b.path()));
+        return List.copyOf(out);
+    }
+
+    /** Whether a grant root lies strictly beneath {@code directory}. */
+    private boolean hasRootBeneath(String directory) {
+        String prefix = directory.equals("/") ? "/" : directory + "/";
+        for (String root : files.roots) {
+            if (root.length() > prefix.length() && root.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What the policy says that does not do what it seems to: entries the JDK itself ignores,
+     * relative targets, {@code AllPermission}, the keystore. What Airlock does not enforce is
+     * {@link #notEnforced()}.
+     */
     public List<PolicyWarning> warnings() {
         return warnings;
+    }
+
+    /**
+     * The entries Airlock does not enforce, grouped (in-process permissions by class, third-party
+     * classes, restricted grants, socket grants) across every file of the policy.
+     */
+    public List<NotEnforced> notEnforced() {
+        return notEnforced;
     }
 
     @Override

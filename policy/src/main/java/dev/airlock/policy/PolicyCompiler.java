@@ -3,9 +3,7 @@ package dev.airlock.policy;
 import dev.airlock.policy.PolicyModel.Grant;
 import dev.airlock.policy.PolicyModel.Permission;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Turns parsed policy files into the decision structures, deciding which entries the broker can
@@ -15,12 +13,17 @@ import java.util.Map;
  * <ul>
  *   <li>Only unrestricted grants (no codeBase, no signedBy, no principal). The broker serves the
  *       whole helper JVM and cannot tell which code or which principal asked, so a restricted
- *       grant cannot widen its decisions: it is kept in the model and reported.
+ *       grant cannot widen its decisions: it is kept in the model and listed as not enforced
+ *       ({@link NotEnforced}).
  *   <li>Permission types are matched by exact class name, as the JDK loads them:
  *       {@code java.io.FilePermission}, {@code java.net.SocketPermission} and
- *       {@code java.security.AllPermission} are enforced; every other type is kept and reported.
- *   <li>A FilePermission or SocketPermission whose target or actions its JDK constructor would
- *       reject is dropped, as the JDK drops it (printing an error and carrying on).
+ *       {@code java.security.AllPermission} are enforced; every other JDK permission and every
+ *       class outside {@code java.*} is kept and listed as not enforced.
+ *   <li>Mistakes are errors, never dropped: a {@code java.*} class the JDK does not have
+ *       ({@link JdkPermissions}), and a FilePermission or SocketPermission whose JDK constructor
+ *       would throw (bad or missing actions, a missing or malformed target). The JDK printed an
+ *       error and carried on without the entry, so a typo silently granted nothing; Airlock
+ *       refuses the policy instead, at the entry's position (see {@link #mistake}).
  *   <li>A {@code signedBy} on a permission entry names the signer of the permission's class; the
  *       JDK ignores it for these JDK classes, and so does Airlock.
  *   <li>A target containing {@code ${{self}}} only means something in a grant with principals, so
@@ -39,12 +42,20 @@ final class PolicyCompiler {
     record Source(PolicyModel.File file, String userDir) {}
 
     /** The compiler's output. */
-    record Compiled(FileIndex files, SocketIndex sockets, List<String> rules, List<PolicyWarning> warnings) {}
+    record Compiled(
+            FileIndex files,
+            SocketIndex sockets,
+            List<String> rules,
+            List<PolicyWarning> warnings,
+            List<NotEnforced> notEnforced,
+            List<PolicySyntaxException> errors) {}
 
     private final FileIndex.Builder files = new FileIndex.Builder();
     private final List<SocketIndex.Grant> sockets = new ArrayList<>();
     private final List<String> rules = new ArrayList<>();
     private final List<PolicyWarning> warnings = new ArrayList<>();
+    private final NotEnforced.Collector notEnforced = new NotEnforced.Collector();
+    private final List<PolicySyntaxException> errors = new ArrayList<>();
     private final FilePaths.Validity validity;
 
     private PolicyCompiler(FilePaths.Validity validity) {
@@ -57,7 +68,12 @@ final class PolicyCompiler {
             c.file(s);
         }
         return new Compiled(
-                c.files.build(), new SocketIndex(c.sockets, ports), List.copyOf(c.rules), List.copyOf(c.warnings));
+                c.files.build(),
+                new SocketIndex(c.sockets, ports),
+                List.copyOf(c.rules),
+                List.copyOf(c.warnings),
+                c.notEnforced.groups(),
+                List.copyOf(c.errors));
     }
 
     private void file(Source source) {
@@ -71,84 +87,110 @@ final class PolicyCompiler {
                             + " broker: it only resolves signedBy and principal aliases, which the broker does not"
                             + " enforce");
         }
-        Map<String, int[]> unenforced = new LinkedHashMap<>();
-        Map<String, PolicyModel.Position> unenforcedAt = new LinkedHashMap<>();
-        int[] socketGrants = {0};
-        PolicyModel.Position[] socketsAt = {null};
         for (Grant g : f.grants()) {
+            // Mistakes are refused wherever they are, in restricted and dropped grants too: the
+            // JDK would refuse each such entry, and an author who wrote it meant something else.
+            for (Permission p : g.permissions()) {
+                String error = mistake(p);
+                if (error != null) {
+                    errors.add(new PolicySyntaxException(
+                            f.displayName(), p.position().line(), p.position().column(), error));
+                }
+            }
             if (g.ignoredBecause() != null) {
                 continue;
             }
             if (!g.unrestricted()) {
-                warn(
-                        f.displayName(),
-                        g.position(),
-                        "this grant is restricted to " + restriction(g)
-                                + "; the Airlock broker cannot attribute a request to code or a principal, so its "
-                                + g.permissions().size() + " permission(s) grant nothing (kept for an agent-side"
-                                + " check, not enforced)");
+                notEnforced.restricted(g);
                 continue;
             }
             for (Permission p : g.permissions()) {
-                if (p.ignoredBecause() != null) {
+                if (p.ignoredBecause() != null || mistake(p) != null) {
                     continue;
                 }
                 String type = p.type();
                 if (!type.equals(FILE_PERMISSION) && !type.equals(SOCKET_PERMISSION) && !type.equals(ALL_PERMISSION)) {
-                    unenforced.computeIfAbsent(type, t -> new int[1])[0]++;
-                    unenforcedAt.putIfAbsent(type, p.position());
+                    notEnforced.type(p);
                     continue;
                 }
                 int socketsBefore = sockets.size();
                 permission(f.displayName(), source.userDir(), p);
                 if (type.equals(SOCKET_PERMISSION) && sockets.size() > socketsBefore) {
-                    socketGrants[0]++;
-                    if (socketsAt[0] == null) {
-                        socketsAt[0] = p.position();
-                    }
+                    // Decided by `airlock explain`, but the helper's TCP is closed by the kernel for now.
+                    notEnforced.socket(p);
                 }
             }
-        }
-        if (socketGrants[0] > 0) {
-            // Decided by `airlock explain`, but the helper's TCP is closed by the kernel for now.
-            warn(
-                    f.displayName(),
-                    socketsAt[0],
-                    SOCKET_PERMISSION + " grants are not yet enforced at run"
-                            + " time: this release denies the program every TCP bind and connect ("
-                            + socketGrants[0] + (socketGrants[0] == 1 ? " entry" : " entries, the first here") + ")");
-        }
-        for (Map.Entry<String, int[]> e : unenforced.entrySet()) {
-            String type = e.getKey();
-            int n = e.getValue()[0];
-            String hint = "";
-            for (String known : new String[] {FILE_PERMISSION, SOCKET_PERMISSION, ALL_PERMISSION}) {
-                if (known.equalsIgnoreCase(type)) {
-                    hint = " (did you mean " + known + "? class names are case-sensitive)";
-                }
-            }
-            warn(
-                    f.displayName(),
-                    unenforcedAt.get(type),
-                    type + " is not enforced by Airlock, which"
-                            + " decides only " + FILE_PERMISSION + ", " + SOCKET_PERMISSION + " and "
-                            + ALL_PERMISSION + hint + " (" + n + (n == 1 ? " entry" : " entries")
-                            + " of this type" + (n == 1 ? "" : ", the first here") + ")");
         }
     }
 
-    private static String restriction(Grant g) {
-        List<String> parts = new ArrayList<>();
-        if (g.codeBase() != null) {
-            parts.add("codeBase \"" + g.codeBase() + "\"");
+    /**
+     * Why the JDK would refuse to build this permission entry, worded for its author, or null when
+     * it would build it: a {@code java.*} class the JDK does not have (or cannot construct from a
+     * policy), and a FilePermission or SocketPermission whose constructor throws. The action and
+     * target rules are the ones {@link FileActions}, {@link SocketActions} and {@link SocketTarget}
+     * mirror; {@code PolicyDifferentialTest} holds them to the JDK's constructors.
+     */
+    static String mistake(Permission p) {
+        String type = p.type();
+        if (type == null) {
+            return null;
         }
-        if (g.signedBy() != null) {
-            parts.add("signedBy \"" + g.signedBy() + "\"");
+        String noClass = JdkPermissions.whyNot(type);
+        if (noClass != null) {
+            return noClass;
         }
-        if (!g.principals().isEmpty()) {
-            parts.add(g.principals().size() == 1 ? "a principal" : "principals");
+        if (p.ignoredBecause() != null) {
+            // The JDK skipped the entry unread (a property is not set): only its class is known.
+            return null;
         }
-        return String.join(" and ", parts);
+        String name = p.name();
+        String actions = p.actions();
+        switch (type) {
+            case FILE_PERMISSION -> {
+                if (name == null) {
+                    return "expected a target and actions for " + FILE_PERMISSION
+                            + ", e.g. \"/srv/data/-\", \"read\" (the JDK refuses the permission without them)";
+                }
+                int mask = FileActions.parseOrMinusOne(actions);
+                if (mask < 0) {
+                    return "invalid actions \"" + PolicyLexer.shorten(actions) + "\" for " + FILE_PERMISSION
+                            + ": expected read, write, execute, delete or readlink, separated by commas"
+                            + " (the JDK refuses the permission)";
+                }
+                if (mask == 0) {
+                    return "expected actions for " + FILE_PERMISSION + " (read, write, execute, delete, readlink),"
+                            + " found " + (actions == null ? "none" : "an empty string")
+                            + " (the JDK refuses the permission without them)";
+                }
+                return null;
+            }
+            case SOCKET_PERMISSION -> {
+                if (name == null || actions == null) {
+                    return "expected a target and actions for " + SOCKET_PERMISSION
+                            + ", e.g. \"db.example.com:5432\", \"connect\" (the JDK refuses the permission without"
+                            + " them)";
+                }
+                if (SocketActions.parseOrMinusOne(actions) <= 0) {
+                    return "invalid actions \"" + PolicyLexer.shorten(actions) + "\" for " + SOCKET_PERMISSION
+                            + ": expected connect, listen, accept or resolve, separated by commas"
+                            + " (the JDK refuses the permission)";
+                }
+                if (selfOrAlias(name) != null) {
+                    return null;
+                }
+                try {
+                    SocketTarget.parse(name);
+                } catch (IllegalArgumentException e) {
+                    return "invalid target \"" + PolicyLexer.shorten(name) + "\" for " + SOCKET_PERMISSION + ": "
+                            + e.getMessage() + " (expected HOST, HOST:PORT or HOST:LOW-HIGH; the JDK refuses the"
+                            + " permission)";
+                }
+                return null;
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     private void permission(String file, String userDir, Permission p) {
@@ -176,30 +218,8 @@ final class PolicyCompiler {
                 warn(file, at, ALL_PERMISSION + " grants every file and every connection");
             }
             case FILE_PERMISSION -> {
-                int mask = FileActions.parseOrMinusOne(p.actions());
-                if (mask < 0) {
-                    warn(
-                            file,
-                            at,
-                            "permission ignored, as the JDK ignores it: invalid actions \"" + p.actions() + "\" for "
-                                    + FILE_PERMISSION);
-                    return;
-                }
-                if (mask == 0) {
-                    warn(
-                            file,
-                            at,
-                            "permission ignored, as the JDK ignores it: " + FILE_PERMISSION
-                                    + " needs actions (read, write, execute, delete, readlink)");
-                    return;
-                }
-                if (name == null) {
-                    warn(
-                            file,
-                            at,
-                            "permission ignored, as the JDK ignores it: " + FILE_PERMISSION + " needs a target path");
-                    return;
-                }
+                // mistake() refused a missing target and invalid or missing actions.
+                int mask = FileActions.parse(p.actions());
                 rules.add(p.rule());
                 if (name.equals(FilePaths.ALL_FILES)) {
                     files.addAllFiles(mask, rule);
@@ -225,35 +245,9 @@ final class PolicyCompiler {
                 addFileGrant(name, userDir, mask, rule);
             }
             case SOCKET_PERMISSION -> {
-                if (name == null || p.actions() == null) {
-                    warn(
-                            file,
-                            at,
-                            "permission ignored, as the JDK ignores it: " + SOCKET_PERMISSION
-                                    + " needs a target and actions");
-                    return;
-                }
-                int mask = SocketActions.parseOrMinusOne(p.actions());
-                if (mask <= 0) {
-                    warn(
-                            file,
-                            at,
-                            "permission ignored, as the JDK ignores it: invalid actions \"" + p.actions() + "\" for "
-                                    + SOCKET_PERMISSION);
-                    return;
-                }
-                SocketTarget target;
-                try {
-                    target = SocketTarget.parse(name);
-                } catch (IllegalArgumentException e) {
-                    warn(
-                            file,
-                            at,
-                            "permission ignored, as the JDK ignores it: invalid target \""
-                                    + PolicyLexer.shorten(name) + "\" for " + SOCKET_PERMISSION + ": "
-                                    + e.getMessage());
-                    return;
-                }
+                // mistake() refused a missing target or actions and invalid actions.
+                int mask = SocketActions.parse(p.actions());
+                SocketTarget target = SocketTarget.parse(name);
                 rules.add(p.rule());
                 sockets.add(new SocketIndex.Grant(target, mask | SocketActions.RESOLVE, rule));
             }

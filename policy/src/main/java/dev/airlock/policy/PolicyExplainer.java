@@ -40,15 +40,19 @@ public final class PolicyExplainer {
         return sb.toString();
     }
 
+    /** How many queries {@link #explainAll} answered, and how many of the answers were ERROR. */
+    public record Tally(long queries, long errors) {}
+
     /**
      * Answers every non-blank line of {@code in} (lines starting with {@code #} are comments),
      * writing one answer line per query.
      *
-     * @return the number of queries answered
+     * @return the number of queries answered and of ERROR answers among them
      */
-    public long explainAll(BufferedReader in, Appendable out) throws IOException {
+    public Tally explainAll(BufferedReader in, Appendable out) throws IOException {
         StringBuilder sb = new StringBuilder(256);
         long n = 0;
+        long errors = 0;
         String line;
         while ((line = in.readLine()) != null) {
             int start = skipBlanks(line, 0);
@@ -56,16 +60,22 @@ public final class PolicyExplainer {
                 continue;
             }
             sb.setLength(0);
-            explain(line, sb);
+            if (!explain(line, sb)) {
+                errors++;
+            }
             sb.append('\n');
             out.append(sb);
             n++;
         }
-        return n;
+        return new Tally(n, errors);
     }
 
-    /** Appends the answer to {@code query}, without a line break. */
-    public void explain(String query, StringBuilder out) {
+    /**
+     * Appends the answer to {@code query}, without a line break.
+     *
+     * @return false when the answer is ERROR (a malformed query), true for ALLOW and DENY
+     */
+    public boolean explain(String query, StringBuilder out) {
         int n = query.length();
         while (n > 0 && isBlank(query.charAt(n - 1))) {
             n--;
@@ -78,7 +88,7 @@ public final class PolicyExplainer {
         int targetStart = skipBlanks(query, actionEnd);
         if (actionStart == n) {
             error(out, query, actionStart, n, "expected ACTION TARGET, found an empty query");
-            return;
+            return false;
         }
         if (targetStart >= n) {
             int socket = SocketActions.parseOrMinusOne(query.subSequence(actionStart, actionEnd));
@@ -87,7 +97,7 @@ public final class PolicyExplainer {
             } else {
                 error(out, query, actionStart, n, "expected ACTION TARGET, found no target");
             }
-            return;
+            return false;
         }
         CharSequence action = query.subSequence(actionStart, actionEnd);
         int fileActions = FileActions.parseOrMinusOne(action);
@@ -101,7 +111,7 @@ public final class PolicyExplainer {
             if (d.allowed()) {
                 out.append(" by ").append(d.rule());
             }
-            return;
+            return true;
         }
         int socketActions = SocketActions.parseOrMinusOne(action);
         if (socketActions <= 0) {
@@ -113,7 +123,7 @@ public final class PolicyExplainer {
                     "expected file actions (read, write, execute, delete,"
                             + " readlink) or socket actions (connect, listen, accept, resolve), found '"
                             + action + "'");
-            return;
+            return false;
         }
         String host;
         int port;
@@ -121,14 +131,14 @@ public final class PolicyExplainer {
             int close = query.indexOf(']', targetStart);
             if (close < 0 || close >= n) {
                 error(out, query, actionStart, n, "expected ']' after an IPv6 address, found none");
-                return;
+                return false;
             }
             host = query.substring(targetStart + 1, close);
             if (close + 1 == n) {
                 port = -1;
             } else if (query.charAt(close + 1) != ':') {
                 error(out, query, actionStart, n, "expected ':' after ']', found '" + query.charAt(close + 1) + "'");
-                return;
+                return false;
             } else {
                 port = port(query, close + 2, n);
                 if (port < 0) {
@@ -138,7 +148,7 @@ public final class PolicyExplainer {
                             actionStart,
                             n,
                             "expected a port from 0 to 65535 after ':', found '" + query.substring(close + 2, n) + "'");
-                    return;
+                    return false;
                 }
             }
         } else {
@@ -153,7 +163,7 @@ public final class PolicyExplainer {
                                 n,
                                 "expected HOST:PORT with an IPv6 address in brackets ([::1]:80), found '"
                                         + query.substring(targetStart, n) + "'");
-                        return;
+                        return false;
                     }
                     colon = i;
                 }
@@ -171,25 +181,26 @@ public final class PolicyExplainer {
                             actionStart,
                             n,
                             "expected a port from 0 to 65535 after ':', found '" + query.substring(colon + 1, n) + "'");
-                    return;
+                    return false;
                 }
             }
         }
         for (int i = 0; i < host.length(); i++) {
             if (isBlank(host.charAt(i))) {
                 error(out, query, actionStart, n, "expected a host without blanks, found '" + host + "'");
-                return;
+                return false;
             }
         }
         if (port < 0 && socketActions != SocketActions.RESOLVE) {
             error(out, query, actionStart, n, "expected HOST:PORT, found no port");
-            return;
+            return false;
         }
         SocketDecision d = policy.decideSocket(host, port, socketActions);
         answer(out, d.allowed(), query, actionStart, actionEnd, targetStart, n);
         if (d.allowed()) {
             out.append(" by ").append(d.rule());
         }
+        return true;
     }
 
     /** Parses an ASCII decimal port 0-65535, or returns -1. */

@@ -1,5 +1,7 @@
 package dev.airlock.policy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,6 +18,10 @@ import java.util.Objects;
  * {@code IOException} for the first must not swallow the second by accident. Airlock refuses to
  * start on either.
  *
+ * <p>A file can have several mistakes that do not stop the parser (an unknown permission class,
+ * bad actions): then this exception is the first of them, and {@link #messages()} has every one,
+ * so that {@code airlock run} refuses with the same lines {@code airlock check} prints.
+ *
  * <p>Lines and columns count from 1. A column counts Unicode code points from the start of the
  * line, so a tab or a non-ASCII letter is one column.
  */
@@ -27,6 +33,7 @@ public final class PolicySyntaxException extends Exception {
     private final int line;
     private final int column;
     private final String bareMessage;
+    private final List<String> messages = new ArrayList<>();
 
     /**
      * @param file the policy's display name, as the user typed it
@@ -44,6 +51,25 @@ public final class PolicySyntaxException extends Exception {
         this.line = line;
         this.column = column;
         this.bareMessage = bareMessage;
+        this.messages.add(getMessage());
+    }
+
+    /** The first of {@code errors} (not empty), carrying the messages of all of them. */
+    static PolicySyntaxException of(List<PolicySyntaxException> errors) {
+        PolicySyntaxException first = errors.get(0);
+        PolicySyntaxException all = new PolicySyntaxException(first.file, first.line, first.column, first.bareMessage);
+        for (int i = 1; i < errors.size(); i++) {
+            all.messages.add(errors.get(i).getMessage());
+        }
+        return all;
+    }
+
+    /**
+     * Every error of the file, each a {@code FILE:LINE:COL: message} line, this exception's own
+     * {@link #getMessage()} first.
+     */
+    public List<String> messages() {
+        return List.copyOf(messages);
     }
 
     /** The policy's display name, as given to the parser. */

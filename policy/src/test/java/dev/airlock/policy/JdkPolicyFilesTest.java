@@ -37,16 +37,17 @@ class JdkPolicyFilesTest {
         PolicyCheck check = PolicyCheck.check(List.of(file));
         assertEquals(List.of(), check.errors());
         // It grants "localhost:0" listen (decided, not yet enforced at run time) and properties (not
-        // enforced): one warning each.
-        assertEquals(2, check.warnings().size(), check.warnings().toString());
-        assertTrue(check.warnings()
-                .get(0)
-                .message()
-                .startsWith("java.net.SocketPermission grants are not yet enforced at run time"));
-        assertTrue(check.warnings()
-                .get(1)
-                .message()
-                .startsWith("java.util.PropertyPermission is not enforced by Airlock"));
+        // enforced): one group each, and no warning.
+        assertEquals(List.of(), check.warnings());
+        assertEquals(2, check.notEnforced().size(), check.notEnforced().toString());
+        assertEquals(
+                "java.net.SocketPermission grant", check.notEnforced().get(0).subject());
+        assertEquals(
+                "java.util.PropertyPermission grants",
+                check.notEnforced().get(1).subject());
+        assertTrue(
+                check.notEnforced().get(1).rules().size() > 10,
+                check.notEnforced().toString());
         Policy p = check.policy().orElseThrow();
         assertTrue(p.decideSocket("localhost", 0, SocketActions.LISTEN).allowed());
         assertFalse(p.decideSocket("localhost", 80, SocketActions.LISTEN).allowed());
@@ -65,12 +66,13 @@ class JdkPolicyFilesTest {
         Policy p = check.policy().orElseThrow();
         assertEquals(List.of(), p.fileGrantRoots());
         assertFalse(p.decideFile("/tmp/x", FileActions.READ).allowed());
+        assertEquals(List.of(), check.warnings());
+        assertEquals(
+                List.of("grants restricted by codeBase, signedBy or principal", "java.lang.RuntimePermission grants"),
+                check.notEnforced().stream().map(NotEnforced::subject).toList());
         assertTrue(
-                check.warnings().stream()
-                        .allMatch(w -> w.message().startsWith("this grant is restricted to codeBase \"jrt:/")
-                                || w.message().startsWith("java.lang.RuntimePermission is not enforced")),
-                check.warnings().toString());
-        assertTrue(check.warnings().size() > 10);
+                check.notEnforced().get(0).rules().size() > 10,
+                check.notEnforced().toString());
     }
 
     @Test

@@ -44,6 +44,8 @@ class PolicyDifferentialTest {
     private static long wildcardNamed;
     private static long socketQueries;
     private static long socketAllowed;
+    private static long fileRefused;
+    private static long socketRefused;
 
     @BeforeAll
     static void jdkResolverIsOffline() throws Exception {
@@ -171,20 +173,22 @@ class PolicyDifferentialTest {
                 default -> {}
             }
             String actions = Generators.fileActions(r, 1 + r.nextInt(31));
-            text.append("  permission java.io.FilePermission \"")
-                    .append(escape(policyTarget))
-                    .append("\", \"")
-                    .append(actions)
-                    .append("\";\n");
+            String entry =
+                    "  permission java.io.FilePermission \"" + escape(policyTarget) + "\", \"" + actions + "\";\n";
             if (jdkTarget != null) {
                 try {
                     FilePermission p = new FilePermission(resolve(jdkTarget), actions);
                     jdk.add(p);
                     granted.add(p);
                 } catch (IllegalArgumentException e) {
-                    // The JDK's PolicyFile drops such an entry, and so must Airlock.
+                    // The JDK's constructor refuses the entry (its PolicyFile printed an error and
+                    // dropped it): Airlock must refuse the policy, at that entry.
+                    assertRefused(entry, e);
+                    fileRefused++;
+                    continue;
                 }
             }
+            text.append(entry);
         }
         if (r.nextInt(20) == 0) {
             text.append("  permission java.security.AllPermission;\n");
@@ -203,6 +207,91 @@ class PolicyDifferentialTest {
         }
         String name = "gen" + counter++ + ".policy";
         return new Case(Policy.parse(name, text.toString()), jdk, text.toString(), granted);
+    }
+
+    /**
+     * A policy with {@code entry} between two valid ones is refused with one error, at the entry
+     * (line 3, column 3), as every entry a JDK constructor refuses must be.
+     */
+    private static void assertRefused(String entry, IllegalArgumentException jdk) {
+        String text = "grant {\n  permission java.io.FilePermission \"/ok\", \"read\";\n" + entry
+                + "  permission java.net.SocketPermission \"localhost:80\", \"connect\";\n};\n";
+        try {
+            Policy.parse("refused.policy", text);
+            fail("the JDK refuses this entry (" + jdk.getMessage() + "), Airlock accepted it:\n" + text);
+        } catch (PolicySyntaxException e) {
+            assertEquals(3, e.line(), e.getMessage());
+            assertEquals(3, e.column(), e.getMessage());
+            assertEquals(1, e.messages().size(), e.messages().toString());
+        }
+    }
+
+    @Test
+    void everyEntryTheJdkRefusesIsAnError() throws Exception {
+        long files = fileRefused;
+        long sockets = socketRefused;
+        for (long seed : SEEDS) {
+            Random r = new Random(seed ^ 0x5EEDL);
+            for (int policyNo = 0; policyNo < 40; policyNo++) {
+                filePolicy(r);
+                socketPolicy(r);
+            }
+        }
+        files = fileRefused - files;
+        sockets = socketRefused - sockets;
+        System.out.println("refused as the JDK refuses: " + files + " file and " + sockets + " socket entries");
+        assertTrue(files > 20, "file entries the JDK refuses: " + files);
+        assertTrue(sockets > 20, "socket entries the JDK refuses: " + sockets);
+    }
+
+    /**
+     * Every action string the JDK's constructors accept is accepted, and every one they refuse is an
+     * error: a curated list of near misses on top of the generated ones.
+     */
+    @Test
+    void actionListsAreRefusedExactlyWhenTheJdkRefusesThem() {
+        String[] actions = {
+            "read", "raed", "READ", " read , write ", "read,", ",read", "read,,write", "", "read write",
+            "readlink", "read\tlink", "execute,delete", "exec", "*", "all", "read;write", "r\u0435ad", "\tread\f"
+        };
+        for (String a : actions) {
+            boolean jdkFile = accepts(() -> new FilePermission("/x", a));
+            boolean jdkSocket = accepts(() -> new SocketPermission("localhost:80", a));
+            String fileEntry = "  permission java.io.FilePermission \"/x\", \"" + escape(a) + "\";\n";
+            String socketEntry = "  permission java.net.SocketPermission \"localhost:80\", \"" + escape(a) + "\";\n";
+            assertEquals(jdkFile, parses("grant {\n" + fileEntry + "};"), "file actions \"" + a + "\"");
+            assertEquals(jdkSocket, parses("grant {\n" + socketEntry + "};"), "socket actions \"" + a + "\"");
+        }
+        for (String connect : new String[] {"connect", "CONNECT", "conect", "connect,accept", "connect, resolve,"}) {
+            boolean jdk = accepts(() -> new SocketPermission("localhost:80", connect));
+            assertEquals(
+                    jdk,
+                    parses("grant { permission java.net.SocketPermission \"localhost:80\", \"" + connect + "\"; };"),
+                    connect);
+        }
+        // No actions at all: the JDK's policy file calls the two-argument constructor with null.
+        assertTrue(!accepts(() -> new FilePermission("/x", null)));
+        assertTrue(!parses("grant { permission java.io.FilePermission \"/x\"; };"));
+        assertTrue(!parses("grant { permission java.net.SocketPermission \"localhost:80\"; };"));
+        assertTrue(!parses("grant { permission java.io.FilePermission; };"));
+    }
+
+    private static boolean accepts(Runnable constructor) {
+        try {
+            constructor.run();
+            return true;
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return false;
+        }
+    }
+
+    private static boolean parses(String text) {
+        try {
+            Policy.parse("actions.policy", text);
+            return true;
+        } catch (PolicySyntaxException e) {
+            return false;
+        }
     }
 
     private static void checkFileQuery(long seed, Case c, Random r) {
@@ -329,18 +418,18 @@ class PolicyDifferentialTest {
             String target = Generators.GRANT_HOSTS[r.nextInt(Generators.GRANT_HOSTS.length)]
                     + Generators.GRANT_PORTS[r.nextInt(Generators.GRANT_PORTS.length)];
             String actions = Generators.socketActions(r, 1 + r.nextInt(15));
-            text.append("  permission java.net.SocketPermission \"")
-                    .append(escape(target))
-                    .append("\", \"")
-                    .append(actions)
-                    .append("\";\n");
+            String entry = "  permission java.net.SocketPermission \"" + escape(target) + "\", \"" + actions + "\";\n";
             try {
                 SocketPermission p = new SocketPermission(target, actions);
                 jdk.add(p);
                 granted.add(p);
             } catch (IllegalArgumentException e) {
-                // dropped by the JDK's PolicyFile, and by Airlock
+                // Refused by the JDK's constructor: Airlock refuses the policy.
+                assertRefused(entry, e);
+                socketRefused++;
+                continue;
             }
+            text.append(entry);
         }
         if (r.nextInt(25) == 0) {
             text.append("  permission java.security.AllPermission;\n");

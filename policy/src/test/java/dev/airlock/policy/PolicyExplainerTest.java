@@ -1,6 +1,8 @@
 package dev.airlock.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.StringReader;
@@ -80,13 +82,30 @@ class PolicyExplainerTest {
     }
 
     @Test
+    void saysWhetherTheAnswerIsAnError() {
+        StringBuilder out = new StringBuilder();
+        assertTrue(EXPLAINER.explain("read /srv/data/x", out));
+        out.setLength(0);
+        assertTrue(EXPLAINER.explain("read /etc/shadow", out));
+        assertTrue(out.toString().startsWith("DENY "));
+        out.setLength(0);
+        assertTrue(EXPLAINER.explain("connect db.example.com:5433", out));
+        for (String bad :
+                new String[] {"frobnicate /x", "read", "  ", "connect db", "connect [::1:80", "connect ::1:80"}) {
+            out.setLength(0);
+            assertFalse(EXPLAINER.explain(bad, out), bad);
+            assertTrue(out.toString().startsWith("ERROR "), out.toString());
+        }
+    }
+
+    @Test
     void streamsQueriesAndKeepsGoingAfterErrors() throws Exception {
         StringBuilder out = new StringBuilder();
-        long n = EXPLAINER.explainAll(
+        PolicyExplainer.Tally n = EXPLAINER.explainAll(
                 new BufferedReader(
                         new StringReader("# a comment\nread /srv/data/a\n\nbogus\nconnect db.example.com:5432\n")),
                 out);
-        assertEquals(3, n);
+        assertEquals(new PolicyExplainer.Tally(3, 1), n);
         assertEquals("""
         ALLOW read /srv/data/a by app.policy:2
         ERROR bogus: expected ACTION TARGET, found no target
@@ -110,8 +129,8 @@ class PolicyExplainerTest {
             in.append(queries[i % queries.length]).append('\n');
         }
         CountingAppendable out = new CountingAppendable();
-        long n = EXPLAINER.explainAll(new BufferedReader(new StringReader(in.toString())), out);
-        assertEquals(1_000_000, n);
+        PolicyExplainer.Tally n = EXPLAINER.explainAll(new BufferedReader(new StringReader(in.toString())), out);
+        assertEquals(new PolicyExplainer.Tally(1_000_000, 0), n);
         assertEquals(1_000_000, out.lines);
     }
 

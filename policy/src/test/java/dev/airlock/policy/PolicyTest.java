@@ -8,6 +8,7 @@ import static dev.airlock.policy.SocketActions.ACCEPT;
 import static dev.airlock.policy.SocketActions.CONNECT;
 import static dev.airlock.policy.SocketActions.LISTEN;
 import static dev.airlock.policy.SocketActions.RESOLVE;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -319,20 +320,23 @@ class PolicyTest {
     }
 
     @Test
-    void warningsSayWhatIsNotEnforced() throws Exception {
+    void warningsSayWhatDoesNotDoWhatItSeemsTo() throws Exception {
         Policy p = policy("w.policy", """
         grant {
           permission java.util.PropertyPermission "a", "read";
           permission java.util.PropertyPermission "b", "read";
-          permission java.io.filepermission "/x", "read";
-          permission java.io.FilePermission "/x", "reed";
-          permission java.io.FilePermission "/x";
-          permission java.net.SocketPermission "h:abc", "connect";
+          permission com.example.CustomPermission "x";
+          permission java.net.SocketPermission "h:80", "connect";
           permission java.io.FilePermission "rel", "read";
           permission java.io.FilePermission "${{self}}", "read";
           permission java.io.FilePermission "/s", "read", signedBy "duke";
+          permission java.util.PropertyPermission "c", "read";
         };
         grant signedBy "duke" { permission java.io.FilePermission "/-", "read"; };
+        grant codeBase "file:/x" {
+          permission java.io.FilePermission "/-", "read";
+          permission java.lang.RuntimePermission "exitVM";
+        };
         """);
         List<String> w = new ArrayList<>();
         for (PolicyWarning x : p.warnings()) {
@@ -340,32 +344,123 @@ class PolicyTest {
         }
         assertEquals(
                 List.of(
-                        "w.policy:5:3: warning: permission ignored, as the JDK ignores it: invalid actions"
-                                + " \"reed\" for java.io.FilePermission",
-                        "w.policy:6:3: warning: permission ignored, as the JDK ignores it: java.io.FilePermission"
-                                + " needs actions (read, write, execute, delete, readlink)",
-                        "w.policy:7:3: warning: permission ignored, as the JDK ignores it: invalid target"
-                                + " \"h:abc\" for java.net.SocketPermission: invalid port range: abc",
-                        "w.policy:8:3: warning: the relative target \"rel\" is resolved against user.dir"
+                        "w.policy:6:3: warning: the relative target \"rel\" is resolved against user.dir"
                                 + " /work/app (the JDK would match it only against relative paths)",
-                        "w.policy:9:3: warning: permission ignored: ${{self}} only means something in a grant"
+                        "w.policy:7:3: warning: permission ignored: ${{self}} only means something in a grant"
                                 + " with principals (the JDK ignores it here)",
-                        "w.policy:10:3: warning: signedBy on a permission entry names the signer of the"
+                        "w.policy:8:3: warning: signedBy on a permission entry names the signer of the"
                                 + " permission class; the JDK ignores it for java.io.FilePermission, and so does"
-                                + " Airlock",
-                        "w.policy:12:1: warning: this grant is restricted to signedBy \"duke\"; the Airlock"
-                                + " broker cannot attribute a request to code or a principal, so its 1 permission(s)"
-                                + " grant nothing (kept for an agent-side check, not enforced)",
-                        "w.policy:2:3: warning: java.util.PropertyPermission is not enforced by Airlock, which"
-                                + " decides only java.io.FilePermission, java.net.SocketPermission and"
-                                + " java.security.AllPermission (2 entries of this type, the first here)",
-                        "w.policy:4:3: warning: java.io.filepermission is not enforced by Airlock, which decides"
-                                + " only java.io.FilePermission, java.net.SocketPermission and"
-                                + " java.security.AllPermission (did you mean java.io.FilePermission? class names are"
-                                + " case-sensitive) (1 entry of this type)"),
+                                + " Airlock"),
                 w);
+        List<String> n = new ArrayList<>();
+        for (NotEnforced x : p.notEnforced()) {
+            n.add(x.toString());
+        }
+        assertEquals(
+                List.of(
+                        "not enforced by Airlock: 2 grants restricted by codeBase, signedBy or principal (w.policy:11,"
+                                + " 12): the broker serves the whole JVM and cannot tell which code or principal"
+                                + " asked, so their 3 permissions grant nothing",
+                        "not enforced by Airlock: 1 java.net.SocketPermission grant (w.policy:5): airlock explain"
+                                + " decides them, but this release denies the program every TCP bind and connect",
+                        "not enforced by Airlock: 3 java.util.PropertyPermission grants (w.policy:2, 3, 9):"
+                                + " in-process permissions: the SecurityManager checked them inside the JVM, and"
+                                + " Airlock confines only the files and connections the program reaches outside it",
+                        "not enforced by Airlock: 1 com.example.CustomPermission grant (w.policy:4): a third-party"
+                                + " permission class: only the program's own code could check it, and the broker"
+                                + " decides files and connections only"),
+                n);
         assertTrue(p.decideFile("/s", READ).allowed());
         assertFalse(p.decideFile("/x", READ).allowed());
+        // Restricted grants grant nothing.
+        assertFalse(p.decideFile("/etc/hostname", READ).allowed());
+    }
+
+    @Test
+    void notEnforcedEntriesAreGroupedOnceAcrossFiles() throws Exception {
+        Policy a = policy("a.policy", """
+        grant { permission java.util.PropertyPermission "a", "read"; };
+        grant { permission java.lang.RuntimePermission "exitVM"; permission java.util.PropertyPermission "b", "read"; };
+        """);
+        Policy b = policy("b.policy", "grant {\n permission java.util.PropertyPermission \"c\", \"read\";\n};\n");
+        List<NotEnforced> groups = Policy.combine(List.of(a, b)).notEnforced();
+        assertEquals(2, groups.size(), groups.toString());
+        assertEquals("java.util.PropertyPermission grants", groups.get(0).subject());
+        assertEquals(
+                List.of("a.policy:1", "a.policy:2", "b.policy:2"), groups.get(0).rules());
+        assertTrue(
+                groups.get(0)
+                        .toString()
+                        .startsWith("not enforced by Airlock: 3 java.util.PropertyPermission"
+                                + " grants (a.policy:1, 2; b.policy:2): in-process permissions"),
+                groups.get(0).toString());
+        assertEquals("java.lang.RuntimePermission grant", groups.get(1).subject());
+    }
+
+    @Test
+    void mistakesAreErrorsAtTheirEntryAndEveryOneIsReported() {
+        PolicySyntaxException e = assertThrows(PolicySyntaxException.class, () -> policy("m.policy", """
+        grant {
+          permission java.io.FilePermission "/x", "raed";
+          permission java.io.FilePermision "/x", "read";
+          permission java.io.filepermission "/x", "read";
+          permission java.io.FilePermission "/x";
+          permission java.io.FilePermission "/x", "";
+          permission java.io.FilePermission;
+          permission java.net.SocketPermission "h:abc", "connect";
+          permission java.net.SocketPermission "h:80", "conect";
+          permission java.net.SocketPermission "h:80";
+          permission java.security.BasicPermission "x";
+          permission java.lang.NoSuchPermission "x";
+          permission java.io.FilePermission "/fine", "read";
+        };
+        grant codeBase "file:/x" { permission java.io.FilePermission "/-", "rwx"; };
+        """));
+        assertEquals(
+                List.of(
+                        "m.policy:2:3: invalid actions \"raed\" for java.io.FilePermission: expected read, write,"
+                                + " execute, delete or readlink, separated by commas (the JDK refuses the permission)",
+                        "m.policy:3:3: expected a permission class the JDK has, found java.io.FilePermision (did you"
+                                + " mean java.io.FilePermission?): only the JDK can define classes in java.* packages,"
+                                + " so this entry would grant nothing",
+                        "m.policy:4:3: expected a permission class the JDK has, found java.io.filepermission (did you"
+                                + " mean java.io.FilePermission?): only the JDK can define classes in java.* packages,"
+                                + " so this entry would grant nothing",
+                        "m.policy:5:3: expected actions for java.io.FilePermission (read, write, execute, delete,"
+                                + " readlink), found none (the JDK refuses the permission without them)",
+                        "m.policy:6:3: expected actions for java.io.FilePermission (read, write, execute, delete,"
+                                + " readlink), found an empty string (the JDK refuses the permission without them)",
+                        "m.policy:7:3: expected a target and actions for java.io.FilePermission, e.g."
+                                + " \"/srv/data/-\", \"read\" (the JDK refuses the permission without them)",
+                        "m.policy:8:3: invalid target \"h:abc\" for java.net.SocketPermission: invalid port range:"
+                                + " abc (expected HOST, HOST:PORT or HOST:LOW-HIGH; the JDK refuses the permission)",
+                        "m.policy:9:3: invalid actions \"conect\" for java.net.SocketPermission: expected connect,"
+                                + " listen, accept or resolve, separated by commas (the JDK refuses the permission)",
+                        "m.policy:10:3: expected a target and actions for java.net.SocketPermission, e.g."
+                                + " \"db.example.com:5432\", \"connect\" (the JDK refuses the permission without"
+                                + " them)",
+                        "m.policy:11:3: expected a permission class a policy can grant, found"
+                                + " java.security.BasicPermission: the JDK cannot construct it from a policy entry",
+                        "m.policy:12:3: expected a permission class the JDK has, found java.lang.NoSuchPermission:"
+                                + " only the JDK can define classes in java.* packages, so this entry would grant"
+                                + " nothing",
+                        "m.policy:15:28: invalid actions \"rwx\" for java.io.FilePermission: expected read, write,"
+                                + " execute, delete or readlink, separated by commas (the JDK refuses the permission)"),
+                e.messages());
+        assertEquals(e.messages().get(0), e.getMessage());
+        assertEquals(2, e.line());
+        assertEquals(3, e.column());
+    }
+
+    @Test
+    void anEntryTheJdkSkipsUnreadIsCheckedOnlyForItsClass() {
+        // An unset property makes the JDK skip the entry without building it: its actions are
+        // unknown, its class is not.
+        assertDoesNotThrow(
+                () -> policy("u.policy", "grant { permission java.io.FilePermission \"${no.such}\", \"raed\"; };"));
+        assertThrows(
+                PolicySyntaxException.class,
+                () -> policy("u.policy", "grant { permission java.io.FilePermision \"${no.such}\", \"read\"; };"));
     }
 
     @Test
@@ -429,5 +524,30 @@ class PolicyTest {
         assertTrue(p.decideFile("/srv/t2/u2/f", READ).allowed());
         assertEquals("/srv/t2/u2", p.decideFile("/srv/t2/u2/f", READ).root());
         assertEquals(1000, p.fileGrantRoots().size());
+    }
+
+    @Test
+    void ownDirectoriesAreGrantedWholeWithoutChangingTheNameOrTheRest() throws Exception {
+        Policy p = policy("app.policy", APP).withOwnDirectories("airlock private tmp", List.of("/tmp/airlock-x"));
+        int all = READ | WRITE | EXECUTE | DELETE | FileActions.READLINK;
+        for (String path : new String[] {"/tmp/airlock-x", "/tmp/airlock-x/f", "/tmp/airlock-x/a/b/c"}) {
+            assertTrue(p.decideFile(path, all).allowed(), path);
+        }
+        assertEquals("/tmp/airlock-x", p.decideFile("/tmp/airlock-x/a/f", READ).root());
+        assertFalse(p.decideFile("/tmp/airlock-xy", READ).allowed(), "a sibling with a longer name is not beneath");
+        assertFalse(p.decideFile("/tmp/other", READ).allowed());
+        assertFalse(p.decideFile("/tmp", WRITE).allowed(), "its parent is not granted");
+        assertEquals("app.policy", p.displayName(), "denial reasons keep naming the user's policy");
+        assertEquals(
+                "denied by airlock policy app.policy: read",
+                p.decideFile("/secret/x", READ).reason());
+        assertTrue(p.decideFile("/srv/data/x", READ).allowed(), "the policy's own grants stay");
+        assertTrue(p.fileGrantRoots().contains("/tmp/airlock-x"));
+        assertEquals(p.warnings(), policy("app.policy", APP).warnings(), "nothing to warn about added");
+        assertTrue(p.withOwnDirectories("none", List.of()) == p);
+        for (String bad : new String[] {"relative", "/a/../b", "/a/-", "/a/*", "/a/"}) {
+            assertThrows(
+                    IllegalArgumentException.class, () -> Policy.empty().withOwnDirectories("x", List.of(bad)), bad);
+        }
     }
 }

@@ -41,6 +41,8 @@ public interface LibC {
 
     int chmod(@In byte[] path, int mode);
 
+    int fchown(int fd, int owner, int group);
+
     int utimensat(int dirfd, @In byte[] path, Pointer times, int flags);
 
     long read(int fd, Pointer buffer, long size);

@@ -471,6 +471,15 @@ public final class Linux {
     }
 
     /**
+     * fchown(2): gives the file open on {@code fd} (not an {@code O_PATH} descriptor) to {@code uid}
+     * and {@code gid}. By descriptor, so that the file changed is the one opened, never whatever a
+     * path names by then: the broker gives the helper its private directory this way.
+     */
+    public static void fchown(int fd, int uid, int gid) throws ErrnoException {
+        check(c().fchown(fd, uid, gid), "fchown(" + fd + ")");
+    }
+
+    /**
      * utimensat(2) with times in nanoseconds since the epoch, or {@link #TIME_OMIT}. With an empty
      * path and {@link #AT_EMPTY_PATH} it works on an {@code O_PATH} descriptor (a link's own times
      * for a descriptor of a link); futimens' NULL path would answer EBADF there.

@@ -119,6 +119,34 @@ class LinuxFilesTest {
     }
 
     @Test
+    void fchownGivesTheOpenFileAwayAndRefusesAnOpathDescriptor() throws Exception {
+        Files.createDirectory(dir.resolve("sub"));
+        int uid = Linux.getuid();
+        int gid = Linux.getgid();
+        try (Fd d = openDirectory();
+                Fd sub = Linux.openat2(d.get(), "sub", Linux.O_RDONLY | Linux.O_DIRECTORY, 0, Linux.RESOLVE_BENEATH);
+                Fd path = Linux.openat2(d.get(), "sub", Linux.O_PATH, 0, Linux.RESOLVE_BENEATH)) {
+            // To its own ids any user may; to another uid only root (EPERM otherwise).
+            Linux.fchown(sub.get(), uid, gid);
+            assertEquals(uid, Linux.fstat(sub.get()).uid());
+            if (uid == 0) {
+                Linux.fchown(sub.get(), 65534, 65534);
+                assertEquals(65534, Linux.fstat(sub.get()).uid());
+            } else {
+                assertEquals(
+                        Errno.EPERM,
+                        assertThrows(ErrnoException.class, () -> Linux.fchown(sub.get(), 0, 0))
+                                .errno());
+            }
+            assertEquals(
+                    Errno.EBADF,
+                    assertThrows(ErrnoException.class, () -> Linux.fchown(path.get(), uid, gid))
+                            .errno(),
+                    "an O_PATH descriptor cannot change its file");
+        }
+    }
+
+    @Test
     void chmodOfAnOpathDescriptorAndOfALink() throws Exception {
         Path file = Files.writeString(dir.resolve("file"), "x");
         Files.createSymbolicLink(dir.resolve("link"), Path.of("file"));

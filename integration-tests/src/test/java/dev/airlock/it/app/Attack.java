@@ -223,6 +223,14 @@ public final class Attack {
                 return victim(Long.parseLong(arg));
             case "readinput":
                 return readInput();
+            case "nread":
+                return nativeRead(arg);
+            case "nwrite":
+                return nativeWrite(a[0], a[1]);
+            case "load":
+                // The dynamic loader opens and maps the library itself: native code, whatever the agent does.
+                System.load(arg);
+                return "OK loaded";
             default:
                 throw new IllegalArgumentException("unknown attack " + op);
         }
@@ -292,6 +300,10 @@ public final class Attack {
 
     private static final long AT_FDCWD = -100;
     private static final int AT_EMPTY_PATH = 0x1000;
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+    private static final int O_CREAT = 0100;
+    private static final int O_TRUNC = 01000;
     private static final int O_PATH = 010000000;
     private static final int O_CLOEXEC = 02000000;
     private static final int AF_UNIX = 1;
@@ -336,6 +348,39 @@ public final class Attack {
             raw.free(address);
         }
         allocations.clear();
+    }
+
+    /** openat(O_RDONLY) and read(2) of {@code path}, as a native library reads its files: what it read. */
+    private String nativeRead(String path) {
+        long fd = call(Nr.OPENAT, AT_FDCWD, cString(path), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            return refused("open", fd);
+        }
+        try {
+            long buffer = memory(4096);
+            long n = call(Nr.READ, fd, buffer, 4096);
+            if (n < 0) {
+                return refused("read", n);
+            }
+            return "OK " + new String(raw.get(buffer, (int) n), StandardCharsets.UTF_8).strip();
+        } finally {
+            close(fd);
+        }
+    }
+
+    /** openat(O_WRONLY | O_CREAT | O_TRUNC) and write(2) of {@code text} to {@code path}, natively. */
+    private String nativeWrite(String path, String text) {
+        long fd = call(Nr.OPENAT, AT_FDCWD, cString(path), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            return refused("open", fd);
+        }
+        try {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            long n = call(Nr.WRITE, fd, memory(bytes), bytes.length);
+            return n < 0 ? refused("write", n) : "OK wrote " + n;
+        } finally {
+            close(fd);
+        }
     }
 
     private void close(long fd) {

@@ -96,6 +96,12 @@ public final class Probe {
                 return text(Files.readAllBytes(Path.of(path)));
             case "nio-readstring":
                 return Files.readString(Path.of(path)).strip();
+            case "realpath":
+                return Path.of(path).toRealPath().toString();
+            case "realpath-nofollow":
+                return Path.of(path)
+                        .toRealPath(java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        .toString();
             case "nio-filechannel":
                 try (FileChannel c = FileChannel.open(Path.of(path), StandardOpenOption.READ)) {
                     ByteBuffer b = ByteBuffer.allocate((int) c.size());
