@@ -238,14 +238,14 @@ class ClassPathIT {
                     policy,
                     List.of(),
                     List.of(
-                            "jni.open-read:" + resource,
+                            "jni.nread:" + resource,
                             "java.read:" + resource,
-                            "jni.open-read:" + granted,
+                            "jni.nread:" + granted,
                             "java.fis:" + granted,
                             "java.read:" + granted,
-                            "jni.open-read:" + secret,
+                            "jni.nread:" + secret,
                             "java.read:" + secret,
-                            "jni.open-read:" + siblingJar,
+                            "jni.nread:" + siblingJar,
                             "java.fis:" + siblingJar,
                             "jni.mount-tmpfs:" + classes));
             command.set(command.indexOf("-cp") + 1, s.app + ":" + classes);
@@ -253,19 +253,19 @@ class ClassPathIT {
                 assertEquals(0, session.finish(), session.stderr());
                 assertEquals(
                         "OK in the class path",
-                        session.answer("jni.open-read:" + resource),
+                        session.answer("jni.nread:" + resource),
                         "native code reads the class path through the bind: its Landlock rule holds there");
                 assertEquals("OK in the class path", session.answer("java.read:" + resource));
                 assertEquals(
                         "REFUSED open ENOENT",
-                        session.answer("jni.open-read:" + granted),
+                        session.answer("jni.nread:" + granted),
                         "beside the entry, native code finds nothing");
                 assertEquals("OK granted beside it", session.answer("java.read:" + granted), "Java asks the broker");
-                assertEquals("REFUSED open ENOENT", session.answer("jni.open-read:" + secret));
+                assertEquals("REFUSED open ENOENT", session.answer("jni.nread:" + secret));
                 assertTrue(
                         session.answer("java.read:" + secret).contains("denied by airlock policy"),
                         session.answer("java.read:" + secret));
-                assertEquals("REFUSED open ENOENT", session.answer("jni.open-read:" + siblingJar));
+                assertEquals("REFUSED open ENOENT", session.answer("jni.nread:" + siblingJar));
                 assertTrue(
                         session.answer("java.fis:" + siblingJar).contains("denied by airlock policy"),
                         session.answer("java.fis:" + siblingJar));

@@ -207,8 +207,6 @@ public final class Attack {
                 return metadataByPath(a[0], Integer.parseInt(a[1]));
             case "meta-fd":
                 return metadataByDescriptor(Integer.parseInt(a[0]), Integer.parseInt(a[1]));
-            case "open-read":
-                return openRead(arg);
             case "mount-tmpfs": {
                 long r = call(Nr.MOUNT, cString("tmpfs"), cString(arg), cString("tmpfs"), 0, 0);
                 return r < 0 ? refused("mount", r) : "OK mounted a tmpfs on " + arg;
@@ -1063,24 +1061,6 @@ public final class Attack {
     }
 
     /** The same through an O_PATH descriptor (which Landlock does not check) and the *at calls' AT_EMPTY_PATH. */
-    /** A plain native open and read of {@code path}: what native code sees there, past every hook. */
-    private String openRead(String path) {
-        long fd = call(Nr.OPENAT, AT_FDCWD, cString(path), O_CLOEXEC);
-        if (fd < 0) {
-            return refused("open", fd);
-        }
-        try {
-            long buffer = memory(4096);
-            long n = call(Nr.READ, fd, buffer, 4096);
-            if (n < 0) {
-                return refused("read", n);
-            }
-            return "OK " + new String(raw.get(buffer, (int) n), StandardCharsets.UTF_8).strip();
-        } finally {
-            close(fd);
-        }
-    }
-
     private String metadataByOpath(String path, int gid) {
         long fd = call(Nr.OPENAT, AT_FDCWD, cString(path), O_PATH | O_CLOEXEC);
         if (fd < 0) {
