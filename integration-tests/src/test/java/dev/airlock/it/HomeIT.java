@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -76,15 +78,14 @@ class HomeIT {
     }
 
     /**
-     * As root with {@code --user airlocktest}: a policy's {@code ${user.home}} is that user's home,
+     * As root with {@code --user} an account of the test's own ({@link #HOME_USER}): a policy's {@code ${user.home}} is that user's home,
      * so its grant there opens a root-only file the helper could not read by itself.
      */
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void userHomeInAPolicyIsTheHelpersHome(Jdk jdk) throws Exception {
         Assumptions.assumeTrue(Sandbox.isRoot(), "needs root: the helper runs as another user with a home");
-        Path home = Path.of("/home/airlocktest");
-        Assumptions.assumeTrue(Files.isDirectory(home), "needs the airlocktest user of the project's machines");
+        Path home = accountHome(HOME_USER);
         try (Sandbox s = new Sandbox()) {
             Path file =
                     home.resolve("airlock-home-it-" + ProcessHandle.current().pid() + ".txt");
@@ -98,7 +99,7 @@ class HomeIT {
                 Sandbox.Result r = HostRun.run(HostRun.sandboxed(
                         s,
                         jdk,
-                        List.of("--user", "airlocktest", "--policy", policy.toString()),
+                        List.of("--user", HOME_USER, "--policy", policy.toString()),
                         List.of(),
                         "home",
                         "read:" + file));
@@ -111,5 +112,32 @@ class HomeIT {
                 Files.deleteIfExists(file);
             }
         }
+    }
+
+    /** An unprivileged account with a home, made by the test (as root) when the machine lacks it. */
+    private static final String HOME_USER = "airlock-home-it";
+
+    /** {@code user}'s home from {@code /etc/passwd}, after creating the account with a home if it does not exist. */
+    private static Path accountHome(String user) throws IOException, InterruptedException {
+        if (passwdHome(user) == null) {
+            Process add = new ProcessBuilder("useradd", "--create-home", "--shell", "/usr/sbin/nologin", user)
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(add.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, add.waitFor(), "useradd " + user + ": " + out);
+        }
+        String home = passwdHome(user);
+        assertTrue(home != null && Files.isDirectory(Path.of(home)), "no home for " + user + ": " + home);
+        return Path.of(home);
+    }
+
+    private static String passwdHome(String user) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
+            String[] fields = line.split(":", -1);
+            if (fields.length >= 7 && fields[0].equals(user)) {
+                return fields[5];
+            }
+        }
+        return null;
     }
 }
