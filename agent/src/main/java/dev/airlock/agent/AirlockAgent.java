@@ -38,7 +38,7 @@ public final class AirlockAgent {
     public static void premain(String agentArgs, Instrumentation inst) {
         if (!isHelper(agentArgs)) {
             // Not started by a broker: the drop-in, which becomes one (or does nothing in a sandbox).
-            DropIn.start(agentArgs);
+            DropIn.start(agentArgs, inst);
             return;
         }
         start(agentArgs, inst, new BrokerOpeners());

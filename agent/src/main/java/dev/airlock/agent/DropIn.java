@@ -5,6 +5,7 @@ import dev.airlock.unix.Linux;
 import dev.airlock.unix.ProcessImage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -16,6 +17,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.Security;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The drop-in, {@code java -javaagent:airlock.jar=policy=app.policy ARGS}: loaded into a JVM
@@ -42,13 +45,13 @@ final class DropIn {
     private DropIn() {}
 
     /** Becomes the broker, or returns in a sandbox; halts this JVM on any failure. */
-    static void start(String agentOptions) {
+    static void start(String agentOptions, Instrumentation inst) {
         try {
             if (System.getenv(SANDBOX_MARKER) != null) {
                 requireConfined();
                 return;
             }
-            exec(agentOptions);
+            exec(agentOptions, inst);
         } catch (DropInException e) {
             stop(e.getMessage(), e.exitCode());
         } catch (RuntimeException | Error e) {
@@ -58,7 +61,7 @@ final class DropIn {
 
     // getSecurityManager: JDK 17 can still install one (-Djava.security.manager), which the drop-in refuses.
     @SuppressWarnings("removal")
-    private static void exec(String agentOptions) throws DropInException {
+    private static void exec(String agentOptions, Instrumentation inst) throws DropInException {
         String os = System.getProperty("os.name");
         String arch = System.getProperty("os.arch");
         if (!"Linux".equals(os) || !("amd64".equals(arch) || "x86_64".equals(arch))) {
@@ -98,6 +101,7 @@ final class DropIn {
             }
         });
         DropInLaunch.Broker broker = launch.broker(commandLine(), System.getenv(), agentOptions, options, policies);
+        quietNativeAccess(inst);
         bindLibc(jar);
         try {
             ProcessImage.replace(java.toString(), broker.argv(), broker.environment());
@@ -218,6 +222,43 @@ final class DropIn {
             } catch (IOException e) {
                 // Left in the temporary directory; nothing depends on it.
             }
+        }
+    }
+
+    /**
+     * On JDK 24 and later, lets this agent's code load jffi's stub and use memory without the
+     * JDK's warnings, which would otherwise be printed into the program's stderr before the
+     * broker even starts: the helper and the broker get {@code --enable-native-access} and
+     * {@code --sun-misc-unsafe-memory-access} as JVM options, which this JVM was not given. So
+     * native access is enabled for the unnamed modules (jffi's loader's among them), through the JDK's own internal
+     * switch for it (reached with the instrumentation every agent holds), and jffi is told to
+     * use its native memory accessors rather than {@code sun.misc.Unsafe}. Should the JDK's
+     * internals have moved, the warnings are printed and nothing else changes.
+     */
+    private static void quietNativeAccess(Instrumentation inst) {
+        System.setProperty("jffi.unsafe.disabled", "true");
+        if (Runtime.version().feature() < 24) {
+            return;
+        }
+        Module own = DropIn.class.getModule();
+        try {
+            inst.redefineModule(
+                    Object.class.getModule(),
+                    Set.of(),
+                    Map.of("jdk.internal.access", Set.of(own)),
+                    Map.of(),
+                    Set.of(),
+                    Map.of());
+            Object access = Class.forName("jdk.internal.access.SharedSecrets")
+                    .getMethod("getJavaLangAccess")
+                    .invoke(null);
+            // jffi loads its stub from a class loader of its own: every unnamed module, as
+            // --enable-native-access=ALL-UNNAMED; this JVM runs nothing else before the execve.
+            Class.forName("jdk.internal.access.JavaLangAccess")
+                    .getMethod("addEnableNativeAccessToAllUnnamed")
+                    .invoke(access);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // The JDK prints its warnings; the drop-in works the same.
         }
     }
 

@@ -311,13 +311,14 @@ final class SandboxPlanner {
      */
     static List<String> helperVariables(RunArguments arguments, Environment environment, PreparedFiles files) {
         Map<String, String> variables = new LinkedHashMap<>(environment.variables());
-        // A drop-in agent loaded again in the helper (from JAVA_TOOL_OPTIONS, an argfile, or in a
-        // JVM the program starts) finds it, checks that it is confined, and does nothing.
-        variables.put(SANDBOX_MARKER, "1");
         files.tmp().ifPresent(tmp -> variables.put("TMPDIR", tmp.toString()));
         if (arguments.home().isPresent() || environment.root()) {
             variables.put("HOME", helperHome(arguments, environment).toString());
         }
+        // A drop-in agent loaded again in the helper (from JAVA_TOOL_OPTIONS, an argfile, or in a
+        // JVM the program starts) finds it, checks that it is confined, and does nothing.
+        variables.remove(SANDBOX_MARKER);
+        variables.put(SANDBOX_MARKER, "1");
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : variables.entrySet()) {
             env.add(e.getKey() + "=" + e.getValue());
