@@ -49,7 +49,11 @@ final class SecurityPolicyFiles {
         if (policyProperty != null && "true".equalsIgnoreCase(trim(security.apply("policy.allowSystemProperty")))) {
             boolean alone = policyProperty.startsWith("=");
             String named = expand(alone ? policyProperty.substring(1) : policyProperty, system);
+            // As the JDK: a file if there is one by that name, else a URL, of which only file: can be read.
             Path file = named.startsWith("file:") ? fromUrl(named) : workingDirectory.resolve(named);
+            if (!exists.test(file) && !named.startsWith("file:") && named.matches("[a-zA-Z][a-zA-Z0-9+.-]+:.*")) {
+                fromUrl(named);
+            }
             if (!exists.test(file)) {
                 throw new DropInException(
                         DropInException.USAGE,
