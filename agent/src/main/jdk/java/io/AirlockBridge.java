@@ -102,6 +102,13 @@ public final class AirlockBridge {
     private static volatile String[] directRoots = {"/"}; // until installed, nothing is routed
 
     /**
+     * The directories the broker covered in the helper's mount namespace to show it class path
+     * entries beneath them (broker's ClassPathView): what else is beneath them is not there for the
+     * kernel (ENOENT) but is the policy's, so an open that finds nothing there is the broker's.
+     */
+    private static volatile String[] hiddenRoots = {};
+
+    /**
      * Set on a thread while it is inside the router or the broker client (and on the thread that
      * checks the broker channel): whatever file operations those do themselves (jnr-ffi looking
      * for libc, say) are the JDK's own, never routed back into the router that is waiting on them.
@@ -134,16 +141,17 @@ public final class AirlockBridge {
      * @param parts six parts, in this order: the open router ({@code MethodHandle} of the route
      *     type), the errno messages ({@code String[]}, indexed by errno), the class file of
      *     AirlockUnixException ({@code byte[]}), the metadata router ({@code MethodHandle}), the
-     *     direct roots ({@code String[]}) and {@code user.dir} ({@code String})
+     *     direct roots ({@code String[]}), {@code user.dir} ({@code String}) and the hidden roots
+     *     ({@code String[]})
      * @return null
      */
     static synchronized Object install(Object[] parts) throws ReflectiveOperationException {
         if (route != null) {
             throw new IllegalStateException("airlock bridge is already installed");
         }
-        if (parts.length != 6) {
-            throw new IllegalArgumentException(
-                    "install takes a router, errno messages, a class file, a metadata router, roots and user.dir");
+        if (parts.length != 7) {
+            throw new IllegalArgumentException("install takes a router, errno messages, a class file, a metadata"
+                    + " router, roots, user.dir and hidden roots");
         }
         MethodHandle router = (MethodHandle) parts[0];
         String[] errnoMessages = (String[]) parts[1];
@@ -151,6 +159,7 @@ public final class AirlockBridge {
         MethodHandle metaRouter = ((MethodHandle) parts[3]).asType(META_TYPE);
         String[] roots = ((String[]) parts[4]).clone();
         String dir = (String) parts[5];
+        hiddenRoots = ((String[]) parts[6]).clone();
         messages = errnoMessages.clone();
         directRoots = roots;
         userDir = dir;
@@ -248,6 +257,27 @@ public final class AirlockBridge {
         for (String root : directRoots) {
             if (path.startsWith(root)
                     && (path.length() == root.length() || path.charAt(root.length()) == '/' || root.equals("/"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code path} lies beneath a hidden root, where the kernel's ENOENT means only that
+     * the helper's view holds nothing there (see {@link #hiddenRoots}).
+     */
+    public static boolean hidden(String path) {
+        String[] roots = hiddenRoots;
+        if (roots.length == 0 || path == null || path.isEmpty() || UNROUTED.get() != null) {
+            return false;
+        }
+        if (path.charAt(0) != '/') {
+            String dir = userDir;
+            path = dir.endsWith("/") ? dir + path : dir + "/" + path;
+        }
+        for (String root : roots) {
+            if (path.startsWith(root) && path.length() > root.length() && path.charAt(root.length()) == '/') {
                 return true;
             }
         }

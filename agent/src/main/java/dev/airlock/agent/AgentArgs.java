@@ -21,7 +21,11 @@ import java.util.Set;
  *   <li>{@code cache=DIR}: transformed JDK classes prepared earlier (read-only here);
  *   <li>{@code prepare=DIR}: an unconfined run that writes that cache and exits;
  *   <li>{@code direct=PATH:PATH:...}: the absolute paths the kernel lets the helper read itself
- *       (its Landlock read rules), each percent-encoded; metadata within them is not brokered.
+ *       (its Landlock read rules), each percent-encoded; metadata within them is not brokered;
+ *   <li>{@code hidden=PATH:PATH:...}: the directories the broker covered in the helper's mount
+ *       namespace to show it class path entries beneath them (broker's {@code ClassPathView}),
+ *       each percent-encoded: what else is beneath them is not there natively, so an NIO open
+ *       that finds nothing there is asked of the broker too.
  * </ul>
  *
  * <p>Values are percent-decoded (UTF-8), so a display name may carry {@code ,} as {@code %2C} and
@@ -35,9 +39,12 @@ final class AgentArgs {
     private final Path cache;
     private final Path prepare;
     private final List<String> directRoots;
+    private final List<String> hiddenRoots;
 
-    private AgentArgs(int channel, String policy, Path cache, Path prepare, List<String> directRoots) {
+    private AgentArgs(
+            int channel, String policy, Path cache, Path prepare, List<String> directRoots, List<String> hiddenRoots) {
         this.directRoots = directRoots;
+        this.hiddenRoots = hiddenRoots;
         this.channel = channel;
         this.policy = policy;
         this.cache = cache;
@@ -54,6 +61,7 @@ final class AgentArgs {
         // only the kernel's refusals are routed (opens and changes), as before the broker served
         // metadata. The broker always passes the list.
         List<String> direct = List.of("/");
+        List<String> hidden = List.of();
         Set<String> seen = new HashSet<>();
         if (args != null && !args.isEmpty()) {
             for (String item : args.split(",", -1)) {
@@ -63,7 +71,7 @@ final class AgentArgs {
                 }
                 String key = item.substring(0, eq);
                 String raw = item.substring(eq + 1);
-                String value = key.equals("direct") ? raw : decode(raw);
+                String value = key.equals("direct") || key.equals("hidden") ? raw : decode(raw);
                 if (!seen.add(key)) {
                     throw new IllegalArgumentException("agent argument '" + key + "' given twice");
                 }
@@ -78,7 +86,10 @@ final class AgentArgs {
                         policy = value;
                         break;
                     case "direct":
-                        direct = directRoots(value);
+                        direct = roots(key, value);
+                        break;
+                    case "hidden":
+                        hidden = roots(key, value);
                         break;
                     case "cache":
                         cache = absoluteDirectory(key, value);
@@ -91,7 +102,7 @@ final class AgentArgs {
                 }
             }
         }
-        return new AgentArgs(channel, policy, cache, prepare, direct);
+        return new AgentArgs(channel, policy, cache, prepare, direct, hidden);
     }
 
     /** The channel descriptor, or -1 when none was given. */
@@ -109,7 +120,12 @@ final class AgentArgs {
         return directRoots;
     }
 
-    private static List<String> directRoots(String value) {
+    /** The directories covered in the helper's mount namespace, as {@link #directRoots}; empty when none. */
+    List<String> hiddenRoots() {
+        return hiddenRoots;
+    }
+
+    private static List<String> roots(String key, String value) {
         List<String> roots = new ArrayList<>();
         if (value.isEmpty()) {
             return roots;
@@ -117,7 +133,8 @@ final class AgentArgs {
         for (String part : value.split(":", -1)) {
             String root = decode(part);
             if (!root.startsWith("/")) {
-                throw new IllegalArgumentException("agent argument 'direct' holds a relative path: '" + root + "'");
+                throw new IllegalArgumentException(
+                        "agent argument '" + key + "' holds a relative path: '" + root + "'");
             }
             while (root.length() > 1 && root.endsWith("/")) {
                 root = root.substring(0, root.length() - 1);

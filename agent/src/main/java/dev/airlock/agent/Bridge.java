@@ -71,7 +71,12 @@ final class Bridge {
      * install, so this fails if anything installed one before.
      */
     static void install(
-            Class<?> bridge, Router router, MetadataRouter metadata, List<String> directRoots, String userDir)
+            Class<?> bridge,
+            Router router,
+            MetadataRouter metadata,
+            List<String> directRoots,
+            List<String> hiddenRoots,
+            String userDir)
             throws Exception {
         // The bridge's operation numbers are compiled into the advice and mirrored in Router;
         // BridgeTest checks they agree (reading them here would cost start-up for a build-time fact).
@@ -105,7 +110,8 @@ final class Bridge {
             AgentJar.classFile(Hooks.UNIX_EXCEPTION),
             meta,
             directRoots.toArray(new String[0]),
-            userDir
+            userDir,
+            hiddenRoots.toArray(new String[0])
         };
         try {
             install.invoke(null, (Object) parts);

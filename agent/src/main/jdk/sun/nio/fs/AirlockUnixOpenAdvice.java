@@ -14,7 +14,8 @@ import net.bytebuddy.asm.Advice;
  *
  * <p>Routed only when the direct open failed with EACCES or EPERM, the errnos by which Landlock,
  * seccomp and file modes refuse; any other errno (ENOENT, ELOOP, EEXIST...) is the file system's
- * own answer and stands. The flags are already Linux open(2) flags and go to the broker as they
+ * own answer and stands, except ENOENT beneath a directory the broker covered to show the class
+ * path (AirlockBridge#hidden), where it means only that the helper's view holds nothing. The flags are already Linux open(2) flags and go to the broker as they
  * are. Failures are thrown by the bridge from inside this advice, replacing the JDK's: a plain
  * errno from the broker as the JDK's own {@code UnixException}, so callers translate it exactly as
  * a native failure (NoSuchFileException and so on); a policy denial as an
@@ -34,7 +35,10 @@ final class AirlockUnixOpenAdvice {
             throws Exception {
         if (thrown instanceof UnixException) {
             int errno = ((UnixException) thrown).errno();
-            if (errno == 13 /* EACCES */ || errno == 1 /* EPERM */) {
+            if (errno == 13 /* EACCES */
+                    || errno == 1 /* EPERM */
+                    || (errno == 2 /* ENOENT */
+                            && AirlockBridge.hidden(Util.toString(path.getByteArrayForSysCalls())))) {
                 // The bytes the native open0 received (relative, or "." for an empty path), and
                 // the text the JDK puts in its exception messages.
                 int r = AirlockBridge.openNio(

@@ -34,8 +34,10 @@ final class AirlockUnixOpenatAdvice {
             throws Exception {
         if (thrown instanceof UnixException && dfd == -100 /* AT_FDCWD on Linux */) {
             int errno = ((UnixException) thrown).errno();
-            if (errno == 13 /* EACCES */ || errno == 1 /* EPERM */) {
-                String name = Util.toString(path);
+            String name = Util.toString(path);
+            if (errno == 13 /* EACCES */
+                    || errno == 1 /* EPERM */
+                    || (errno == 2 /* ENOENT */ && AirlockBridge.hidden(name))) {
                 int r = AirlockBridge.openNio(AirlockBridge.NIO_OPENAT, name, name, flags, mode);
                 if (r != AirlockBridge.NOT_ROUTED) {
                     fd = r;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AgentArgsTest {
@@ -37,6 +38,17 @@ class AgentArgsTest {
                 AgentArgs.parse("policy=a.policy%2C%20b.policy").policy());
         assertEquals("100%+é", AgentArgs.parse("policy=100%25+%C3%A9").policy());
         assertEquals("ü.policy", AgentArgs.parse("policy=ü.policy").policy());
+    }
+
+    @Test
+    void hiddenRootsAreTheCoveredDirectoriesDecodedAndNoneByDefault() {
+        assertEquals(List.of(), AgentArgs.parse("channel=3,direct=/usr").hiddenRoots());
+        assertEquals(
+                List.of("/root", "/srv/a:b"),
+                AgentArgs.parse("channel=3,direct=/usr,hidden=/root/:/srv/a%3Ab")
+                        .hiddenRoots());
+        assertMessage("agent argument 'hidden' holds a relative path: 'root'", "hidden=root");
+        assertMessage("agent argument 'hidden' given twice", "hidden=/a,hidden=/b");
     }
 
     @Test

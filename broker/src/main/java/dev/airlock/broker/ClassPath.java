@@ -49,14 +49,16 @@ import java.util.StringTokenizer;
  *       tree in its manifest could read it past the policy; {@link #warnings} names each one.
  * </ul>
  *
- * <p>Refused: an entry the helper's user cannot read by its own permissions. The JVM's system
- * class loader opens every class path entry (and reads their manifests) while it looks up the
- * agent's {@code Premain-Class}, before any agent runs, and drops for good an entry it cannot
- * open; the launcher reads the {@code -jar} manifest and the argfiles, and libinstrument the
- * {@code -javaagent} jars, natively before the JVM starts. So the broker cannot open these for the
- * helper later (see docs/ARCHITECTURE.md, "The class path").
+ * <p>The JVM's system class loader opens every class path entry (and reads their manifests) while
+ * it looks up the agent's {@code Premain-Class}, before any agent runs, and drops for good an entry
+ * it cannot open; the launcher reads the {@code -jar} manifest and the argfiles, and libinstrument
+ * the {@code -javaagent} jars, natively before the JVM starts. So the broker cannot open these for
+ * the helper later (see docs/ARCHITECTURE.md, "The class path"). An entry (or argfile, or listed
+ * directory) the helper's user may read itself but not reach, behind a directory it may not
+ * search, is shown to it where it is ({@link #view}); one it may not read itself is refused.
  */
-record ClassPath(List<Path> entries, List<Path> nativeReads, List<Path> listed, List<String> warnings) {
+record ClassPath(
+        List<Path> entries, List<Path> nativeReads, List<Path> listed, List<String> warnings, ClassPathView view) {
     /** The most entries a class path may have, manifests included: a bound on what a jar can make the broker read. */
     static final int MAX_ENTRIES = 65_536;
 
@@ -84,6 +86,11 @@ record ClassPath(List<Path> entries, List<Path> nativeReads, List<Path> listed, 
         nativeReads = List.copyOf(nativeReads);
         listed = List.copyOf(listed);
         warnings = List.copyOf(warnings);
+    }
+
+    /** A class path the helper reaches by itself: no view. */
+    ClassPath(List<Path> entries, List<Path> nativeReads, List<Path> listed, List<String> warnings) {
+        this(entries, nativeReads, listed, warnings, ClassPathView.NONE);
     }
 
     /**
@@ -143,16 +150,20 @@ record ClassPath(List<Path> entries, List<Path> nativeReads, List<Path> listed, 
         collector.followManifests();
 
         List<Path> entries = new ArrayList<>(collector.entries);
+        List<ClassPathFiles.Reach.Hidden> hidden = new ArrayList<>();
         for (Path path : entries) {
-            refuseUnreadable(path, "class path entry", files);
+            judge(path, "class path entry", files, hidden);
         }
         for (Path path : argFiles) {
-            refuseUnreadable(path, "argfile", files);
+            judge(path, "argfile", files, hidden);
+        }
+        for (Path path : collector.listed) {
+            judge(path, "class path directory the launcher lists", files, hidden);
         }
         List<String> warnings = new ArrayList<>(collector.warnings);
         currentDirectoryWarning(collector, workingDirectory, variables.get("HOME"))
                 .ifPresent(warnings::add);
-        return new ClassPath(entries, argFiles, new ArrayList<>(collector.listed), warnings);
+        return new ClassPath(entries, argFiles, new ArrayList<>(collector.listed), warnings, ClassPathView.of(hidden));
     }
 
     /**
@@ -167,15 +178,23 @@ record ClassPath(List<Path> entries, List<Path> nativeReads, List<Path> listed, 
         }
     }
 
-    private static void refuseUnreadable(Path path, String what, ClassPathFiles files) throws AirlockException {
+    /**
+     * Whether the helper reaches {@code path} by itself: nothing to do; behind a directory it may
+     * not search: added to {@code hidden}, for the view; not readable itself: refused by name.
+     */
+    private static void judge(Path path, String what, ClassPathFiles files, List<ClassPathFiles.Reach.Hidden> hidden)
+            throws AirlockException {
         if (files.kind(path) == ClassPathFiles.Kind.MISSING) {
             return;
         }
-        Optional<String> why = files.unreadableByHelper(path);
-        if (why.isPresent()) {
+        ClassPathFiles.Reach reach = files.helperReach(path);
+        if (reach instanceof ClassPathFiles.Reach.Hidden shown) {
+            hidden.add(shown);
+        } else if (reach instanceof ClassPathFiles.Reach.Refused refused) {
             throw new AirlockException(
                     ExitCodes.USAGE,
-                    "the " + what + " " + path + " is not readable by the helper's user (" + why.get()
+                    "the " + what + " " + path + " is not readable by the helper's user ("
+                            + refused.why()
                             + "): the java launcher and the JVM open the class path before Airlock's agent can ask"
                             + " the broker for it; make it readable to that user, move the program where it can"
                             + " read it, or run airlock as the user who owns it");

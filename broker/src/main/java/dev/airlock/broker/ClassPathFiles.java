@@ -39,11 +39,35 @@ interface ClassPathFiles {
     String argFile(Path file) throws AirlockException;
 
     /**
-     * Why the helper's user cannot read {@code path} by its own permissions (a directory on the way
-     * it may not search, a file it may not read), or empty when it can or the helper keeps the
-     * broker's own user.
+     * Whether the helper's user reaches {@code path} by its own permissions: judged by the mode
+     * bits, owner and group of the path itself and of each directory on the way to it.
      */
-    Optional<String> unreadableByHelper(Path path);
+    Reach helperReach(Path path);
+
+    /** How the helper's user reaches a class path entry by its own permissions ({@link #helperReach}). */
+    sealed interface Reach {
+        /** It reads it: the helper keeps the broker's user, every directory on the way is searchable, or nothing is there. */
+        record Reached() implements Reach {}
+
+        /**
+         * It may read the entry itself (a jar 0644, a classes directory 0755), but not search
+         * {@code unsearchable}, the directories on the way to it that it may not search, highest
+         * first (never empty, all real paths). {@code real} is the entry's real path, which
+         * reaches through no symbolic link at or below the first of {@code unsearchable}: the
+         * helper can be shown it there ({@link ClassPathView}).
+         */
+        record Hidden(Path real, boolean directory, List<Path> unsearchable) implements Reach {
+            public Hidden {
+                unsearchable = List.copyOf(unsearchable);
+                if (unsearchable.isEmpty()) {
+                    throw new IllegalArgumentException("a hidden entry has a directory that hides it");
+                }
+            }
+        }
+
+        /** It may not read the entry itself, or reaches it only through a link Airlock cannot show it: {@code why}. */
+        record Refused(String why) implements Reach {}
+    }
 
     /**
      * Answers that know nothing of the disk: every path missing, no directory holds a jar, no
@@ -72,8 +96,8 @@ interface ClassPathFiles {
             }
 
             @Override
-            public Optional<String> unreadableByHelper(Path path) {
-                return Optional.empty();
+            public Reach helperReach(Path path) {
+                return new Reach.Reached();
             }
         };
     }

@@ -59,9 +59,15 @@ record Confinement(int landlockAbi, Identity identity, Namespaces namespaces, Se
 
     /** Spawns {@code spawn} confined to {@code rules}, from a parked thread named {@code threadName}. */
     Spawner.Spawned spawn(SpawnPlan spawn, LandlockRules rules, String threadName) throws IOException {
+        return spawn(spawn, rules, ClassPathView.NONE, threadName);
+    }
+
+    /** As {@link #spawn(SpawnPlan, LandlockRules, String)}, the helper shown {@code view} in its mount namespace. */
+    Spawner.Spawned spawn(SpawnPlan spawn, LandlockRules rules, ClassPathView view, String threadName)
+            throws IOException {
         try (Fd ruleset = landlockAbi > 0 ? rules.create(landlockAbi) : null) {
-            Spawner.Plan plan =
-                    new Spawner.Plan(spawn, namespaces, ruleset, Seccomp.prepare(seccomp.toArray()), identity.dropTo());
+            Spawner.Plan plan = new Spawner.Plan(
+                    spawn, namespaces, view, ruleset, Seccomp.prepare(seccomp.toArray()), identity.dropTo());
             return Spawner.spawn(plan, threadName);
         }
     }

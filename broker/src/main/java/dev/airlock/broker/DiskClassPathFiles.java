@@ -29,6 +29,8 @@ import java.util.zip.ZipFile;
  * helper keeps the broker's user, who can read what the broker reads); its readability is judged by
  * the mode bits, owner and group of each directory on the way and of the entry itself, with no
  * supplementary groups (the helper has none) and without POSIX ACLs, which the JDK cannot read.
+ * An entry it may read itself behind a directory it may not search is {@link Reach.Hidden}: the
+ * spawner shows it to the helper in a view of its own ({@link ClassPathView}).
  */
 final class DiskClassPathFiles implements ClassPathFiles {
     /** The largest argfile or manifest the broker reads: far beyond any real one, and a bound on a hostile jar. */
@@ -115,32 +117,58 @@ final class DiskClassPathFiles implements ClassPathFiles {
     }
 
     @Override
-    public Optional<String> unreadableByHelper(Path path) {
+    public Reach helperReach(Path path) {
         if (helper.isEmpty()) {
-            return Optional.empty();
+            return new Reach.Reached();
         }
         UserAccount account = helper.get();
-        List<Path> spellings = new ArrayList<>();
-        spellings.add(path);
+        Path real;
         try {
-            Path real = path.toRealPath();
-            if (!real.equals(path)) {
-                spellings.add(real);
-            }
+            real = path.toRealPath();
         } catch (IOException | RuntimeException gone) {
-            return Optional.empty(); // nothing there: no rule is made for it
+            return new Reach.Reached(); // nothing there: no rule is made for it
         }
-        for (Path spelling : spellings) {
-            Path directory = spelling.getRoot();
-            for (int i = 0; i < spelling.getNameCount() - 1; i++) {
-                directory = directory.resolve(spelling.getName(i));
-                Optional<String> refused = refused(directory, account, false);
-                if (refused.isPresent()) {
-                    return refused;
+        Optional<String> itself = refused(path, account, true);
+        if (itself.isPresent()) {
+            return new Reach.Refused(itself.get());
+        }
+        List<Path> given = unsearchable(path, account);
+        List<Path> onTheWay = real.equals(path) ? given : unsearchable(real, account);
+        if (given.isEmpty() && onTheWay.isEmpty()) {
+            return new Reach.Reached();
+        }
+        if (!given.isEmpty() && !onTheWay.isEmpty()) {
+            // Links above the first directory it may not search are fine: the helper follows them
+            // as it does outside. At or below it the view recreates plain directories, so the
+            // path as given must name the real path from there down.
+            Path first = given.get(0);
+            try {
+                Path firstReal = first.toRealPath();
+                if (firstReal.equals(onTheWay.get(0))
+                        && firstReal.resolve(first.relativize(path)).equals(real)) {
+                    return new Reach.Hidden(real, Files.isDirectory(real), onTheWay);
                 }
+            } catch (IOException | RuntimeException changed) {
+                // judged below as a link Airlock cannot show
             }
         }
-        return refused(path, account, true);
+        Path blocking = (given.isEmpty() ? onTheWay : given).get(0);
+        return new Reach.Refused(refused(blocking, account, false).orElse(blocking + " may not be searched")
+                + ", and the way to it passes a symbolic link to " + real
+                + " beneath it, which Airlock does not recreate for the helper; name the entry by its real path");
+    }
+
+    /** The directories on the way to {@code path} (following links) that {@code account} may not search, highest first. */
+    private static List<Path> unsearchable(Path path, UserAccount account) {
+        List<Path> found = new ArrayList<>();
+        Path directory = path.getRoot();
+        for (int i = 0; i < path.getNameCount() - 1; i++) {
+            directory = directory.resolve(path.getName(i));
+            if (refused(directory, account, false).isPresent()) {
+                found.add(directory);
+            }
+        }
+        return found;
     }
 
     /** Why {@code account} may not search {@code directory} (or, {@code last}, read {@code path}), by its mode bits. */

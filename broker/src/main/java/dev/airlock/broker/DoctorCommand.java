@@ -97,10 +97,16 @@ final class DoctorCommand implements Callable<Integer> {
         layers.add(namespace(
                 root, "ipc-namespace", Namespace.IPC, "the helper gets its own System V IPC and POSIX message queues"));
         layers.add(
+                namespace(
+                        root,
+                        "mnt-namespace",
+                        Namespace.MOUNT,
+                        "the helper gets a private copy of the mount tree, in which it is shown the class path its user cannot reach"));
+        layers.add(
                 new Layer(
                         "pid-namespace",
                         State.NOT_USED,
-                        "by design: the helper JVM would be its pid 1 (other signal defaults, orphans left unreaped) and /proc could not be remounted"));
+                        "by design: the helper JVM would be its pid 1 (other signal defaults, orphans left unreaped) and its /proc would show the outer processes"));
         layers.add(subreaper());
         layers.add(parentDeathSignal());
         return layers;

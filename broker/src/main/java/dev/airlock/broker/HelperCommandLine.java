@@ -27,6 +27,22 @@ final class HelperCommandLine {
             Path transformCache,
             List<String> directRoots,
             List<String> userArgs) {
+        return build(java, javaMajor, runtime, transformCache, directRoots, List.of(), userArgs);
+    }
+
+    /**
+     * As {@link #build(Path, int, RuntimeFiles, Path, List, List)}, the agent also told
+     * {@code hiddenRoots}, the directories covered in the helper's mount namespace
+     * ({@link ClassPathView}), beneath which a native ENOENT is the broker's to answer.
+     */
+    static List<String> build(
+            Path java,
+            int javaMajor,
+            RuntimeFiles runtime,
+            Path transformCache,
+            List<String> directRoots,
+            List<String> hiddenRoots,
+            List<String> userArgs) {
         List<String> argv = new ArrayList<>();
         argv.add(java.toString());
         // The shared perf-data file would be created in /tmp, where the helper may write nothing.
@@ -42,9 +58,14 @@ final class HelperCommandLine {
         for (String root : directRoots) {
             direct.append(direct.length() == 0 ? "" : ":").append(encodeAgentValue(root));
         }
+        StringBuilder hidden = new StringBuilder();
+        for (String root : hiddenRoots) {
+            hidden.append(hidden.length() == 0 ? "" : ":").append(encodeAgentValue(root));
+        }
         argv.add("-javaagent:" + runtime.agentJar() + "=channel=" + CHANNEL_FD
                 + (transformCache != null ? ",cache=" + encodeAgentValue(transformCache.toString()) : "")
-                + ",direct=" + direct);
+                + ",direct=" + direct
+                + (hiddenRoots.isEmpty() ? "" : ",hidden=" + hidden));
         argv.addAll(userArgs);
         return argv;
     }

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Which namespaces the confined process is born in, and why. The spawner thread unshares them
- * for itself before it spawns (both kinds below are per-thread and may be unshared in a
+ * for itself before it spawns (each kind below is per-thread and may be unshared in a
  * multi-threaded process), so only the child and that parked thread live in them.
  *
  * <ul>
@@ -14,11 +14,17 @@ import java.util.Set;
  *       any socket the helper makes on its own reaches nothing.
  *   <li><b>IPC</b> (root only): System V shared memory, semaphores and message queues, and POSIX
  *       message queues, of other processes are out of reach.
+ *   <li><b>Mount</b> (root only): a copy of the broker's mount tree, made private at once
+ *       (nothing mounted in it propagates to the host, nor from it), in which the spawner thread
+ *       shows the helper the class path entries its user may read but not reach
+ *       ({@link ClassPathView}). The helper itself cannot mount: it has no capability, and the
+ *       seccomp filter refuses every mount call.
  *   <li><b>No PID namespace</b>, by decision: the helper JVM would be its pid 1, with other
  *       signal defaults (no default action for signals it has no handler for) and every orphan of
  *       the namespace to reap, which the JVM does not do; its {@code /proc} would still show the
- *       outer namespace (remounting it needs a mount namespace, which a multi-threaded process
- *       cannot unshare), so the JDK's own {@code ProcessHandle} would read the wrong processes.
+ *       outer namespace unless a process inside the new one remounted it (the spawner thread is
+ *       not inside it: unshare(CLONE_NEWPID) moves only its children), so the JDK's own
+ *       {@code ProcessHandle} would read the wrong processes.
  *       What it would add is covered otherwise: Landlock's signal scoping and the seccomp filter
  *       keep the helper from signalling or tracing other processes, and the broker is the
  *       subreaper of everything the helper starts ({@link ProcessTree}). One thing it would do
@@ -42,7 +48,11 @@ record Namespaces(Set<Namespace> kinds) {
 
     /** The namespaces for a process spawned by a broker running as root ({@code root}) or as a normal user. */
     static Namespaces forBroker(boolean root) {
-        return new Namespaces(root ? EnumSet.of(Namespace.NETWORK, Namespace.IPC) : Set.of());
+        return new Namespaces(root ? EnumSet.of(Namespace.NETWORK, Namespace.IPC, Namespace.MOUNT) : Set.of());
+    }
+
+    boolean mount() {
+        return kinds.contains(Namespace.MOUNT);
     }
 
     boolean network() {

@@ -162,7 +162,7 @@ final class RunCommand implements Callable<Integer> {
                         true);
                 // The spawner thread is never released: the helper's parent-death signal is tied to it.
                 pid = plan.confinement()
-                        .spawn(spawn, plan.rules(), "airlock-spawner")
+                        .spawn(spawn, plan.rules(), plan.view(), "airlock-spawner")
                         .pid();
             }
             HelperProcess helper = new HelperProcess(pid);

@@ -383,11 +383,12 @@ final class SandboxPlanner {
                 files.runtime(),
                 files.transformCache().orElse(null),
                 rules.readableRoots(),
+                classPath.view().coveredDirectories(),
                 javaArgs);
         List<String> env = helperVariables(arguments, environment, files);
         SandboxPlan.HelperLaunch helper = new SandboxPlan.HelperLaunch(
                 jdk.launcher(), argv, env, HelperCommandLine.CHANNEL_FD, rules.readableRoots());
-        return new SandboxPlan(confinement, rules, helper, warning(confinement));
+        return new SandboxPlan(confinement, rules, classPath.view(), helper, warning(confinement));
     }
 
     private static List<Path> paths(String... names) {

@@ -2,6 +2,7 @@ package dev.airlock.broker;
 
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Landlock;
+import dev.airlock.unix.Mounts;
 import dev.airlock.unix.Seccomp;
 import dev.airlock.unix.SpawnPlan;
 import dev.airlock.unix.ThreadConfinement;
@@ -28,13 +29,14 @@ import java.util.concurrent.CountDownLatch;
  */
 final class Spawner {
     /**
-     * What the confined thread does, in order: enter {@code namespaces} (none: stay), set
-     * no_new_privs, enforce {@code ruleset} (null: Landlock was waived by name), install the
+     * What the confined thread does, in order: enter {@code namespaces} (none: stay), make a new
+     * mount namespace's tree private and build {@code view} in it, set no_new_privs, enforce {@code ruleset} (null: Landlock was waived by name), install the
      * seccomp program, drop to {@code dropTo} (empty: keep the broker's user), spawn.
      */
     record Plan(
             SpawnPlan spawn,
             Namespaces namespaces,
+            ClassPathView view,
             Fd ruleset,
             Seccomp.Program seccompProgram,
             Optional<UserAccount> dropTo) {}
@@ -106,6 +108,14 @@ final class Spawner {
     private static void confineAndSpawn(Plan plan, int[] pid) throws IOException {
         // First, while the thread still has CAP_SYS_ADMIN (root): the uid drop below takes it away.
         ThreadConfinement.unshare(plan.namespaces().kinds());
+        if (plan.namespaces().mount()) {
+            // Before anything is mounted: nothing mounted here may propagate to the host's tree.
+            Mounts.makeTreePrivate();
+            // Landlock-restricted threads may not mount, and the uid drop takes CAP_SYS_ADMIN: now.
+            plan.view().apply();
+        } else if (!plan.view().isEmpty()) {
+            throw new IOException("a class path view needs a mount namespace of its own");
+        }
         ThreadConfinement.setNoNewPrivs();
         if (plan.ruleset() != null) {
             Landlock.restrictSelf(plan.ruleset());

@@ -26,6 +26,7 @@ class ClassPathTest {
         final Map<Path, String> manifests = new HashMap<>();
         final Map<Path, String> argFiles = new HashMap<>();
         final Map<Path, String> unreadable = new HashMap<>();
+        final Map<Path, List<Path>> hidden = new HashMap<>();
         final List<Path> argFilesRead = new ArrayList<>();
 
         Tree jar(String path, String classPath) {
@@ -74,9 +75,21 @@ class ClassPathTest {
             return content;
         }
 
+        /** {@code path} readable to the helper itself, behind the unsearchable {@code directories} (highest first). */
+        Tree hidden(String path, String... directories) {
+            hidden.put(Path.of(path), paths(directories));
+            return this;
+        }
+
         @Override
-        public Optional<String> unreadableByHelper(Path path) {
-            return Optional.ofNullable(unreadable.get(path));
+        public Reach helperReach(Path path) {
+            if (unreadable.containsKey(path)) {
+                return new Reach.Refused(unreadable.get(path));
+            }
+            if (hidden.containsKey(path)) {
+                return new Reach.Hidden(path, kind(path) == Kind.DIRECTORY, hidden.get(path));
+            }
+            return new Reach.Reached();
         }
     }
 
@@ -252,6 +265,69 @@ class ClassPathTest {
         assertEquals(
                 paths("/made/up/work/gone.jar"),
                 resolve(tree, Map.of(), "-cp", "gone.jar", "Main").entries());
+    }
+
+    @Test
+    void entriesBehindADirectoryTheHelperMayNotSearchAreShownInItsView() throws Exception {
+        // a project under a 0700 /made/up/root whose jar names jars of a repository beneath it
+        Tree tree = new Tree()
+                .jar("/made/up/root/proj/app.jar", "../repo/a.jar ../repo/b.jar")
+                .jar("/made/up/root/repo/a.jar", null)
+                .jar("/made/up/root/repo/b.jar", null)
+                .jar("/opt/agent.jar", null)
+                .kind("/made/up/root/proj/args", ClassPathFiles.Kind.OTHER)
+                .hidden("/made/up/root/proj/app.jar", "/made/up/root")
+                .hidden("/made/up/root/repo/a.jar", "/made/up/root", "/made/up/root/repo")
+                .hidden("/made/up/root/repo/b.jar", "/made/up/root", "/made/up/root/repo")
+                .hidden("/made/up/root/proj/args", "/made/up/root");
+        tree.argFiles.put(Path.of("/made/up/root/proj/args"), "-javaagent:/opt/agent.jar");
+        ClassPath cp = resolve(tree, Map.of(), "@/made/up/root/proj/args", "-jar", "/made/up/root/proj/app.jar");
+        assertEquals(
+                paths(
+                        "/made/up/root/proj/app.jar",
+                        "/opt/agent.jar",
+                        "/made/up/root/repo/a.jar",
+                        "/made/up/root/repo/b.jar"),
+                cp.entries(),
+                "the class path is what it is without a view");
+        assertEquals(
+                new ClassPathView(List.of(new ClassPathView.Cover(
+                        Path.of("/made/up/root"),
+                        List.of(
+                                new ClassPathView.Shown(Path.of("/made/up/root/proj/app.jar"), false),
+                                new ClassPathView.Shown(Path.of("/made/up/root/proj/args"), false),
+                                new ClassPathView.Shown(Path.of("/made/up/root/repo/a.jar"), false),
+                                new ClassPathView.Shown(Path.of("/made/up/root/repo/b.jar"), false))))),
+                cp.view(),
+                "one cover for the highest directory, the entries and the argfile beneath it; the reachable agent none");
+        assertTrue(resolve(new Tree().jar("/opt/agent.jar", null), Map.of(), "-cp", "/opt/agent.jar", "Main")
+                .view()
+                .isEmpty());
+    }
+
+    @Test
+    void aWildcardDirectoryBehindAHiddenOneIsShownWholeForTheLauncherToList() throws Exception {
+        Tree tree = new Tree()
+                .kind("/made/up/root/lib", ClassPathFiles.Kind.DIRECTORY)
+                .jar("/made/up/root/lib/a.jar", null)
+                .hidden("/made/up/root/lib", "/made/up/root")
+                .hidden("/made/up/root/lib/a.jar", "/made/up/root");
+        ClassPath cp = resolve(tree, Map.of(), "-cp", "/made/up/root/lib/*", "Main");
+        assertEquals(paths("/made/up/root/lib/a.jar"), cp.entries());
+        assertEquals(
+                new ClassPathView(List.of(new ClassPathView.Cover(
+                        Path.of("/made/up/root"),
+                        List.of(new ClassPathView.Shown(Path.of("/made/up/root/lib"), true))))),
+                cp.view(),
+                "the directory's bind shows its jars; the list-only rule still keeps its other files unread");
+        tree.unreadable.put(Path.of("/made/up/root/lib"), "/made/up/root/lib is rwx--x--x");
+        AirlockException refused = assertThrows(
+                AirlockException.class, () -> resolve(tree, Map.of(), "-cp", "/made/up/root/lib/*", "Main"));
+        assertTrue(
+                refused.getMessage()
+                        .startsWith("the class path directory the launcher lists /made/up/root/lib is not readable by"
+                                + " the helper's user (/made/up/root/lib is rwx--x--x)"),
+                refused.getMessage());
     }
 
     @Test

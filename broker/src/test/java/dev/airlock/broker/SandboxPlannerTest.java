@@ -140,7 +140,7 @@ class SandboxPlannerTest {
         assertEquals(6, confinement.landlockAbi());
         assertEquals(Confinement.Identity.dropTo(NOBODY), confinement.identity());
         assertEquals(
-                Set.of(Namespace.NETWORK, Namespace.IPC),
+                Set.of(Namespace.NETWORK, Namespace.IPC, Namespace.MOUNT),
                 confinement.namespaces().kinds());
         assertArrayEquals(SeccompFilter.program(), confinement.seccomp().toArray());
         assertEquals(Optional.empty(), plan.warning());
@@ -167,6 +167,34 @@ class SandboxPlannerTest {
         assertFalse(plan.rules().rules().containsKey(CACHE));
         assertEquals(
                 READ, plan.rules().rules().get(WORK), "no class path given: the working directory, as java defaults");
+    }
+
+    @Test
+    void aClassPathViewIsPlannedAndTheAgentToldItsCoveredDirectories() throws Exception {
+        RunArguments arguments = args("-cp", "/made/up/root/proj/app.jar", "Main");
+        Environment environment = root(6);
+        PreparedFiles files = files(Optional.empty(), List.of());
+        ClassPathView view = ClassPathView.of(List.of(new ClassPathFiles.Reach.Hidden(
+                Path.of("/made/up/root/proj/app.jar"), false, List.of(Path.of("/made/up/root")))));
+        ClassPath classPath =
+                new ClassPath(List.of(Path.of("/made/up/root/proj/app.jar")), List.of(), List.of(), List.of(), view);
+        SandboxPlan plan = SandboxPlanner.plan(
+                arguments,
+                environment,
+                jdk(17),
+                files,
+                everyPathExists(SandboxPlanner.helperReads(arguments, environment, jdk(17), files, classPath)),
+                classPath);
+        assertEquals(view, plan.view());
+        String agent = plan.helper().argv().get(3);
+        assertTrue(agent.endsWith(",hidden=/made/up/root"), agent);
+        assertFalse(
+                plan(arguments, environment, jdk(17), files)
+                        .helper()
+                        .argv()
+                        .get(3)
+                        .contains("hidden="),
+                "no view: no hidden roots");
     }
 
     @Test

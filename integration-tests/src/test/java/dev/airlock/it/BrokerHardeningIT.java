@@ -47,17 +47,25 @@ class BrokerHardeningIT {
     /**
      * A killed broker takes its helper with it (the parent-death signal the agent arms): nothing
      * the helper would have done after the kill happens, not even the brokered opens that would
-     * fail closed. Its output goes to a file, not to pipes the JDK closes when the broker dies.
+     * fail closed, nor reads of what the kernel grants it directly. Its output goes to a file, not
+     * to pipes the JDK closes when the broker dies. Its first read is brokered ({@code DIR/*} is
+     * no kernel grant), so the agent has armed the parent-death signal by then (it arms it before
+     * it connects, see the agent's ParentDeath); the reads after the kill are of a kernel grant.
      */
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void killedBrokerTakesTheHelperWithIt(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
             Path file = s.file("granted/in.txt", "granted content");
-            Path policy = s.policy("app.policy", FileAccessIT.grant(s.data.resolve("granted/-"), "read"));
+            Path brokered = s.file("entries/first.txt", "brokered content");
+            Path policy = s.policy(
+                    "app.policy",
+                    "grant {\n  permission java.io.FilePermission \"" + s.data.resolve("granted") + "/-\", \"read\";\n"
+                            + "  permission java.io.FilePermission \"" + s.data.resolve("entries")
+                            + "/*\", \"read\";\n};\n");
             Path output = s.root.resolve("helper.out");
             ProcessBuilder builder = new ProcessBuilder(
-                    s.command(jdk, policy, "fis:" + file, "pause:3000", "fis:" + file, "nio-readallbytes:" + file));
+                    s.command(jdk, policy, "fis:" + brokered, "pause:3000", "fis:" + file, "nio-readallbytes:" + file));
             builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
             builder.redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
             Process broker = builder.start();
@@ -73,7 +81,7 @@ class BrokerHardeningIT {
             Thread.sleep(3500); // past the pause, when the helper would have gone on
             java.util.List<String> lines = java.nio.file.Files.readAllLines(output);
             assertEquals(
-                    java.util.List.of("fis:" + file + " OK granted content", "paused"),
+                    java.util.List.of("fis:" + brokered + " OK brokered content", "paused"),
                     lines,
                     "served while the broker lived, nothing after");
         }

@@ -24,8 +24,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The class path as the JVM reads it, on real launchers: a {@code -jar} whose manifest names a jar
  * whose manifest names another, a {@code lib/*} wildcard, an {@code @argfile}, {@code JDK_JAVA_OPTIONS};
- * what is next to them and not named stays unreadable; a class path the helper's user cannot read
- * is refused by name; the current directory on the class path warns when it is the home.
+ * what is next to them and not named stays unreadable; a class path in a home the helper's user
+ * cannot search (as root) is shown to it where it is and runs as outside, what is beside it staying
+ * the policy's; an entry that user may not read itself is refused by name; the current directory
+ * on the class path warns when it is the home.
  */
 class ClassPathIT {
     private static final String PROBE = Probe.class.getName();
@@ -146,29 +148,151 @@ class ClassPathIT {
         }
     }
 
+    /** A directory under {@code /root} (itself {@code 0700}) made {@code mode}: a home the helper's user cannot search. */
+    private static Path privateHome(String mode) throws IOException {
+        Path home = Files.createTempDirectory(Path.of("/root"), "airlock-it-home-");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString(mode));
+        return home;
+    }
+
+    private static void mode(Path path, String mode) throws IOException {
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(mode));
+    }
+
+    private static void deleteTree(Path top) throws IOException {
+        try (Stream<Path> walk = Files.walk(top)) {
+            List<Path> all = new ArrayList<>(walk.toList());
+            java.util.Collections.reverse(all);
+            for (Path p : all) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Jdk.class)
-    void aClassPathTheHelperCannotReadIsRefusedByName(Jdk jdk) throws Exception {
+    void aJarInAPrivateHomeUsingItsOwnRepositoryRunsAsItDoesOutside(Jdk jdk) throws Exception {
         Assumptions.assumeTrue(Sandbox.isRoot(), "needs root: the helper runs as nobody only when airlock is root");
-        Path secret = Files.createTempDirectory(Path.of("/root"), "airlock-it-cp-");
+        Path home = privateHome("rwx------");
         try (Sandbox s = new Sandbox()) {
-            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rwx------"));
-            Path jar = jar(secret.resolve("probe.jar"), Map.of(), s.app);
+            // a project and its local repository under a 0700 home, the repository itself 0700 too (~/.m2)
+            Path lib = jar(home.resolve(".m2/repository/dev/probe/1/probe-1.jar"), Map.of(), s.app);
+            Path proj = home.resolve("proj");
+            jar(
+                    proj.resolve("target/app.jar"),
+                    Map.of("Main-Class", PROBE, "Class-Path", "../../.m2/repository/dev/probe/1/probe-1.jar"),
+                    null);
+            Path notes = Files.writeString(proj.resolve("notes.txt"), "beside the jar");
+            s.worldReadable(proj);
+            s.worldReadable(home.resolve(".m2"));
+            mode(home.resolve(".m2"), "rwx------");
+            Path policy = s.policy(
+                    "notes.policy", "grant { permission java.io.FilePermission \"" + notes + "\", \"read\"; };");
+            List<String> javaArgs = List.of(
+                    "-jar",
+                    "target/app.jar",
+                    "property:java.class.path",
+                    "property:user.dir",
+                    "fis:notes.txt",
+                    "fis:" + notes,
+                    "fis:" + lib);
+            List<String> plain = new ArrayList<>(List.of(jdk.java().toString()));
+            plain.addAll(javaArgs);
+            Sandbox.Result outside = run(plain, Map.of(), proj);
+            String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
+            Sandbox.Result inside = run(Sandbox.javaCommand(jdk, policy, javaArgs), Map.of(), proj);
+            String mountsAfter = Files.readString(Path.of("/proc/self/mountinfo"));
+
+            assertEquals(0, outside.exitCode(), outside.stderr());
+            assertEquals(0, inside.exitCode(), inside.stderr());
+            assertEquals(outside.stdout(), inside.stdout(), "the same output as outside: " + inside.stderr());
+            assertEquals("OK target/app.jar", inside.answer("property:java.class.path"));
+            assertEquals("OK " + proj, inside.answer("property:user.dir"), "the working directory under the cover");
+            assertEquals("OK beside the jar", inside.answer("fis:notes.txt"), "relative to the real working directory");
+            assertTrue(inside.answer("fis:" + lib).startsWith("OK "), "a class path jar read as a file, natively");
+            assertEquals(mountsBefore, mountsAfter, "nothing propagated to the host's mount table");
+        } finally {
+            deleteTree(home);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void aClassesDirectoryInAPrivateHomeIsShownAndWhatIsBesideItStaysThePolicys(Jdk jdk) throws Exception {
+        Assumptions.assumeTrue(Sandbox.isRoot(), "needs root: the helper runs as nobody only when airlock is root");
+        Path home = privateHome("rwx------");
+        try (Sandbox s = new Sandbox()) {
+            AttackKit.install(s);
+            Path proj = Files.createDirectories(home.resolve("proj"));
+            Path classes = Files.createDirectories(proj.resolve("classes"));
+            Path resource = Files.writeString(classes.resolve("resource.txt"), "in the class path");
+            Path granted = Files.writeString(proj.resolve("granted.txt"), "granted beside it");
+            Path secret = Files.writeString(proj.resolve("secret.txt"), "not granted");
+            Path siblingJar = jar(proj.resolve("sibling.jar"), Map.of(), null);
+            s.worldReadable(proj);
+            Path policy = s.policy(
+                    "beside.policy", "grant { permission java.io.FilePermission \"" + granted + "\", \"read\"; };");
+            List<String> command = AttackKit.command(
+                    s,
+                    jdk,
+                    policy,
+                    List.of(),
+                    List.of(
+                            "jni.open-read:" + resource,
+                            "java.read:" + resource,
+                            "jni.open-read:" + granted,
+                            "java.fis:" + granted,
+                            "java.read:" + granted,
+                            "jni.open-read:" + secret,
+                            "java.read:" + secret,
+                            "jni.open-read:" + siblingJar,
+                            "java.fis:" + siblingJar,
+                            "jni.mount-tmpfs:" + classes));
+            command.set(command.indexOf("-cp") + 1, s.app + ":" + classes);
+            try (AttackKit.Session session = AttackKit.start(command)) {
+                assertEquals(0, session.finish(), session.stderr());
+                assertEquals(
+                        "OK in the class path",
+                        session.answer("jni.open-read:" + resource),
+                        "native code reads the class path through the bind: its Landlock rule holds there");
+                assertEquals("OK in the class path", session.answer("java.read:" + resource));
+                assertEquals(
+                        "REFUSED open ENOENT",
+                        session.answer("jni.open-read:" + granted),
+                        "beside the entry, native code finds nothing");
+                assertEquals("OK granted beside it", session.answer("java.read:" + granted), "Java asks the broker");
+                assertEquals("REFUSED open ENOENT", session.answer("jni.open-read:" + secret));
+                assertTrue(
+                        session.answer("java.read:" + secret).contains("denied by airlock policy"),
+                        session.answer("java.read:" + secret));
+                assertEquals("REFUSED open ENOENT", session.answer("jni.open-read:" + siblingJar));
+                assertTrue(
+                        session.answer("java.fis:" + siblingJar).contains("denied by airlock policy"),
+                        session.answer("java.fis:" + siblingJar));
+                assertEquals("REFUSED mount EPERM", session.answer("jni.mount-tmpfs:" + classes));
+            }
+        } finally {
+            deleteTree(home);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void aClassPathEntryTheHelperMayNotReadItselfIsRefusedByName(Jdk jdk) throws Exception {
+        Assumptions.assumeTrue(Sandbox.isRoot(), "needs root: the helper runs as nobody only when airlock is root");
+        Path home = privateHome("rwx------");
+        try (Sandbox s = new Sandbox()) {
+            Path jar = jar(home.resolve("probe.jar"), Map.of(), s.app);
+            mode(jar, "rw-------");
             Sandbox.Result r = run(
                     Sandbox.javaCommand(jdk, null, List.of("-cp", jar.toString(), PROBE, "status")), Map.of(), null);
             assertEquals(2, r.exitCode(), r.stderr());
             assertTrue(
                     r.stderr().contains("the class path entry " + jar + " is not readable by the helper's user"),
                     r.stderr());
-            assertTrue(r.stderr().contains("nobody (uid 65534) may not search it"), r.stderr());
+            assertTrue(r.stderr().contains("nobody (uid 65534) may not read it"), r.stderr());
         } finally {
-            try (Stream<Path> walk = Files.walk(secret)) {
-                List<Path> all = new ArrayList<>(walk.toList());
-                java.util.Collections.reverse(all);
-                for (Path p : all) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            deleteTree(home);
         }
     }
 

@@ -88,8 +88,9 @@ class DoctorIT {
             assertTrue(report.details().get("uid-drop").contains("nobody (uid 65534)"), report.output());
             assertEquals(expected(unshareWorks("--net")), report.state("net-namespace"), report.output());
             assertEquals(expected(unshareWorks("--ipc")), report.state("ipc-namespace"), report.output());
+            assertEquals(expected(unshareWorks("--mount")), report.state("mnt-namespace"), report.output());
         } else {
-            for (String layer : new String[] {"uid-drop", "net-namespace", "ipc-namespace"}) {
+            for (String layer : new String[] {"uid-drop", "net-namespace", "ipc-namespace", "mnt-namespace"}) {
                 assertEquals("not used", report.state(layer), report.output());
             }
             assertTrue(report.details().get("net-namespace").contains("single-threaded"), report.output());

@@ -48,7 +48,8 @@ final class Sandbox implements AutoCloseable {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    private void copyClass(Class<?> type) throws IOException {
+    /** Copies one compiled class of the test sources into {@link #app}, where the helper loads it. */
+    void copyClass(Class<?> type) throws IOException {
         String resource = type.getName().replace('.', '/') + ".class";
         Path target = app.resolve(resource);
         Files.createDirectories(target.getParent());

@@ -9,7 +9,13 @@ public enum Namespace {
     /** A new network namespace: only a loopback interface, down. */
     NETWORK(0x40000000, "net"),
     /** A new IPC namespace: its own System V objects and POSIX message queues. */
-    IPC(0x08000000, "ipc");
+    IPC(0x08000000, "ipc"),
+    /**
+     * A new mount namespace, a copy of the caller's mount tree. It implies CLONE_FS (the thread's
+     * own root, working directory and umask), which, unlike CLONE_NEWUSER's CLONE_THREAD, a thread of
+     * a multi-threaded process may unshare: the kernel copies the thread's fs_struct.
+     */
+    MOUNT(0x00020000, "mnt");
 
     private final int cloneFlag;
     private final String procName;

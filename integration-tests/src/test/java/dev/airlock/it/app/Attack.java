@@ -207,6 +207,12 @@ public final class Attack {
                 return metadataByPath(a[0], Integer.parseInt(a[1]));
             case "meta-fd":
                 return metadataByDescriptor(Integer.parseInt(a[0]), Integer.parseInt(a[1]));
+            case "open-read":
+                return openRead(arg);
+            case "mount-tmpfs": {
+                long r = call(Nr.MOUNT, cString("tmpfs"), cString(arg), cString("tmpfs"), 0, 0);
+                return r < 0 ? refused("mount", r) : "OK mounted a tmpfs on " + arg;
+            }
             case "meta-opath":
                 return metadataByOpath(a[0], Integer.parseInt(a[1]));
             case "stat-link":
@@ -277,6 +283,7 @@ public final class Attack {
         static final int IOPRIO_SET = 251;
         static final int INOTIFY_ADD_WATCH = 254;
         static final int OPENAT = 257;
+        static final int MOUNT = 165;
         static final int FCHOWNAT = 260;
         static final int FUTIMESAT = 261;
         static final int READLINKAT = 267;
@@ -1056,6 +1063,24 @@ public final class Attack {
     }
 
     /** The same through an O_PATH descriptor (which Landlock does not check) and the *at calls' AT_EMPTY_PATH. */
+    /** A plain native open and read of {@code path}: what native code sees there, past every hook. */
+    private String openRead(String path) {
+        long fd = call(Nr.OPENAT, AT_FDCWD, cString(path), O_CLOEXEC);
+        if (fd < 0) {
+            return refused("open", fd);
+        }
+        try {
+            long buffer = memory(4096);
+            long n = call(Nr.READ, fd, buffer, 4096);
+            if (n < 0) {
+                return refused("read", n);
+            }
+            return "OK " + new String(raw.get(buffer, (int) n), StandardCharsets.UTF_8).strip();
+        } finally {
+            close(fd);
+        }
+    }
+
     private String metadataByOpath(String path, int gid) {
         long fd = call(Nr.OPENAT, AT_FDCWD, cString(path), O_PATH | O_CLOEXEC);
         if (fd < 0) {

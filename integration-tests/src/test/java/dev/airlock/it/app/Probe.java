@@ -151,6 +151,8 @@ public final class Probe {
                     c.write(ByteBuffer.wrap(WRITTEN.getBytes(StandardCharsets.UTF_8)));
                 }
                 return "wrote";
+            case "property":
+                return System.getProperty(path);
             case "status":
                 return status();
             case "fds":
