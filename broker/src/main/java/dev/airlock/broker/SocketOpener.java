@@ -54,7 +54,8 @@ final class SocketOpener {
     RequestServer.Outcome connect(Request.Connect r, Fd carried) throws Refusal, ErrnoException {
         InetSocket.Kind kind = tcp(carried);
         InetEndpoint remote = r.remote();
-        InetSocket.Name target = target(remote, kind.domain());
+        int domain = domainFor(remote, kind.domain());
+        InetSocket.Name target = target(remote, domain);
         SocketDecision d = policy.decideConnect(remote.address(), remote.port(), names.namesOf(remote.inetAddress()));
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
@@ -62,7 +63,7 @@ final class SocketOpener {
         int helperFlags = Linux.statusFlags(carried.get());
         Fd socket = InetSocket.localName(carried.get()).port() != 0
                 ? Linux.dupCloexec(carried.get(), 0) // bound by the broker before: connect it in place
-                : copy(carried, kind.domain());
+                : copy(carried, kind.domain(), domain);
         try {
             // Non-blocking for the connect whatever the program's mode (in place, the helper could
             // clear it meanwhile and stall only its own requests; see ARCHITECTURE's threat model).
@@ -81,8 +82,10 @@ final class SocketOpener {
     RequestServer.Outcome bind(Request.Bind r, Fd carried) throws Refusal, ErrnoException {
         InetSocket.Kind kind = tcp(carried);
         InetEndpoint local = r.local();
-        InetSocket.Name target = target(local, kind.domain());
         InetSocket.Name current = InetSocket.localName(carried.get());
+        // A bound socket keeps its own domain; a new one takes the address's (see domainFor).
+        int domain = current.port() != 0 ? kind.domain() : domainFor(local, kind.domain());
+        InetSocket.Name target = target(local, domain);
         boolean ours = current.port() != 0 && bound.contains(InetSocket.cookie(carried.get()));
         if (!ours) {
             SocketDecision d = policy.decideListen(local.address(), local.port());
@@ -101,7 +104,7 @@ final class SocketOpener {
             }
             socket = Linux.dupCloexec(carried.get(), 0);
         } else {
-            socket = copy(carried, kind.domain());
+            socket = copy(carried, kind.domain(), domain);
         }
         try {
             if (current.port() == 0) {
@@ -162,9 +165,19 @@ final class SocketOpener {
         return new InetSocket.Name(address, endpoint.port(), endpoint.scopeId());
     }
 
-    /** A new socket of {@code domain} in the broker's namespace, with the options of {@code carried}. */
-    private static Fd copy(Fd carried, int domain) throws ErrnoException {
-        InetSocket.Options options = InetSocket.options(carried.get(), domain);
+    /**
+     * The domain of the broker's socket for {@code endpoint}: the helper's socket's, except an
+     * IPv6 address on an IPv4 socket, which gets an IPv6 socket. The JDK makes IPv4 sockets where
+     * it finds no IPv6 interface, as in the helper's empty network namespace, and still passes
+     * IPv6 addresses on; outside, the same program would have had a dual-stack socket.
+     */
+    private static int domainFor(InetEndpoint endpoint, int helperDomain) {
+        return endpoint.isV6() ? InetSocket.AF_INET6 : helperDomain;
+    }
+
+    /** A new socket of {@code domain} in the broker's namespace, with the options of {@code carried} (of {@code carriedDomain}). */
+    private static Fd copy(Fd carried, int carriedDomain, int domain) throws ErrnoException {
+        InetSocket.Options options = InetSocket.options(carried.get(), carriedDomain);
         Fd socket = InetSocket.open(domain);
         try {
             InetSocket.apply(socket.get(), domain, options);

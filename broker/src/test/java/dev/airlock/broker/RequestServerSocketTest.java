@@ -239,11 +239,18 @@ class RequestServerSocketTest {
                     server.serve(new Request.Bind(InetEndpoint.of(LOOPBACK, 0, 0), 1), b)
                             .reply());
         }
-        try (Fd v4 = helperSocket()) {
-            assertEquals(
-                    new Reply.Failed(SocketOpener.EAFNOSUPPORT),
-                    server.serve(new Request.Connect(InetEndpoint.of(new byte[16], 80, 0)), v4)
-                            .reply());
+        try (ServerSocket v6 = new ServerSocket(0, 5, InetAddress.getByName("::1"));
+                Fd v4 = helperSocket()) {
+            byte[] loopback6 = new byte[16];
+            loopback6[15] = 1;
+            // The JDK makes IPv4 sockets where it sees no IPv6 interface (the helper's namespace):
+            // an IPv6 address on one gets an IPv6 socket of the broker's, as outside.
+            RequestServer.Outcome o =
+                    server.serve(new Request.Connect(InetEndpoint.of(loopback6, v6.getLocalPort(), 0)), v4);
+            assertTrue(o.reply() instanceof Reply.Socket, o.reply().toString());
+            try (Fd socket = o.fd()) {
+                assertEquals(InetSocket.AF_INET6, InetSocket.kind(socket.get()).domain());
+            }
         }
     }
 
