@@ -239,10 +239,10 @@ class RequestServerSocketTest {
                     server.serve(new Request.Bind(InetEndpoint.of(LOOPBACK, 0, 0), 1), b)
                             .reply());
         }
-        try (ServerSocket v6 = new ServerSocket(0, 5, InetAddress.getByName("::1"));
+        byte[] loopback6 = new byte[16];
+        loopback6[15] = 1;
+        try (ServerSocket v6 = new ServerSocket(0, 5, InetAddress.getByAddress(loopback6));
                 Fd v4 = helperSocket()) {
-            byte[] loopback6 = new byte[16];
-            loopback6[15] = 1;
             // The JDK makes IPv4 sockets where it sees no IPv6 interface (the helper's namespace):
             // an IPv6 address on one gets an IPv6 socket of the broker's, as outside.
             RequestServer.Outcome o =

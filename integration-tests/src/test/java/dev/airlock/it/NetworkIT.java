@@ -167,6 +167,7 @@ class NetworkIT {
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
+    @SuppressWarnings("AddressSelection") // a numeric loopback literal: no name is looked up
     void anIpv6LiteralConnectsWhereGranted(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox();
                 Echo echo = new Echo(InetAddress.getByName("::1"))) {
