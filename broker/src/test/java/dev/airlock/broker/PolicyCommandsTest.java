@@ -92,9 +92,6 @@ class PolicyCommandsTest {
                         "not enforced by Airlock: 1 grant restricted by codeBase, signedBy or principal (" + policy
                                 + ":7): the broker serves the whole JVM and cannot tell which code or principal"
                                 + " asked, so their 1 permission grant nothing",
-                        "not enforced by Airlock: 1 java.net.SocketPermission grant (" + policy + ":5): airlock"
-                                + " explain decides them, but this release denies the program every TCP bind and"
-                                + " connect",
                         "not enforced by Airlock: 2 java.util.PropertyPermission grants (" + policy + ":3, 4):"
                                 + " in-process permissions: the SecurityManager checked them inside the JVM, and"
                                 + " Airlock confines only the files and connections the program reaches outside it",

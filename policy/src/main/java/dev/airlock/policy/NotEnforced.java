@@ -14,9 +14,10 @@ import java.util.Objects;
  *
  * <p>What is grouped: the JDK's in-process permissions ({@code PropertyPermission},
  * {@code RuntimePermission}, ...), one group per class; third-party permission classes, one group
- * per class; grants restricted by {@code codeBase}, {@code signedBy} or {@code principal}; and the
- * {@code SocketPermission} grants, which {@code airlock explain} decides but the helper's TCP does
- * not yet use. {@link #toString()} is one line, for example {@code not enforced by Airlock: 3
+ * per class; grants restricted by {@code codeBase}, {@code signedBy} or {@code principal}; the
+ * {@code SocketPermission} grants of {@code accept}, whose "who may connect in" only the helper
+ * could check (the broker decides {@code connect} and {@code listen}); and those of
+ * {@code resolve} alone, while the broker does not resolve names for the program. {@link #toString()} is one line, for example {@code not enforced by Airlock: 3
  * java.util.PropertyPermission grants (app.policy:4, 7, 9): in-process permissions}.
  *
  * <p>None of this is an error: such a policy runs as it did, granting through the entries Airlock
@@ -109,7 +110,8 @@ public final class NotEnforced {
     static final class Collector {
         private final List<String> restricted = new ArrayList<>();
         private int restrictedPermissions;
-        private final List<String> sockets = new ArrayList<>();
+        private final List<String> accepts = new ArrayList<>();
+        private final List<String> resolves = new ArrayList<>();
         private final Map<String, List<String>> types = new LinkedHashMap<>();
 
         void restricted(Grant g) {
@@ -117,8 +119,13 @@ public final class NotEnforced {
             restrictedPermissions += g.permissions().size();
         }
 
-        void socket(Permission p) {
-            sockets.add(p.rule());
+        /** A socket grant of {@code actions} ({@link SocketActions} bits, as written). */
+        void socket(Permission p, int actions) {
+            if ((actions & SocketActions.ACCEPT) != 0) {
+                accepts.add(p.rule());
+            } else if (actions == SocketActions.RESOLVE) {
+                resolves.add(p.rule());
+            }
         }
 
         void type(Permission p) {
@@ -137,12 +144,20 @@ public final class NotEnforced {
                                 + restrictedPermissions + " permission" + (restrictedPermissions == 1 ? "" : "s")
                                 + " grant nothing"));
             }
-            if (!sockets.isEmpty()) {
+            if (!accepts.isEmpty()) {
                 out.add(new NotEnforced(
-                        PolicyCompiler.SOCKET_PERMISSION + (sockets.size() == 1 ? " grant" : " grants"),
-                        sockets,
-                        "airlock explain decides them, but this release denies the program every TCP bind and"
-                                + " connect"));
+                        PolicyCompiler.SOCKET_PERMISSION + " accept" + (accepts.size() == 1 ? " grant" : " grants"),
+                        accepts,
+                        "who may connect in is not checked: a socket the broker lets the program listen on"
+                                + " accepts any peer that can reach it, and only the program itself could check each"
+                                + " one (its connect and listen actions are enforced)"));
+            }
+            if (!resolves.isEmpty()) {
+                out.add(new NotEnforced(
+                        PolicyCompiler.SOCKET_PERMISSION + " resolve" + (resolves.size() == 1 ? " grant" : " grants"),
+                        resolves,
+                        "name resolution is not brokered yet: the program resolves by itself only what"
+                                + " /etc/hosts names"));
             }
             for (Map.Entry<String, List<String>> e : types.entrySet()) {
                 String type = e.getKey();

@@ -116,8 +116,8 @@ final class PolicyCompiler {
                 int socketsBefore = sockets.size();
                 permission(f.displayName(), source.userDir(), p);
                 if (type.equals(SOCKET_PERMISSION) && sockets.size() > socketsBefore) {
-                    // Decided by `airlock explain`, but the helper's TCP is closed by the kernel for now.
-                    notEnforced.socket(p);
+                    // connect and listen are the broker's; what of the rest is not is NotEnforced's to say.
+                    notEnforced.socket(p, SocketActions.parse(p.actions()));
                 }
             }
         }

@@ -320,6 +320,46 @@ class PolicyTest {
     }
 
     @Test
+    void onlyAcceptAndResolveOnlySocketGrantsAreListedAsNotEnforced() throws Exception {
+        Policy p = policy("s.policy", """
+        grant {
+          permission java.net.SocketPermission "db:5432", "connect";
+          permission java.net.SocketPermission "localhost:8080", "listen";
+          permission java.net.SocketPermission "*", "accept";
+          permission java.net.SocketPermission "localhost:1024-", "listen,accept";
+          permission java.net.SocketPermission "example.com", "resolve";
+        };
+        """);
+        List<String> n = new ArrayList<>();
+        for (NotEnforced x : p.notEnforced()) {
+            n.add(x.toString());
+        }
+        assertEquals(
+                List.of(
+                        "not enforced by Airlock: 2 java.net.SocketPermission accept grants (s.policy:4, 5): who may"
+                                + " connect in is not checked: a socket the broker lets the program listen on accepts"
+                                + " any peer that can reach it, and only the program itself could check each one"
+                                + " (its connect and listen actions are enforced)",
+                        "not enforced by Airlock: 1 java.net.SocketPermission resolve grant (s.policy:6): name"
+                                + " resolution is not brokered yet: the program resolves by itself only what"
+                                + " /etc/hosts names"),
+                n);
+        assertTrue(p.decideConnect(new byte[] {127, 0, 0, 1}, 5432, java.util.Set.of("db"))
+                .allowed());
+        assertFalse(p.decideConnect(new byte[] {127, 0, 0, 1}, 5432, java.util.Set.of())
+                .allowed());
+        assertTrue(p.decideListen(new byte[4], 8080).allowed());
+        assertEquals(
+                "denied by airlock policy s.policy: listen 0.0.0.0:80",
+                p.decideListen(new byte[4], 80).reason());
+        byte[] v6Loopback = new byte[16];
+        v6Loopback[15] = 1;
+        assertEquals(
+                "denied by airlock policy s.policy: connect [0:0:0:0:0:0:0:1]:5432",
+                p.decideConnect(v6Loopback, 5432, java.util.Set.of()).reason());
+    }
+
+    @Test
     void warningsSayWhatDoesNotDoWhatItSeemsTo() throws Exception {
         Policy p = policy("w.policy", """
         grant {
@@ -361,8 +401,6 @@ class PolicyTest {
                         "not enforced by Airlock: 2 grants restricted by codeBase, signedBy or principal (w.policy:11,"
                                 + " 12): the broker serves the whole JVM and cannot tell which code or principal"
                                 + " asked, so their 3 permissions grant nothing",
-                        "not enforced by Airlock: 1 java.net.SocketPermission grant (w.policy:5): airlock explain"
-                                + " decides them, but this release denies the program every TCP bind and connect",
                         "not enforced by Airlock: 3 java.util.PropertyPermission grants (w.policy:2, 3, 9):"
                                 + " in-process permissions: the SecurityManager checked them inside the JVM, and"
                                 + " Airlock confines only the files and connections the program reaches outside it",
