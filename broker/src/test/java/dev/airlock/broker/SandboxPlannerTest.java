@@ -132,7 +132,7 @@ class SandboxPlannerTest {
         assertEquals(LAUNCHER, plan.helper().launcher());
         assertEquals(3, plan.helper().channelFd());
         assertEquals(
-                List.of("HOME=/nonexistent"),
+                List.of("HOME=/nonexistent", "AIRLOCK_SANDBOX=1"),
                 plan.helper().environment(),
                 "the broker's (empty) environment, and the home of the user the helper runs as");
 
@@ -157,7 +157,9 @@ class SandboxPlannerTest {
                 plan.confinement().identity());
         assertEquals(Set.of(), plan.confinement().namespaces().kinds());
         assertEquals(
-                List.of("PATH=/bin", "LANG=C.UTF-8"), plan.helper().environment(), "the broker's own, in its order");
+                List.of("PATH=/bin", "LANG=C.UTF-8", "AIRLOCK_SANDBOX=1"),
+                plan.helper().environment(),
+                "the broker's own, in its order, and the sandbox marker last");
         List<String> argv = plan.helper().argv();
         assertFalse(
                 argv.contains("--enable-native-access=ALL-UNNAMED"), "JDK 17 has no native-access warnings to silence");
@@ -466,7 +468,7 @@ class SandboxPlannerTest {
                 "right before the user's arguments, so that the user's own -D wins: " + argv);
         assertTrue(argv.get(user - 3).startsWith("-javaagent:"), argv.toString());
         assertEquals(
-                List.of("TMPDIR=" + TMP, "HOME=" + GIVEN_HOME, "LANG=C.UTF-8"),
+                List.of("TMPDIR=" + TMP, "HOME=" + GIVEN_HOME, "LANG=C.UTF-8", "AIRLOCK_SANDBOX=1"),
                 plan.helper().environment(),
                 "replaced in place, the rest in its order");
     }
@@ -479,7 +481,9 @@ class SandboxPlannerTest {
         RunArguments arguments =
                 withHome(args("-cp", "app", "Main"), new RunArguments.TmpChoice.None(), Optional.empty());
         SandboxPlan plan = plan(arguments, user(variables), jdk(17), withTmp(Optional.empty()));
-        assertEquals(List.of("TMPDIR=/var/tmp", "HOME=/home/u"), plan.helper().environment());
+        assertEquals(
+                List.of("TMPDIR=/var/tmp", "HOME=/home/u", "AIRLOCK_SANDBOX=1"),
+                plan.helper().environment());
         for (String option : plan.helper().argv()) {
             assertFalse(option.startsWith("-Djava.io.tmpdir") || option.startsWith("-Duser.home"), option);
         }
