@@ -32,10 +32,10 @@ import org.junit.jupiter.api.Test;
  * and it talks to Maven over its standard streams.
  *
  * <p>The suite runs first without Airlock (and, when this build is online, fetches the plugins and
- * test dependencies the project's own build needs into the local repository), then offline,
- * confined under {@code src/test/resources/surefire/commons-csv.policy}: the same test cases with
+ * test dependencies the project's own build needs into the local repository), then offline, on
+ * the same JDK 17, confined under {@code src/test/resources/surefire/commons-csv.policy}: the same test cases with
  * the same outcomes. Then the tests that write files run under the same policy without write on
- * the build directory: each fails on the denied write, a file's creation with Airlock's reason in
+ * the build directory, on JDK 25: each fails on the denied write, a file's creation with Airlock's reason in
  * Surefire's report, and the build ends with a failure; a hang is killed by {@link
  * SurefireProject}'s timeout and fails the test.
  */
@@ -94,8 +94,10 @@ final class SurefireArgLineIT {
     void withoutWriteOnTheBuildDirectoryTheWritingTestsFailWithAirlocksReason()
             throws IOException, InterruptedException {
         Path policy = project.policy("commons-csv-read-only-build.policy");
+        // On JDK 25: the whole suite runs confined on JDK 17 in the other test; this short run shows
+        // Surefire's forked JVM under the drop-in on the other JDK the helper supports.
         SurefireProject.Run denied =
-                project.test("denied", Jdk.JDK17, true, argLine(policy), "-Dtest=" + WRITING_TESTS);
+                project.test("denied", Jdk.JDK25, true, argLine(policy), "-Dtest=" + WRITING_TESTS);
         record("denied", denied);
         assertNotEquals(0, denied.exitCode(), "the build must fail when its tests do\n" + denied.logTail());
         SurefireReport report = denied.report();
