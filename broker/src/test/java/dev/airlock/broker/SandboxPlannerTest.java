@@ -55,7 +55,7 @@ class SandboxPlannerTest {
     }
 
     private static PreparedFiles files(Optional<Path> cache, List<Path> kernelViews) {
-        return new PreparedFiles(new RuntimeFiles(AGENT, JFFI), cache, kernelViews);
+        return new PreparedFiles(new RuntimeFiles(AGENT, JFFI), cache, kernelViews, List.of(), Optional.empty());
     }
 
     /** Real paths for {@code named}: each its own, except the JDK's link, which points into /made/up/etc. */
@@ -264,7 +264,8 @@ class SandboxPlannerTest {
                 new RuntimeFiles(AGENT, JFFI),
                 Optional.empty(),
                 List.of(),
-                List.of(new Rule(tree, treeRights, false), new Rule(file, Landlock.READ_FILE, true)));
+                List.of(new Rule(tree, treeRights, false), new Rule(file, Landlock.READ_FILE, true)),
+                Optional.empty());
         SandboxPlan plan = plan(args("-cp", "app.jar", "Main"), root(6), jdk(17), files);
         assertEquals(treeRights, plan.rules().rules().get(tree));
         assertEquals(Landlock.READ_FILE, plan.rules().rules().get(file));
@@ -432,7 +433,7 @@ class SandboxPlannerTest {
             | Landlock.REFER;
 
     private static PreparedFiles withTmp(Optional<Path> tmp) {
-        return new PreparedFiles(new RuntimeFiles(AGENT, JFFI), Optional.empty(), List.of(), tmp);
+        return new PreparedFiles(new RuntimeFiles(AGENT, JFFI), Optional.empty(), List.of(), List.of(), tmp);
     }
 
     private static RunArguments withHome(RunArguments arguments, RunArguments.TmpChoice tmp, Optional<Path> home) {
