@@ -3,7 +3,9 @@
 #   1. brokered open+close through Airlock from Java (java.io FileInputStream on a file only the
 #      policy grants) against the C floor of bench/fdpass_floor.c, in the same run,
 #      unpinned and with everything on CPU 0;
-#   2. wall time of `airlock run -- -cp . Hello` against plain `java -cp . Hello` (median of N).
+#   2. start-up: wall time of plain `java -cp . Hello`, of `airlock run --policy P -- -cp . Hello`
+#      and of the drop-in `java -javaagent:airlock.jar=policy=P -cp . Hello` (median of N each, in
+#      the same run), each sandboxed figure also as a ratio against plain java.
 # Usage: bench/run.sh [ITERATIONS] [STARTUP_RUNS]   (defaults 50000 and 15)
 # Needs: a built airlock.jar (mvn -B -DskipTests package) and gcc.
 set -euo pipefail
@@ -50,8 +52,13 @@ median_ms() {
   done
   printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1000 }'
 }
+agent=$repo/dist/target/airlock.jar
+# One warm-up run of each (the JDK's class data sharing archive, Airlock's transform cache).
 "$java" -cp "$work/classes" Hello > /dev/null
-bin/airlock run -- -cp "$work/classes" Hello > /dev/null
+bin/airlock run --policy "$work/bench.policy" -- -cp "$work/classes" Hello > /dev/null
+"$java" -javaagent:"$agent"=policy="$work/bench.policy" -cp "$work/classes" Hello > /dev/null
 plain=$(median_ms "$java" -cp "$work/classes" Hello)
-sandboxed=$(median_ms bin/airlock run -- -cp "$work/classes" Hello)
-echo "java_hello_ms=$plain airlock_run_hello_ms=$sandboxed ratio=$(ratio "$sandboxed" "$plain")"
+sandboxed=$(median_ms bin/airlock run --policy "$work/bench.policy" -- -cp "$work/classes" Hello)
+dropin=$(median_ms "$java" -javaagent:"$agent"=policy="$work/bench.policy" -cp "$work/classes" Hello)
+echo "java_hello_ms=$plain airlock_run_hello_ms=$sandboxed airlock_run_ratio=$(ratio "$sandboxed" "$plain")" \
+  "javaagent_hello_ms=$dropin javaagent_ratio=$(ratio "$dropin" "$plain")"
