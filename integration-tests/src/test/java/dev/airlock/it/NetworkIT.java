@@ -172,16 +172,17 @@ class NetworkIT {
         try (Sandbox s = new Sandbox();
                 Echo echo = new Echo(InetAddress.getByName("::1"))) {
             Path policy = policy(s, "\"[::1]:" + echo.port() + "\", \"connect\"");
-            String[] ops = {"socket,::1," + echo.port(), "channel,::1," + echo.port(), "socket,127.0.0.1," + echo.port()
-            };
+            // A SocketChannel is left out: where the JDK sees no IPv6 interface (the helper's empty
+            // network namespace, as root) it refuses an IPv6 address itself, before any connect
+            // (UnsupportedAddressTypeException); see ARCHITECTURE, "IPv6 in the helper's namespace".
+            String[] ops = {"socket,::1," + echo.port(), "socket,127.0.0.1," + echo.port()};
             AttackKit.Session run = runToEnd(s, jdk, policy, ops);
             assertEquals("OK pong", run.answer(ops[0]), run.stderr());
-            assertEquals("OK pong", run.answer(ops[1]));
             assertEquals(
                     "EX java.net.SocketException: denied by airlock policy " + policy + ": connect 127.0.0.1:"
                             + echo.port(),
-                    run.answer(ops[2]));
-            assertEquals(2, echo.connections.size(), echo.connections.toString());
+                    run.answer(ops[1]));
+            assertEquals(1, echo.connections.size(), echo.connections.toString());
         }
     }
 
