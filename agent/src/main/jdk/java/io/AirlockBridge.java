@@ -488,6 +488,247 @@ public final class AirlockBridge {
         return n;
     }
 
+    /**
+     * The device number (as stat's {@code st_dev}) of the mount that {@code dir} lies on, from the
+     * helper's own {@code /proc/self/mountinfo}: the longest mount point that is {@code dir} or one
+     * of its parents, the last one mounted there where several are; -1 when none is or the table
+     * cannot be read. For Files.getFileStore's walk above a grant (see the advice on
+     * LinuxFileStore#findMountEntry): the mount table is the helper's to read, and says nothing of
+     * the directory but the mount it is on.
+     *
+     * @param dir an absolute path, its bytes as ISO-8859-1 characters (so any file name compares exactly)
+     */
+    public static long mountDevice(String dir) {
+        java.util.List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(
+                    java.nio.file.Path.of("/proc/self/mountinfo"), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        long device = -1;
+        int longest = -1;
+        for (String line : lines) {
+            // ID PARENT MAJOR:MINOR ROOT MOUNT-POINT ...; the mount point with \ooo escapes.
+            String[] fields = line.split(" ", 6);
+            if (fields.length < 6) {
+                continue;
+            }
+            String point = unescape(fields[4]);
+            boolean covers = point.equals("/")
+                    || dir.equals(point)
+                    || (dir.startsWith(point) && dir.charAt(point.length()) == '/');
+            int colon = fields[2].indexOf(':');
+            if (!covers || colon < 0 || point.length() < longest) {
+                continue;
+            }
+            try {
+                long major = Long.parseLong(fields[2].substring(0, colon));
+                long minor = Long.parseLong(fields[2].substring(colon + 1));
+                // glibc's makedev, the encoding of st_dev.
+                device = ((major & 0xfffL) << 8)
+                        | ((major & 0xfffff000L) << 32)
+                        | (minor & 0xffL)
+                        | ((minor & 0xffffff00L) << 12);
+                longest = point.length();
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return device;
+    }
+
+    /** A mountinfo field with its octal escapes ({@code \040} for a space, ...) undone. */
+    private static String unescape(String field) {
+        if (field.indexOf('\\') < 0) {
+            return field;
+        }
+        StringBuilder out = new StringBuilder(field.length());
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && isOctal(field, i + 1)) {
+                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isOctal(String s, int from) {
+        if (from + 3 > s.length()) {
+            return false;
+        }
+        for (int i = from; i < from + 3; i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '7') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Handles on the JDK's own descriptor calls, for the copy's substitutes below; looked up at first use. */
+    private static volatile MethodHandle ownFchown;
+
+    private static volatile MethodHandle ownFchmod;
+    private static volatile MethodHandle ownFutimes;
+    private static volatile MethodHandle ownFutimens;
+
+    /**
+     * Stands in for {@code UnixNativeDispatcher.fchown(int, int, int)} inside the JDK's copy of a
+     * file or directory (Files.copy with COPY_ATTRIBUTES, Files.move across file systems; the agent
+     * substitutes those calls only, see the agent's Hooks). The JDK's own call runs first. Seccomp
+     * refuses the chown family to the helper (EPERM), and nothing is brokered for it (the broker
+     * may be root: brokering would give ownership away); but a chown to the owner and group the
+     * file already has changes nothing, and the kernel grants it to the owner, so that one
+     * succeeds here as a no-op: the descriptor's own status (fstat through the helper's
+     * {@code /proc/self/fd}) says whether it is. Any other owner keeps the JDK's EPERM.
+     */
+    public static void fchown(int fd, int uid, int gid) throws Exception {
+        Throwable refused;
+        try {
+            MethodHandle h = ownFchown;
+            if (h == null) {
+                h = dispatcher("fchown", MethodType.methodType(void.class, int.class, int.class, int.class));
+                ownFchown = h;
+            }
+            h.invokeExact(fd, uid, gid);
+            return;
+        } catch (Throwable t) {
+            refused = t;
+        }
+        if (!refusedByKernel(refused)) {
+            throw rethrow(refused);
+        }
+        java.util.Map<String, Object> owner;
+        try {
+            owner = java.nio.file.Files.readAttributes(java.nio.file.Path.of("/proc/self/fd/" + fd), "unix:uid,gid");
+        } catch (IOException e) {
+            throw rethrow(refused);
+        }
+        if ((uid == -1 || Integer.valueOf(uid).equals(owner.get("uid")))
+                && (gid == -1 || Integer.valueOf(gid).equals(owner.get("gid")))) {
+            return;
+        }
+        throw rethrow(refused);
+    }
+
+    /**
+     * Stands in for {@code UnixNativeDispatcher.fchmod(int, int)} inside the JDK's copy (as
+     * {@link #fchown}). The JDK's own call runs first; when the kernel refuses it (seccomp refuses
+     * the chmod family to the helper), the broker is asked to change the mode of the file by the
+     * name the kernel gives the descriptor (the helper's {@code /proc/self/fd/N}), decided as
+     * write on that path exactly as {@code Files.setPosixFilePermissions} is. If the file was
+     * renamed meanwhile, the request names whatever is at that path now: a file the program could
+     * change by that path anyway, so the race reaches nothing the path API does not. A removed
+     * file, or a descriptor with no path, keeps the JDK's refusal.
+     */
+    public static void fchmod(int fd, int mode) throws Exception {
+        Throwable refused;
+        try {
+            MethodHandle h = ownFchmod;
+            if (h == null) {
+                h = dispatcher("fchmod", MethodType.methodType(void.class, int.class, int.class));
+                ownFchmod = h;
+            }
+            h.invokeExact(fd, mode);
+            return;
+        } catch (Throwable t) {
+            refused = t;
+        }
+        nio(CHMOD, pathOf(fd, refused), null, false, mode, 0, 0);
+    }
+
+    /**
+     * Stands in for JDK 17's {@code UnixNativeDispatcher.futimes(int, long, long)} (microseconds)
+     * inside its copy: as {@link #fchmod}, the broker sets the times by the descriptor's name
+     * (UTIMENS, decided as write, as {@code Files.setLastModifiedTime}).
+     */
+    public static void futimes(int fd, long accessMicros, long modifiedMicros) throws Exception {
+        Throwable refused = ownTimes(false, fd, accessMicros, modifiedMicros);
+        if (refused != null) {
+            setTimes(fd, refused, micros(accessMicros), micros(modifiedMicros));
+        }
+    }
+
+    /** JDK 25's {@code futimens(int, long, long)} (nanoseconds) inside its copy: as {@link #futimes}. */
+    public static void futimens(int fd, long accessNanos, long modifiedNanos) throws Exception {
+        Throwable refused = ownTimes(true, fd, accessNanos, modifiedNanos);
+        if (refused != null) {
+            setTimes(fd, refused, accessNanos, modifiedNanos);
+        }
+    }
+
+    /** The JDK's own futimens (nanoseconds) or futimes call: null when it succeeded, else what it threw. */
+    private static Throwable ownTimes(boolean nanos, int fd, long access, long modified) {
+        try {
+            MethodHandle h = nanos ? ownFutimens : ownFutimes;
+            if (h == null) {
+                h = dispatcher(
+                        nanos ? "futimens" : "futimes",
+                        MethodType.methodType(void.class, int.class, long.class, long.class));
+                if (nanos) {
+                    ownFutimens = h;
+                } else {
+                    ownFutimes = h;
+                }
+            }
+            h.invokeExact(fd, access, modified);
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    private static void setTimes(int fd, Throwable refused, long accessNanos, long modifiedNanos) throws Exception {
+        String path = pathOf(fd, refused);
+        if (accessNanos == Long.MIN_VALUE || modifiedNanos == Long.MIN_VALUE) {
+            throw unixException(22); // EINVAL: a time out of range, never "leave it" (the broker's OMIT)
+        }
+        nio(UTIMENS, path, null, false, 0, accessNanos, modifiedNanos);
+    }
+
+    /** Microseconds as nanoseconds, or Long.MIN_VALUE when they do not fit. */
+    private static long micros(long micros) {
+        long nanos = micros * 1000;
+        return nanos / 1000 == micros ? nanos : Long.MIN_VALUE;
+    }
+
+    /**
+     * The name the kernel gives descriptor {@code fd} when the JDK's own call on it was refused
+     * (EPERM or EACCES); otherwise, or when the descriptor has no name that is a path of an
+     * existing file, throws what the JDK's call threw.
+     */
+    private static String pathOf(int fd, Throwable refused) throws Exception {
+        if (!refusedByKernel(refused)) {
+            throw rethrow(refused);
+        }
+        java.nio.file.Path link = java.nio.file.Path.of("/proc/self/fd/" + fd);
+        try {
+            String name = java.nio.file.Files.readSymbolicLink(link).toString();
+            Object nlink = java.nio.file.Files.getAttribute(link, "unix:nlink");
+            if (name.startsWith("/") && nlink instanceof Integer count && count > 0) {
+                return name;
+            }
+        } catch (IOException e) {
+            // No name to route by: the JDK's refusal stands.
+        }
+        throw rethrow(refused);
+    }
+
+    /** Whether {@code t} is the JDK's UnixException for EPERM or EACCES. */
+    private static boolean refusedByKernel(Throwable t) throws Exception {
+        int errno = errnoOf(t);
+        return errno == 1 || errno == 13;
+    }
+
+    /** A static method of {@code sun.nio.fs.UnixNativeDispatcher}, reached from inside java.base. */
+    private static MethodHandle dispatcher(String name, MethodType type) throws ReflectiveOperationException {
+        Class<?> dispatcher = Class.forName("sun.nio.fs.UnixNativeDispatcher", false, null);
+        return MethodHandles.privateLookupIn(dispatcher, MethodHandles.lookup()).findStatic(dispatcher, name, type);
+    }
+
     /** The path the JDK put at {@code address}, decoded as the JDK decodes file names (sun.jnu.encoding). */
     private static String pathAt(long address) throws Exception {
         jdk.internal.misc.Unsafe unsafe = jdk.internal.misc.Unsafe.getUnsafe();

@@ -59,6 +59,19 @@ import java.util.Map;
  *       <td>setLastModifiedTime and every basic view: the JDK sets times through a descriptor
  *       (futimes, futimens), which the kernel allows only to the owner, so the view's failure
  *       is routed by path</td></tr>
+ *   <tr><td>{@code UnixNativeDispatcher#statvfs(UnixPath, UnixFileStoreAttributes)}</td>
+ *       <td>FileStore's getTotalSpace, getUsableSpace, getUnallocatedSpace, getBlockSize: outside
+ *       the direct roots the JDK's own statvfs runs on the descriptor the broker resolved (read)</td></tr>
+ *   <tr><td>{@code sun.nio.fs.LinuxFileStore#findMountEntry()}</td>
+ *       <td>Files.getFileStore: where the JDK's walk up to the mount point is refused above a
+ *       grant, the walk is finished from the mount table</td></tr>
+ *   <tr><td>JDK 17 {@code UnixCopyFile}, JDK 25 {@code UnixFileSystem}: copyFile and
+ *       copyDirectory, whose calls of {@code UnixNativeDispatcher}'s fchown, fchmod and futimes
+ *       (17) or futimens (25) are replaced by the bridge's methods of the same name (member
+ *       substitutions: on JDK 17 those are static natives, and their other callers, the
+ *       attribute views and SecureDirectoryStream, keep the JDK's calls)</td>
+ *       <td>Files.copy with COPY_ATTRIBUTES, Files.move across file systems: mode and times by
+ *       the descriptor's name through the broker (write), an owner unchanged as a no-op</td></tr>
  *   <tr><td>{@code sun.nio.fs.LinuxWatchService$Poller#implRegister}: its one call of the private
  *       static native {@code LinuxWatchService.inotifyAddWatch(int, long, int)} is replaced by a
  *       call of {@code AirlockBridge#inotifyAddWatch} (a member substitution, not advice)</td>
@@ -86,7 +99,7 @@ import java.util.Map;
  *
  * <p>Left out, and why: chown/lchown (the broker
  * runs as root, so brokering chown would give away ownership; the helper's own EPERM stands),
- * mknod, statvfs (FileStore), the extended-attribute calls (on descriptors), and calls relative to
+ * mknod, the extended-attribute calls (on descriptors), and calls relative to
  * a real directory descriptor (SecureDirectoryStream), which the broker cannot resolve.
  *
  * <p>NIO failures replace a {@code UnixException} with an IOException (a denial, an unreachable
@@ -98,7 +111,9 @@ import java.util.Map;
  * undeclared checked exception instead of the JDK's "false".
  *
  * <p>Each hook is matched by name and full descriptor, so a JDK whose shape differs fails the
- * installation (closed) instead of silently leaving the method unhooked.
+ * installation (closed) instead of silently leaving the method unhooked. A class all of whose
+ * hooks belong to JDK shapes ({@link #shaped}) is hooked only where java.base has it, and a shape
+ * is all or nothing across classes: a JDK woven with a shape must have every hook of it.
  */
 final class Hooks {
 
@@ -170,12 +185,26 @@ final class Hooks {
                 String replacedName,
                 String replacedDescriptor,
                 String replacement) {
+            return substitution(
+                    type, method, descriptor, replacedOwner, replacedName, replacedDescriptor, replacement, null);
+        }
+
+        /** {@link #substitution} for a method of one JDK shape only (see {@link #shape}). */
+        static Hook substitution(
+                String type,
+                String method,
+                String descriptor,
+                String replacedOwner,
+                String replacedName,
+                String replacedDescriptor,
+                String replacement,
+                String shape) {
             return new Hook(
                     type,
                     method,
                     descriptor,
                     null,
-                    null,
+                    shape,
                     replacedOwner + "#" + replacedName + replacedDescriptor,
                     replacement);
         }
@@ -204,6 +233,10 @@ final class Hooks {
     private static final String ATTRIBUTES = "Lsun/nio/fs/UnixFileAttributes;";
     private static final String JDK17 = "JDK 17";
     private static final String JDK25 = "JDK 25";
+    /** Where JDK 17 copies a file; JDK 25 does it in UnixFileSystem. */
+    private static final String COPY17 = "sun.nio.fs.UnixCopyFile";
+
+    private static final String COPY25 = "sun.nio.fs.UnixFileSystem";
 
     static final List<Hook> ALL = List.of(
             new Hook(
@@ -258,6 +291,11 @@ final class Hooks {
             new Hook(UND, "readlink", "(" + PATH + ")[B", "sun.nio.fs.AirlockUnixReadlinkAdvice"),
             new Hook(UND, "realpath", "(" + PATH + ")[B", "sun.nio.fs.AirlockUnixRealpathAdvice"),
             new Hook(UND, "opendir", "(" + PATH + ")J", "sun.nio.fs.AirlockUnixOpendirAdvice"),
+            new Hook(
+                    UND,
+                    "statvfs",
+                    "(" + PATH + "Lsun/nio/fs/UnixFileStoreAttributes;)V",
+                    "sun.nio.fs.AirlockUnixStatvfsAdvice"),
             new Hook(UND, "unlink", "(" + PATH + ")V", "sun.nio.fs.AirlockUnixChangeAdvice"),
             new Hook(UND, "rmdir", "(" + PATH + ")V", "sun.nio.fs.AirlockUnixChangeAdvice"),
             new Hook(UND, "mkdir", "(" + PATH + "I)V", "sun.nio.fs.AirlockUnixModeChangeAdvice"),
@@ -271,6 +309,11 @@ final class Hooks {
                     "(Ljava/nio/file/attribute/FileTime;Ljava/nio/file/attribute/FileTime;"
                             + "Ljava/nio/file/attribute/FileTime;)V",
                     "sun.nio.fs.AirlockUnixSetTimesAdvice"),
+            new Hook(
+                    "sun.nio.fs.LinuxFileStore",
+                    "findMountEntry",
+                    "()Lsun/nio/fs/UnixMountEntry;",
+                    "sun.nio.fs.AirlockLinuxFileStoreMountAdvice"),
             // The one call of the private native inotifyAddWatch (JDK 17 and 25 alike): advice cannot
             // wrap a native method, and advice on implRegister would have to redo the JDK's key
             // bookkeeping; replacing just the call keeps all of it, and the JDK's own translation of
@@ -282,9 +325,52 @@ final class Hooks {
                     "sun.nio.fs.LinuxWatchService",
                     "inotifyAddWatch",
                     "(IJI)I",
-                    "inotifyAddWatch"));
+                    "inotifyAddWatch"),
+            // The copy of a file or directory with its attributes (COPY_ATTRIBUTES, and a move
+            // across file systems) sets owner, mode and times through the new file's descriptor;
+            // on JDK 17 those are public static natives, which advice cannot wrap, and on both
+            // JDKs other callers (the attribute views, SecureDirectoryStream) must keep the
+            // JDK's own calls, so just these calls are replaced (see AirlockBridge#fchmod).
+            copyCall(COPY17, "copyFile", copyFile(COPY17), "fchown", "(III)V", JDK17),
+            copyCall(COPY17, "copyFile", copyFile(COPY17), "fchmod", "(II)V", JDK17),
+            copyCall(COPY17, "copyFile", copyFile(COPY17), "futimes", "(IJJ)V", JDK17),
+            copyCall(COPY17, "copyDirectory", copyDirectory(COPY17), "fchown", "(III)V", JDK17),
+            copyCall(COPY17, "copyDirectory", copyDirectory(COPY17), "fchmod", "(II)V", JDK17),
+            copyCall(COPY17, "copyDirectory", copyDirectory(COPY17), "futimes", "(IJJ)V", JDK17),
+            copyCall(COPY25, "copyFile", copyFile(COPY25), "fchown", "(III)V", JDK25),
+            copyCall(COPY25, "copyFile", copyFile(COPY25), "fchmod", "(II)V", JDK25),
+            copyCall(COPY25, "copyFile", copyFile(COPY25), "futimens", "(IJJ)V", JDK25),
+            copyCall(COPY25, "copyDirectory", copyDirectory(COPY25), "fchown", "(III)V", JDK25),
+            copyCall(COPY25, "copyDirectory", copyDirectory(COPY25), "fchmod", "(II)V", JDK25),
+            copyCall(COPY25, "copyDirectory", copyDirectory(COPY25), "futimens", "(IJJ)V", JDK25));
 
     private Hooks() {}
+
+    /** One descriptor call inside a JDK copy method, replaced by the bridge's method of the same name. */
+    private static Hook copyCall(
+            String type, String method, String descriptor, String call, String callDescriptor, String shape) {
+        return Hook.substitution(type, method, descriptor, UND, call, callDescriptor, call, shape);
+    }
+
+    /** {@code copyFile(UnixPath, UnixFileAttributes, UnixPath, Flags, long)}, Flags nested in {@code type}. */
+    private static String copyFile(String type) {
+        return "(" + PATH + ATTRIBUTES + PATH + "L" + type.replace('.', '/') + "$Flags;J)V";
+    }
+
+    /** {@code copyDirectory(UnixPath, UnixFileAttributes, UnixPath, Flags)}, Flags nested in {@code type}. */
+    private static String copyDirectory(String type) {
+        return "(" + PATH + ATTRIBUTES + PATH + "L" + type.replace('.', '/') + "$Flags;)V";
+    }
+
+    /**
+     * Whether every hook of {@code type} belongs to a JDK shape: such a type is hooked only on a
+     * JDK that has it (JDK 17's UnixCopyFile is gone from 25), and, where it exists, only with the
+     * hooks of the shapes it has.
+     */
+    static boolean shaped(String type) {
+        List<Hook> hooks = byType().get(type);
+        return hooks != null && hooks.stream().allMatch(h -> h.shape != null);
+    }
 
     /** The hooked classes in a fixed order, each with its hooks. */
     static Map<String, List<Hook>> byType() {

@@ -113,6 +113,30 @@ final class Installer {
         if (!inst.isModifiableModule(Object.class.getModule())) {
             throw new IOException("the JVM does not allow java.base to be opened to the agent");
         }
-        return new ArrayList<>(Hooks.byType().keySet());
+        return hookedClasses();
+    }
+
+    /**
+     * The classes this JDK's hooks are in: every hooked class, but one all of whose hooks belong
+     * to JDK shapes only where java.base has it (Hooks#shaped).
+     */
+    static List<String> hookedClasses() throws IOException {
+        List<String> targets = new ArrayList<>();
+        for (String type : Hooks.byType().keySet()) {
+            if (!Hooks.shaped(type) || inJavaBase(type)) {
+                targets.add(type);
+            }
+        }
+        return targets;
+    }
+
+    /**
+     * Whether java.base has a class, asked of its class file so that the class is not loaded
+     * before the transformers are registered (class files are never encapsulated).
+     */
+    private static boolean inJavaBase(String type) throws IOException {
+        try (java.io.InputStream in = Object.class.getModule().getResourceAsStream(type.replace('.', '/') + ".class")) {
+            return in != null;
+        }
     }
 }

@@ -86,9 +86,10 @@ final class LiveTransformer {
                 // ByteBuddy ignores the boot loader's classes by default; they are the point here.
                 .ignore(ElementMatchers.none());
         Map<String, List<Hooks.Hook>> byType = Hooks.byType();
-        for (Map.Entry<String, List<Hooks.Hook>> type : byType.entrySet()) {
-            builder = builder.type(ElementMatchers.named(type.getKey()), ElementMatchers.isBootstrapClassLoader())
-                    .transform(new Weaver(type.getValue(), pool, locator));
+        Map<String, Set<String>> shapesWoven = new java.util.concurrent.ConcurrentHashMap<>();
+        for (String type : targets) {
+            builder = builder.type(ElementMatchers.named(type), ElementMatchers.isBootstrapClassLoader())
+                    .transform(new Weaver(byType.get(type), pool, locator, shapesWoven));
         }
         ClassFileTransformer transformer = builder.makeRaw();
         inst.addTransformer(transformer, true);
@@ -106,12 +107,15 @@ final class LiveTransformer {
             recorder.errors.forEach(e::addSuppressed);
             throw e;
         }
-        if (!recorder.transformed.keySet().equals(byType.keySet())) {
+        if (!recorder.transformed.keySet().equals(new java.util.HashSet<>(targets))) {
             throw new IllegalStateException("cannot weave the JDK's file opens: transformed "
-                    + recorder.transformed.keySet() + ", expected " + byType.keySet());
+                    + recorder.transformed.keySet() + ", expected " + targets);
         }
+        checkShapes(shapesWoven);
         for (Hooks.Hook hook : Hooks.ALL) {
-            if (hook.replaced != null && !callsBridge(recorder.transformed.get(hook.type))) {
+            boolean woven = hook.shape == null
+                    || shapesWoven.getOrDefault(hook.type, Set.of()).contains(hook.shape);
+            if (hook.replaced != null && woven && !callsBridge(recorder.transformed.get(hook.type))) {
                 // A substitution that matched no call changes nothing and says nothing: fail closed.
                 throw new IllegalStateException("cannot weave the JDK's file opens: " + hook + " has no call of "
                         + hook.replaced + " to replace");
@@ -144,16 +148,36 @@ final class LiveTransformer {
         }
     }
 
+    /**
+     * A JDK shape is all or nothing across classes: every hooked class with hooks of a shape this
+     * JDK was woven with got them (a class of a shape's own that is missing, or whose methods
+     * moved, fails the installation instead of leaving part of the shape unhooked).
+     */
+    private static void checkShapes(Map<String, Set<String>> shapesWoven) {
+        Set<String> woven = new java.util.HashSet<>();
+        shapesWoven.values().forEach(woven::addAll);
+        for (Hooks.Hook hook : Hooks.ALL) {
+            if (hook.shape != null
+                    && woven.contains(hook.shape)
+                    && !shapesWoven.getOrDefault(hook.type, Set.of()).contains(hook.shape)) {
+                throw new IllegalStateException(
+                        "cannot weave the JDK's file opens: this JDK has the shape " + hook.shape + " but not " + hook);
+            }
+        }
+    }
+
     /** Applies the hooks of one JDK class, after checking that each matches exactly one method. */
     private static final class Weaver implements AgentBuilder.Transformer {
         private final List<Hooks.Hook> hooks;
         private final TypePool pool;
         private final ClassFileLocator locator;
+        private final Map<String, Set<String>> shapesWoven;
 
-        Weaver(List<Hooks.Hook> hooks, TypePool pool, ClassFileLocator locator) {
+        Weaver(List<Hooks.Hook> hooks, TypePool pool, ClassFileLocator locator, Map<String, Set<String>> shapesWoven) {
             this.hooks = hooks;
             this.pool = pool;
             this.locator = locator;
+            this.shapesWoven = shapesWoven;
         }
 
         /**
@@ -172,7 +196,11 @@ final class LiveTransformer {
                 throw new IllegalStateException("the bridge has " + replacements.size() + " methods " + hook.replacement
                         + hook.replacedDescriptor());
             }
+            // The agent's pool resolves the bridge: where several calls in one method are replaced,
+            // each later substitution meets the calls of the bridge the earlier ones put there, and
+            // the JDK's own locator has no class file of a class defined at run time.
             return MemberSubstitution.strict()
+                    .with(new MemberSubstitution.TypePoolResolver.ForExplicitPool(pool))
                     .method(ElementMatchers.<MethodDescription>named(hook.replacedName())
                             .and(ElementMatchers.hasDescriptor(hook.replacedDescriptor()))
                             .and(ElementMatchers.isDeclaredBy(ElementMatchers.named(hook.replacedOwner()))))
@@ -196,9 +224,19 @@ final class LiveTransformer {
                     shapes.merge(hook.shape, present, Boolean::logicalAnd);
                 }
             }
-            if (!shapes.isEmpty() && !shapes.containsValue(true)) {
+            boolean allShaped = hooks.stream().allMatch(h -> h.shape != null);
+            if (!shapes.isEmpty() && !shapes.containsValue(true) && !allShaped) {
                 throw new IllegalStateException(type.getName() + " matches none of the JDK shapes " + shapes.keySet());
             }
+            // A class all of whose hooks belong to shapes it does not have (UnixFileSystem on JDK 17)
+            // is left as it is; checkShapes makes sure that no shape this JDK has is missing from it.
+            Set<String> present = new java.util.HashSet<>();
+            shapes.forEach((shape, has) -> {
+                if (has) {
+                    present.add(shape);
+                }
+            });
+            shapesWoven.put(type.getName(), present);
             for (Hooks.Hook hook : hooks) {
                 if (hook.shape != null && !shapes.get(hook.shape)) {
                     continue;

@@ -259,12 +259,14 @@ final class MetadataRouter {
                     return Files.readAttributes(view, PosixFileAttributes.class)
                             .lastModifiedTime()
                             .toMillis();
+                // java.io's own statvfs of the descriptor's file system: a FileStore of the
+                // descriptor would walk the real path's parents, which the helper's user may not search.
                 case "getTotalSpace":
-                    return Files.getFileStore(view).getTotalSpace();
+                    return view.toFile().getTotalSpace();
                 case "getFreeSpace":
-                    return Files.getFileStore(view).getUnallocatedSpace();
+                    return view.toFile().getFreeSpace();
                 case "getUsableSpace":
-                    return Files.getFileStore(view).getUsableSpace();
+                    return view.toFile().getUsableSpace();
                 default:
                     throw new IllegalArgumentException("not a java.io.File number: " + method);
             }

@@ -40,7 +40,11 @@ class HooksTest {
             assertFalse(
                     Modifier.isNative(matches.get(0).getModifiers()), hook + " must be a Java method to carry advice");
         }
-        assertEquals(3, shaped, "JDK 17 has three hooks of its own: stat(UnixPath), exists and throwing access");
+        assertEquals(
+                9,
+                shaped,
+                "JDK 17 has nine hooks of its own: stat(UnixPath), exists and throwing access, and the three"
+                        + " descriptor calls in each of UnixCopyFile's copyFile and copyDirectory");
     }
 
     @Test
@@ -67,8 +71,9 @@ class HooksTest {
 
     @Test
     void theWatchServicesNativeIsReplacedByTheBridgesMethodOfTheSameShape() throws Exception {
-        List<Hooks.Hook> substitutions =
-                Hooks.ALL.stream().filter(h -> h.replaced != null).toList();
+        List<Hooks.Hook> substitutions = Hooks.ALL.stream()
+                .filter(h -> h.replaced != null && h.type.contains("WatchService"))
+                .toList();
         assertEquals(1, substitutions.size());
         Hooks.Hook hook = substitutions.get(0);
         assertEquals("sun.nio.fs.LinuxWatchService#inotifyAddWatch(IJI)I", hook.replaced);
@@ -91,9 +96,35 @@ class HooksTest {
                         "java.io.File",
                         "sun.nio.fs.UnixNativeDispatcher",
                         "sun.nio.fs.UnixFileAttributeViews$Basic",
-                        "sun.nio.fs.LinuxWatchService$Poller"),
+                        "sun.nio.fs.LinuxFileStore",
+                        "sun.nio.fs.LinuxWatchService$Poller",
+                        "sun.nio.fs.UnixCopyFile",
+                        "sun.nio.fs.UnixFileSystem"),
                 new ArrayList<>(Hooks.byType().keySet()));
         assertEquals(23, Hooks.byType().get("java.io.File").size());
-        assertEquals(20, Hooks.byType().get("sun.nio.fs.UnixNativeDispatcher").size());
+        assertEquals(21, Hooks.byType().get("sun.nio.fs.UnixNativeDispatcher").size());
+    }
+
+    @Test
+    void theCopysDescriptorCallsAreReplacedByTheBridgesOnlyInsideTheCopyOfOneShape() throws Exception {
+        List<Hooks.Hook> copies = Hooks.ALL.stream()
+                .filter(h -> h.replaced != null && h.method.startsWith("copy"))
+                .toList();
+        assertEquals(12, copies.size(), "three calls in copyFile and copyDirectory, per JDK shape");
+        for (Hooks.Hook hook : copies) {
+            assertEquals("sun.nio.fs.UnixNativeDispatcher", hook.replacedOwner(), hook::toString);
+            assertEquals(hook.replacedName(), hook.replacement, hook::toString);
+            assertEquals(true, Hooks.shaped(hook.type), hook + " is hooked only on the JDK that has it");
+        }
+        // JDK 17 (the tests' JDK): the replaced calls are static natives, which advice cannot wrap.
+        Class<?> dispatcher = Class.forName("sun.nio.fs.UnixNativeDispatcher", false, null);
+        for (String name : List.of("fchown", "fchmod", "futimes")) {
+            Method m = java.util.Arrays.stream(dispatcher.getDeclaredMethods())
+                    .filter(d -> d.getName().equals(name))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(true, Modifier.isNative(m.getModifiers()) && Modifier.isStatic(m.getModifiers()), name);
+        }
+        assertEquals(false, Hooks.shaped("sun.nio.fs.UnixNativeDispatcher"));
     }
 }

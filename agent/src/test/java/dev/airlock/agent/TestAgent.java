@@ -56,7 +56,7 @@ public final class TestAgent {
             // What another agent (a profiler, say) may do later: the JVM then reruns every
             // retransformation-capable transformer on the original class bytes.
             List<Class<?>> hooked = new ArrayList<>();
-            for (String type : Hooks.byType().keySet()) {
+            for (String type : Installer.hookedClasses()) {
                 hooked.add(Class.forName(type, false, null));
             }
             try {

@@ -69,10 +69,10 @@ final class MissingHome implements Consumer<Request> {
 
     @Override
     public void accept(Request request) {
-        if (said || !writes(request)) {
+        if (said || !(request instanceof Request.FileRequest file) || !writes(request)) {
             return;
         }
-        String path = new String(request.path().bytes(), StandardCharsets.UTF_8);
+        String path = new String(file.path().bytes(), StandardCharsets.UTF_8);
         String beneath = home.endsWith("/") ? home : home + "/";
         if (!path.equals(home) && !path.startsWith(beneath)) {
             return;

@@ -48,12 +48,21 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
 
     private final Resolver resolver;
     private final GrantRoots roots;
+    private final SocketOpener sockets;
 
     /** The descriptor the request being served carried (WATCH's inotify instance), else null; see {@link #serve}. */
     private Fd attached;
 
     RequestServer(Policy policy, GrantRoots roots) {
-        this(new Resolver(policy, roots), roots);
+        this(policy, roots, AddressNames.NONE);
+    }
+
+    /**
+     * A server whose connects may use grants by host name for the addresses {@code names} says
+     * the broker resolved to them for this helper.
+     */
+    RequestServer(Policy policy, GrantRoots roots, AddressNames names) {
+        this(new Resolver(policy, roots), roots, new SocketOpener(policy, names));
     }
 
     /**
@@ -61,8 +70,13 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
      * not foresee (a resolver that throws). The production constructor is the other one.
      */
     RequestServer(Resolver resolver, GrantRoots roots) {
+        this(resolver, roots, null);
+    }
+
+    private RequestServer(Resolver resolver, GrantRoots roots, SocketOpener sockets) {
         this.resolver = resolver;
         this.roots = roots;
+        this.sockets = sockets;
     }
 
     /**
@@ -81,6 +95,10 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
 
         static Outcome descriptor(Fd fd) {
             return new Outcome(new Reply.Descriptor(), fd, null);
+        }
+
+        static Outcome socket(Fd fd, Reply.SocketState state) {
+            return new Outcome(new Reply.Socket(state), fd, null);
         }
 
         /** The errno of a denial or failure, 0 for anything else (tests read outcomes by it). */
@@ -112,14 +130,14 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
         }
     }
 
-    /** {@link #serve(Request, Fd)} for a request that carries no descriptor (every one but WATCH). */
+    /** {@link #serve(Request, Fd)} for a request that carries no descriptor (every one but WATCH, CONNECT, BIND). */
     Outcome serve(Request request) {
         return serve(request, null);
     }
 
     /**
      * Serves one decoded request with the descriptor it carried (null for every operation but
-     * WATCH, which needs one: EBADF without). Never throws. The outcome mapping, in one place: a
+     * WATCH, CONNECT and BIND, which need one: EBADF without). Never throws. The outcome mapping, in one place: a
      * refusal with the policy's reason is a denial; a refusal without one, or the kernel's errno, a
      * failure; anything else the broker did not foresee is a broker error, which the helper reports
      * as an I/O error, never as a denial. The caller keeps {@code carried} and closes it afterwards.
@@ -536,6 +554,25 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
             Linux.utimensat(fd.get(), "", time(r.accessNanos()), time(r.modifiedNanos()), Linux.AT_EMPTY_PATH);
             return Outcome.done();
         }
+    }
+
+    // ---------------------------------------------------------------- sockets
+
+    @Override
+    public Outcome connect(Request.Connect r) throws IOException {
+        return sockets().connect(r, attached);
+    }
+
+    @Override
+    public Outcome bind(Request.Bind r) throws IOException {
+        return sockets().bind(r, attached);
+    }
+
+    private SocketOpener sockets() throws Refusal {
+        if (sockets == null) {
+            throw Refusal.of(Errno.EOPNOTSUPP); // a test's server over a resolver of its own
+        }
+        return sockets;
     }
 
     private static long time(long nanos) {

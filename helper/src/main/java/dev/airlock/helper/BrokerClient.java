@@ -149,9 +149,27 @@ public final class BrokerClient {
      */
     public Answer send(Request request) throws BrokerException {
         if (request.operation().descriptorsCarried() != 0) {
-            throw new IllegalArgumentException(request.operation() + " carries a descriptor: use watch");
+            throw new IllegalArgumentException(request.operation() + " carries a descriptor: use watch or socket");
         }
         return call(request, null);
+    }
+
+    /**
+     * Sends a CONNECT or BIND with {@code socketFd}, this process's TCP socket (the caller keeps
+     * it), and returns the success: the socket to put in its place, in the state the reply says.
+     *
+     * @throws BrokerException as {@link #send}
+     */
+    public Answer socket(Request request, int socketFd) throws BrokerException {
+        if (!(request instanceof Request.Connect || request instanceof Request.Bind)) {
+            throw new IllegalArgumentException(request.operation() + " carries no socket");
+        }
+        Fd socket = Fd.adopt(socketFd);
+        try {
+            return call(request, socket);
+        } finally {
+            socket.release(); // the caller's descriptor: never closed here
+        }
     }
 
     /**
@@ -171,7 +189,11 @@ public final class BrokerClient {
     }
 
     private Answer call(Request request, Fd attach) throws BrokerException {
-        String displayPath = new String(request.path().bytes(), StandardCharsets.UTF_8);
+        String displayPath = request instanceof Request.FileRequest file
+                ? new String(file.path().bytes(), StandardCharsets.UTF_8)
+                : request instanceof Request.Connect connect
+                        ? connect.remote().toString()
+                        : ((Request.Bind) request).local().toString();
         int id;
         synchronized (lock) {
             if (gone != null) {

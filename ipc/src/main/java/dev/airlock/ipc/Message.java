@@ -72,6 +72,10 @@ public final class Message {
     static final int KIND_DENIED = 6;
     static final int KIND_FAILED = 7;
     static final int KIND_BROKER_ERROR = 8;
+    static final int KIND_SOCKET = 9;
+
+    /** The largest TCP port. */
+    static final int MAX_PORT = 65535;
 
     /** errno values are small positive numbers on Linux; 4095 is the kernel's MAX_ERRNO. */
     static final int MAX_ERRNO = 4095;
@@ -186,6 +190,30 @@ public final class Message {
     /** Returns null if {@code errno} is what a denial reports (EACCES or EPERM), else what is wrong. */
     static String checkDenialErrno(int errno) {
         return errno == EACCES || errno == EPERM ? null : "a denial reports EACCES or EPERM, not errno " + errno;
+    }
+
+    /**
+     * Checks an endpoint's parts ({@link InetEndpoint}): a 4- or 16-byte address, a port
+     * 0..65535, a scope id that is 0 for IPv4 and not negative for IPv6.
+     *
+     * @return null if acceptable, else what is wrong
+     */
+    static String checkEndpoint(int addressLength, int port, int scopeId) {
+        if (addressLength != 4 && addressLength != 16) {
+            return "address of " + addressLength + " bytes, expected 4 (IPv4) or 16 (IPv6)";
+        }
+        if (port < 0 || port > MAX_PORT) {
+            return "port " + port + " out of range 0.." + MAX_PORT;
+        }
+        if (scopeId < 0 || (addressLength == 4 && scopeId != 0)) {
+            return "scope id " + scopeId + (addressLength == 4 ? " on an IPv4 address" : " is negative");
+        }
+        return null;
+    }
+
+    /** Returns null if {@code backlog} is a BIND's backlog (0: bind only; else listen with it), else what is wrong. */
+    static String checkBacklog(int backlog) {
+        return backlog < 0 ? "backlog " + backlog + " is negative" : null;
     }
 
     /** Returns null if {@code watch} is a watch descriptor the kernel could return (positive), else what is wrong. */

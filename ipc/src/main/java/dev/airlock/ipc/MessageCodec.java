@@ -17,11 +17,12 @@ import java.nio.charset.StandardCharsets;
  * and back (the limits are in {@link Message}, each request's body in its {@link Operation}).
  *
  * <p>A request is the header (its operation's code as the type, the operation's flags), the path
- * (u16 length and bytes), then the fields of {@link Operation#body()} in order: byte strings as
- * u16 length and bytes, numbers as big-endian s32 or s64. A reply is the header (type
+ * (u16 length and bytes; none for the socket operations, {@link Operation#hasPath}), then the
+ * fields of {@link Operation#body()} in order: byte strings as u16 length and bytes, numbers as
+ * big-endian s32 or s64, an endpoint as {@link InetEndpoint} lays it out. A reply is the header (type
  * {@code 0x81}, no flags) and a kind byte, then what that kind carries: nothing (done,
  * descriptor), data (u16 length and bytes), a file status ({@link FileStat#WIRE_SIZE} bytes), a
- * watch descriptor (s32), a denial's errno (s32) and reason (u16 length and UTF-8), a failure's
+ * watch descriptor (s32), a socket's state (u8), a denial's errno (s32) and reason (u16 length and UTF-8), a failure's
  * errno (s32), or a broker error's reason (u16 length and UTF-8).
  *
  * <p>Decoding is strict because the broker decodes what untrusted code sends: every length is
@@ -48,10 +49,13 @@ public final class MessageCodec {
      */
     public static int encode(int id, Request request, ByteBuffer out) {
         Operation operation = request.operation();
-        int size = HEADER_SIZE + 2 + request.path().wire().length + request.accept(BODY_SIZE);
+        byte[] path = request instanceof Request.FileRequest file ? file.path().wire() : null;
+        int size = HEADER_SIZE + (path != null ? 2 + path.length : 0) + request.accept(BODY_SIZE);
         int at = reserve(out, size, operation.code());
         at = putHeader(out, at, operation.code(), request.accept(FLAGS), id);
-        at = putBytes(out, at, request.path().wire());
+        if (path != null) {
+            at = putBytes(out, at, path);
+        }
         at = request.accept(new BodyWriter(out, at));
         out.position(at);
         return size;
@@ -125,9 +129,19 @@ public final class MessageCodec {
         public Integer watch(Request.Watch r) {
             return 0;
         }
+
+        @Override
+        public Integer connect(Request.Connect r) {
+            return 0;
+        }
+
+        @Override
+        public Integer bind(Request.Bind r) {
+            return 0;
+        }
     };
 
-    /** The size of what follows each request's path. */
+    /** The size of what follows each request's path (the whole body of one without a path). */
     private static final Request.Handler<Integer, RuntimeException> BODY_SIZE = new Request.Handler<>() {
         @Override
         public Integer open(Request.Open r) {
@@ -187,6 +201,16 @@ public final class MessageCodec {
         @Override
         public Integer watch(Request.Watch r) {
             return 4;
+        }
+
+        @Override
+        public Integer connect(Request.Connect r) {
+            return InetEndpoint.WIRE_SIZE;
+        }
+
+        @Override
+        public Integer bind(Request.Bind r) {
+            return InetEndpoint.WIRE_SIZE + 4;
         }
     };
 
@@ -259,6 +283,47 @@ public final class MessageCodec {
         public Integer watch(Request.Watch r) {
             return putS32(out, at, r.eventMask());
         }
+
+        @Override
+        public Integer connect(Request.Connect r) {
+            return putEndpoint(out, at, r.remote());
+        }
+
+        @Override
+        public Integer bind(Request.Bind r) {
+            return putS32(out, putEndpoint(out, at, r.local()), r.backlog());
+        }
+    }
+
+    /** An endpoint: family byte (4 or 6), 16 address bytes (IPv4 in the first four, zeros after), port u16, scope s32. */
+    private static int putEndpoint(ByteBuffer out, int at, InetEndpoint endpoint) {
+        byte[] address = endpoint.wire();
+        out.put(at, (byte) (address.length == 4 ? 4 : 6));
+        for (int i = 0; i < 16; i++) {
+            out.put(at + 1 + i, i < address.length ? address[i] : 0);
+        }
+        at = putU16(out, at + 17, endpoint.port());
+        return putS32(out, at, endpoint.scopeId());
+    }
+
+    /** Reads an endpoint whose {@value InetEndpoint#WIRE_SIZE} bytes are known to be present; checks it strictly. */
+    private static InetEndpoint getEndpoint(ByteBuffer in, int at, String what) throws ProtocolException {
+        int family = u8(in, at);
+        if (family != 4 && family != 6) {
+            throw new ProtocolException(what + " family " + family + ", expected 4 or 6");
+        }
+        int length = family == 4 ? 4 : 16;
+        byte[] address = new byte[length];
+        in.get(at + 1, address);
+        for (int i = length; i < 16; i++) {
+            if (in.get(at + 1 + i) != 0) {
+                throw new ProtocolException(what + " has non-zero byte " + i + " after an IPv4 address");
+            }
+        }
+        int port = u16(in, at + 17);
+        int scope = s32(in, at + 19);
+        fail(Message.checkEndpoint(length, port, scope));
+        return InetEndpoint.trusted(address, port, scope);
     }
 
     /**
@@ -288,6 +353,9 @@ public final class MessageCodec {
         } else if (reply instanceof Reply.WatchDescriptor) {
             kind = Message.KIND_WATCH;
             size += 4;
+        } else if (reply instanceof Reply.Socket) {
+            kind = Message.KIND_SOCKET;
+            size += 1;
         } else if (reply instanceof Reply.Denied denied) {
             kind = Message.KIND_DENIED;
             reason = denied.reason().getBytes(StandardCharsets.UTF_8);
@@ -309,6 +377,8 @@ public final class MessageCodec {
             at = putStat(out, at, status.stat());
         } else if (reply instanceof Reply.WatchDescriptor watch) {
             at = putS32(out, at, watch.descriptor());
+        } else if (reply instanceof Reply.Socket socket) {
+            out.put(at++, (byte) socket.state().code());
         } else if (reply instanceof Reply.Denied denied) {
             at = putBytes(out, putS32(out, at, denied.errno()), reason);
         } else if (reply instanceof Reply.Failed failed) {
@@ -355,7 +425,7 @@ public final class MessageCodec {
     /**
      * {@link #decodeRequest(ByteBuffer, int)} for a request that arrived with
      * {@code descriptorsAttached} descriptors: the number must be the one its operation carries
-     * ({@link Operation#descriptorsCarried()}: exactly one for WATCH, none for any other), so that
+     * ({@link Operation#descriptorsCarried()}: exactly one for WATCH, CONNECT and BIND, none for any other), so that
      * a descriptor is never taken for something it is not, and none rides along unnoticed. The
      * caller still owns and closes the descriptors, whatever the outcome.
      *
@@ -395,10 +465,13 @@ public final class MessageCodec {
         int id = s32(in, start + 8);
 
         int at = start + HEADER_SIZE;
-        byte[] pathBytes = getBytes(in, at, end, name + " path");
-        at += 2 + pathBytes.length;
-        fail(Message.checkPath(pathBytes));
-        RequestPath path = RequestPath.trusted(pathBytes);
+        RequestPath path = null;
+        if (operation.hasPath()) {
+            byte[] pathBytes = getBytes(in, at, end, name + " path");
+            at += 2 + pathBytes.length;
+            fail(Message.checkPath(pathBytes));
+            path = RequestPath.trusted(pathBytes);
+        }
         // The fields of the operation's body, read in its order; each checked as its record's
         // constructor checks it, so that what decodes is exactly what could have been built.
         byte[] second = null;
@@ -406,10 +479,15 @@ public final class MessageCodec {
         long[] longs = new long[2];
         int intCount = 0;
         int longCount = 0;
+        InetEndpoint endpoint = null;
         for (Operation.Field field : operation.body()) {
             String what =
                     name + " " + field.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
-            if (field.size() < 0) {
+            if (field == Operation.Field.ENDPOINT) {
+                need(at, end, InetEndpoint.WIRE_SIZE, what);
+                endpoint = getEndpoint(in, at, what);
+                at += InetEndpoint.WIRE_SIZE;
+            } else if (field.size() < 0) {
                 second = getBytes(in, at, end, what);
                 at += 2 + second.length;
                 fail(field == Operation.Field.LINK_TARGET ? Message.checkTarget(second) : Message.checkPath(second));
@@ -445,6 +523,8 @@ public final class MessageCodec {
             case CHMOD -> new Request.ChangeMode(path, ints[0], noFollow);
             case UTIMENS -> new Request.SetTimes(path, longs[0], longs[1], noFollow);
             case WATCH -> new Request.Watch(path, ints[0]);
+            case CONNECT -> new Request.Connect(endpoint);
+            case BIND -> new Request.Bind(endpoint, ints[0]);
         };
         in.position(end);
         return new Envelope<>(id, request);
@@ -459,6 +539,8 @@ public final class MessageCodec {
                 return Message.checkAccessBits(value);
             case EVENT_MASK:
                 return Message.checkWatchMask(value);
+            case BACKLOG:
+                return Message.checkBacklog(value);
             default:
                 return null; // open flags: any value, the broker's policy decides
         }
@@ -520,6 +602,16 @@ public final class MessageCodec {
                 at += 4;
                 fail(Message.checkWatch(watch));
                 reply = new Reply.WatchDescriptor(watch);
+                break;
+            }
+            case Message.KIND_SOCKET: {
+                need(at, end, 1, "REPLY socket state");
+                int code = u8(in, at++);
+                Reply.SocketState state = Reply.SocketState.ofCode(code);
+                if (state == null) {
+                    throw new ProtocolException("unknown socket state " + code);
+                }
+                reply = new Reply.Socket(state);
                 break;
             }
             case Message.KIND_DENIED: {

@@ -43,7 +43,22 @@ public enum Operation {
      * descriptor (exactly one, SCM_RIGHTS): the helper's inotify instance, to which the broker adds
      * the watch. Answered with the watch descriptor.
      */
-    WATCH(0x0D, 0, 1, SuccessShape.WATCH_DESCRIPTOR);
+    WATCH(0x0D, 0, 1, SuccessShape.WATCH_DESCRIPTOR),
+    /**
+     * Connect the helper's TCP socket, which travels with the request (exactly one descriptor), to
+     * an {@link InetEndpoint}, decided as {@code connect} on it. The broker connects without
+     * blocking (a socket of its own with the helper's options, or the helper's own if the broker
+     * bound it before) and answers at once with the socket, connected or still connecting, for the
+     * helper to put in place of its own. No path.
+     */
+    CONNECT(0x10, 0, 1, SuccessShape.SOCKET),
+    /**
+     * Bind the helper's TCP socket, which travels with the request, to a local
+     * {@link InetEndpoint}, decided as {@code listen} on it, and listen on it when the backlog is
+     * not 0; answered with the socket for the helper to put in place of its own. No path.
+     */
+    BIND(0x11, 0, 1, SuccessShape.SOCKET);
+    // 0x12 is RESOLVE's and 0x13 is kept for datagrams.
 
     /** A field that follows a request's path on the wire, in this order. */
     public enum Field {
@@ -62,7 +77,11 @@ public enum Operation {
         /** Nanoseconds since the epoch or {@link Request#OMIT}, s64. */
         ACCESS_TIME(8),
         /** Nanoseconds since the epoch or {@link Request#OMIT}, s64. */
-        MODIFICATION_TIME(8);
+        MODIFICATION_TIME(8),
+        /** An {@link InetEndpoint}, {@value InetEndpoint#WIRE_SIZE} bytes. */
+        ENDPOINT(InetEndpoint.WIRE_SIZE),
+        /** A listen backlog, s32, 0 for none (bind only). */
+        BACKLOG(4);
 
         private final int size;
 
@@ -87,7 +106,9 @@ public enum Operation {
         /** Data ({@link Reply.Data}). */
         DATA,
         /** A watch descriptor ({@link Reply.WatchDescriptor}). */
-        WATCH_DESCRIPTOR;
+        WATCH_DESCRIPTOR,
+        /** A socket and its state ({@link Reply.Socket}). */
+        SOCKET;
 
         /** Whether {@code success} has this shape. */
         public boolean admits(Reply.Success success) {
@@ -102,6 +123,8 @@ public enum Operation {
                     return success instanceof Reply.Data;
                 case WATCH_DESCRIPTOR:
                     return success instanceof Reply.WatchDescriptor;
+                case SOCKET:
+                    return success instanceof Reply.Socket;
                 default:
                     throw new AssertionError(this);
             }
@@ -139,7 +162,8 @@ public enum Operation {
     }
 
     /**
-     * The fields that follow the path, in wire order. A switch rather than a constructor argument
+     * The fields that follow the path (for an operation without one, {@link #hasPath}, the whole
+     * body), in wire order. A switch rather than a constructor argument
      * so that the enum holds no list, which Error Prone cannot see is immutable; the switch covers
      * every constant or does not compile.
      */
@@ -157,7 +181,17 @@ public enum Operation {
             case CHMOD -> List.of(Field.MODE);
             case UTIMENS -> List.of(Field.ACCESS_TIME, Field.MODIFICATION_TIME);
             case WATCH -> List.of(Field.EVENT_MASK);
+            case CONNECT -> List.of(Field.ENDPOINT);
+            case BIND -> List.of(Field.ENDPOINT, Field.BACKLOG);
         };
+    }
+
+    /**
+     * Whether a request of this operation starts with a path ({@link Request.FileRequest}); the
+     * socket operations carry an endpoint instead.
+     */
+    public boolean hasPath() {
+        return this != CONNECT && this != BIND;
     }
 
     /** How many descriptors a request of this operation must carry (SCM_RIGHTS); any other number is refused. */

@@ -8,7 +8,8 @@ import java.util.Objects;
  * <ul>
  *   <li>a {@link Success}: with nothing ({@link Done}), a descriptor passed alongside through
  *       SCM_RIGHTS ({@link Descriptor}), data such as a link's target ({@link Data}), a file's
- *       status ({@link Status}) or a watch descriptor ({@link WatchDescriptor});
+ *       status ({@link Status}), a watch descriptor ({@link WatchDescriptor}) or a socket in a
+ *       state ({@link Socket});
  *   <li>{@link Denied}: the policy refused; the errno to report (EACCES or EPERM) and the
  *       policy's reason, which the helper puts into the JDK's exception ("denied by airlock
  *       policy app.policy: read");
@@ -24,13 +25,13 @@ import java.util.Objects;
  */
 public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed, Reply.BrokerError {
 
-    /** Whether a descriptor travels with this reply (SCM_RIGHTS): only a {@link Descriptor}. */
+    /** Whether a descriptor travels with this reply (SCM_RIGHTS): only a {@link Descriptor} or a {@link Socket}. */
     default boolean carriesDescriptor() {
         return false;
     }
 
     /** A success, with what the operation yields ({@link Operation#success()}). */
-    sealed interface Success extends Reply permits Done, Descriptor, Data, Status, WatchDescriptor {}
+    sealed interface Success extends Reply permits Done, Descriptor, Data, Status, WatchDescriptor, Socket {}
 
     /** Success with nothing to return (a mutation such as MKDIR, or an ACCESS check that passed). */
     record Done() implements Success {
@@ -104,6 +105,59 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
         @Override
         public String toString() {
             return "watch " + descriptor;
+        }
+    }
+
+    /** What a CONNECT or BIND made of the socket that travels with its {@link Socket} reply. */
+    enum SocketState {
+        /** Connected (a connect that completed at once, as loopback ones may). */
+        CONNECTED(1),
+        /** Connecting: the helper waits for the outcome on the socket itself, as after EINPROGRESS. */
+        CONNECTING(2),
+        /** Bound to the requested address. */
+        BOUND(3),
+        /** Bound and listening. */
+        LISTENING(4);
+
+        private final int code;
+
+        SocketState(int code) {
+            this.code = code;
+        }
+
+        /** Its byte on the wire. */
+        int code() {
+            return code;
+        }
+
+        /** The state of wire byte {@code code}, or null for none. */
+        static SocketState ofCode(int code) {
+            for (SocketState s : values()) {
+                if (s.code == code) {
+                    return s;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Success of CONNECT and BIND: the socket travels with this reply (SCM_RIGHTS), for the
+     * helper to put at its own socket's number, in {@code state}.
+     */
+    record Socket(SocketState state) implements Success {
+        public Socket {
+            Objects.requireNonNull(state, "state");
+        }
+
+        @Override
+        public boolean carriesDescriptor() {
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return "socket " + state.name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

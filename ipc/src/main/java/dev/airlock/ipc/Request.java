@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * A request from the helper to the broker: open a path, or look at or change the file system
- * object a path names. One record per {@link Operation}, each field named for what it is.
+ * object a path names ({@link FileRequest}); or connect or bind a TCP socket ({@link Connect},
+ * {@link Bind}). One record per {@link Operation}, each field named for what it is.
  *
  * <p>Immutable, so that the broker checks the policy and acts on one and the same value: a path
  * that could change between check and use would reopen the race the broker exists to close. Every
@@ -15,19 +16,7 @@ import java.util.Objects;
  * <p>{@link Handler} visits the records with one method each, so that code serving every
  * operation (the broker's request server, the codec's encoder) stops compiling when one is added.
  */
-public sealed interface Request
-        permits Request.Open,
-                Request.Stat,
-                Request.Access,
-                Request.ReadLink,
-                Request.MakeDirectory,
-                Request.Remove,
-                Request.Rename,
-                Request.Link,
-                Request.SymbolicLink,
-                Request.ChangeMode,
-                Request.SetTimes,
-                Request.Watch {
+public sealed interface Request permits Request.FileRequest, Request.Connect, Request.Bind {
 
     /** A {@link SetTimes} time meaning "leave this time as it is" (UTIME_OMIT). */
     long OMIT = Long.MIN_VALUE;
@@ -35,8 +24,26 @@ public sealed interface Request
     /** The operation this request is. */
     Operation operation();
 
-    /** The path the request is about (for RENAME the source, for LINK and SYMLINK the new name). */
-    RequestPath path();
+    /**
+     * A request about the file system object a path names: every operation whose wire body starts
+     * with a path ({@link Operation#hasPath}).
+     */
+    sealed interface FileRequest extends Request
+            permits Open,
+                    Stat,
+                    Access,
+                    ReadLink,
+                    MakeDirectory,
+                    Remove,
+                    Rename,
+                    Link,
+                    SymbolicLink,
+                    ChangeMode,
+                    SetTimes,
+                    Watch {
+        /** The path the request is about (for RENAME the source, for LINK and SYMLINK the new name). */
+        RequestPath path();
+    }
 
     /** Calls {@code handler}'s method for this record. */
     <R, X extends Exception> R accept(Handler<R, X> handler) throws X;
@@ -82,6 +89,10 @@ public sealed interface Request
         R setTimes(SetTimes request) throws X;
 
         R watch(Watch request) throws X;
+
+        R connect(Connect request) throws X;
+
+        R bind(Bind request) throws X;
     }
 
     /**
@@ -92,7 +103,7 @@ public sealed interface Request
      * @param mode the creation mode, 0..07777 ({@link #permissionBits})
      * @param refuseDirectory whether a directory should fail with EISDIR, as java.io expects
      */
-    record Open(RequestPath path, int openFlags, int mode, boolean refuseDirectory) implements Request {
+    record Open(RequestPath path, int openFlags, int mode, boolean refuseDirectory) implements FileRequest {
         public Open {
             Objects.requireNonNull(path, "path");
             check(Message.checkMode(mode));
@@ -116,7 +127,7 @@ public sealed interface Request
     }
 
     /** An {@code O_PATH} descriptor for {@code path}, or for a final link itself if {@code noFollow}. */
-    record Stat(RequestPath path, boolean noFollow) implements Request {
+    record Stat(RequestPath path, boolean noFollow) implements FileRequest {
         public Stat {
             Objects.requireNonNull(path, "path");
         }
@@ -138,7 +149,7 @@ public sealed interface Request
     }
 
     /** {@code access(2)}: {@code accessBits} are R_OK (4), W_OK (2) and X_OK (1), 0 for F_OK. */
-    record Access(RequestPath path, int accessBits) implements Request {
+    record Access(RequestPath path, int accessBits) implements FileRequest {
         public Access {
             Objects.requireNonNull(path, "path");
             check(Message.checkAccessBits(accessBits));
@@ -161,7 +172,7 @@ public sealed interface Request
     }
 
     /** A symbolic link's target. */
-    record ReadLink(RequestPath path) implements Request {
+    record ReadLink(RequestPath path) implements FileRequest {
         public ReadLink {
             Objects.requireNonNull(path, "path");
         }
@@ -183,7 +194,7 @@ public sealed interface Request
     }
 
     /** {@code mkdir(2)}; {@code mode} 0..07777 before the broker's own rules ({@link #permissionBits}). */
-    record MakeDirectory(RequestPath path, int mode) implements Request {
+    record MakeDirectory(RequestPath path, int mode) implements FileRequest {
         public MakeDirectory {
             Objects.requireNonNull(path, "path");
             check(Message.checkMode(mode));
@@ -216,7 +227,7 @@ public sealed interface Request
     }
 
     /** Remove a name. */
-    record Remove(RequestPath path, RemoveKind kind) implements Request {
+    record Remove(RequestPath path, RemoveKind kind) implements FileRequest {
         public Remove {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(kind, "kind");
@@ -240,7 +251,7 @@ public sealed interface Request
     }
 
     /** {@code rename(2)}; with {@code noReplace} an existing {@code to} fails with EEXIST. */
-    record Rename(RequestPath from, RequestPath to, boolean noReplace) implements Request {
+    record Rename(RequestPath from, RequestPath to, boolean noReplace) implements FileRequest {
         public Rename {
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(to, "to");
@@ -268,7 +279,7 @@ public sealed interface Request
     }
 
     /** {@code link(2)}: {@code link} becomes a new hard link to {@code existing}. */
-    record Link(RequestPath link, RequestPath existing) implements Request {
+    record Link(RequestPath link, RequestPath existing) implements FileRequest {
         public Link {
             Objects.requireNonNull(link, "link");
             Objects.requireNonNull(existing, "existing");
@@ -296,7 +307,7 @@ public sealed interface Request
     }
 
     /** {@code symlink(2)}: {@code link} becomes a symbolic link holding {@code target}. */
-    record SymbolicLink(RequestPath link, LinkTarget target) implements Request {
+    record SymbolicLink(RequestPath link, LinkTarget target) implements FileRequest {
         public SymbolicLink {
             Objects.requireNonNull(link, "link");
             Objects.requireNonNull(target, "target");
@@ -324,7 +335,7 @@ public sealed interface Request
     }
 
     /** {@code chmod(2)}, of a final link itself if {@code noFollow}; {@code mode} 0..07777. */
-    record ChangeMode(RequestPath path, int mode, boolean noFollow) implements Request {
+    record ChangeMode(RequestPath path, int mode, boolean noFollow) implements FileRequest {
         public ChangeMode {
             Objects.requireNonNull(path, "path");
             check(Message.checkMode(mode));
@@ -352,7 +363,7 @@ public sealed interface Request
      * @param accessNanos the access time in nanoseconds since the epoch, or {@link #OMIT}
      * @param modifiedNanos the modification time in nanoseconds since the epoch, or {@link #OMIT}
      */
-    record SetTimes(RequestPath path, long accessNanos, long modifiedNanos, boolean noFollow) implements Request {
+    record SetTimes(RequestPath path, long accessNanos, long modifiedNanos, boolean noFollow) implements FileRequest {
         public SetTimes {
             Objects.requireNonNull(path, "path");
         }
@@ -384,7 +395,7 @@ public sealed interface Request
      *
      * @param eventMask a non-empty subset of {@link Message#WATCH_EVENTS}
      */
-    record Watch(RequestPath directory, int eventMask) implements Request {
+    record Watch(RequestPath directory, int eventMask) implements FileRequest {
         public Watch {
             Objects.requireNonNull(directory, "directory");
             check(Message.checkWatchMask(eventMask));
@@ -408,6 +419,65 @@ public sealed interface Request
         @Override
         public String toString() {
             return "WATCH " + directory + " mask=0x" + Integer.toHexString(eventMask);
+        }
+    }
+
+    /**
+     * Connect the TCP socket that travels with the request (the sender attaches it) to
+     * {@code remote}.
+     */
+    record Connect(InetEndpoint remote) implements Request {
+        public Connect {
+            Objects.requireNonNull(remote, "remote");
+        }
+
+        @Override
+        public Operation operation() {
+            return Operation.CONNECT;
+        }
+
+        @Override
+        public <R, X extends Exception> R accept(Handler<R, X> handler) throws X {
+            return handler.connect(this);
+        }
+
+        @Override
+        public String toString() {
+            return "CONNECT " + remote;
+        }
+    }
+
+    /**
+     * Bind the TCP socket that travels with the request (the sender attaches it) to {@code local},
+     * and listen on it with {@code backlog} unless that is 0. A socket already bound to exactly
+     * {@code local} (by an earlier BIND) is only made to listen.
+     *
+     * @param backlog 0 to bind only, else the listen backlog
+     */
+    record Bind(InetEndpoint local, int backlog) implements Request {
+        public Bind {
+            Objects.requireNonNull(local, "local");
+            check(Message.checkBacklog(backlog));
+        }
+
+        /** Whether the socket is to listen after the bind. */
+        public boolean listens() {
+            return backlog > 0;
+        }
+
+        @Override
+        public Operation operation() {
+            return Operation.BIND;
+        }
+
+        @Override
+        public <R, X extends Exception> R accept(Handler<R, X> handler) throws X {
+            return handler.bind(this);
+        }
+
+        @Override
+        public String toString() {
+            return "BIND " + local + (backlog > 0 ? " listen backlog=" + backlog : "");
         }
     }
 

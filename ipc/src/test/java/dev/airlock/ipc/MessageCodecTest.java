@@ -547,7 +547,7 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 9, 0x7f, 0x81, 0xff})
+    @ValueSource(ints = {0, 10, 0x7f, 0x81, 0xff})
     void unknownReplyKindsAreRefused(int kind) {
         byte[] wire = encode(done(1));
         wire[12] = (byte) kind;
@@ -818,6 +818,10 @@ class MessageCodecTest {
         seeds.add(encode(status(8, StatWatchCodecTest.LINK_STAT)));
         seeds.add(encode(watchReply(9, 3)));
         seeds.add(encode(watch(10, bytes("/data/in"), Message.WATCH_EVENTS)));
+        seeds.add(encode(connect(16, new byte[] {127, 0, 0, 1}, 5432, 0)));
+        seeds.add(encode(connect(17, SocketCodecTest.V6_LINK_LOCAL, 443, 2)));
+        seeds.add(encode(bind(18, new byte[4], 80, 50)));
+        seeds.add(encode(socketReply(19, Reply.SocketState.CONNECTING)));
         Outcomes outcomes = new Outcomes();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; i < 100_000; i++) {

@@ -138,11 +138,16 @@ class RequestTest {
                 new Request.SymbolicLink(p, LinkTarget.of("t")),
                 new Request.ChangeMode(p, 0, false),
                 new Request.SetTimes(p, 0, 0, false),
-                new Request.Watch(p, 0x100));
+                new Request.Watch(p, 0x100),
+                new Request.Connect(InetEndpoint.of(new byte[] {127, 0, 0, 1}, 80, 0)),
+                new Request.Bind(InetEndpoint.of(new byte[16], 0, 0), 50));
         Set<Operation> seen = EnumSet.noneOf(Operation.class);
         for (Request r : one) {
             assertTrue(seen.add(r.operation()), r.toString());
-            assertEquals(p, r.path());
+            assertEquals(r instanceof Request.FileRequest, r.operation().hasPath(), r.toString());
+            if (r instanceof Request.FileRequest file) {
+                assertEquals(p, file.path());
+            }
             assertEquals(r.operation(), Operation.ofCode(r.operation().code()));
         }
         assertEquals(EnumSet.allOf(Operation.class), seen);
@@ -150,7 +155,8 @@ class RequestTest {
         assertEquals(null, Operation.ofCode(-1));
         assertEquals(null, Operation.ofCode(256));
         for (Operation o : Operation.values()) {
-            assertEquals(o == Operation.WATCH ? 1 : 0, o.descriptorsCarried(), o.name());
+            boolean carries = o == Operation.WATCH || o == Operation.CONNECT || o == Operation.BIND;
+            assertEquals(carries ? 1 : 0, o.descriptorsCarried(), o.name());
         }
     }
 

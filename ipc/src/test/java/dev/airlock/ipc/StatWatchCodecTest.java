@@ -243,7 +243,8 @@ class StatWatchCodecTest {
             assertEquals(r, decodeRequest(wire, 0));
         }
         for (Operation o : Operation.values()) {
-            assertEquals(o == Operation.WATCH ? 1 : 0, o.descriptorsCarried(), o.name());
+            boolean carries = o == Operation.WATCH || o == Operation.CONNECT || o == Operation.BIND;
+            assertEquals(carries ? 1 : 0, o.descriptorsCarried(), o.name());
         }
         assertThrows(
                 IllegalArgumentException.class,

@@ -68,6 +68,18 @@ final class Wire {
         return new Envelope<>(id, new Request.Watch(RequestPath.of(path), mask));
     }
 
+    static Envelope<Request> connect(int id, byte[] address, int port, int scope) {
+        return new Envelope<>(id, new Request.Connect(InetEndpoint.of(address, port, scope)));
+    }
+
+    static Envelope<Request> bind(int id, byte[] address, int port, int backlog) {
+        return new Envelope<>(id, new Request.Bind(InetEndpoint.of(address, port, 0), backlog));
+    }
+
+    static Envelope<Reply> socketReply(int id, Reply.SocketState state) {
+        return new Envelope<>(id, new Reply.Socket(state));
+    }
+
     static Envelope<Reply> descriptor(int id) {
         return new Envelope<>(id, new Reply.Descriptor());
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -349,6 +350,78 @@ public final class Policy {
             return new SocketDecision(true, rules[SocketIndex.rule(packed)], null);
         }
         return new SocketDecision(false, null, socketDenied[actions]);
+    }
+
+    /**
+     * Decides a TCP connect to {@code address} (4 or 16 bytes) on {@code port}: granted when the
+     * policy grants {@code connect} on the address literal, or on one of {@code names}, the host
+     * names the caller itself resolved to this address for the program (the broker's own answers;
+     * never a name the program claims, so a forged {@code InetAddress} with a granted name and
+     * another address does not get through). Pass an empty set where there are none.
+     *
+     * @return the decision; a denial's reason is exactly {@code denied by airlock policy NAME:
+     *     connect HOST:PORT}, the host the address literal ({@code [..]} for IPv6)
+     * @throws IllegalArgumentException if the address is not 4 or 16 bytes or the port not 0..65535
+     */
+    public SocketDecision decideConnect(byte[] address, int port, Set<String> names) {
+        return decideAddress(address, port, names, SocketActions.CONNECT);
+    }
+
+    /**
+     * Decides a TCP bind (and listen) on local {@code address} (4 or 16 bytes; all zeros for the
+     * wildcard) and {@code port} (0 for an ephemeral one): granted when the policy grants
+     * {@code listen} on {@code localhost:port}, which is what the JDK's
+     * {@code SecurityManager.checkListen} asked for every bind whatever the address, or on the
+     * address literal itself.
+     *
+     * @return the decision; a denial's reason is exactly {@code denied by airlock policy NAME:
+     *     listen HOST:PORT}
+     * @throws IllegalArgumentException as {@link #decideConnect}
+     */
+    public SocketDecision decideListen(byte[] address, int port) {
+        SocketDecision local = decideSocket("localhost", checkedPort(port), SocketActions.LISTEN);
+        if (local.allowed()) {
+            return local;
+        }
+        return decideAddress(address, port, Set.of(), SocketActions.LISTEN);
+    }
+
+    private SocketDecision decideAddress(byte[] address, int port, Set<String> names, int action) {
+        String literal = literal(address);
+        SocketDecision d = decideSocket(literal, checkedPort(port), action);
+        if (d.allowed()) {
+            return d;
+        }
+        // In a fixed order, so that the rule reported does not depend on a set's iteration.
+        for (String name : new java.util.TreeSet<>(names)) {
+            SocketDecision byName = decideSocket(name, port, action);
+            if (byName.allowed()) {
+                return byName;
+            }
+        }
+        return new SocketDecision(false, null, socketDenied[action] + " " + literal + ":" + port);
+    }
+
+    private static int checkedPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        return port;
+    }
+
+    /** The address as the JDK writes it, in brackets for IPv6, without any lookup. */
+    private static String literal(byte[] address) {
+        if (address.length != 4 && address.length != 16) {
+            throw new IllegalArgumentException("an address is 4 or 16 bytes, not " + address.length);
+        }
+        try {
+            String text = java.net.InetAddress.getByAddress(address).getHostAddress();
+            // An IPv4-mapped IPv6 address comes back as the IPv4 address, which SocketPermission
+            // reads as the same address.
+            return text.indexOf(':') >= 0 ? "[" + text + "]" : text;
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError("4 or 16 bytes always make an address", e);
+        }
     }
 
     private static boolean isPlainHost(String host) {

@@ -18,6 +18,7 @@ import java.security.Permissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -113,6 +114,102 @@ class PolicyDifferentialTest {
         System.out.println("socket differential: " + n + " queries (" + socketAllowed + " allowed), 0 disagreements");
         assertTrue(n >= 60_000, "at least 60,000 socket queries, ran " + n);
         assertTrue(socketAllowed > n / 20 && socketAllowed < n - n / 20, "allowed " + socketAllowed);
+    }
+
+    /** Addresses a connect or bind names, as literals (parsed without a lookup). */
+    private static final String[] QUERY_ADDRESSES = {
+        "127.0.0.1",
+        "127.0.0.2",
+        "10.0.0.1",
+        "1.2.3.4",
+        "0.0.0.0",
+        "::1",
+        "::",
+        "2001:db8::1",
+        "fe80::1",
+        "::ffff:10.0.0.1"
+    };
+
+    private static long addressQueries;
+    private static long addressAllowed;
+
+    /**
+     * The broker's entry points, {@link Policy#decideConnect} (an address and the names the
+     * broker resolved to it) and {@link Policy#decideListen} (a local address), against what the
+     * JDK's SecurityManager asked: connect on the address or on a name the program connected by,
+     * listen on {@code localhost:port} for every bind (or, Airlock's addition, on the address).
+     */
+    @Test
+    void addressDecisionsAgreeWithTheJdk() throws Exception {
+        long before = addressQueries;
+        for (long seed : SEEDS) {
+            Random r = new Random(seed);
+            for (int policyNo = 0; policyNo < 20; policyNo++) {
+                Case c = socketPolicy(r);
+                for (int q = 0; q < 150; q++) {
+                    checkAddressQuery(seed, c, r);
+                }
+            }
+        }
+        long n = addressQueries - before;
+        System.out.println("address differential: " + n + " queries (" + addressAllowed + " allowed), 0 disagreements");
+        assertTrue(n >= 30_000, "at least 30,000 address queries, ran " + n);
+        assertTrue(addressAllowed > n / 50 && addressAllowed < n - n / 20, "allowed " + addressAllowed);
+    }
+
+    private static void checkAddressQuery(long seed, Case c, Random r) throws UnknownHostException {
+        InetAddress address = InetAddress.getByName(QUERY_ADDRESSES[r.nextInt(QUERY_ADDRESSES.length)]);
+        String text = address.getHostAddress();
+        String literal = text.indexOf(':') >= 0 ? "[" + text + "]" : text;
+        int port;
+        do {
+            port = Generators.QUERY_PORTS[r.nextInt(Generators.QUERY_PORTS.length)];
+        } while (port < 0);
+        Set<String> names = new java.util.TreeSet<>();
+        int count = r.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            String host = Generators.QUERY_HOSTS[r.nextInt(Generators.QUERY_HOSTS.length)];
+            if (host.indexOf(':') < 0 && host.indexOf('*') < 0 && !host.isEmpty()) {
+                names.add(host);
+            }
+        }
+        boolean listen = r.nextBoolean();
+        boolean jdkAnswer;
+        SocketDecision d;
+        String action = listen ? "listen" : "connect";
+        if (listen) {
+            jdkAnswer = jdkImplies(c, "localhost:" + port, action) || jdkImplies(c, literal + ":" + port, action);
+            d = c.policy.decideListen(address.getAddress(), port);
+        } else {
+            jdkAnswer = jdkImplies(c, literal + ":" + port, action);
+            for (String name : names) {
+                jdkAnswer |= jdkImplies(c, name + ":" + port, action);
+            }
+            d = c.policy.decideConnect(address.getAddress(), port, names);
+        }
+        addressQueries++;
+        if (jdkAnswer) {
+            addressAllowed++;
+        }
+        if (d.allowed() != jdkAnswer) {
+            fail("disagreement (seed " + seed + "): " + action + " " + literal + ":" + port + " names " + names
+                    + ": JDK " + (jdkAnswer ? "allows" : "denies") + ", Airlock " + d + "\npolicy:\n" + c.text);
+        }
+        if (d.allowed()) {
+            assertNotNull(d.rule());
+        } else {
+            assertEquals(
+                    "denied by airlock policy " + c.policy.displayName() + ": " + action + " " + literal + ":" + port,
+                    d.reason());
+        }
+    }
+
+    private static boolean jdkImplies(Case c, String name, String actions) {
+        try {
+            return c.jdk.implies(new SocketPermission(name, actions));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     @Test

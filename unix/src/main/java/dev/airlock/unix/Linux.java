@@ -119,6 +119,7 @@ public final class Linux {
             C = LibraryLoader.create(LibC.class).load("c");
             RUNTIME = Runtime.getRuntime(C);
             SocketCalls.bind(); // every binding of libc at once, on this thread: see SocketCalls.bind
+            InetSocket.bind();
         }
     }
 

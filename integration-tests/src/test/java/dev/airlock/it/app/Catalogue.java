@@ -852,9 +852,20 @@ public final class Catalogue {
                         Catalogue::secretLink,
                         d -> d.resolve("link").toRealPath().toString(),
                         ADE),
-                // Files.getFileStore is not catalogued: the JDK finds the mount point by stat'ing
-                // every parent up to it, and the broker answers only within the grant, so it
-                // fails in the sandbox even for a granted file (README, Known limits).
+                // The JDK finds the mount point by stat'ing every parent up to it, and the broker
+                // answers only within the grant: the agent finishes the walk above it from the
+                // mount table, and statvfs runs on the descriptor the broker resolved.
+                new Entry(
+                        "Files.getFileStore",
+                        Catalogue::content,
+                        d -> {
+                            java.nio.file.FileStore store = Files.getFileStore(d.resolve("in.txt"));
+                            return store + " " + store.name() + " " + store.type() + " read-only "
+                                    + store.isReadOnly() + ", total " + store.getTotalSpace() + ", block "
+                                    + store.getBlockSize() + ", usable " + (store.getUsableSpace() > 0)
+                                    + ", posix " + store.supportsFileAttributeView("posix");
+                        },
+                        ADE),
                 new Entry(
                         "Files.isRegularFile.NOFOLLOW_LINKS",
                         Catalogue::content,
@@ -932,9 +943,36 @@ public final class Catalogue {
                                 .toString(),
                         ADE),
                 // The fixture's time must reach the copy: the tree comparison sees times set before 2001.
-                // Files.copy with COPY_ATTRIBUTES is not catalogued: the JDK copies the mode and
-                // times through the new file's descriptor (fchmod, futimens), which the kernel
-                // allows only to the owner, and the helper is not (README, Known limits).
+                // The JDK copies owner, mode and times through the new file's descriptor (fchown,
+                // fchmod, futimes or futimens), which seccomp refuses to the helper; the agent
+                // routes mode and times by the descriptor's name, and the owner is the one it has.
+                new Entry(
+                        "Files.copy.COPY_ATTRIBUTES",
+                        d -> {
+                            Files.setPosixFilePermissions(content(d), PosixFilePermissions.fromString("rwxr-x---"));
+                            Files.setLastModifiedTime(d.resolve("in.txt"), FIXTURE_TIME);
+                        },
+                        d -> {
+                            Path copy = Files.copy(
+                                    d.resolve("in.txt"), d.resolve("copy.txt"), StandardCopyOption.COPY_ATTRIBUTES);
+                            return copy + " " + PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)) + " "
+                                    + Files.getLastModifiedTime(copy) + " " + Files.readString(copy);
+                        },
+                        ADE),
+                new Entry(
+                        "Files.copy.COPY_ATTRIBUTES.dir",
+                        d -> {
+                            Path sub = Files.createDirectory(d.resolve("sub"));
+                            Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwx--x---"));
+                            Files.setLastModifiedTime(sub, FIXTURE_TIME);
+                        },
+                        d -> {
+                            Path copy =
+                                    Files.copy(d.resolve("sub"), d.resolve("copy"), StandardCopyOption.COPY_ATTRIBUTES);
+                            return copy + " " + PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)) + " "
+                                    + Files.getLastModifiedTime(copy);
+                        },
+                        ADE),
                 new Entry(
                         "Files.copy.InputStream",
                         Catalogue::nothing,
