@@ -76,6 +76,11 @@ public final class AirlockBridge {
     /** getCanonicalPath of a path the policy hides: the lexical answer, else null. */
     public static final int IO_CANONICAL = 29;
 
+    /** {@code sun.nio.ch.Net#connect(ProtocolFamily, FileDescriptor, InetAddress, int)}: the agent's NetworkRouter. */
+    public static final int NET_CONNECT = 40;
+    /** {@code sun.nio.ch.Net#bind(ProtocolFamily, ...)} and the JDK's calls of {@code Net#listen}. */
+    public static final int NET_BIND = 41;
+
     /** Router result meaning "not routed: let the JDK's own failure stand". */
     public static final int NOT_ROUTED = Integer.MIN_VALUE;
 
@@ -92,6 +97,16 @@ public final class AirlockBridge {
 
     /** The metadata router, written once by {@link #install}. */
     private static volatile MethodHandle meta;
+
+    /** The network router's type: (op, fd, address, scope id, port, backlog) -> result. */
+    private static final MethodType NET_TYPE =
+            MethodType.methodType(int.class, int.class, int.class, byte[].class, int.class, int.class, int.class);
+
+    /** The network router, written once by {@link #install}. */
+    private static volatile MethodHandle net;
+
+    /** {@code sun.nio.ch.Net}'s localAddress and listen, looked up at the first listen ({@link #netMethods}). */
+    private static volatile MethodHandle[] netMethods;
 
     /**
      * The directories and files the kernel lets the helper read itself (its Landlock read rules:
@@ -141,17 +156,17 @@ public final class AirlockBridge {
      * @param parts six parts, in this order: the open router ({@code MethodHandle} of the route
      *     type), the errno messages ({@code String[]}, indexed by errno), the class file of
      *     AirlockUnixException ({@code byte[]}), the metadata router ({@code MethodHandle}), the
-     *     direct roots ({@code String[]}), {@code user.dir} ({@code String}) and the hidden roots
-     *     ({@code String[]})
+     *     direct roots ({@code String[]}), {@code user.dir} ({@code String}), the hidden roots
+     *     ({@code String[]}) and the network router ({@code MethodHandle})
      * @return null
      */
     static synchronized Object install(Object[] parts) throws ReflectiveOperationException {
         if (route != null) {
             throw new IllegalStateException("airlock bridge is already installed");
         }
-        if (parts.length != 7) {
+        if (parts.length != 8) {
             throw new IllegalArgumentException("install takes a router, errno messages, a class file, a metadata"
-                    + " router, roots, user.dir and hidden roots");
+                    + " router, roots, user.dir, hidden roots and a network router");
         }
         MethodHandle router = (MethodHandle) parts[0];
         String[] errnoMessages = (String[]) parts[1];
@@ -160,6 +175,7 @@ public final class AirlockBridge {
         String[] roots = ((String[]) parts[4]).clone();
         String dir = (String) parts[5];
         hiddenRoots = ((String[]) parts[6]).clone();
+        net = ((MethodHandle) parts[7]).asType(NET_TYPE);
         messages = errnoMessages.clone();
         directRoots = roots;
         userDir = dir;
@@ -834,6 +850,95 @@ public final class AirlockBridge {
             throw e;
         } catch (Throwable t) {
             throw new IOException("airlock router failed", t);
+        } finally {
+            UNROUTED.remove();
+        }
+    }
+
+    /**
+     * A TCP connect of {@code fd} to {@code address} and {@code port}, asked of the broker (advice
+     * on {@code sun.nio.ch.Net#connect}): the broker's socket, connected or connecting, is put at
+     * {@code fd}'s number.
+     *
+     * @return 1 connected, -2 ({@code IOStatus.UNAVAILABLE}) connecting, 0 not routed (not a TCP
+     *     socket, or the agent's own thread): the JDK's own connect then runs
+     * @throws IOException the JDK's exception for a denial or failure
+     */
+    public static int connect(FileDescriptor fd, java.net.InetAddress address, int port) throws IOException {
+        int r = network(NET_CONNECT, fd, address, port, 0);
+        return r == NOT_ROUTED ? 0 : r;
+    }
+
+    /**
+     * A TCP bind of {@code fd} to {@code address} and {@code port}, asked of the broker (advice on
+     * {@code sun.nio.ch.Net#bind}).
+     *
+     * @return true when bound by the broker; false when not routed (the JDK's own bind runs)
+     */
+    public static boolean bind(FileDescriptor fd, java.net.InetAddress address, int port) throws IOException {
+        return network(NET_BIND, fd, address, port, 0) != NOT_ROUTED;
+    }
+
+    /**
+     * In place of the JDK's calls of the native {@code sun.nio.ch.Net#listen} (where an inet
+     * server socket listens): the broker listens on the socket it bound (the helper may not
+     * call listen at all), at the address the socket has.
+     */
+    public static void listen(FileDescriptor fd, int backlog) throws IOException {
+        try {
+            MethodHandle[] h = netMethods();
+            java.net.InetSocketAddress local = (java.net.InetSocketAddress) h[0].invokeExact(fd);
+            int r = network(NET_BIND, fd, local.getAddress(), local.getPort(), backlog < 1 ? 50 : backlog);
+            if (r == NOT_ROUTED) {
+                h[1].invokeExact(fd, backlog);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("airlock cannot listen", t);
+        }
+    }
+
+    /**
+     * {@code sun.nio.ch.Net#localAddress(FileDescriptor)} and the package-private native
+     * {@code Net#listen(FileDescriptor, int)}, looked up at the first listen (named, not linked:
+     * javac warns of every direct use of sun.nio.ch).
+     */
+    private static MethodHandle[] netMethods() throws ReflectiveOperationException {
+        MethodHandle[] h = netMethods;
+        if (h == null) {
+            Class<?> type = Class.forName("sun.nio.ch.Net", false, null);
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
+            h = new MethodHandle[] {
+                lookup.findStatic(
+                        type,
+                        "localAddress",
+                        MethodType.methodType(java.net.InetSocketAddress.class, FileDescriptor.class)),
+                lookup.findStatic(type, "listen", MethodType.methodType(void.class, FileDescriptor.class, int.class))
+            };
+            netMethods = h;
+        }
+        return h;
+    }
+
+    private static int network(int op, FileDescriptor fd, java.net.InetAddress address, int port, int backlog)
+            throws IOException {
+        MethodHandle h = net;
+        if (h == null) {
+            throw new java.net.SocketException("airlock agent is not installed");
+        }
+        if (UNROUTED.get() != null) {
+            return NOT_ROUTED;
+        }
+        int number = SharedSecrets.getJavaIOFileDescriptorAccess().get(fd);
+        int scope = address instanceof java.net.Inet6Address v6 ? v6.getScopeId() : 0;
+        UNROUTED.set(Boolean.TRUE);
+        try {
+            return (int) h.invokeExact(op, number, address.getAddress(), scope, port, backlog);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new java.net.SocketException("airlock network router failed: " + t);
         } finally {
             UNROUTED.remove();
         }

@@ -15,8 +15,9 @@ import java.util.Set;
  * Defines {@code java.io.AirlockBridge} inside java.base and connects it to a {@link Router}.
  *
  * <p>Advice inlined into java.base runs with the boot loader's view and cannot name the agent's
- * classes, so it calls the bridge, which forwards through two method handles: opens on
- * {@link Router#dispatch}, every other operation on {@link MetadataRouter#dispatch}. The bridge is defined
+ * classes, so it calls the bridge, which forwards through three method handles: opens on
+ * {@link Router#dispatch}, TCP connects, binds and listens on {@link NetworkRouter#dispatch},
+ * every other operation on {@link MetadataRouter#dispatch}. The bridge is defined
  * with {@code privateLookupIn(FileDescriptor.class, ...).defineClass(...)} after
  * {@code Instrumentation.redefineModule} opens {@code java.io} to the agent's module; appending a
  * jar to the boot class path would also work but disables CDS for application classes.
@@ -59,13 +60,15 @@ final class Bridge {
     static final int IO_SET_PERMISSION = 27;
     static final int IO_TEMP_FILE = 28;
     static final int IO_CANONICAL = 29;
+    static final int NET_CONNECT = 40;
+    static final int NET_BIND = 41;
     /** Router result meaning "not routed: the JDK's own failure stands". */
     static final int NOT_ROUTED = Integer.MIN_VALUE;
 
     private Bridge() {}
 
     /**
-     * Installs {@code router} and {@code metadata} as the bridge's two method handles, with the
+     * Installs {@code router}, {@code metadata} and {@code network} as the bridge's three method handles, with the
      * errno messages, the UnixException subclass the bridge reports NIO failures with, the direct
      * roots and {@code user.dir}. The bridge refuses a second
      * install, so this fails if anything installed one before.
@@ -74,6 +77,7 @@ final class Bridge {
             Class<?> bridge,
             Router router,
             MetadataRouter metadata,
+            NetworkRouter network,
             List<String> directRoots,
             List<String> hiddenRoots,
             String userDir)
@@ -82,6 +86,7 @@ final class Bridge {
         // BridgeTest checks they agree (reading them here would cost start-up for a build-time fact).
         Router.install(router);
         MetadataRouter.install(metadata);
+        NetworkRouter.install(network);
         // Core reflection on an (Object[]) -> Object method: on JDK 17 and 25 alike this spins no
         // lambda form at start-up (a method handle call here would).
         Method install = bridge.getDeclaredMethod("install", Object[].class);
@@ -104,6 +109,12 @@ final class Bridge {
                                 int.class,
                                 long.class,
                                 long.class));
+        MethodHandle net = MethodHandles.lookup()
+                .findStatic(
+                        NetworkRouter.class,
+                        "dispatch",
+                        MethodType.methodType(
+                                int.class, int.class, int.class, byte[].class, int.class, int.class, int.class));
         Object[] parts = {
             route,
             dev.airlock.unix.Errno.descriptions(),
@@ -111,7 +122,8 @@ final class Bridge {
             meta,
             directRoots.toArray(new String[0]),
             userDir,
-            hiddenRoots.toArray(new String[0])
+            hiddenRoots.toArray(new String[0]),
+            net
         };
         try {
             install.invoke(null, (Object) parts);

@@ -64,6 +64,11 @@ final class BrokerOpener implements Opener {
     }
 
     @Override
+    public Answer socket(Request request, int socketFd) throws IOException {
+        return client().socket(request, socketFd);
+    }
+
+    @Override
     public int watch(Request.Watch request, int inotifyFd) throws IOException {
         return client().watch(request, inotifyFd);
     }

@@ -101,6 +101,56 @@ final class Failures {
         return failure;
     }
 
+    /**
+     * What a brokered connect ({@code connect}) or bind or listen throws for {@code failure}: a
+     * denial as {@code SocketException} (a bind's as its {@code BindException}) with the policy's
+     * reason ("denied by airlock policy NAME: connect HOST:PORT"); the kernel's errno as the
+     * JDK's own natives throw it (sun.nio.ch's handleSocketError: ECONNREFUSED and ETIMEDOUT a
+     * {@code ConnectException}, EHOSTUNREACH a {@code NoRouteToHostException}, EADDRINUSE,
+     * EADDRNOTAVAIL and EACCES a {@code BindException}, EPROTO a {@code ProtocolException}, the
+     * rest a {@code SocketException}, each with glibc's text); a broker failure a
+     * {@code SocketException} with its message and cause, never a denial.
+     */
+    static IOException socket(boolean connect, IOException failure) {
+        if (failure instanceof PolicyDeniedException denied) {
+            return connect
+                    ? new java.net.SocketException(denied.reason())
+                    : new java.net.BindException(denied.reason());
+        }
+        if (failure instanceof OperationFailedException failed) {
+            int errno = failed.errno();
+            String text = Errno.description(errno);
+            switch (errno) {
+                case ECONNREFUSED:
+                case ETIMEDOUT:
+                    return new java.net.ConnectException(text);
+                case EHOSTUNREACH:
+                    return new java.net.NoRouteToHostException(text);
+                case EADDRINUSE:
+                case EADDRNOTAVAIL:
+                case Errno.EACCES:
+                    return new java.net.BindException(text);
+                case EPROTO:
+                    return new java.net.ProtocolException(text);
+                default:
+                    return new java.net.SocketException(text);
+            }
+        }
+        if (failure instanceof java.net.SocketException) {
+            return failure;
+        }
+        java.net.SocketException e = new java.net.SocketException(message(failure));
+        e.initCause(failure);
+        return e;
+    }
+
+    private static final int EPROTO = 71;
+    private static final int EADDRINUSE = 98;
+    private static final int EADDRNOTAVAIL = 99;
+    private static final int ETIMEDOUT = 110;
+    private static final int ECONNREFUSED = 111;
+    private static final int EHOSTUNREACH = 113;
+
     /** The errno of a denial or a kernel failure; 0 for anything else (a broker failure). */
     private static int errno(Exception failure) {
         if (failure instanceof PolicyDeniedException denied) {

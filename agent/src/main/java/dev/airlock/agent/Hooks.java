@@ -78,6 +78,15 @@ import java.util.Map;
  *       <td>{@code Path#register} with a WatchService of the default file system (Watchable
  *       register, and so every directory watch); the JDK's key bookkeeping and its translation of
  *       the UnixException it catches there stay as they are</td></tr>
+ *   <tr><td>{@code sun.nio.ch.Net#connect(ProtocolFamily, FileDescriptor, InetAddress, int)} and
+ *       {@code #bind(ProtocolFamily, FileDescriptor, InetAddress, int)} (enter advice that skips
+ *       the JDK's own call); the calls of the native {@code Net#listen} in
+ *       {@code ServerSocketChannelImpl#netBind}, {@code NioSocketImpl#listen} and
+ *       {@code AsynchronousServerSocketChannelImpl#bind} (member substitutions)</td>
+ *       <td>every TCP connect, bind and listen: Socket and ServerSocket (NioSocketImpl),
+ *       SocketChannel and ServerSocketChannel, the asynchronous channels, and what is built on
+ *       them (HttpURLConnection, HttpClient, HttpServer, JDBC drivers); the broker makes the
+ *       socket (dev.airlock.agent.NetworkRouter)</td></tr>
  * </table>
  *
  * <p>Why these suffice: each java.io stream class has exactly one Java method in front of its
@@ -238,6 +247,8 @@ final class Hooks {
 
     private static final String COPY25 = "sun.nio.fs.UnixFileSystem";
 
+    private static final String NET = "sun.nio.ch.Net";
+
     static final List<Hook> ALL = List.of(
             new Hook(
                     "java.io.FileInputStream", "open", "(Ljava/lang/String;)V", "java.io.AirlockFileInputStreamAdvice"),
@@ -342,9 +353,37 @@ final class Hooks {
             copyCall(COPY25, "copyFile", copyFile(COPY25), "futimens", "(IJJ)V", JDK25),
             copyCall(COPY25, "copyDirectory", copyDirectory(COPY25), "fchown", "(III)V", JDK25),
             copyCall(COPY25, "copyDirectory", copyDirectory(COPY25), "fchmod", "(II)V", JDK25),
-            copyCall(COPY25, "copyDirectory", copyDirectory(COPY25), "futimens", "(IJJ)V", JDK25));
+            copyCall(COPY25, "copyDirectory", copyDirectory(COPY25), "futimens", "(IJJ)V", JDK25),
+            // TCP: the one Java method in front of each native connect and bind of an inet socket
+            // (JDK 17 and 25 alike); the broker connects and binds (NetworkRouter).
+            new Hook(
+                    NET,
+                    "connect",
+                    "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)I",
+                    "sun.nio.ch.AirlockNetConnectAdvice"),
+            new Hook(
+                    NET,
+                    "bind",
+                    "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)V",
+                    "sun.nio.ch.AirlockNetBindAdvice"),
+            // Net.listen is a native (no advice): its three calls for inet sockets are replaced
+            // by the bridge's listen, which the broker serves (seccomp refuses listen to the helper).
+            listenCall(
+                    "sun.nio.ch.ServerSocketChannelImpl",
+                    "netBind",
+                    "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;"),
+            listenCall("sun.nio.ch.NioSocketImpl", "listen", "(I)V"),
+            listenCall(
+                    "sun.nio.ch.AsynchronousServerSocketChannelImpl",
+                    "bind",
+                    "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;"));
 
     private Hooks() {}
+
+    /** The call of {@code sun.nio.ch.Net#listen(FileDescriptor, int)} inside {@code type#method}, replaced by the bridge's. */
+    private static Hook listenCall(String type, String method, String descriptor) {
+        return Hook.substitution(type, method, descriptor, NET, "listen", "(Ljava/io/FileDescriptor;I)V", "listen");
+    }
 
     /** One descriptor call inside a JDK copy method, replaced by the bridge's method of the same name. */
     private static Hook copyCall(

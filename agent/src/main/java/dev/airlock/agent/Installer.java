@@ -34,7 +34,13 @@ final class Installer {
         Class<?> bridge = Bridge.define(inst, AgentJar.classFile(Hooks.BRIDGE));
         Router router = new Router(opener, userDir);
         Bridge.install(
-                bridge, router, new MetadataRouter(opener, router), args.directRoots(), args.hiddenRoots(), userDir);
+                bridge,
+                router,
+                new MetadataRouter(opener, router),
+                new NetworkRouter(opener),
+                args.directRoots(),
+                args.hiddenRoots(),
+                userDir);
         if (opener instanceof BrokerOpener broker) {
             // The parent-death signal is armed and the channel checked on a thread whose own file
             // operations (jnr-ffi probing for libc) are never routed: a routed one would wait for

@@ -39,6 +39,18 @@ interface Opener {
      * @return the watch descriptor ({@code >= 1})
      * @throws IOException as {@link #send}
      */
+    /**
+     * Sends a CONNECT or BIND with this process's socket {@code socketFd}, which stays the
+     * caller's.
+     *
+     * @return the success, holding the socket to put in its place (now owned by the caller)
+     * @throws IOException as {@link #send}
+     */
+    default Answer socket(Request request, int socketFd) throws IOException {
+        // An opener of the agent's own tests that serves files only answers as a kernel without sockets.
+        throw new OperationFailedException(request.toString(), Errno.EOPNOTSUPP);
+    }
+
     default int watch(Request.Watch request, int inotifyFd) throws IOException {
         // An opener that serves only opens (the agent's own tests use such fakes) answers as a
         // kernel without the call would.

@@ -56,7 +56,9 @@ final class FakeOpener implements Opener {
 
     @Override
     public Answer send(Request request) throws IOException {
-        String path = new String(request.path().bytes(), StandardCharsets.UTF_8);
+        String path = request instanceof Request.FileRequest file
+                ? new String(file.path().bytes(), StandardCharsets.UTF_8)
+                : request.toString();
         if (!(request instanceof Request.Open open)) {
             // An opener that serves only opens answers as a kernel without the call would.
             throw new OperationFailedException(path, Errno.ENOSYS);

@@ -166,7 +166,9 @@ final class ScriptedBroker implements AutoCloseable {
         return new Incoming(
                 request.id(),
                 request.toString(),
-                new String(request.message().path().bytes(), StandardCharsets.UTF_8),
+                request.message() instanceof Request.FileRequest file
+                        ? new String(file.path().bytes(), StandardCharsets.UTF_8)
+                        : request.message().toString(),
                 descriptors);
     }
 

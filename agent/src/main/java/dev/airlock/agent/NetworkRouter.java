@@ -1,0 +1,108 @@
+package dev.airlock.agent;
+
+import dev.airlock.helper.Answer;
+import dev.airlock.ipc.InetEndpoint;
+import dev.airlock.ipc.Reply;
+import dev.airlock.ipc.Request;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.InetSocket;
+import java.io.IOException;
+import java.net.SocketException;
+
+/**
+ * Turns the JDK's TCP connect, bind and listen (sun.nio.ch.Net, through java.io.AirlockBridge)
+ * into CONNECT and BIND requests that carry the program's own socket, and puts the socket the
+ * broker answers with at the program's socket's number ({@code dup3}), so that the
+ * {@code FileDescriptor} every JDK object holds, and the program's socket object, stay the same
+ * while the socket behind them is the broker's, made in its network namespace.
+ *
+ * <p>Every TCP socket is routed, not only what the kernel refused: the helper's own sockets reach
+ * nothing (an empty network namespace, or Landlock's TCP rules), so trying first would cost a
+ * failed call and leave the outcome to the kernel's configuration. Other sockets (the JDK's
+ * datagram channels go through the same methods) are not routed: the JDK's own call runs.
+ *
+ * <p>A connect answers the JDK's way: 1 when connected, {@code IOStatus.UNAVAILABLE} (-2) while
+ * connecting, after which the JDK's own code (a blocking connect with or without a timeout, a
+ * selector's finishConnect, an asynchronous channel's poller) waits on the adopted socket and
+ * reports the JDK's own {@code ConnectException("Connection refused")} or timeout. Failures are
+ * the JDK's exceptions ({@link Failures#socket}).
+ */
+final class NetworkRouter {
+    /** The bridge's operation numbers (java.io.AirlockBridge#NET_CONNECT, #NET_BIND). */
+    static final int CONNECT = Bridge.NET_CONNECT;
+
+    static final int BIND = Bridge.NET_BIND;
+
+    /** What a connect returns while the connection is in progress: the JDK's IOStatus.UNAVAILABLE. */
+    static final int CONNECTING = -2;
+
+    static final int NOT_ROUTED = Bridge.NOT_ROUTED;
+
+    private final Opener opener;
+
+    NetworkRouter(Opener opener) {
+        this.opener = opener;
+    }
+
+    private static volatile NetworkRouter installed;
+
+    /** Makes {@code router} the one {@link #dispatch} serves. Refuses a second router. */
+    static synchronized void install(NetworkRouter router) {
+        if (installed != null) {
+            throw new IllegalStateException("an airlock network router is already installed");
+        }
+        installed = router;
+    }
+
+    /** The target of the bridge's network handle, of exactly its type. */
+    static int dispatch(int op, int fd, byte[] address, int scopeId, int port, int backlog) throws IOException {
+        NetworkRouter router = installed;
+        if (router == null) {
+            throw new SocketException("airlock network router is not installed");
+        }
+        return router.route(op, fd, address, scopeId, port, backlog);
+    }
+
+    /**
+     * Routes one connect or bind of socket {@code fd}.
+     *
+     * @param backlog for BIND: 0 to bind only, else listen with it
+     * @return CONNECT: 1 connected or {@link #CONNECTING}; BIND: 0; {@link #NOT_ROUTED} for a
+     *     socket that is not TCP
+     * @throws IOException the JDK's exception for a denial or a failure
+     */
+    int route(int op, int fd, byte[] address, int scopeId, int port, int backlog) throws IOException {
+        if (op != CONNECT && op != BIND) {
+            throw new IllegalArgumentException("unknown airlock network operation " + op);
+        }
+        InetEndpoint endpoint;
+        try {
+            if (!InetSocket.kind(fd).isTcp()) {
+                return NOT_ROUTED;
+            }
+            endpoint = InetEndpoint.of(address, port, scopeId);
+        } catch (ErrnoException e) {
+            return NOT_ROUTED; // not a socket: the JDK's own call reports it
+        } catch (IllegalArgumentException e) {
+            throw new SocketException(e.getMessage());
+        }
+        Request request = op == CONNECT ? new Request.Connect(endpoint) : new Request.Bind(endpoint, backlog);
+        Answer answer;
+        try {
+            answer = opener.socket(request, fd);
+        } catch (IOException e) {
+            throw Failures.socket(op == CONNECT, e);
+        }
+        try (Fd received = Fd.adopt(answer.descriptor())) {
+            InetSocket.dup3(received.get(), fd, InetSocket.isCloexec(fd));
+        } catch (ErrnoException e) {
+            throw Failures.socket(op == CONNECT, new SocketException("airlock cannot adopt the broker's socket: " + e));
+        }
+        Reply.SocketState state = ((Reply.Socket) answer.success()).state();
+        if (op == BIND) {
+            return 0;
+        }
+        return state == Reply.SocketState.CONNECTED ? 1 : CONNECTING;
+    }
+}
