@@ -91,7 +91,8 @@ class NetworkAttackIT {
                 String resolved = run.answer("java.resolve:" + UNGRANTED_NAME);
                 assertTrue(
                         resolved.matches("EX java\\.net\\.UnknownHostException: " + UNGRANTED_NAME.replace(".", "\\.")
-                                + " \\(denied by airlock policy net\\.policy: .*\\)"),
+                                + " \\(denied by airlock policy " + java.util.regex.Pattern.quote(policy.toString())
+                                + ": .*\\)"),
                         "an ungranted name must be refused without a lookup: " + resolved);
                 // The control: the grant itself works, so the refusals above are the policy's, not a network that is
                 // off.
@@ -138,6 +139,46 @@ class NetworkAttackIT {
                     1,
                     WireWitness.tagged(resolved.seen(), "jconnect").size(),
                     "127.0.0.1 saw the control's connection: " + resolved.seen());
+        }
+    }
+
+    /**
+     * CONNECT requests written by hand on the broker channel (descriptor 3), each with a TCP
+     * socket of the helper's own, as code that bypasses the agent could send them: the broker
+     * decides them as it decides the agent's, so an ungranted endpoint is denied with the policy's
+     * reason and nothing reaches it, while the granted one (the control) is connected.
+     */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void aConnectRequestForgedOnTheBrokerChannelIsDecidedByThePolicy(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox();
+                WireWitness granted = new WireWitness();
+                WireWitness wire = new WireWitness()) {
+            AttackKit.install(s);
+            Path policy = s.policy("net.policy", "grant {\n" + connectGrant("127.0.0.1:" + granted.tcp4()) + "};\n");
+            String v4 = "java.brokerconnect:127.0.0.1:" + wire.tcp4();
+            String v6 = "java.brokerconnect:::1:" + wire.tcp6();
+            String control = "java.brokerconnect:127.0.0.1:" + granted.tcp4();
+            AttackKit.Session run = AttackKit.runToEnd(s, jdk, policy, List.of(v4, v6, control));
+            Thread.sleep(500);
+            List<String> answers = run.lines();
+            assertEquals(
+                    List.of(),
+                    wire.seen().stream().map(Object::toString).toList(),
+                    "what the forged requests reached: " + answers + " " + run.stderr());
+            assertTrue(
+                    run.answer(v4).startsWith("REFUSED denied errno=")
+                            && run.answer(v4)
+                                    .endsWith(": denied by airlock policy " + policy + ": connect 127.0.0.1:"
+                                            + wire.tcp4()),
+                    v4 + ": " + run.answer(v4));
+            assertTrue(
+                    run.answer(v6).startsWith("REFUSED denied errno=")
+                            && run.answer(v6).contains("denied by airlock policy " + policy + ": connect "),
+                    v6 + ": " + run.answer(v6));
+            assertTrue(
+                    run.answer(control).startsWith("OK "), control + ": " + run.answer(control) + " " + run.stderr());
+            assertEquals(1, granted.seen().size(), "the granted port saw the control's connection: " + granted.seen());
         }
     }
 }

@@ -292,6 +292,9 @@ class NetworkCatalogueIT {
                     socket("127.0.0.1:" + p.closed(), "connect"),
                     socket("127.0.0.1:" + p.udp4(), "connect,accept"),
                     socket("[::1]:" + p.udp6(), "connect,accept"),
+                    // A client socket's own bind (Socket.bind before connect) is a listen on port 0, as the JDK's
+                    // default policy grants.
+                    socket("localhost:0", "listen"),
                     socket("127.0.0.1:1024-", "accept"),
                     socket("[::1]:1024-", "accept"),
                     socket(p.hostName(), "resolve"),
@@ -352,6 +355,7 @@ class NetworkCatalogueIT {
 
         /** The catalogue and its nested classes into the application directory. */
         private static void copyCatalogue(Sandbox s) throws Exception {
+            s.copyClass(dev.airlock.it.app.ExceptionChain.class);
             for (Class<?> type : NetworkCatalogue.class.getNestMembers()) {
                 String resource = type.getName().replace('.', '/') + ".class";
                 Path target = s.app.resolve(resource);

@@ -74,8 +74,8 @@ final class NetworkProgramsIT {
         }
     }
 
-    /** Airlock's reason for refusing a connect to {@code port} under the policy file {@code policy}. */
-    private static String reason(String policy, int port) {
+    /** Airlock's reason for refusing a connect to {@code port} under the policy file {@code policy}, named as given. */
+    private static String reason(Path policy, int port) {
         return "denied by airlock policy " + policy + ": connect 127.0.0.1:" + port;
     }
 
@@ -124,7 +124,7 @@ final class NetworkProgramsIT {
                     1, denied.result().exitCode(), out + "\n" + denied.result().stderr());
             assertTrue(out.startsWith("EX org.postgresql.util.PSQLException: "), out);
             assertTrue(
-                    out.contains(reason("db.policy", postgres.port())),
+                    out.contains(reason(policy, postgres.port())),
                     "the driver's exception carries Airlock's reason: " + out);
             Thread.sleep(200);
             assertEquals(before, postgres.connectionsReceived(), "connections the server received from the denied run");
@@ -229,7 +229,7 @@ final class NetworkProgramsIT {
                     1, denied.result().exitCode(), out + "\n" + denied.result().stderr());
             assertTrue(out.startsWith("EX "), out);
             assertTrue(
-                    out.contains(reason("http.policy", server.port())),
+                    out.contains(reason(policy, server.port())),
                     "the client's exception carries Airlock's reason: " + out);
             assertEquals(List.of(), server.requests, "requests the server received from the denied run");
         }

@@ -196,6 +196,11 @@ public final class Attack {
             }
             case "resolve":
                 return resolve(arg);
+            case "brokerconnect": {
+                // ADDRESS:PORT, the address possibly IPv6
+                return RawChannel.forgedConnect(
+                        arg.substring(0, arg.lastIndexOf(':')), Integer.parseInt(a[a.length - 1]));
+            }
             case "jconnect":
                 return javaConnect(arg.substring(0, arg.lastIndexOf(':')), Integer.parseInt(a[a.length - 1]));
             case "sockdiag":

@@ -67,6 +67,8 @@ public final class NetworkCatalogue {
     public static final String DENIED_POLICY = "denied.policy";
     /** A name that resolves nowhere: {@code .invalid} is reserved (RFC 2606), unknown to every resolver. */
     public static final String UNKNOWN_NAME = "airlock-catalogue.invalid";
+    /** The denied policy as Airlock names it in a reason: the path it was given, ending in {@link #DENIED_POLICY}. */
+    private static final String POLICY_NAMED = "\\S*" + Pattern.quote(DENIED_POLICY);
     /** How long any one call may wait: well above loopback times, far below the test's timeout. */
     private static final int WAIT_MILLIS = 10_000;
 
@@ -202,7 +204,7 @@ public final class NetworkCatalogue {
 
     /** Airlock's reason for a refused connect to {@code port}, on whatever host the program named. */
     private static String connectReason(int port) {
-        return ".*denied by airlock policy " + Pattern.quote(DENIED_POLICY) + ": connect \\S+:" + port + "\\b.*";
+        return ".*denied by airlock policy " + POLICY_NAMED + ": connect \\S+:" + port + "\\b.*";
     }
 
     /** The JDK's exception for a refused connect, from Socket, SocketChannel and their adaptors. */
@@ -213,7 +215,7 @@ public final class NetworkCatalogue {
     /** What a refused resolution of {@code name} is: UnknownHostException naming it, with Airlock's reason. */
     private static Expectation resolveDenied(String name) {
         return p -> "EX java\\.net\\.UnknownHostException: " + Pattern.quote(name) + " \\(denied by airlock policy "
-                + Pattern.quote(DENIED_POLICY) + ": [^)]*\\).*";
+                + POLICY_NAMED + ": [^)]*\\).*";
     }
 
     private static Entry connect(String name, Action run, Expectation denied) {
@@ -357,7 +359,10 @@ public final class NetworkCatalogue {
                                 return talk(s, n) + " local=" + s.getLocalAddress() + " bound=" + s.isBound();
                             }
                         },
-                        connectDenied(Ports::tcp4)),
+                        // The JDK decides a client's bind as a listen on localhost:0 (the JDK's default policy grants
+                        // it).
+                        p -> "EX java\\.net\\.BindException: .*denied by airlock policy " + POLICY_NAMED
+                                + ": listen \\S+:0\\b.*"),
                 connect(
                         "Socket.option.SO_TIMEOUT",
                         (n, p) -> {
@@ -738,8 +743,8 @@ public final class NetworkCatalogue {
 
     /** Airlock's reason for a refused bind to {@code port}. */
     private static Expectation listenDenied(String type, int slot) {
-        return p -> "EX " + Pattern.quote(type) + ": .*denied by airlock policy " + Pattern.quote(DENIED_POLICY)
-                + ": listen \\S+:" + p.listen().get(slot) + "\\b.*";
+        return p -> "EX " + Pattern.quote(type) + ": .*denied by airlock policy " + POLICY_NAMED + ": listen \\S+:"
+                + p.listen().get(slot) + "\\b.*";
     }
 
     private static Entry listen(String name, int slot, Action run, Expectation denied) {
