@@ -99,8 +99,13 @@ class HooksTest {
                         "sun.nio.fs.LinuxFileStore",
                         "sun.nio.fs.LinuxWatchService$Poller",
                         "sun.nio.fs.UnixCopyFile",
-                        "sun.nio.fs.UnixFileSystem"),
+                        "sun.nio.fs.UnixFileSystem",
+                        "sun.nio.ch.Net",
+                        "sun.nio.ch.ServerSocketChannelImpl",
+                        "sun.nio.ch.NioSocketImpl",
+                        "sun.nio.ch.AsynchronousServerSocketChannelImpl"),
                 new ArrayList<>(Hooks.byType().keySet()));
+        assertEquals(2, Hooks.byType().get("sun.nio.ch.Net").size(), "connect and bind");
         assertEquals(23, Hooks.byType().get("java.io.File").size());
         assertEquals(21, Hooks.byType().get("sun.nio.fs.UnixNativeDispatcher").size());
     }

@@ -148,7 +148,9 @@ final class SocketOpener {
      */
     private static InetSocket.Name target(InetEndpoint endpoint, int domain) throws Refusal {
         byte[] address = endpoint.address();
-        if (domain == InetSocket.AF_INET6 && address.length == 4) {
+        if (domain == InetSocket.AF_INET6 && address.length == 4 && java.util.Arrays.equals(address, new byte[4])) {
+            address = new byte[16]; // the IPv4 wildcard on a dual-stack socket is the IPv6 one, as the JDK binds it
+        } else if (domain == InetSocket.AF_INET6 && address.length == 4) {
             byte[] mapped = new byte[16];
             mapped[10] = (byte) 0xff;
             mapped[11] = (byte) 0xff;

@@ -27,6 +27,7 @@ public final class InetSocket {
 
     static final int SO_REUSEADDR = 2;
     static final int SO_TYPE = 3;
+    static final int SO_ERROR = 4;
     static final int SO_SNDBUF = 7;
     static final int SO_RCVBUF = 8;
     static final int SO_KEEPALIVE = 9;
@@ -67,6 +68,8 @@ public final class InetSocket {
             int listen(int fd, int backlog);
 
             int getsockname(int fd, Pointer address, IntByReference length);
+
+            int getpeername(int fd, Pointer address, IntByReference length);
 
             int setsockopt(int fd, int level, int option, Pointer value, int length);
 
@@ -330,6 +333,18 @@ public final class InetSocket {
                 throw new ErrnoException("dup3(" + from + ", " + to + ")", errno);
             }
         }
+    }
+
+    /** The socket's pending error (SO_ERROR, which reading clears): a connect's outcome, 0 for none. */
+    public static int pendingError(int fd) throws ErrnoException {
+        return intOption(fd, SOL_SOCKET, SO_ERROR);
+    }
+
+    /** Whether {@code fd} is connected to a peer (getpeername succeeds). */
+    public static boolean isConnected(int fd) {
+        Pointer address = Linux.allocate(SOCKADDR_IN6_SIZE);
+        IntByReference length = new IntByReference(SOCKADDR_IN6_SIZE);
+        return calls().getpeername(fd, address, length) == 0;
     }
 
     /**
