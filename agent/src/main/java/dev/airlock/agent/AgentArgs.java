@@ -174,7 +174,7 @@ final class AgentArgs {
     }
 
     /** Percent-decoding without URLDecoder's form rules ('+' stays '+'). */
-    private static String decode(String value) {
+    static String decode(String value) {
         if (value.indexOf('%') < 0) {
             return value;
         }

@@ -16,6 +16,9 @@ import java.lang.instrument.Instrumentation;
  * <p>In a helper, the thread that checks the broker channel first arms the helper's parent-death
  * signal ({@link ParentDeath}), so that the helper dies with the broker.
  *
+ * <p>Given neither {@code channel=} nor {@code prepare=}, the agent is the drop-in
+ * ({@link DropIn}): the JVM that loaded it becomes the broker of its own program.
+ *
  * <p>A run with {@code prepare=DIR} (confined like a helper, started by the broker) writes the
  * transform cache for this JDK into DIR and exits with status 0 instead; see {@link TransformCache}.
  */
@@ -33,7 +36,41 @@ public final class AirlockAgent {
      * @param inst the JVM's instrumentation
      */
     public static void premain(String agentArgs, Instrumentation inst) {
+        if (!isHelper(agentArgs)) {
+            // Not started by a broker: the drop-in, which becomes one (or does nothing in a sandbox).
+            DropIn.start(agentArgs, inst);
+            return;
+        }
         start(agentArgs, inst, new BrokerOpeners());
+    }
+
+    /**
+     * Entry point for a dynamic attach ({@code Agent-Class}): refused, because a JVM already
+     * running cannot be confined from its first instruction, and its program has run unconfined.
+     * The running JVM goes on untouched; the attach fails with this message.
+     */
+    public static void agentmain(String agentArgs, Instrumentation inst) {
+        String message = "airlock: the agent cannot be attached to a running JVM, which the kernel can no longer"
+                + " confine from its first instruction; start it with -javaagent:airlock.jar=policy=FILE";
+        System.err.println(message);
+        System.err.flush();
+        throw new IllegalStateException(message);
+    }
+
+    /**
+     * Whether {@code agentArgs} are the ones a broker gives its helper (or its transform-cache
+     * preparation): they name {@code channel=} or {@code prepare=}, which no drop-in option does.
+     */
+    static boolean isHelper(String agentArgs) {
+        if (agentArgs == null) {
+            return false;
+        }
+        for (String item : agentArgs.split(",", -1)) {
+            if (item.startsWith("channel=") || item.startsWith("prepare=")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The production opener (a class, not a lambda: no lambda bootstrap on the start-up path). */

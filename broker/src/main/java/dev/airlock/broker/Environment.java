@@ -44,6 +44,16 @@ record Environment(
         ownHome = ownHome.isAbsolute() ? ownHome : UserAccount.NO_HOME;
     }
 
+    /** This environment with {@code extra} variables set too (a drop-in's, {@link DropInVariables}). */
+    Environment withVariables(Map<String, String> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        Map<String, String> merged = new LinkedHashMap<>(variables);
+        merged.putAll(extra);
+        return new Environment(merged, workingDirectory, uid, gid, account, landlockAbi, ownHome);
+    }
+
     /** Whether the broker runs as root: then the helper drops to an account and gets namespaces. */
     boolean root() {
         return uid == UserAccount.ROOT_UID;

@@ -27,20 +27,4 @@ record PreparedFiles(
             throw new IllegalArgumentException("the helper's temporary directory is not absolute: " + tmp.get());
         }
     }
-
-    /** Without kernel grants and without a temporary directory of the helper's own. */
-    PreparedFiles(RuntimeFiles runtime, Optional<Path> transformCache, List<Path> kernelViewReads) {
-        this(runtime, transformCache, kernelViewReads, List.of(), Optional.empty());
-    }
-
-    /** Without a temporary directory of the helper's own: every policy grant the kernel carries is the helper's. */
-    PreparedFiles(
-            RuntimeFiles runtime, Optional<Path> transformCache, List<Path> kernelViewReads, List<Rule> nativeGrants) {
-        this(runtime, transformCache, kernelViewReads, nativeGrants, Optional.empty());
-    }
-
-    /** Without kernel grants: every policy grant is the broker's. */
-    PreparedFiles(RuntimeFiles runtime, Optional<Path> transformCache, List<Path> kernelViewReads, Optional<Path> tmp) {
-        this(runtime, transformCache, kernelViewReads, List.of(), tmp);
-    }
 }

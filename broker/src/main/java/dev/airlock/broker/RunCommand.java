@@ -90,6 +90,14 @@ final class RunCommand implements Callable<Integer> {
                     + " user can write, with full rights there.")
     Path home;
 
+    @Option(
+            names = "--drop-in-env",
+            paramLabel = "NAME=VALUE",
+            hidden = true,
+            description = "Set by the drop-in agent: a JVM option variable of the program's, which the broker's own"
+                    + " JVM ran without, given back to the helper.")
+    List<String> dropInEnv = new ArrayList<>();
+
     @Parameters(paramLabel = "JAVA-ARGS", description = "The arguments for java.")
     List<String> javaArgs = new ArrayList<>();
 
@@ -108,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
         Optional<UserAccount> account = UserAccount.find(asked.user());
         SandboxPlanner.checkArguments(asked, account);
         NativeWarmUp.Prepared prepared = NativeWarmUp.await();
-        Environment environment = Environment.lookUp(account);
+        Environment environment = Environment.lookUp(account).withVariables(DropInVariables.parse(dropInEnv));
         Confinement confinement = SandboxPlanner.confinement(asked, environment);
         RunArguments arguments = checkDirectories(asked, confinement.identity());
         // ${user.home} in a policy is the helper's home, not the broker's.

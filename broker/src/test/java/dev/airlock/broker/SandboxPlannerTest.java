@@ -55,7 +55,7 @@ class SandboxPlannerTest {
     }
 
     private static PreparedFiles files(Optional<Path> cache, List<Path> kernelViews) {
-        return new PreparedFiles(new RuntimeFiles(AGENT, JFFI), cache, kernelViews);
+        return new PreparedFiles(new RuntimeFiles(AGENT, JFFI), cache, kernelViews, List.of(), Optional.empty());
     }
 
     /** Real paths for {@code named}: each its own, except the JDK's link, which points into /made/up/etc. */
@@ -132,7 +132,7 @@ class SandboxPlannerTest {
         assertEquals(LAUNCHER, plan.helper().launcher());
         assertEquals(3, plan.helper().channelFd());
         assertEquals(
-                List.of("HOME=/nonexistent"),
+                List.of("HOME=/nonexistent", "AIRLOCK_SANDBOX=1"),
                 plan.helper().environment(),
                 "the broker's (empty) environment, and the home of the user the helper runs as");
 
@@ -157,7 +157,9 @@ class SandboxPlannerTest {
                 plan.confinement().identity());
         assertEquals(Set.of(), plan.confinement().namespaces().kinds());
         assertEquals(
-                List.of("PATH=/bin", "LANG=C.UTF-8"), plan.helper().environment(), "the broker's own, in its order");
+                List.of("PATH=/bin", "LANG=C.UTF-8", "AIRLOCK_SANDBOX=1"),
+                plan.helper().environment(),
+                "the broker's own, in its order, and the sandbox marker last");
         List<String> argv = plan.helper().argv();
         assertFalse(
                 argv.contains("--enable-native-access=ALL-UNNAMED"), "JDK 17 has no native-access warnings to silence");
@@ -262,7 +264,8 @@ class SandboxPlannerTest {
                 new RuntimeFiles(AGENT, JFFI),
                 Optional.empty(),
                 List.of(),
-                List.of(new Rule(tree, treeRights, false), new Rule(file, Landlock.READ_FILE, true)));
+                List.of(new Rule(tree, treeRights, false), new Rule(file, Landlock.READ_FILE, true)),
+                Optional.empty());
         SandboxPlan plan = plan(args("-cp", "app.jar", "Main"), root(6), jdk(17), files);
         assertEquals(treeRights, plan.rules().rules().get(tree));
         assertEquals(Landlock.READ_FILE, plan.rules().rules().get(file));
@@ -430,7 +433,7 @@ class SandboxPlannerTest {
             | Landlock.REFER;
 
     private static PreparedFiles withTmp(Optional<Path> tmp) {
-        return new PreparedFiles(new RuntimeFiles(AGENT, JFFI), Optional.empty(), List.of(), tmp);
+        return new PreparedFiles(new RuntimeFiles(AGENT, JFFI), Optional.empty(), List.of(), List.of(), tmp);
     }
 
     private static RunArguments withHome(RunArguments arguments, RunArguments.TmpChoice tmp, Optional<Path> home) {
@@ -466,7 +469,7 @@ class SandboxPlannerTest {
                 "right before the user's arguments, so that the user's own -D wins: " + argv);
         assertTrue(argv.get(user - 3).startsWith("-javaagent:"), argv.toString());
         assertEquals(
-                List.of("TMPDIR=" + TMP, "HOME=" + GIVEN_HOME, "LANG=C.UTF-8"),
+                List.of("TMPDIR=" + TMP, "HOME=" + GIVEN_HOME, "LANG=C.UTF-8", "AIRLOCK_SANDBOX=1"),
                 plan.helper().environment(),
                 "replaced in place, the rest in its order");
     }
@@ -479,7 +482,9 @@ class SandboxPlannerTest {
         RunArguments arguments =
                 withHome(args("-cp", "app", "Main"), new RunArguments.TmpChoice.None(), Optional.empty());
         SandboxPlan plan = plan(arguments, user(variables), jdk(17), withTmp(Optional.empty()));
-        assertEquals(List.of("TMPDIR=/var/tmp", "HOME=/home/u"), plan.helper().environment());
+        assertEquals(
+                List.of("TMPDIR=/var/tmp", "HOME=/home/u", "AIRLOCK_SANDBOX=1"),
+                plan.helper().environment());
         for (String option : plan.helper().argv()) {
             assertFalse(option.startsWith("-Djava.io.tmpdir") || option.startsWith("-Duser.home"), option);
         }

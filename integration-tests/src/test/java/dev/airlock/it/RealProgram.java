@@ -30,6 +30,7 @@ final class RealProgram {
     private static final Path TIMES = Path.of("target", "real-program-times.txt");
 
     private final String name;
+    private final Sandbox sandbox;
     private final List<Path> classPath = new ArrayList<>();
 
     /** A run that ended, with how long it took from start to exit. */
@@ -42,6 +43,7 @@ final class RealProgram {
      */
     RealProgram(String name, Sandbox sandbox, String... artifactClasses) throws IOException {
         this.name = name;
+        this.sandbox = sandbox;
         classPath.add(sandbox.app);
         Path lib = Files.createDirectories(sandbox.root.resolve("lib"));
         for (String artifactClass : artifactClasses) {
@@ -53,6 +55,65 @@ final class RealProgram {
             classPath.add(copy);
         }
         sandbox.worldReadable(sandbox.root);
+    }
+
+    /** The directory a program runs in: empty, and granted nothing. */
+    Path workingDirectory() throws IOException {
+        return Files.createDirectories(sandbox.root.resolve("cwd"));
+    }
+
+    /** A directory for the plain run's files, the test's own. */
+    Path plainDirectory() throws IOException {
+        return Files.createDirectories(sandbox.data.resolve("plain"));
+    }
+
+    /**
+     * A directory for the sandboxed run's files. When {@code helperOwned}, it belongs to the
+     * helper's user as a program's data directory belongs to the account that runs it: native
+     * code (SQLite) opens and creates files there with the kernel's own checks, which include the
+     * file's owner and mode.
+     */
+    Path confinedDirectory(boolean helperOwned) throws IOException {
+        Path dir = Files.createDirectories(sandbox.data.resolve("confined"));
+        if (helperOwned && Sandbox.isRoot()) {
+            Files.setAttribute(dir, "unix:uid", AttackKit.helperUid());
+            Files.setAttribute(dir, "unix:gid", AttackKit.helperGid());
+        }
+        return dir;
+    }
+
+    /** What a driver's two runs left: their data directories, and what the plain run printed. */
+    record Outcome(Path plainDirectory, Path confinedDirectory, List<String> stdout) {}
+
+    /**
+     * The shape most programs here share: {@code driver} (a class of the test's, copied into the
+     * sandbox) runs in an empty working directory, once plainly and once confined, with {@code
+     * leadingArgs} and then its run's own data directory as arguments, under the policy {@code
+     * policyFor} writes for the confined data directory; both runs must print the same
+     * ({@link #assertSameOutput}).
+     */
+    Outcome runDriver(
+            Jdk jdk,
+            Class<?> driver,
+            boolean helperOwned,
+            java.util.function.Function<Path, String> policyFor,
+            String... leadingArgs)
+            throws IOException, InterruptedException {
+        sandbox.copyClass(driver);
+        Path cwd = workingDirectory();
+        Path plainDir = plainDirectory();
+        Path confinedDir = confinedDirectory(helperOwned);
+        Path policy = sandbox.policy(name + ".policy", policyFor.apply(confinedDir));
+        Run plain = plain(jdk, cwd, javaArgs(driver, withLast(leadingArgs, plainDir)));
+        Run confined = confined(jdk, cwd, policy, javaArgs(driver, withLast(leadingArgs, confinedDir)));
+        assertSameOutput(jdk, plain, confined);
+        return new Outcome(plainDir, confinedDir, plain.result().stdout());
+    }
+
+    private static String[] withLast(String[] args, Path last) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = last.toString();
+        return all;
     }
 
     private static Path jarOf(String className) {

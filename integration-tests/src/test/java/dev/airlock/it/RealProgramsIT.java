@@ -49,31 +49,6 @@ final class RealProgramsIT {
     /** Any moment in the past, whole seconds: what the source trees' files are dated, identical for both runs. */
     private static final FileTime SOURCE_TIME = FileTime.from(Instant.parse("2024-05-06T07:08:09Z"));
 
-    /** The directory a program runs in: empty, and granted nothing. */
-    private static Path workingDirectory(Sandbox s) throws IOException {
-        return Files.createDirectories(s.root.resolve("cwd"));
-    }
-
-    /** A directory for the plain run's files, the test's own. */
-    private static Path plainDirectory(Sandbox s) throws IOException {
-        return Files.createDirectories(s.data.resolve("plain"));
-    }
-
-    /**
-     * A directory for the sandboxed run's files. When {@code helperOwned}, it belongs to the
-     * helper's user as a program's data directory belongs to the account that runs it: native
-     * code (SQLite) opens and creates files there with the kernel's own checks, which include the
-     * file's owner and mode.
-     */
-    private static Path confinedDirectory(Sandbox s, boolean helperOwned) throws IOException {
-        Path dir = Files.createDirectories(s.data.resolve("confined"));
-        if (helperOwned && Sandbox.isRoot()) {
-            Files.setAttribute(dir, "unix:uid", AttackKit.helperUid());
-            Files.setAttribute(dir, "unix:gid", AttackKit.helperGid());
-        }
-        return dir;
-    }
-
     /** A policy of file grants, each {@code {TARGET, ACTIONS}}. */
     private static String grant(String[]... permissions) {
         StringBuilder text = new StringBuilder("grant {\n");
@@ -104,20 +79,10 @@ final class RealProgramsIT {
     @EnumSource(Jdk.class)
     void sqliteThroughSqliteJdbc(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
-            s.copyClass(SqliteProgram.class);
             // sqlite-jdbc alone: without SLF4J on the class path it logs through java.util.logging.
             RealProgram program = new RealProgram("sqlite", s, "org.sqlite.JDBC");
-            Path cwd = workingDirectory(s);
-            Path plainDir = plainDirectory(s);
-            Path confinedDir = confinedDirectory(s, true);
-            Path policy = s.policy("sqlite.policy", dataDirectoryPolicy(confinedDir));
-
-            RealProgram.Run plain = program.plain(jdk, cwd, program.javaArgs(SqliteProgram.class, plainDir.toString()));
-            RealProgram.Run confined =
-                    program.confined(jdk, cwd, policy, program.javaArgs(SqliteProgram.class, confinedDir.toString()));
-
-            program.assertSameOutput(jdk, plain, confined);
-            List<String> out = plain.result().stdout();
+            List<String> out = program.runDriver(jdk, SqliteProgram.class, true, RealProgramsIT::dataDirectoryPolicy)
+                    .stdout();
             assertTrue(out.contains("journal count 60 bytes 31110"), out.toString());
             assertTrue(out.contains("journal_mode wal"), out.toString());
             assertTrue(out.contains("wal count 120 bytes 123420"), out.toString());
@@ -129,19 +94,9 @@ final class RealProgramsIT {
     @EnumSource(Jdk.class)
     void h2FileDatabase(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
-            s.copyClass(H2Program.class);
             RealProgram program = new RealProgram("h2", s, "org.h2.Driver");
-            Path cwd = workingDirectory(s);
-            Path plainDir = plainDirectory(s);
-            Path confinedDir = confinedDirectory(s, false);
-            Path policy = s.policy("h2.policy", dataDirectoryPolicy(confinedDir));
-
-            RealProgram.Run plain = program.plain(jdk, cwd, program.javaArgs(H2Program.class, plainDir.toString()));
-            RealProgram.Run confined =
-                    program.confined(jdk, cwd, policy, program.javaArgs(H2Program.class, confinedDir.toString()));
-
-            program.assertSameOutput(jdk, plain, confined);
-            List<String> out = plain.result().stdout();
+            List<String> out = program.runDriver(jdk, H2Program.class, false, RealProgramsIT::dataDirectoryPolicy)
+                    .stdout();
             // 190 items priced id/10, those with an id divisible by 3 doubled: 1814.5 + 604.8.
             assertTrue(out.contains("row 190 2419.30 item-99"), out.toString());
             assertTrue(out.contains("file shop.mv.db"), out.toString());
@@ -152,19 +107,9 @@ final class RealProgramsIT {
     @EnumSource(Jdk.class)
     void luceneIndexAndSearch(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
-            s.copyClass(LuceneProgram.class);
             RealProgram program = new RealProgram("lucene", s, "org.apache.lucene.index.IndexWriter");
-            Path cwd = workingDirectory(s);
-            Path plainDir = plainDirectory(s);
-            Path confinedDir = confinedDirectory(s, false);
-            Path policy = s.policy("lucene.policy", dataDirectoryPolicy(confinedDir));
-
-            RealProgram.Run plain = program.plain(jdk, cwd, program.javaArgs(LuceneProgram.class, plainDir.toString()));
-            RealProgram.Run confined =
-                    program.confined(jdk, cwd, policy, program.javaArgs(LuceneProgram.class, confinedDir.toString()));
-
-            program.assertSameOutput(jdk, plain, confined);
-            List<String> out = plain.result().stdout();
+            List<String> out = program.runDriver(jdk, LuceneProgram.class, false, RealProgramsIT::dataDirectoryPolicy)
+                    .stdout();
             assertTrue(out.contains("mmap docs 6"), out.toString());
             assertTrue(out.contains("nio docs 6"), out.toString());
             assertTrue(out.stream().anyMatch(line -> line.startsWith("mmap query body:sandbox: doc-")), out.toString());
@@ -200,7 +145,6 @@ final class RealProgramsIT {
     @EnumSource(Jdk.class)
     void archiverWithSymlinksAndModes(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
-            s.copyClass(ArchiveProgram.class);
             RealProgram program = new RealProgram(
                     "tar",
                     s,
@@ -209,29 +153,21 @@ final class RealProgramsIT {
                     "org.apache.commons.lang3.StringUtils",
                     "org.apache.commons.codec.Charsets");
             Path source = archiveSource(s);
-            Path cwd = workingDirectory(s);
-            Path plainDir = plainDirectory(s);
-            Path confinedDir = confinedDirectory(s, false);
             // The links are read (readlink) where they are packed and where they are extracted, the program asks
             // whether an extracted file is executable (execute), and nothing is deleted.
-            Path policy = s.policy(
-                    "tar.policy",
-                    grant(
+            RealProgram.Outcome outcome = program.runDriver(
+                    jdk,
+                    ArchiveProgram.class,
+                    false,
+                    confinedDir -> grant(
                             file(source, "read"),
                             tree(source, "read,readlink"),
                             file(confinedDir, "read"),
-                            tree(confinedDir, "read,write,readlink,execute")));
-
-            RealProgram.Run plain = program.plain(
-                    jdk, cwd, program.javaArgs(ArchiveProgram.class, source.toString(), plainDir.toString()));
-            RealProgram.Run confined = program.confined(
-                    jdk,
-                    cwd,
-                    policy,
-                    program.javaArgs(ArchiveProgram.class, source.toString(), confinedDir.toString()));
-
-            program.assertSameOutput(jdk, plain, confined);
-            List<String> out = plain.result().stdout();
+                            tree(confinedDir, "read,write,readlink,execute")),
+                    source.toString());
+            Path plainDir = outcome.plainDirectory();
+            Path confinedDir = outcome.confinedDirectory();
+            List<String> out = outcome.stdout();
             assertTrue(
                     out.stream()
                             .anyMatch(l -> l.startsWith("entry bin/readme 120777 ") && l.endsWith(" -> ../README.txt")),
@@ -256,25 +192,17 @@ final class RealProgramsIT {
     @EnumSource(Jdk.class)
     void logbackRollingFiles(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
-            s.copyClass(RollingLogProgram.class);
             RealProgram program = new RealProgram(
                     "logback",
                     s,
                     "ch.qos.logback.classic.LoggerContext",
                     "ch.qos.logback.core.Context",
                     "org.slf4j.LoggerFactory");
-            Path cwd = workingDirectory(s);
-            Path plainDir = plainDirectory(s);
-            Path confinedDir = confinedDirectory(s, false);
-            Path policy = s.policy("logback.policy", dataDirectoryPolicy(confinedDir));
-
-            RealProgram.Run plain =
-                    program.plain(jdk, cwd, program.javaArgs(RollingLogProgram.class, plainDir.toString()));
-            RealProgram.Run confined = program.confined(
-                    jdk, cwd, policy, program.javaArgs(RollingLogProgram.class, confinedDir.toString()));
-
-            program.assertSameOutput(jdk, plain, confined);
-            List<String> out = plain.result().stdout();
+            RealProgram.Outcome outcome =
+                    program.runDriver(jdk, RollingLogProgram.class, false, RealProgramsIT::dataDirectoryPolicy);
+            Path plainDir = outcome.plainDirectory();
+            Path confinedDir = outcome.confinedDirectory();
+            List<String> out = outcome.stdout();
             assertEquals(
                     List.of("file app.1.log.gz", "file app.2.log.gz", "file app.3.log.gz", "file app.log"),
                     out.stream().map(l -> l.substring(0, l.indexOf(" lines "))).toList(),
@@ -294,20 +222,12 @@ final class RealProgramsIT {
     @EnumSource(Jdk.class)
     void imageIoAndAwtTextToPng(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
-            s.copyClass(TextImageProgram.class);
             RealProgram program = new RealProgram("png", s);
-            Path cwd = workingDirectory(s);
-            Path plainDir = plainDirectory(s);
-            Path confinedDir = confinedDirectory(s, false);
-            Path policy = s.policy("png.policy", grant(tree(confinedDir, "read,write")));
-
-            RealProgram.Run plain =
-                    program.plain(jdk, cwd, program.javaArgs(TextImageProgram.class, plainDir.toString()));
-            RealProgram.Run confined = program.confined(
-                    jdk, cwd, policy, program.javaArgs(TextImageProgram.class, confinedDir.toString()));
-
-            program.assertSameOutput(jdk, plain, confined);
-            List<String> out = plain.result().stdout();
+            RealProgram.Outcome outcome = program.runDriver(
+                    jdk, TextImageProgram.class, false, confinedDir -> grant(tree(confinedDir, "read,write")));
+            Path plainDir = outcome.plainDirectory();
+            Path confinedDir = outcome.confinedDirectory();
+            List<String> out = outcome.stdout();
             assertTrue(out.contains("written file true"), out.toString());
             assertTrue(out.contains("written stream true"), out.toString());
             for (String png : List.of("text.png", "stream.png")) {
@@ -368,7 +288,7 @@ final class RealProgramsIT {
                 "words.txt", "found through two manifests\n".getBytes(StandardCharsets.UTF_8)
             }));
             s.worldReadable(dir);
-            Path cwd = workingDirectory(s);
+            Path cwd = program.workingDirectory();
             List<String> javaArgs = List.of("-jar", app.toString(), "airlock");
 
             // No policy: an application's own jars are its class path, not files it is granted.
@@ -474,8 +394,8 @@ final class RealProgramsIT {
         try (Sandbox s = new Sandbox()) {
             RealProgram program = new RealProgram("javadoc", s);
             Path src = javadocSources(s);
-            Path plainDir = plainDirectory(s);
-            Path confinedDir = confinedDirectory(s, false);
+            Path plainDir = program.plainDirectory();
+            Path confinedDir = program.confinedDirectory(false);
             Path plainOut = Files.createDirectories(plainDir.resolve("out"));
             Path confinedOut = Files.createDirectories(confinedDir.resolve("out"));
             Path policy = s.policy(

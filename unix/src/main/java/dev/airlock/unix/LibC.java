@@ -76,6 +76,10 @@ public interface LibC {
 
     int waitpid(int pid, IntByReference status, int options);
 
+    int execve(@In byte[] path, Pointer argv, Pointer envp);
+
+    int sigprocmask(int how, Pointer set, Pointer oldSet);
+
     int kill(int pid, int signal);
 
     int getpid();

@@ -131,7 +131,8 @@ public final class SpawnPlan {
         }
     }
 
-    private static Pointer stringArray(List<String> values, List<Pointer> keep) {
+    /** A NULL-terminated array of C strings in native memory; every block made is added to {@code keep}. */
+    static Pointer stringArray(List<String> values, List<Pointer> keep) {
         Pointer array = Linux.allocate((values.size() + 1) * 8);
         for (int i = 0; i < values.size(); i++) {
             Pointer s = cString(values.get(i));

@@ -1,0 +1,83 @@
+package dev.airlock.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The drop-in's options, {@code -javaagent:airlock.jar=policy=FILE,user=USER,allow-weaker=landlock}:
+ * what {@code airlock run}'s {@code --policy}, {@code --user} and {@code --allow-weaker} say, spelled
+ * as an agent's option string.
+ *
+ * <ul>
+ *   <li>{@code policy=FILE}: a java.policy file, relative to the working directory; may be given
+ *       several times, combined as several {@code --policy} are. Without one, the policies are
+ *       where the SecurityManager read them ({@link SecurityPolicyFiles});
+ *   <li>{@code user=USER}: as {@code --user}, at most once;
+ *   <li>{@code allow-weaker=landlock}: as {@code --allow-weaker=landlock}, at most once.
+ * </ul>
+ *
+ * <p>Options are separated by {@code ,}; a value is percent-decoded (UTF-8), so a path holding a
+ * comma is written with {@code %2C} and one holding {@code %} with {@code %25}, as in the
+ * helper's own arguments ({@link AgentArgs}). Parsing is strict: an unknown option, an option
+ * without {@code =}, an empty value, a repeated {@code user} or {@code allow-weaker}, or a bad
+ * escape is a {@link DropInException} with exit status 2, and nothing is started.
+ */
+record DropInOptions(List<String> policies, Optional<String> user, Optional<String> allowWeaker) {
+    DropInOptions {
+        policies = List.copyOf(policies);
+    }
+
+    /** Parses the agent's option string; null or empty means no option. */
+    static DropInOptions parse(String options) throws DropInException {
+        List<String> policies = new ArrayList<>();
+        String user = null;
+        String allowWeaker = null;
+        if (options == null || options.isEmpty()) {
+            return new DropInOptions(policies, Optional.empty(), Optional.empty());
+        }
+        for (String item : options.split(",", -1)) {
+            int eq = item.indexOf('=');
+            if (eq <= 0) {
+                throw usage("option '" + item + "' is not NAME=VALUE");
+            }
+            String key = item.substring(0, eq);
+            String value;
+            try {
+                value = AgentArgs.decode(item.substring(eq + 1));
+            } catch (IllegalArgumentException e) {
+                throw usage("option '" + key + "': " + e.getMessage());
+            }
+            if (value.isEmpty()) {
+                throw usage("option '" + key + "' has an empty value");
+            }
+            switch (key) {
+                case "policy":
+                    policies.add(value);
+                    break;
+                case "user":
+                    if (user != null) {
+                        throw usage("option 'user' given twice");
+                    }
+                    user = value;
+                    break;
+                case "allow-weaker":
+                    if (allowWeaker != null) {
+                        throw usage("option 'allow-weaker' given twice");
+                    }
+                    if (!value.equals("landlock")) {
+                        throw usage("option 'allow-weaker' knows only 'landlock', not '" + value + "'");
+                    }
+                    allowWeaker = value;
+                    break;
+                default:
+                    throw usage("unknown option '" + key + "' (known: policy, user, allow-weaker)");
+            }
+        }
+        return new DropInOptions(policies, Optional.ofNullable(user), Optional.ofNullable(allowWeaker));
+    }
+
+    private static DropInException usage(String message) {
+        return new DropInException(DropInException.USAGE, "-javaagent:airlock.jar: " + message);
+    }
+}
