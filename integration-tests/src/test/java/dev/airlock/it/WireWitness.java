@@ -52,6 +52,8 @@ final class WireWitness implements AutoCloseable {
         final String transport;
         final String from;
         private volatile String first = "";
+        /** The request lines of later HTTP requests on the same kept-alive connection. */
+        private final List<String> later = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Arrival(String transport, String from) {
             this.transport = transport;
@@ -62,9 +64,18 @@ final class WireWitness implements AutoCloseable {
             return first;
         }
 
+        /** The first line and the request lines of every later request on the connection. */
+        List<String> lines() {
+            List<String> all = new ArrayList<>(List.of(first));
+            synchronized (later) {
+                all.addAll(later);
+            }
+            return all;
+        }
+
         @Override
         public String toString() {
-            return transport + " from " + from + ": '" + first + "'";
+            return transport + " from " + from + ": " + lines();
         }
     }
 
@@ -112,10 +123,15 @@ final class WireWitness implements AutoCloseable {
         }
     }
 
-    /** Of {@code arrivals}, those whose first line or payload names {@code tag} (as a word of it, or a path segment). */
+    /**
+     * Of {@code arrivals}, those whose first line, payload or a later request line names {@code
+     * tag} (as a word of it, or a path segment): an HTTP client may reuse a kept-alive connection
+     * another request opened.
+     */
     static List<Arrival> tagged(List<Arrival> arrivals, String tag) {
         return arrivals.stream()
-                .filter(a -> (" " + a.first().replace('/', ' ') + " ").contains(" " + tag + " "))
+                .filter(a ->
+                        a.lines().stream().anyMatch(l -> (" " + l.replace('/', ' ') + " ").contains(" " + tag + " ")))
                 .toList();
     }
 
@@ -164,7 +180,7 @@ final class WireWitness implements AutoCloseable {
             }
             a.first = line;
             if (line.startsWith("GET ") || line.startsWith("POST ")) {
-                http(line, in, out);
+                http(line, in, out, a);
             } else if (line.startsWith("silent ")) {
                 while (in.read() >= 0) {
                     // said nothing, and says nothing until the peer closes
@@ -183,11 +199,16 @@ final class WireWitness implements AutoCloseable {
     }
 
     /** Serves HTTP/1.1 requests on one connection, the first one's request line already read. */
-    private static void http(String requestLine, InputStream in, OutputStream out) throws IOException {
+    private static void http(String requestLine, InputStream in, OutputStream out, Arrival a) throws IOException {
+        boolean first = true;
         for (String request = requestLine; request != null; request = readLine(in)) {
             if (request.isEmpty()) {
                 continue;
             }
+            if (!first) {
+                a.later.add(request);
+            }
+            first = false;
             String[] parts = request.split(" ", -1);
             int length = 0;
             boolean close = parts.length < 3 || !parts[2].equals("HTTP/1.1");
