@@ -6,22 +6,31 @@
 #   2. start-up: wall time of plain `java -cp . Hello`, of `airlock run --policy P -- -cp . Hello`
 #      and of the drop-in `java -javaagent:airlock.jar=policy=P -cp . Hello` (median of N each, in
 #      the same run), each sandboxed figure also as a ratio against plain java.
-# Usage: bench/run.sh [ITERATIONS] [STARTUP_RUNS]   (defaults 50000 and 15)
+#   3. brokered TCP connect+close from Java (bench/NetBench.java, a policy granting the port) against
+#      the same plain connect+close from Java and the C floor of bench/connect_floor.c, in the same
+#      run, to a loopback server started here; and requests per second of a small HTTP exchange over
+#      one kept-alive connection, sandboxed against plain (once connected the socket is the
+#      program's own: the ratio should be 1.00 within noise).
+# Usage: bench/run.sh [ITERATIONS] [STARTUP_RUNS] [CONNECTS] [HTTP_SECONDS]   (defaults 50000, 15, 5000, 5)
 # Needs: a built airlock.jar (mvn -B -DskipTests package) and gcc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 iterations=${1:-50000}
 runs=${2:-15}
+connects=${3:-5000}
+http_seconds=${4:-5}
 java=${JAVA:-java}
 floor_src=$repo/bench/fdpass_floor.c
 work=$(mktemp -d /tmp/airlock-bench-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+server_pid=
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 chmod 755 "$work"
 
 [ -f dist/target/airlock.jar ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
 gcc -O2 -o "$work/fdpass_floor" "$floor_src"
-javac -d "$work/classes" bench/OpenCloseBench.java bench/Hello.java
+gcc -O2 -o "$work/connect_floor" "$repo/bench/connect_floor.c"
+javac -d "$work/classes" bench/OpenCloseBench.java bench/Hello.java bench/NetBench.java
 mkdir -p "$work/data"
 echo "a granted file" > "$work/data/granted.txt"
 chmod -R a+rX "$work"
@@ -62,3 +71,18 @@ sandboxed=$(median_ms bin/airlock run --policy "$work/bench.policy" -- -cp "$wor
 dropin=$(median_ms "$java" -javaagent:"$agent"=policy="$work/bench.policy" -cp "$work/classes" Hello)
 echo "java_hello_ms=$plain airlock_run_hello_ms=$sandboxed airlock_run_ratio=$(ratio "$sandboxed" "$plain")" \
   "javaagent_hello_ms=$dropin javaagent_ratio=$(ratio "$dropin" "$plain")"
+
+echo "== brokered connect+close, $connects iterations (airlock and plain: java.net.Socket; floor: C over SEQPACKET + SCM_RIGHTS), and HTTP over one kept-alive connection for ${http_seconds}s"
+"$java" -cp "$work/classes" NetBench serve "$work/port" &
+server_pid=$!
+for ((i = 0; i < 100; i++)); do [ -s "$work/port" ] && break; sleep 0.1; done
+port=$(cat "$work/port")
+printf 'grant { permission java.net.SocketPermission "127.0.0.1:%s", "connect"; };\n' "$port" > "$work/net.policy"
+chmod a+r "$work/net.policy"
+floor=$("$work/connect_floor" "$port" "$connects" | value brokered_connect_close_us)
+airlock=$(bin/airlock run --policy "$work/net.policy" -- -cp "$work/classes" NetBench connect "$port" "$connects" | value connect_close_us)
+direct=$("$java" -cp "$work/classes" NetBench connect "$port" "$connects" | value connect_close_us)
+echo "airlock_connect_close_us=$airlock java_direct_connect_close_us=$direct ratio_vs_java=$(ratio "$airlock" "$direct") c_floor_brokered_us=$floor ratio_vs_floor=$(ratio "$airlock" "$floor")"
+plain_rps=$("$java" -cp "$work/classes" NetBench http "$port" "$http_seconds" | value http_rps)
+airlock_rps=$(bin/airlock run --policy "$work/net.policy" -- -cp "$work/classes" NetBench http "$port" "$http_seconds" | value http_rps)
+echo "java_http_rps=$plain_rps airlock_http_rps=$airlock_rps ratio=$(ratio "$airlock_rps" "$plain_rps")"

@@ -185,6 +185,24 @@ public final class Attack {
                 return udp(Integer.parseInt(a[0]), Integer.parseInt(a[1]));
             case "families":
                 return families();
+            case "rawsockets":
+                return rawSockets();
+            case "dns":
+                return dnsQuery(Integer.parseInt(a[0]), a[1].equals("tcp"), Integer.parseInt(a[2]), a[3]);
+            case "forged": {
+                // NAME:ADDRESS:PORT, the address possibly IPv6 (colons of its own)
+                String address = arg.substring(arg.indexOf(':') + 1, arg.lastIndexOf(':'));
+                return forgedAddress(a[0], address, Integer.parseInt(a[a.length - 1]));
+            }
+            case "resolve":
+                return resolve(arg);
+            case "brokerconnect": {
+                // ADDRESS:PORT, the address possibly IPv6
+                return RawChannel.forgedConnect(
+                        arg.substring(0, arg.lastIndexOf(':')), Integer.parseInt(a[a.length - 1]));
+            }
+            case "jconnect":
+                return javaConnect(arg.substring(0, arg.lastIndexOf(':')), Integer.parseInt(a[a.length - 1]));
             case "sockdiag":
                 return sockDiag(arg);
             case "vsock":
@@ -311,6 +329,8 @@ public final class Attack {
     private static final int AF_VSOCK = 40;
     private static final int SOCK_STREAM = 1;
     private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_RAW = 3;
+    private static final int AF_PACKET = 17;
     private static final int SOCK_NONBLOCK = 04000;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_FASTOPEN = 0x20000000;
@@ -639,6 +659,113 @@ public final class Attack {
             return r < 0 ? refused("sendto", r) : "OK sent " + r;
         } finally {
             close(fd);
+        }
+    }
+
+    /**
+     * The sockets that reach a network without TCP or UDP ports: raw IP (ICMP) and ICMP "ping"
+     * datagram sockets on both families, and packet sockets. Each one socket() created is sent an
+     * ICMP echo request to the loopback address before it is closed.
+     */
+    private String rawSockets() {
+        Map<String, Long> results = new LinkedHashMap<>();
+        int[][] kinds = {
+            {AF_INET, SOCK_RAW, 1}, // IPPROTO_ICMP
+            {AF_INET6, SOCK_RAW, 58}, // IPPROTO_ICMPV6
+            {AF_INET, SOCK_DGRAM, 1}, // ping socket
+            {AF_INET6, SOCK_DGRAM, 58},
+            {AF_INET, SOCK_RAW, 255}, // IPPROTO_RAW
+            {AF_PACKET, SOCK_RAW, 0x0300}, // ETH_P_ALL, network order
+            {AF_PACKET, SOCK_DGRAM, 0x0300}
+        };
+        for (int[] k : kinds) {
+            long fd = call(Nr.SOCKET, k[0], k[1], k[2]);
+            results.put(k[0] + "/" + k[1] + "/" + k[2], fd < 0 ? fd : 0);
+            if (fd >= 0) {
+                if (k[0] != AF_PACKET) {
+                    byte[] echo = {8, 0, (byte) 0xf7, (byte) 0xff, 0, 0, 0, 0}; // type 8, checksum of an empty echo
+                    byte[] to = sockaddr(k[0], 0);
+                    results.put(
+                            k[0] + "/" + k[1] + "/" + k[2] + ":sendto",
+                            call(Nr.SENDTO, fd, memory(echo), echo.length, 0, memory(to), to.length));
+                }
+                close(fd);
+            }
+        }
+        return report(results);
+    }
+
+    /**
+     * A DNS query for {@code name} (type A), as a resolver library would send it, to the loopback
+     * {@code port}: in one UDP datagram, or over a TCP connection with the length prefix.
+     */
+    private String dnsQuery(int family, boolean tcp, int port, String name) {
+        ByteBuffer q = ByteBuffer.allocate(512).order(ByteOrder.BIG_ENDIAN);
+        q.putShort((short) 0x5eed)
+                .putShort((short) 0x0100)
+                .putShort((short) 1)
+                .putShort((short) 0)
+                .putInt(0);
+        for (String label : name.split("\\.", -1)) {
+            byte[] l = label.getBytes(StandardCharsets.US_ASCII);
+            q.put((byte) l.length).put(l);
+        }
+        q.put((byte) 0).putShort((short) 1).putShort((short) 1);
+        byte[] query = java.util.Arrays.copyOf(q.array(), q.position());
+        long fd = call(Nr.SOCKET, family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+        if (fd < 0) {
+            return refused("socket", fd);
+        }
+        try {
+            byte[] address = sockaddr(family, port);
+            if (tcp) {
+                long r = call(Nr.CONNECT, fd, memory(address), address.length);
+                if (r < 0) {
+                    return refused("connect", r);
+                }
+                byte[] framed = le(2 + query.length)
+                        .order(ByteOrder.BIG_ENDIAN)
+                        .putShort((short) query.length)
+                        .put(query)
+                        .array();
+                return "OK sent over TCP " + outcome(call(Nr.WRITE, fd, memory(framed), framed.length));
+            }
+            long r = call(Nr.SENDTO, fd, memory(query), query.length, 0, memory(address), address.length);
+            return r < 0 ? refused("sendto", r) : "OK sent " + r;
+        } finally {
+            close(fd);
+        }
+    }
+
+    /**
+     * A connection through the JDK to {@code ip:port} in an InetAddress that claims to be {@code
+     * name} ({@code InetAddress.getByAddress}): a grant for the name must not cover an address the
+     * broker never resolved it to.
+     */
+    @SuppressWarnings("AddressSelection") // a numeric literal: no name is looked up
+    private static String forgedAddress(String name, String ip, int port) throws IOException {
+        java.net.InetAddress forged = java.net.InetAddress.getByAddress(
+                name, java.net.InetAddress.getByName(ip).getAddress());
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(forged, port), 5000);
+            s.getOutputStream().write(("forged " + name + "\n").getBytes(StandardCharsets.US_ASCII));
+            return "OK connected to " + forged;
+        }
+    }
+
+    /** A name resolved through the JDK, as any program resolves one. */
+    @SuppressWarnings("AddressSelection") // the name lookup is the attack
+    private static String resolve(String name) throws IOException {
+        return "OK " + java.net.InetAddress.getByName(name);
+    }
+
+    /** A plain JDK connect, writing a line naming it: the control beside the attacks. */
+    @SuppressWarnings("AddressSelection") // the host as the program names it is the point
+    private static String javaConnect(String host, int port) throws IOException {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), 5000);
+            s.getOutputStream().write(("jconnect " + host + "\n").getBytes(StandardCharsets.US_ASCII));
+            return "OK connected";
         }
     }
 

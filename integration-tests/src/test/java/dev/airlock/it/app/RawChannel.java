@@ -98,4 +98,41 @@ final class RawChannel {
         }
         return reply instanceof dev.airlock.ipc.Reply.Failed failed ? failed.errno() : 0;
     }
+
+    /**
+     * A CONNECT request written by hand on the broker channel, as hostile code that bypasses the
+     * agent could write it: a TCP socket of the helper's own, to be connected to {@code
+     * address:port} (a numeric literal). What the broker answered: {@code REFUSED denied ...} with
+     * its reason, or {@code OK} and the reply when it connected the socket.
+     */
+    @SuppressWarnings("AddressSelection") // a numeric literal: no name is looked up
+    static String forgedConnect(String address, int port) throws Exception {
+        java.net.InetAddress remote = java.net.InetAddress.getByName(address);
+        int domain = remote instanceof java.net.Inet6Address
+                ? dev.airlock.unix.InetSocket.AF_INET6
+                : dev.airlock.unix.InetSocket.AF_INET;
+        ByteBuffer encoded = ByteBuffer.allocate(Message.MAX_SIZE);
+        int length = dev.airlock.ipc.MessageCodec.encode(
+                0x7ecc, new dev.airlock.ipc.Request.Connect(dev.airlock.ipc.InetEndpoint.of(remote, port)), encoded);
+        try (Fd tcp = dev.airlock.unix.InetSocket.open(domain);
+                SeqPacketSocket socket =
+                        new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE)) {
+            socket.send(encoded, length, tcp);
+            ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
+            SeqPacketSocket.Received received = socket.receive(in);
+            if (received == null) {
+                return "REFUSED broker closed the channel";
+            }
+            for (Fd d : received.descriptors()) {
+                d.close();
+            }
+            dev.airlock.ipc.Reply reply = dev.airlock.ipc.MessageCodec.decodeReply(
+                            in, received.length(), received.descriptors().length > 0)
+                    .message();
+            if (reply instanceof dev.airlock.ipc.Reply.Denied denied) {
+                return "REFUSED denied errno=" + denied.errno() + ": " + denied.reason();
+            }
+            return (reply instanceof dev.airlock.ipc.Reply.Socket ? "OK " : "EX unexpected reply ") + reply;
+        }
+    }
 }
