@@ -63,7 +63,8 @@ class DropInIT {
             Path granted = s.file("granted/in.txt", "granted text");
             Path other = s.file("other/secret.txt", "not granted");
             Path policy = s.policy("app.policy", FileAccessIT.grant(s.data.resolve("granted/-"), "read"));
-            String[] ops = {"status", "fis:" + granted, "nio-readstring:" + other, "props", "tcp-bind", "fds"};
+            String[] ops = {"status", "fis:" + granted, "nio-readstring:" + other, "props", "tcp-bind", "fds", "cmdline"
+            };
             Sandbox.Result in = run(dropIn(jdk, "policy=" + policy, probe(s, ops)), null, Map.of());
             Sandbox.Result viaRun = s.run(jdk, policy, ops);
             assertEquals(0, in.exitCode(), in.stderr());
@@ -84,7 +85,20 @@ class DropInIT {
                 assertEquals(viaRun.answer(op), in.answer(op), "the same as airlock run: " + op);
             }
             assertEquals(descriptorTargets(viaRun.answer("fds")), descriptorTargets(in.answer("fds")));
+            // The helper's JVM options and agent arguments (policy, direct roots, cache), all but
+            // the launcher's path and the private tmp's random name: the same plan.
+            assertEquals(jvmArguments(viaRun.answer("cmdline")), jvmArguments(in.answer("cmdline")));
         }
+    }
+
+    /** A "cmdline" answer without the launcher (argv[0]) and with the private tmp's random name masked. */
+    private static List<String> jvmArguments(String cmdline) {
+        assertTrue(cmdline.startsWith("OK "), cmdline);
+        List<String> args = List.of(cmdline.substring(3).split("\\|", -1));
+        assertTrue(args.stream().anyMatch(a -> a.startsWith("-javaagent:")), "the helper's agent: " + args);
+        return args.subList(1, args.size()).stream()
+                .map(a -> a.replaceAll("/tmp/airlock-[A-Za-z0-9]+", "/tmp/airlock-X"))
+                .toList();
     }
 
     /** The targets of the helper's descriptors, without their numbers or the private tmp's random name. */
@@ -144,6 +158,91 @@ class DropInIT {
                     plain.answer("props").split(" ", -1)[2],
                     props.answer("props").split(" ", -1)[2],
                     "-Xmx kept");
+        }
+    }
+
+    /** The module of {@link #moduleFormRunsConfinedAsAirlockRun}: its name, its status lines, the files it is given. */
+    private static final String MODULE_MAIN = """
+            package probe.mod;
+
+            import java.nio.file.Files;
+            import java.nio.file.Path;
+
+            public final class Main {
+                public static void main(String[] args) throws Exception {
+                    System.out.println("module " + Main.class.getModule().getName());
+                    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                        if (line.startsWith("NoNewPrivs:") || line.startsWith("Seccomp:")) {
+                            System.out.println(line.replace('\\t', ' '));
+                        }
+                    }
+                    for (String file : args) {
+                        try {
+                            System.out.println("read " + Files.readString(Path.of(file)));
+                        } catch (Exception e) {
+                            System.out.println("refused " + e);
+                        }
+                    }
+                }
+            }
+            """;
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void moduleFormRunsConfinedAsAirlockRun(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path granted = s.file("granted/in.txt", "granted text");
+            Path other = s.file("other/secret.txt", "not granted");
+            Path policy = s.policy("app.policy", FileAccessIT.grant(s.data.resolve("granted/-"), "read"));
+            // A module of the test's own, compiled here (release 17, so both JDKs run it).
+            Path source = s.root.resolve("module-src");
+            Files.createDirectories(source.resolve("probe/mod"));
+            Files.writeString(source.resolve("module-info.java"), "module probe.mod {}\n");
+            Files.writeString(source.resolve("probe/mod/Main.java"), MODULE_MAIN);
+            Path modules = s.root.resolve("mods/probe.mod");
+            int compiled = javax.tools.ToolProvider.getSystemJavaCompiler()
+                    .run(
+                            null,
+                            null,
+                            null,
+                            "--release",
+                            "17",
+                            "-d",
+                            modules.toString(),
+                            source.resolve("module-info.java").toString(),
+                            source.resolve("probe/mod/Main.java").toString());
+            assertEquals(0, compiled, "the module compiles");
+            s.worldReadable(s.root);
+            List<String> args = List.of(
+                    "-p",
+                    s.root.resolve("mods").toString(),
+                    "-m",
+                    "probe.mod/probe.mod.Main",
+                    granted.toString(),
+                    other.toString());
+
+            Sandbox.Result in = run(dropIn(jdk, "policy=" + policy, args), null, Map.of());
+            Sandbox.Result viaRun = Sandbox.Result.of(Sandbox.start(Sandbox.javaCommand(jdk, policy, args)), 120);
+            List<String> plainCommand = new ArrayList<>(List.of(jdk.java().toString()));
+            plainCommand.addAll(args);
+            Sandbox.Result plain = run(plainCommand, null, Map.of());
+
+            assertEquals(0, in.exitCode(), in.stderr());
+            assertEquals("", in.stderr(), "nothing of Airlock's printed");
+            assertEquals(
+                    List.of(
+                            "module probe.mod",
+                            "NoNewPrivs: 1",
+                            "Seccomp: 2",
+                            "read granted text",
+                            "refused java.nio.file.AccessDeniedException: " + other + ": denied by airlock policy "
+                                    + policy + ": read"),
+                    in.stdout());
+            assertEquals(viaRun.stdout(), in.stdout(), "the same as airlock run; its stderr: " + viaRun.stderr());
+            assertEquals("module probe.mod", plain.stdout().get(0), "the module runs plainly too: " + plain.stderr());
+            assertTrue(
+                    plain.stdout().contains("read not granted"),
+                    "outside the sandbox it reads both: " + plain.stdout());
         }
     }
 

@@ -157,6 +157,12 @@ public final class Probe {
                 return status();
             case "fds":
                 return descriptors();
+            case "cmdline":
+                // The helper's JVM command line as the kernel has it: options, agent arguments, main.
+                return new String(
+                                java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/cmdline")),
+                                StandardCharsets.UTF_8)
+                        .replace('\0', '|');
             case "props":
                 return Runtime.getRuntime().availableProcessors() + " "
                         + Runtime.getRuntime().maxMemory() + " "
