@@ -91,13 +91,20 @@ class DropInIT {
         }
     }
 
-    /** A "cmdline" answer without the launcher (argv[0]) and with the private tmp's random name masked. */
+    /** A "cmdline" answer without the launcher (argv[0]), with the private tmp's random name masked. */
     private static List<String> jvmArguments(String cmdline) {
         assertTrue(cmdline.startsWith("OK "), cmdline);
         List<String> args = List.of(cmdline.substring(3).split("\\|", -1));
         assertTrue(args.stream().anyMatch(a -> a.startsWith("-javaagent:")), "the helper's agent: " + args);
+        // Each argument as the sorted list of its ",", ":" and "=" separated parts: the direct
+        // roots are sorted by path, and the private tmp's random name moves it in that order.
         return args.subList(1, args.size()).stream()
-                .map(a -> a.replaceAll("/tmp/airlock-[A-Za-z0-9]+", "/tmp/airlock-X"))
+                .map(a -> String.join(
+                        " ",
+                        Stream.of(a.split("[,:=]", -1))
+                                .map(part -> part.replaceAll("^/tmp/airlock-[A-Za-z0-9]{12}$", "/tmp/airlock-X"))
+                                .sorted()
+                                .toList()))
                 .toList();
     }
 
