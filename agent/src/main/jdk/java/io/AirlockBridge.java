@@ -344,6 +344,10 @@ public final class AirlockBridge {
         if (r instanceof Integer errno && errno < 0) {
             throw unixException(-errno);
         }
+        if (r instanceof java.nio.file.AccessDeniedException denied) {
+            // The policy's denial: EACCES that keeps its reason when the JDK reports it.
+            throw unixException(13 /* EACCES */, denied.getReason());
+        }
         return r;
     }
 
@@ -496,6 +500,9 @@ public final class AirlockBridge {
             r = meta(WATCH, path, null, false, mask, inotifyFd, 0);
         } catch (IOException | RuntimeException e) {
             throw unixException(5); // EIO: the broker failed; fail closed, as the JDK's own failure
+        }
+        if (r instanceof java.nio.file.AccessDeniedException denied) {
+            throw unixException(13 /* EACCES */, denied.getReason());
         }
         int n = r instanceof Integer value ? value : -5;
         if (n <= 0) {
@@ -814,12 +821,16 @@ public final class AirlockBridge {
 
     /**
      * {@link #nio} for the JDK's status-returning wrappers (JDK 25 access and stat2, JDK 17
-     * exists): the negative errno (a policy denial arrives as -EACCES from the router), 0 for
+     * exists): the negative errno (a policy denial, which the router answers as an
+     * {@code AccessDeniedException}, is -EACCES), 0 for
      * success, never an exception. For STAT a success is the descriptor.
      */
     public static int nioStatus(int op, String path, boolean noFollow, int mode) {
         try {
             Object r = meta(op, path, null, noFollow, mode, 0, 0);
+            if (r instanceof java.nio.file.AccessDeniedException) {
+                return -13; // EACCES: the policy's denial (these wrappers report only the errno)
+            }
             if (r instanceof Integer value) {
                 int n = value;
                 return n < 0 ? n : op == STAT ? n : 0;
@@ -963,16 +974,21 @@ public final class AirlockBridge {
 
     /** The JDK's {@code UnixException} for {@code errno}, worded right (AirlockUnixException). */
     private static Exception unixException(int errno) throws IOException {
+        return unixException(errno, null);
+    }
+
+    /** The JDK's UnixException for {@code errno}; {@code denial}, when not null, is the policy's reason. */
+    private static Exception unixException(int errno, String denial) throws IOException {
         try {
             MethodHandle constructor = newUnixException;
             if (constructor == null) {
                 Class<?> type = airlockUnixException;
                 constructor = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
-                        .findConstructor(type, MethodType.methodType(void.class, int.class))
-                        .asType(MethodType.methodType(Exception.class, int.class));
+                        .findConstructor(type, MethodType.methodType(void.class, int.class, String.class))
+                        .asType(MethodType.methodType(Exception.class, int.class, String.class));
                 newUnixException = constructor;
             }
-            return (Exception) constructor.invokeExact(errno);
+            return (Exception) constructor.invokeExact(errno, denial);
         } catch (Throwable t) {
             throw new IOException("airlock cannot report errno " + errno + " (" + strerror(errno) + ")", t);
         }

@@ -15,8 +15,9 @@ import java.nio.file.FileSystemException;
  * <ul>
  *   <li>denied by policy ({@link PolicyDeniedException}): java.io opens throw
  *       {@code FileNotFoundException("NAME (denied by airlock policy ...)")}, NIO opens
- *       {@code AccessDeniedException(NAME, null, reason)}; metadata operations report the denial's
- *       errno (EACCES) as the JDK's own refusal would;
+ *       {@code AccessDeniedException(NAME, null, reason)}; NIO metadata operations report the
+ *       denial's errno (EACCES) as the JDK's own refusal would, with the reason kept for the
+ *       JDK's {@code AccessDeniedException};
  *   <li>failed in the kernel ({@link OperationFailedException}): the errno, exactly as the JDK's
  *       natives report it (java.io: {@code NAME (strerror)});
  *   <li>anything else (a broker error, a broker that is gone, a broken client): an I/O error with
@@ -61,15 +62,21 @@ final class Failures {
     }
 
     /**
-     * What an NIO metadata or mutation operation does for {@code failure}: the negative errno of
-     * a denial (EACCES, as the JDK's own refusal: some callers catch only {@code UnixException},
-     * the watch service's poller thread and {@code UnixFileStore}, and a checked exception they do
-     * not expect would escape them; the policy's reason is lost on this path, opens keep it) or of
-     * a kernel failure; a broker failure throws.
+     * What an NIO metadata or mutation operation does for {@code failure}: a policy denial with
+     * EACCES is the value {@code AccessDeniedException(path, null, reason)}, which the bridge
+     * throws as the JDK's {@code UnixException} for EACCES carrying the reason (some callers catch
+     * only {@code UnixException}, the watch service's poller thread and {@code UnixFileStore}, so
+     * a checked exception they do not expect must not escape them; where the JDK reports it, it
+     * reads as a denied open does); any other denial or kernel failure is its negative errno; a
+     * broker failure throws.
      *
+     * @return an {@code AccessDeniedException} or a negative errno
      * @throws FileSystemException for a broker failure
      */
-    static int nioMetadata(String path, Exception failure) throws FileSystemException {
+    static Object nioMetadata(String path, Exception failure) throws FileSystemException {
+        if (failure instanceof PolicyDeniedException denied && denied.errno() == Errno.EACCES) {
+            return new AccessDeniedException(path, null, denied.reason());
+        }
         int errno = errno(failure);
         if (errno != 0) {
             return -errno;

@@ -90,7 +90,8 @@ final class MetadataRouter {
     }
 
     /**
-     * One NIO operation: the broker's answer or a negative errno (a denial is its errno, EACCES);
+     * One NIO operation: the broker's answer, a policy denial (an {@code AccessDeniedException}
+     * value with the reason, or a negative errno) or a kernel failure's negative errno;
      * a broker failure throws ({@link Failures#nioMetadata}).
      *
      * @return a descriptor (STAT), a {@code long[]} status (STAT of a link whose target the policy

@@ -1,6 +1,7 @@
 package dev.airlock.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -170,12 +171,20 @@ class RouterTest {
         assertSame(opener.failure, nio.getCause());
     }
 
-    /** The metadata path maps the same three kinds: a denial and a failure to their errno, a broker error to an exception. */
+    /**
+     * The metadata path maps the same three kinds: a denial to the JDK's AccessDeniedException as
+     * a value (the bridge throws it as EACCES that keeps the reason), another denial's errno and a
+     * failure to their errno, a broker error to an exception.
+     */
     @Test
     void metadataFailuresAreMappedByKind() throws IOException {
         MetadataRouter metadata = new MetadataRouter(opener, router);
-        opener.failure = new PolicyDeniedException("/a", Errno.EACCES, "denied by airlock policy app.policy: read");
-        assertEquals(-Errno.EACCES, metadata.nio(Bridge.MKDIR, "/a", null, false, 0755, 0, 0));
+        opener.failure = new PolicyDeniedException("/a", Errno.EACCES, "denied by airlock policy app.policy: write");
+        AccessDeniedException denied = assertInstanceOf(
+                AccessDeniedException.class, metadata.nio(Bridge.MKDIR, "/a", null, false, 0755, 0, 0));
+        assertEquals("/a: denied by airlock policy app.policy: write", denied.getMessage());
+        opener.failure = new PolicyDeniedException("/a", Errno.EPERM, "denied by airlock policy app.policy: write");
+        assertEquals(-Errno.EPERM, metadata.nio(Bridge.MKDIR, "/a", null, false, 0755, 0, 0));
         opener.failure = new OperationFailedException("/a", Errno.EEXIST);
         assertEquals(-Errno.EEXIST, metadata.nio(Bridge.MKDIR, "/a", null, false, 0755, 0, 0));
         opener.failure = new BrokerFailedException("airlock broker: internal error", null);

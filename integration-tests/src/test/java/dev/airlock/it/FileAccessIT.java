@@ -2,6 +2,7 @@ package dev.airlock.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,6 +125,49 @@ class FileAccessIT {
                 assertEquals(denied(op, existing, policy, actions), r.answer(op + ":" + existing), op);
             }
             assertEquals("original", Files.readString(existing));
+        }
+    }
+
+    /**
+     * A denied NIO change (not an open) reads like a denied open: the JDK's AccessDeniedException
+     * for the path with the policy's reason, and nothing changes on disk.
+     */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void deniedChangesSayWhyAndChangeNothing(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path existing = s.file("granted/in.txt", "original");
+            Path fresh = s.data.resolve("granted/new-dir");
+            Path policy = s.policy("app.policy", grant(s.data.resolve("granted/-"), "read"));
+            Sandbox.Result r = s.run(
+                    jdk,
+                    policy,
+                    "nio-mkdir:" + fresh,
+                    "nio-delete:" + existing,
+                    "nio-move:" + existing,
+                    "nio-chmod:" + existing);
+            String reason = ": denied by airlock policy " + policy + ": ";
+            assertEquals(
+                    "EX java.nio.file.AccessDeniedException: " + fresh + reason + "write",
+                    r.answer("nio-mkdir:" + fresh));
+            for (String op : List.of("nio-delete", "nio-chmod")) {
+                String answer = r.answer(op + ":" + existing);
+                assertTrue(
+                        answer.startsWith("EX java.nio.file.AccessDeniedException: " + existing + reason),
+                        op + ": " + answer);
+            }
+            // Two paths, as the JDK words them: "SOURCE -> TARGET: reason".
+            String moved = r.answer("nio-move:" + existing);
+            assertTrue(
+                    moved.startsWith("EX java.nio.file.AccessDeniedException: " + existing + " -> " + existing
+                            + ".moved" + reason),
+                    moved);
+            assertFalse(Files.exists(fresh));
+            assertFalse(Files.exists(Path.of(existing + ".moved")));
+            assertEquals("original", Files.readString(existing));
+            assertEquals(
+                    "rw-r--r--",
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(existing)));
         }
     }
 

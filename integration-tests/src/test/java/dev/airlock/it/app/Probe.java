@@ -151,6 +151,19 @@ public final class Probe {
                     c.write(ByteBuffer.wrap(WRITTEN.getBytes(StandardCharsets.UTF_8)));
                 }
                 return "wrote";
+            case "nio-mkdir":
+                Files.createDirectory(Path.of(path));
+                return "created";
+            case "nio-delete":
+                Files.delete(Path.of(path));
+                return "deleted";
+            case "nio-move":
+                Files.move(Path.of(path), Path.of(path + ".moved"));
+                return "moved";
+            case "nio-chmod":
+                Files.setPosixFilePermissions(
+                        Path.of(path), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                return "changed";
             case "property":
                 return System.getProperty(path);
             case "status":
