@@ -1,5 +1,6 @@
 package dev.airlock.agent;
 
+import dev.airlock.ipc.SandboxMarker;
 import dev.airlock.unix.ErrnoException;
 import dev.airlock.unix.Linux;
 import dev.airlock.unix.ProcessImage;
@@ -32,22 +33,19 @@ import java.util.Set;
  * <p><b>Inside the sandbox.</b> A helper started by the broker inherits the environment, so a
  * drop-in named in {@code JAVA_TOOL_OPTIONS} or an argfile is loaded there again, and so it is in
  * any JVM the program starts. The broker marks the helper's environment with
- * {@link #SANDBOX_MARKER}; a drop-in that finds it does nothing, once it has checked that this
+ * {@link SandboxMarker#VARIABLE}; a drop-in that finds it does nothing, once it has checked that this
  * process really is confined (no_new_privs and a seccomp filter, which an unconfined process
  * cannot have been given by a stray variable): a marker set outside a sandbox stops the JVM
  * instead. Escaping is not the risk (the kernel confines the helper and all it starts, and a
  * broker started inside a sandbox stays inside it); starting a second broker is.
  */
 final class DropIn {
-    /** The variable the broker sets in the helper's environment (the broker's SandboxPlanner sets it). */
-    static final String SANDBOX_MARKER = "AIRLOCK_SANDBOX";
-
     private DropIn() {}
 
     /** Becomes the broker, or returns in a sandbox; halts this JVM on any failure. */
     static void start(String agentOptions, Instrumentation inst) {
         try {
-            if (System.getenv(SANDBOX_MARKER) != null) {
+            if (System.getenv(SandboxMarker.VARIABLE) != null) {
                 requireConfined();
                 return;
             }
@@ -278,7 +276,8 @@ final class DropIn {
         if (!confined(status)) {
             throw new DropInException(
                     DropInException.CANNOT_CONFINE,
-                    SANDBOX_MARKER + " is set, but this JVM is not confined by Airlock: unset it to start the broker");
+                    SandboxMarker.VARIABLE
+                            + " is set, but this JVM is not confined by Airlock: unset it to start the broker");
         }
     }
 

@@ -5,6 +5,7 @@ import dev.airlock.broker.Confinement.SeccompProgram;
 import dev.airlock.broker.LandlockRules.Access;
 import dev.airlock.broker.LandlockRules.Rule;
 import dev.airlock.broker.RunArguments.WeakerLayer;
+import dev.airlock.ipc.SandboxMarker;
 import dev.airlock.policy.Policy;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,9 +100,6 @@ final class SandboxPlanner {
     /** The paths of {@link #SYSTEM_FILE_ENTRIES}, in its order. */
     static final List<Path> SYSTEM_FILES =
             SYSTEM_FILE_ENTRIES.stream().map(SystemFile::path).toList();
-
-    /** The variable that tells a drop-in agent in the helper that it runs in a sandbox (the agent's DropIn). */
-    static final String SANDBOX_MARKER = "AIRLOCK_SANDBOX";
 
     /** What the broker's policy calls the grant on the helper's own directories ({@link #brokerPolicy}). */
     static final String OWN_DIRECTORIES_SOURCE = "airlock: the helper's own directories";
@@ -305,7 +303,7 @@ final class SandboxPlanner {
 
     /**
      * The helper's environment: the broker's as the program would have had it, with
-     * {@link #SANDBOX_MARKER} set, {@code TMPDIR} at its temporary directory, and {@code HOME} at its home when that is not the
+     * {@link SandboxMarker#VARIABLE} set, {@code TMPDIR} at its temporary directory, and {@code HOME} at its home when that is not the
      * broker user's ({@code --home}, or a helper running as another user), as {@code su} and
      * {@code sudo} set it.
      */
@@ -317,8 +315,8 @@ final class SandboxPlanner {
         }
         // A drop-in agent loaded again in the helper (from JAVA_TOOL_OPTIONS, an argfile, or in a
         // JVM the program starts) finds it, checks that it is confined, and does nothing.
-        variables.remove(SANDBOX_MARKER);
-        variables.put(SANDBOX_MARKER, "1");
+        variables.remove(SandboxMarker.VARIABLE);
+        variables.put(SandboxMarker.VARIABLE, "1");
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : variables.entrySet()) {
             env.add(e.getKey() + "=" + e.getValue());
