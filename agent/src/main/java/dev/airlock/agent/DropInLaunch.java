@@ -1,11 +1,11 @@
 package dev.airlock.agent;
 
+import dev.airlock.ipc.LauncherOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -36,25 +36,6 @@ final class DropInLaunch {
     /** On JDK 24 and later, what jffi needs in the broker not to warn (as the helper's, HelperCommandLine). */
     static final List<String> BROKER_NATIVE_OPTIONS =
             List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
-
-    /** The launcher options whose value is the next argument (the java launcher's, as the broker's ClassPath knows them). */
-    private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
-            "-cp",
-            "-classpath",
-            "--class-path",
-            "-p",
-            "--module-path",
-            "--upgrade-module-path",
-            "--add-modules",
-            "--enable-native-access",
-            "--limit-modules",
-            "--add-exports",
-            "--add-opens",
-            "--add-reads",
-            "--patch-module",
-            "--describe-module",
-            "-d",
-            "--source");
 
     private final Path java;
     private final Path agentJar;
@@ -158,7 +139,7 @@ final class DropInLaunch {
             if (!options) {
                 continue;
             }
-            if (OPTIONS_WITH_VALUE.contains(arg) && i + 1 < cmdline.size()) {
+            if (LauncherOptions.takesValue(arg) && i + 1 < cmdline.size()) {
                 args.add(cmdline.get(++i));
             } else if (arg.equals("-jar") || arg.equals("-m") || arg.equals("--module")) {
                 if (i + 1 < cmdline.size()) {

@@ -1,5 +1,6 @@
 package dev.airlock.broker;
 
+import dev.airlock.ipc.LauncherOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.net.MalformedURLException;
@@ -61,25 +62,6 @@ record ClassPath(
         List<Path> entries, List<Path> nativeReads, List<Path> listed, List<String> warnings, ClassPathView view) {
     /** The most entries a class path may have, manifests included: a bound on what a jar can make the broker read. */
     static final int MAX_ENTRIES = 65_536;
-
-    /** The options whose value is the next argument, as the launcher's {@code IsWhiteSpaceOption} knows them. */
-    private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
-            "-cp",
-            "-classpath",
-            "--class-path",
-            "-p",
-            "--module-path",
-            "--upgrade-module-path",
-            "--add-modules",
-            "--enable-native-access",
-            "--limit-modules",
-            "--add-exports",
-            "--add-opens",
-            "--add-reads",
-            "--patch-module",
-            "--describe-module",
-            "-d",
-            "--source");
 
     ClassPath {
         entries = List.copyOf(entries);
@@ -264,7 +246,7 @@ record ClassPath(
         /** The launcher's {@code checkArg}: finds where the application's arguments begin. */
         private void check(String arg) {
             if (arg.startsWith("-")) {
-                expectValue = OPTIONS_WITH_VALUE.contains(arg);
+                expectValue = LauncherOptions.takesValue(arg);
                 if (arg.equals("--disable-@files")) {
                     stopped = true;
                 } else if (arg.startsWith("--module=")) {
@@ -316,7 +298,7 @@ record ClassPath(
                 } else if (((arg.equals("-m") || arg.equals("--module")) && hasValue) || arg.startsWith("--module=")) {
                     o.module = true;
                     break; // the main module: the rest are the application's arguments
-                } else if (OPTIONS_WITH_VALUE.contains(arg) && hasValue) {
+                } else if (LauncherOptions.takesValue(arg) && hasValue) {
                     i++;
                 } else if (!arg.startsWith("-")) {
                     break; // the main class: the rest are the application's arguments
