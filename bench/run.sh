@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Airlock's benchmark: one command, figures printed.
 #   1. brokered open+close through Airlock from Java (java.io FileInputStream on a file only the
-#      policy grants) against the C floor of bench/fdpass_floor.c, in the same run,
+#      policy grants, by a DIR/* grant that the kernel cannot carry) against the C floor of bench/fdpass_floor.c, in the same run,
 #      unpinned and with everything on CPU 0;
 #   2. start-up: wall time of plain `java -cp . Hello`, of `airlock run --policy P -- -cp . Hello`
 #      and of the drop-in `java -javaagent:airlock.jar=policy=P -cp . Hello` (median of N each, in
@@ -34,7 +34,9 @@ javac -d "$work/classes" bench/OpenCloseBench.java bench/Hello.java bench/NetBen
 mkdir -p "$work/data"
 echo "a granted file" > "$work/data/granted.txt"
 chmod -R a+rX "$work"
-printf 'grant { permission java.io.FilePermission "%s/data/-", "read"; };\n' "$work" > "$work/bench.policy"
+# DIR/* (the directory's files, not beneath): a grant Landlock cannot carry, so every open is the
+# broker's; a single file or DIR/- read grant is a kernel rule and would measure a direct open.
+printf 'grant { permission java.io.FilePermission "%s/data/*", "read"; };\n' "$work" > "$work/bench.policy"
 
 value() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
