@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Airlock's benchmark: one command, figures printed.
 #   1. brokered open+close through Airlock from Java (java.io FileInputStream on a file only the
-#      policy grants, by a DIR/* grant that the kernel cannot carry) against the C floor of bench/fdpass_floor.c, in the same run,
-#      unpinned and with everything on CPU 0;
+#      policy grants, by a DIR/* grant that the kernel cannot carry) against the C floor of
+#      bench/fdpass_floor.c, in the same run, unpinned and with everything on CPU 0;
 #   2. start-up: wall time of plain `java -cp . Hello`, of `airlock run --policy P -- -cp . Hello`
 #      and of the drop-in `java -javaagent:airlock.jar=policy=P -cp . Hello` (median of N each, in
 #      the same run), each sandboxed figure also as a ratio against plain java.
