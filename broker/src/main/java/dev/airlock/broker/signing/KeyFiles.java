@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -63,6 +64,16 @@ final class KeyFiles {
     /** The text of a key file, read once and bounded. */
     static String read(Path file) throws KeyFileException {
         byte[] bytes;
+        try {
+            // Anything but a regular file is no key (and a FIFO would block the broker).
+            if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
+                throw new KeyFileException(file, "not a key file (not a regular file)");
+            }
+        } catch (NoSuchFileException e) {
+            throw new KeyFileException(file, "no such key file", e);
+        } catch (IOException e) {
+            throw new KeyFileException(file, "cannot read the key file: " + e.getMessage(), e);
+        }
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_SIZE + 1);
         } catch (NoSuchFileException e) {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -87,8 +88,14 @@ public final class TrustedKeys {
                 : new SignatureState.BadSignature(key.get());
     }
 
-    /** A signature file's bytes, at most one more than {@link SignatureFile#MAX_SIZE} (which that refuses). */
-    private static byte[] readSignatureFile(Path signatureFile) throws IOException {
+    /**
+     * A signature file's bytes, at most one more than {@link SignatureFile#MAX_SIZE} (which that
+     * refuses); anything but a regular file (a FIFO would block the broker) is refused unread.
+     */
+    private static byte[] readSignatureFile(Path signatureFile) throws IOException, SignatureFormatException {
+        if (!Files.readAttributes(signatureFile, BasicFileAttributes.class).isRegularFile()) {
+            throw new SignatureFormatException("not a regular file");
+        }
         try (InputStream in = Files.newInputStream(signatureFile)) {
             return in.readNBytes(SignatureFile.MAX_SIZE + 1);
         }

@@ -175,6 +175,7 @@ class KeyFilesTest {
         assertRefused(() -> VerifyingKey.read(lying), lying + ": the line says ecdsa-sha2-nistp256 but holds another");
         assertRefused(
                 () -> VerifyingKey.read(dir.resolve("absent.pub")), dir.resolve("absent.pub") + ": no such key file");
+        assertRefused(() -> VerifyingKey.read(dir), dir + ": not a key file (not a regular file)");
         Path huge = Files.write(
                 dir.resolve("huge"), "A".repeat(KeyFiles.MAX_SIZE + 1).getBytes(StandardCharsets.US_ASCII));
         assertRefused(() -> VerifyingKey.read(huge), huge + ": not a key file (larger than");

@@ -161,11 +161,16 @@ class TrustedKeysTest {
         }
         Files.delete(signatureFile);
         Files.createDirectory(signatureFile);
-        assertTrue(
-                trusted.examine(policy, POLICY)
-                        .describe()
-                        .startsWith("invalid signature file " + signatureFile + ": cannot read"),
+        assertEquals(
+                "invalid signature file " + signatureFile + ": not a regular file",
                 trusted.examine(policy, POLICY).describe());
+        Files.delete(signatureFile);
+        Process mkfifo = new ProcessBuilder("mkfifo", signatureFile.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        assertEquals(
+                "invalid signature file " + signatureFile + ": not a regular file",
+                trusted.examine(policy, POLICY).describe(),
+                "a FIFO is refused unread, never waited on");
     }
 
     @Test
