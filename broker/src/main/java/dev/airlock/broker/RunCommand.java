@@ -29,7 +29,8 @@ import picocli.CommandLine.Parameters;
  * requests until it exits, then ends whatever the helper left running and exits with its status
  * (a helper killed by signal N gives 128+N, as a shell reports it). Nothing of Airlock's own is
  * printed unless something goes wrong. This class is the thin launcher: it parses the command
- * line, looks up what the plan needs (the policy, verified first when {@code --trust} names keys, the JDK, this process's environment, the class
+ * line, looks up what the plan needs (the policy, its signature verified first when
+ * {@code --trust} names keys, the JDK, this process's environment, the class
  * path as the JVM reads it ({@link ClassPath}, warnings printed once), the runtime files and transform cache, the real paths of the rules), has {@link SandboxPlanner}
  * decide the whole {@link SandboxPlan}, applies it ({@link Confinement#spawn}), and serves.
  */
