@@ -89,6 +89,10 @@ final class DropIn {
                 policies.add(workingDirectory.resolve(policy).normalize().toString());
             }
         }
+        List<String> trust = new ArrayList<>();
+        for (String key : options.trust()) {
+            trust.add(workingDirectory.resolve(key).normalize().toString());
+        }
         Path java = launcher();
         Path jar = ownJar();
         DropInLaunch launch = new DropInLaunch(java, jar, Runtime.version().feature(), name -> {
@@ -98,7 +102,8 @@ final class DropIn {
                 return null;
             }
         });
-        DropInLaunch.Broker broker = launch.broker(commandLine(), System.getenv(), agentOptions, options, policies);
+        DropInLaunch.Broker broker =
+                launch.broker(commandLine(), System.getenv(), agentOptions, options, policies, trust);
         quietNativeAccess(inst);
         bindLibc(jar);
         try {

@@ -16,7 +16,7 @@ import java.util.function.Function;
  *
  * <p>The broker is airlock.jar's own {@code airlock run}, so that both ways in share every
  * decision: {@code JAVA -XX:+UseSerialGC -Xshare:auto -jar airlock.jar run --java JAVA
- * [--policy FILE]... [--user USER] [--allow-weaker=landlock] [--drop-in-env NAME=VALUE]... --
+ * [--policy FILE]... [--trust FILE]... [--user USER] [--allow-weaker=landlock] [--drop-in-env NAME=VALUE]... --
  * ARGS}, where ARGS is this JVM's command line as typed, without the launcher and without the
  * drop-in's own {@code -javaagent} (the helper's agent is the one the broker adds). The broker
  * JVM gets lean options of its own, never the program's ({@code -Xmx}, {@code -XX:+AlwaysPreTouch}
@@ -67,14 +67,16 @@ final class DropInLaunch {
      * The broker that runs this JVM's program confined. {@code cmdline} is this process's
      * command line ({@code /proc/self/cmdline}, the launcher first), {@code environment} its
      * environment, {@code agentOptions} the option string this agent was given (null for none),
-     * {@code policies} the absolute policy files.
+     * {@code policies} the absolute policy files, {@code trust} the absolute files of the keys
+     * trusted to sign them.
      */
     Broker broker(
             List<String> cmdline,
             Map<String, String> environment,
             String agentOptions,
             DropInOptions options,
-            List<String> policies)
+            List<String> policies,
+            List<String> trust)
             throws DropInException {
         List<String> argv = new ArrayList<>();
         argv.add(java.toString());
@@ -90,6 +92,10 @@ final class DropInLaunch {
         for (String policy : policies) {
             argv.add("--policy");
             argv.add(policy);
+        }
+        for (String key : trust) {
+            argv.add("--trust");
+            argv.add(key);
         }
         options.user().ifPresent(user -> {
             argv.add("--user");

@@ -5,16 +5,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The drop-in's options, {@code -javaagent:airlock.jar=policy=FILE,user=USER,allow-weaker=landlock}:
- * what {@code airlock run}'s {@code --policy}, {@code --user} and {@code --allow-weaker} say, spelled
- * as an agent's option string.
+ * The drop-in's options, {@code -javaagent:airlock.jar=policy=FILE,user=USER,allow-weaker=landlock,trust=FILE}:
+ * what {@code airlock run}'s {@code --policy}, {@code --user}, {@code --allow-weaker} and
+ * {@code --trust} say, spelled as an agent's option string.
  *
  * <ul>
  *   <li>{@code policy=FILE}: a java.policy file, relative to the working directory; may be given
  *       several times, combined as several {@code --policy} are. Without one, the policies are
  *       where the SecurityManager read them ({@link SecurityPolicyFiles});
  *   <li>{@code user=USER}: as {@code --user}, at most once;
- *   <li>{@code allow-weaker=landlock}: as {@code --allow-weaker=landlock}, at most once.
+ *   <li>{@code allow-weaker=landlock}: as {@code --allow-weaker=landlock}, at most once;
+ *   <li>{@code trust=FILE}: as {@code --trust FILE}, a public key trusted to sign the policies
+ *       (also those found through {@code java.security.policy}), relative to the working
+ *       directory; may be given several times. The broker verifies the signatures: the drop-in
+ *       only passes the files on.
  * </ul>
  *
  * <p>Options are separated by {@code ,}; a value is percent-decoded (UTF-8), so a path holding a
@@ -23,18 +27,20 @@ import java.util.Optional;
  * without {@code =}, an empty value, a repeated {@code user} or {@code allow-weaker}, or a bad
  * escape is a {@link DropInException} with exit status 2, and nothing is started.
  */
-record DropInOptions(List<String> policies, Optional<String> user, Optional<String> allowWeaker) {
+record DropInOptions(List<String> policies, Optional<String> user, Optional<String> allowWeaker, List<String> trust) {
     DropInOptions {
         policies = List.copyOf(policies);
+        trust = List.copyOf(trust);
     }
 
     /** Parses the agent's option string; null or empty means no option. */
     static DropInOptions parse(String options) throws DropInException {
         List<String> policies = new ArrayList<>();
+        List<String> trust = new ArrayList<>();
         String user = null;
         String allowWeaker = null;
         if (options == null || options.isEmpty()) {
-            return new DropInOptions(policies, Optional.empty(), Optional.empty());
+            return new DropInOptions(policies, Optional.empty(), Optional.empty(), trust);
         }
         for (String item : options.split(",", -1)) {
             int eq = item.indexOf('=');
@@ -70,11 +76,14 @@ record DropInOptions(List<String> policies, Optional<String> user, Optional<Stri
                     }
                     allowWeaker = value;
                     break;
+                case "trust":
+                    trust.add(value);
+                    break;
                 default:
-                    throw usage("unknown option '" + key + "' (known: policy, user, allow-weaker)");
+                    throw usage("unknown option '" + key + "' (known: policy, user, allow-weaker, trust)");
             }
         }
-        return new DropInOptions(policies, Optional.ofNullable(user), Optional.ofNullable(allowWeaker));
+        return new DropInOptions(policies, Optional.ofNullable(user), Optional.ofNullable(allowWeaker), trust);
     }
 
     private static DropInException usage(String message) {

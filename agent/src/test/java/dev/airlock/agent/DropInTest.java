@@ -27,14 +27,16 @@ class DropInTest {
 
     @Test
     void optionsParseIntoWhatRunTakes() throws Exception {
-        DropInOptions o =
-                DropInOptions.parse("policy=a.policy,policy=/etc/b%2Cc.policy,user=app,allow-weaker=landlock");
+        DropInOptions o = DropInOptions.parse(
+                "policy=a.policy,policy=/etc/b%2Cc.policy,user=app,allow-weaker=landlock,trust=k.pub,trust=/k/2.pem");
         assertEquals(List.of("a.policy", "/etc/b,c.policy"), o.policies());
+        assertEquals(List.of("k.pub", "/k/2.pem"), o.trust());
         assertEquals(Optional.of("app"), o.user());
         assertEquals(Optional.of("landlock"), o.allowWeaker());
         DropInOptions none = DropInOptions.parse(null);
         assertEquals(List.of(), none.policies());
         assertEquals(Optional.empty(), none.user());
+        assertEquals(List.of(), none.trust());
         assertEquals(List.of(), DropInOptions.parse("").policies());
     }
 
@@ -50,6 +52,7 @@ class DropInTest {
                 "allow-weaker=seccomp",
                 "allow-weaker=landlock,allow-weaker=landlock",
                 "policy=%zz",
+                "trust=",
                 "channel")) {
             DropInException e = assertThrows(DropInException.class, () -> DropInOptions.parse(bad), bad);
             assertEquals(DropInException.USAGE, e.exitCode(), bad);
@@ -126,8 +129,9 @@ class DropInTest {
                         List.of("/jdk/bin/java", "-Xms4g", "-XX:+AlwaysPreTouch", "-cp", "app", "Main", "a b"),
                         env,
                         "policy=p",
-                        DropInOptions.parse("policy=p,user=app,allow-weaker=landlock"),
-                        List.of("/w/p"));
+                        DropInOptions.parse("policy=p,user=app,allow-weaker=landlock,trust=k.pub"),
+                        List.of("/w/p"),
+                        List.of("/w/k.pub"));
         assertEquals(
                 List.of(
                         "/jdk/bin/java",
@@ -142,6 +146,8 @@ class DropInTest {
                         "/jdk/bin/java",
                         "--policy",
                         "/w/p",
+                        "--trust",
+                        "/w/k.pub",
                         "--user",
                         "app",
                         "--allow-weaker=landlock",
@@ -158,7 +164,7 @@ class DropInTest {
         assertEquals(
                 List.of("PATH=/bin", "LANG=C.UTF-8"), broker.environment(), "no JVM option variable for the broker");
         assertFalse(launch(17)
-                .broker(List.of("java", "Main"), Map.of(), null, DropInOptions.parse(null), List.of())
+                .broker(List.of("java", "Main"), Map.of(), null, DropInOptions.parse(null), List.of(), List.of())
                 .argv()
                 .contains("--enable-native-access=ALL-UNNAMED"));
     }

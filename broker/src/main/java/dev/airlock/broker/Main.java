@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code airlock} command: {@code run} confines a Java program, {@code check} validates
- * policies, {@code explain} answers what a policy allows, {@code doctor} says which sandbox layers
+ * policies, {@code sign} signs them, {@code explain} answers what a policy allows, {@code doctor} says which sandbox layers
  * this machine gives. Errors are one line on stderr,
  * {@code airlock: ...} or {@code FILE:LINE:COL: ...} for a policy, with exit code 2.
  */
@@ -37,6 +37,7 @@ public final class Main {
                 .setStopAtPositional(true)
                 .setUnmatchedOptionsArePositionalParams(true));
         cli.addSubcommand(new CheckCommand(err));
+        cli.addSubcommand(new SignCommand(System.out));
         cli.addSubcommand(new ExplainCommand(System.out));
         cli.addSubcommand(new DoctorCommand(System.out));
         // No @file expansion: the broker runs privileged, and "@x" among the program's arguments

@@ -29,7 +29,8 @@ import picocli.CommandLine.Parameters;
  * requests until it exits, then ends whatever the helper left running and exits with its status
  * (a helper killed by signal N gives 128+N, as a shell reports it). Nothing of Airlock's own is
  * printed unless something goes wrong. This class is the thin launcher: it parses the command
- * line, looks up what the plan needs (the policy, the JDK, this process's environment, the class
+ * line, looks up what the plan needs (the policy, its signature verified first when
+ * {@code --trust} names keys, the JDK, this process's environment, the class
  * path as the JVM reads it ({@link ClassPath}, warnings printed once), the runtime files and transform cache, the real paths of the rules), has {@link SandboxPlanner}
  * decide the whole {@link SandboxPlan}, applies it ({@link Confinement#spawn}), and serves.
  */
@@ -43,6 +44,13 @@ final class RunCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "A java.policy file; several combine as the JDK combines several policy URLs.")
     List<Path> policies = new ArrayList<>();
+
+    @Option(
+            names = "--trust",
+            paramLabel = "PUBLIC",
+            description = "A public key (PEM or OpenSSH .pub) trusted to sign policies; with any, every --policy must"
+                    + " carry a valid signature (FILE.sig, airlock sign) by one of them, or nothing starts.")
+    List<Path> trust = new ArrayList<>();
 
     @Option(
             names = "--java",
@@ -120,8 +128,10 @@ final class RunCommand implements Callable<Integer> {
         Confinement confinement = SandboxPlanner.confinement(asked, environment);
         RunArguments arguments = checkDirectories(asked, confinement.identity());
         // ${user.home} in a policy is the helper's home, not the broker's.
-        Policy policy =
-                Policies.load(policies, SandboxPlanner.policyProperties(arguments, environment, System::getProperty));
+        Policy policy = Policies.load(
+                policies,
+                SandboxPlanner.policyProperties(arguments, environment, System::getProperty),
+                TrustOption.read(trust));
         Jdk jdk = Jdk.lookUp(javaLauncher());
         SandboxPlanner.warning(confinement).ifPresent(err::println);
         // The class path as the JVM will read it: manifests, wildcards and argfiles read now, with

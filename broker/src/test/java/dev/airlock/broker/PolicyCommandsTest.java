@@ -1,6 +1,7 @@
 package dev.airlock.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,7 +20,9 @@ import picocli.CommandLine;
  * The exit codes and lines of {@code airlock check}, {@code airlock explain} and the policy and
  * launcher checks {@code airlock run} makes before it starts anything: a policy mistake is the
  * same lines from {@code check} and {@code run}, exit 2; a malformed query makes {@code explain}
- * exit 1; a missing {@code --java} is Airlock's own failure, 125.
+ * exit 1; a missing {@code --java} is Airlock's own failure, 125. Signatures: {@code sign} writes
+ * {@code FILE.sig}, {@code check --trust} reports it, and {@code run --trust} refuses a changed
+ * file or an unusable key before anything starts, exit 2.
  */
 class PolicyCommandsTest {
 
@@ -143,5 +147,102 @@ class PolicyCommandsTest {
         assertEquals(125, run.exitCode(), run.lines().toString());
         assertEquals(ExitCodes.NO_JAVA, run.exitCode());
         assertEquals(List.of("airlock: --java " + missing + ": no such file"), run.lines());
+    }
+    /** An unencrypted Ed25519 key made by ssh-keygen, {@code NAME} and {@code NAME.pub}. */
+    private static Path sshKey(Path dir, String name) throws Exception {
+        Process keygen = new ProcessBuilder(
+                        "ssh-keygen",
+                        "-q",
+                        "-t",
+                        "ed25519",
+                        "-N",
+                        "",
+                        "-f",
+                        dir.resolve(name).toString())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(keygen.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, keygen.waitFor(), output);
+        return dir.resolve(name);
+    }
+
+    @Test
+    void signCheckAndRunAgreeOnASignature(@TempDir Path dir) throws Exception {
+        Path key = sshKey(dir, "k");
+        Path pub = dir.resolve("k.pub");
+        Path policy = Files.writeString(dir.resolve("app.policy"), VALID);
+        Path other = Files.writeString(dir.resolve("other.policy"), VALID);
+        assertEquals(
+                0,
+                airlock("sign", "--key", key.toString(), policy.toString(), other.toString())
+                        .exitCode());
+        assertTrue(Files.readString(dir.resolve("app.policy.sig")).startsWith("airlock-signature-v1 ed25519 SHA256:"));
+        assertTrue(Files.isRegularFile(dir.resolve("other.policy.sig")));
+
+        Outcome check = airlock("check", "--trust", pub.toString(), policy.toString());
+        assertEquals(0, check.exitCode(), check.lines().toString());
+        List<String> signature =
+                check.lines().stream().filter(l -> l.startsWith(policy + ": ")).toList();
+        assertEquals(1, signature.size(), check.lines().toString());
+        assertTrue(
+                signature
+                        .get(0)
+                        .matches(Pattern.quote(policy + ": signed by ed25519 key SHA256:") + "\\S{43}"
+                                + Pattern.quote(" (trusted: " + pub + ")")),
+                signature.get(0));
+        Outcome untrusted = airlock("check", policy.toString());
+        assertEquals(0, untrusted.exitCode(), "without --trust a signature changes nothing of the exit");
+        assertTrue(
+                untrusted.lines().stream()
+                        .anyMatch(l -> l.startsWith(policy + ": signed by ed25519 key SHA256:")
+                                && l.endsWith(", which is not trusted")),
+                untrusted.lines().toString());
+
+        Files.writeString(policy, VALID.replace("/srv/data/-", "/srv/date/-"));
+        Outcome changed = airlock("check", "--trust", pub.toString(), policy.toString(), other.toString());
+        assertEquals(2, changed.exitCode(), changed.lines().toString());
+        assertTrue(
+                changed.lines().stream()
+                        .anyMatch(l -> l.startsWith(policy + ": bad signature: the file changed after it was signed")),
+                changed.lines().toString());
+        Outcome run = airlock(
+                "run",
+                "--trust",
+                pub.toString(),
+                "--policy",
+                other.toString(),
+                "--policy",
+                policy.toString(),
+                "--",
+                "-version");
+        assertEquals(2, run.exitCode(), run.lines().toString());
+        assertEquals(1, run.lines().size(), run.lines().toString());
+        assertTrue(
+                run.lines().get(0).startsWith("airlock: " + policy + ": refused: bad signature: the file changed"),
+                run.lines().toString());
+    }
+
+    @Test
+    void anUnusableKeyIsAUsageError(@TempDir Path dir) throws Exception {
+        Path key = sshKey(dir, "k");
+        Path policy = Files.writeString(dir.resolve("app.policy"), VALID);
+        Outcome privateTrusted =
+                airlock("run", "--trust", key.toString(), "--policy", policy.toString(), "--", "-version");
+        assertEquals(2, privateTrusted.exitCode());
+        assertEquals(
+                List.of("airlock: --trust " + key + ": this is a private key; trust the public key (the .pub file, or"
+                        + " openssl pkey -pubout)"),
+                privateTrusted.lines());
+        Outcome publicSigns = airlock("sign", "--key", key + ".pub", policy.toString());
+        assertEquals(2, publicSigns.exitCode());
+        assertEquals(
+                List.of("airlock: --key " + key + ".pub: this is a public key; signing needs the private key"),
+                publicSigns.lines());
+        assertFalse(Files.exists(dir.resolve("app.policy.sig")), "nothing signed");
+        Outcome missingPolicy = airlock(
+                "sign", "--key", key.toString(), dir.resolve("absent.policy").toString());
+        assertEquals(2, missingPolicy.exitCode());
+        assertTrue(
+                missingPolicy.lines().get(0).startsWith("airlock: " + dir.resolve("absent.policy") + ": cannot read"));
     }
 }
