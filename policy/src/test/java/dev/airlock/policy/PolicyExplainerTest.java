@@ -57,7 +57,8 @@ class PolicyExplainerTest {
                 "ALLOW resolve localhost by " + Policy.LOCALHOST_RULE,
                 new PolicyExplainer(Policy.empty()).explain("resolve localhost"));
         assertEquals("ALLOW resolve 10.1.2.3 by " + Policy.LITERAL_RULE, EXPLAINER.explain("resolve 10.1.2.3"));
-        assertEquals("ALLOW resolve [2001:db8::1] by " + Policy.LITERAL_RULE, EXPLAINER.explain("resolve [2001:db8::1]"));
+        assertEquals(
+                "ALLOW resolve [2001:db8::1] by " + Policy.LITERAL_RULE, EXPLAINER.explain("resolve [2001:db8::1]"));
     }
 
     @Test
