@@ -87,6 +87,13 @@ import java.util.Map;
  *       SocketChannel and ServerSocketChannel, the asynchronous channels, and what is built on
  *       them (HttpURLConnection, HttpClient, HttpServer, JDBC drivers); the broker makes the
  *       socket (dev.airlock.agent.NetworkRouter)</td></tr>
+ *   <tr><td>JDK 17's {@code InetAddress$PlatformNameService#lookupAllHostAddr} and
+ *       {@code #getHostByAddr}, JDK 25's {@code InetAddress$PlatformResolver#lookupByName} and
+ *       {@code #lookupByAddress} (enter advice that skips the JDK's call);
+ *       {@code InetAddress#getLocalHost} (exit advice)</td>
+ *       <td>every lookup of the JDK's platform resolver, below its caches: getByName,
+ *       getAllByName, connects by name, getCanonicalHostName; the broker decides and resolves
+ *       (dev.airlock.agent.NameRouter)</td></tr>
  * </table>
  *
  * <p>Why these suffice: each java.io stream class has exactly one Java method in front of its
