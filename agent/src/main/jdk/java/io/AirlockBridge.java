@@ -81,6 +81,11 @@ public final class AirlockBridge {
     /** {@code sun.nio.ch.Net#bind(ProtocolFamily, ...)} and the JDK's calls of {@code Net#listen}. */
     public static final int NET_BIND = 41;
 
+    /** The platform resolver's name lookup: the agent's NameRouter (RESOLVE). */
+    public static final int NAME_LOOKUP = 50;
+    /** The platform resolver's address lookup: the agent's NameRouter (REVERSE_RESOLVE). */
+    public static final int ADDRESS_LOOKUP = 51;
+
     /** Router result meaning "not routed: let the JDK's own failure stand". */
     public static final int NOT_ROUTED = Integer.MIN_VALUE;
 
@@ -1007,6 +1012,111 @@ public final class AirlockBridge {
             throw e;
         } catch (Throwable t) {
             throw new IOException("airlock router failed", t);
+        } finally {
+            UNROUTED.remove();
+        }
+    }
+
+    // ---------------------------------------------------------------- name resolution
+
+    /** The name router's type: (op, host, address, characteristics) -> InetAddress[] or String. */
+    private static final MethodType NAMES_TYPE =
+            MethodType.methodType(Object.class, int.class, String.class, byte[].class, int.class);
+
+    /** The name router, written once by {@link #installNames}. */
+    private static volatile MethodHandle names;
+
+    /** {@code InetAddressResolver.LookupPolicy#characteristics()} (JDK 18 and later), looked up at the first lookup. */
+    private static volatile MethodHandle characteristics;
+
+    /**
+     * Installs the name router; called once by the agent through core reflection, after
+     * {@link #install}. Refuses a second call.
+     *
+     * @param router the name router ({@code MethodHandle} of the names type)
+     * @return null
+     */
+    static synchronized Object installNames(Object router) {
+        if (names != null) {
+            throw new IllegalStateException("airlock name router is already installed");
+        }
+        names = ((MethodHandle) router).asType(NAMES_TYPE);
+        return null;
+    }
+
+    /**
+     * The platform resolver's lookup of {@code host}, asked of the broker (RESOLVE).
+     *
+     * @param policy JDK 25's {@code LookupPolicy}, whose characteristics the answer follows; null
+     *     on JDK 17
+     * @return the addresses, each carrying {@code host}; null when not routed (the agent's own
+     *     thread): the JDK's own lookup runs
+     * @throws java.net.UnknownHostException for a name that does not resolve or that the policy
+     *     does not let the program resolve
+     */
+    public static java.net.InetAddress[] lookupByName(String host, Object policy) throws java.net.UnknownHostException {
+        int wanted = 0;
+        if (policy != null) {
+            try {
+                MethodHandle h = characteristics;
+                if (h == null) {
+                    Class<?> type = Class.forName("java.net.spi.InetAddressResolver$LookupPolicy", false, null);
+                    h = MethodHandles.publicLookup()
+                            .findVirtual(type, "characteristics", MethodType.methodType(int.class))
+                            .asType(MethodType.methodType(int.class, Object.class));
+                    characteristics = h;
+                }
+                wanted = (int) h.invokeExact(policy);
+            } catch (Throwable t) {
+                throw new java.net.UnknownHostException(host + " (airlock cannot read the lookup policy: " + t + ")");
+            }
+        }
+        return (java.net.InetAddress[]) names(NAME_LOOKUP, host, null, wanted);
+    }
+
+    /**
+     * The platform resolver's reverse lookup of {@code address}, asked of the broker
+     * (REVERSE_RESOLVE).
+     *
+     * @return the name; null when not routed
+     * @throws java.net.UnknownHostException when the broker knows no name the program may resolve
+     *     (the JDK then answers the address's text)
+     */
+    public static String lookupByAddress(byte[] address) throws java.net.UnknownHostException {
+        return (String) names(ADDRESS_LOOKUP, null, address, 0);
+    }
+
+    /**
+     * Whether {@code thrown} (or what caused it) is the name router's denial of a lookup: its
+     * cause is a {@code SecurityException} with the policy's reason, as the JDK's lookup under a
+     * SecurityManager threw one.
+     */
+    public static boolean deniedLookup(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof SecurityException
+                    && String.valueOf(t.getMessage()).startsWith("denied by airlock policy")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static Object names(int op, String host, byte[] address, int wanted) throws java.net.UnknownHostException {
+        MethodHandle h = names;
+        if (h == null || UNROUTED.get() != null) {
+            return null;
+        }
+        UNROUTED.set(Boolean.TRUE);
+        try {
+            return h.invokeExact(op, host, address, wanted);
+        } catch (java.net.UnknownHostException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new java.net.UnknownHostException(
+                    (host != null ? host : "address") + " (airlock name router failed: " + t + ")");
         } finally {
             UNROUTED.remove();
         }

@@ -62,6 +62,8 @@ final class Bridge {
     static final int IO_CANONICAL = 29;
     static final int NET_CONNECT = 40;
     static final int NET_BIND = 41;
+    static final int NAME_LOOKUP = 50;
+    static final int ADDRESS_LOOKUP = 51;
     /** Router result meaning "not routed: the JDK's own failure stands". */
     static final int NOT_ROUTED = Integer.MIN_VALUE;
 
@@ -127,6 +129,30 @@ final class Bridge {
         };
         try {
             install.invoke(null, (Object) parts);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception exception) {
+                throw exception;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Installs {@code names} as the bridge's name router (the platform resolver's lookups), once,
+     * after {@link #install}; the bridge refuses a second install.
+     */
+    static void installNames(Class<?> bridge, NameRouter names) throws Exception {
+        NameRouter.install(names);
+        Method install = bridge.getDeclaredMethod("installNames", Object.class);
+        install.setAccessible(true);
+        MethodHandle handle = MethodHandles.lookup()
+                .findStatic(
+                        NameRouter.class,
+                        "dispatch",
+                        MethodType.methodType(Object.class, int.class, String.class, byte[].class, int.class));
+        try {
+            install.invoke(null, handle);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof Exception exception) {

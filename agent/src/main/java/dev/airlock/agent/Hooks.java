@@ -87,6 +87,13 @@ import java.util.Map;
  *       SocketChannel and ServerSocketChannel, the asynchronous channels, and what is built on
  *       them (HttpURLConnection, HttpClient, HttpServer, JDBC drivers); the broker makes the
  *       socket (dev.airlock.agent.NetworkRouter)</td></tr>
+ *   <tr><td>JDK 17's {@code InetAddress$PlatformNameService#lookupAllHostAddr} and
+ *       {@code #getHostByAddr}, JDK 25's {@code InetAddress$PlatformResolver#lookupByName} and
+ *       {@code #lookupByAddress} (enter advice that skips the JDK's call);
+ *       {@code InetAddress#getLocalHost} (exit advice)</td>
+ *       <td>every lookup of the JDK's platform resolver, below its caches: getByName,
+ *       getAllByName, connects by name, getCanonicalHostName; the broker decides and resolves
+ *       (dev.airlock.agent.NameRouter)</td></tr>
  * </table>
  *
  * <p>Why these suffice: each java.io stream class has exactly one Java method in front of its
@@ -249,6 +256,11 @@ final class Hooks {
 
     private static final String NET = "sun.nio.ch.Net";
 
+    /** JDK 17's platform name service; JDK 25 has the platform resolver instead. */
+    private static final String NAME_SERVICE17 = "java.net.InetAddress$PlatformNameService";
+
+    private static final String RESOLVER25 = "java.net.InetAddress$PlatformResolver";
+
     static final List<Hook> ALL = List.of(
             new Hook(
                     "java.io.FileInputStream", "open", "(Ljava/lang/String;)V", "java.io.AirlockFileInputStreamAdvice"),
@@ -376,7 +388,40 @@ final class Hooks {
             listenCall(
                     "sun.nio.ch.AsynchronousServerSocketChannelImpl",
                     "bind",
-                    "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;"));
+                    "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;"),
+            // Names: the platform resolver's two lookups, below the JDK's caches (JDK 17's name
+            // service, JDK 25's resolver), go to the broker (NameRouter); getLocalHost answers the
+            // loopback address for a local host name the policy does not grant, as under a
+            // SecurityManager.
+            new Hook(
+                    NAME_SERVICE17,
+                    "lookupAllHostAddr",
+                    "(Ljava/lang/String;)[Ljava/net/InetAddress;",
+                    "java.net.AirlockNameServiceAdvice",
+                    JDK17),
+            new Hook(
+                    NAME_SERVICE17,
+                    "getHostByAddr",
+                    "([B)Ljava/lang/String;",
+                    "java.net.AirlockAddressLookupAdvice",
+                    JDK17),
+            new Hook(
+                    RESOLVER25,
+                    "lookupByName",
+                    "(Ljava/lang/String;Ljava/net/spi/InetAddressResolver$LookupPolicy;)Ljava/util/stream/Stream;",
+                    "java.net.AirlockResolverAdvice",
+                    JDK25),
+            new Hook(
+                    RESOLVER25,
+                    "lookupByAddress",
+                    "([B)Ljava/lang/String;",
+                    "java.net.AirlockAddressLookupAdvice",
+                    JDK25),
+            new Hook(
+                    "java.net.InetAddress",
+                    "getLocalHost",
+                    "()Ljava/net/InetAddress;",
+                    "java.net.AirlockLocalHostAdvice"));
 
     private Hooks() {}
 

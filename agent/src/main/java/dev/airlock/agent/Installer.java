@@ -41,6 +41,7 @@ final class Installer {
                 args.directRoots(),
                 args.hiddenRoots(),
                 userDir);
+        Bridge.installNames(bridge, new NameRouter(opener));
         if (opener instanceof BrokerOpener broker) {
             // The parent-death signal is armed and the channel checked on a thread whose own file
             // operations (jnr-ffi probing for libc) are never routed: a routed one would wait for
@@ -119,7 +120,32 @@ final class Installer {
         if (!inst.isModifiableModule(Object.class.getModule())) {
             throw new IOException("the JVM does not allow java.base to be opened to the agent");
         }
-        return hookedClasses();
+        List<String> targets = hookedClasses();
+        preloadNameClasses(targets);
+        return targets;
+    }
+
+    /**
+     * Loads the hooked classes of {@code java.net} (InetAddress and its platform resolver) before
+     * any transformer is registered, in the preparation and in every helper alike. The agent's
+     * own classes name them (NameRouter, NetworkRouter), and the JVM may load them while it
+     * verifies those, or on the broker check's thread, in one run and not in another; a class
+     * loaded under the transformers is keyed by its runtime-image class file, one loaded before by
+     * the class file the JVM reconstitutes on retransformation, and the two differ, so the cache
+     * missed (measured: the helper wove live). Loaded here, they are always retransformed, from
+     * the CDS archive, which holds all three (the JDKs' lib/classlist), so their reconstituted
+     * class files are the same in every run (see TransformCache).
+     */
+    private static void preloadNameClasses(List<String> targets) throws IOException {
+        for (String type : targets) {
+            if (type.startsWith("java.net.")) {
+                try {
+                    Class.forName(type, false, null);
+                } catch (ClassNotFoundException e) {
+                    throw new IOException("java.base lacks " + type, e);
+                }
+            }
+        }
     }
 
     /**

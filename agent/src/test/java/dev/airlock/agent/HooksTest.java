@@ -41,10 +41,11 @@ class HooksTest {
                     Modifier.isNative(matches.get(0).getModifiers()), hook + " must be a Java method to carry advice");
         }
         assertEquals(
-                9,
+                11,
                 shaped,
-                "JDK 17 has nine hooks of its own: stat(UnixPath), exists and throwing access, and the three"
-                        + " descriptor calls in each of UnixCopyFile's copyFile and copyDirectory");
+                "JDK 17 has eleven hooks of its own: stat(UnixPath), exists and throwing access, the three"
+                        + " descriptor calls in each of UnixCopyFile's copyFile and copyDirectory, and the two"
+                        + " lookups of InetAddress$PlatformNameService");
     }
 
     @Test
@@ -103,7 +104,10 @@ class HooksTest {
                         "sun.nio.ch.Net",
                         "sun.nio.ch.ServerSocketChannelImpl",
                         "sun.nio.ch.NioSocketImpl",
-                        "sun.nio.ch.AsynchronousServerSocketChannelImpl"),
+                        "sun.nio.ch.AsynchronousServerSocketChannelImpl",
+                        "java.net.InetAddress$PlatformNameService",
+                        "java.net.InetAddress$PlatformResolver",
+                        "java.net.InetAddress"),
                 new ArrayList<>(Hooks.byType().keySet()));
         assertEquals(2, Hooks.byType().get("sun.nio.ch.Net").size(), "connect and bind");
         assertEquals(23, Hooks.byType().get("java.io.File").size());

@@ -13,6 +13,11 @@ import dev.airlock.unix.Fd;
 import dev.airlock.unix.SeqPacketSocket;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +28,15 @@ import java.util.function.Consumer;
  * its reason, and the loop goes on serving; a request the broker fails on unexpectedly is answered
  * with a broker error and reported.
  * Those reports are bounded ({@link RefusalLog}): the helper decides how many requests it sends.
+ *
+ * <p>Except name lookups (RESOLVE, REVERSE_RESOLVE): a name server may take seconds to answer, and
+ * one slow lookup must not hold every other request of the helper (its file opens, its connects).
+ * So the loop hands each lookup to a small bounded pool of resolver threads
+ * ({@value #LOOKUP_THREADS} threads, {@value #LOOKUP_QUEUE} waiting at most; beyond that a lookup
+ * is answered at once with a broker error) and goes on serving; the resolver thread sends the
+ * reply when the lookup is done, under the same lock as the loop's own replies. The helper's client
+ * matches replies to requests by id, so replies in another order than the requests are expected.
+ * The policy decision comes first in every case ({@link NameLookups}).
  */
 final class RequestLoop {
     private final SeqPacketSocket socket;
@@ -30,6 +44,23 @@ final class RequestLoop {
     private final Credentials expected;
     private final RefusalLog log;
     private final Consumer<Request> observer;
+
+    /** How many lookups run at once. */
+    static final int LOOKUP_THREADS = 4;
+
+    /** How many lookups may wait for a resolver thread; beyond, a lookup is answered with a broker error. */
+    static final int LOOKUP_QUEUE = 64;
+
+    /** What a lookup that finds the pool full is answered with (a broker error: an I/O error, not a denial). */
+    static final String LOOKUPS_BUSY = "airlock broker: too many name lookups at once";
+
+    /** The resolver threads, made at the first lookup. */
+    private ThreadPoolExecutor lookups;
+
+    /** Held while a reply is encoded and sent, by the loop and by the resolver threads. */
+    private final Object sending = new Object();
+
+    private final ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
 
     /**
      * {@code expected}: the helper's pid, uid and gid, which every request must carry; {@code
@@ -68,25 +99,42 @@ final class RequestLoop {
 
     private void serve() throws ErrnoException {
         ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
-        ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
-        while (true) {
-            in.clear();
-            SeqPacketSocket.Received received = socket.receive(in);
-            if (received == null) {
-                return;
+        try {
+            while (true) {
+                in.clear();
+                SeqPacketSocket.Received received = socket.receive(in);
+                if (received == null) {
+                    return;
+                }
+                Answer answer = handle(received, in);
+                if (answer != null && !send(answer)) {
+                    return; // the helper is gone
+                }
             }
-            Answer answer = handle(received, in);
-            if (answer == null) {
-                continue;
+        } finally {
+            if (lookups != null) {
+                lookups.shutdownNow();
             }
-            Fd fd = answer.descriptor();
+        }
+    }
+
+    /**
+     * Encodes and sends {@code answer} with its descriptor, then closes the broker's copy; from
+     * the loop and from the resolver threads alike.
+     *
+     * @return false when the helper is gone (its end of the channel closed)
+     */
+    private boolean send(Answer answer) throws ErrnoException {
+        Fd fd = answer.descriptor();
+        synchronized (sending) {
             try {
                 out.clear();
                 int length = MessageCodec.encode(answer.id(), answer.reply(), out);
                 socket.send(out, length, fd);
+                return true;
             } catch (ErrnoException e) {
                 if (e.errno() == Errno.EPIPE || e.errno() == Errno.ECONNRESET) {
-                    return; // the helper is gone
+                    return false;
                 }
                 throw e;
             } finally {
@@ -94,6 +142,44 @@ final class RequestLoop {
                     fd.close(); // the helper has its own copy now
                 }
             }
+        }
+    }
+
+    /**
+     * Runs a lookup on a resolver thread, which sends its reply; a full pool answers at once with
+     * {@link #LOOKUPS_BUSY}.
+     */
+    private Answer lookUpLater(Envelope<Request> request) {
+        if (lookups == null) {
+            AtomicInteger number = new AtomicInteger();
+            lookups = new ThreadPoolExecutor(
+                    LOOKUP_THREADS,
+                    LOOKUP_THREADS,
+                    30,
+                    TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(LOOKUP_QUEUE),
+                    task -> {
+                        Thread t = new Thread(task, "airlock-resolver-" + number.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            lookups.allowCoreThreadTimeOut(true);
+        }
+        try {
+            lookups.execute(() -> {
+                RequestServer.Outcome outcome = server.serveLookup(request.message());
+                if (outcome.internal() != null) {
+                    log.println("airlock: internal error serving " + request + ": " + outcome.internal());
+                }
+                try {
+                    send(new Answer(request.id(), outcome.reply(), null));
+                } catch (ErrnoException e) {
+                    log.println("airlock: cannot send the answer to " + request + ": " + e.getMessage());
+                }
+            });
+            return null;
+        } catch (RejectedExecutionException e) {
+            return new Answer(request.id(), new Reply.BrokerError(LOOKUPS_BUSY), null);
         }
     }
 
@@ -149,6 +235,9 @@ final class RequestLoop {
                 return null;
             }
             observer.accept(request.message());
+            if (RequestServer.isLookup(request.message())) {
+                return lookUpLater(request);
+            }
             return answer(server, request, descriptors.length == 1 ? descriptors[0] : null, log);
         } finally {
             for (Fd fd : descriptors) {

@@ -49,20 +49,30 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
     private final Resolver resolver;
     private final GrantRoots roots;
     private final SocketOpener sockets;
+    private final NameLookups names;
 
     /** The descriptor the request being served carried (WATCH's inotify instance), else null; see {@link #serve}. */
     private Fd attached;
 
     RequestServer(Policy policy, GrantRoots roots) {
-        this(policy, roots, AddressNames.NONE);
+        this(policy, roots, NameLookups.SYSTEM);
     }
 
     /**
-     * A server whose connects may use grants by host name for the addresses {@code names} says
-     * the broker resolved to them for this helper.
+     * A server that resolves the program's names with {@code service} and lets a connect use a
+     * grant by host name for the addresses it resolved for this helper ({@link ResolvedNames}, one
+     * per server).
      */
-    RequestServer(Policy policy, GrantRoots roots, AddressNames names) {
-        this(new Resolver(policy, roots), roots, new SocketOpener(policy, names));
+    RequestServer(Policy policy, GrantRoots roots, NameLookups.NameService service) {
+        this(policy, roots, service, new ResolvedNames());
+    }
+
+    private RequestServer(Policy policy, GrantRoots roots, NameLookups.NameService service, ResolvedNames resolved) {
+        this(
+                new Resolver(policy, roots),
+                roots,
+                new SocketOpener(policy, resolved),
+                new NameLookups(policy, resolved, service));
     }
 
     /**
@@ -70,13 +80,14 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
      * not foresee (a resolver that throws). The production constructor is the other one.
      */
     RequestServer(Resolver resolver, GrantRoots roots) {
-        this(resolver, roots, null);
+        this(resolver, roots, null, null);
     }
 
-    private RequestServer(Resolver resolver, GrantRoots roots, SocketOpener sockets) {
+    private RequestServer(Resolver resolver, GrantRoots roots, SocketOpener sockets, NameLookups names) {
         this.resolver = resolver;
         this.roots = roots;
         this.sockets = sockets;
+        this.names = names;
     }
 
     /**
@@ -145,6 +156,35 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
     Outcome serve(Request request, Fd carried) {
         attached = carried;
         try {
+            return outcome(request);
+        } finally {
+            attached = null;
+        }
+    }
+
+    /** Whether {@code request} is a name lookup, which {@link #serveLookup} serves from any thread. */
+    static boolean isLookup(Request request) {
+        return request instanceof Request.Resolve || request instanceof Request.ReverseResolve;
+    }
+
+    /**
+     * Serves a RESOLVE or REVERSE_RESOLVE as {@link #serve} does, from any thread: a lookup uses
+     * no descriptor and none of the loop's per-request state, only the immutable policy and the
+     * synchronized {@link ResolvedNames}, so the request loop runs it on a resolver thread while it
+     * goes on serving ({@link RequestLoop}).
+     *
+     * @throws IllegalArgumentException for any other request
+     */
+    Outcome serveLookup(Request request) {
+        if (!isLookup(request)) {
+            throw new IllegalArgumentException("not a name lookup: " + request);
+        }
+        return outcome(request);
+    }
+
+    /** The outcome mapping of {@link #serve}, in one place. */
+    private Outcome outcome(Request request) {
+        try {
             try {
                 return request.accept(this);
             } catch (Refusal refusal) {
@@ -157,8 +197,6 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
             }
         } catch (RuntimeException e) {
             return new Outcome(new Reply.BrokerError("airlock broker: internal error"), null, e);
-        } finally {
-            attached = null;
         }
     }
 
@@ -566,6 +604,25 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
     @Override
     public Outcome bind(Request.Bind r) throws IOException {
         return sockets().bind(r, attached);
+    }
+
+    // ---------------------------------------------------------------- names
+
+    @Override
+    public Outcome resolve(Request.Resolve r) throws IOException {
+        return Outcome.success(names().resolve(r));
+    }
+
+    @Override
+    public Outcome reverseResolve(Request.ReverseResolve r) throws IOException {
+        return Outcome.success(names().reverseResolve(r));
+    }
+
+    private NameLookups names() throws Refusal {
+        if (names == null) {
+            throw Refusal.of(Errno.EOPNOTSUPP); // a test's server over a resolver of its own
+        }
+        return names;
     }
 
     private SocketOpener sockets() throws Refusal {

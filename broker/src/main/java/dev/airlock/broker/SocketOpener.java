@@ -41,11 +41,11 @@ final class SocketOpener {
     static final int REMEMBERED = 65_536;
 
     private final Policy policy;
-    private final AddressNames names;
+    private final ResolvedNames names;
     private final Set<Long> bound = new HashSet<>();
     private final ArrayDeque<Long> boundOrder = new ArrayDeque<>();
 
-    SocketOpener(Policy policy, AddressNames names) {
+    SocketOpener(Policy policy, ResolvedNames names) {
         this.policy = policy;
         this.names = names;
     }

@@ -31,7 +31,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,10 +44,31 @@ import org.junit.jupiter.api.Test;
 class RequestServerSocketTest {
     private static final byte[] LOOPBACK = {127, 0, 0, 1};
 
-    private static RequestServer server(String policyText, AddressNames names) throws Exception {
+    private static RequestServer server(String policyText, NameLookups.NameService names) throws Exception {
         Policy policy = Policy.parse("net.policy", policyText);
         return new RequestServer(policy, GrantRoots.open(policy.fileGrantRoots()), names);
     }
+
+    /** A name service that knows one name, for one address. */
+    static NameLookups.NameService knowing(String name, InetAddress address) {
+        return new NameLookups.NameService() {
+            @Override
+            public InetAddress[] lookup(String host) throws java.net.UnknownHostException {
+                if (!host.equals(name)) {
+                    throw new java.net.UnknownHostException(host);
+                }
+                return new InetAddress[] {address};
+            }
+
+            @Override
+            public String reverse(InetAddress a) {
+                return a.equals(address) ? name : a.getHostAddress();
+            }
+        };
+    }
+
+    /** Knows no name at all. */
+    static final NameLookups.NameService NO_NAMES = knowing("no.such.name.invalid", InetAddress.getLoopbackAddress());
 
     private static String grant(String target, String actions) {
         return "grant { permission java.net.SocketPermission \"" + target + "\", \"" + actions + "\"; };\n";
@@ -66,7 +86,7 @@ class RequestServerSocketTest {
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 Fd helper = helperSocket()) {
             int port = listener.getLocalPort();
-            RequestServer server = server(grant("127.0.0.1:" + port, "connect"), AddressNames.NONE);
+            RequestServer server = server(grant("127.0.0.1:" + port, "connect"), NO_NAMES);
             // TCP_NODELAY and keep-alive, as Socket#setTcpNoDelay and #setKeepAlive set them.
             setFlag(helper, 6, 1);
             setFlag(helper, 1, 9);
@@ -96,7 +116,7 @@ class RequestServerSocketTest {
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 Fd helper = helperSocket()) {
             int port = listener.getLocalPort();
-            RequestServer server = server(grant("127.0.0.1:" + (port + 1), "connect"), AddressNames.NONE);
+            RequestServer server = server(grant("127.0.0.1:" + (port + 1), "connect"), NO_NAMES);
             RequestServer.Outcome o = server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
             assertEquals(
                     new Reply.Denied(Errno.EACCES, "denied by airlock policy net.policy: connect 127.0.0.1:" + port),
@@ -112,18 +132,21 @@ class RequestServerSocketTest {
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = listener.getLocalPort();
             String policy = grant("db.example.com:" + port, "connect");
-            AddressNames resolved =
-                    address -> address.equals(InetAddress.getLoopbackAddress()) ? Set.of("db.example.com") : Set.of();
+            RequestServer server = server(policy, knowing("db.example.com", InetAddress.getLoopbackAddress()));
             try (Fd helper = helperSocket()) {
-                RequestServer.Outcome o =
-                        server(policy, resolved).serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
+                RequestServer.Outcome o = server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
+                assertEquals(Errno.EACCES, o.errno(), "not resolved yet: the grant does not cover the address");
+            }
+            assertTrue(server.serve(new Request.Resolve("db.example.com")).reply() instanceof Reply.Addresses);
+            try (Fd helper = helperSocket()) {
+                RequestServer.Outcome o = server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
                 assertTrue(o.reply() instanceof Reply.Socket, o.reply().toString());
                 o.fd().close();
             }
             try (Fd helper = helperSocket()) {
-                RequestServer.Outcome o = server(policy, AddressNames.NONE)
+                RequestServer.Outcome o = server(policy, knowing("db.example.com", InetAddress.getLoopbackAddress()))
                         .serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
-                assertEquals(Errno.EACCES, o.errno(), "no name resolved for it: the grant does not cover it");
+                assertEquals(Errno.EACCES, o.errno(), "resolved for another helper only: not for this one");
             }
         }
     }
@@ -144,7 +167,7 @@ class RequestServerSocketTest {
                     }
                     fillers.add(s);
                 }
-                RequestServer server = server(grant("127.0.0.1:" + port, "connect"), AddressNames.NONE);
+                RequestServer server = server(grant("127.0.0.1:" + port, "connect"), NO_NAMES);
                 long start = System.nanoTime();
                 RequestServer.Outcome o;
                 try (Fd helper = helperSocket()) {
@@ -178,7 +201,7 @@ class RequestServerSocketTest {
             port = gone.getLocalPort();
         }
         try (Fd helper = helperSocket()) {
-            RequestServer.Outcome o = server(grant("localhost:" + port, "connect"), AddressNames.NONE)
+            RequestServer.Outcome o = server(grant("localhost:" + port, "connect"), NO_NAMES)
                     .serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
             if (o.reply() instanceof Reply.Socket) {
                 try (Fd socket = o.fd()) {
@@ -196,7 +219,7 @@ class RequestServerSocketTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        RequestServer server = server(grant("localhost:" + port, "listen"), AddressNames.NONE);
+        RequestServer server = server(grant("localhost:" + port, "listen"), NO_NAMES);
         try (Fd helper = helperSocket()) {
             RequestServer.Outcome bound = server.serve(new Request.Bind(InetEndpoint.of(LOOPBACK, port, 0), 0), helper);
             assertEquals(new Reply.Socket(Reply.SocketState.BOUND), bound.reply());
@@ -226,7 +249,7 @@ class RequestServerSocketTest {
 
     @Test
     void onlyTcpSocketsAreServed() throws Exception {
-        RequestServer server = server(grant("*", "connect,listen"), AddressNames.NONE);
+        RequestServer server = server(grant("*", "connect,listen"), NO_NAMES);
         Request.Connect connect = new Request.Connect(InetEndpoint.of(LOOPBACK, 80, 0));
         assertEquals(new Reply.Failed(Errno.EBADF), server.serve(connect).reply());
         Fd[] pair = Linux.seqpacketPair();
@@ -265,8 +288,8 @@ class RequestServerSocketTest {
             int port = listener.getLocalPort();
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
-            RequestLoop loop = new RequestLoop(
-                    broker, server(grant("127.0.0.1:" + port, "connect"), AddressNames.NONE), self, log);
+            RequestLoop loop =
+                    new RequestLoop(broker, server(grant("127.0.0.1:" + port, "connect"), NO_NAMES), self, log);
             Thread serving = new Thread(
                     () -> {
                         try {

@@ -188,12 +188,20 @@ public final class BrokerClient {
         }
     }
 
+    /** What a name lookup's failures name: the host, or the address. */
+    private static String subject(Request request) {
+        if (request instanceof Request.Resolve resolve) {
+            return resolve.host();
+        }
+        return ((Request.ReverseResolve) request).address().toString();
+    }
+
     private Answer call(Request request, Fd attach) throws BrokerException {
         String displayPath = request instanceof Request.FileRequest file
                 ? new String(file.path().bytes(), StandardCharsets.UTF_8)
                 : request instanceof Request.Connect connect
                         ? connect.remote().toString()
-                        : ((Request.Bind) request).local().toString();
+                        : request instanceof Request.Bind bind ? bind.local().toString() : subject(request);
         int id;
         synchronized (lock) {
             if (gone != null) {

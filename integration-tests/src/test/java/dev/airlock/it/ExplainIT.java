@@ -251,4 +251,46 @@ class ExplainIT {
                     lines.get(1));
         }
     }
+
+    /**
+     * {@code resolve HOST} is the broker's question before it resolves a name for the program:
+     * answered with the rule, and a resolve-only grant is no longer listed as not enforced.
+     */
+    @Test
+    void explainAnswersResolveQueriesAndCheckEnforcesResolveGrants() throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path policy = s.policy("names.policy", """
+                    grant {
+                      permission java.net.SocketPermission "db.example.com:5432", "connect";
+                      permission java.net.SocketPermission "*.internal.example", "resolve";
+                    };
+                    """);
+            Sandbox.Result r = Sandbox.Result.of(
+                    new ProcessBuilder(
+                                    Sandbox.LAUNCHER.toString(),
+                                    "explain",
+                                    "--policy",
+                                    policy.toString(),
+                                    "resolve db.example.com",
+                                    "resolve a.internal.example",
+                                    "resolve evil.example.com",
+                                    "resolve localhost",
+                                    "resolve 10.0.0.1")
+                            .start(),
+                    60);
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertEquals(
+                    List.of(
+                            "ALLOW resolve db.example.com by " + policy + ":2",
+                            "ALLOW resolve a.internal.example by " + policy + ":3",
+                            "DENY resolve evil.example.com",
+                            "ALLOW resolve localhost by the JDK's java.policy (listen on localhost:0 implies resolve)",
+                            "ALLOW resolve 10.0.0.1 by an address literal (nothing to resolve)"),
+                    r.stdout());
+            Sandbox.Result check = Sandbox.Result.of(
+                    new ProcessBuilder(Sandbox.LAUNCHER.toString(), "check", policy.toString()).start(), 60);
+            assertEquals(0, check.exitCode(), check.stderr());
+            assertEquals("", check.stderr(), "a resolve grant is enforced: nothing listed");
+        }
+    }
 }

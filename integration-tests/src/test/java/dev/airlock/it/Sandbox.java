@@ -132,9 +132,34 @@ final class Sandbox implements AutoCloseable {
      * helper may then read directly.
      */
     static Process start(List<String> command, Path directory) throws IOException {
+        return start(command, directory, null);
+    }
+
+    /**
+     * Starts {@code command} with the broker resolving names only from {@code hostsFile} (null:
+     * the machine's resolver): {@code AIRLOCK_JAVA_OPTIONS=-Djdk.net.hosts.file=FILE}, which
+     * {@code bin/airlock} gives the broker's JVM only. Hermetic names for tests: the broker's JDK
+     * then looks up nothing else (put {@code localhost} in the file too).
+     */
+    static Process start(List<String> command, Path directory, Path hostsFile) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory == null ? null : directory.toFile());
         builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
+        if (hostsFile != null) {
+            builder.environment().put("AIRLOCK_JAVA_OPTIONS", "-Djdk.net.hosts.file=" + hostsFile);
+        }
         return builder.start();
+    }
+
+    /** A hosts file of {@code lines} ("ADDRESS NAME...") for {@link #start(List, Path, Path)}, with localhost in it. */
+    Path hostsFile(String... lines) throws IOException {
+        StringBuilder text = new StringBuilder("127.0.0.1 localhost\n::1 localhost\n");
+        for (String line : lines) {
+            text.append(line).append('\n');
+        }
+        Path file = root.resolve("hosts");
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        return file;
     }
 
     /** What a finished run printed and returned. */

@@ -73,6 +73,19 @@ public final class Message {
     static final int KIND_FAILED = 7;
     static final int KIND_BROKER_ERROR = 8;
     static final int KIND_SOCKET = 9;
+    static final int KIND_ADDRESSES = 10;
+    static final int KIND_UNRESOLVED = 11;
+    static final int KIND_HOST_NAME = 12;
+
+    /**
+     * The longest host name a RESOLVE or a host-name reply carries, in characters (all ASCII): a
+     * DNS name is at most 253 characters written out; the rest leaves room for a trailing dot and
+     * an IPv6 literal with a scope.
+     */
+    public static final int MAX_HOST_NAME_LENGTH = 255;
+
+    /** The most addresses one {@link Reply.Addresses} carries; a longer answer is cut to its first ones. */
+    public static final int MAX_ADDRESSES = 64;
 
     /** The largest TCP port. */
     static final int MAX_PORT = 65535;
@@ -209,6 +222,51 @@ public final class Message {
             return "scope id " + scopeId + (addressLength == 4 ? " on an IPv4 address" : " is negative");
         }
         return null;
+    }
+
+    /**
+     * Checks a host name as RESOLVE and the host-name reply carry it: 1 to
+     * {@value #MAX_HOST_NAME_LENGTH} characters, each an ASCII letter or digit, {@code .},
+     * {@code -} or {@code _} (names), {@code :} or {@code %} (the text of an IPv6 address with a
+     * scope, which a reverse lookup answers when no granted name is found). Nothing else: a name
+     * is handed to the broker's resolver and written into policy reasons, so no NUL, blank,
+     * control character or non-ASCII letter (an internationalised name is the program's to turn
+     * into its ASCII form, as {@code java.net.IDN} does) gets that far.
+     *
+     * @return null if acceptable, else what is wrong
+     */
+    static String checkHostName(String name) {
+        if (name.isEmpty() || name.length() > MAX_HOST_NAME_LENGTH) {
+            return "host name length " + name.length() + " out of range 1.." + MAX_HOST_NAME_LENGTH;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '-'
+                    || c == '_'
+                    || c == ':'
+                    || c == '%';
+            if (!ok) {
+                return "host name has character " + String.format("U+%04X", (int) c) + " at index " + i
+                        + "; a host name is ASCII letters, digits, '.', '-', '_', ':' and '%'";
+            }
+        }
+        return null;
+    }
+
+    /** Returns null if {@code count} addresses fit one {@link Reply.Addresses} (1..{@value #MAX_ADDRESSES}), else what is wrong. */
+    static String checkAddressCount(int count) {
+        return count < 1 || count > MAX_ADDRESSES
+                ? "address count " + count + " out of range 1.." + MAX_ADDRESSES
+                : null;
+    }
+
+    /** Checks a {@link HostAddress}'s parts: 4 or 16 bytes, a scope id 0 for IPv4 and not negative for IPv6. */
+    static String checkAddress(int addressLength, int scopeId) {
+        return checkEndpoint(addressLength, 0, scopeId);
     }
 
     /** Returns null if {@code backlog} is a BIND's backlog (0: bind only; else listen with it), else what is wrong. */

@@ -139,6 +139,16 @@ public final class MessageCodec {
         public Integer bind(Request.Bind r) {
             return 0;
         }
+
+        @Override
+        public Integer resolve(Request.Resolve r) {
+            return 0;
+        }
+
+        @Override
+        public Integer reverseResolve(Request.ReverseResolve r) {
+            return 0;
+        }
     };
 
     /** The size of what follows each request's path (the whole body of one without a path). */
@@ -211,6 +221,16 @@ public final class MessageCodec {
         @Override
         public Integer bind(Request.Bind r) {
             return InetEndpoint.WIRE_SIZE + 4;
+        }
+
+        @Override
+        public Integer resolve(Request.Resolve r) {
+            return 2 + r.host().length(); // ASCII: one byte per character
+        }
+
+        @Override
+        public Integer reverseResolve(Request.ReverseResolve r) {
+            return HostAddress.WIRE_SIZE;
         }
     };
 
@@ -293,6 +313,65 @@ public final class MessageCodec {
         public Integer bind(Request.Bind r) {
             return putS32(out, putEndpoint(out, at, r.local()), r.backlog());
         }
+
+        @Override
+        public Integer resolve(Request.Resolve r) {
+            return putBytes(out, at, r.host().getBytes(StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public Integer reverseResolve(Request.ReverseResolve r) {
+            return putAddress(out, at, r.address());
+        }
+    }
+
+    /** An address: family byte (4 or 6), 16 address bytes (IPv4 in the first four, zeros after), scope s32. */
+    private static int putAddress(ByteBuffer out, int at, HostAddress address) {
+        byte[] bytes = address.wire();
+        out.put(at, (byte) (bytes.length == 4 ? 4 : 6));
+        for (int i = 0; i < 16; i++) {
+            out.put(at + 1 + i, i < bytes.length ? bytes[i] : 0);
+        }
+        return putS32(out, at + 17, address.scopeId());
+    }
+
+    /** Reads an address whose {@value HostAddress#WIRE_SIZE} bytes are known to be present; checks it strictly. */
+    private static HostAddress getAddress(ByteBuffer in, int at, String what) throws ProtocolException {
+        int family = u8(in, at);
+        if (family != 4 && family != 6) {
+            throw new ProtocolException(what + " family " + family + ", expected 4 or 6");
+        }
+        int length = family == 4 ? 4 : 16;
+        byte[] address = new byte[length];
+        in.get(at + 1, address);
+        for (int i = length; i < 16; i++) {
+            if (in.get(at + 1 + i) != 0) {
+                throw new ProtocolException(what + " has non-zero byte " + i + " after an IPv4 address");
+            }
+        }
+        int scope = s32(in, at + 17);
+        fail(Message.checkAddress(length, scope));
+        return HostAddress.trusted(address, scope);
+    }
+
+    /**
+     * Reads a host name (u16 length, then ASCII) whose length field is at {@code at}, checked as
+     * {@link Message#checkHostName} checks it, the length before anything is allocated.
+     */
+    private static String getHostName(ByteBuffer in, int at, int end, String what) throws ProtocolException {
+        need(at, end, 2, what + " length");
+        int n = u16(in, at);
+        if (n < 1 || n > Message.MAX_HOST_NAME_LENGTH) {
+            throw new ProtocolException(what + " length " + n + " out of range 1.." + Message.MAX_HOST_NAME_LENGTH);
+        }
+        need(at + 2, end, n, what);
+        char[] chars = new char[n];
+        for (int i = 0; i < n; i++) {
+            chars[i] = (char) u8(in, at + 2 + i); // a byte above 0x7F becomes a character the check refuses
+        }
+        String name = new String(chars);
+        fail(Message.checkHostName(name));
+        return name;
     }
 
     /** An endpoint: family byte (4 or 6), 16 address bytes (IPv4 in the first four, zeros after), port u16, scope s32. */
@@ -356,6 +435,14 @@ public final class MessageCodec {
         } else if (reply instanceof Reply.Socket) {
             kind = Message.KIND_SOCKET;
             size += 1;
+        } else if (reply instanceof Reply.Addresses addresses) {
+            kind = Message.KIND_ADDRESSES;
+            size += 1 + addresses.addresses().size() * HostAddress.WIRE_SIZE;
+        } else if (reply instanceof Reply.Unresolved) {
+            kind = Message.KIND_UNRESOLVED;
+        } else if (reply instanceof Reply.HostName name) {
+            kind = Message.KIND_HOST_NAME;
+            size += 2 + name.name().length();
         } else if (reply instanceof Reply.Denied denied) {
             kind = Message.KIND_DENIED;
             reason = denied.reason().getBytes(StandardCharsets.UTF_8);
@@ -379,6 +466,13 @@ public final class MessageCodec {
             at = putS32(out, at, watch.descriptor());
         } else if (reply instanceof Reply.Socket socket) {
             out.put(at++, (byte) socket.state().code());
+        } else if (reply instanceof Reply.Addresses addresses) {
+            out.put(at++, (byte) addresses.addresses().size());
+            for (HostAddress a : addresses.addresses()) {
+                at = putAddress(out, at, a);
+            }
+        } else if (reply instanceof Reply.HostName name) {
+            at = putBytes(out, at, name.name().getBytes(StandardCharsets.US_ASCII));
         } else if (reply instanceof Reply.Denied denied) {
             at = putBytes(out, putS32(out, at, denied.errno()), reason);
         } else if (reply instanceof Reply.Failed failed) {
@@ -480,6 +574,8 @@ public final class MessageCodec {
         int intCount = 0;
         int longCount = 0;
         InetEndpoint endpoint = null;
+        String host = null;
+        HostAddress address = null;
         for (Operation.Field field : operation.body()) {
             String what =
                     name + " " + field.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
@@ -487,6 +583,13 @@ public final class MessageCodec {
                 need(at, end, InetEndpoint.WIRE_SIZE, what);
                 endpoint = getEndpoint(in, at, what);
                 at += InetEndpoint.WIRE_SIZE;
+            } else if (field == Operation.Field.HOST_NAME) {
+                host = getHostName(in, at, end, what);
+                at += 2 + host.length();
+            } else if (field == Operation.Field.ADDRESS) {
+                need(at, end, HostAddress.WIRE_SIZE, what);
+                address = getAddress(in, at, what);
+                at += HostAddress.WIRE_SIZE;
             } else if (field.size() < 0) {
                 second = getBytes(in, at, end, what);
                 at += 2 + second.length;
@@ -525,6 +628,8 @@ public final class MessageCodec {
             case WATCH -> new Request.Watch(path, ints[0]);
             case CONNECT -> new Request.Connect(endpoint);
             case BIND -> new Request.Bind(endpoint, ints[0]);
+            case RESOLVE -> new Request.Resolve(host);
+            case REVERSE_RESOLVE -> new Request.ReverseResolve(address);
         };
         in.position(end);
         return new Envelope<>(id, request);
@@ -612,6 +717,28 @@ public final class MessageCodec {
                     throw new ProtocolException("unknown socket state " + code);
                 }
                 reply = new Reply.Socket(state);
+                break;
+            }
+            case Message.KIND_ADDRESSES: {
+                need(at, end, 1, "REPLY address count");
+                int count = u8(in, at++);
+                fail(Message.checkAddressCount(count));
+                need(at, end, count * HostAddress.WIRE_SIZE, "REPLY addresses");
+                java.util.List<HostAddress> addresses = new java.util.ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    addresses.add(getAddress(in, at, "REPLY address " + i));
+                    at += HostAddress.WIRE_SIZE;
+                }
+                reply = new Reply.Addresses(addresses);
+                break;
+            }
+            case Message.KIND_UNRESOLVED:
+                reply = new Reply.Unresolved();
+                break;
+            case Message.KIND_HOST_NAME: {
+                String name = getHostName(in, at, end, "REPLY host name");
+                at += 2 + name.length();
+                reply = new Reply.HostName(name);
                 break;
             }
             case Message.KIND_DENIED: {

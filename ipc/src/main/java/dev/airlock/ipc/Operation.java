@@ -57,8 +57,22 @@ public enum Operation {
      * {@link InetEndpoint}, decided as {@code listen} on it, and listen on it when the backlog is
      * not 0; answered with the socket for the helper to put in place of its own. No path.
      */
-    BIND(0x11, 0, 1, SuccessShape.SOCKET);
-    // 0x12 is RESOLVE's and 0x13 is kept for datagrams.
+    BIND(0x11, 0, 1, SuccessShape.SOCKET),
+    /**
+     * Resolve a host name to its addresses, decided as {@code resolve} on the name
+     * ({@code Policy#decideResolve}) before the broker looks anything up: answered with the
+     * addresses ({@link Reply.Addresses}) or with {@link Reply.Unresolved} when the name does not
+     * resolve. The broker remembers what it answered, so that a grant by that name covers those
+     * addresses (and only those) for connects. No path, no descriptor.
+     */
+    RESOLVE(0x12, 0, 0, SuccessShape.ADDRESSES),
+    // 0x13 and 0x14 are kept for datagrams.
+    /**
+     * Find the host name of an address: answered with the name ({@link Reply.HostName}) when the
+     * broker's reverse lookup finds one that resolves back to the address and that the policy lets
+     * the program resolve, else with the address's own text. No path, no descriptor.
+     */
+    REVERSE_RESOLVE(0x15, 0, 0, SuccessShape.HOST_NAME);
 
     /** A field that follows a request's path on the wire, in this order. */
     public enum Field {
@@ -81,7 +95,11 @@ public enum Operation {
         /** An {@link InetEndpoint}, {@value InetEndpoint#WIRE_SIZE} bytes. */
         ENDPOINT(InetEndpoint.WIRE_SIZE),
         /** A listen backlog, s32, 0 for none (bind only). */
-        BACKLOG(4);
+        BACKLOG(4),
+        /** A host name (u16 length and ASCII, {@link Message#checkHostName}). */
+        HOST_NAME(-1),
+        /** A {@link HostAddress}, {@value HostAddress#WIRE_SIZE} bytes. */
+        ADDRESS(HostAddress.WIRE_SIZE);
 
         private final int size;
 
@@ -108,7 +126,11 @@ public enum Operation {
         /** A watch descriptor ({@link Reply.WatchDescriptor}). */
         WATCH_DESCRIPTOR,
         /** A socket and its state ({@link Reply.Socket}). */
-        SOCKET;
+        SOCKET,
+        /** A name's addresses ({@link Reply.Addresses}), or that it has none ({@link Reply.Unresolved}). */
+        ADDRESSES,
+        /** A host name ({@link Reply.HostName}). */
+        HOST_NAME;
 
         /** Whether {@code success} has this shape. */
         public boolean admits(Reply.Success success) {
@@ -125,6 +147,10 @@ public enum Operation {
                     return success instanceof Reply.WatchDescriptor;
                 case SOCKET:
                     return success instanceof Reply.Socket;
+                case ADDRESSES:
+                    return success instanceof Reply.Addresses || success instanceof Reply.Unresolved;
+                case HOST_NAME:
+                    return success instanceof Reply.HostName;
                 default:
                     throw new AssertionError(this);
             }
@@ -183,15 +209,17 @@ public enum Operation {
             case WATCH -> List.of(Field.EVENT_MASK);
             case CONNECT -> List.of(Field.ENDPOINT);
             case BIND -> List.of(Field.ENDPOINT, Field.BACKLOG);
+            case RESOLVE -> List.of(Field.HOST_NAME);
+            case REVERSE_RESOLVE -> List.of(Field.ADDRESS);
         };
     }
 
     /**
      * Whether a request of this operation starts with a path ({@link Request.FileRequest}); the
-     * socket operations carry an endpoint instead.
+     * socket operations carry an endpoint instead, name resolution a name or an address.
      */
     public boolean hasPath() {
-        return this != CONNECT && this != BIND;
+        return this != CONNECT && this != BIND && this != RESOLVE && this != REVERSE_RESOLVE;
     }
 
     /** How many descriptors a request of this operation must carry (SCM_RIGHTS); any other number is refused. */

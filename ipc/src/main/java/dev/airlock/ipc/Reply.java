@@ -8,8 +8,9 @@ import java.util.Objects;
  * <ul>
  *   <li>a {@link Success}: with nothing ({@link Done}), a descriptor passed alongside through
  *       SCM_RIGHTS ({@link Descriptor}), data such as a link's target ({@link Data}), a file's
- *       status ({@link Status}), a watch descriptor ({@link WatchDescriptor}) or a socket in a
- *       state ({@link Socket});
+ *       status ({@link Status}), a watch descriptor ({@link WatchDescriptor}), a socket in a
+ *       state ({@link Socket}), a name's addresses ({@link Addresses}) or the news that it has
+ *       none ({@link Unresolved}), or a host name ({@link HostName});
  *   <li>{@link Denied}: the policy refused; the errno to report (EACCES or EPERM) and the
  *       policy's reason, which the helper puts into the JDK's exception ("denied by airlock
  *       policy app.policy: read");
@@ -31,7 +32,8 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
     }
 
     /** A success, with what the operation yields ({@link Operation#success()}). */
-    sealed interface Success extends Reply permits Done, Descriptor, Data, Status, WatchDescriptor, Socket {}
+    sealed interface Success extends Reply
+            permits Done, Descriptor, Data, Status, WatchDescriptor, Socket, Addresses, Unresolved, HostName {}
 
     /** Success with nothing to return (a mutation such as MKDIR, or an ACCESS check that passed). */
     record Done() implements Success {
@@ -158,6 +160,50 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
         @Override
         public String toString() {
             return "socket " + state.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * Success of RESOLVE: the name's addresses, 1 to {@value Message#MAX_ADDRESSES}, in the order
+     * the broker's resolver gave them.
+     */
+    record Addresses(java.util.List<HostAddress> addresses) implements Success {
+        public Addresses {
+            addresses = java.util.List.copyOf(Objects.requireNonNull(addresses, "addresses"));
+            check(Message.checkAddressCount(addresses.size()));
+        }
+
+        @Override
+        public String toString() {
+            return "addresses " + addresses;
+        }
+    }
+
+    /**
+     * Success of RESOLVE for a name the policy lets the program resolve but that does not resolve
+     * (the broker's resolver threw {@code UnknownHostException}): the JDK's own "unknown host",
+     * which its caches remember as they remember any failed lookup.
+     */
+    record Unresolved() implements Success {
+        @Override
+        public String toString() {
+            return "unresolved";
+        }
+    }
+
+    /**
+     * Success of REVERSE_RESOLVE: the address's host name, or the address's own text when no
+     * name the program may resolve was found ({@link Message#checkHostName}).
+     */
+    record HostName(String name) implements Success {
+        public HostName {
+            Objects.requireNonNull(name, "name");
+            check(Message.checkHostName(name));
+        }
+
+        @Override
+        public String toString() {
+            return "host name " + name;
         }
     }
 

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A request from the helper to the broker: open a path, or look at or change the file system
  * object a path names ({@link FileRequest}); or connect or bind a TCP socket ({@link Connect},
- * {@link Bind}). One record per {@link Operation}, each field named for what it is.
+ * {@link Bind}); or resolve a host name or an address ({@link Resolve}, {@link ReverseResolve}). One record per {@link Operation}, each field named for what it is.
  *
  * <p>Immutable, so that the broker checks the policy and acts on one and the same value: a path
  * that could change between check and use would reopen the race the broker exists to close. Every
@@ -16,7 +16,8 @@ import java.util.Objects;
  * <p>{@link Handler} visits the records with one method each, so that code serving every
  * operation (the broker's request server, the codec's encoder) stops compiling when one is added.
  */
-public sealed interface Request permits Request.FileRequest, Request.Connect, Request.Bind {
+public sealed interface Request
+        permits Request.FileRequest, Request.Connect, Request.Bind, Request.Resolve, Request.ReverseResolve {
 
     /** A {@link SetTimes} time meaning "leave this time as it is" (UTIME_OMIT). */
     long OMIT = Long.MIN_VALUE;
@@ -93,6 +94,10 @@ public sealed interface Request permits Request.FileRequest, Request.Connect, Re
         R connect(Connect request) throws X;
 
         R bind(Bind request) throws X;
+
+        R resolve(Resolve request) throws X;
+
+        R reverseResolve(ReverseResolve request) throws X;
     }
 
     /**
@@ -478,6 +483,55 @@ public sealed interface Request permits Request.FileRequest, Request.Connect, Re
         @Override
         public String toString() {
             return "BIND " + local + (backlog > 0 ? " listen backlog=" + backlog : "");
+        }
+    }
+
+    /**
+     * Resolve {@code host}, a host name ({@link Message#checkHostName}: ASCII letters, digits,
+     * {@code .}, {@code -}, {@code _}, {@code :}, {@code %}, 1 to {@value Message#MAX_HOST_NAME_LENGTH}
+     * characters), to its addresses.
+     */
+    record Resolve(String host) implements Request {
+        public Resolve {
+            Objects.requireNonNull(host, "host");
+            check(Message.checkHostName(host));
+        }
+
+        @Override
+        public Operation operation() {
+            return Operation.RESOLVE;
+        }
+
+        @Override
+        public <R, X extends Exception> R accept(Handler<R, X> handler) throws X {
+            return handler.resolve(this);
+        }
+
+        @Override
+        public String toString() {
+            return "RESOLVE " + host;
+        }
+    }
+
+    /** Find the host name of {@code address} (a reverse lookup, forward-confirmed by the broker). */
+    record ReverseResolve(HostAddress address) implements Request {
+        public ReverseResolve {
+            Objects.requireNonNull(address, "address");
+        }
+
+        @Override
+        public Operation operation() {
+            return Operation.REVERSE_RESOLVE;
+        }
+
+        @Override
+        public <R, X extends Exception> R accept(Handler<R, X> handler) throws X {
+            return handler.reverseResolve(this);
+        }
+
+        @Override
+        public String toString() {
+            return "REVERSE_RESOLVE " + address;
         }
     }
 

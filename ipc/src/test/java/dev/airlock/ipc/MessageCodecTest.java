@@ -547,7 +547,7 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 10, 0x7f, 0x81, 0xff})
+    @ValueSource(ints = {0, 14, 0x7f, 0x81, 0xff})
     void unknownReplyKindsAreRefused(int kind) {
         byte[] wire = encode(done(1));
         wire[12] = (byte) kind;

@@ -140,7 +140,9 @@ class RequestTest {
                 new Request.SetTimes(p, 0, 0, false),
                 new Request.Watch(p, 0x100),
                 new Request.Connect(InetEndpoint.of(new byte[] {127, 0, 0, 1}, 80, 0)),
-                new Request.Bind(InetEndpoint.of(new byte[16], 0, 0), 50));
+                new Request.Bind(InetEndpoint.of(new byte[16], 0, 0), 50),
+                new Request.Resolve("db.example.com"),
+                new Request.ReverseResolve(HostAddress.of(new byte[] {127, 0, 0, 1}, 0)));
         Set<Operation> seen = EnumSet.noneOf(Operation.class);
         for (Request r : one) {
             assertTrue(seen.add(r.operation()), r.toString());

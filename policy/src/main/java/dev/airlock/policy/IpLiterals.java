@@ -16,6 +16,17 @@ final class IpLiterals {
 
     private IpLiterals() {}
 
+    /** Whether {@code host} is an IPv4 or IPv6 literal (an IPv6 one with or without brackets). */
+    static boolean isLiteral(String host) {
+        if (parseV4(host, 0, host.length()) >= 0) {
+            return true;
+        }
+        String bare = host.length() > 2 && host.startsWith("[") && host.endsWith("]")
+                ? host.substring(1, host.length() - 1)
+                : host;
+        return bare.indexOf(':') >= 0 && parseV6(bare) != null;
+    }
+
     /** The address as an unsigned 32-bit value, or -1 if {@code s[from,to)} is not an IPv4 literal. */
     static long parseV4(CharSequence s, int from, int to) {
         int len = to - from;

@@ -16,8 +16,7 @@ import java.util.Objects;
  * {@code RuntimePermission}, ...), one group per class; third-party permission classes, one group
  * per class; grants restricted by {@code codeBase}, {@code signedBy} or {@code principal}; the
  * {@code SocketPermission} grants of {@code accept}, whose "who may connect in" only the helper
- * could check (the broker decides {@code connect} and {@code listen}); and those of
- * {@code resolve} alone, while the broker does not resolve names for the program. {@link #toString()} is one line, for example {@code not enforced by Airlock: 3
+ * could check (the broker decides {@code connect}, {@code listen} and {@code resolve}). {@link #toString()} is one line, for example {@code not enforced by Airlock: 3
  * java.util.PropertyPermission grants (app.policy:4, 7, 9): in-process permissions}.
  *
  * <p>None of this is an error: such a policy runs as it did, granting through the entries Airlock
@@ -111,7 +110,6 @@ public final class NotEnforced {
         private final List<String> restricted = new ArrayList<>();
         private int restrictedPermissions;
         private final List<String> accepts = new ArrayList<>();
-        private final List<String> resolves = new ArrayList<>();
         private final Map<String, List<String>> types = new LinkedHashMap<>();
 
         void restricted(Grant g) {
@@ -123,8 +121,6 @@ public final class NotEnforced {
         void socket(Permission p, int actions) {
             if ((actions & SocketActions.ACCEPT) != 0) {
                 accepts.add(p.rule());
-            } else if (actions == SocketActions.RESOLVE) {
-                resolves.add(p.rule());
             }
         }
 
@@ -151,13 +147,6 @@ public final class NotEnforced {
                         "who may connect in is not checked: a socket the broker lets the program listen on"
                                 + " accepts any peer that can reach it, and only the program itself could check each"
                                 + " one (its connect and listen actions are enforced)"));
-            }
-            if (!resolves.isEmpty()) {
-                out.add(new NotEnforced(
-                        PolicyCompiler.SOCKET_PERMISSION + " resolve" + (resolves.size() == 1 ? " grant" : " grants"),
-                        resolves,
-                        "name resolution is not brokered yet: the program resolves by itself only what"
-                                + " /etc/hosts names"));
             }
             for (Map.Entry<String, List<String>> e : types.entrySet()) {
                 String type = e.getKey();

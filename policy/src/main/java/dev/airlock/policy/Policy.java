@@ -353,6 +353,46 @@ public final class Policy {
     }
 
     /**
+     * The rule an address literal is resolved by: it needs no resolution. The JDK's
+     * {@code InetAddress.getAllByName} parses a literal before any check, and the broker answers
+     * one with itself without asking a name server.
+     */
+    public static final String LITERAL_RULE = "an address literal (nothing to resolve)";
+
+    /**
+     * The rule {@code localhost} is resolved by when the policy grants it nothing itself: the JDK's
+     * own {@code java.policy}, which every SecurityManager run loaded, grants {@code listen} on
+     * {@code localhost:0}, which implies {@code resolve} of {@code localhost}.
+     */
+    public static final String LOCALHOST_RULE = "the JDK's java.policy (listen on localhost:0 implies resolve)";
+
+    /**
+     * Decides whether the program may resolve host name {@code name}: granted exactly when the
+     * JDK's {@code SocketPermission(name, "resolve")} is implied by the policy (every
+     * {@code connect}, {@code listen} or {@code accept} grant on the name implies it, a
+     * {@code *.example.com} grant covers the names beneath it), and always for an address literal
+     * ({@link #LITERAL_RULE}) and for {@code localhost} ({@link #LOCALHOST_RULE}). The broker asks
+     * this before it looks anything up, so an ungranted name never reaches a name server.
+     *
+     * @return the decision; a denial's reason is exactly {@code denied by airlock policy NAME:
+     *     resolve HOST}
+     */
+    public SocketDecision decideResolve(String name) {
+        Objects.requireNonNull(name, "name");
+        SocketDecision d = decideSocket(name, -1, SocketActions.RESOLVE);
+        if (d.allowed()) {
+            return d;
+        }
+        if (IpLiterals.isLiteral(name)) {
+            return new SocketDecision(true, LITERAL_RULE, null);
+        }
+        if (name.equalsIgnoreCase("localhost")) {
+            return new SocketDecision(true, LOCALHOST_RULE, null);
+        }
+        return new SocketDecision(false, null, socketDenied[SocketActions.RESOLVE] + " " + name);
+    }
+
+    /**
      * Decides a TCP connect to {@code address} (4 or 16 bytes) on {@code port}: granted when the
      * policy grants {@code connect} on the address literal, or on one of {@code names}, the host
      * names the caller itself resolved to this address for the program (the broker's own answers;

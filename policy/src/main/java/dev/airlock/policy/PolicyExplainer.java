@@ -195,7 +195,10 @@ public final class PolicyExplainer {
             error(out, query, actionStart, n, "expected HOST:PORT, found no port");
             return false;
         }
-        SocketDecision d = policy.decideSocket(host, port, socketActions);
+        // "resolve HOST" is the question the broker asks before it resolves a name for the program.
+        SocketDecision d = socketActions == SocketActions.RESOLVE && port < 0
+                ? policy.decideResolve(host)
+                : policy.decideSocket(host, port, socketActions);
         answer(out, d.allowed(), query, actionStart, actionEnd, targetStart, n);
         if (d.allowed()) {
             out.append(" by ").append(d.rule());

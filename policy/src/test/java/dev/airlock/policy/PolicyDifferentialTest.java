@@ -204,6 +204,50 @@ class PolicyDifferentialTest {
         }
     }
 
+    /**
+     * {@link Policy#decideResolve}, the question the broker asks before it resolves a name for
+     * the program, against the JDK's {@code SocketPermission(name, "resolve")}: for every host
+     * name of the generators' (literals are Airlock's documented exception, resolved without a
+     * lookup, as {@code InetAddress.getAllByName} parses them before any check; and
+     * {@code localhost}, which the JDK's own java.policy always granted).
+     */
+    @Test
+    void resolveDecisionsAgreeWithTheJdk() throws Exception {
+        long queries = 0;
+        long allowed = 0;
+        for (long seed : SEEDS) {
+            Random r = new Random(seed);
+            for (int policyNo = 0; policyNo < 20; policyNo++) {
+                Case c = socketPolicy(r);
+                for (String host : Generators.QUERY_HOSTS) {
+                    if (host.isEmpty()
+                            || host.indexOf('*') >= 0
+                            || IpLiterals.isLiteral(host)
+                            || host.equalsIgnoreCase("localhost")) {
+                        continue;
+                    }
+                    boolean jdkAnswer = jdkImplies(c, host, "resolve");
+                    SocketDecision d = c.policy.decideResolve(host);
+                    queries++;
+                    if (jdkAnswer) {
+                        allowed++;
+                    }
+                    if (d.allowed() != jdkAnswer) {
+                        fail("disagreement (seed " + seed + "): resolve " + host + ": JDK "
+                                + (jdkAnswer ? "allows" : "denies") + ", Airlock " + d + "\npolicy:\n" + c.text);
+                    }
+                    if (!d.allowed()) {
+                        assertEquals(
+                                "denied by airlock policy " + c.policy.displayName() + ": resolve " + host, d.reason());
+                    }
+                }
+            }
+        }
+        System.out.println("resolve differential: " + queries + " queries (" + allowed + " allowed), 0 disagreements");
+        assertTrue(queries >= 2_000, "ran " + queries);
+        assertTrue(allowed > queries / 50 && allowed < queries - queries / 20, "allowed " + allowed);
+    }
+
     private static boolean jdkImplies(Case c, String name, String actions) {
         try {
             return c.jdk.implies(new SocketPermission(name, actions));

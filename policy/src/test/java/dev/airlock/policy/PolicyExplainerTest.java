@@ -51,6 +51,14 @@ class PolicyExplainerTest {
         assertEquals("ALLOW accept [::1]:8080 by app.policy:5", EXPLAINER.explain("accept [::1]:8080"));
         assertEquals("ALLOW listen localhost:0 by app.policy:6", EXPLAINER.explain("listen localhost:0"));
         assertEquals("ALLOW resolve db.example.com by app.policy:4", EXPLAINER.explain("resolve db.example.com"));
+        assertEquals("DENY resolve evil.example.com", EXPLAINER.explain("resolve evil.example.com"));
+        assertEquals("ALLOW resolve localhost by app.policy:6", EXPLAINER.explain("resolve localhost"));
+        assertEquals(
+                "ALLOW resolve localhost by " + Policy.LOCALHOST_RULE,
+                new PolicyExplainer(Policy.empty()).explain("resolve localhost"));
+        assertEquals("ALLOW resolve 10.1.2.3 by " + Policy.LITERAL_RULE, EXPLAINER.explain("resolve 10.1.2.3"));
+        assertEquals(
+                "ALLOW resolve [2001:db8::1] by " + Policy.LITERAL_RULE, EXPLAINER.explain("resolve [2001:db8::1]"));
     }
 
     @Test

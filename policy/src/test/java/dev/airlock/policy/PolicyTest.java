@@ -320,7 +320,7 @@ class PolicyTest {
     }
 
     @Test
-    void onlyAcceptAndResolveOnlySocketGrantsAreListedAsNotEnforced() throws Exception {
+    void onlyAcceptSocketGrantsAreListedAsNotEnforced() throws Exception {
         Policy p = policy("s.policy", """
         grant {
           permission java.net.SocketPermission "db:5432", "connect";
@@ -335,15 +335,14 @@ class PolicyTest {
             n.add(x.toString());
         }
         assertEquals(
-                List.of(
-                        "not enforced by Airlock: 2 java.net.SocketPermission accept grants (s.policy:4, 5): who may"
-                                + " connect in is not checked: a socket the broker lets the program listen on accepts"
-                                + " any peer that can reach it, and only the program itself could check each one"
-                                + " (its connect and listen actions are enforced)",
-                        "not enforced by Airlock: 1 java.net.SocketPermission resolve grant (s.policy:6): name"
-                                + " resolution is not brokered yet: the program resolves by itself only what"
-                                + " /etc/hosts names"),
-                n);
+                List.of("not enforced by Airlock: 2 java.net.SocketPermission accept grants (s.policy:4, 5): who may"
+                        + " connect in is not checked: a socket the broker lets the program listen on accepts"
+                        + " any peer that can reach it, and only the program itself could check each one"
+                        + " (its connect and listen actions are enforced)"),
+                n,
+                "a resolve-only grant is enforced: the broker resolves names by it");
+        assertTrue(p.decideResolve("example.com").allowed());
+        assertEquals("s.policy:4", p.decideResolve("example.com").rule(), "the accept grant on * comes first");
         assertTrue(p.decideConnect(new byte[] {127, 0, 0, 1}, 5432, java.util.Set.of("db"))
                 .allowed());
         assertFalse(p.decideConnect(new byte[] {127, 0, 0, 1}, 5432, java.util.Set.of())
@@ -587,5 +586,38 @@ class PolicyTest {
             assertThrows(
                     IllegalArgumentException.class, () -> Policy.empty().withOwnDirectories("x", List.of(bad)), bad);
         }
+    }
+
+    @Test
+    void resolveIsGrantedByEverySocketGrantOnTheNameAndNothingElse() throws Exception {
+        Policy p = policy("net.policy", """
+        grant {
+          permission java.net.SocketPermission "db.example.com:5432", "connect";
+          permission java.net.SocketPermission "*.internal.example", "connect";
+          permission java.net.SocketPermission "in.example.org:8080", "accept";
+          permission java.net.SocketPermission "only.example.net", "resolve";
+          permission java.net.SocketPermission "10.0.0.0/8", "connect";
+        };
+        """);
+        assertEquals("net.policy:2", p.decideResolve("db.example.com").rule(), "connect implies resolve");
+        assertEquals("net.policy:2", p.decideResolve("DB.Example.COM").rule(), "names compare without case");
+        assertEquals("net.policy:3", p.decideResolve("a.b.internal.example").rule(), "a wildcard covers names beneath");
+        assertFalse(p.decideResolve("internal.example").allowed(), "but not its own suffix");
+        assertEquals("net.policy:4", p.decideResolve("in.example.org").rule(), "accept implies resolve");
+        assertEquals("net.policy:5", p.decideResolve("only.example.net").rule());
+        assertEquals(Policy.LITERAL_RULE, p.decideResolve("192.168.1.1").rule(), "a literal needs no resolution");
+        assertEquals(Policy.LITERAL_RULE, p.decideResolve("::1").rule());
+        assertEquals(Policy.LITERAL_RULE, p.decideResolve("[2001:db8::1]").rule());
+        assertEquals(Policy.LOCALHOST_RULE, p.decideResolve("localhost").rule());
+        SocketDecision d = p.decideResolve("evil.example.com");
+        assertFalse(d.allowed());
+        assertEquals("denied by airlock policy net.policy: resolve evil.example.com", d.reason());
+        assertFalse(p.decideResolve("db.example.com.evil").allowed());
+        assertFalse(Policy.empty().decideResolve("db.example.com").allowed());
+        assertTrue(Policy.empty().decideResolve("LOCALHOST").allowed());
+        Policy all = policy("all.policy", "grant { permission java.security.AllPermission; };");
+        assertTrue(all.decideResolve("anything.example").allowed());
+        Policy star = policy("star.policy", "grant { permission java.net.SocketPermission \"*\", \"connect\"; };");
+        assertEquals("star.policy:1", star.decideResolve("anything.example").rule());
     }
 }
