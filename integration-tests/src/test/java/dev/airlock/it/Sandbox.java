@@ -137,6 +137,29 @@ final class Sandbox implements AutoCloseable {
         return builder.start();
     }
 
+    /**
+     * Starts {@code command} (a plain {@code java} command line, or {@link #LAUNCHER}'s) with every
+     * host name looked up in {@code hostsFile} alone, the JDK's {@code jdk.net.hosts.file}, so
+     * that a test's names are its own: {@code java} gets the option right after the launcher, and
+     * {@code bin/airlock} in {@code AIRLOCK_JAVA_OPTIONS}, which it gives the broker's JVM only:
+     * the broker resolves the program's names, and the program's own JVM must not have a view of
+     * its own.
+     */
+    static Process startWithHostsFile(List<String> command, Path hostsFile) throws IOException {
+        String option = "-Djdk.net.hosts.file=" + hostsFile;
+        List<String> line = new ArrayList<>(command);
+        boolean airlock = command.get(0).equals(LAUNCHER.toString());
+        if (!airlock) {
+            line.add(1, option);
+        }
+        ProcessBuilder builder = new ProcessBuilder(line);
+        builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
+        if (airlock) {
+            builder.environment().put("AIRLOCK_JAVA_OPTIONS", option);
+        }
+        return builder.start();
+    }
+
     /** What a finished run printed and returned. */
     record Result(int exitCode, List<String> stdout, String stderr) {
         static Result of(Process process, int timeoutSeconds) throws IOException, InterruptedException {

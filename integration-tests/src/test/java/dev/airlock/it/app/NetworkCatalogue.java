@@ -6,12 +6,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.MulticastSocket;
 import java.net.Proxy;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +27,7 @@ import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.Channels;
 import java.nio.channels.CompletionHandler;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -75,7 +81,11 @@ public final class NetworkCatalogue {
         /** A TCP connect to an address literal. */
         CONNECT,
         /** A TCP listen on an address literal (or the wildcard), and an accept of the test's connection. */
-        LISTEN
+        LISTEN,
+        /** A host name resolved, forward or reverse, alone or on the way to a connect. */
+        NAME,
+        /** UDP: datagrams sent and received, connected or not, and binds. */
+        DATAGRAM
     }
 
     /** What the test sees of a row on the wire when it is allowed. */
@@ -85,31 +95,47 @@ public final class NetworkCatalogue {
         /** Reaches the test's TCP witness but sends nothing (a connection opened and closed). */
         SILENT_WITNESS,
         /** Listens, and the test connects to it. */
-        KNOCK
+        KNOCK,
+        /** Nothing: a name looked up in the hosts file, or refused by the JDK before any lookup. */
+        NONE
     }
 
     /**
-     * One permission a row needs: a host ({@code 127.0.0.1}, {@code [::1]}, ...), a port as a key
-     * of the program's arguments ({@code tcp4}, ..., {@link #OWN} for the row's own port) or a
-     * number, and the actions.
+     * One permission a row needs: a host ({@code 127.0.0.1}, {@code [::1]}, a name, {@link
+     * #HOSTNAME} for the machine's), a port as a key of the program's arguments ({@code tcp4},
+     * ..., {@link #OWN} for the row's own port), a number or empty, and the actions. A {@code
+     * kept} grant stays in the denied policy as it is: the row needs it to reach the operation the
+     * policy denies.
      */
-    public record Grant(String host, String port, String actions) {
+    public record Grant(String host, String port, String actions, boolean kept) {
         /** The row's own port's key. */
         public static final String OWN = "own";
+        /** The machine's host name, as {@code gethostname} gives it. */
+        public static final String HOSTNAME = "$hostname";
+
+        Grant(String host, String port, String actions) {
+            this(host, port, actions, false);
+        }
     }
 
     /**
      * What a denied row must print: exactly {@code text} ({@code $POLICY} standing for the
      * policy's path as given, {@code $tcp4}... and {@code $own} for the ports), or, when {@code
-     * family} is set, an exception of that family whose chain holds Airlock's reason.
+     * family} is set, an exception of that family whose chain holds Airlock's reason ({@code
+     * withReason}) or does not: where the JDK itself drops the reason ({@code InetSocketAddress}
+     * turns a failed lookup into an unresolved address, and its users report only that).
      */
-    public record Denial(String text, Class<? extends Exception> family) {
+    public record Denial(String text, Class<? extends Exception> family, boolean withReason) {
         static Denial exactly(String text) {
-            return new Denial(text, null);
+            return new Denial(text, null, false);
         }
 
         static Denial reasoned(Class<? extends Exception> family) {
-            return new Denial(null, family);
+            return new Denial(null, family, true);
+        }
+
+        static Denial reasonDropped(Class<? extends Exception> family) {
+            return new Denial(null, family, false);
         }
 
         /** A connect denied on {@code literal}'s port {@code port}: the JDK's SocketException with Airlock's reason. */
@@ -166,6 +192,10 @@ public final class NetworkCatalogue {
             return port("tcp6");
         }
 
+        InetSocketAddress udp(String literal) throws IOException {
+            return new InetSocketAddress(InetAddress.getByName(literal), port(literal.equals(LOOP4) ? "udp4" : "udp6"));
+        }
+
         int own() {
             return port(name);
         }
@@ -219,6 +249,11 @@ public final class NetworkCatalogue {
             all.addAll(listens(literal));
         }
         all.addAll(wildcardAndEphemeralListens());
+        all.addAll(names());
+        for (String literal : List.of(LOOP4, LOOP6)) {
+            all.addAll(datagrams(literal));
+        }
+        all.addAll(datagramExtras());
         return all;
     }
 
@@ -578,6 +613,263 @@ public final class NetworkCatalogue {
                 },
                 Denial.exactly("EX java.net.BindException: denied by airlock policy $POLICY: listen 127.0.0.1:0")));
         return rows;
+    }
+
+    /** The test's names, from the hosts file the broker (and an unconfined run) resolves with. */
+    public static final String API = "api.airlock.test";
+
+    public static final String REVERSE = "reverse.airlock.test";
+    static final byte[] REVERSE_ADDRESS = {127, 0, 0, 2};
+
+    private static Row nameRow(String name, Traffic traffic, List<Grant> grants, Action run, Denial denied) {
+        return new Row(name, Group.NAME, traffic, false, grants, run, denied);
+    }
+
+    private static List<Row> names() {
+        List<Grant> resolveApi = List.of(new Grant(API, "", "resolve"));
+        List<Grant> resolveReverse = List.of(new Grant(REVERSE, "", "resolve"));
+        List<Grant> connectApi = List.of(new Grant(API, "tcp4", "connect"));
+        List<Grant> connectLocalhost = List.of(new Grant("localhost", "tcp4", "connect"));
+        Denial lookup = Denial.reasoned(java.net.UnknownHostException.class);
+        // What the JDK gives where a lookup fails inside InetSocketAddress: an unresolved address.
+        Denial unresolved = Denial.exactly("EX java.nio.channels.UnresolvedAddressException: null");
+        List<Row> rows = new ArrayList<>();
+        rows.add(nameRow(
+                "InetAddress.getByName.name",
+                Traffic.NONE,
+                resolveApi,
+                c -> InetAddress.getByName(API).toString(),
+                lookup));
+        rows.add(nameRow(
+                "InetAddress.getAllByName.name",
+                Traffic.NONE,
+                resolveApi,
+                c -> java.util.Arrays.toString(InetAddress.getAllByName(API)),
+                lookup));
+        // A literal is never looked up, so no policy can refuse it.
+        rows.add(nameRow(
+                "InetAddress.getByName.literal.v4",
+                Traffic.NONE,
+                List.of(),
+                c -> InetAddress.getByName(LOOP4).toString(),
+                Denial.exactly("/127.0.0.1")));
+        rows.add(nameRow(
+                "InetAddress.getByName.literal.v6",
+                Traffic.NONE,
+                List.of(),
+                c -> InetAddress.getByName(LOOP6).toString(),
+                Denial.exactly("/0:0:0:0:0:0:0:1")));
+        rows.add(nameRow(
+                "InetAddress.getLocalHost",
+                Traffic.NONE,
+                List.of(new Grant(Grant.HOSTNAME, "", "resolve")),
+                c -> InetAddress.getLocalHost().toString(),
+                lookup));
+        // A reverse lookup the JDK may not make answers the address itself, never an exception.
+        rows.add(nameRow(
+                "InetAddress.getHostName.reverse",
+                Traffic.NONE,
+                resolveReverse,
+                c -> InetAddress.getByAddress(REVERSE_ADDRESS).getHostName(),
+                Denial.exactly("127.0.0.2")));
+        rows.add(nameRow(
+                "InetAddress.getCanonicalHostName",
+                Traffic.NONE,
+                resolveReverse,
+                c -> InetAddress.getByAddress("given.name", REVERSE_ADDRESS).getCanonicalHostName(),
+                Denial.exactly("127.0.0.2")));
+        rows.add(nameRow(
+                "InetSocketAddress.resolving",
+                Traffic.NONE,
+                resolveApi,
+                c -> {
+                    InetSocketAddress a = new InetSocketAddress(API, c.tcp4());
+                    return (a.isUnresolved() ? "unresolved " : "resolved ") + a;
+                },
+                Denial.exactly("unresolved api.airlock.test/<unresolved>:$tcp4")));
+        // The JDK refuses an unresolved address before any lookup, with or without a policy.
+        rows.add(nameRow(
+                "InetSocketAddress.createUnresolved.connect",
+                Traffic.NONE,
+                connectApi,
+                c -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(InetSocketAddress.createUnresolved(API, c.tcp4()), TIMEOUT_MILLIS);
+                        return "connected";
+                    } catch (java.net.UnknownHostException e) {
+                        return "refused by the JDK: " + e.getClass().getName();
+                    }
+                },
+                Denial.exactly("refused by the JDK: java.net.UnknownHostException")));
+        for (String host : List.of(API, "localhost")) {
+            String v = host.equals(API) ? ".name" : ".localhost";
+            List<Grant> connect = host.equals(API) ? connectApi : connectLocalhost;
+            rows.add(nameRow(
+                    "Socket.hostPort" + v,
+                    Traffic.WITNESS,
+                    connect,
+                    c -> {
+                        try (Socket s = new Socket(host, c.tcp4())) {
+                            return ping(s, c);
+                        }
+                    },
+                    lookup));
+            rows.add(nameRow(
+                    "SocketChannel.open" + v,
+                    Traffic.WITNESS,
+                    connect,
+                    c -> {
+                        try (SocketChannel ch = SocketChannel.open(new InetSocketAddress(host, c.tcp4()))) {
+                            return ping(ch.socket(), c);
+                        }
+                    },
+                    unresolved));
+            String url = "http://" + host + ":";
+            rows.add(nameRow(
+                    "HttpURLConnection.get" + v,
+                    Traffic.WITNESS,
+                    connect,
+                    c -> urlConnection(url + c.tcp4() + "/" + c.name()),
+                    Denial.reasonDropped(java.net.UnknownHostException.class)));
+            rows.add(nameRow(
+                    "HttpClient.send" + v,
+                    Traffic.WITNESS,
+                    connect,
+                    c -> httpClient(url + c.tcp4() + "/" + c.name(), false),
+                    Denial.reasonDropped(java.net.ConnectException.class)));
+        }
+        return rows;
+    }
+
+    /**
+     * The ephemeral bind every datagram socket makes first (the JDK binds a new one to the
+     * wildcard, port 0): kept in the denied policy, which must deny the row's send, connect or
+     * bind rather than its socket. On the wildcard address, not on localhost: by
+     * SocketPermission's rules a grant on localhost implies resolving every name of 127.0.0.1.
+     */
+    static final List<Grant> EPHEMERAL_BIND =
+            List.of(new Grant("0.0.0.0", "0", "listen", true), new Grant("[::]", "0", "listen", true));
+
+    private static Row datagramRow(String name, String literal, Action run) {
+        List<Grant> grants = new ArrayList<>(EPHEMERAL_BIND);
+        grants.add(new Grant(bracketed(literal), literal.equals(LOOP4) ? "udp4" : "udp6", "connect,accept"));
+        return new Row(
+                name, Group.DATAGRAM, Traffic.WITNESS, false, grants, run, Denial.reasoned(SocketException.class));
+    }
+
+    private static List<Row> datagrams(String literal) {
+        String v = "." + v(literal);
+        List<Row> rows = new ArrayList<>();
+        rows.add(datagramRow("DatagramSocket.connected" + v, literal, c -> {
+            try (DatagramSocket s = new DatagramSocket()) {
+                s.setSoTimeout(TIMEOUT_MILLIS);
+                s.connect(c.udp(literal));
+                byte[] out = c.name().getBytes(StandardCharsets.UTF_8);
+                s.send(new DatagramPacket(out, out.length));
+                return receive(s) + " connected to " + s.getRemoteSocketAddress();
+            }
+        }));
+        rows.add(datagramRow("DatagramSocket.unconnected" + v, literal, c -> {
+            try (DatagramSocket s = new DatagramSocket()) {
+                s.setSoTimeout(TIMEOUT_MILLIS);
+                byte[] out = c.name().getBytes(StandardCharsets.UTF_8);
+                s.send(new DatagramPacket(out, out.length, c.udp(literal)));
+                return receive(s);
+            }
+        }));
+        rows.add(datagramRow("DatagramChannel.connected" + v, literal, c -> {
+            try (DatagramChannel ch = DatagramChannel.open()) {
+                ch.socket().setSoTimeout(TIMEOUT_MILLIS);
+                ch.connect(c.udp(literal));
+                ch.write(ByteBuffer.wrap(c.name().getBytes(StandardCharsets.UTF_8)));
+                ByteBuffer in = ByteBuffer.allocate(512);
+                ch.read(in);
+                return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8) + " connected to "
+                        + ch.getRemoteAddress();
+            }
+        }));
+        rows.add(datagramRow("DatagramChannel.unconnected" + v, literal, c -> {
+            try (DatagramChannel ch = DatagramChannel.open()) {
+                ch.send(ByteBuffer.wrap(c.name().getBytes(StandardCharsets.UTF_8)), c.udp(literal));
+                ByteBuffer in = ByteBuffer.allocate(512);
+                SocketAddress from = ch.receive(in);
+                return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8) + " from " + from;
+            }
+        }));
+        return rows;
+    }
+
+    private static List<Row> datagramExtras() {
+        List<Row> rows = new ArrayList<>();
+        rows.add(datagramRow("DatagramChannel.nonBlocking.v4", LOOP4, c -> {
+            try (DatagramChannel ch = DatagramChannel.open();
+                    Selector selector = Selector.open()) {
+                ch.configureBlocking(false);
+                ch.register(selector, SelectionKey.OP_READ);
+                int sent = ch.send(ByteBuffer.wrap(c.name().getBytes(StandardCharsets.UTF_8)), c.udp(LOOP4));
+                int ready = selector.select(TIMEOUT_MILLIS);
+                ByteBuffer in = ByteBuffer.allocate(512);
+                SocketAddress from = ch.receive(in);
+                return "sent=" + sent + " ready=" + ready + " "
+                        + new String(in.array(), 0, in.position(), StandardCharsets.UTF_8) + " from " + from;
+            }
+        }));
+        rows.add(datagramRow("MulticastSocket.unicast.v4", LOOP4, c -> {
+            try (MulticastSocket s = new MulticastSocket()) {
+                s.setSoTimeout(TIMEOUT_MILLIS);
+                byte[] out = c.name().getBytes(StandardCharsets.UTF_8);
+                s.send(new DatagramPacket(out, out.length, c.udp(LOOP4)));
+                return receive(s);
+            }
+        }));
+        // A bind to a port of the row's own, granted or denied as a listen (as the JDK decided it).
+        for (String literal : List.of(LOOP4, LOOP6)) {
+            String witness = literal.equals(LOOP4) ? "udp4" : "udp6";
+            List<Grant> grants = List.of(
+                    new Grant("localhost", Grant.OWN, "listen"),
+                    new Grant(bracketed(literal), witness, "connect,accept"));
+            rows.add(new Row(
+                    "DatagramSocket.bind." + v(literal),
+                    Group.DATAGRAM,
+                    Traffic.WITNESS,
+                    true,
+                    grants,
+                    c -> {
+                        try (DatagramSocket s =
+                                new DatagramSocket(new InetSocketAddress(InetAddress.getByName(literal), c.own()))) {
+                            s.setSoTimeout(TIMEOUT_MILLIS);
+                            byte[] out = c.name().getBytes(StandardCharsets.UTF_8);
+                            s.send(new DatagramPacket(out, out.length, c.udp(literal)));
+                            return receive(s) + " on " + s.getLocalSocketAddress();
+                        }
+                    },
+                    Denial.reasoned(SocketException.class)));
+            rows.add(new Row(
+                    "DatagramChannel.bind." + v(literal),
+                    Group.DATAGRAM,
+                    Traffic.WITNESS,
+                    true,
+                    grants,
+                    c -> {
+                        try (DatagramChannel ch = DatagramChannel.open()) {
+                            ch.bind(new InetSocketAddress(InetAddress.getByName(literal), c.own()));
+                            ch.send(ByteBuffer.wrap(c.name().getBytes(StandardCharsets.UTF_8)), c.udp(literal));
+                            ByteBuffer in = ByteBuffer.allocate(512);
+                            SocketAddress from = ch.receive(in);
+                            return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8) + " from " + from
+                                    + " on " + ch.getLocalAddress();
+                        }
+                    },
+                    Denial.reasoned(SocketException.class)));
+        }
+        return rows;
+    }
+
+    /** The witness's answer to a datagram, and where it came from. */
+    static String receive(DatagramSocket s) throws IOException {
+        DatagramPacket in = new DatagramPacket(new byte[512], 512);
+        s.receive(in);
+        return new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8) + " from " + in.getSocketAddress();
     }
 
     // ---- what the rows share ----
