@@ -10,8 +10,12 @@ import java.util.Set;
  * multi-threaded process), so only the child and that parked thread live in them.
  *
  * <ul>
- *   <li><b>Network</b> (root only): an empty namespace with only a loopback interface, down, so
- *       any socket the helper makes on its own reaches nothing.
+ *   <li><b>Network</b> (root only): an empty namespace with only its own loopback interface,
+ *       so any socket the helper makes on its own reaches nothing but the helper itself. The
+ *       spawner brings that loopback up ({@link dev.airlock.unix.LoopbackInterface}): with no
+ *       IPv6 interface the JDK makes IPv4-only sockets and refuses a {@code SocketChannel} an
+ *       IPv6 address, which outside it would connect. Up, it holds the 127.0.0.1 and {@code ::1}
+ *       of this namespace alone, so nothing new is reachable.
  *   <li><b>IPC</b> (root only): System V shared memory, semaphores and message queues, and POSIX
  *       message queues, of other processes are out of reach.
  *   <li><b>Mount</b> (root only): a copy of the broker's mount tree, made private at once

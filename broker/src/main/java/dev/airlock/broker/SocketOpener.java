@@ -168,8 +168,8 @@ final class SocketOpener {
     /**
      * The domain of the broker's socket for {@code endpoint}: the helper's socket's, except an
      * IPv6 address on an IPv4 socket, which gets an IPv6 socket. The JDK makes IPv4 sockets where
-     * it finds no IPv6 interface, as in the helper's empty network namespace, and still passes
-     * IPv6 addresses on; outside, the same program would have had a dual-stack socket.
+     * it finds no IPv6 interface (or is told to prefer IPv4), and still passes IPv6 addresses on;
+     * outside, the same program would have had a dual-stack socket.
      */
     private static int domainFor(InetEndpoint endpoint, int helperDomain) {
         return endpoint.isV6() ? InetSocket.AF_INET6 : helperDomain;

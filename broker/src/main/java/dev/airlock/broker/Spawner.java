@@ -2,6 +2,7 @@ package dev.airlock.broker;
 
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Landlock;
+import dev.airlock.unix.LoopbackInterface;
 import dev.airlock.unix.Mounts;
 import dev.airlock.unix.Seccomp;
 import dev.airlock.unix.SpawnPlan;
@@ -29,7 +30,8 @@ import java.util.concurrent.CountDownLatch;
  */
 final class Spawner {
     /**
-     * What the confined thread does, in order: enter {@code namespaces} (none: stay), make a new
+     * What the confined thread does, in order: enter {@code namespaces} (none: stay), bring a new
+     * network namespace's loopback up, make a new
      * mount namespace's tree private and build {@code view} in it, set no_new_privs, enforce {@code ruleset} (null: Landlock was waived by name), install the
      * seccomp program, drop to {@code dropTo} (empty: keep the broker's user), spawn.
      */
@@ -108,6 +110,11 @@ final class Spawner {
     private static void confineAndSpawn(Plan plan, int[] pid) throws IOException {
         // First, while the thread still has CAP_SYS_ADMIN (root): the uid drop below takes it away.
         ThreadConfinement.unshare(plan.namespaces().kinds());
+        if (plan.namespaces().network()) {
+            // The new namespace's only interface is down; up, the helper's JDK sees IPv6 as outside
+            // (see Namespaces). Before seccomp, which refuses the helper datagram sockets.
+            LoopbackInterface.up();
+        }
         if (plan.namespaces().mount()) {
             // Before anything is mounted: nothing mounted here may propagate to the host's tree.
             Mounts.makeTreePrivate();

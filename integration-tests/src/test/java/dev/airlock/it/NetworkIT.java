@@ -172,17 +172,21 @@ class NetworkIT {
         try (Sandbox s = new Sandbox();
                 Echo echo = new Echo(InetAddress.getByName("::1"))) {
             Path policy = policy(s, "\"[::1]:" + echo.port() + "\", \"connect\"");
-            // A SocketChannel is left out: where the JDK sees no IPv6 interface (the helper's empty
-            // network namespace, as root) it refuses an IPv6 address itself, before any connect
-            // (UnsupportedAddressTypeException); see ARCHITECTURE, "IPv6 in the helper's namespace".
-            String[] ops = {"socket,::1," + echo.port(), "socket,127.0.0.1," + echo.port()};
+            // The channels need the JDK to see IPv6 in the helper's network namespace (as root):
+            // see ARCHITECTURE, "IPv6 in the helper's namespace".
+            int e = echo.port();
+            String[] ops = {
+                "socket,::1," + e, "channel,::1," + e, "channel-nb,::1," + e, "async,::1," + e, "socket,127.0.0.1," + e
+            };
             AttackKit.Session run = runToEnd(s, jdk, policy, ops);
             assertEquals("OK pong", run.answer(ops[0]), run.stderr());
+            assertEquals("OK pong", run.answer(ops[1]), "a SocketChannel to an IPv6 literal");
+            assertEquals("OK pong blocking=false", run.answer(ops[2]));
+            assertEquals("OK pong", run.answer(ops[3]));
             assertEquals(
-                    "EX java.net.SocketException: denied by airlock policy " + policy + ": connect 127.0.0.1:"
-                            + echo.port(),
-                    run.answer(ops[1]));
-            assertEquals(1, echo.connections.size(), echo.connections.toString());
+                    "EX java.net.SocketException: denied by airlock policy " + policy + ": connect 127.0.0.1:" + e,
+                    run.answer(ops[4]));
+            assertEquals(4, echo.connections.size(), echo.connections.toString());
         }
     }
 

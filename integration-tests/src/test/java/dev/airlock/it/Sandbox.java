@@ -136,16 +136,24 @@ final class Sandbox implements AutoCloseable {
     }
 
     /**
-     * Starts {@code command} with the broker resolving names only from {@code hostsFile} (null:
-     * the machine's resolver): {@code AIRLOCK_JAVA_OPTIONS=-Djdk.net.hosts.file=FILE}, which
-     * {@code bin/airlock} gives the broker's JVM only. Hermetic names for tests: the broker's JDK
-     * then looks up nothing else (put {@code localhost} in the file too).
+     * Starts {@code command} (a plain {@code java} command line, or {@link #LAUNCHER}'s) with every
+     * host name looked up in {@code hostsFile} alone (null: the machine's resolver), the JDK's
+     * {@code jdk.net.hosts.file}, so that a test's names are its own: {@code java} gets the option
+     * right after the launcher, and {@code bin/airlock} in {@code AIRLOCK_JAVA_OPTIONS}, which it
+     * gives the broker's JVM only: the broker resolves the program's names, and the program's own
+     * JVM must not have a view of its own. Put {@code localhost} in the file too.
      */
     static Process start(List<String> command, Path directory, Path hostsFile) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(directory == null ? null : directory.toFile());
+        List<String> line = new ArrayList<>(command);
+        boolean airlock = command.get(0).equals(LAUNCHER.toString());
+        String option = hostsFile == null ? null : "-Djdk.net.hosts.file=" + hostsFile;
+        if (option != null && !airlock) {
+            line.add(1, option);
+        }
+        ProcessBuilder builder = new ProcessBuilder(line).directory(directory == null ? null : directory.toFile());
         builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
-        if (hostsFile != null) {
-            builder.environment().put("AIRLOCK_JAVA_OPTIONS", "-Djdk.net.hosts.file=" + hostsFile);
+        if (option != null && airlock) {
+            builder.environment().put("AIRLOCK_JAVA_OPTIONS", option);
         }
         return builder.start();
     }

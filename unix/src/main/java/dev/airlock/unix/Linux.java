@@ -120,6 +120,7 @@ public final class Linux {
             RUNTIME = Runtime.getRuntime(C);
             SocketCalls.bind(); // every binding of libc at once, on this thread: see SocketCalls.bind
             InetSocket.bind();
+            LoopbackInterface.bind();
         }
     }
 
