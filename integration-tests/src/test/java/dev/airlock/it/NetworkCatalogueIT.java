@@ -78,12 +78,15 @@ class NetworkCatalogueIT {
 
     /**
      * The names every run resolves, and nothing else: the test's names on 127.0.0.1 and {@code
-     * ::1}, a name for the reverse lookups alone, and the machine's host name.
+     * ::1} (one per row that must see a first denial, {@link NetworkCatalogue#ALL}), a name for
+     * the reverse lookups alone, and the machine's host name.
      */
     private static final String HOSTS = "127.0.0.1 localhost\n"
             + "::1 localhost\n"
             + "127.0.0.1 " + NetworkCatalogue.API + "\n"
             + "::1 " + NetworkCatalogue.API + "\n"
+            + "127.0.0.1 " + NetworkCatalogue.ALL + "\n"
+            + "::1 " + NetworkCatalogue.ALL + "\n"
             + "127.0.0.2 " + NetworkCatalogue.REVERSE + "\n"
             + "127.0.1.1 " + HOSTNAME + "\n";
 

@@ -136,7 +136,7 @@ final class Sandbox implements AutoCloseable {
     }
 
     /**
-     * Starts {@code command} (a plain {@code java} command line, or {@link #LAUNCHER}'s) with every
+     * Starts {@code command} (a plain {@code java} command line, or one that runs {@link #LAUNCHER}) with every
      * host name looked up in {@code hostsFile} alone (null: the machine's resolver), the JDK's
      * {@code jdk.net.hosts.file}, so that a test's names are its own: {@code java} gets the option
      * right after the launcher, and {@code bin/airlock} in {@code AIRLOCK_JAVA_OPTIONS}, which it
@@ -145,14 +145,15 @@ final class Sandbox implements AutoCloseable {
      */
     static Process start(List<String> command, Path directory, Path hostsFile) throws IOException {
         List<String> line = new ArrayList<>(command);
-        boolean airlock = command.get(0).equals(LAUNCHER.toString());
+        // A plain java command line, or one that runs bin/airlock (maybe under a tool such as strace).
+        boolean plainJava = Path.of(command.get(0)).getFileName().toString().equals("java");
         String option = hostsFile == null ? null : "-Djdk.net.hosts.file=" + hostsFile;
-        if (option != null && !airlock) {
+        if (option != null && plainJava) {
             line.add(1, option);
         }
         ProcessBuilder builder = new ProcessBuilder(line).directory(directory == null ? null : directory.toFile());
         builder.environment().put("AIRLOCK_JAVA", Jdk.JDK17.java().toString());
-        if (option != null && airlock) {
+        if (option != null && !plainJava) {
             builder.environment().put("AIRLOCK_JAVA_OPTIONS", option);
         }
         return builder.start();

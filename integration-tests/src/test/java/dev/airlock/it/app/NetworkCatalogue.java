@@ -618,6 +618,12 @@ public final class NetworkCatalogue {
     /** The test's names, from the hosts file the broker (and an unconfined run) resolves with. */
     public static final String API = "api.airlock.test";
 
+    /**
+     * One name per row that expects Airlock's reason after {@link #API}'s own denial: the JDK
+     * caches a failed lookup (10 s by default) and words a cached failure itself, without it.
+     */
+    public static final String ALL = "all.airlock.test";
+
     public static final String REVERSE = "reverse.airlock.test";
     static final byte[] REVERSE_ADDRESS = {127, 0, 0, 2};
 
@@ -643,9 +649,16 @@ public final class NetworkCatalogue {
         rows.add(nameRow(
                 "InetAddress.getAllByName.name",
                 Traffic.NONE,
-                resolveApi,
-                c -> java.util.Arrays.toString(InetAddress.getAllByName(API)),
+                List.of(new Grant(ALL, "", "resolve")),
+                c -> java.util.Arrays.toString(InetAddress.getAllByName(ALL)),
                 lookup));
+        // The same name again: the JDK answers from its cache, a denial in its own words.
+        rows.add(nameRow(
+                "InetAddress.getByName.cached",
+                Traffic.NONE,
+                resolveApi,
+                c -> InetAddress.getByName(API).toString(),
+                Denial.exactly("EX java.net.UnknownHostException: " + API)));
         // A literal is never looked up, so no policy can refuse it.
         rows.add(nameRow(
                 "InetAddress.getByName.literal.v4",
@@ -664,7 +677,9 @@ public final class NetworkCatalogue {
                 Traffic.NONE,
                 List.of(new Grant(Grant.HOSTNAME, "", "resolve")),
                 c -> InetAddress.getLocalHost().toString(),
-                lookup));
+                // Under a SecurityManager the JDK answered the loopback address when the machine's
+                // name was not granted; so does Airlock.
+                Denial.exactly("localhost/127.0.0.1")));
         // A reverse lookup the JDK may not make answers the address itself, never an exception.
         rows.add(nameRow(
                 "InetAddress.getHostName.reverse",
@@ -702,8 +717,12 @@ public final class NetworkCatalogue {
                 },
                 Denial.exactly("refused by the JDK: java.net.UnknownHostException")));
         for (String host : List.of(API, "localhost")) {
-            String v = host.equals(API) ? ".name" : ".localhost";
-            List<Grant> connect = host.equals(API) ? connectApi : connectLocalhost;
+            boolean named = host.equals(API);
+            String v = named ? ".name" : ".localhost";
+            List<Grant> connect = named ? connectApi : connectLocalhost;
+            // localhost needs no grant to be resolved (the JDK's own java.policy granted it to
+            // every program under a SecurityManager): its rows are denied at the connect.
+            Denial connectDenied = Denial.connect(LOOP4, "tcp4");
             rows.add(nameRow(
                     "Socket.hostPort" + v,
                     Traffic.WITNESS,
@@ -713,7 +732,8 @@ public final class NetworkCatalogue {
                             return ping(s, c);
                         }
                     },
-                    lookup));
+                    // Socket(host, port) resolves through InetSocketAddress, which keeps only the name.
+                    named ? Denial.reasonDropped(java.net.UnknownHostException.class) : connectDenied));
             rows.add(nameRow(
                     "SocketChannel.open" + v,
                     Traffic.WITNESS,
@@ -723,14 +743,16 @@ public final class NetworkCatalogue {
                             return ping(ch.socket(), c);
                         }
                     },
-                    unresolved));
+                    named ? unresolved : connectDenied));
             String url = "http://" + host + ":";
             rows.add(nameRow(
                     "HttpURLConnection.get" + v,
                     Traffic.WITNESS,
                     connect,
                     c -> urlConnection(url + c.tcp4() + "/" + c.name()),
-                    Denial.reasonDropped(java.net.UnknownHostException.class)));
+                    named
+                            ? Denial.reasonDropped(java.net.UnknownHostException.class)
+                            : Denial.reasoned(java.net.SocketException.class)));
             rows.add(nameRow(
                     "HttpClient.send" + v,
                     Traffic.WITNESS,
