@@ -62,6 +62,8 @@ final class Bridge {
     static final int IO_CANONICAL = 29;
     static final int NET_CONNECT = 40;
     static final int NET_BIND = 41;
+    static final int NET_DATAGRAM = 42;
+    static final int NET_SEND = 43;
     /** Router result meaning "not routed: the JDK's own failure stands". */
     static final int NOT_ROUTED = Integer.MIN_VALUE;
 
@@ -115,6 +117,12 @@ final class Bridge {
                         "dispatch",
                         MethodType.methodType(
                                 int.class, int.class, int.class, byte[].class, int.class, int.class, int.class));
+        MethodHandle datagram = MethodHandles.lookup()
+                .findStatic(
+                        NetworkRouter.class,
+                        "datagram",
+                        MethodType.methodType(
+                                int.class, int.class, int.class, byte[].class, int.class, int.class, byte[].class));
         Object[] parts = {
             route,
             dev.airlock.unix.Errno.descriptions(),
@@ -123,7 +131,8 @@ final class Bridge {
             directRoots.toArray(new String[0]),
             userDir,
             hiddenRoots.toArray(new String[0]),
-            net
+            net,
+            datagram
         };
         try {
             install.invoke(null, (Object) parts);

@@ -249,6 +249,8 @@ final class Hooks {
 
     private static final String NET = "sun.nio.ch.Net";
 
+    private static final String DATAGRAM = "sun.nio.ch.DatagramChannelImpl";
+
     static final List<Hook> ALL = List.of(
             new Hook(
                     "java.io.FileInputStream", "open", "(Ljava/lang/String;)V", "java.io.AirlockFileInputStreamAdvice"),
@@ -376,7 +378,29 @@ final class Hooks {
             listenCall(
                     "sun.nio.ch.AsynchronousServerSocketChannelImpl",
                     "bind",
-                    "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;"));
+                    "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;"),
+            // UDP (JDK 17 and 25 alike): every datagram socket is the broker's (the one Java method
+            // in front of socket0), and every unconnected send is (the one Java method in front of
+            // send0, whose signature differs between the JDKs); the disconnect native, a
+            // connect(2) seccomp refuses, is replaced by a precise refusal.
+            new Hook(
+                    NET,
+                    "socket",
+                    "(Ljava/net/ProtocolFamily;Z)Ljava/io/FileDescriptor;",
+                    "sun.nio.ch.AirlockNetSocketAdvice"),
+            new Hook(
+                    DATAGRAM,
+                    "send",
+                    "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I",
+                    "sun.nio.ch.AirlockDatagramSendAdvice"),
+            Hook.substitution(
+                    DATAGRAM,
+                    "disconnect",
+                    "()Ljava/nio/channels/DatagramChannel;",
+                    DATAGRAM,
+                    "disconnect0",
+                    "(Ljava/io/FileDescriptor;Z)V",
+                    "disconnectDatagram"));
 
     private Hooks() {}
 

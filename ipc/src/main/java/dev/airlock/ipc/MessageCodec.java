@@ -139,6 +139,16 @@ public final class MessageCodec {
         public Integer bind(Request.Bind r) {
             return 0;
         }
+
+        @Override
+        public Integer datagram(Request.Datagram r) {
+            return 0;
+        }
+
+        @Override
+        public Integer sendDatagram(Request.SendDatagram r) {
+            return 0;
+        }
     };
 
     /** The size of what follows each request's path (the whole body of one without a path). */
@@ -211,6 +221,16 @@ public final class MessageCodec {
         @Override
         public Integer bind(Request.Bind r) {
             return InetEndpoint.WIRE_SIZE + 4;
+        }
+
+        @Override
+        public Integer datagram(Request.Datagram r) {
+            return 4;
+        }
+
+        @Override
+        public Integer sendDatagram(Request.SendDatagram r) {
+            return InetEndpoint.WIRE_SIZE + 2 + r.payload().length();
         }
     };
 
@@ -293,6 +313,16 @@ public final class MessageCodec {
         public Integer bind(Request.Bind r) {
             return putS32(out, putEndpoint(out, at, r.local()), r.backlog());
         }
+
+        @Override
+        public Integer datagram(Request.Datagram r) {
+            return putS32(out, at, r.family().wire());
+        }
+
+        @Override
+        public Integer sendDatagram(Request.SendDatagram r) {
+            return putBytes(out, putEndpoint(out, at, r.target()), r.payload().wire());
+        }
     }
 
     /** An endpoint: family byte (4 or 6), 16 address bytes (IPv4 in the first four, zeros after), port u16, scope s32. */
@@ -356,6 +386,9 @@ public final class MessageCodec {
         } else if (reply instanceof Reply.Socket) {
             kind = Message.KIND_SOCKET;
             size += 1;
+        } else if (reply instanceof Reply.Sent) {
+            kind = Message.KIND_SENT;
+            size += 4;
         } else if (reply instanceof Reply.Denied denied) {
             kind = Message.KIND_DENIED;
             reason = denied.reason().getBytes(StandardCharsets.UTF_8);
@@ -379,6 +412,8 @@ public final class MessageCodec {
             at = putS32(out, at, watch.descriptor());
         } else if (reply instanceof Reply.Socket socket) {
             out.put(at++, (byte) socket.state().code());
+        } else if (reply instanceof Reply.Sent sent) {
+            at = putS32(out, at, sent.bytes());
         } else if (reply instanceof Reply.Denied denied) {
             at = putBytes(out, putS32(out, at, denied.errno()), reason);
         } else if (reply instanceof Reply.Failed failed) {
@@ -416,7 +451,8 @@ public final class MessageCodec {
      * position advances by {@code length}; on failure it is unchanged.
      *
      * @throws ProtocolException if those bytes are not exactly one valid request, or if
-     *     {@code length} is negative, over {@link Message#MAX_SIZE} or more than {@code in} holds
+     *     {@code length} is negative, over its operation's {@link Operation#maxSize()} or more than
+     *     {@code in} holds
      */
     public static Envelope<Request> decodeRequest(ByteBuffer in, int length) throws ProtocolException {
         return decodeRequest(in, length, -1);
@@ -448,13 +484,17 @@ public final class MessageCodec {
     }
 
     private static Envelope<Request> decodeRequestBody(ByteBuffer in, int length) throws ProtocolException {
-        int start = checkLength(in, length);
+        int start = checkLength(in, length, Message.MAX_REQUEST_SIZE);
         int end = start + length;
         int type = headerType(in, start, end);
         Operation operation = Operation.ofCode(type);
         if (operation == null) {
             throw new ProtocolException(
                     "unexpected message type " + Message.typeName(type) + " where a request belongs");
+        }
+        if (length > operation.maxSize()) {
+            throw new ProtocolException(
+                    operation + " request too large: " + length + " bytes, limit " + operation.maxSize());
         }
         String name = operation.name();
         int flags = headerFlags(in, start, type, operation.flags());
@@ -480,6 +520,7 @@ public final class MessageCodec {
         int intCount = 0;
         int longCount = 0;
         InetEndpoint endpoint = null;
+        DatagramPayload payload = null;
         for (Operation.Field field : operation.body()) {
             String what =
                     name + " " + field.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
@@ -487,6 +528,15 @@ public final class MessageCodec {
                 need(at, end, InetEndpoint.WIRE_SIZE, what);
                 endpoint = getEndpoint(in, at, what);
                 at += InetEndpoint.WIRE_SIZE;
+            } else if (field == Operation.Field.PAYLOAD) {
+                need(at, end, 2, what + " length");
+                int n = u16(in, at);
+                fail(Message.checkPayloadLength(n));
+                need(at + 2, end, n, what);
+                byte[] bytes = new byte[n];
+                in.get(at + 2, bytes);
+                at += 2 + n;
+                payload = DatagramPayload.trusted(bytes);
             } else if (field.size() < 0) {
                 second = getBytes(in, at, end, what);
                 at += 2 + second.length;
@@ -525,6 +575,8 @@ public final class MessageCodec {
             case WATCH -> new Request.Watch(path, ints[0]);
             case CONNECT -> new Request.Connect(endpoint);
             case BIND -> new Request.Bind(endpoint, ints[0]);
+            case DATAGRAM -> new Request.Datagram(Request.Family.ofWire(ints[0]));
+            case SEND_DATAGRAM -> new Request.SendDatagram(endpoint, payload);
         };
         in.position(end);
         return new Envelope<>(id, request);
@@ -541,6 +593,8 @@ public final class MessageCodec {
                 return Message.checkWatchMask(value);
             case BACKLOG:
                 return Message.checkBacklog(value);
+            case FAMILY:
+                return Message.checkFamily(value);
             default:
                 return null; // open flags: any value, the broker's policy decides
         }
@@ -559,7 +613,7 @@ public final class MessageCodec {
      */
     public static Envelope<Reply> decodeReply(ByteBuffer in, int length, boolean descriptorAttached)
             throws ProtocolException {
-        int start = checkLength(in, length);
+        int start = checkLength(in, length, MAX_SIZE);
         int end = start + length;
         int type = headerType(in, start, end);
         if (type != REPLY) {
@@ -612,6 +666,14 @@ public final class MessageCodec {
                     throw new ProtocolException("unknown socket state " + code);
                 }
                 reply = new Reply.Socket(state);
+                break;
+            }
+            case Message.KIND_SENT: {
+                need(at, end, 4, "REPLY sent bytes");
+                int sent = s32(in, at);
+                at += 4;
+                fail(Message.checkSent(sent));
+                reply = new Reply.Sent(sent);
                 break;
             }
             case Message.KIND_DENIED: {
@@ -719,12 +781,12 @@ public final class MessageCodec {
     // ---- decoding helpers: each check throws ProtocolException, never a runtime exception ----
 
     /** Checks the declared length against the limit and the buffer; returns the start index. */
-    private static int checkLength(ByteBuffer in, int length) throws ProtocolException {
+    private static int checkLength(ByteBuffer in, int length, int limit) throws ProtocolException {
         if (length < 0) {
             throw new ProtocolException("negative message length " + length);
         }
-        if (length > MAX_SIZE) {
-            throw new ProtocolException("message too large: " + length + " bytes, limit " + MAX_SIZE);
+        if (length > limit) {
+            throw new ProtocolException("message too large: " + length + " bytes, limit " + limit);
         }
         if (length > in.remaining()) {
             throw new ProtocolException(

@@ -57,8 +57,24 @@ public enum Operation {
      * {@link InetEndpoint}, decided as {@code listen} on it, and listen on it when the backlog is
      * not 0; answered with the socket for the helper to put in place of its own. No path.
      */
-    BIND(0x11, 0, 1, SuccessShape.SOCKET);
-    // 0x12 is RESOLVE's and 0x13 is kept for datagrams.
+    BIND(0x11, 0, 1, SuccessShape.SOCKET),
+    // 0x12 is RESOLVE's.
+    /**
+     * A new, unbound UDP socket of a {@link Request.Family}, made in the broker's network
+     * namespace (the helper may not make one: seccomp), answered with its descriptor for the
+     * helper to use as its datagram socket. Nothing is decided: the socket reaches nothing until a
+     * BIND, a CONNECT or a SEND_DATAGRAM does, each decided by the policy. No path.
+     */
+    DATAGRAM(0x13, 0, 0, SuccessShape.DESCRIPTOR),
+    /**
+     * One datagram sent by the broker on the helper's UDP socket, which travels with the request
+     * (exactly one descriptor), to an {@link InetEndpoint}, decided as the JDK's send decided it
+     * (connect, or for a multicast group connect and accept); answered with the bytes sent. The
+     * only request that may exceed {@link Message#MAX_SIZE}: its payload is up to
+     * {@value Message#MAX_DATAGRAM_PAYLOAD} bytes ({@link Message#MAX_REQUEST_SIZE}). No path.
+     */
+    SEND_DATAGRAM(0x14, 0, 1, SuccessShape.SENT);
+    // 0x15 is REVERSE_RESOLVE's.
 
     /** A field that follows a request's path on the wire, in this order. */
     public enum Field {
@@ -81,7 +97,11 @@ public enum Operation {
         /** An {@link InetEndpoint}, {@value InetEndpoint#WIRE_SIZE} bytes. */
         ENDPOINT(InetEndpoint.WIRE_SIZE),
         /** A listen backlog, s32, 0 for none (bind only). */
-        BACKLOG(4);
+        BACKLOG(4),
+        /** An address family, s32: 4 (IPv4) or 6 (IPv6), {@link Request.Family}. */
+        FAMILY(4),
+        /** A datagram's payload: u16 length, 0..{@value Message#MAX_DATAGRAM_PAYLOAD}, and bytes. */
+        PAYLOAD(-1);
 
         private final int size;
 
@@ -108,7 +128,9 @@ public enum Operation {
         /** A watch descriptor ({@link Reply.WatchDescriptor}). */
         WATCH_DESCRIPTOR,
         /** A socket and its state ({@link Reply.Socket}). */
-        SOCKET;
+        SOCKET,
+        /** The bytes a datagram carried ({@link Reply.Sent}). */
+        SENT;
 
         /** Whether {@code success} has this shape. */
         public boolean admits(Reply.Success success) {
@@ -125,6 +147,8 @@ public enum Operation {
                     return success instanceof Reply.WatchDescriptor;
                 case SOCKET:
                     return success instanceof Reply.Socket;
+                case SENT:
+                    return success instanceof Reply.Sent;
                 default:
                     throw new AssertionError(this);
             }
@@ -183,7 +207,14 @@ public enum Operation {
             case WATCH -> List.of(Field.EVENT_MASK);
             case CONNECT -> List.of(Field.ENDPOINT);
             case BIND -> List.of(Field.ENDPOINT, Field.BACKLOG);
+            case DATAGRAM -> List.of(Field.FAMILY);
+            case SEND_DATAGRAM -> List.of(Field.ENDPOINT, Field.PAYLOAD);
         };
+    }
+
+    /** The largest request of this operation, in bytes: {@link Message#MAX_SIZE} for all but SEND_DATAGRAM. */
+    public int maxSize() {
+        return this == SEND_DATAGRAM ? Message.MAX_REQUEST_SIZE : Message.MAX_SIZE;
     }
 
     /**
@@ -191,7 +222,7 @@ public enum Operation {
      * socket operations carry an endpoint instead.
      */
     public boolean hasPath() {
-        return this != CONNECT && this != BIND;
+        return this != CONNECT && this != BIND && this != DATAGRAM && this != SEND_DATAGRAM;
     }
 
     /** How many descriptors a request of this operation must carry (SCM_RIGHTS); any other number is refused. */

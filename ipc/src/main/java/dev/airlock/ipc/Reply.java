@@ -8,8 +8,8 @@ import java.util.Objects;
  * <ul>
  *   <li>a {@link Success}: with nothing ({@link Done}), a descriptor passed alongside through
  *       SCM_RIGHTS ({@link Descriptor}), data such as a link's target ({@link Data}), a file's
- *       status ({@link Status}), a watch descriptor ({@link WatchDescriptor}) or a socket in a
- *       state ({@link Socket});
+ *       status ({@link Status}), a watch descriptor ({@link WatchDescriptor}), a socket in a
+ *       state ({@link Socket}) or the bytes a datagram carried ({@link Sent});
  *   <li>{@link Denied}: the policy refused; the errno to report (EACCES or EPERM) and the
  *       policy's reason, which the helper puts into the JDK's exception ("denied by airlock
  *       policy app.policy: read");
@@ -31,7 +31,7 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
     }
 
     /** A success, with what the operation yields ({@link Operation#success()}). */
-    sealed interface Success extends Reply permits Done, Descriptor, Data, Status, WatchDescriptor, Socket {}
+    sealed interface Success extends Reply permits Done, Descriptor, Data, Status, WatchDescriptor, Socket, Sent {}
 
     /** Success with nothing to return (a mutation such as MKDIR, or an ACCESS check that passed). */
     record Done() implements Success {
@@ -158,6 +158,21 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
         @Override
         public String toString() {
             return "socket " + state.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * Success of SEND_DATAGRAM: the broker sent the datagram, of {@code bytes} bytes (0 to
+     * {@value Message#MAX_DATAGRAM_PAYLOAD}), as {@code sendto(2)} reported.
+     */
+    record Sent(int bytes) implements Success {
+        public Sent {
+            check(Message.checkSent(bytes));
+        }
+
+        @Override
+        public String toString() {
+            return "sent " + bytes + " bytes";
         }
     }
 

@@ -36,11 +36,12 @@ final class RawChannel {
         } else {
             throw new IllegalArgumentException("unknown raw message " + what);
         }
-        // Borrow descriptor 3 without taking ownership: the agent's client owns it.
-        SeqPacketSocket socket =
-                new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE);
+        // Borrow descriptor 3 without taking ownership: the agent's client owns it, and seccomp
+        // allows sendmsg on the channel's own number only.
+        Fd borrowed = Fd.adopt(3);
+        SeqPacketSocket socket = new SeqPacketSocket(borrowed, Message.MAX_SIZE);
         socket.send(ByteBuffer.wrap(message), message.length, null);
-        socket.close();
+        borrowed.release();
         return "sent " + what;
     }
 
@@ -114,9 +115,9 @@ final class RawChannel {
         ByteBuffer encoded = ByteBuffer.allocate(Message.MAX_SIZE);
         int length = dev.airlock.ipc.MessageCodec.encode(
                 0x7ecc, new dev.airlock.ipc.Request.Connect(dev.airlock.ipc.InetEndpoint.of(remote, port)), encoded);
-        try (Fd tcp = dev.airlock.unix.InetSocket.open(domain);
-                SeqPacketSocket socket =
-                        new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE)) {
+        Fd borrowed = Fd.adopt(3); // the agent's; sendmsg is allowed on the channel's own number only
+        try (Fd tcp = dev.airlock.unix.InetSocket.open(domain)) {
+            SeqPacketSocket socket = new SeqPacketSocket(borrowed, Message.MAX_SIZE);
             socket.send(encoded, length, tcp);
             ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
             SeqPacketSocket.Received received = socket.receive(in);
@@ -133,6 +134,8 @@ final class RawChannel {
                 return "REFUSED denied errno=" + denied.errno() + ": " + denied.reason();
             }
             return (reply instanceof dev.airlock.ipc.Reply.Socket ? "OK " : "EX unexpected reply ") + reply;
+        } finally {
+            borrowed.release();
         }
     }
 }
