@@ -39,14 +39,14 @@ class PolicyTest {
 
     @Test
     void datagramDecisionsAreTheJdksConnectAcceptAndMulticast() throws Exception {
-        Policy p = policy(
-                "u.policy",
-                "grant {\n"
-                        + "  permission java.net.SocketPermission \"127.0.0.1:53\", \"connect\";\n"
-                        + "  permission java.net.SocketPermission \"127.0.0.1:123\", \"connect,accept\";\n"
-                        + "  permission java.net.SocketPermission \"239.1.2.3\", \"connect,accept\";\n"
-                        + "  permission java.net.SocketPermission \"239.9.9.9:5000\", \"connect,accept\";\n"
-                        + "};\n");
+        Policy p = policy("u.policy", """
+                grant {
+                  permission java.net.SocketPermission "127.0.0.1:53", "connect";
+                  permission java.net.SocketPermission "127.0.0.1:123", "connect,accept";
+                  permission java.net.SocketPermission "239.1.2.3", "connect,accept";
+                  permission java.net.SocketPermission "239.9.9.9:5000", "connect,accept";
+                };
+                """);
         byte[] local = {127, 0, 0, 1};
         java.util.Set<String> none = java.util.Set.of();
         // An unconnected send asks connect; a connect asks connect and then accept (JDK 17's DatagramChannel).
