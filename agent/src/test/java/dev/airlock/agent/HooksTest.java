@@ -103,7 +103,8 @@ class HooksTest {
                         "sun.nio.ch.Net",
                         "sun.nio.ch.ServerSocketChannelImpl",
                         "sun.nio.ch.NioSocketImpl",
-                        "sun.nio.ch.AsynchronousServerSocketChannelImpl"),
+                        "sun.nio.ch.AsynchronousServerSocketChannelImpl",
+                        "sun.nio.ch.DatagramChannelImpl"),
                 new ArrayList<>(Hooks.byType().keySet()));
         assertEquals(2, Hooks.byType().get("sun.nio.ch.Net").size(), "connect and bind");
         assertEquals(23, Hooks.byType().get("java.io.File").size());
