@@ -118,7 +118,7 @@ class DatagramIT {
             assertEquals("OK bound " + granted, r.answer(ops[0]), r.stderr());
             assertEquals("OK bound " + granted, r.answer(ops[1]));
             assertEquals(
-                    "EX java.net.BindException: denied by airlock policy " + policy + ": listen localhost:" + other,
+                    "EX java.net.BindException: denied by airlock policy " + policy + ": listen 0.0.0.0:" + other,
                     r.answer(ops[2]));
             assertEquals("OK timeout Receive timed out waited=true", r.answer(ops[3]));
             assertTrue(
