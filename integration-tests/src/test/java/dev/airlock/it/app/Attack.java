@@ -429,8 +429,10 @@ public final class Attack {
      * address, connect then write, sendmsg with a name, sendmmsg, and bind to it. Each outcome.
      */
     private String adoptedUdp(int port) throws Exception {
+        // The channel is open (its socket the broker's) while native code works on its descriptor.
         try (java.nio.channels.DatagramChannel channel = java.nio.channels.DatagramChannel.open()) {
             long fd = RawChannel.udpDescriptor();
+            assert channel.isOpen();
             byte[] address = sockaddrIn(port);
             byte[] data = "ADOPTED".getBytes(StandardCharsets.US_ASCII);
             List<String> r = new ArrayList<>();

@@ -171,6 +171,7 @@ final class RawChannel {
                             dev.airlock.ipc.DatagramPayload.of("FORGED".getBytes(StandardCharsets.US_ASCII))),
                     encoded);
             Fd borrowed = Fd.adopt(3); // the agent's; sendmsg is allowed on the channel's own number only
+            assert channel.isOpen(); // its socket is the one attached
             Fd udp = Fd.adopt(udpDescriptor());
             try {
                 SeqPacketSocket socket = new SeqPacketSocket(borrowed, Message.MAX_SIZE);
