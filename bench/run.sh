@@ -11,7 +11,11 @@
 #      run, to a loopback server started here; and requests per second of a small HTTP exchange over
 #      one kept-alive connection, sandboxed against plain (once connected the socket is the
 #      program's own: the ratio should be 1.00 within noise).
-# Usage: bench/run.sh [ITERATIONS] [STARTUP_RUNS] [CONNECTS] [HTTP_SECONDS]   (defaults 50000, 15, 5000, 5)
+#   4. UDP (bench/UdpBench.java): 64-byte unconnected sends, each brokered (SEND_DATAGRAM), against
+#      the same plain Java sends, and connected writes on the program's own socket against plain
+#      (the ratio should be 1.00 within noise), to a loopback sink started here.
+# Usage: bench/run.sh [ITERATIONS] [STARTUP_RUNS] [CONNECTS] [HTTP_SECONDS] [DATAGRAMS]
+#   (defaults 50000, 15, 5000, 5, 20000)
 # Needs: a built airlock.jar (mvn -B -DskipTests package) and gcc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,17 +24,19 @@ iterations=${1:-50000}
 runs=${2:-15}
 connects=${3:-5000}
 http_seconds=${4:-5}
+datagrams=${5:-20000}
+sink_pid=
 java=${JAVA:-java}
 floor_src=$repo/bench/fdpass_floor.c
 work=$(mktemp -d /tmp/airlock-bench-XXXXXX)
 server_pid=
-trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; rm -rf "$work"' EXIT
 chmod 755 "$work"
 
 [ -f dist/target/airlock.jar ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
 gcc -O2 -o "$work/fdpass_floor" "$floor_src"
 gcc -O2 -o "$work/connect_floor" "$repo/bench/connect_floor.c"
-javac -d "$work/classes" bench/OpenCloseBench.java bench/Hello.java bench/NetBench.java
+javac -d "$work/classes" bench/OpenCloseBench.java bench/Hello.java bench/NetBench.java bench/UdpBench.java
 mkdir -p "$work/data"
 echo "a granted file" > "$work/data/granted.txt"
 chmod -R a+rX "$work"
@@ -88,3 +94,17 @@ echo "airlock_connect_close_us=$airlock java_direct_connect_close_us=$direct rat
 plain_rps=$("$java" -cp "$work/classes" NetBench http "$port" "$http_seconds" | value http_rps)
 airlock_rps=$(bin/airlock run --policy "$work/net.policy" -- -cp "$work/classes" NetBench http "$port" "$http_seconds" | value http_rps)
 echo "java_http_rps=$plain_rps airlock_http_rps=$airlock_rps ratio=$(ratio "$airlock_rps" "$plain_rps")"
+
+echo "== UDP: $datagrams datagrams of 64 bytes each way (airlock and plain: DatagramChannel), unconnected (brokered) and connected (the program's own socket)"
+"$java" -cp "$work/classes" UdpBench sink "$work/udp-port" &
+sink_pid=$!
+for ((i = 0; i < 100; i++)); do [ -s "$work/udp-port" ] && break; sleep 0.1; done
+udp_port=$(cat "$work/udp-port")
+printf 'grant { permission java.net.SocketPermission "localhost:0", "listen"; permission java.net.SocketPermission "127.0.0.1:%s", "connect,accept"; };\n' "$udp_port" > "$work/udp.policy"
+chmod a+r "$work/udp.policy"
+plain_send=$("$java" -cp "$work/classes" UdpBench send "$udp_port" "$datagrams" | value send_us)
+airlock_send=$(bin/airlock run --policy "$work/udp.policy" -- -cp "$work/classes" UdpBench send "$udp_port" "$datagrams" | value send_us)
+plain_write=$("$java" -cp "$work/classes" UdpBench write "$udp_port" "$datagrams" | value send_us)
+airlock_write=$(bin/airlock run --policy "$work/udp.policy" -- -cp "$work/classes" UdpBench write "$udp_port" "$datagrams" | value send_us)
+echo "java_unconnected_send_us=$plain_send airlock_unconnected_send_us=$airlock_send ratio=$(ratio "$airlock_send" "$plain_send")" \
+  "java_connected_write_us=$plain_write airlock_connected_write_us=$airlock_write ratio=$(ratio "$airlock_write" "$plain_write")"

@@ -86,6 +86,11 @@ public final class AirlockBridge {
     /** The platform resolver's address lookup: the agent's NameRouter (REVERSE_RESOLVE). */
     public static final int ADDRESS_LOOKUP = 51;
 
+    /** {@code sun.nio.ch.Net#socket(ProtocolFamily, false)}: a datagram socket, the broker's (DATAGRAM). */
+    public static final int NET_DATAGRAM = 42;
+    /** {@code DatagramChannelImpl#send(FileDescriptor, ByteBuffer, InetSocketAddress)}: an unconnected send (SEND_DATAGRAM). */
+    public static final int NET_SEND = 43;
+
     /** Router result meaning "not routed: let the JDK's own failure stand". */
     public static final int NOT_ROUTED = Integer.MIN_VALUE;
 
@@ -109,6 +114,16 @@ public final class AirlockBridge {
 
     /** The network router, written once by {@link #install}. */
     private static volatile MethodHandle net;
+
+    /** The datagram router's type: (op, fd, address, scope id, port, payload) -> result. */
+    private static final MethodType DATAGRAM_TYPE =
+            MethodType.methodType(int.class, int.class, int.class, byte[].class, int.class, int.class, byte[].class);
+
+    /** The datagram router, written once by {@link #install}. */
+    private static volatile MethodHandle datagram;
+
+    /** {@code sun.nio.ch.Net#isIPv6Available}, looked up at the first datagram socket. */
+    private static volatile MethodHandle ipv6Available;
 
     /** {@code sun.nio.ch.Net}'s localAddress and listen, looked up at the first listen ({@link #netMethods}). */
     private static volatile MethodHandle[] netMethods;
@@ -162,16 +177,17 @@ public final class AirlockBridge {
      *     type), the errno messages ({@code String[]}, indexed by errno), the class file of
      *     AirlockUnixException ({@code byte[]}), the metadata router ({@code MethodHandle}), the
      *     direct roots ({@code String[]}), {@code user.dir} ({@code String}), the hidden roots
-     *     ({@code String[]}) and the network router ({@code MethodHandle})
+     *     ({@code String[]}), the network router ({@code MethodHandle}) and the datagram router
+     *     ({@code MethodHandle})
      * @return null
      */
     static synchronized Object install(Object[] parts) throws ReflectiveOperationException {
         if (route != null) {
             throw new IllegalStateException("airlock bridge is already installed");
         }
-        if (parts.length != 8) {
+        if (parts.length != 9) {
             throw new IllegalArgumentException("install takes a router, errno messages, a class file, a metadata"
-                    + " router, roots, user.dir, hidden roots and a network router");
+                    + " router, roots, user.dir, hidden roots, a network router and a datagram router");
         }
         MethodHandle router = (MethodHandle) parts[0];
         String[] errnoMessages = (String[]) parts[1];
@@ -181,6 +197,7 @@ public final class AirlockBridge {
         String dir = (String) parts[5];
         hiddenRoots = ((String[]) parts[6]).clone();
         net = ((MethodHandle) parts[7]).asType(NET_TYPE);
+        datagram = ((MethodHandle) parts[8]).asType(DATAGRAM_TYPE);
         messages = errnoMessages.clone();
         directRoots = roots;
         userDir = dir;
@@ -955,6 +972,103 @@ public final class AirlockBridge {
             throw e;
         } catch (Throwable t) {
             throw new java.net.SocketException("airlock network router failed: " + t);
+        } finally {
+            UNROUTED.remove();
+        }
+    }
+
+    /**
+     * A datagram socket for {@code sun.nio.ch.Net#socket(family, false)} (advice): the broker's,
+     * made in its network namespace (the helper may not make one), as a new {@code FileDescriptor}.
+     *
+     * @param family the family asked for: IPv6 unless {@code INET} or the JDK sees no IPv6
+     *     ({@code Net#isIPv6Available}), exactly the JDK's {@code preferIPv6}
+     * @return the socket, or null when not routed (the agent's own thread): the JDK's own call runs
+     */
+    public static FileDescriptor datagramSocket(java.net.ProtocolFamily family) throws IOException {
+        if (UNROUTED.get() != null) {
+            return null;
+        }
+        boolean ipv6;
+        try {
+            MethodHandle available = ipv6Available;
+            if (available == null) {
+                Class<?> type = Class.forName("sun.nio.ch.Net", false, null);
+                available = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+                        .findStatic(type, "isIPv6Available", MethodType.methodType(boolean.class));
+                ipv6Available = available;
+            }
+            ipv6 = (boolean) available.invokeExact() && family != java.net.StandardProtocolFamily.INET;
+        } catch (Throwable t) {
+            throw new java.net.SocketException("airlock cannot make a datagram socket: " + t);
+        }
+        int number = datagram(NET_DATAGRAM, -1, new byte[ipv6 ? 16 : 4], 0, 0, null);
+        if (number == NOT_ROUTED) {
+            return null;
+        }
+        FileDescriptor fd = new FileDescriptor();
+        SharedSecrets.getJavaIOFileDescriptorAccess().set(fd, number);
+        return fd;
+    }
+
+    /**
+     * An unconnected send of {@code src}'s remaining bytes to {@code target} on datagram socket
+     * {@code fd}, asked of the broker (advice on {@code DatagramChannelImpl#send(FileDescriptor,
+     * ByteBuffer, InetSocketAddress)}): on success {@code src}'s position moves past what was sent,
+     * as the JDK's own send moves it.
+     *
+     * @return 0 when not routed (the JDK's own send runs); else the JDK's result shifted so that
+     *     it is never 0: bytes sent plus 1, or -2 ({@code IOStatus.UNAVAILABLE}: the socket's
+     *     buffer is full, the JDK waits and retries)
+     */
+    public static int sendDatagram(FileDescriptor fd, java.nio.ByteBuffer src, java.net.InetSocketAddress target)
+            throws IOException {
+        if (UNROUTED.get() != null) {
+            return 0;
+        }
+        int pos = src.position();
+        int rem = Math.max(src.limit() - pos, 0);
+        byte[] payload = new byte[rem];
+        src.get(pos, payload);
+        java.net.InetAddress address = target.getAddress();
+        int scope = address instanceof java.net.Inet6Address v6 ? v6.getScopeId() : 0;
+        int number = SharedSecrets.getJavaIOFileDescriptorAccess().get(fd);
+        int n = datagram(NET_SEND, number, address.getAddress(), scope, target.getPort(), payload);
+        if (n == NOT_ROUTED) {
+            return 0;
+        }
+        if (n >= 0) {
+            src.position(pos + n);
+            return n + 1;
+        }
+        return n;
+    }
+
+    /**
+     * In place of the JDK's native {@code DatagramChannelImpl#disconnect0}: a disconnect is a
+     * {@code connect(2)} to {@code AF_UNSPEC}, which seccomp refuses to the helper (every connect
+     * is the broker's), and the broker does not disconnect. Refused with the JDK's exception for
+     * a socket call that failed, before the channel changes state.
+     */
+    @SuppressWarnings("DoNotCallSuggester") // the replacement of a JDK call must keep its descriptor and be callable
+    public static void disconnectDatagram(FileDescriptor fd, boolean ipv6) throws IOException {
+        throw new java.net.SocketException("airlock: a connected datagram socket cannot be disconnected"
+                + " (connect it to another address, or close it and open a new one)");
+    }
+
+    private static int datagram(int op, int fd, byte[] address, int scope, int port, byte[] payload)
+            throws IOException {
+        MethodHandle h = datagram;
+        if (h == null) {
+            throw new java.net.SocketException("airlock agent is not installed");
+        }
+        UNROUTED.set(Boolean.TRUE);
+        try {
+            return (int) h.invokeExact(op, fd, address, scope, port, payload);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new java.net.SocketException("airlock datagram router failed: " + t);
         } finally {
             UNROUTED.remove();
         }

@@ -62,6 +62,8 @@ final class Bridge {
     static final int IO_CANONICAL = 29;
     static final int NET_CONNECT = 40;
     static final int NET_BIND = 41;
+    static final int NET_DATAGRAM = 42;
+    static final int NET_SEND = 43;
     static final int NAME_LOOKUP = 50;
     static final int ADDRESS_LOOKUP = 51;
     /** Router result meaning "not routed: the JDK's own failure stands". */
@@ -117,6 +119,12 @@ final class Bridge {
                         "dispatch",
                         MethodType.methodType(
                                 int.class, int.class, int.class, byte[].class, int.class, int.class, int.class));
+        MethodHandle datagram = MethodHandles.lookup()
+                .findStatic(
+                        NetworkRouter.class,
+                        "datagram",
+                        MethodType.methodType(
+                                int.class, int.class, int.class, byte[].class, int.class, int.class, byte[].class));
         Object[] parts = {
             route,
             dev.airlock.unix.Errno.descriptions(),
@@ -125,7 +133,8 @@ final class Bridge {
             directRoots.toArray(new String[0]),
             userDir,
             hiddenRoots.toArray(new String[0]),
-            net
+            net,
+            datagram
         };
         try {
             install.invoke(null, (Object) parts);

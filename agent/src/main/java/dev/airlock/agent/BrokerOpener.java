@@ -69,6 +69,11 @@ final class BrokerOpener implements Opener {
     }
 
     @Override
+    public int sendDatagram(Request.SendDatagram request, int socketFd) throws IOException {
+        return client().sendDatagram(request, socketFd);
+    }
+
+    @Override
     public int watch(Request.Watch request, int inotifyFd) throws IOException {
         return client().watch(request, inotifyFd);
     }

@@ -261,6 +261,8 @@ final class Hooks {
 
     private static final String RESOLVER25 = "java.net.InetAddress$PlatformResolver";
 
+    private static final String DATAGRAM = "sun.nio.ch.DatagramChannelImpl";
+
     static final List<Hook> ALL = List.of(
             new Hook(
                     "java.io.FileInputStream", "open", "(Ljava/lang/String;)V", "java.io.AirlockFileInputStreamAdvice"),
@@ -421,7 +423,29 @@ final class Hooks {
                     "java.net.InetAddress",
                     "getLocalHost",
                     "()Ljava/net/InetAddress;",
-                    "java.net.AirlockLocalHostAdvice"));
+                    "java.net.AirlockLocalHostAdvice"),
+            // UDP (JDK 17 and 25 alike): every datagram socket is the broker's (the one Java method
+            // in front of socket0), and every unconnected send is (the one Java method in front of
+            // send0, whose signature differs between the JDKs); the disconnect native, a
+            // connect(2) seccomp refuses, is replaced by a precise refusal.
+            new Hook(
+                    NET,
+                    "socket",
+                    "(Ljava/net/ProtocolFamily;Z)Ljava/io/FileDescriptor;",
+                    "sun.nio.ch.AirlockNetSocketAdvice"),
+            new Hook(
+                    DATAGRAM,
+                    "send",
+                    "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I",
+                    "sun.nio.ch.AirlockDatagramSendAdvice"),
+            Hook.substitution(
+                    DATAGRAM,
+                    "disconnect",
+                    "()Ljava/nio/channels/DatagramChannel;",
+                    DATAGRAM,
+                    "disconnect0",
+                    "(Ljava/io/FileDescriptor;Z)V",
+                    "disconnectDatagram"));
 
     private Hooks() {}
 

@@ -19,8 +19,9 @@ import java.net.SocketException;
  *
  * <p>Every TCP socket is routed, not only what the kernel refused: the helper's own sockets reach
  * nothing (an empty network namespace, or Landlock's TCP rules), so trying first would cost a
- * failed call and leave the outcome to the kernel's configuration. Other sockets (the JDK's
- * datagram channels go through the same methods) are not routed: the JDK's own call runs.
+ * failed call and leave the outcome to the kernel's configuration. A UDP socket is always the
+ * broker's (DATAGRAM: the helper may not make one), and its connect and bind are routed the same
+ * way, as is each unconnected send (SEND_DATAGRAM); other sockets are not routed.
  *
  * <p>A connect answers the JDK's way: 1 when connected, {@code IOStatus.UNAVAILABLE} (-2) while
  * connecting, after which the JDK's own code (a blocking connect with or without a timeout, a
@@ -64,6 +65,73 @@ final class NetworkRouter {
         return router.route(op, fd, address, scopeId, port, backlog);
     }
 
+    /** The bridge's datagram operation numbers (java.io.AirlockBridge#NET_DATAGRAM, #NET_SEND). */
+    static final int DATAGRAM = Bridge.NET_DATAGRAM;
+
+    static final int SEND = Bridge.NET_SEND;
+
+    /** What a send returns when the socket's buffer is full: the JDK's IOStatus.UNAVAILABLE. */
+    static final int UNAVAILABLE = -2;
+
+    private static final int EAGAIN = 11;
+    private static final int ECONNREFUSED = 111;
+
+    /** The target of the bridge's datagram handle, of exactly its type. */
+    static int datagram(int op, int fd, byte[] address, int scopeId, int port, byte[] payload) throws IOException {
+        NetworkRouter router = installed;
+        if (router == null) {
+            throw new SocketException("airlock network router is not installed");
+        }
+        return op == DATAGRAM
+                ? router.newDatagram(address.length == 16)
+                : router.send(fd, address, scopeId, port, payload);
+    }
+
+    /** A new datagram socket of the broker's (DATAGRAM): its descriptor number, now the caller's. */
+    int newDatagram(boolean ipv6) throws IOException {
+        Request.Datagram request = new Request.Datagram(ipv6 ? Request.Family.INET6 : Request.Family.INET);
+        try {
+            return opener.send(request).descriptor();
+        } catch (IOException e) {
+            throw Failures.socket(true, e);
+        }
+    }
+
+    /**
+     * One unconnected send on datagram socket {@code fd}, asked of the broker (SEND_DATAGRAM).
+     *
+     * @return the bytes sent, or {@link #UNAVAILABLE} when the socket's buffer is full
+     * @throws IOException the JDK's exception: a denial is a {@code SocketException} with the
+     *     policy's reason; too large a payload is the kernel's EMSGSIZE, as the JDK reports it
+     */
+    int send(int fd, byte[] address, int scopeId, int port, byte[] payload) throws IOException {
+        if (payload.length > dev.airlock.ipc.Message.MAX_DATAGRAM_PAYLOAD) {
+            throw new SocketException(dev.airlock.unix.Errno.description(EMSGSIZE));
+        }
+        Request.SendDatagram request;
+        try {
+            request = new Request.SendDatagram(
+                    InetEndpoint.of(address, port, scopeId), dev.airlock.ipc.DatagramPayload.of(payload));
+        } catch (IllegalArgumentException e) {
+            throw new SocketException(e.getMessage());
+        }
+        try {
+            return opener.sendDatagram(request, fd);
+        } catch (dev.airlock.helper.OperationFailedException e) {
+            if (e.errno() == EAGAIN) {
+                return UNAVAILABLE;
+            }
+            if (e.errno() == ECONNREFUSED) {
+                return payload.length; // an earlier datagram's ICMP error: the JDK ignores it on an unconnected send
+            }
+            throw Failures.socket(true, e);
+        } catch (IOException e) {
+            throw Failures.socket(true, e);
+        }
+    }
+
+    private static final int EMSGSIZE = 90;
+
     /**
      * Routes one connect or bind of socket {@code fd}.
      *
@@ -78,7 +146,8 @@ final class NetworkRouter {
         }
         InetEndpoint endpoint;
         try {
-            if (!InetSocket.kind(fd).isTcp()) {
+            InetSocket.Kind kind = InetSocket.kind(fd);
+            if (!kind.isTcp() && !kind.isUdp()) {
                 return NOT_ROUTED;
             }
             endpoint = InetEndpoint.of(address, port, scopeId);

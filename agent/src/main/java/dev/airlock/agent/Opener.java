@@ -51,6 +51,17 @@ interface Opener {
         throw new OperationFailedException(request.toString(), Errno.EOPNOTSUPP);
     }
 
+    /**
+     * Sends a SEND_DATAGRAM with this process's UDP socket {@code socketFd}, which stays the
+     * caller's.
+     *
+     * @return the bytes the broker sent
+     * @throws IOException as {@link #send}
+     */
+    default int sendDatagram(Request.SendDatagram request, int socketFd) throws IOException {
+        throw new OperationFailedException(request.toString(), Errno.EOPNOTSUPP);
+    }
+
     default int watch(Request.Watch request, int inotifyFd) throws IOException {
         // An opener that serves only opens (the agent's own tests use such fakes) answers as a
         // kernel without the call would.

@@ -107,9 +107,10 @@ class HooksTest {
                         "sun.nio.ch.AsynchronousServerSocketChannelImpl",
                         "java.net.InetAddress$PlatformNameService",
                         "java.net.InetAddress$PlatformResolver",
-                        "java.net.InetAddress"),
+                        "java.net.InetAddress",
+                        "sun.nio.ch.DatagramChannelImpl"),
                 new ArrayList<>(Hooks.byType().keySet()));
-        assertEquals(2, Hooks.byType().get("sun.nio.ch.Net").size(), "connect and bind");
+        assertEquals(3, Hooks.byType().get("sun.nio.ch.Net").size(), "connect, bind and the datagram socket");
         assertEquals(23, Hooks.byType().get("java.io.File").size());
         assertEquals(21, Hooks.byType().get("sun.nio.fs.UnixNativeDispatcher").size());
     }

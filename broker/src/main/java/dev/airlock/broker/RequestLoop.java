@@ -98,7 +98,7 @@ final class RequestLoop {
     }
 
     private void serve() throws ErrnoException {
-        ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
+        ByteBuffer in = ByteBuffer.allocate(Message.MAX_REQUEST_SIZE + 1);
         try {
             while (true) {
                 in.clear();
@@ -224,7 +224,7 @@ final class RequestLoop {
                 return null;
             }
             if (received.truncated()) {
-                refuse("request longer than " + Message.MAX_SIZE + " bytes");
+                refuse("request longer than " + Message.MAX_REQUEST_SIZE + " bytes");
                 return null;
             }
             Envelope<Request> request;

@@ -625,6 +625,16 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
         return names;
     }
 
+    @Override
+    public Outcome datagram(Request.Datagram r) throws IOException {
+        return sockets().datagram(r);
+    }
+
+    @Override
+    public Outcome sendDatagram(Request.SendDatagram r) throws IOException {
+        return sockets().send(r, attached);
+    }
+
     private SocketOpener sockets() throws Refusal {
         if (sockets == null) {
             throw Refusal.of(Errno.EOPNOTSUPP); // a test's server over a resolver of its own

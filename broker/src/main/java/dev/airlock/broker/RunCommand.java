@@ -155,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
         Optional<Path> helperTmp = tmpOf(arguments, privateTmp);
         Policy served = SandboxPlanner.brokerPolicy(policy, arguments, helperTmp);
         Fd[] pair = Linux.seqpacketPair();
-        try (SeqPacketSocket channel = new SeqPacketSocket(pair[0], Message.MAX_SIZE);
+        try (SeqPacketSocket channel = new SeqPacketSocket(pair[0], Message.MAX_REQUEST_SIZE);
                 GrantRoots roots = GrantRoots.open(served.fileGrantRoots())) {
             // The broker never serves procfs or sysfs (its /proc/self is its own): the policy's read
             // grants there are the helper's own Landlock rules, so it reads its own view of them.

@@ -39,6 +39,9 @@ final class SeccompAbi {
     static final int IPPROTO_TCP = 6;
     static final int MSG_FASTOPEN = 0x20000000;
 
+    /** The broker channel's descriptor in every helper process (HelperCommandLine.CHANNEL_FD). */
+    static final int CHANNEL_FD = HelperCommandLine.CHANNEL_FD;
+
     // ioctl(2) requests, as the kernel compares them: the low 32 bits of the argument.
     static final int TCGETS = 0x5401;
     static final int TCSETS = 0x5402;

@@ -235,9 +235,7 @@ final class SeccompFilter {
                     SETRESGID,
                     SETGROUPS),
             new Group(
-                    "sockets once made (socket and socketpair are checked): Landlock's TCP rules and the network namespace decide bind and connect",
-                    CONNECT,
-                    BIND,
+                    "sockets once made (socket and socketpair are checked; connect, bind and the sends have rules of their own)",
                     ACCEPT,
                     ACCEPT4,
                     GETSOCKNAME,
@@ -414,9 +412,14 @@ final class SeccompFilter {
 
         socketRule(a);
         socketpairRule(a);
-        sendRule(a, SENDTO, 3);
-        sendRule(a, SENDMSG, 2);
-        sendRule(a, SENDMMSG, 3);
+        sendtoRule(a);
+        sendmsgRule(a);
+        // sendmmsg carries an address per message in memory the filter cannot read; nothing needs it.
+        refuse(a, SENDMMSG, Errno.EACCES);
+        // Every connect and bind is the broker's, decided by the policy (the helper's UDP sockets
+        // are the broker's, live in its namespace, and no Landlock rule governs UDP).
+        refuse(a, CONNECT, Errno.EACCES);
+        refuse(a, BIND, Errno.EACCES);
         ioctlRule(a);
         prctlRule(a);
         cloneRule(a);
@@ -506,11 +509,34 @@ final class SeccompFilter {
         a.place(after);
     }
 
-    /** sendto, sendmsg, sendmmsg: MSG_FASTOPEN connects without connect(2), past Landlock's connect rule. */
-    private static void sendRule(BpfAssembler a, Syscall call, int flagsArgument) {
-        Label after = ruleFor(a, call);
-        Label refuse = a.label(call + ": refuse");
-        a.load(argLow(flagsArgument)).jumpIfAnySet(MSG_FASTOPEN, refuse, NEXT).ret(RET_ALLOW);
+    /**
+     * sendto: only without a destination (its address argument NULL, both halves), as write(2)
+     * on a connected socket, whose peer the broker decided; and never MSG_FASTOPEN, which
+     * connects without connect(2). An address would send a datagram past the policy.
+     */
+    private static void sendtoRule(BpfAssembler a) {
+        Label after = ruleFor(a, SENDTO);
+        Label refuse = a.label("sendto: refuse");
+        a.load(argLow(3)).jumpIfAnySet(MSG_FASTOPEN, refuse, NEXT);
+        a.load(argLow(4)).jumpIfEqual(0, NEXT, refuse);
+        a.load(argHigh(4)).jumpIfEqual(0, NEXT, refuse).ret(RET_ALLOW);
+        a.place(refuse).ret(errno(Errno.EACCES));
+        a.place(after);
+    }
+
+    /**
+     * sendmsg: only on the broker channel (its message header, and so its destination, is in
+     * memory the filter cannot read; the channel is a connected Unix socket, whose destination
+     * is fixed), never MSG_FASTOPEN. What this cannot stop: native code that moves the channel
+     * away and puts a UDP socket of the broker's at its number (dup2) can sendmsg to any address
+     * on it; see docs/ARCHITECTURE.md, "The network", for this gap and its remedies.
+     */
+    private static void sendmsgRule(BpfAssembler a) {
+        Label after = ruleFor(a, SENDMSG);
+        Label refuse = a.label("sendmsg: refuse");
+        a.load(argLow(2)).jumpIfAnySet(MSG_FASTOPEN, refuse, NEXT);
+        a.load(argLow(0)).jumpIfEqual(CHANNEL_FD, NEXT, refuse);
+        a.load(argHigh(0)).jumpIfEqual(0, NEXT, refuse).ret(RET_ALLOW);
         a.place(refuse).ret(errno(Errno.EACCES));
         a.place(after);
     }

@@ -52,6 +52,9 @@ final class SocketOpener {
 
     /** The outcome of a CONNECT of {@code carried}, the helper's socket. */
     RequestServer.Outcome connect(Request.Connect r, Fd carried) throws Refusal, ErrnoException {
+        if (isUdp(carried)) {
+            return connectDatagram(r, carried);
+        }
         InetSocket.Kind kind = tcp(carried);
         InetEndpoint remote = r.remote();
         int domain = domainFor(remote, kind.domain());
@@ -80,6 +83,9 @@ final class SocketOpener {
 
     /** The outcome of a BIND of {@code carried}, the helper's socket. */
     RequestServer.Outcome bind(Request.Bind r, Fd carried) throws Refusal, ErrnoException {
+        if (isUdp(carried)) {
+            return bindDatagram(r, carried);
+        }
         InetSocket.Kind kind = tcp(carried);
         InetEndpoint local = r.local();
         InetSocket.Name current = InetSocket.localName(carried.get());
@@ -121,6 +127,92 @@ final class SocketOpener {
             socket.close();
             throw e;
         }
+    }
+
+    /**
+     * The outcome of a DATAGRAM: a new unbound UDP socket in the broker's namespace, with the
+     * options the JDK's own datagram socket gets ({@link InetSocket#openDatagram}). Nothing to
+     * decide: it reaches nothing until a BIND, CONNECT or SEND_DATAGRAM, each decided.
+     */
+    RequestServer.Outcome datagram(Request.Datagram r) throws ErrnoException {
+        return RequestServer.Outcome.descriptor(
+                InetSocket.openDatagram(r.family() == Request.Family.INET ? InetSocket.AF_INET : InetSocket.AF_INET6));
+    }
+
+    /**
+     * The outcome of a SEND_DATAGRAM on {@code carried}, which must be a UDP socket (only the
+     * broker makes them): decided as the JDK decided an unconnected send
+     * ({@link Policy#decideDatagramSend}), then sent by the broker on that very socket, so the
+     * datagram leaves from the program's own local port, without blocking (MSG_DONTWAIT: a full
+     * send buffer is the kernel's EAGAIN, which the helper's JDK code waits out as its own).
+     */
+    RequestServer.Outcome send(Request.SendDatagram r, Fd carried) throws Refusal, ErrnoException {
+        InetSocket.Kind kind = udp(carried);
+        InetEndpoint target = r.target();
+        SocketDecision d =
+                policy.decideDatagramSend(target.address(), target.port(), names.namesOf(target.inetAddress()));
+        if (!d.allowed()) {
+            throw new Refusal(Errno.EACCES, d.reason());
+        }
+        int sent = InetSocket.sendTo(carried.get(), r.payload().bytes(), target(target, kind.domain()));
+        return RequestServer.Outcome.success(new Reply.Sent(sent));
+    }
+
+    /**
+     * A CONNECT of a UDP socket: decided as the JDK decided a datagram connect
+     * ({@link Policy#decideDatagramConnect}: connect and accept, or multicast), then connected in
+     * place (a UDP connect only sets the peer: it never blocks). The helper gets the same socket
+     * back.
+     */
+    private RequestServer.Outcome connectDatagram(Request.Connect r, Fd carried) throws Refusal, ErrnoException {
+        InetSocket.Kind kind = udp(carried);
+        InetEndpoint remote = r.remote();
+        InetSocket.Name target = target(remote, kind.domain());
+        SocketDecision d =
+                policy.decideDatagramConnect(remote.address(), remote.port(), names.namesOf(remote.inetAddress()));
+        if (!d.allowed()) {
+            throw new Refusal(Errno.EACCES, d.reason());
+        }
+        InetSocket.connect(carried.get(), target);
+        return RequestServer.Outcome.socket(Linux.dupCloexec(carried.get(), 0), Reply.SocketState.CONNECTED);
+    }
+
+    /**
+     * A BIND of a UDP socket: decided as {@code listen}, as the JDK's DatagramSocket and
+     * DatagramChannel bind asked ({@code checkListen}), and bound in place. A datagram socket
+     * never listens (EOPNOTSUPP, as the kernel answers).
+     */
+    private RequestServer.Outcome bindDatagram(Request.Bind r, Fd carried) throws Refusal, ErrnoException {
+        InetSocket.Kind kind = udp(carried);
+        if (r.listens()) {
+            throw Refusal.of(Errno.EOPNOTSUPP);
+        }
+        InetEndpoint local = r.local();
+        InetSocket.Name target = target(local, kind.domain());
+        SocketDecision d = policy.decideListen(local.address(), local.port());
+        if (!d.allowed()) {
+            throw new Refusal(Errno.EACCES, d.reason());
+        }
+        InetSocket.clearReusePort(carried.get());
+        InetSocket.bind(carried.get(), target);
+        return RequestServer.Outcome.socket(Linux.dupCloexec(carried.get(), 0), Reply.SocketState.BOUND);
+    }
+
+    /** Whether {@code carried} is a UDP socket (the broker's: the helper cannot make one). */
+    private static boolean isUdp(Fd carried) throws ErrnoException {
+        return carried != null && InetSocket.kind(carried.get()).isUdp();
+    }
+
+    /** The kind of {@code carried}, which must be a UDP socket over IPv4 or IPv6. */
+    private static InetSocket.Kind udp(Fd carried) throws Refusal, ErrnoException {
+        if (carried == null) {
+            throw Refusal.of(Errno.EBADF);
+        }
+        InetSocket.Kind kind = InetSocket.kind(carried.get());
+        if (!kind.isUdp()) {
+            throw Refusal.of(Errno.EOPNOTSUPP);
+        }
+        return kind;
     }
 
     private void remember(long cookie) {

@@ -169,7 +169,9 @@ class SeccompFilterTest {
                 SCHED_SETPARAM,
                 SCHED_SETATTR,
                 IOPRIO_SET,
-                INOTIFY_ADD_WATCH)) {
+                INOTIFY_ADD_WATCH,
+                CONNECT,
+                BIND)) {
             assertTrue(seen.add(checked), checked + " has its own rule and must not be in a table");
         }
         assertEquals(new HashSet<>(IOCTLS).size(), IOCTLS.size());
@@ -217,13 +219,20 @@ class SeccompFilterTest {
                 row("sendto fastopen", SENDTO, EACCES, 5, 0, 10, MSG_FASTOPEN, 0, 0),
                 row("sendto fastopen nosignal", SENDTO, EACCES, 5, 0, 10, MSG_FASTOPEN | MSG_NOSIGNAL, 0, 0),
                 row("sendto fastopen in the length", SENDTO, ALLOW, 5, 0, MSG_FASTOPEN, 0, 0, 0),
-                row("sendmsg", SENDMSG, ALLOW, 3, 0, MSG_NOSIGNAL),
+                row("sendto with an address", SENDTO, EACCES, 5, 0, 10, 0, 0x7fff_0000_1000L, 16),
+                row("sendto with an address in the low half", SENDTO, EACCES, 5, 0, 10, 0, 0x1000, 16),
+                row("sendto with an address in the high half", SENDTO, EACCES, 5, 0, 10, 0, HIGH, 16),
+                row("sendto without an address, any length", SENDTO, ALLOW, 5, 0, 10, 0, 0, 16),
+                row("sendmsg on the channel", SENDMSG, ALLOW, 3, 0, MSG_NOSIGNAL),
                 row("sendmsg fastopen", SENDMSG, EACCES, 3, 0, MSG_FASTOPEN),
-                row("sendmmsg", SENDMMSG, ALLOW, 3, 0, 2, 0),
+                row("sendmsg on another descriptor", SENDMSG, EACCES, 5, 0, MSG_NOSIGNAL),
+                row("sendmsg on 4", SENDMSG, EACCES, 4, 0, 0),
+                row("sendmsg on 3 with high bits", SENDMSG, EACCES, HIGH | 3, 0, 0),
+                row("sendmmsg", SENDMMSG, EACCES, 3, 0, 2, 0),
                 row("sendmmsg fastopen", SENDMMSG, EACCES, 3, 0, 2, MSG_FASTOPEN),
                 row("listen", LISTEN, EACCES, 5, 50),
-                row("bind", BIND, ALLOW, 5, 0, 16),
-                row("connect", CONNECT, ALLOW, 5, 0, 16),
+                row("bind", BIND, EACCES, 5, 0, 16),
+                row("connect", CONNECT, EACCES, 5, 0, 16),
                 row("accept4", ACCEPT4, ALLOW, 5, 0, 0, 0)));
     }
 

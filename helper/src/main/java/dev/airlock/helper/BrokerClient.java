@@ -45,6 +45,10 @@ public final class BrokerClient {
     private static final ThreadLocal<ByteBuffer> SEND_BUFFER =
             ThreadLocal.withInitial(() -> ByteBuffer.allocate(Message.MAX_SIZE));
 
+    /** A SEND_DATAGRAM's larger buffer, only on the threads that send datagrams through the broker. */
+    private static final ThreadLocal<ByteBuffer> DATAGRAM_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(Message.MAX_REQUEST_SIZE));
+
     private static final class Slot {
         Reply reply;
         Fd descriptor;
@@ -78,7 +82,7 @@ public final class BrokerClient {
             fd.release(); // leave the descriptor to whoever handles the failure; do not close a number we do not own
             throw e;
         }
-        return new BrokerClient(new SeqPacketSocket(fd, Message.MAX_SIZE), 1);
+        return new BrokerClient(new SeqPacketSocket(fd, Message.MAX_REQUEST_SIZE), 1);
     }
 
     /**
@@ -173,6 +177,21 @@ public final class BrokerClient {
     }
 
     /**
+     * Sends a SEND_DATAGRAM with {@code socketFd}, this process's UDP socket (the broker's, which
+     * the caller keeps), and returns how many bytes the broker sent.
+     *
+     * @throws BrokerException as {@link #send}
+     */
+    public int sendDatagram(Request.SendDatagram request, int socketFd) throws BrokerException {
+        Fd socket = Fd.adopt(socketFd);
+        try {
+            return ((Reply.Sent) call(request, socket).success()).bytes();
+        } finally {
+            socket.release(); // the caller's descriptor: never closed here
+        }
+    }
+
+    /**
      * Asks the broker to add {@code request}'s watch to this process's inotify instance
      * {@code inotifyFd}, which travels with the request (the caller keeps it).
      *
@@ -201,7 +220,11 @@ public final class BrokerClient {
                 ? new String(file.path().bytes(), StandardCharsets.UTF_8)
                 : request instanceof Request.Connect connect
                         ? connect.remote().toString()
-                        : request instanceof Request.Bind bind ? bind.local().toString() : subject(request);
+                        : request instanceof Request.Bind bind
+                                ? bind.local().toString()
+                                : request instanceof Request.SendDatagram datagram
+                                        ? datagram.target().toString()
+                                        : subject(request);
         int id;
         synchronized (lock) {
             if (gone != null) {
@@ -213,7 +236,7 @@ public final class BrokerClient {
             }
             pending.put(id, new Slot());
         }
-        ByteBuffer out = SEND_BUFFER.get();
+        ByteBuffer out = request.operation().maxSize() > Message.MAX_SIZE ? DATAGRAM_BUFFER.get() : SEND_BUFFER.get();
         out.clear();
         int length = MessageCodec.encode(id, request, out);
         try {

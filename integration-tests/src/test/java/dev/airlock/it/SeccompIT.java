@@ -60,11 +60,12 @@ class SeccompIT {
         try (Sandbox s = new Sandbox()) {
             Sandbox.Result r = run(s, jdk, null, "unix-socket", "udp");
             // socket(2) fails with EACCES, which the JDK reports as a BindException "Permission denied".
-            for (String op : List.of("unix-socket", "udp")) {
-                String answer = r.answer(op);
-                assertTrue(
-                        answer.startsWith("EX java.net.") && answer.contains("Permission denied"), op + ": " + answer);
-            }
+            String answer = r.answer("unix-socket");
+            assertTrue(answer.startsWith("EX java.net.") && answer.contains("Permission denied"), answer);
+            // A UDP socket is the broker's (the helper's own socket(2) of one is refused: SocketAttackIT);
+            // without a policy its bind to an ephemeral port is not granted.
+            assertEquals(
+                    "EX java.net.BindException: denied by airlock policy (none): listen 0.0.0.0:0", r.answer("udp"));
         }
     }
 

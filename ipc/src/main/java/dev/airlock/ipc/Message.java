@@ -16,8 +16,22 @@ package dev.airlock.ipc;
  * over-long path locally ({@link #MAX_PATH_LENGTH}) rather than spend a round trip on it.
  */
 public final class Message {
-    /** The largest message, in bytes, that either side sends or accepts. */
+    /** The largest message, in bytes, that either side sends or accepts, but for a SEND_DATAGRAM. */
     public static final int MAX_SIZE = 8192;
+
+    /**
+     * The largest UDP payload a SEND_DATAGRAM carries: 65,535 less the 8-byte UDP header (IPv6's
+     * limit without jumbograms; over IPv4 the IP header takes 20 more, and the kernel answers a
+     * larger one EMSGSIZE, as it would the program's own send).
+     */
+    public static final int MAX_DATAGRAM_PAYLOAD = 65_527;
+
+    /**
+     * The largest request: a SEND_DATAGRAM with the largest payload. Only that operation may be
+     * over {@link #MAX_SIZE} ({@link Operation#maxSize()}), so the broker's one receive buffer is
+     * bounded by this and every other request keeps the smaller limit.
+     */
+    public static final int MAX_REQUEST_SIZE = Message.HEADER_SIZE + InetEndpoint.WIRE_SIZE + 2 + MAX_DATAGRAM_PAYLOAD;
 
     /**
      * The inotify events a WATCH may ask for: those the JDK's LinuxWatchService asks for
@@ -86,6 +100,8 @@ public final class Message {
 
     /** The most addresses one {@link Reply.Addresses} carries; a longer answer is cut to its first ones. */
     public static final int MAX_ADDRESSES = 64;
+    // 10, 11 and 12 are name resolution's.
+    static final int KIND_SENT = 13;
 
     /** The largest TCP port. */
     static final int MAX_PORT = 65535;
@@ -272,6 +288,25 @@ public final class Message {
     /** Returns null if {@code backlog} is a BIND's backlog (0: bind only; else listen with it), else what is wrong. */
     static String checkBacklog(int backlog) {
         return backlog < 0 ? "backlog " + backlog + " is negative" : null;
+    }
+
+    /** Returns null if {@code family} is an address family's wire value (4 or 6), else what is wrong. */
+    static String checkFamily(int family) {
+        return family == 4 || family == 6 ? null : "address family " + family + ", expected 4 or 6";
+    }
+
+    /** Returns null if a datagram payload of {@code length} bytes fits a SEND_DATAGRAM, else what is wrong. */
+    static String checkPayloadLength(int length) {
+        return length < 0 || length > MAX_DATAGRAM_PAYLOAD
+                ? "datagram payload of " + length + " bytes out of range 0.." + MAX_DATAGRAM_PAYLOAD
+                : null;
+    }
+
+    /** Returns null if {@code sent} is a byte count a SEND_DATAGRAM may report, else what is wrong. */
+    static String checkSent(int sent) {
+        return sent < 0 || sent > MAX_DATAGRAM_PAYLOAD
+                ? "sent byte count " + sent + " out of range 0.." + MAX_DATAGRAM_PAYLOAD
+                : null;
     }
 
     /** Returns null if {@code watch} is a watch descriptor the kernel could return (positive), else what is wrong. */

@@ -149,6 +149,16 @@ public final class MessageCodec {
         public Integer reverseResolve(Request.ReverseResolve r) {
             return 0;
         }
+
+        @Override
+        public Integer datagram(Request.Datagram r) {
+            return 0;
+        }
+
+        @Override
+        public Integer sendDatagram(Request.SendDatagram r) {
+            return 0;
+        }
     };
 
     /** The size of what follows each request's path (the whole body of one without a path). */
@@ -231,6 +241,16 @@ public final class MessageCodec {
         @Override
         public Integer reverseResolve(Request.ReverseResolve r) {
             return HostAddress.WIRE_SIZE;
+        }
+
+        @Override
+        public Integer datagram(Request.Datagram r) {
+            return 4;
+        }
+
+        @Override
+        public Integer sendDatagram(Request.SendDatagram r) {
+            return InetEndpoint.WIRE_SIZE + 2 + r.payload().length();
         }
     };
 
@@ -322,6 +342,16 @@ public final class MessageCodec {
         @Override
         public Integer reverseResolve(Request.ReverseResolve r) {
             return putAddress(out, at, r.address());
+        }
+
+        @Override
+        public Integer datagram(Request.Datagram r) {
+            return putS32(out, at, r.family().wire());
+        }
+
+        @Override
+        public Integer sendDatagram(Request.SendDatagram r) {
+            return putBytes(out, putEndpoint(out, at, r.target()), r.payload().wire());
         }
     }
 
@@ -443,6 +473,9 @@ public final class MessageCodec {
         } else if (reply instanceof Reply.HostName name) {
             kind = Message.KIND_HOST_NAME;
             size += 2 + name.name().length();
+        } else if (reply instanceof Reply.Sent) {
+            kind = Message.KIND_SENT;
+            size += 4;
         } else if (reply instanceof Reply.Denied denied) {
             kind = Message.KIND_DENIED;
             reason = denied.reason().getBytes(StandardCharsets.UTF_8);
@@ -473,6 +506,8 @@ public final class MessageCodec {
             }
         } else if (reply instanceof Reply.HostName name) {
             at = putBytes(out, at, name.name().getBytes(StandardCharsets.US_ASCII));
+        } else if (reply instanceof Reply.Sent sent) {
+            at = putS32(out, at, sent.bytes());
         } else if (reply instanceof Reply.Denied denied) {
             at = putBytes(out, putS32(out, at, denied.errno()), reason);
         } else if (reply instanceof Reply.Failed failed) {
@@ -510,7 +545,8 @@ public final class MessageCodec {
      * position advances by {@code length}; on failure it is unchanged.
      *
      * @throws ProtocolException if those bytes are not exactly one valid request, or if
-     *     {@code length} is negative, over {@link Message#MAX_SIZE} or more than {@code in} holds
+     *     {@code length} is negative, over its operation's {@link Operation#maxSize()} or more than
+     *     {@code in} holds
      */
     public static Envelope<Request> decodeRequest(ByteBuffer in, int length) throws ProtocolException {
         return decodeRequest(in, length, -1);
@@ -542,13 +578,17 @@ public final class MessageCodec {
     }
 
     private static Envelope<Request> decodeRequestBody(ByteBuffer in, int length) throws ProtocolException {
-        int start = checkLength(in, length);
+        int start = checkLength(in, length, Message.MAX_REQUEST_SIZE);
         int end = start + length;
         int type = headerType(in, start, end);
         Operation operation = Operation.ofCode(type);
         if (operation == null) {
             throw new ProtocolException(
                     "unexpected message type " + Message.typeName(type) + " where a request belongs");
+        }
+        if (length > operation.maxSize()) {
+            throw new ProtocolException(
+                    operation + " request too large: " + length + " bytes, limit " + operation.maxSize());
         }
         String name = operation.name();
         int flags = headerFlags(in, start, type, operation.flags());
@@ -576,6 +616,7 @@ public final class MessageCodec {
         InetEndpoint endpoint = null;
         String host = null;
         HostAddress address = null;
+        DatagramPayload payload = null;
         for (Operation.Field field : operation.body()) {
             String what =
                     name + " " + field.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
@@ -590,6 +631,15 @@ public final class MessageCodec {
                 need(at, end, HostAddress.WIRE_SIZE, what);
                 address = getAddress(in, at, what);
                 at += HostAddress.WIRE_SIZE;
+            } else if (field == Operation.Field.PAYLOAD) {
+                need(at, end, 2, what + " length");
+                int n = u16(in, at);
+                fail(Message.checkPayloadLength(n));
+                need(at + 2, end, n, what);
+                byte[] bytes = new byte[n];
+                in.get(at + 2, bytes);
+                at += 2 + n;
+                payload = DatagramPayload.trusted(bytes);
             } else if (field.size() < 0) {
                 second = getBytes(in, at, end, what);
                 at += 2 + second.length;
@@ -630,6 +680,8 @@ public final class MessageCodec {
             case BIND -> new Request.Bind(endpoint, ints[0]);
             case RESOLVE -> new Request.Resolve(host);
             case REVERSE_RESOLVE -> new Request.ReverseResolve(address);
+            case DATAGRAM -> new Request.Datagram(Request.Family.ofWire(ints[0]));
+            case SEND_DATAGRAM -> new Request.SendDatagram(endpoint, payload);
         };
         in.position(end);
         return new Envelope<>(id, request);
@@ -646,6 +698,8 @@ public final class MessageCodec {
                 return Message.checkWatchMask(value);
             case BACKLOG:
                 return Message.checkBacklog(value);
+            case FAMILY:
+                return Message.checkFamily(value);
             default:
                 return null; // open flags: any value, the broker's policy decides
         }
@@ -664,7 +718,7 @@ public final class MessageCodec {
      */
     public static Envelope<Reply> decodeReply(ByteBuffer in, int length, boolean descriptorAttached)
             throws ProtocolException {
-        int start = checkLength(in, length);
+        int start = checkLength(in, length, MAX_SIZE);
         int end = start + length;
         int type = headerType(in, start, end);
         if (type != REPLY) {
@@ -739,6 +793,14 @@ public final class MessageCodec {
                 String name = getHostName(in, at, end, "REPLY host name");
                 at += 2 + name.length();
                 reply = new Reply.HostName(name);
+                break;
+            }
+            case Message.KIND_SENT: {
+                need(at, end, 4, "REPLY sent bytes");
+                int sent = s32(in, at);
+                at += 4;
+                fail(Message.checkSent(sent));
+                reply = new Reply.Sent(sent);
                 break;
             }
             case Message.KIND_DENIED: {
@@ -846,12 +908,12 @@ public final class MessageCodec {
     // ---- decoding helpers: each check throws ProtocolException, never a runtime exception ----
 
     /** Checks the declared length against the limit and the buffer; returns the start index. */
-    private static int checkLength(ByteBuffer in, int length) throws ProtocolException {
+    private static int checkLength(ByteBuffer in, int length, int limit) throws ProtocolException {
         if (length < 0) {
             throw new ProtocolException("negative message length " + length);
         }
-        if (length > MAX_SIZE) {
-            throw new ProtocolException("message too large: " + length + " bytes, limit " + MAX_SIZE);
+        if (length > limit) {
+            throw new ProtocolException("message too large: " + length + " bytes, limit " + limit);
         }
         if (length > in.remaining()) {
             throw new ProtocolException(

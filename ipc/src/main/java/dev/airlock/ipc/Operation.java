@@ -66,13 +66,27 @@ public enum Operation {
      * addresses (and only those) for connects. No path, no descriptor.
      */
     RESOLVE(0x12, 0, 0, SuccessShape.ADDRESSES),
-    // 0x13 and 0x14 are kept for datagrams.
     /**
      * Find the host name of an address: answered with the name ({@link Reply.HostName}) when the
      * broker's reverse lookup finds one that resolves back to the address and that the policy lets
      * the program resolve, else with the address's own text. No path, no descriptor.
      */
-    REVERSE_RESOLVE(0x15, 0, 0, SuccessShape.HOST_NAME);
+    REVERSE_RESOLVE(0x15, 0, 0, SuccessShape.HOST_NAME),
+    /**
+     * A new, unbound UDP socket of a {@link Request.Family}, made in the broker's network
+     * namespace (the helper may not make one: seccomp), answered with its descriptor for the
+     * helper to use as its datagram socket. Nothing is decided: the socket reaches nothing until a
+     * BIND, a CONNECT or a SEND_DATAGRAM does, each decided by the policy. No path.
+     */
+    DATAGRAM(0x13, 0, 0, SuccessShape.DESCRIPTOR),
+    /**
+     * One datagram sent by the broker on the helper's UDP socket, which travels with the request
+     * (exactly one descriptor), to an {@link InetEndpoint}, decided as the JDK's send decided it
+     * (connect, or for a multicast group connect and accept); answered with the bytes sent. The
+     * only request that may exceed {@link Message#MAX_SIZE}: its payload is up to
+     * {@value Message#MAX_DATAGRAM_PAYLOAD} bytes ({@link Message#MAX_REQUEST_SIZE}). No path.
+     */
+    SEND_DATAGRAM(0x14, 0, 1, SuccessShape.SENT);
 
     /** A field that follows a request's path on the wire, in this order. */
     public enum Field {
@@ -99,7 +113,11 @@ public enum Operation {
         /** A host name (u16 length and ASCII, {@link Message#checkHostName}). */
         HOST_NAME(-1),
         /** A {@link HostAddress}, {@value HostAddress#WIRE_SIZE} bytes. */
-        ADDRESS(HostAddress.WIRE_SIZE);
+        ADDRESS(HostAddress.WIRE_SIZE),
+        /** An address family, s32: 4 (IPv4) or 6 (IPv6), {@link Request.Family}. */
+        FAMILY(4),
+        /** A datagram's payload: u16 length, 0..{@value Message#MAX_DATAGRAM_PAYLOAD}, and bytes. */
+        PAYLOAD(-1);
 
         private final int size;
 
@@ -130,7 +148,9 @@ public enum Operation {
         /** A name's addresses ({@link Reply.Addresses}), or that it has none ({@link Reply.Unresolved}). */
         ADDRESSES,
         /** A host name ({@link Reply.HostName}). */
-        HOST_NAME;
+        HOST_NAME,
+        /** The bytes a datagram carried ({@link Reply.Sent}). */
+        SENT;
 
         /** Whether {@code success} has this shape. */
         public boolean admits(Reply.Success success) {
@@ -151,6 +171,8 @@ public enum Operation {
                     return success instanceof Reply.Addresses || success instanceof Reply.Unresolved;
                 case HOST_NAME:
                     return success instanceof Reply.HostName;
+                case SENT:
+                    return success instanceof Reply.Sent;
                 default:
                     throw new AssertionError(this);
             }
@@ -211,7 +233,14 @@ public enum Operation {
             case BIND -> List.of(Field.ENDPOINT, Field.BACKLOG);
             case RESOLVE -> List.of(Field.HOST_NAME);
             case REVERSE_RESOLVE -> List.of(Field.ADDRESS);
+            case DATAGRAM -> List.of(Field.FAMILY);
+            case SEND_DATAGRAM -> List.of(Field.ENDPOINT, Field.PAYLOAD);
         };
+    }
+
+    /** The largest request of this operation, in bytes: {@link Message#MAX_SIZE} for all but SEND_DATAGRAM. */
+    public int maxSize() {
+        return this == SEND_DATAGRAM ? Message.MAX_REQUEST_SIZE : Message.MAX_SIZE;
     }
 
     /**
@@ -219,7 +248,12 @@ public enum Operation {
      * socket operations carry an endpoint instead, name resolution a name or an address.
      */
     public boolean hasPath() {
-        return this != CONNECT && this != BIND && this != RESOLVE && this != REVERSE_RESOLVE;
+        return this != CONNECT
+                && this != BIND
+                && this != RESOLVE
+                && this != REVERSE_RESOLVE
+                && this != DATAGRAM
+                && this != SEND_DATAGRAM;
     }
 
     /** How many descriptors a request of this operation must carry (SCM_RIGHTS); any other number is refused. */

@@ -10,7 +10,8 @@ import java.util.Objects;
  *       SCM_RIGHTS ({@link Descriptor}), data such as a link's target ({@link Data}), a file's
  *       status ({@link Status}), a watch descriptor ({@link WatchDescriptor}), a socket in a
  *       state ({@link Socket}), a name's addresses ({@link Addresses}) or the news that it has
- *       none ({@link Unresolved}), or a host name ({@link HostName});
+ *       none ({@link Unresolved}), a host name ({@link HostName}) or the bytes a datagram
+ *       carried ({@link Sent});
  *   <li>{@link Denied}: the policy refused; the errno to report (EACCES or EPERM) and the
  *       policy's reason, which the helper puts into the JDK's exception ("denied by airlock
  *       policy app.policy: read");
@@ -33,7 +34,7 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
 
     /** A success, with what the operation yields ({@link Operation#success()}). */
     sealed interface Success extends Reply
-            permits Done, Descriptor, Data, Status, WatchDescriptor, Socket, Addresses, Unresolved, HostName {}
+            permits Done, Descriptor, Data, Status, WatchDescriptor, Socket, Addresses, Unresolved, HostName, Sent {}
 
     /** Success with nothing to return (a mutation such as MKDIR, or an ACCESS check that passed). */
     record Done() implements Success {
@@ -204,6 +205,21 @@ public sealed interface Reply permits Reply.Success, Reply.Denied, Reply.Failed,
         @Override
         public String toString() {
             return "host name " + name;
+        }
+    }
+
+    /**
+     * Success of SEND_DATAGRAM: the broker sent the datagram, of {@code bytes} bytes (0 to
+     * {@value Message#MAX_DATAGRAM_PAYLOAD}), as {@code sendto(2)} reported.
+     */
+    record Sent(int bytes) implements Success {
+        public Sent {
+            check(Message.checkSent(bytes));
+        }
+
+        @Override
+        public String toString() {
+            return "sent " + bytes + " bytes";
         }
     }
 

@@ -17,7 +17,13 @@ import java.util.Objects;
  * operation (the broker's request server, the codec's encoder) stops compiling when one is added.
  */
 public sealed interface Request
-        permits Request.FileRequest, Request.Connect, Request.Bind, Request.Resolve, Request.ReverseResolve {
+        permits Request.FileRequest,
+                Request.Connect,
+                Request.Bind,
+                Request.Resolve,
+                Request.ReverseResolve,
+                Request.Datagram,
+                Request.SendDatagram {
 
     /** A {@link SetTimes} time meaning "leave this time as it is" (UTIME_OMIT). */
     long OMIT = Long.MIN_VALUE;
@@ -98,6 +104,10 @@ public sealed interface Request
         R resolve(Resolve request) throws X;
 
         R reverseResolve(ReverseResolve request) throws X;
+
+        R datagram(Datagram request) throws X;
+
+        R sendDatagram(SendDatagram request) throws X;
     }
 
     /**
@@ -532,6 +542,82 @@ public sealed interface Request
         @Override
         public String toString() {
             return "REVERSE_RESOLVE " + address;
+        }
+    }
+
+    /** The address family of a socket the helper asks for: on the wire 4 or 6. */
+    enum Family {
+        /** IPv4 ({@code AF_INET}). */
+        INET(4),
+        /** IPv6 ({@code AF_INET6}), which also reaches IPv4 through mapped addresses. */
+        INET6(6);
+
+        private final int wire;
+
+        Family(int wire) {
+            this.wire = wire;
+        }
+
+        /** Its value on the wire. */
+        int wire() {
+            return wire;
+        }
+
+        /** The family of wire value {@code wire}, which {@link Message#checkFamily} accepted. */
+        static Family ofWire(int wire) {
+            return wire == 4 ? INET : INET6;
+        }
+    }
+
+    /**
+     * A new unbound UDP socket of {@code family}, made by the broker in its network namespace:
+     * the helper's datagram sockets are all the broker's (the helper may not make one).
+     */
+    record Datagram(Family family) implements Request {
+        public Datagram {
+            Objects.requireNonNull(family, "family");
+        }
+
+        @Override
+        public Operation operation() {
+            return Operation.DATAGRAM;
+        }
+
+        @Override
+        public <R, X extends Exception> R accept(Handler<R, X> handler) throws X {
+            return handler.datagram(this);
+        }
+
+        @Override
+        public String toString() {
+            return "DATAGRAM " + family;
+        }
+    }
+
+    /**
+     * Send {@code payload} as one datagram to {@code target} on the UDP socket that travels with
+     * the request (the sender attaches it): an unconnected send, which the kernel cannot confine
+     * to the policy's destinations, so the broker decides and sends each one.
+     */
+    record SendDatagram(InetEndpoint target, DatagramPayload payload) implements Request {
+        public SendDatagram {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(payload, "payload");
+        }
+
+        @Override
+        public Operation operation() {
+            return Operation.SEND_DATAGRAM;
+        }
+
+        @Override
+        public <R, X extends Exception> R accept(Handler<R, X> handler) throws X {
+            return handler.sendDatagram(this);
+        }
+
+        @Override
+        public String toString() {
+            return "SEND_DATAGRAM " + target + " " + payload;
         }
     }
 

@@ -313,7 +313,15 @@ class MessageCodecTest {
         in.put(0, valid);
         ProtocolException e =
                 assertThrows(ProtocolException.class, () -> MessageCodec.decodeRequest(in, Message.MAX_SIZE + 1));
-        assertEquals("message too large: 8193 bytes, limit 8192", e.getMessage());
+        assertEquals("OPEN request too large: 8193 bytes, limit 8192", e.getMessage());
+        ByteBuffer huge = ByteBuffer.allocate(Message.MAX_REQUEST_SIZE + 1);
+        huge.put(0, valid);
+        assertEquals(
+                "message too large: " + (Message.MAX_REQUEST_SIZE + 1) + " bytes, limit " + Message.MAX_REQUEST_SIZE,
+                assertThrows(
+                                ProtocolException.class,
+                                () -> MessageCodec.decodeRequest(huge, Message.MAX_REQUEST_SIZE + 1))
+                        .getMessage());
         assertThrows(ProtocolException.class, () -> MessageCodec.decodeReply(in, Integer.MAX_VALUE, false));
     }
 

@@ -142,7 +142,10 @@ class RequestTest {
                 new Request.Connect(InetEndpoint.of(new byte[] {127, 0, 0, 1}, 80, 0)),
                 new Request.Bind(InetEndpoint.of(new byte[16], 0, 0), 50),
                 new Request.Resolve("db.example.com"),
-                new Request.ReverseResolve(HostAddress.of(new byte[] {127, 0, 0, 1}, 0)));
+                new Request.ReverseResolve(HostAddress.of(new byte[] {127, 0, 0, 1}, 0)),
+                new Request.Datagram(Request.Family.INET6),
+                new Request.SendDatagram(
+                        InetEndpoint.of(new byte[] {127, 0, 0, 1}, 53, 0), DatagramPayload.of(new byte[] {1})));
         Set<Operation> seen = EnumSet.noneOf(Operation.class);
         for (Request r : one) {
             assertTrue(seen.add(r.operation()), r.toString());
@@ -157,7 +160,10 @@ class RequestTest {
         assertEquals(null, Operation.ofCode(-1));
         assertEquals(null, Operation.ofCode(256));
         for (Operation o : Operation.values()) {
-            boolean carries = o == Operation.WATCH || o == Operation.CONNECT || o == Operation.BIND;
+            boolean carries = o == Operation.WATCH
+                    || o == Operation.CONNECT
+                    || o == Operation.BIND
+                    || o == Operation.SEND_DATAGRAM;
             assertEquals(carries ? 1 : 0, o.descriptorsCarried(), o.name());
         }
     }

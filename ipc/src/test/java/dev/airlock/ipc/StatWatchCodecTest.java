@@ -243,7 +243,10 @@ class StatWatchCodecTest {
             assertEquals(r, decodeRequest(wire, 0));
         }
         for (Operation o : Operation.values()) {
-            boolean carries = o == Operation.WATCH || o == Operation.CONNECT || o == Operation.BIND;
+            boolean carries = o == Operation.WATCH
+                    || o == Operation.CONNECT
+                    || o == Operation.BIND
+                    || o == Operation.SEND_DATAGRAM;
             assertEquals(carries ? 1 : 0, o.descriptorsCarried(), o.name());
         }
         assertThrows(

@@ -144,9 +144,10 @@ public final class NotEnforced {
                 out.add(new NotEnforced(
                         PolicyCompiler.SOCKET_PERMISSION + " accept" + (accepts.size() == 1 ? " grant" : " grants"),
                         accepts,
-                        "who may connect in is not checked: a socket the broker lets the program listen on"
-                                + " accepts any peer that can reach it, and only the program itself could check each"
-                                + " one (its connect and listen actions are enforced)"));
+                        "who may connect in, or send datagrams in, is not checked: a socket the broker lets the"
+                                + " program listen on or bind accepts any peer that can reach it, and only the program"
+                                + " itself could check each one (its connect and listen actions are enforced, and a"
+                                + " datagram connect is decided on accept too, as the JDK decided it)"));
             }
             for (Map.Entry<String, List<String>> e : types.entrySet()) {
                 String type = e.getKey();

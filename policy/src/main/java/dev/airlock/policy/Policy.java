@@ -426,6 +426,78 @@ public final class Policy {
         return decideAddress(address, port, Set.of(), SocketActions.LISTEN);
     }
 
+    /**
+     * Decides a UDP connect to {@code address} (4 or 16 bytes) on {@code port}, as JDK 17's
+     * {@code DatagramChannel.connect} asked its SecurityManager: for a multicast group
+     * {@link #decideMulticast}; for any other address {@code connect} and then {@code accept} on
+     * it (a connected datagram socket receives only from its peer), each granted on the address
+     * literal or on one of {@code names} ({@link #decideConnect}).
+     *
+     * @return the decision; a denial's reason is {@code denied by airlock policy NAME: connect
+     *     HOST:PORT} (or {@code accept HOST:PORT} when only the accept is missing)
+     * @throws IllegalArgumentException as {@link #decideConnect}
+     */
+    public SocketDecision decideDatagramConnect(byte[] address, int port, Set<String> names) {
+        if (isMulticast(address)) {
+            checkedPort(port);
+            return decideMulticast(address);
+        }
+        SocketDecision connect = decideAddress(address, port, names, SocketActions.CONNECT);
+        if (!connect.allowed()) {
+            return connect;
+        }
+        return decideAddress(address, port, names, SocketActions.ACCEPT);
+    }
+
+    /**
+     * Decides one unconnected UDP send to {@code address} on {@code port}, as JDK 17's
+     * {@code DatagramChannel.send} asked: for a multicast group {@link #decideMulticast}, for any
+     * other address {@code connect} ({@link #decideConnect}).
+     *
+     * @throws IllegalArgumentException as {@link #decideConnect}
+     */
+    public SocketDecision decideDatagramSend(byte[] address, int port, Set<String> names) {
+        if (isMulticast(address)) {
+            checkedPort(port);
+            return decideMulticast(address);
+        }
+        return decideConnect(address, port, names);
+    }
+
+    /**
+     * Decides a datagram to or from the multicast group {@code address}, as the JDK's
+     * {@code SecurityManager.checkMulticast} asked: {@code connect,accept} on the group's literal
+     * with no port, which only a grant of every port (0-65535) implies.
+     *
+     * @return the decision; a denial's reason is {@code denied by airlock policy NAME:
+     *     connect,accept HOST}
+     */
+    public SocketDecision decideMulticast(byte[] address) {
+        String literal = literal(address);
+        int actions = SocketActions.CONNECT | SocketActions.ACCEPT;
+        SocketDecision d = decideSocket(literal, -1, actions);
+        return d.allowed() ? d : new SocketDecision(false, null, socketDenied[actions] + " " + literal);
+    }
+
+    /** Whether {@code address} is a multicast group: 224.0.0.0/4, ff00::/8, or the first as an IPv4-mapped address. */
+    static boolean isMulticast(byte[] address) {
+        if (address.length == 4) {
+            return (address[0] & 0xF0) == 0xE0;
+        }
+        if (address.length != 16) {
+            throw new IllegalArgumentException("an address is 4 or 16 bytes, not " + address.length);
+        }
+        if ((address[0] & 0xFF) == 0xFF) {
+            return true;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (address[i] != 0) {
+                return false;
+            }
+        }
+        return (address[10] & 0xFF) == 0xFF && (address[11] & 0xFF) == 0xFF && (address[12] & 0xF0) == 0xE0;
+    }
+
     private SocketDecision decideAddress(byte[] address, int port, Set<String> names, int action) {
         String literal = literal(address);
         SocketDecision d = decideSocket(literal, checkedPort(port), action);

@@ -37,6 +37,46 @@ class PolicyTest {
             new HashMap<>(Map.of("user.home", "/home/u", "java.home", "/opt/jdk", "user.dir", "/work/app"));
     private static final Function<String, String> PROPERTIES = PROPS::get;
 
+    @Test
+    void datagramDecisionsAreTheJdksConnectAcceptAndMulticast() throws Exception {
+        Policy p = policy("u.policy", """
+                grant {
+                  permission java.net.SocketPermission "127.0.0.1:53", "connect";
+                  permission java.net.SocketPermission "127.0.0.1:123", "connect,accept";
+                  permission java.net.SocketPermission "239.1.2.3", "connect,accept";
+                  permission java.net.SocketPermission "239.9.9.9:5000", "connect,accept";
+                };
+                """);
+        byte[] local = {127, 0, 0, 1};
+        java.util.Set<String> none = java.util.Set.of();
+        // An unconnected send asks connect; a connect asks connect and then accept (JDK 17's DatagramChannel).
+        assertTrue(p.decideDatagramSend(local, 53, none).allowed());
+        assertEquals(
+                "denied by airlock policy u.policy: accept 127.0.0.1:53",
+                p.decideDatagramConnect(local, 53, none).reason());
+        assertTrue(p.decideDatagramConnect(local, 123, none).allowed());
+        assertEquals(
+                "denied by airlock policy u.policy: connect 127.0.0.1:54",
+                p.decideDatagramSend(local, 54, none).reason());
+        // A multicast group: connect,accept on the group with every port, whatever port is sent to.
+        byte[] group = {(byte) 239, 1, 2, 3};
+        assertTrue(p.decideDatagramSend(group, 9, none).allowed());
+        assertTrue(p.decideDatagramConnect(group, 9, none).allowed());
+        byte[] onePort = {(byte) 239, 9, 9, 9};
+        assertEquals(
+                "denied by airlock policy u.policy: connect,accept 239.9.9.9",
+                p.decideDatagramSend(onePort, 5000, none).reason());
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 239, 1, 2, 3};
+        assertTrue(Policy.isMulticast(mapped));
+        assertTrue(p.decideDatagramSend(mapped, 9, none).allowed(), "an IPv4-mapped group is the group");
+        byte[] v6Group = new byte[16];
+        v6Group[0] = (byte) 0xff;
+        v6Group[15] = 1;
+        assertTrue(Policy.isMulticast(v6Group));
+        assertFalse(Policy.isMulticast(local));
+        assertFalse(p.decideDatagramSend(v6Group, 9, none).allowed());
+    }
+
     private static Policy policy(String name, String text) throws PolicySyntaxException {
         return Policy.parse(name, text, PROPERTIES);
     }
@@ -336,9 +376,10 @@ class PolicyTest {
         }
         assertEquals(
                 List.of("not enforced by Airlock: 2 java.net.SocketPermission accept grants (s.policy:4, 5): who may"
-                        + " connect in is not checked: a socket the broker lets the program listen on accepts"
-                        + " any peer that can reach it, and only the program itself could check each one"
-                        + " (its connect and listen actions are enforced)"),
+                        + " connect in, or send datagrams in, is not checked: a socket the broker lets the"
+                        + " program listen on or bind accepts any peer that can reach it, and only the program"
+                        + " itself could check each one (its connect and listen actions are enforced, and a"
+                        + " datagram connect is decided on accept too, as the JDK decided it)"),
                 n,
                 "a resolve-only grant is enforced: the broker resolves names by it");
         assertTrue(p.decideResolve("example.com").allowed());

@@ -18,6 +18,10 @@ public final class InetSocket {
     public static final int AF_INET6 = 10;
     public static final int SOCK_STREAM = 1;
     public static final int IPPROTO_TCP = 6;
+    public static final int SOCK_DGRAM = 2;
+    public static final int IPPROTO_UDP = 17;
+    static final int MSG_DONTWAIT = 0x40;
+    static final int AF_UNSPEC = 0;
 
     static final int SOCK_NONBLOCK = Linux.O_NONBLOCK;
     static final int SOCK_CLOEXEC = Linux.O_CLOEXEC;
@@ -27,6 +31,9 @@ public final class InetSocket {
 
     static final int SO_REUSEADDR = 2;
     static final int SO_TYPE = 3;
+    static final int SO_REUSEPORT = 15;
+    static final int IP_MULTICAST_ALL = 49;
+    static final int IPV6_MULTICAST_HOPS = 18;
     static final int SO_ERROR = 4;
     static final int SO_SNDBUF = 7;
     static final int SO_RCVBUF = 8;
@@ -76,6 +83,8 @@ public final class InetSocket {
             int getsockopt(int fd, int level, int option, Pointer value, IntByReference length);
 
             int dup3(int from, int to, int flags);
+
+            long sendto(int fd, byte[] buffer, long length, int flags, Pointer address, int addressLength);
         }
 
         static final Calls C = LibraryLoader.create(Calls.class).load("c");
@@ -154,6 +163,11 @@ public final class InetSocket {
         public boolean isTcp() {
             return (domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM && protocol == IPPROTO_TCP;
         }
+
+        /** Whether it is a UDP socket over IPv4 or IPv6 (the broker's own: the helper cannot make one). */
+        public boolean isUdp() {
+            return (domain == AF_INET || domain == AF_INET6) && type == SOCK_DGRAM && protocol == IPPROTO_UDP;
+        }
     }
 
     /**
@@ -197,6 +211,62 @@ public final class InetSocket {
         return Fd.adopt(Linux.check(
                 calls().socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP),
                 "socket(" + (domain == AF_INET ? "AF_INET" : "AF_INET6") + ", SOCK_STREAM)"));
+    }
+
+    /**
+     * A new unbound UDP socket of {@code domain} ({@link #AF_INET} or {@link #AF_INET6}),
+     * close-on-exec and blocking (the JDK's own datagram sockets start blocking), in the calling
+     * process's network namespace.
+     */
+    public static Fd openDatagram(int domain) throws ErrnoException {
+        if (domain != AF_INET && domain != AF_INET6) {
+            throw new IllegalArgumentException("not an inet domain: " + domain);
+        }
+        Fd socket = Fd.adopt(Linux.check(
+                calls().socket(domain, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP),
+                "socket(" + (domain == AF_INET ? "AF_INET" : "AF_INET6") + ", SOCK_DGRAM)"));
+        try {
+            // What the JDK's own socket0 sets on a datagram socket: only the groups this socket
+            // joins are delivered to it; an IPv6 socket reaches IPv4 too, and its multicast hops
+            // are 1, not the route's default.
+            setInt(socket.get(), IPPROTO_IP, IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL");
+            if (domain == AF_INET6) {
+                setInt(socket.get(), IPPROTO_IPV6, IPV6_V6ONLY, 0, "IPV6_V6ONLY");
+                setInt(socket.get(), IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 1, "IPV6_MULTICAST_HOPS");
+            }
+            return socket;
+        } catch (ErrnoException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Turns SO_REUSEPORT off on {@code fd} before the broker binds it: a reuse-port group of the
+     * broker's user (another service of root's on that port) would share its datagrams with the
+     * program's socket.
+     */
+    public static void clearReusePort(int fd) throws ErrnoException {
+        setInt(fd, SOL_SOCKET, SO_REUSEPORT, 0, "SO_REUSEPORT");
+    }
+
+    /**
+     * One datagram of {@code payload} to {@code target} on socket {@code fd}, without blocking
+     * (MSG_DONTWAIT, whatever the socket's mode): the bytes sent. EAGAIN and every other
+     * failure are the kernel's answer (ErrnoException).
+     */
+    public static int sendTo(int fd, byte[] payload, Name target) throws ErrnoException {
+        Pointer address = sockaddr(target);
+        while (true) {
+            long n = calls().sendto(fd, payload, payload.length, MSG_DONTWAIT, address, (int) address.size());
+            if (n >= 0) {
+                return (int) n;
+            }
+            int errno = Linux.errno();
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("sendto", errno);
+            }
+        }
     }
 
     /** The options of TCP socket {@code fd} that {@link #apply} copies. */

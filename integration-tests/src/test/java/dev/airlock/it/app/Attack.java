@@ -181,6 +181,10 @@ public final class Attack {
                 return fastOpen(Integer.parseInt(a[0]), Integer.parseInt(a[1]), a.length > 2 && a[2].equals("msg"));
             case "listen":
                 return listenUnbound(Integer.parseInt(arg));
+            case "adopted-udp":
+                return adoptedUdp(Integer.parseInt(arg));
+            case "forged-datagram":
+                return RawChannel.forgedDatagram(Integer.parseInt(arg));
             case "udp":
                 return udp(Integer.parseInt(a[0]), Integer.parseInt(a[1]));
             case "families":
@@ -269,6 +273,8 @@ public final class Attack {
         static final int SENDTO = 44;
         static final int RECVFROM = 45;
         static final int SENDMSG = 46;
+        static final int BIND = 49;
+        static final int SENDMMSG = 307;
         static final int LISTEN = 50;
         static final int GETSOCKNAME = 51;
         static final int SOCKETPAIR = 53;
@@ -415,6 +421,37 @@ public final class Attack {
     @SuppressWarnings("ByteBufferBackingArray") // only ever given buffers from le(), never a slice or a view
     private static byte[] bytes(ByteBuffer b) {
         return b.array();
+    }
+
+    /**
+     * A UDP socket of the broker's, as a DatagramChannel holds it in the helper, turned from native
+     * code to {@code port} on the loopback, which the policy does not grant: sendto with an
+     * address, connect then write, sendmsg with a name, sendmmsg, and bind to it. Each outcome.
+     */
+    private String adoptedUdp(int port) throws Exception {
+        // The channel is open (its socket the broker's) while native code works on its descriptor.
+        try (java.nio.channels.DatagramChannel channel = java.nio.channels.DatagramChannel.open()) {
+            long fd = RawChannel.udpDescriptor();
+            assert channel.isOpen();
+            byte[] address = sockaddrIn(port);
+            byte[] data = "ADOPTED".getBytes(StandardCharsets.US_ASCII);
+            List<String> r = new ArrayList<>();
+            r.add("sendto="
+                    + outcome(call(Nr.SENDTO, fd, memory(data), data.length, 0, memory(address), address.length)));
+            r.add("connect=" + outcome(call(Nr.CONNECT, fd, memory(address), address.length)));
+            r.add("write=" + outcome(call(Nr.WRITE, fd, memory(data), data.length)));
+            long iov = memory(le(16).putLong(memory(data)).putLong(data.length).array());
+            byte[] header = bytes(le(56).putLong(memory(address))
+                    .putInt(address.length)
+                    .putInt(0)
+                    .putLong(iov)
+                    .putLong(1));
+            r.add("sendmsg=" + outcome(call(Nr.SENDMSG, fd, memory(header), 0)));
+            byte[] vector = bytes(le(64).put(header).putInt(0).putInt(0));
+            r.add("sendmmsg=" + outcome(call(Nr.SENDMMSG, fd, memory(vector), 1, 0)));
+            r.add("bind=" + outcome(call(Nr.BIND, fd, memory(address), address.length)));
+            return "OK " + String.join(" ", r);
+        }
     }
 
     static String refused(String what, long result) {

@@ -36,11 +36,12 @@ final class RawChannel {
         } else {
             throw new IllegalArgumentException("unknown raw message " + what);
         }
-        // Borrow descriptor 3 without taking ownership: the agent's client owns it.
-        SeqPacketSocket socket =
-                new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE);
+        // Borrow descriptor 3 without taking ownership: the agent's client owns it, and seccomp
+        // allows sendmsg on the channel's own number only.
+        Fd borrowed = Fd.adopt(3);
+        SeqPacketSocket socket = new SeqPacketSocket(borrowed, Message.MAX_SIZE);
         socket.send(ByteBuffer.wrap(message), message.length, null);
-        socket.close();
+        borrowed.release();
         return "sent " + what;
     }
 
@@ -114,9 +115,9 @@ final class RawChannel {
         ByteBuffer encoded = ByteBuffer.allocate(Message.MAX_SIZE);
         int length = dev.airlock.ipc.MessageCodec.encode(
                 0x7ecc, new dev.airlock.ipc.Request.Connect(dev.airlock.ipc.InetEndpoint.of(remote, port)), encoded);
-        try (Fd tcp = dev.airlock.unix.InetSocket.open(domain);
-                SeqPacketSocket socket =
-                        new SeqPacketSocket(Fd.adopt(Linux.dupCloexec(3, 20).release()), Message.MAX_SIZE)) {
+        Fd borrowed = Fd.adopt(3); // the agent's; sendmsg is allowed on the channel's own number only
+        try (Fd tcp = dev.airlock.unix.InetSocket.open(domain)) {
+            SeqPacketSocket socket = new SeqPacketSocket(borrowed, Message.MAX_SIZE);
             socket.send(encoded, length, tcp);
             ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
             SeqPacketSocket.Received received = socket.receive(in);
@@ -133,6 +134,64 @@ final class RawChannel {
                 return "REFUSED denied errno=" + denied.errno() + ": " + denied.reason();
             }
             return (reply instanceof dev.airlock.ipc.Reply.Socket ? "OK " : "EX unexpected reply ") + reply;
+        } finally {
+            borrowed.release();
+        }
+    }
+
+    /** The number of the one UDP socket this process holds (a DatagramChannel's, the broker's). */
+    static int udpDescriptor() throws Exception {
+        try (java.util.stream.Stream<java.nio.file.Path> fds =
+                java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) fds::iterator) {
+                int fd = Integer.parseInt(p.getFileName().toString());
+                try {
+                    if (dev.airlock.unix.InetSocket.kind(fd).isUdp()) {
+                        return fd;
+                    }
+                } catch (dev.airlock.unix.ErrnoException notASocket) {
+                    // a file, a pipe, the listing's own descriptor
+                }
+            }
+        }
+        throw new IllegalStateException("no UDP socket");
+    }
+
+    /**
+     * A SEND_DATAGRAM forged on the channel for the loopback's {@code port}, with the process's
+     * own (broker-made) UDP socket: the broker's answer.
+     */
+    static String forgedDatagram(int port) throws Exception {
+        try (java.nio.channels.DatagramChannel channel = java.nio.channels.DatagramChannel.open()) {
+            ByteBuffer encoded = ByteBuffer.allocate(Message.MAX_SIZE);
+            int length = dev.airlock.ipc.MessageCodec.encode(
+                    0x7edd,
+                    new dev.airlock.ipc.Request.SendDatagram(
+                            dev.airlock.ipc.InetEndpoint.of(new byte[] {127, 0, 0, 1}, port, 0),
+                            dev.airlock.ipc.DatagramPayload.of("FORGED".getBytes(StandardCharsets.US_ASCII))),
+                    encoded);
+            Fd borrowed = Fd.adopt(3); // the agent's; sendmsg is allowed on the channel's own number only
+            assert channel.isOpen(); // its socket is the one attached
+            Fd udp = Fd.adopt(udpDescriptor());
+            try {
+                SeqPacketSocket socket = new SeqPacketSocket(borrowed, Message.MAX_SIZE);
+                socket.send(encoded, length, udp);
+                ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
+                SeqPacketSocket.Received received = socket.receive(in);
+                if (received == null) {
+                    return "REFUSED broker closed the channel";
+                }
+                dev.airlock.ipc.Reply reply = dev.airlock.ipc.MessageCodec.decodeReply(
+                                in, received.length(), received.descriptors().length > 0)
+                        .message();
+                if (reply instanceof dev.airlock.ipc.Reply.Denied denied) {
+                    return "REFUSED denied errno=" + denied.errno() + ": " + denied.reason();
+                }
+                return "EX unexpected reply " + reply;
+            } finally {
+                borrowed.release();
+                udp.release(); // the channel's
+            }
         }
     }
 }

@@ -1,0 +1,46 @@
+package dev.airlock.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Native code in the helper (JNI, and FFM on JDK 25) turning a UDP socket of the broker's, the
+ * one a DatagramChannel holds, to a port the policy does not grant: an addressed sendto, a
+ * connect, a sendmsg with a name, sendmmsg, a bind, and a SEND_DATAGRAM forged on the channel.
+ * The kernel (seccomp) refuses the calls, the broker the forged request, and nothing reaches the
+ * test's recorder (docs/ARCHITECTURE.md, threat model, "send a datagram where the policy does
+ * not grant it").
+ */
+class DatagramAttackIT {
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void anAdoptedUdpSocketReachesNoUngrantedPort(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox();
+                WireWitness wire = new WireWitness()) {
+            AttackKit.install(s);
+            Path policy = s.policy(
+                    "udp.policy", "grant {\n  permission java.net.SocketPermission \"localhost:0\", \"listen\";\n};\n");
+            int port = wire.udp4();
+            List<String> ops = new java.util.ArrayList<>(AttackKit.raw(jdk, "adopted-udp:" + port));
+            ops.add("jni.forged-datagram:" + port);
+            AttackKit.Session r = AttackKit.start(AttackKit.command(s, jdk, policy, List.of(), ops));
+            r.finish();
+            for (String backend : AttackKit.backends(jdk)) {
+                assertEquals(
+                        "OK sendto=EACCES connect=EACCES write=EDESTADDRREQ sendmsg=EACCES sendmmsg=EACCES bind=EACCES",
+                        r.answer(backend + ".adopted-udp:" + port),
+                        r.stderr());
+            }
+            assertEquals(
+                    "REFUSED denied errno=13: denied by airlock policy " + policy + ": connect 127.0.0.1:" + port,
+                    r.answer("jni.forged-datagram:" + port),
+                    r.stderr());
+            assertEquals(List.of(), wire.seen());
+        }
+    }
+}
