@@ -207,24 +207,31 @@ public final class BrokerClient {
         }
     }
 
-    /** What a name lookup's failures name: the host, or the address. */
+    /** What a request's failures name: its path, address or host, or what it asks for. */
     private static String subject(Request request) {
+        if (request instanceof Request.FileRequest file) {
+            return new String(file.path().bytes(), StandardCharsets.UTF_8);
+        }
+        if (request instanceof Request.Connect connect) {
+            return connect.remote().toString();
+        }
+        if (request instanceof Request.Bind bind) {
+            return bind.local().toString();
+        }
+        if (request instanceof Request.SendDatagram datagram) {
+            return datagram.target().toString();
+        }
         if (request instanceof Request.Resolve resolve) {
             return resolve.host();
         }
-        return ((Request.ReverseResolve) request).address().toString();
+        if (request instanceof Request.ReverseResolve reverse) {
+            return reverse.address().toString();
+        }
+        return "datagram socket"; // DATAGRAM: a new socket, which has no address yet
     }
 
     private Answer call(Request request, Fd attach) throws BrokerException {
-        String displayPath = request instanceof Request.FileRequest file
-                ? new String(file.path().bytes(), StandardCharsets.UTF_8)
-                : request instanceof Request.Connect connect
-                        ? connect.remote().toString()
-                        : request instanceof Request.Bind bind
-                                ? bind.local().toString()
-                                : request instanceof Request.SendDatagram datagram
-                                        ? datagram.target().toString()
-                                        : subject(request);
+        String displayPath = subject(request);
         int id;
         synchronized (lock) {
             if (gone != null) {
