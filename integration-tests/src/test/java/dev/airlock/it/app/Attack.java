@@ -1274,10 +1274,10 @@ public final class Attack {
     private String brokerStatLink(String path) throws Exception {
         ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
         int length = RawChannel.encodeLstat(0x5eed, path, encoded);
-        dev.airlock.unix.SeqPacketSocket socket = new dev.airlock.unix.SeqPacketSocket(
-                dev.airlock.unix.Fd.adopt(
-                        dev.airlock.unix.Linux.dupCloexec(3, 20).release()),
-                dev.airlock.ipc.Message.MAX_SIZE);
+        // The channel's own number: seccomp allows sendmsg on descriptor 3 only.
+        dev.airlock.unix.Fd borrowed = dev.airlock.unix.Fd.adopt(3);
+        dev.airlock.unix.SeqPacketSocket socket =
+                new dev.airlock.unix.SeqPacketSocket(borrowed, dev.airlock.ipc.Message.MAX_SIZE);
         try {
             socket.send(encoded, length, null);
             ByteBuffer in = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE + 1);
@@ -1293,7 +1293,7 @@ public final class Attack {
                 return "OK descriptor, readlinkat: " + readlinkEmpty(fd.get());
             }
         } finally {
-            socket.close();
+            borrowed.release(); // the agent's channel: never closed here
         }
     }
 
