@@ -6,8 +6,11 @@ import dev.airlock.policy.Policy;
 import dev.airlock.policy.PolicySyntaxException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -28,6 +31,26 @@ final class Policies {
     }
 
     /**
+     * The bytes of policy file {@code file}, or a usage error that says why it cannot be read
+     * (no such file, permission denied, not a regular file: a FIFO or a directory is refused
+     * unread, so it cannot stall the command).
+     */
+    static byte[] read(Path file) throws AirlockException {
+        try {
+            if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
+                throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: not a regular file");
+            }
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: no such file");
+        } catch (AccessDeniedException e) {
+            throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: permission denied");
+        } catch (IOException e) {
+            throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: " + e);
+        }
+    }
+
+    /**
      * As {@link #load(List)}, expanding {@code ${...}} with {@code properties} ({@link SandboxPlanner#policyProperties}),
      * and refusing any file without a valid signature by one of {@code trusted} unless that is empty.
      */
@@ -39,12 +62,7 @@ final class Policies {
         List<Policy> parsed = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         for (Path file : files) {
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(file);
-            } catch (IOException e) {
-                throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: " + e.getMessage());
-            }
+            byte[] bytes = read(file);
             if (!trusted.isEmpty()) {
                 try {
                     trusted.requireSigned(file, bytes);

@@ -58,11 +58,7 @@ final class SignCommand implements Callable<Integer> {
         }
         List<byte[]> contents = new ArrayList<>();
         for (Path file : files) {
-            try {
-                contents.add(Files.readAllBytes(file));
-            } catch (IOException e) {
-                throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: " + e.getMessage());
-            }
+            contents.add(Policies.read(file));
         }
         for (int i = 0; i < files.size(); i++) {
             SignatureFile signature = PolicySignature.sign(signingKey, contents.get(i));

@@ -67,6 +67,23 @@ class PolicyCommandsTest {
         return new Outcome(code, bytes.toString(StandardCharsets.UTF_8).lines().toList());
     }
 
+    /** A policy file that cannot be read says why, exits 2, and a FIFO is refused without being opened. */
+    @Test
+    void anUnreadablePolicySaysWhy(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing.policy");
+        Path directory = Files.createDirectory(dir.resolve("dir.policy"));
+        Path fifo = dir.resolve("fifo.policy");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        for (Path file : List.of(missing, directory, fifo)) {
+            Outcome explain = airlock("explain", "--policy", file.toString(), "read /x");
+            String why = file == missing ? "no such file" : "not a regular file";
+            assertEquals(2, explain.exitCode(), explain.lines().toString());
+            assertTrue(
+                    explain.lines().contains("airlock: " + file + ": cannot read policy: " + why),
+                    explain.lines().toString());
+        }
+    }
+
     @Test
     void checkAndRunRefuseAMistakeWithTheSameLinesAndExitTwo(@TempDir Path dir) throws Exception {
         Path policy = Files.writeString(dir.resolve("typos.policy"), TYPOS);
