@@ -3,11 +3,11 @@ package dev.airlock.broker;
 import dev.airlock.broker.signing.SignatureState;
 import dev.airlock.broker.signing.TrustedKeys;
 import dev.airlock.policy.NotEnforced;
+import dev.airlock.policy.Policy;
 import dev.airlock.policy.PolicyCheck;
 import dev.airlock.policy.PolicyWarning;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +64,7 @@ final class CheckCommand implements Callable<Integer> {
         for (Path file : files) {
             byte[] content;
             try {
-                content = Files.readAllBytes(file);
+                content = Policy.read(file);
             } catch (IOException e) {
                 continue; // an error of the check's already
             }

@@ -6,11 +6,7 @@ import dev.airlock.policy.Policy;
 import dev.airlock.policy.PolicySyntaxException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -37,16 +33,9 @@ final class Policies {
      */
     static byte[] read(Path file) throws AirlockException {
         try {
-            if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
-                throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: not a regular file");
-            }
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: no such file");
-        } catch (AccessDeniedException e) {
-            throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: permission denied");
+            return Policy.read(file);
         } catch (IOException e) {
-            throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: " + e);
+            throw new AirlockException(ExitCodes.USAGE, file + ": cannot read policy: " + Policy.describe(e));
         }
     }
 

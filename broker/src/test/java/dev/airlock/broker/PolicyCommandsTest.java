@@ -67,7 +67,7 @@ class PolicyCommandsTest {
         return new Outcome(code, bytes.toString(StandardCharsets.UTF_8).lines().toList());
     }
 
-    /** A policy file that cannot be read says why, exits 2, and a FIFO is refused without being opened. */
+    /** A policy file that cannot be read says why, in check and run alike, exits 2, and a FIFO is refused unopened. */
     @Test
     void anUnreadablePolicySaysWhy(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("missing.policy");
@@ -81,6 +81,11 @@ class PolicyCommandsTest {
             assertTrue(
                     explain.lines().contains("airlock: " + file + ": cannot read policy: " + why),
                     explain.lines().toString());
+            Outcome check = airlock("check", file.toString());
+            assertEquals(2, check.exitCode(), check.lines().toString());
+            assertTrue(
+                    check.lines().contains(file + ": cannot read: " + why),
+                    check.lines().toString());
         }
     }
 

@@ -2,8 +2,12 @@ package dev.airlock.policy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -124,8 +128,39 @@ public final class Policy {
      */
     public static Policy parse(Path file, String displayName, Function<String, String> properties)
             throws IOException, PolicySyntaxException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = read(file);
         return parse(displayName, new String(bytes, StandardCharsets.UTF_8), properties);
+    }
+
+    /**
+     * The bytes of policy file {@code file}, the one way policy files are read. Anything but a
+     * regular file (after links) is refused unread: a FIFO would block the reader, a device
+     * would never end.
+     *
+     * @throws IOException if it cannot be read; {@link #describe} words why
+     */
+    public static byte[] read(Path file) throws IOException {
+        if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
+            throw new FileSystemException(file.toString(), null, NOT_A_REGULAR_FILE);
+        }
+        return Files.readAllBytes(file);
+    }
+
+    private static final String NOT_A_REGULAR_FILE = "not a regular file";
+
+    /** Why {@link #read} failed, in a few words: "no such file", "permission denied", "not a regular file"... */
+    public static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
     }
 
     /**

@@ -1,8 +1,6 @@
 package dev.airlock.policy;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +73,7 @@ public final class PolicyCheck {
             } catch (PolicySyntaxException e) {
                 errors.addAll(e.messages());
             } catch (IOException e) {
-                errors.add(name + ": cannot read: " + describe(e));
+                errors.add(name + ": cannot read: " + Policy.describe(e));
             }
         }
         return new PolicyCheck(errors, warnings, policies);
@@ -89,17 +87,6 @@ public final class PolicyCheck {
         } catch (PolicySyntaxException e) {
             return new PolicyCheck(e.messages(), List.of(), List.of());
         }
-    }
-
-    private static String describe(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
     }
 
     /** True when there are no errors. */
