@@ -357,16 +357,20 @@ public final class MessageCodec {
 
     /** An address: family byte (4 or 6), 16 address bytes (IPv4 in the first four, zeros after), scope s32. */
     private static int putAddress(ByteBuffer out, int at, HostAddress address) {
-        byte[] bytes = address.wire();
-        out.put(at, (byte) (bytes.length == 4 ? 4 : 6));
-        for (int i = 0; i < 16; i++) {
-            out.put(at + 1 + i, i < bytes.length ? bytes[i] : 0);
-        }
-        return putS32(out, at + 17, address.scopeId());
+        return putS32(out, putAddressBytes(out, at, address.wire()), address.scopeId());
     }
 
-    /** Reads an address whose {@value HostAddress#WIRE_SIZE} bytes are known to be present; checks it strictly. */
-    private static HostAddress getAddress(ByteBuffer in, int at, String what) throws ProtocolException {
+    /** The part an address and an endpoint share: family byte (4 or 6), 16 address bytes (IPv4 in the first four, zeros after). */
+    private static int putAddressBytes(ByteBuffer out, int at, byte[] address) {
+        out.put(at, (byte) (address.length == 4 ? 4 : 6));
+        for (int i = 0; i < 16; i++) {
+            out.put(at + 1 + i, i < address.length ? address[i] : 0);
+        }
+        return at + 17;
+    }
+
+    /** Reads {@link #putAddressBytes}'s 17 bytes, known to be present, strictly: the address, 4 or 16 bytes. */
+    private static byte[] getAddressBytes(ByteBuffer in, int at, String what) throws ProtocolException {
         int family = u8(in, at);
         if (family != 4 && family != 6) {
             throw new ProtocolException(what + " family " + family + ", expected 4 or 6");
@@ -379,8 +383,14 @@ public final class MessageCodec {
                 throw new ProtocolException(what + " has non-zero byte " + i + " after an IPv4 address");
             }
         }
+        return address;
+    }
+
+    /** Reads an address whose {@value HostAddress#WIRE_SIZE} bytes are known to be present; checks it strictly. */
+    private static HostAddress getAddress(ByteBuffer in, int at, String what) throws ProtocolException {
+        byte[] address = getAddressBytes(in, at, what);
         int scope = s32(in, at + 17);
-        fail(Message.checkAddress(length, scope));
+        fail(Message.checkAddress(address.length, scope));
         return HostAddress.trusted(address, scope);
     }
 
@@ -406,32 +416,16 @@ public final class MessageCodec {
 
     /** An endpoint: family byte (4 or 6), 16 address bytes (IPv4 in the first four, zeros after), port u16, scope s32. */
     private static int putEndpoint(ByteBuffer out, int at, InetEndpoint endpoint) {
-        byte[] address = endpoint.wire();
-        out.put(at, (byte) (address.length == 4 ? 4 : 6));
-        for (int i = 0; i < 16; i++) {
-            out.put(at + 1 + i, i < address.length ? address[i] : 0);
-        }
-        at = putU16(out, at + 17, endpoint.port());
+        at = putU16(out, putAddressBytes(out, at, endpoint.wire()), endpoint.port());
         return putS32(out, at, endpoint.scopeId());
     }
 
     /** Reads an endpoint whose {@value InetEndpoint#WIRE_SIZE} bytes are known to be present; checks it strictly. */
     private static InetEndpoint getEndpoint(ByteBuffer in, int at, String what) throws ProtocolException {
-        int family = u8(in, at);
-        if (family != 4 && family != 6) {
-            throw new ProtocolException(what + " family " + family + ", expected 4 or 6");
-        }
-        int length = family == 4 ? 4 : 16;
-        byte[] address = new byte[length];
-        in.get(at + 1, address);
-        for (int i = length; i < 16; i++) {
-            if (in.get(at + 1 + i) != 0) {
-                throw new ProtocolException(what + " has non-zero byte " + i + " after an IPv4 address");
-            }
-        }
+        byte[] address = getAddressBytes(in, at, what);
         int port = u16(in, at + 17);
         int scope = s32(in, at + 19);
-        fail(Message.checkEndpoint(length, port, scope));
+        fail(Message.checkEndpoint(address.length, port, scope));
         return InetEndpoint.trusted(address, port, scope);
     }
 
