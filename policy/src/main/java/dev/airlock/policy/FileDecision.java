@@ -1,5 +1,7 @@
 package dev.airlock.policy;
 
+import java.util.Optional;
+
 /**
  * The policy's answer to one file request, with what the broker needs to act on it: where to open
  * (the grant's root and the path beneath it) or what to tell the program.
@@ -10,14 +12,15 @@ public final class FileDecision {
     private final String normalizedPath;
     private final String root;
     private final String rule;
-    private final String reason;
+    /** Null when allowed. */
+    private final Denial denial;
 
-    FileDecision(boolean allowed, String normalizedPath, String root, String rule, String reason) {
+    FileDecision(boolean allowed, String normalizedPath, String root, String rule, Denial denial) {
         this.allowed = allowed;
         this.normalizedPath = normalizedPath;
         this.root = root;
         this.rule = rule;
-        this.reason = reason;
+        this.denial = denial;
     }
 
     /** Whether every requested action is granted. */
@@ -50,17 +53,27 @@ public final class FileDecision {
     }
 
     /**
-     * When denied, exactly {@code denied by airlock policy NAME: ACTIONS}, with the requested
-     * actions in the JDK's order; null when allowed.
+     * When denied, {@code denied by airlock policy NAME: ACTIONS}, with the requested actions in
+     * the JDK's order, followed by {@code  (closest grant: SENTENCE)} when {@link #closest()} has
+     * one; null when allowed. This is the text the program sees in its exception.
      */
     public String reason() {
-        return reason;
+        return denial == null ? null : denial.reason;
+    }
+
+    /**
+     * When denied, the grant that came closest to allowing the request ({@link ClosestGrant} and
+     * docs/ARCHITECTURE.md say which that is), or empty when no grant is near; always empty when
+     * allowed.
+     */
+    public Optional<ClosestGrant> closest() {
+        return denial == null ? Optional.empty() : Optional.ofNullable(denial.closest);
     }
 
     @Override
     public String toString() {
         return allowed
                 ? "ALLOW " + normalizedPath + " beneath " + root + " by " + rule
-                : "DENY " + normalizedPath + ": " + reason;
+                : "DENY " + normalizedPath + ": " + reason();
     }
 }

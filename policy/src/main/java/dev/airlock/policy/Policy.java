@@ -79,8 +79,10 @@ public final class Policy {
     private final List<PolicyWarning> warnings;
     private final List<NotEnforced> notEnforced;
     private final List<PolicySyntaxException> errors;
-    private final String[] fileDenied = new String[FileActions.ALL + 1];
-    private final String[] socketDenied = new String[SocketActions.ALL + 1];
+    /** Per set of actions, the denial that names no closest grant. */
+    private final Denial[] fileDenied = new Denial[FileActions.ALL + 1];
+
+    private final Denial[] socketDenied = new Denial[SocketActions.ALL + 1];
 
     private Policy(
             String displayName,
@@ -101,10 +103,12 @@ public final class Policy {
         this.notEnforced = c.notEnforced();
         this.errors = c.errors();
         for (int a = 1; a <= FileActions.ALL; a++) {
-            fileDenied[a] = "denied by airlock policy " + displayName + ": " + FileActions.toString(a);
+            fileDenied[a] =
+                    new Denial("denied by airlock policy " + displayName + ": " + FileActions.toString(a), null);
         }
         for (int a = 1; a <= SocketActions.ALL; a++) {
-            socketDenied[a] = "denied by airlock policy " + displayName + ": " + SocketActions.toString(a);
+            socketDenied[a] =
+                    new Denial("denied by airlock policy " + displayName + ": " + SocketActions.toString(a), null);
         }
     }
 
@@ -306,7 +310,10 @@ public final class Policy {
             return new FileDecision(
                     true, normalized, files.roots.get(FileIndex.root(packed)), rules[FileIndex.rule(packed)], null);
         }
-        return new FileDecision(false, normalized, null, null, fileDenied[actions]);
+        boolean onlyAllFiles = !validity.isValid(path, scan);
+        // Only a denial looks for the closest grant, so an allowed request pays nothing for it.
+        ClosestGrant closest = files.closest(normalized, actions, FileIndex.granted(packed), onlyAllFiles, rules);
+        return new FileDecision(false, normalized, null, null, fileDenied[actions].closest(closest));
     }
 
     /** As {@link #decideFile}, answering only yes or no, and never allocating for a normalized
@@ -353,6 +360,7 @@ public final class Policy {
         int low = port < 0 ? 0 : port;
         int high = port < 0 ? 65535 : port;
         long packed;
+        SocketTarget q = null;
         if (isPlainHost(host)) {
             long v4 = IpLiterals.hexDigit(host.charAt(0)) >= 0 ? IpLiterals.parseV4(host, 0, host.length()) : -1;
             packed = v4 >= 0
@@ -361,7 +369,6 @@ public final class Policy {
         } else {
             String name = (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host)
                     + (port < 0 ? "" : ":" + port);
-            SocketTarget q;
             try {
                 q = SocketTarget.parse(name);
             } catch (IllegalArgumentException e) {
@@ -384,7 +391,15 @@ public final class Policy {
         if (SocketIndex.granted(packed) == desired) {
             return new SocketDecision(true, rules[SocketIndex.rule(packed)], null);
         }
-        return new SocketDecision(false, null, socketDenied[actions]);
+        // Only a denial looks for the closest grant, so an allowed request pays nothing for it.
+        if (q == null) {
+            try {
+                q = SocketTarget.parse(host + (port < 0 ? "" : ":" + port));
+            } catch (IllegalArgumentException e) {
+                return new SocketDecision(false, null, socketDenied[actions]);
+            }
+        }
+        return new SocketDecision(false, null, socketDenied[actions].closest(sockets.closest(q, desired, rules)));
     }
 
     /**
@@ -424,7 +439,7 @@ public final class Policy {
         if (name.equalsIgnoreCase("localhost")) {
             return new SocketDecision(true, LOCALHOST_RULE, null);
         }
-        return new SocketDecision(false, null, socketDenied[SocketActions.RESOLVE] + " " + name);
+        return new SocketDecision(false, null, denial(SocketActions.RESOLVE, " " + name, d));
     }
 
     /**
@@ -511,7 +526,7 @@ public final class Policy {
         String literal = literal(address);
         int actions = SocketActions.CONNECT | SocketActions.ACCEPT;
         SocketDecision d = decideSocket(literal, -1, actions);
-        return d.allowed() ? d : new SocketDecision(false, null, socketDenied[actions] + " " + literal);
+        return d.allowed() ? d : new SocketDecision(false, null, denial(actions, " " + literal, d));
     }
 
     /** Whether {@code address} is a multicast group: 224.0.0.0/4, ff00::/8, or the first as an IPv4-mapped address. */
@@ -540,13 +555,25 @@ public final class Policy {
             return d;
         }
         // In a fixed order, so that the rule reported does not depend on a set's iteration.
+        SocketDecision nearest = d;
         for (String name : new java.util.TreeSet<>(names)) {
             SocketDecision byName = decideSocket(name, port, action);
             if (byName.allowed()) {
                 return byName;
             }
+            if (nearest.closest().isEmpty()) {
+                nearest = byName;
+            }
         }
-        return new SocketDecision(false, null, socketDenied[action] + " " + literal + ":" + port);
+        return new SocketDecision(false, null, denial(action, " " + literal + ":" + port, nearest));
+    }
+
+    /**
+     * The denial of {@code actions} with {@code what} (the host, and port) after the actions, naming
+     * the closest grant of {@code decided}, the denied decision it rests on.
+     */
+    private Denial denial(int actions, String what, SocketDecision decided) {
+        return new Denial(socketDenied[actions].reason + what, decided.closest().orElse(null));
     }
 
     private static int checkedPort(int port) {

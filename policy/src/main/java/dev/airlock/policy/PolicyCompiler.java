@@ -214,7 +214,7 @@ final class PolicyCompiler {
             case ALL_PERMISSION -> {
                 rules.add(p.rule());
                 files.addAllFiles(FileActions.ALL, rule);
-                sockets.add(new SocketIndex.Grant(SocketTarget.parse("*"), SocketActions.ALL, rule));
+                sockets.add(new SocketIndex.Grant(SocketTarget.parse("*"), SocketActions.ALL, rule, "*"));
                 warn(file, at, ALL_PERMISSION + " grants every file and every connection");
             }
             case FILE_PERMISSION -> {
@@ -249,7 +249,7 @@ final class PolicyCompiler {
                 int mask = SocketActions.parse(p.actions());
                 SocketTarget target = SocketTarget.parse(name);
                 rules.add(p.rule());
-                sockets.add(new SocketIndex.Grant(target, mask | SocketActions.RESOLVE, rule));
+                sockets.add(new SocketIndex.Grant(target, mask | SocketActions.RESOLVE, rule, name));
             }
             default -> throw new AssertionError(type);
         }

@@ -3,6 +3,7 @@ package dev.airlock.policy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Answers {@code ACTION TARGET} queries against a policy, for {@code airlock explain}: the quickest
@@ -19,10 +20,12 @@ import java.util.Objects;
  * ALLOW read /srv/data/x by app.policy:12
  * ALLOW read /srv/data/../x as /srv/x by app.policy:12
  * DENY read /etc/shadow
+ * DENY write /data/in/x (closest grant: app.policy:3 "/data/in/-" grants read, not write)
  * ERROR frobnicate /x: expected file actions or socket actions, found 'frobnicate'
  * </pre>
  * {@code as} appears when the normalized path differs from the path as written; {@code by} names
- * the first permission entry that granted the request. Nothing is compiled per query and answers
+ * the first permission entry that granted the request; a denial names the grant that came closest
+ * when one did, as the program's exception does ({@link ClosestGrant}). Nothing is compiled per query and answers
  * are appended to a caller's buffer, so a million queries go through in about a second.
  */
 public final class PolicyExplainer {
@@ -110,6 +113,8 @@ public final class PolicyExplainer {
             }
             if (d.allowed()) {
                 out.append(" by ").append(d.rule());
+            } else {
+                closest(out, d.closest());
             }
             return true;
         }
@@ -202,8 +207,16 @@ public final class PolicyExplainer {
         answer(out, d.allowed(), query, actionStart, actionEnd, targetStart, n);
         if (d.allowed()) {
             out.append(" by ").append(d.rule());
+        } else {
+            closest(out, d.closest());
         }
         return true;
+    }
+
+    /** Names the closest grant of a denial, in the words the program's exception uses. */
+    private static void closest(StringBuilder out, Optional<ClosestGrant> closest) {
+        closest.ifPresent(
+                c -> out.append(" (closest grant: ").append(c.sentence()).append(')'));
     }
 
     /** Parses an ASCII decimal port 0-65535, or returns -1. */

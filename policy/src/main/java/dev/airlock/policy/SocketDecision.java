@@ -1,16 +1,19 @@
 package dev.airlock.policy;
 
+import java.util.Optional;
+
 /** The policy's answer to one socket request. */
 public final class SocketDecision {
 
     private final boolean allowed;
     private final String rule;
-    private final String reason;
+    /** Null when allowed. */
+    private final Denial denial;
 
-    SocketDecision(boolean allowed, String rule, String reason) {
+    SocketDecision(boolean allowed, String rule, Denial denial) {
         this.allowed = allowed;
         this.rule = rule;
-        this.reason = reason;
+        this.denial = denial;
     }
 
     /** Whether every requested action is granted. */
@@ -26,13 +29,26 @@ public final class SocketDecision {
         return rule;
     }
 
-    /** When denied, exactly {@code denied by airlock policy NAME: ACTIONS}; null when allowed. */
+    /**
+     * When denied, {@code denied by airlock policy NAME: ACTIONS} (with the host and port for the
+     * address decisions of {@link Policy}), followed by {@code  (closest grant: SENTENCE)} when
+     * {@link #closest()} has one; null when allowed. This is the text the program sees.
+     */
     public String reason() {
-        return reason;
+        return denial == null ? null : denial.reason;
+    }
+
+    /**
+     * When denied, the grant that came closest to allowing the request ({@link ClosestGrant} and
+     * docs/ARCHITECTURE.md say which that is), or empty when no grant is near; always empty when
+     * allowed.
+     */
+    public Optional<ClosestGrant> closest() {
+        return denial == null ? Optional.empty() : Optional.ofNullable(denial.closest);
     }
 
     @Override
     public String toString() {
-        return allowed ? "ALLOW by " + rule : "DENY: " + reason;
+        return allowed ? "ALLOW by " + rule : "DENY: " + reason();
     }
 }

@@ -19,9 +19,12 @@ final class SocketIndex {
         final int mask;
 
         final int rule;
+        /** The permission's name as the policy wrote it (after property expansion), for denials. */
+        final String name;
 
-        Grant(SocketTarget target, int mask, int rule) {
+        Grant(SocketTarget target, int mask, int rule, String name) {
             this.target = target;
+            this.name = name;
             this.mask = mask;
             this.rule = rule;
         }
@@ -238,6 +241,86 @@ final class SocketIndex {
             }
         }
         return acc;
+    }
+
+    /**
+     * The grant that came closest to allowing a denied request for {@code desired} (with
+     * {@link SocketActions#RESOLVE} added) on {@code requested}; null when none is near. Only
+     * denials call this. The definition (docs/ARCHITECTURE.md repeats it):
+     *
+     * <ol>
+     *   <li>A grant on the same host ({@link SocketTarget#hostImplies}) that lacks a requested
+     *       action or does not cover the port: the one that misses in fewer ways (actions, port)
+     *       first, then the one with more of the requested actions.
+     *   <li>Else, for a request with a port, a grant of every requested action on that port for
+     *       another host.
+     *   <li>Else none.
+     * </ol>
+     *
+     * Ties go to the first grant in policy order.
+     */
+    ClosestGrant closest(SocketTarget requested, int desired, String[] rules) {
+        boolean resolveOnly = desired == SocketActions.RESOLVE;
+        int asked = resolveOnly ? desired : desired & ~SocketActions.RESOLVE;
+        Grant best = null;
+        int bestMisses = 0;
+        int bestOverlap = 0;
+        for (Grant g : all) {
+            if (!SocketTarget.hostImplies(g.target, requested)) {
+                continue;
+            }
+            boolean portsCovered = resolveOnly
+                    || ports.covers(g.target.portLow, g.target.portHigh, requested.portLow, requested.portHigh);
+            int misses = ((asked & ~g.mask) != 0 ? 1 : 0) + (portsCovered ? 0 : 1);
+            int overlap = Integer.bitCount(g.mask & asked);
+            if (best == null || misses < bestMisses || (misses == bestMisses && overlap > bestOverlap)) {
+                best = g;
+                bestMisses = misses;
+                bestOverlap = overlap;
+            }
+        }
+        if (best != null) {
+            StringBuilder why = new StringBuilder("grants ").append(actions(best.mask));
+            String sep = ", not ";
+            int lacking = asked & ~best.mask;
+            if (lacking != 0) {
+                why.append(sep).append(SocketActions.toString(lacking));
+                sep = " and not ";
+            }
+            if (!resolveOnly
+                    && !ports.covers(
+                            best.target.portLow, best.target.portHigh, requested.portLow, requested.portHigh)) {
+                why.append(sep).append("on ").append(ports(requested));
+            }
+            return new ClosestGrant(rules[best.rule], best.name, actions(best.mask), why.toString());
+        }
+        if (resolveOnly) {
+            return null;
+        }
+        for (Grant g : all) {
+            if ((g.mask & desired) == desired
+                    && ports.covers(g.target.portLow, g.target.portHigh, requested.portLow, requested.portHigh)) {
+                return new ClosestGrant(
+                        rules[g.rule],
+                        g.name,
+                        actions(g.mask),
+                        "grants " + actions(g.mask) + " on " + ports(requested) + ", for another host");
+            }
+        }
+        return null;
+    }
+
+    /** A grant's actions as a person reads them: without the implied resolve, unless that is all. */
+    private static String actions(int mask) {
+        int shown = mask & ~SocketActions.RESOLVE;
+        return SocketActions.toString(shown != 0 ? shown : mask);
+    }
+
+    private static String ports(SocketTarget t) {
+        if (t.portLow == t.portHigh) {
+            return "port " + t.portLow;
+        }
+        return t.portLow == 0 && t.portHigh == 65535 ? "every port" : "ports " + t.portLow + "-" + t.portHigh;
     }
 
     private long accumulate(long acc, Grant[] grants, int low, int high, int desired, int ruleBits) {

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The common decision path does not allocate: {@link Policy#allowsFile} allocates nothing, and
  * {@link Policy#decideFile} / {@link Policy#decideSocket} allocate only the small result they
- * return, for normalized absolute paths and plain host names, with a thousand grants.
+ * return, for normalized absolute paths and plain host names, with a thousand grants; a file
+ * denial with no grant near allocates nothing more, and only a denial looks for its closest grant.
  */
 class PolicyAllocationTest {
 
@@ -37,6 +38,10 @@ class PolicyAllocationTest {
         "/srv/t0/u0/a/b/c.txt", "/srv/t1/u1/f", "/etc/passwd", "/srv/t5/u45/f", "/srv/t2/u2/deep/er/path/file.bin"
     };
     private static final String[] HOSTS = {"h1.example.com", "x.example.org", "10.1.2.3", "nothere.net"};
+    /** Allowed on port 443; a denial there names the closest grant, which is allowed to cost. */
+    private static final String[] ALLOWED_HOSTS = {
+        "h1.example.com", "x.example.org", "h998.example.com", "a.example.org"
+    };
 
     private static long bytesPerCall(Runnable r, int calls) {
         for (int i = 0; i < 200_000; i++) {
@@ -89,13 +94,24 @@ class PolicyAllocationTest {
         int[] i = {0};
         long b = bytesPerCall(
                 () -> {
-                    if (p.decideSocket(HOSTS[i[0]++ % HOSTS.length], 443, SocketActions.CONNECT)
+                    if (p.decideSocket(ALLOWED_HOSTS[i[0]++ % ALLOWED_HOSTS.length], 443, SocketActions.CONNECT)
                             .allowed()) {
                         sink++;
                     }
                 },
                 1_000_000);
-        System.out.println("decideSocket: " + b + " bytes per decision");
+        System.out.println("decideSocket, allowed: " + b + " bytes per decision");
         assertTrue(b <= 24, b + " bytes per decision");
+        long denied = bytesPerCall(
+                () -> {
+                    if (p.decideSocket(HOSTS[2 + (i[0]++ % 2)], 443, SocketActions.CONNECT)
+                            .closest()
+                            .isPresent()) {
+                        sink++;
+                    }
+                },
+                20_000);
+        // Not bounded: a denial scans the socket grants for the closest one.
+        System.out.println("decideSocket, denied with a closest grant: " + denied + " bytes per decision");
     }
 }

@@ -47,7 +47,10 @@ class PolicyExplainerTest {
     void socketQueries() {
         assertEquals(
                 "ALLOW connect db.example.com:5432 by app.policy:4", EXPLAINER.explain("connect db.example.com:5432"));
-        assertEquals("DENY connect db.example.com:5433", EXPLAINER.explain("connect db.example.com:5433"));
+        assertEquals(
+                "DENY connect db.example.com:5433"
+                        + " (closest grant: app.policy:4 \"db.example.com:5432\" grants connect, not on port 5433)",
+                EXPLAINER.explain("connect db.example.com:5433"));
         assertEquals("ALLOW accept [::1]:8080 by app.policy:5", EXPLAINER.explain("accept [::1]:8080"));
         assertEquals("ALLOW listen localhost:0 by app.policy:6", EXPLAINER.explain("listen localhost:0"));
         assertEquals("ALLOW resolve db.example.com by app.policy:4", EXPLAINER.explain("resolve db.example.com"));

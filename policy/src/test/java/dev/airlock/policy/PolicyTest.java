@@ -52,11 +52,13 @@ class PolicyTest {
         // An unconnected send asks connect; a connect asks connect and then accept (JDK 17's DatagramChannel).
         assertTrue(p.decideDatagramSend(local, 53, none).allowed());
         assertEquals(
-                "denied by airlock policy u.policy: accept 127.0.0.1:53",
+                "denied by airlock policy u.policy: accept 127.0.0.1:53"
+                        + " (closest grant: u.policy:3 \"127.0.0.1:123\" grants connect,accept, not on port 53)",
                 p.decideDatagramConnect(local, 53, none).reason());
         assertTrue(p.decideDatagramConnect(local, 123, none).allowed());
         assertEquals(
-                "denied by airlock policy u.policy: connect 127.0.0.1:54",
+                "denied by airlock policy u.policy: connect 127.0.0.1:54"
+                        + " (closest grant: u.policy:2 \"127.0.0.1:53\" grants connect, not on port 54)",
                 p.decideDatagramSend(local, 54, none).reason());
         // A multicast group: connect,accept on the group with every port, whatever port is sent to.
         byte[] group = {(byte) 239, 1, 2, 3};
@@ -64,7 +66,8 @@ class PolicyTest {
         assertTrue(p.decideDatagramConnect(group, 9, none).allowed());
         byte[] onePort = {(byte) 239, 9, 9, 9};
         assertEquals(
-                "denied by airlock policy u.policy: connect,accept 239.9.9.9",
+                "denied by airlock policy u.policy: connect,accept 239.9.9.9"
+                        + " (closest grant: u.policy:5 \"239.9.9.9:5000\" grants connect,accept, not on every port)",
                 p.decideDatagramSend(onePort, 5000, none).reason());
         byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 239, 1, 2, 3};
         assertTrue(Policy.isMulticast(mapped));
@@ -150,7 +153,8 @@ class PolicyTest {
         assertNull(d.root());
         assertNull(d.rule());
         assertEquals(
-                "denied by airlock policy app.policy: read,write,execute,delete",
+                "denied by airlock policy app.policy: read,write,execute,delete"
+                        + " (closest grant: app.policy:2 \"/srv/data/-\" grants read, not write,execute,delete)",
                 p.decideFile("/srv/data/x", READ | WRITE | EXECUTE | DELETE).reason());
         // "/srv/data/-" covers what is below /srv/data, not /srv/data itself (as in the JDK).
         assertFalse(p.decideFile("/srv/data", READ).allowed());
@@ -278,7 +282,8 @@ class PolicyTest {
         assertEquals("net.policy:2", d.rule());
         assertFalse(p.decideSocket("db.example.com", 5433, CONNECT).allowed());
         assertEquals(
-                "denied by airlock policy net.policy: connect",
+                "denied by airlock policy net.policy: connect"
+                        + " (closest grant: net.policy:2 \"db.example.com:5432\" grants connect, not on port 5433)",
                 p.decideSocket("db.example.com", 5433, CONNECT).reason());
         // Resolving is implied by every socket grant, and ignores ports.
         assertTrue(p.decideSocket("db.example.com", -1, RESOLVE).allowed());
@@ -339,7 +344,8 @@ class PolicyTest {
         assertEquals("b.policy:1", ab.decideFile("/a/x", WRITE).rule());
         assertTrue(ab.decideSocket("h", 1, CONNECT).allowed());
         assertEquals(
-                "denied by airlock policy a.policy, b.policy: execute",
+                "denied by airlock policy a.policy, b.policy: execute"
+                        + " (closest grant: a.policy:1 \"/a/-\" grants read, not execute)",
                 ab.decideFile("/a/x", EXECUTE).reason());
         assertEquals(List.of("/a"), ab.fileGrantRoots());
         assertEquals(a, Policy.combine(List.of(a)));
@@ -390,12 +396,14 @@ class PolicyTest {
                 .allowed());
         assertTrue(p.decideListen(new byte[4], 8080).allowed());
         assertEquals(
-                "denied by airlock policy s.policy: listen 0.0.0.0:80",
+                "denied by airlock policy s.policy: listen 0.0.0.0:80"
+                        + " (closest grant: s.policy:4 \"*\" grants accept, not listen)",
                 p.decideListen(new byte[4], 80).reason());
         byte[] v6Loopback = new byte[16];
         v6Loopback[15] = 1;
         assertEquals(
-                "denied by airlock policy s.policy: connect [0:0:0:0:0:0:0:1]:5432",
+                "denied by airlock policy s.policy: connect [0:0:0:0:0:0:0:1]:5432"
+                        + " (closest grant: s.policy:4 \"*\" grants accept, not connect)",
                 p.decideConnect(v6Loopback, 5432, java.util.Set.of()).reason());
     }
 
