@@ -116,7 +116,11 @@ class RequestLoopTest {
             Received denied = roundTrip(client, 10, Requests.rmdir(bytes(granted.resolve("d"))));
             assertEquals(
                     new Envelope<Reply>(
-                            10, new Reply.Denied(Errno.EACCES, "denied by airlock policy loop.policy: delete")),
+                            10,
+                            new Reply.Denied(
+                                    Errno.EACCES,
+                                    "denied by airlock policy loop.policy: delete (closest grant: loop.policy:2 \""
+                                            + granted + "/-\" grants read,write,readlink, not delete)")),
                     denied.reply());
             assertTrue(Files.isDirectory(granted.resolve("d")));
 

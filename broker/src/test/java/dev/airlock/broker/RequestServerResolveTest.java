@@ -114,7 +114,11 @@ class RequestServerResolveTest {
                 RequestServer.Outcome c =
                         server.serve(new Request.Connect(InetEndpoint.of(new byte[] {127, 0, 0, 2}, port, 0)), helper);
                 assertEquals(Errno.EACCES, c.errno(), "an address the broker did not resolve for the name");
-                assertEquals("denied by airlock policy net.policy: connect 127.0.0.2:" + port, c.reason());
+                assertEquals(
+                        "denied by airlock policy net.policy: connect 127.0.0.2:" + port
+                                + " (closest grant: net.policy:2" + " \"db.example.com:" + port
+                                + "\" grants connect on port " + port + ", for another host)",
+                        c.reason());
             }
             assertEquals(
                     new Reply.Unresolved(),

@@ -119,7 +119,11 @@ class RequestServerSocketTest {
             RequestServer server = server(grant("127.0.0.1:" + (port + 1), "connect"), NO_NAMES);
             RequestServer.Outcome o = server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
             assertEquals(
-                    new Reply.Denied(Errno.EACCES, "denied by airlock policy net.policy: connect 127.0.0.1:" + port),
+                    new Reply.Denied(
+                            Errno.EACCES,
+                            "denied by airlock policy net.policy: connect 127.0.0.1:" + port
+                                    + " (closest grant: net.policy:1 \"127.0.0.1:" + (port + 1)
+                                    + "\" grants connect, not on port " + port + ")"),
                     o.reply());
             assertNull(o.fd());
             listener.setSoTimeout(300);

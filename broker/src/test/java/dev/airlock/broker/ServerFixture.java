@@ -3,6 +3,7 @@ package dev.airlock.broker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
@@ -81,10 +82,14 @@ final class ServerFixture implements AutoCloseable {
         return "denied by airlock policy " + name + ": " + actions;
     }
 
-    /** Asserts the outcome is this policy's denial of exactly {@code actions}: EACCES, the reason, no descriptor. */
+    /**
+     * Asserts the outcome is this policy's denial of exactly {@code actions}: EACCES, the reason
+     * (which may go on to name the closest grant; the policy module's tests check that part), no
+     * descriptor.
+     */
     void assertDenied(String actions, RequestServer.Outcome outcome) {
         assertNull(outcome.fd(), () -> "a denial gives no descriptor: " + outcome);
-        assertEquals(new Reply.Denied(Errno.EACCES, denial(actions)), outcome.reply(), () -> "outcome " + outcome);
+        assertDenial(actions, outcome.reply(), () -> "outcome " + outcome);
     }
 
     /** Serves {@code request} and asserts it is denied for {@code actions}. */
@@ -93,8 +98,19 @@ final class ServerFixture implements AutoCloseable {
         if (outcome.fd() != null) {
             outcome.fd().close();
         }
-        assertEquals(
-                new Reply.Denied(Errno.EACCES, denial(actions)), outcome.reply(), () -> request + " -> " + outcome);
+        assertDenial(actions, outcome.reply(), () -> request + " -> " + outcome);
+    }
+
+    private void assertDenial(String actions, Reply reply, java.util.function.Supplier<String> what) {
+        if (!(reply instanceof Reply.Denied denied)) {
+            throw new AssertionError(what.get() + ": not a denial");
+        }
+        assertEquals(Errno.EACCES, denied.errno(), what);
+        String reason = denied.reason();
+        String first = denial(actions);
+        if (!reason.equals(first)) {
+            assertTrue(reason.startsWith(first + " (closest grant: ") && reason.endsWith(")"), what);
+        }
     }
 
     /** Asserts the kernel (or the broker acting as it) refused with {@code errno}: no policy reason, no descriptor. */
