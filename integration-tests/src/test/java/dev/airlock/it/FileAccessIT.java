@@ -45,7 +45,16 @@ class FileAccessIT {
     }
 
     static String denied(String op, Path path, Path policy, String actions) {
-        String reason = "denied by airlock policy " + policy + ": " + actions;
+        return denied(op, path, policy, actions, null);
+    }
+
+    /**
+     * The program's exception for a denial of {@code actions} whose reason names the closest
+     * grant {@code closest} ({@code FILE:LINE "TARGET" ...}), or none when it is null.
+     */
+    static String denied(String op, Path path, Path policy, String actions, String closest) {
+        String reason = "denied by airlock policy " + policy + ": " + actions
+                + (closest == null ? "" : " (closest grant: " + closest + ")");
         boolean javaIo = op.startsWith("fis")
                 || op.startsWith("filereader")
                 || op.startsWith("raf")
@@ -117,12 +126,14 @@ class FileAccessIT {
                 operations.add(op + ":" + existing);
             }
             Sandbox.Result r = s.run(jdk, policy, operations.toArray(String[]::new));
+            // The read grant covers both paths and lacks write: each denial names it.
+            String closest = policy + ":2 \"" + s.data.resolve("granted/-") + "\" grants read, not write";
             for (String op : WRITES) {
                 Path fresh = s.data.resolve("granted/new-" + op);
                 String actions = op.startsWith("raf") ? "read,write" : "write";
-                assertEquals(denied(op, fresh, policy, actions), r.answer(op + ":" + fresh), op);
+                assertEquals(denied(op, fresh, policy, actions, closest), r.answer(op + ":" + fresh), op);
                 assertFalse(Files.exists(fresh), op + " created " + fresh);
-                assertEquals(denied(op, existing, policy, actions), r.answer(op + ":" + existing), op);
+                assertEquals(denied(op, existing, policy, actions, closest), r.answer(op + ":" + existing), op);
             }
             assertEquals("original", Files.readString(existing));
         }
@@ -147,8 +158,10 @@ class FileAccessIT {
                     "nio-move:" + existing,
                     "nio-chmod:" + existing);
             String reason = ": denied by airlock policy " + policy + ": ";
+            // The program is told which grant came closest, and what it lacks.
             assertEquals(
-                    "EX java.nio.file.AccessDeniedException: " + fresh + reason + "write",
+                    "EX java.nio.file.AccessDeniedException: " + fresh + reason + "write (closest grant: " + policy
+                            + ":2 \"" + s.data.resolve("granted/-") + "\" grants read, not write)",
                     r.answer("nio-mkdir:" + fresh));
             for (String op : List.of("nio-delete", "nio-chmod")) {
                 String answer = r.answer(op + ":" + existing);

@@ -66,11 +66,15 @@ class ReadmeExampleIT {
                             "ALLOW read /etc/orders/orders.conf" + by + "3",
                             "ALLOW write /var/lib/orders/orders.db" + by + "5",
                             "ALLOW read /var/lib/orders" + by + "4",
-                            "DENY connect db.internal:5433",
+                            "DENY connect db.internal:5433 (closest grant: " + policy
+                                    + ":6 \"db.internal:5432\" grants connect, not on port 5433)",
                             "DENY resolve evil.example",
-                            "DENY listen localhost:8080",
-                            "DENY connect 10.0.0.9:5432",
-                            "DENY write /etc/orders/orders.conf",
+                            "DENY listen localhost:8080 (closest grant: " + policy
+                                    + ":8 \"localhost:443\" grants listen, not on port 8080)",
+                            "DENY connect 10.0.0.9:5432 (closest grant: " + policy
+                                    + ":6 \"db.internal:5432\" grants connect on port 5432, for another host)",
+                            "DENY write /etc/orders/orders.conf (closest grant: " + policy
+                                    + ":3 \"/etc/orders/orders.conf\" grants read, not write)",
                             "DENY read /etc/passwd"),
                     explain.stdout());
         }
