@@ -473,7 +473,15 @@ public final class Policy {
         if (local.allowed()) {
             return local;
         }
-        return decideAddress(address, port, Set.of(), SocketActions.LISTEN);
+        SocketDecision byAddress = decideAddress(address, port, Set.of(), SocketActions.LISTEN);
+        if (byAddress.allowed()
+                || byAddress.closest().isPresent()
+                || local.closest().isEmpty()) {
+            return byAddress;
+        }
+        // The listen grants are on localhost, as the JDK asked: the closest one is there.
+        return new SocketDecision(
+                false, null, new Denial(byAddress.reason(), local.closest().get()));
     }
 
     /**

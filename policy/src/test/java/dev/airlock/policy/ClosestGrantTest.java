@@ -225,6 +225,15 @@ class ClosestGrantTest {
     }
 
     @Test
+    void aDeniedBindNamesTheListenGrantOnLocalhost() throws Exception {
+        Policy p = policy("grant { permission java.net.SocketPermission \"localhost:8080\", \"listen\"; };");
+        assertEquals(
+                "denied by airlock policy app.policy: listen 0.0.0.0:8081 (closest grant: app.policy:1"
+                        + " \"localhost:8080\" grants listen, not on port 8081)",
+                p.decideListen(new byte[4], 8081).reason());
+    }
+
+    @Test
     void explainShowsTheSameClosestGrant() throws Exception {
         Policy p = policy("grant { permission java.io.FilePermission \"/data/in/-\", \"read\"; };");
         assertEquals(
