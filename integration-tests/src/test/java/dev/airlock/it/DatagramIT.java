@@ -75,7 +75,9 @@ class DatagramIT {
                     s,
                     "\"127.0.0.1:" + (port == 65535 ? 1 : port + 1) + "\", \"connect\"",
                     "\"127.0.0.1:" + port + "\", \"accept\"");
-            String denied = "denied by airlock policy " + policy + ": connect 127.0.0.1:" + port;
+            int next = port == 65535 ? 1 : port + 1;
+            String denied = "denied by airlock policy " + policy + ": connect 127.0.0.1:" + port + " (closest grant: "
+                    + policy + ":3 \"127.0.0.1:" + next + "\" grants connect, not on port " + port + ")";
             String[] ops = {
                 "socket-send,127.0.0.1," + port + ",x",
                 "channel-send,127.0.0.1," + port + ",x",
@@ -118,7 +120,9 @@ class DatagramIT {
             assertEquals("OK bound " + granted, r.answer(ops[0]), r.stderr());
             assertEquals("OK bound " + granted, r.answer(ops[1]));
             assertEquals(
-                    "EX java.net.BindException: denied by airlock policy " + policy + ": listen 0.0.0.0:" + other,
+                    "EX java.net.BindException: denied by airlock policy " + policy + ": listen 0.0.0.0:" + other
+                            + " (closest grant: " + policy + ":2 \"localhost:0\" grants listen, not on port " + other
+                            + ")",
                     r.answer(ops[2]));
             assertEquals("OK timeout Receive timed out waited=true", r.answer(ops[3]));
             assertTrue(

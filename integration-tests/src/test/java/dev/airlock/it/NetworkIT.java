@@ -184,7 +184,9 @@ class NetworkIT {
             assertEquals("OK pong blocking=false", run.answer(ops[2]));
             assertEquals("OK pong", run.answer(ops[3]));
             assertEquals(
-                    "EX java.net.SocketException: denied by airlock policy " + policy + ": connect 127.0.0.1:" + e,
+                    "EX java.net.SocketException: denied by airlock policy " + policy + ": connect 127.0.0.1:" + e
+                            + " (closest grant: " + policy + ":2 \"[::1]:" + e + "\" grants connect on port " + e
+                            + ", for another host)",
                     run.answer(ops[4]));
             assertEquals(4, echo.connections.size(), echo.connections.toString());
         }
@@ -238,7 +240,9 @@ class NetworkIT {
                 "httpclient,http://127.0.0.1:" + h + "/",
             };
             AttackKit.Session run = runToEnd(s, jdk, policy, ops);
-            String reason = "denied by airlock policy " + policy + ": connect 127.0.0.1:" + e;
+            // The program is told which grant came closest: the same address on another port.
+            String reason = "denied by airlock policy " + policy + ": connect 127.0.0.1:" + e + " (closest grant: "
+                    + policy + ":2 \"127.0.0.1:" + (e + 1) + "\" grants connect, not on port " + e + ")";
             assertEquals("EX java.net.SocketException: " + reason, run.answer(ops[0]), run.stderr());
             assertEquals("EX java.net.SocketException: " + reason, run.answer(ops[1]));
             assertEquals("EX java.net.SocketException: " + reason, run.answer(ops[2]));
@@ -246,7 +250,8 @@ class NetworkIT {
             assertEquals(
                     "EX java.util.concurrent.ExecutionException: java.net.SocketException: " + reason,
                     run.answer(ops[4]));
-            String webReason = "denied by airlock policy " + policy + ": connect 127.0.0.1:" + h;
+            String webReason = "denied by airlock policy " + policy + ": connect 127.0.0.1:" + h + " (closest grant: "
+                    + policy + ":2 \"127.0.0.1:" + (e + 1) + "\" grants connect, not on port " + h + ")";
             assertEquals("EX java.net.SocketException: " + webReason, run.answer(ops[5]));
             assertTrue(run.answer(ops[6]).contains(webReason), run.answer(ops[6]));
             Thread.sleep(300);
@@ -311,12 +316,16 @@ class NetworkIT {
             Path policy = policy(s, "\"localhost:" + (port + 1) + "\", \"listen\"");
             String[] ops = {"serve-socket," + port + ",127.0.0.1", "serve-channel," + port + ",0.0.0.0"};
             AttackKit.Session run = runToEnd(s, jdk, policy, ops);
+            String closest = " (closest grant: " + policy + ":2 \"localhost:" + (port + 1)
+                    + "\" grants listen, not on port " + port + ")";
             assertEquals(
-                    "EX java.net.BindException: denied by airlock policy " + policy + ": listen 127.0.0.1:" + port,
+                    "EX java.net.BindException: denied by airlock policy " + policy + ": listen 127.0.0.1:" + port
+                            + closest,
                     run.answer(ops[0]),
                     run.stderr());
             assertEquals(
-                    "EX java.net.BindException: denied by airlock policy " + policy + ": listen 0.0.0.0:" + port,
+                    "EX java.net.BindException: denied by airlock policy " + policy + ": listen 0.0.0.0:" + port
+                            + closest,
                     run.answer(ops[1]));
             assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
         }
