@@ -13,9 +13,12 @@ import picocli.CommandLine.Command;
 @Command(
         name = "airlock",
         mixinStandardHelpOptions = true,
-        version = "airlock 0.1.0",
+        version = Main.VERSION,
         description = "Runs a Java program with exactly the file access a java.policy grants, enforced by the kernel.")
 public final class Main {
+    /** The version {@code --version} prints and the audit log's run record names. */
+    static final String VERSION = "airlock 0.1.0";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -40,6 +43,7 @@ public final class Main {
         cli.addSubcommand(new SignCommand(System.out));
         cli.addSubcommand(new ExplainCommand(System.out));
         cli.addSubcommand(new DoctorCommand(System.out));
+        cli.addSubcommand(new AuditCommand());
         // No @file expansion: the broker runs privileged, and "@x" among the program's arguments
         // is the program's to read (java passes it through after the main class), never the
         // broker's: expanding it would hand the helper a file the policy never saw.

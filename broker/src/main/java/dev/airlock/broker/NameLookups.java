@@ -13,6 +13,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The broker's side of the program's name resolution (RESOLVE, REVERSE_RESOLVE;
@@ -70,6 +71,7 @@ final class NameLookups {
     Reply.Success resolve(Request.Resolve r) throws Refusal {
         String host = r.host();
         SocketDecision d = policy.decideResolve(host);
+        DecisionTrail.socket(d, host, "resolve", Set.of());
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
         }

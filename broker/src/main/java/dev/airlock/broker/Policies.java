@@ -45,6 +45,16 @@ final class Policies {
      */
     static Policy load(List<Path> files, Function<String, String> properties, TrustedKeys trusted)
             throws AirlockException {
+        return load(files, properties, trusted, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #load(List, Function, TrustedKeys)}, adding to {@code read} each file with the
+     * SHA-256 of the very bytes parsed (for the audit log's run record).
+     */
+    static Policy load(
+            List<Path> files, Function<String, String> properties, TrustedKeys trusted, List<AuditLog.PolicyFile> read)
+            throws AirlockException {
         if (files.isEmpty()) {
             return Policy.empty();
         }
@@ -52,6 +62,7 @@ final class Policies {
         List<String> errors = new ArrayList<>();
         for (Path file : files) {
             byte[] bytes = read(file);
+            read.add(AuditLog.PolicyFile.of(file.toAbsolutePath().toString(), bytes));
             if (!trusted.isEmpty()) {
                 try {
                     trusted.requireSigned(file, bytes);

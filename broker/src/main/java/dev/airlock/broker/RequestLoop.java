@@ -13,6 +13,7 @@ import dev.airlock.unix.Fd;
 import dev.airlock.unix.SeqPacketSocket;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -44,6 +45,7 @@ final class RequestLoop {
     private final Credentials expected;
     private final RefusalLog log;
     private final Consumer<Request> observer;
+    private final AuditLog audit;
 
     /** How many lookups run at once. */
     static final int LOOKUP_THREADS = 4;
@@ -81,6 +83,22 @@ final class RequestLoop {
             Credentials expected,
             PrintStream log,
             Consumer<Request> observer) {
+        this(socket, server, expected, log, observer, null);
+    }
+
+    /**
+     * As the other constructors, recording each served request's policy checks in {@code audit}
+     * (null for none) before its reply is sent; once the audit log cannot be written, every
+     * request is answered with a broker error that says so ({@link AuditLog#failure}).
+     */
+    RequestLoop(
+            SeqPacketSocket socket,
+            RequestServer server,
+            Credentials expected,
+            PrintStream log,
+            Consumer<Request> observer,
+            AuditLog audit) {
+        this.audit = audit;
         this.socket = socket;
         this.server = server;
         this.expected = expected;
@@ -168,6 +186,7 @@ final class RequestLoop {
         try {
             lookups.execute(() -> {
                 RequestServer.Outcome outcome = server.serveLookup(request.message());
+                audit(request.message(), outcome);
                 if (outcome.internal() != null) {
                     log.println("airlock: internal error serving " + request + ": " + outcome.internal());
                 }
@@ -235,14 +254,34 @@ final class RequestLoop {
                 return null;
             }
             observer.accept(request.message());
+            if (audit != null && audit.failure() != null) {
+                return new Answer(request.id(), new Reply.BrokerError(audit.failure()), null);
+            }
             if (RequestServer.isLookup(request.message())) {
                 return lookUpLater(request);
             }
-            return answer(server, request, descriptors.length == 1 ? descriptors[0] : null, log);
+            Answer answer = answer(server, request, descriptors.length == 1 ? descriptors[0] : null, log);
+            audit(request.message(), answer.reply());
+            return answer;
         } finally {
             for (Fd fd : descriptors) {
                 fd.close();
             }
+        }
+    }
+
+    /**
+     * Records the checks the server made for {@code request} on this thread ({@link
+     * DecisionTrail}), before the reply is sent: a denial is in the file once this returns.
+     */
+    private void audit(Request request, RequestServer.Outcome outcome) {
+        audit(request, outcome.reply());
+    }
+
+    private void audit(Request request, Reply reply) {
+        List<AuditCheck> checks = DecisionTrail.take();
+        if (audit != null) {
+            audit.request(expected.pid(), request, checks, reply);
         }
     }
 

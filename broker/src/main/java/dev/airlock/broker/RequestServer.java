@@ -184,6 +184,7 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
 
     /** The outcome mapping of {@link #serve}, in one place. */
     private Outcome outcome(Request request) {
+        DecisionTrail.begin(); // taken by the request loop once it has the reply (RequestLoop#audit)
         try {
             try {
                 return request.accept(this);

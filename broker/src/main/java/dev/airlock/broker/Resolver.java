@@ -297,6 +297,7 @@ final class Resolver {
     private Decided decide(String path, int actions) throws Refusal {
         Climbed climbed = withoutDotDots(path);
         FileDecision decision = policy.decideFile(climbed.path(), actions);
+        DecisionTrail.file(decision, actions);
         if (!decision.allowed()) {
             throw new Refusal(Errno.EACCES, decision.reason());
         }

@@ -1,5 +1,7 @@
 package dev.airlock.broker;
 
+import dev.airlock.broker.signing.KeyFileException;
+import dev.airlock.broker.signing.SigningKey;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Request;
 import dev.airlock.policy.Policy;
@@ -106,6 +108,32 @@ final class RunCommand implements Callable<Integer> {
                     + " JVM ran without, given back to the helper.")
     List<String> dropInEnv = new ArrayList<>();
 
+    @Option(
+            names = "--audit",
+            paramLabel = "FILE",
+            description = "Write an audit log of the broker's decisions to FILE (a new file, mode 0600): every denial,"
+                    + " with --audit-allowed every allowed request too.")
+    Path audit;
+
+    @Option(
+            names = "--audit-allowed",
+            description = "With --audit: record allowed requests too (bounded: beyond, counted as suppressed).")
+    boolean auditAllowed;
+
+    @Option(
+            names = "--audit-key",
+            paramLabel = "PRIVATE",
+            description = "With --audit: seal the log every " + AuditLog.SEAL_EVERY
+                    + " records and at the end with this" + " private key (Ed25519 or ECDSA P-256; PEM or OpenSSH).")
+    Path auditKey;
+
+    @Option(
+            names = "--audit-queue",
+            paramLabel = "N",
+            hidden = true,
+            description = "How many allowed records may wait for the audit writer (tests of the bound).")
+    int auditQueue = AuditLog.DEFAULT_QUEUE;
+
     @Parameters(paramLabel = "JAVA-ARGS", description = "The arguments for java.")
     List<String> javaArgs = new ArrayList<>();
 
@@ -128,10 +156,13 @@ final class RunCommand implements Callable<Integer> {
         Confinement confinement = SandboxPlanner.confinement(asked, environment);
         RunArguments arguments = checkDirectories(asked, confinement.identity());
         // ${user.home} in a policy is the helper's home, not the broker's.
+        List<AuditLog.PolicyFile> policyFiles = new ArrayList<>();
+        Optional<SigningKey> sealKey = auditKey();
         Policy policy = Policies.load(
                 policies,
                 SandboxPlanner.policyProperties(arguments, environment, System::getProperty),
-                TrustOption.read(trust));
+                TrustOption.read(trust),
+                policyFiles);
         Jdk jdk = Jdk.lookUp(javaLauncher());
         SandboxPlanner.warning(confinement).ifPresent(err::println);
         // The class path as the JVM will read it: manifests, wildcards and argfiles read now, with
@@ -154,6 +185,7 @@ final class RunCommand implements Callable<Integer> {
         boolean handedToReaper = false;
         Optional<Path> helperTmp = tmpOf(arguments, privateTmp);
         Policy served = SandboxPlanner.brokerPolicy(policy, arguments, helperTmp);
+        AuditLog auditLog = null;
         Fd[] pair = Linux.seqpacketPair();
         try (SeqPacketSocket channel = new SeqPacketSocket(pair[0], Message.MAX_REQUEST_SIZE);
                 GrantRoots roots = GrantRoots.open(served.fileGrantRoots())) {
@@ -168,6 +200,20 @@ final class RunCommand implements Callable<Integer> {
                     SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files, classPath)));
             SandboxPlan plan = SandboxPlanner.plan(arguments, environment, jdk, files, real, classPath);
             SandboxPlan.HelperLaunch launch = plan.helper();
+            auditLog = audit == null
+                    ? null
+                    : AuditLog.create(
+                            audit.toAbsolutePath(),
+                            auditAllowed,
+                            sealKey,
+                            auditQueue,
+                            new AuditLog.Run(
+                                    Main.VERSION,
+                                    policyFiles,
+                                    plan.confinement().landlockAbi(),
+                                    layers(plan.confinement()),
+                                    launch.argv()),
+                            err);
             Linux.enablePassCred(channel.fd().get());
             int pid;
             try (Fd helperEnd = Linux.dupCloexec(pair[1].get(), 10)) {
@@ -196,15 +242,47 @@ final class RunCommand implements Callable<Integer> {
                             new RequestServer(served, roots),
                             expected,
                             err,
-                            missingHome(arguments, environment))
+                            missingHome(arguments, environment),
+                            auditLog)
                     .run();
             reaper.join();
             return helper.exitCode();
         } finally {
+            if (auditLog != null) {
+                auditLog.close(); // the rest of the queue, the suppressed count and the last seal
+            }
             if (!handedToReaper) {
                 privateTmp.ifPresent(this::removeOrKeep);
             }
         }
+    }
+
+    /** The {@code --audit-key}, read before anything starts; refused without {@code --audit}. */
+    private Optional<SigningKey> auditKey() throws AirlockException {
+        if (auditKey == null) {
+            return Optional.empty();
+        }
+        if (audit == null) {
+            throw new AirlockException(ExitCodes.USAGE, "--audit-key seals an audit log: give --audit FILE too");
+        }
+        try {
+            return Optional.of(SigningKey.read(auditKey));
+        } catch (KeyFileException e) {
+            throw new AirlockException(ExitCodes.USAGE, "--audit-key " + e.getMessage());
+        }
+    }
+
+    /** The confinement layers in force, as the audit log's run record names them. */
+    static List<String> layers(Confinement confinement) {
+        List<String> layers = new ArrayList<>();
+        if (confinement.landlockAbi() > 0) {
+            layers.add("landlock");
+        }
+        layers.add("seccomp");
+        for (dev.airlock.unix.Namespace kind : confinement.namespaces().kinds()) {
+            layers.add(kind.procName() + "ns"); // netns, ipcns, mntns as /proc/PID/ns names them
+        }
+        return layers;
     }
 
     /** The real paths of {@code --tmp} and {@code --home}, checked for the helper's {@code identity} ({@link GivenDirectory}). */

@@ -59,7 +59,9 @@ final class SocketOpener {
         InetEndpoint remote = r.remote();
         int domain = domainFor(remote, kind.domain());
         InetSocket.Name target = target(remote, domain);
-        SocketDecision d = policy.decideConnect(remote.address(), remote.port(), names.namesOf(remote.inetAddress()));
+        Set<String> known = names.namesOf(remote.inetAddress());
+        SocketDecision d = policy.decideConnect(remote.address(), remote.port(), known);
+        DecisionTrail.socket(d, AuditCheck.address(remote.address(), remote.port()), "connect", known);
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
         }
@@ -95,6 +97,7 @@ final class SocketOpener {
         boolean ours = current.port() != 0 && bound.contains(InetSocket.cookie(carried.get()));
         if (!ours) {
             SocketDecision d = policy.decideListen(local.address(), local.port());
+            DecisionTrail.socket(d, AuditCheck.address(local.address(), local.port()), "listen", Set.of());
             if (!d.allowed()) {
                 throw new Refusal(Errno.EACCES, d.reason());
             }
@@ -149,8 +152,9 @@ final class SocketOpener {
     RequestServer.Outcome send(Request.SendDatagram r, Fd carried) throws Refusal, ErrnoException {
         InetSocket.Kind kind = udp(carried);
         InetEndpoint target = r.target();
-        SocketDecision d =
-                policy.decideDatagramSend(target.address(), target.port(), names.namesOf(target.inetAddress()));
+        Set<String> known = names.namesOf(target.inetAddress());
+        SocketDecision d = policy.decideDatagramSend(target.address(), target.port(), known);
+        DecisionTrail.socket(d, AuditCheck.address(target.address(), target.port()), "connect", known);
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
         }
@@ -168,8 +172,9 @@ final class SocketOpener {
         InetSocket.Kind kind = udp(carried);
         InetEndpoint remote = r.remote();
         InetSocket.Name target = target(remote, kind.domain());
-        SocketDecision d =
-                policy.decideDatagramConnect(remote.address(), remote.port(), names.namesOf(remote.inetAddress()));
+        Set<String> known = names.namesOf(remote.inetAddress());
+        SocketDecision d = policy.decideDatagramConnect(remote.address(), remote.port(), known);
+        DecisionTrail.socket(d, AuditCheck.address(remote.address(), remote.port()), "connect,accept", known);
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
         }
@@ -190,6 +195,7 @@ final class SocketOpener {
         InetEndpoint local = r.local();
         InetSocket.Name target = target(local, kind.domain());
         SocketDecision d = policy.decideListen(local.address(), local.port());
+        DecisionTrail.socket(d, AuditCheck.address(local.address(), local.port()), "listen", Set.of());
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
         }
