@@ -70,6 +70,15 @@ final class HelperProcess {
      * (its private temporary directory), which must outlive nothing of the helper's.
      */
     Thread startReaper(java.io.PrintStream err, Runnable afterEnd) {
+        return startReaper(err, afterEnd, code -> code);
+    }
+
+    /**
+     * As {@link #startReaper(java.io.PrintStream, Runnable)}, the broker exiting with what
+     * {@code last} makes of the helper's exit code, after {@code afterEnd}: for {@code airlock
+     * learn}, which writes its policy once the program is gone, and fails if it cannot.
+     */
+    Thread startReaper(java.io.PrintStream err, Runnable afterEnd, java.util.function.IntUnaryOperator last) {
         Thread reaper = new Thread(
                 () -> {
                     int status;
@@ -83,8 +92,9 @@ final class HelperProcess {
                     exitCode = exitCode(status);
                     ProcessTree.endAll(pid, err);
                     afterEnd.run();
+                    int code = last.applyAsInt(exitCode);
                     System.out.flush();
-                    Runtime.getRuntime().halt(exitCode);
+                    Runtime.getRuntime().halt(code);
                 },
                 "airlock-reaper");
         reaper.setDaemon(true);

@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code airlock} command: {@code run} confines a Java program, {@code check} validates
+ * The {@code airlock} command: {@code run} confines a Java program, {@code learn} writes the policy it used, {@code check} validates
  * policies, {@code sign} signs them, {@code explain} answers what a policy allows, {@code doctor} says which sandbox layers
  * this machine gives. Errors are one line on stderr,
  * {@code airlock: ...} or {@code FILE:LINE:COL: ...} for a policy, with exit code 2.
@@ -22,7 +22,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("run")) {
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("learn"))) {
             // jnr-ffi's generated (ASM) call stubs save about 1 us per native call but take about
             // 200 ms longer to bind; a run that brokers fewer than tens of thousands of opens is
             // faster overall without them (measured: 9% less wall time for a whole Hello run).
@@ -37,6 +37,9 @@ public final class Main {
     static int run(String[] args, PrintStream err) {
         CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand(new CommandLine(new RunCommand(err))
+                .setStopAtPositional(true)
+                .setUnmatchedOptionsArePositionalParams(true));
+        cli.addSubcommand(new CommandLine(new LearnCommand(err))
                 .setStopAtPositional(true)
                 .setUnmatchedOptionsArePositionalParams(true));
         cli.addSubcommand(new CheckCommand(err));

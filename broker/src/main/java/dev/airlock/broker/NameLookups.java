@@ -6,6 +6,7 @@ import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.policy.Policy;
+import dev.airlock.policy.SocketActions;
 import dev.airlock.policy.SocketDecision;
 import dev.airlock.unix.Errno;
 import java.net.InetAddress;
@@ -61,6 +62,14 @@ final class NameLookups {
     private final ResolvedNames names;
     private final NameService service;
 
+    private DecisionRecorder recorder = DecisionRecorder.NONE;
+
+    /** These lookups, reporting each allowed resolve to {@code recorder}. */
+    NameLookups recordingTo(DecisionRecorder recorder) {
+        this.recorder = recorder;
+        return this;
+    }
+
     NameLookups(Policy policy, ResolvedNames names, NameService service) {
         this.policy = policy;
         this.names = names;
@@ -75,6 +84,7 @@ final class NameLookups {
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
         }
+        recorder.resolve(host, SocketActions.RESOLVE);
         InetAddress[] found;
         try {
             found = service.lookup(host);

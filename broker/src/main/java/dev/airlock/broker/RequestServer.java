@@ -50,6 +50,7 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
     private final GrantRoots roots;
     private final SocketOpener sockets;
     private final NameLookups names;
+    private final DecisionRecorder recorder;
 
     /** The descriptor the request being served carried (WATCH's inotify instance), else null; see {@link #serve}. */
     private Fd attached;
@@ -68,11 +69,26 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
     }
 
     private RequestServer(Policy policy, GrantRoots roots, NameLookups.NameService service, ResolvedNames resolved) {
+        this(policy, roots, service, resolved, DecisionRecorder.NONE);
+    }
+
+    /** A production server that reports every allowed decision to {@code recorder} ({@code airlock learn}). */
+    RequestServer(Policy policy, GrantRoots roots, DecisionRecorder recorder) {
+        this(policy, roots, NameLookups.SYSTEM, new ResolvedNames(), recorder);
+    }
+
+    private RequestServer(
+            Policy policy,
+            GrantRoots roots,
+            NameLookups.NameService service,
+            ResolvedNames resolved,
+            DecisionRecorder recorder) {
         this(
-                new Resolver(policy, roots),
+                new Resolver(policy, roots, recorder),
                 roots,
-                new SocketOpener(policy, resolved),
-                new NameLookups(policy, resolved, service));
+                new SocketOpener(policy, resolved).recordingTo(recorder),
+                new NameLookups(policy, resolved, service).recordingTo(recorder),
+                recorder);
     }
 
     /**
@@ -80,14 +96,16 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
      * not foresee (a resolver that throws). The production constructor is the other one.
      */
     RequestServer(Resolver resolver, GrantRoots roots) {
-        this(resolver, roots, null, null);
+        this(resolver, roots, null, null, DecisionRecorder.NONE);
     }
 
-    private RequestServer(Resolver resolver, GrantRoots roots, SocketOpener sockets, NameLookups names) {
+    private RequestServer(
+            Resolver resolver, GrantRoots roots, SocketOpener sockets, NameLookups names, DecisionRecorder recorder) {
         this.resolver = resolver;
         this.roots = roots;
         this.sockets = sockets;
         this.names = names;
+        this.recorder = recorder;
     }
 
     /**
@@ -187,6 +205,7 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
         DecisionTrail.begin(); // taken by the request loop once it has the reply (RequestLoop#audit)
         try {
             try {
+                recorder.begin(request);
                 return request.accept(this);
             } catch (Refusal refusal) {
                 return refusal.reason().isEmpty() ? failed(refusal.errno()) : denied(refusal);

@@ -117,9 +117,17 @@ final class Resolver {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
 
+    private final DecisionRecorder recorder;
+
     Resolver(Policy policy, GrantRoots roots) {
+        this(policy, roots, DecisionRecorder.NONE);
+    }
+
+    /** A resolver that reports each allowed decision of a path to {@code recorder}. */
+    Resolver(Policy policy, GrantRoots roots, DecisionRecorder recorder) {
         this.policy = policy;
         this.roots = roots;
+        this.recorder = recorder;
     }
 
     /**
@@ -301,6 +309,7 @@ final class Resolver {
         if (!decision.allowed()) {
             throw new Refusal(Errno.EACCES, decision.reason());
         }
+        recorder.file(decision.normalizedPath(), actions);
         GrantRoots.Root root = roots.get(decision.root());
         if (root == null) {
             throw Refusal.of(Errno.EACCES); // cannot happen: the roots come from this policy

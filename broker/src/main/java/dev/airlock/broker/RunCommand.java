@@ -5,6 +5,7 @@ import dev.airlock.broker.signing.SigningKey;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Request;
 import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicyLearner;
 import dev.airlock.unix.Credentials;
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Linux;
@@ -23,8 +24,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code airlock run}: starts the application's JVM as a confined helper and serves its file
@@ -41,109 +41,50 @@ import picocli.CommandLine.Parameters;
         description = "Run a Java program confined: the arguments after -- are what you would give java.",
         mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
-    @Option(
-            names = "--policy",
-            paramLabel = "FILE",
-            description = "A java.policy file; several combine as the JDK combines several policy URLs.")
-    List<Path> policies = new ArrayList<>();
-
-    @Option(
-            names = "--trust",
-            paramLabel = "PUBLIC",
-            description = "A public key (PEM or OpenSSH .pub) trusted to sign policies; with any, every --policy must"
-                    + " carry a valid signature (FILE.sig, airlock sign) by one of them, or nothing starts.")
-    List<Path> trust = new ArrayList<>();
-
-    @Option(
-            names = "--java",
-            paramLabel = "PATH",
-            description = "The java launcher for the helper (default: the one running Airlock).")
-    Path java;
-
-    @Option(
-            names = "--user",
-            paramLabel = "USER",
-            defaultValue = RunArguments.DEFAULT_USER,
-            description =
-                    "When Airlock runs as root, the user the helper runs as (default: ${DEFAULT-VALUE}); never root.")
-    String user;
-
-    @Option(
-            names = "--allow-weaker",
-            paramLabel = "LAYER",
-            split = ",",
-            description = "Run with a weaker sandbox when the kernel lacks LAYER (only: landlock).")
-    Set<String> allowWeaker = Set.of();
-
-    @Option(
-            names = "--tmp",
-            paramLabel = "DIR",
-            description = "Give the helper this existing directory as its java.io.tmpdir and TMPDIR, with full rights"
-                    + " there, instead of a private one; it is not removed.")
-    Path tmp;
-
-    @Option(
-            names = "--no-tmp",
-            description = "Give the helper no temporary directory of its own: java.io.tmpdir stays the JDK's default,"
-                    + " where the policy decides.")
-    boolean noTmp;
-
-    @Option(
-            names = "--keep-tmp",
-            description = "Keep the private temporary directory after the run, and print where it is.")
-    boolean keepTmp;
-
-    @Option(
-            names = "--home",
-            paramLabel = "DIR",
-            description = "The helper's home (user.home, HOME, ${user.home} in policies): an existing directory its"
-                    + " user can write, with full rights there.")
-    Path home;
-
-    @Option(
-            names = "--drop-in-env",
-            paramLabel = "NAME=VALUE",
-            hidden = true,
-            description = "Set by the drop-in agent: a JVM option variable of the program's, which the broker's own"
-                    + " JVM ran without, given back to the helper.")
-    List<String> dropInEnv = new ArrayList<>();
-
-    @Option(
-            names = "--audit",
-            paramLabel = "FILE",
-            description = "Write an audit log of the broker's decisions to FILE (a new file, mode 0600): every denial,"
-                    + " with --audit-allowed every allowed request too.")
-    Path audit;
-
-    @Option(
-            names = "--audit-allowed",
-            description = "With --audit: record allowed requests too (bounded: beyond, counted as suppressed).")
-    boolean auditAllowed;
-
-    @Option(
-            names = "--audit-key",
-            paramLabel = "PRIVATE",
-            description = "With --audit: seal the log every " + AuditLog.SEAL_EVERY
-                    + " records and at the end with this" + " private key (Ed25519 or ECDSA P-256; PEM or OpenSSH).")
-    Path auditKey;
-
-    @Option(
-            names = "--audit-queue",
-            paramLabel = "N",
-            hidden = true,
-            description = "How many allowed records may wait for the audit writer (tests of the bound).")
-    int auditQueue = AuditLog.DEFAULT_QUEUE;
-
-    @Parameters(paramLabel = "JAVA-ARGS", description = "The arguments for java.")
-    List<String> javaArgs = new ArrayList<>();
+    @Mixin
+    RunOptions options = new RunOptions();
 
     private final PrintStream err;
+
+    /**
+     * What {@code airlock learn} changes in a run: the broker decides by {@link #LEARNING_POLICY}
+     * instead of the given policy, records each allowed decision, and leaves here what the learner
+     * needs (the policy the run would have decided by anyway, and the helper's property values).
+     * The kernel's own rules (Landlock grants, the class path) stay those of the given policy, so
+     * that everything beyond it goes through the broker and is recorded.
+     */
+    static final class Learning {
+        final DecisionRecorder recorder = DecisionRecorder.recording();
+        Policy base;
+        PolicyLearner.Properties properties;
+        /** Run by the reaper once the program is gone, before the broker exits with what it returns. */
+        java.util.function.IntUnaryOperator atEnd = code -> code;
+    }
+
+    /**
+     * Every file and socket action: in learning mode the broker allows what it can do itself, so
+     * the kernel and the file modes of the broker's user are what limit the program.
+     */
+    static final String LEARNING_POLICY = """
+            grant {
+              permission java.io.FilePermission "<<ALL FILES>>", "read,write,execute,delete,readlink";
+              permission java.net.SocketPermission "*", "connect,listen,accept,resolve";
+            };
+            """;
+
+    private final Optional<Learning> learning;
 
     /** Whether this run keeps its private temporary directory ({@code --keep-tmp}), once it has one. */
     private boolean keep;
 
     RunCommand(PrintStream err) {
+        this(err, Optional.empty());
+    }
+
+    /** A run that learns ({@code airlock learn}) when {@code learning} is present. */
+    RunCommand(PrintStream err, Optional<Learning> learning) {
         this.err = err;
+        this.learning = learning;
     }
 
     @Override
@@ -152,16 +93,16 @@ final class RunCommand implements Callable<Integer> {
         Optional<UserAccount> account = UserAccount.find(asked.user());
         SandboxPlanner.checkArguments(asked, account);
         NativeWarmUp.Prepared prepared = NativeWarmUp.await();
-        Environment environment = Environment.lookUp(account).withVariables(DropInVariables.parse(dropInEnv));
+        Environment environment = Environment.lookUp(account).withVariables(DropInVariables.parse(options.dropInEnv));
         Confinement confinement = SandboxPlanner.confinement(asked, environment);
         RunArguments arguments = checkDirectories(asked, confinement.identity());
         // ${user.home} in a policy is the helper's home, not the broker's.
         List<AuditLog.PolicyFile> policyFiles = new ArrayList<>();
         Optional<SigningKey> sealKey = auditKey();
         Policy policy = Policies.load(
-                policies,
+                options.policies,
                 SandboxPlanner.policyProperties(arguments, environment, System::getProperty),
-                TrustOption.read(trust),
+                TrustOption.read(options.trust),
                 policyFiles);
         Jdk jdk = Jdk.lookUp(javaLauncher());
         SandboxPlanner.warning(confinement).ifPresent(err::println);
@@ -186,6 +127,23 @@ final class RunCommand implements Callable<Integer> {
         Optional<Path> helperTmp = tmpOf(arguments, privateTmp);
         Policy served = SandboxPlanner.brokerPolicy(policy, arguments, helperTmp);
         AuditLog auditLog = null;
+        DecisionRecorder recorder = DecisionRecorder.NONE;
+        if (learning.isPresent()) {
+            Learning l = learning.get();
+            l.base = served;
+            l.properties = new PolicyLearner.Properties(
+                    Optional.of(
+                            SandboxPlanner.helperHome(arguments, environment).toString()),
+                    Optional.of(helperTmp.map(Path::toString).orElse(System.getProperty("java.io.tmpdir"))),
+                    Optional.of(environment.workingDirectory().toString()));
+            served = SandboxPlanner.brokerPolicy(
+                    Policy.parse("airlock learn's policy", LEARNING_POLICY), arguments, helperTmp);
+            recorder = l.recorder;
+            if (environment.root()) {
+                err.println("airlock: learning as root: the broker opens with root's rights, so the program may use"
+                        + " any file and port root can, though it runs as " + arguments.user());
+            }
+        }
         Fd[] pair = Linux.seqpacketPair();
         try (SeqPacketSocket channel = new SeqPacketSocket(pair[0], Message.MAX_REQUEST_SIZE);
                 GrantRoots roots = GrantRoots.open(served.fileGrantRoots())) {
@@ -200,13 +158,13 @@ final class RunCommand implements Callable<Integer> {
                     SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files, classPath)));
             SandboxPlan plan = SandboxPlanner.plan(arguments, environment, jdk, files, real, classPath);
             SandboxPlan.HelperLaunch launch = plan.helper();
-            auditLog = audit == null
+            auditLog = options.audit == null
                     ? null
                     : AuditLog.create(
-                            audit.toAbsolutePath(),
-                            auditAllowed,
+                            options.audit.toAbsolutePath(),
+                            options.auditAllowed,
                             sealKey,
-                            auditQueue,
+                            options.auditQueue,
                             new AuditLog.Run(
                                     Main.VERSION,
                                     policyFiles,
@@ -231,7 +189,8 @@ final class RunCommand implements Callable<Integer> {
             }
             HelperProcess helper = new HelperProcess(pid);
             helper.forwardSignals();
-            Thread reaper = helper.startReaper(err, () -> privateTmp.ifPresent(this::removeOrKeep));
+            java.util.function.IntUnaryOperator atEnd = learning.isPresent() ? learning.get().atEnd : code -> code;
+            Thread reaper = helper.startReaper(err, () -> privateTmp.ifPresent(this::removeOrKeep), atEnd);
             handedToReaper = true;
             Credentials expected = new Credentials(
                     pid,
@@ -239,7 +198,7 @@ final class RunCommand implements Callable<Integer> {
                     plan.confinement().identity().gid());
             new RequestLoop(
                             channel,
-                            new RequestServer(served, roots),
+                            new RequestServer(served, roots, recorder),
                             expected,
                             err,
                             missingHome(arguments, environment),
@@ -259,14 +218,14 @@ final class RunCommand implements Callable<Integer> {
 
     /** The {@code --audit-key}, read before anything starts; refused without {@code --audit}. */
     private Optional<SigningKey> auditKey() throws AirlockException {
-        if (auditKey == null) {
+        if (options.auditKey == null) {
             return Optional.empty();
         }
-        if (audit == null) {
+        if (options.audit == null) {
             throw new AirlockException(ExitCodes.USAGE, "--audit-key seals an audit log: give --audit FILE too");
         }
         try {
-            return Optional.of(SigningKey.read(auditKey));
+            return Optional.of(SigningKey.read(options.auditKey));
         } catch (KeyFileException e) {
             throw new AirlockException(ExitCodes.USAGE, "--audit-key " + e.getMessage());
         }
@@ -353,25 +312,31 @@ final class RunCommand implements Callable<Integer> {
      */
     private RunArguments arguments() throws AirlockException {
         Set<RunArguments.WeakerLayer> layers = EnumSet.noneOf(RunArguments.WeakerLayer.class);
-        for (String layer : allowWeaker) {
+        for (String layer : options.allowWeaker) {
             layers.add(RunArguments.WeakerLayer.named(layer));
         }
-        if ((tmp != null ? 1 : 0) + (noTmp ? 1 : 0) + (keepTmp ? 1 : 0) > 1) {
+        if ((options.tmp != null ? 1 : 0) + (options.noTmp ? 1 : 0) + (options.keepTmp ? 1 : 0) > 1) {
             throw new AirlockException(
                     ExitCodes.USAGE,
                     "--tmp, --no-tmp and --keep-tmp exclude each other: --keep-tmp keeps the private directory,"
                             + " which --tmp and --no-tmp replace");
         }
-        RunArguments.TmpChoice choice = tmp != null
-                ? new RunArguments.TmpChoice.Given(tmp.toAbsolutePath())
-                : noTmp ? new RunArguments.TmpChoice.None() : new RunArguments.TmpChoice.Private(keepTmp);
+        RunArguments.TmpChoice choice = options.tmp != null
+                ? new RunArguments.TmpChoice.Given(options.tmp.toAbsolutePath())
+                : options.noTmp
+                        ? new RunArguments.TmpChoice.None()
+                        : new RunArguments.TmpChoice.Private(options.keepTmp);
         return new RunArguments(
-                javaArgs, user, layers, choice, Optional.ofNullable(home).map(Path::toAbsolutePath));
+                options.javaArgs,
+                options.user,
+                layers,
+                choice,
+                Optional.ofNullable(options.home).map(Path::toAbsolutePath));
     }
 
     /** The helper's java launcher, as a real path (its JDK is what the helper may read and execute). */
     private Path javaLauncher() throws AirlockException {
-        Path javaPath = java != null ? java : Path.of(System.getProperty("java.home"), "bin", "java");
+        Path javaPath = options.java != null ? options.java : Path.of(System.getProperty("java.home"), "bin", "java");
         try {
             return javaPath.toRealPath();
         } catch (IOException e) {

@@ -5,6 +5,7 @@ import dev.airlock.ipc.InetEndpoint;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.policy.Policy;
+import dev.airlock.policy.SocketActions;
 import dev.airlock.policy.SocketDecision;
 import dev.airlock.unix.Errno;
 import dev.airlock.unix.ErrnoException;
@@ -45,6 +46,14 @@ final class SocketOpener {
     private final Set<Long> bound = new HashSet<>();
     private final ArrayDeque<Long> boundOrder = new ArrayDeque<>();
 
+    private DecisionRecorder recorder = DecisionRecorder.NONE;
+
+    /** This opener, reporting each allowed connect and listen to {@code recorder}. */
+    SocketOpener recordingTo(DecisionRecorder recorder) {
+        this.recorder = recorder;
+        return this;
+    }
+
     SocketOpener(Policy policy, ResolvedNames names) {
         this.policy = policy;
         this.names = names;
@@ -65,6 +74,7 @@ final class SocketOpener {
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
         }
+        recorder.socket(remote.address(), remote.port(), SocketActions.CONNECT, known);
         int helperFlags = Linux.statusFlags(carried.get());
         Fd socket = InetSocket.localName(carried.get()).port() != 0
                 ? Linux.dupCloexec(carried.get(), 0) // bound by the broker before: connect it in place
@@ -101,6 +111,7 @@ final class SocketOpener {
             if (!d.allowed()) {
                 throw new Refusal(Errno.EACCES, d.reason());
             }
+            recorder.socket(local.address(), local.port(), SocketActions.LISTEN, Set.of());
         }
         int helperFlags = Linux.statusFlags(carried.get());
         Fd socket;
@@ -158,6 +169,8 @@ final class SocketOpener {
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
         }
+        // Decided as connect (a multicast group is recorded so too, though its grant needs accept as well).
+        recorder.socket(target.address(), target.port(), SocketActions.CONNECT, names.namesOf(target.inetAddress()));
         int sent = InetSocket.sendTo(carried.get(), r.payload().bytes(), target(target, kind.domain()));
         return RequestServer.Outcome.success(new Reply.Sent(sent));
     }
@@ -178,6 +191,11 @@ final class SocketOpener {
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
         }
+        recorder.socket(
+                remote.address(),
+                remote.port(),
+                SocketActions.CONNECT | SocketActions.ACCEPT,
+                names.namesOf(remote.inetAddress()));
         InetSocket.connect(carried.get(), target);
         return RequestServer.Outcome.socket(Linux.dupCloexec(carried.get(), 0), Reply.SocketState.CONNECTED);
     }
@@ -199,6 +217,7 @@ final class SocketOpener {
         if (!d.allowed()) {
             throw new Refusal(Errno.EACCES, d.reason());
         }
+        recorder.socket(local.address(), local.port(), SocketActions.LISTEN, Set.of());
         InetSocket.clearReusePort(carried.get());
         InetSocket.bind(carried.get(), target);
         return RequestServer.Outcome.socket(Linux.dupCloexec(carried.get(), 0), Reply.SocketState.BOUND);

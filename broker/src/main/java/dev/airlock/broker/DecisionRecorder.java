@@ -1,0 +1,94 @@
+package dev.airlock.broker;
+
+import dev.airlock.ipc.Request;
+import dev.airlock.policy.PolicyLearner;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The record {@code airlock learn} learns from: every allowed decision of the broker's, with the
+ * operation of the request it served. The decision points ({@link Resolver}, {@link SocketOpener},
+ * {@link NameLookups}) report to it after the policy allowed; {@link RequestServer} names the
+ * operation before it serves. A run that does not learn has {@link #NONE}, which keeps nothing.
+ *
+ * <p>This is the narrow seam learning needs until the audit log carries allowed decisions; the
+ * observations are those {@link AuditObservations} reads from such a log. Thread-safe: name
+ * lookups are served on other threads than the request loop's.
+ */
+final class DecisionRecorder {
+    /** Records nothing. */
+    static final DecisionRecorder NONE = new DecisionRecorder(false);
+
+    private final boolean on;
+    private final ThreadLocal<String> operation = ThreadLocal.withInitial(() -> "UNKNOWN");
+    private final List<PolicyLearner.Observation> observations = new ArrayList<>();
+
+    private DecisionRecorder(boolean on) {
+        this.on = on;
+    }
+
+    /** A recorder that keeps every allowed decision. */
+    static DecisionRecorder recording() {
+        return new DecisionRecorder(true);
+    }
+
+    /** The operation the next decisions on this thread serve: the request's name, e.g. {@code OPEN}, {@code MAKE_DIRECTORY}. */
+    void begin(Request request) {
+        if (on) {
+            operation.set(name(request));
+        }
+    }
+
+    static String name(Request request) {
+        String simple = request.getClass().getSimpleName();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < simple.length(); i++) {
+            char c = simple.charAt(i);
+            if (i > 0 && Character.isUpperCase(c)) {
+                b.append('_');
+            }
+            b.append(Character.toUpperCase(c));
+        }
+        return b.toString();
+    }
+
+    /** An allowed file decision on {@code path} (absolute, normalized). */
+    void file(String path, int actions) {
+        if (on) {
+            add(new PolicyLearner.Observation(PolicyLearner.Kind.FILE, path, actions, operation.get(), Set.of()));
+        }
+    }
+
+    /** An allowed socket decision on {@code address}:{@code port}, reached by {@code names} the broker resolved. */
+    void socket(byte[] address, int port, int actions, Set<String> names) {
+        if (on) {
+            String host;
+            try {
+                host = InetAddress.getByAddress(address).getHostAddress();
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("not an address: " + address.length + " bytes", e);
+            }
+            String target = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+            add(new PolicyLearner.Observation(PolicyLearner.Kind.SOCKET, target, actions, operation.get(), names));
+        }
+    }
+
+    /** An allowed resolve of host name {@code name}. */
+    void resolve(String name, int actions) {
+        if (on) {
+            add(new PolicyLearner.Observation(PolicyLearner.Kind.SOCKET, name, actions, operation.get(), Set.of()));
+        }
+    }
+
+    private synchronized void add(PolicyLearner.Observation o) {
+        observations.add(o);
+    }
+
+    /** What was recorded so far, in order. */
+    synchronized List<PolicyLearner.Observation> observations() {
+        return List.copyOf(observations);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.airlock.it.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A small program for {@code airlock learn}: reads its configuration, 3 files of a directory of
+ * 1,000, uses a temporary file, writes its output, and prints what it wrote. Paths are relative to
+ * the working directory.
+ */
+public final class LearnProgram {
+    private LearnProgram() {}
+
+    public static void main(String[] args) throws Exception {
+        StringBuilder b = new StringBuilder(Files.readString(Path.of("conf/app.properties")));
+        for (String n : new String[] {"f3", "f500", "f999"}) {
+            b.append(Files.readString(Path.of("big", n)));
+        }
+        Path temp = Files.createTempFile("learn", ".tmp");
+        Files.writeString(temp, b);
+        String back = Files.readString(temp);
+        Files.delete(temp);
+        Files.writeString(Path.of("out/result.txt"), back);
+        System.out.println("wrote " + back.length() + " characters: " + back.replace('\n', ' '));
+    }
+}
