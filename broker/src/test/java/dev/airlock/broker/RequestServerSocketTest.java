@@ -245,7 +245,11 @@ class RequestServerSocketTest {
         }
         try (Fd helper = helperSocket()) {
             assertEquals(
-                    new Reply.Denied(Errno.EACCES, "denied by airlock policy net.policy: listen 0.0.0.0:" + (port + 1)),
+                    new Reply.Denied(
+                            Errno.EACCES,
+                            "denied by airlock policy net.policy: listen 0.0.0.0:" + (port + 1)
+                                    + " (closest grant: net.policy:1 \"localhost:" + port
+                                    + "\" grants listen, not on port " + (port + 1) + ")"),
                     server.serve(new Request.Bind(InetEndpoint.of(new byte[4], port + 1, 0), 50), helper)
                             .reply());
         }
