@@ -12,7 +12,9 @@ import java.util.Set;
  * The record {@code airlock learn} learns from: every allowed decision of the broker's, with the
  * operation of the request it served. The decision points ({@link Resolver}, {@link SocketOpener},
  * {@link NameLookups}) report to it after the policy allowed; {@link RequestServer} names the
- * operation before it serves. A run that does not learn has {@link #NONE}, which keeps nothing.
+ * operation before it serves and, once answered, drops the decisions of a request that failed
+ * with ENOENT (a probe of a missing name grants nothing worth learning). A run that does not
+ * learn has {@link #NONE}, which keeps nothing.
  *
  * <p>This is the narrow seam learning needs until the audit log carries allowed decisions; the
  * observations are those {@link AuditObservations} reads from such a log. Thread-safe: name
@@ -25,6 +27,8 @@ final class DecisionRecorder {
     private final boolean on;
     private final ThreadLocal<String> operation = ThreadLocal.withInitial(() -> "UNKNOWN");
     private final List<PolicyLearner.Observation> observations = new ArrayList<>();
+    /** The decisions of the request this thread serves, kept or dropped once it is answered. */
+    private final ThreadLocal<List<PolicyLearner.Observation>> pending = ThreadLocal.withInitial(ArrayList::new);
 
     private DecisionRecorder(boolean on) {
         this.on = on;
@@ -39,6 +43,7 @@ final class DecisionRecorder {
     void begin(Request request) {
         if (on) {
             operation.set(name(request));
+            pending.get().clear();
         }
     }
 
@@ -83,8 +88,26 @@ final class DecisionRecorder {
         }
     }
 
-    private synchronized void add(PolicyLearner.Observation o) {
-        observations.add(o);
+    /**
+     * The request begun on this thread is answered: its decisions are kept when {@code used}, and
+     * dropped when not (the program probed a name that does not exist).
+     */
+    void end(boolean used) {
+        if (on) {
+            List<PolicyLearner.Observation> decided = pending.get();
+            if (used) {
+                keep(decided);
+            }
+            decided.clear();
+        }
+    }
+
+    private void add(PolicyLearner.Observation o) {
+        pending.get().add(o);
+    }
+
+    private synchronized void keep(List<PolicyLearner.Observation> decided) {
+        observations.addAll(decided);
     }
 
     /** What was recorded so far, in order. */

@@ -203,9 +203,16 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
     /** The outcome mapping of {@link #serve}, in one place. */
     private Outcome outcome(Request request) {
         DecisionTrail.begin(); // taken by the request loop once it has the reply (RequestLoop#audit)
+        recorder.begin(request);
+        Outcome outcome = decided(request);
+        // A probe of a name that does not exist used nothing: learning keeps no grant for it.
+        recorder.end(!(outcome.reply() instanceof Reply.Failed failed && failed.errno() == Errno.ENOENT));
+        return outcome;
+    }
+
+    private Outcome decided(Request request) {
         try {
             try {
-                recorder.begin(request);
                 return request.accept(this);
             } catch (Refusal refusal) {
                 return refusal.reason().isEmpty() ? failed(refusal.errno()) : denied(refusal);
