@@ -14,6 +14,9 @@
 #   4. UDP (bench/UdpBench.java): 64-byte unconnected sends, each brokered (SEND_DATAGRAM), against
 #      the same plain Java sends, and connected writes on the program's own socket against plain
 #      (the ratio should be 1.00 within noise), to a loopback sink started here.
+#   After 1: the cost of the audit log on the same brokered open, audit off / denials only
+#   (--audit FILE) / every decision (--audit FILE --audit-allowed), as ratios against audit off in
+#   the same run. BENCH_ONLY=audit bench/run.sh [ITERATIONS] stops after it.
 # Usage: bench/run.sh [ITERATIONS] [STARTUP_RUNS] [CONNECTS] [HTTP_SECONDS] [DATAGRAMS]
 #   (defaults 50000, 15, 5000, 5, 20000)
 # Needs: a built airlock.jar (mvn -B -DskipTests package) and gcc.
@@ -56,6 +59,14 @@ for pin in none cpu0; do
   direct=$("${prefix[@]}" "$java" -cp "$work/classes" OpenCloseBench "$work/data/granted.txt" "$iterations" | value open_close_us)
   echo "pin=$pin airlock_brokered_us=$airlock c_floor_brokered_us=$floor ratio_vs_floor=$(ratio "$airlock" "$floor") java_direct_us=$direct"
 done
+
+echo "== audit cost: the same brokered open+close, $iterations iterations, audit off / denials only (--audit FILE) / all decisions (--audit FILE --audit-allowed)"
+audit_off=$(bin/airlock run --policy "$work/bench.policy" -- -cp "$work/classes" OpenCloseBench "$work/data/granted.txt" "$iterations" | value open_close_us)
+audit_denials=$(bin/airlock run --audit "$work/denials.audit" --policy "$work/bench.policy" -- -cp "$work/classes" OpenCloseBench "$work/data/granted.txt" "$iterations" | value open_close_us)
+audit_all=$(bin/airlock run --audit "$work/all.audit" --audit-allowed --policy "$work/bench.policy" -- -cp "$work/classes" OpenCloseBench "$work/data/granted.txt" "$iterations" | value open_close_us)
+echo "audit_off_us=$audit_off audit_denials_us=$audit_denials ratio=$(ratio "$audit_denials" "$audit_off")" \
+  "audit_all_us=$audit_all ratio=$(ratio "$audit_all" "$audit_off") audit_all_lines=$(wc -l < "$work/all.audit")"
+[ "${BENCH_ONLY:-}" = audit ] && exit 0
 
 echo "== start-up: median wall time of $runs runs each (Hello)"
 median_ms() {
