@@ -81,6 +81,8 @@ final class AuditLog implements AutoCloseable {
     private byte[] prev = new byte[32];
     private long sinceSeal;
     private volatile String failure;
+    private boolean closing;
+    private boolean closed;
 
     /** The facts of the run its first line names. */
     record Run(String version, List<PolicyFile> policies, int landlockAbi, List<String> layers, List<String> command) {}
@@ -200,9 +202,20 @@ final class AuditLog implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Writes what is queued, the count of what was dropped, the last seal, and closes the file. */
+    /**
+     * Writes what is queued, the count of what was dropped, the last seal, and closes the file.
+     * Once only: the broker's reaper closes the log when the helper is gone (then halts the
+     * broker), and the run's own {@code finally} closes it when the run ends otherwise; a record
+     * that comes after is of a request whose reply can no longer reach anyone, and is not written.
+     */
     @Override
     public void close() {
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        }
         if (writer.isAlive()) {
             try {
                 queue.put(STOP);
@@ -216,6 +229,7 @@ final class AuditLog implements AutoCloseable {
             if (key.isPresent() && sinceSeal > 0) {
                 seal();
             }
+            closed = true;
             try {
                 out.close();
             } catch (IOException e) {
@@ -284,7 +298,7 @@ final class AuditLog implements AutoCloseable {
 
     /** Writes one line of {@code body} (its members after seq, before prev); then a seal when one is due. Holding this. */
     private void write(String body) {
-        if (failure != null) {
+        if (failure != null || closed) {
             return;
         }
         reportDropped();

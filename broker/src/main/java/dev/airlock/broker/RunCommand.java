@@ -190,7 +190,18 @@ final class RunCommand implements Callable<Integer> {
             HelperProcess helper = new HelperProcess(pid);
             helper.forwardSignals();
             java.util.function.IntUnaryOperator atEnd = learning.isPresent() ? learning.get().atEnd : code -> code;
-            Thread reaper = helper.startReaper(err, () -> privateTmp.ifPresent(this::removeOrKeep), atEnd);
+            AuditLog audit = auditLog;
+            // The reaper halts the broker once the helper is gone: the audit log's queue, suppressed
+            // count and last seal are written before that, when no request can come any more.
+            Thread reaper = helper.startReaper(
+                    err,
+                    () -> {
+                        if (audit != null) {
+                            audit.close();
+                        }
+                        privateTmp.ifPresent(this::removeOrKeep);
+                    },
+                    atEnd);
             handedToReaper = true;
             Credentials expected = new Credentials(
                     pid,

@@ -55,7 +55,7 @@ class SignedPolicyIT {
     }
 
     /** An unencrypted key from {@code ssh-keygen -t TYPE}: the private key; its public key is beside it as {@code .pub}. */
-    private static Path sshKey(Sandbox s, String name) throws Exception {
+    static Path sshKey(Sandbox s, String name) throws Exception {
         Path key = s.root.resolve(name);
         tool("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key.toString());
         return key;
