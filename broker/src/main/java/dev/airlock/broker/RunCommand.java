@@ -4,6 +4,8 @@ import dev.airlock.broker.signing.KeyFileException;
 import dev.airlock.broker.signing.SigningKey;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Request;
+import dev.airlock.policy.FileActions;
+import dev.airlock.policy.FileDecision;
 import dev.airlock.policy.Policy;
 import dev.airlock.policy.PolicyLearner;
 import dev.airlock.unix.Credentials;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -158,6 +161,9 @@ final class RunCommand implements Callable<Integer> {
                     SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files, classPath)));
             SandboxPlan plan = SandboxPlanner.plan(arguments, environment, jdk, files, real, classPath);
             SandboxPlan.HelperLaunch launch = plan.helper();
+            if (options.audit != null) {
+                refuseReachableAuditLog(served, plan.rules(), options.audit);
+            }
             auditLog = options.audit == null
                     ? null
                     : AuditLog.create(
@@ -223,6 +229,44 @@ final class RunCommand implements Callable<Integer> {
             }
             if (!handedToReaper) {
                 privateTmp.ifPresent(this::removeOrKeep);
+            }
+        }
+    }
+
+    /**
+     * Refuses an audit log the program could reach, so that the log is the broker's alone: the
+     * broker opens what the policy grants with its own rights, and the helper opens by itself
+     * what its Landlock rules allow (its class path, the JDK, the grants the kernel carries). The
+     * policy is asked for the path as given and as its directory really is, each action alone.
+     */
+    private static void refuseReachableAuditLog(Policy policy, LandlockRules rules, Path log) throws AirlockException {
+        Path given = log.toAbsolutePath().normalize();
+        Path real;
+        try {
+            Path parent = given.getParent();
+            real = parent == null ? given : parent.toRealPath().resolve(given.getFileName());
+        } catch (java.io.IOException e) {
+            throw new AirlockException(
+                    ExitCodes.USAGE, "--audit " + log + ": cannot resolve its directory: " + e.getMessage());
+        }
+        for (Path name : new LinkedHashSet<>(List.of(given, real))) {
+            for (int action : new int[] {FileActions.READ, FileActions.WRITE, FileActions.DELETE}) {
+                FileDecision decision = policy.decideFile(name.toString(), action);
+                if (decision.allowed()) {
+                    throw new AirlockException(
+                            ExitCodes.USAGE,
+                            "--audit " + log + ": the policy grants the program " + FileActions.toString(action)
+                                    + " on it (" + decision.rule() + "); put the log where no grant reaches");
+                }
+            }
+        }
+        for (Path root : rules.rules().keySet()) {
+            if (real.startsWith(root)) {
+                throw new AirlockException(
+                        ExitCodes.USAGE,
+                        "--audit " + log + ": the program reaches beneath " + root
+                                + " by itself (its class path, its JDK or a grant the kernel enforces); put the log"
+                                + " where no grant reaches");
             }
         }
     }

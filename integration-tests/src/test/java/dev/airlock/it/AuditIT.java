@@ -306,4 +306,30 @@ class AuditIT {
             assertFalse(lines.stream().anyMatch(l -> l.contains("\"count\":0")), "no empty suppressed record");
         }
     }
+
+    @Test
+    void aLogTheProgramCouldReachIsRefusedBeforeAnythingRuns() throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path granted = s.file("in/granted.txt", "granted");
+            Path policy = s.policy("app.policy", FileAccessIT.grant(s.data.resolve("-"), "read"));
+            Path underGrant = s.data.resolve("in/run.log");
+            Sandbox.Result r =
+                    Sandbox.Result.of(Sandbox.start(audited(s, policy, underGrant, List.of(), "fis:" + granted)), 60);
+            assertEquals(2, r.exitCode(), r.stderr());
+            assertTrue(
+                    r.stderr()
+                            .contains("--audit " + underGrant + ": the policy grants the program read on it (" + policy
+                                    + ":2); put the log where no grant reaches"),
+                    r.stderr());
+            assertFalse(Files.exists(underGrant), "nothing is created");
+            assertEquals(List.of(), r.stdout(), "the program never ran");
+
+            // The class path is the helper's own Landlock rule: it reads there without asking.
+            Path onClassPath = s.app.resolve("run.log");
+            r = Sandbox.Result.of(Sandbox.start(audited(s, null, onClassPath, List.of(), "fis:" + granted)), 60);
+            assertEquals(2, r.exitCode(), r.stderr());
+            assertTrue(r.stderr().contains("--audit " + onClassPath + ": the program reaches beneath "), r.stderr());
+            assertFalse(Files.exists(onClassPath), "nothing is created");
+        }
+    }
 }
