@@ -102,8 +102,14 @@ final class DropIn {
                 return null;
             }
         });
-        DropInLaunch.Broker broker =
-                launch.broker(commandLine(), System.getenv(), agentOptions, options, policies, trust);
+        DropInLaunch.Broker broker = launch.broker(
+                commandLine(),
+                System.getenv(),
+                agentOptions,
+                options,
+                policies,
+                trust,
+                options.audit().map(audit -> audit.resolvedAgainst(workingDirectory)));
         quietNativeAccess(inst);
         bindLibc(jar);
         try {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -16,7 +17,7 @@ import java.util.function.Function;
  *
  * <p>The broker is airlock.jar's own {@code airlock run}, so that both ways in share every
  * decision: {@code JAVA -XX:+UseSerialGC -Xshare:auto -jar airlock.jar run --java JAVA
- * [--policy FILE]... [--trust FILE]... [--user USER] [--allow-weaker=landlock] [--drop-in-env NAME=VALUE]... --
+ * [--policy FILE]... [--trust FILE]... [--user USER] [--allow-weaker=landlock] [--audit FILE [--audit-key FILE] [--audit-allowed]] [--drop-in-env NAME=VALUE]... --
  * ARGS}, where ARGS is this JVM's command line as typed, without the launcher and without the
  * drop-in's own {@code -javaagent} (the helper's agent is the one the broker adds). The broker
  * JVM gets lean options of its own, never the program's ({@code -Xmx}, {@code -XX:+AlwaysPreTouch}
@@ -68,7 +69,7 @@ final class DropInLaunch {
      * command line ({@code /proc/self/cmdline}, the launcher first), {@code environment} its
      * environment, {@code agentOptions} the option string this agent was given (null for none),
      * {@code policies} the absolute policy files, {@code trust} the absolute files of the keys
-     * trusted to sign them.
+     * trusted to sign them, {@code audit} the audit log's options with absolute files.
      */
     Broker broker(
             List<String> cmdline,
@@ -76,7 +77,8 @@ final class DropInLaunch {
             String agentOptions,
             DropInOptions options,
             List<String> policies,
-            List<String> trust)
+            List<String> trust,
+            Optional<DropInOptions.Audit> audit)
             throws DropInException {
         List<String> argv = new ArrayList<>();
         argv.add(java.toString());
@@ -102,6 +104,17 @@ final class DropInLaunch {
             argv.add(user);
         });
         options.allowWeaker().ifPresent(layer -> argv.add("--allow-weaker=" + layer));
+        audit.ifPresent(log -> {
+            argv.add("--audit");
+            argv.add(log.file());
+            log.key().ifPresent(key -> {
+                argv.add("--audit-key");
+                argv.add(key);
+            });
+            if (log.allowed()) {
+                argv.add("--audit-allowed");
+            }
+        });
         Map<String, String> brokerEnvironment = new LinkedHashMap<>(environment);
         for (String name : JVM_OPTION_VARIABLES) {
             String value = brokerEnvironment.remove(name);

@@ -38,6 +38,18 @@ class DropInTest {
         assertEquals(Optional.empty(), none.user());
         assertEquals(List.of(), none.trust());
         assertEquals(List.of(), DropInOptions.parse("").policies());
+        assertEquals(Optional.empty(), none.audit());
+        assertEquals(
+                Optional.of(new DropInOptions.Audit("logs/run.audit", Optional.of("/k/seal"), true)),
+                DropInOptions.parse("audit=logs/run.audit,audit-key=/k/seal,audit-allowed=true")
+                        .audit());
+        assertEquals(
+                Optional.of(new DropInOptions.Audit("a%b", Optional.empty(), false)),
+                DropInOptions.parse("audit=a%25b").audit());
+        assertEquals(
+                new DropInOptions.Audit("/w/logs/run.audit", Optional.of("/k/seal"), true),
+                new DropInOptions.Audit("logs/run.audit", Optional.of("../k/seal"), true)
+                        .resolvedAgainst(Path.of("/w")));
     }
 
     @Test
@@ -53,6 +65,13 @@ class DropInTest {
                 "allow-weaker=landlock,allow-weaker=landlock",
                 "policy=%zz",
                 "trust=",
+                "audit=",
+                "audit=a,audit=b",
+                "audit-key=k",
+                "audit-allowed=true",
+                "audit=a,audit-allowed=yes",
+                "audit=a,audit-allowed=true,audit-allowed=true",
+                "audit=a,audit-key=k,audit-key=l",
                 "channel")) {
             DropInException e = assertThrows(DropInException.class, () -> DropInOptions.parse(bad), bad);
             assertEquals(DropInException.USAGE, e.exitCode(), bad);
@@ -131,7 +150,8 @@ class DropInTest {
                         "policy=p",
                         DropInOptions.parse("policy=p,user=app,allow-weaker=landlock,trust=k.pub"),
                         List.of("/w/p"),
-                        List.of("/w/k.pub"));
+                        List.of("/w/k.pub"),
+                        Optional.of(new DropInOptions.Audit("/w/run.audit", Optional.of("/w/seal"), true)));
         assertEquals(
                 List.of(
                         "/jdk/bin/java",
@@ -151,6 +171,11 @@ class DropInTest {
                         "--user",
                         "app",
                         "--allow-weaker=landlock",
+                        "--audit",
+                        "/w/run.audit",
+                        "--audit-key",
+                        "/w/seal",
+                        "--audit-allowed",
                         "--drop-in-env",
                         "JDK_JAVA_OPTIONS=-Dq=1 -Xss1m",
                         "--",
@@ -164,7 +189,14 @@ class DropInTest {
         assertEquals(
                 List.of("PATH=/bin", "LANG=C.UTF-8"), broker.environment(), "no JVM option variable for the broker");
         assertFalse(launch(17)
-                .broker(List.of("java", "Main"), Map.of(), null, DropInOptions.parse(null), List.of(), List.of())
+                .broker(
+                        List.of("java", "Main"),
+                        Map.of(),
+                        null,
+                        DropInOptions.parse(null),
+                        List.of(),
+                        List.of(),
+                        Optional.empty())
                 .argv()
                 .contains("--enable-native-access=ALL-UNNAMED"));
     }

@@ -329,9 +329,53 @@ class DropInIT {
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
+    void auditOptionWritesTheBrokersLogRelativeToTheWorkingDirectory(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            Path granted = s.file("granted/in.txt", "granted text");
+            Path other = s.file("other/secret.txt", "not granted");
+            Path work = Files.createDirectories(s.root.resolve("work"));
+            s.policy("work/app.policy", FileAccessIT.grant(s.data.resolve("granted/*"), "read"));
+            Path key = SignedPolicyIT.sshKey(s, "seal");
+            Sandbox.Result r = run(
+                    dropIn(
+                            jdk,
+                            "policy=app.policy,audit=run.audit,audit-allowed=true,audit-key=" + key,
+                            probe(s, "fis:" + granted, "fis:" + other)),
+                    work,
+                    Map.of());
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertEquals("OK granted text", r.answer("fis:" + granted));
+            Path log = work.resolve("run.audit");
+            List<String> lines = Files.readAllLines(log);
+            assertTrue(lines.get(0).startsWith("{\"seq\":0,\"type\":\"run\","), lines.get(0));
+            assertEquals(
+                    1,
+                    lines.stream()
+                            .filter(l -> l.contains("\"target\":\"" + granted + "\"")
+                                    && l.contains("\"decision\":\"allow\""))
+                            .count(),
+                    String.join("\n", lines));
+            assertEquals(
+                    1,
+                    lines.stream()
+                            .filter(l ->
+                                    l.contains("\"target\":\"" + other + "\"") && l.contains("\"decision\":\"deny\""))
+                            .count(),
+                    String.join("\n", lines));
+            assertTrue(lines.get(lines.size() - 1).contains("\"type\":\"seal\""), "sealed at the end");
+            Sandbox.Result verified = Sandbox.Result.of(
+                    Sandbox.start(List.of(
+                            Sandbox.LAUNCHER.toString(), "audit", "verify", log.toString(), "--key", key + ".pub")),
+                    60);
+            assertEquals(0, verified.exitCode(), verified.stdout() + verified.stderr());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
     void malformedOptionsStopTheJvmWithOneLineAndStatus2(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
-            for (String bad : List.of("polcy=x", "policy", "allow-weaker=seccomp", "user=a,user=b")) {
+            for (String bad : List.of("polcy=x", "policy", "allow-weaker=seccomp", "user=a,user=b", "audit-key=k")) {
                 Sandbox.Result r = run(dropIn(jdk, bad, probe(s, "status")), null, Map.of());
                 assertEquals(2, r.exitCode(), bad + ": " + r.stderr());
                 assertEquals(List.of(), r.stdout(), "the program never ran: " + bad);
