@@ -5,6 +5,7 @@ import dev.airlock.policy.PolicyLearner;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -12,9 +13,12 @@ import java.util.Set;
  * The record {@code airlock learn} learns from: every allowed decision of the broker's, with the
  * operation of the request it served. The decision points ({@link Resolver}, {@link SocketOpener},
  * {@link NameLookups}) report to it after the policy allowed; {@link RequestServer} names the
- * operation before it serves and, once answered, drops the decisions of a request that failed
- * with ENOENT (a probe of a missing name grants nothing worth learning). A run that does not
- * learn has {@link #NONE}, which keeps nothing.
+ * operation before it serves and, once answered, sets aside the decisions of a request that
+ * failed with ENOENT: they are learnt only when the run later used the same target (a program that
+ * looks before it makes, as {@code Files.createDirectories} probes each missing ancestor before it
+ * creates them, needs the look granted too; a probe of a name that never came to exist, as javac's
+ * of missing packages, grants nothing). A run that does not learn has {@link #NONE}, which keeps
+ * nothing.
  *
  * <p>This is the narrow seam learning needs until the audit log carries allowed decisions; the
  * observations are those {@link AuditObservations} reads from such a log. Thread-safe: name
@@ -27,6 +31,8 @@ final class DecisionRecorder {
     private final boolean on;
     private final ThreadLocal<String> operation = ThreadLocal.withInitial(() -> "UNKNOWN");
     private final List<PolicyLearner.Observation> observations = new ArrayList<>();
+    /** The decisions of requests that failed with ENOENT, learnt only if their target was used later. */
+    private final List<PolicyLearner.Observation> missed = new ArrayList<>();
     /** The decisions of the request this thread serves, kept or dropped once it is answered. */
     private final ThreadLocal<List<PolicyLearner.Observation>> pending = ThreadLocal.withInitial(ArrayList::new);
 
@@ -90,14 +96,12 @@ final class DecisionRecorder {
 
     /**
      * The request begun on this thread is answered: its decisions are kept when {@code used}, and
-     * dropped when not (the program probed a name that does not exist).
+     * set aside when not (the program probed a name that did not exist then).
      */
     void end(boolean used) {
         if (on) {
             List<PolicyLearner.Observation> decided = pending.get();
-            if (used) {
-                keep(decided);
-            }
+            keep(decided, used ? observations : missed);
             decided.clear();
         }
     }
@@ -106,12 +110,25 @@ final class DecisionRecorder {
         pending.get().add(o);
     }
 
-    private synchronized void keep(List<PolicyLearner.Observation> decided) {
-        observations.addAll(decided);
+    private synchronized void keep(List<PolicyLearner.Observation> decided, List<PolicyLearner.Observation> into) {
+        into.addAll(decided);
     }
 
-    /** What was recorded so far, in order. */
+    /**
+     * What was recorded so far, in order, then each decision set aside whose target a kept
+     * decision of the same kind names.
+     */
     synchronized List<PolicyLearner.Observation> observations() {
-        return List.copyOf(observations);
+        List<PolicyLearner.Observation> all = new ArrayList<>(observations);
+        Set<String> used = new HashSet<>();
+        for (PolicyLearner.Observation o : observations) {
+            used.add(o.kind() + " " + o.target());
+        }
+        for (PolicyLearner.Observation o : missed) {
+            if (used.contains(o.kind() + " " + o.target())) {
+                all.add(o);
+            }
+        }
+        return List.copyOf(all);
     }
 }

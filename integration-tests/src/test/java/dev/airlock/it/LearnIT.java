@@ -14,9 +14,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code airlock learn} on a small program (its configuration, 3 files of a directory of 1,000, a
- * temporary file, its output): the learnt policy exactly, a run under it with no denial and the
- * same output, and a run without any one of its grants failing.
+ * {@code airlock learn} on a small program (its configuration and a missing override, 3 files of
+ * a directory of 1,000, a temporary file, its output, directories it creates): the learnt policy
+ * exactly, a run under it with no denial and the same output, and a run without any one of its
+ * grants failing. The missing override is probed and never created, so it is not learnt;
+ * {@code Files.createDirectories} looks at each missing ancestor before it makes it, so those
+ * looks are learnt.
  */
 class LearnIT {
 
@@ -32,10 +35,29 @@ class LearnIT {
                 permission java.io.FilePermission "${user.dir}/big/f999", "read";
                 // 1\u00d7 OPEN
                 permission java.io.FilePermission "${user.dir}/conf/app.properties", "read";
+                // 1\u00d7 ACCESS
+                permission java.io.FilePermission "${user.dir}/out", "read";
+                // 1\u00d7 ACCESS, 1\u00d7 MAKE_DIRECTORY
+                permission java.io.FilePermission "${user.dir}/out/reports", "read,write";
+                // 2\u00d7 MAKE_DIRECTORY
+                permission java.io.FilePermission "${user.dir}/out/reports/daily", "write";
+                // 1\u00d7 OPEN
+                permission java.io.FilePermission "${user.dir}/out/reports/daily/summary.txt", "write";
                 // 1\u00d7 OPEN
                 permission java.io.FilePermission "${user.dir}/out/result.txt", "write";
             };
             """;
+
+    /** {@code out} as the program first found it: empty (it creates what it writes there). */
+    private static void emptied(Path out) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(out)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(out)) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
 
     @Test
     void learnsExactlyWhatTheProgramUsedAndNoGrantCanGo() throws Exception {
@@ -66,7 +88,7 @@ class LearnIT {
             assertEquals(List.of(expectedOut), learning.stdout());
             assertTrue(
                     learning.stderr()
-                            .contains("airlock: learnt 5 permissions from 5 allowed decisions; wrote " + learnt
+                            .contains("airlock: learnt 9 permissions from 11 allowed decisions; wrote " + learnt
                                     + " (the program exited with 0)"),
                     learning.stderr());
             assertEquals(LEARNT, Files.readString(learnt));
@@ -78,7 +100,7 @@ class LearnIT {
             assertEquals(LEARNT, Files.readString(learnt));
 
             // Under the learnt policy: the same output, no denial.
-            Files.delete(out.resolve("result.txt"));
+            emptied(out);
             Sandbox.Result confined =
                     Sandbox.Result.of(Sandbox.start(Sandbox.javaCommand(Jdk.JDK17, learnt, program), s.data), 120);
             assertEquals(0, confined.exitCode(), confined.stderr());
@@ -94,6 +116,7 @@ class LearnIT {
                 List<String> fewer = new ArrayList<>(lines);
                 fewer.remove(i);
                 Path smaller = s.policy("without-" + i + ".policy", String.join("\n", fewer) + "\n");
+                emptied(out);
                 Sandbox.Result r =
                         Sandbox.Result.of(Sandbox.start(Sandbox.javaCommand(Jdk.JDK17, smaller, program), s.data), 120);
                 assertNotEquals(0, r.exitCode(), "without " + lines.get(i) + ": " + r.stdout());
@@ -101,11 +124,15 @@ class LearnIT {
             }
 
             // --append merges a second run: the same grants, each used twice.
+            emptied(out);
             List<String> append = new ArrayList<>(learn);
             append.add(append.indexOf("--"), "--append");
             Sandbox.Result merged = Sandbox.Result.of(Sandbox.start(append, s.data), 120);
             assertEquals(0, merged.exitCode(), merged.stderr());
-            assertEquals(LEARNT.replace("1\u00d7 OPEN", "2\u00d7 OPEN"), Files.readString(learnt));
+            assertEquals(
+                    LEARNT.replace("// 2\u00d7 MAKE_DIRECTORY", "// 4\u00d7 MAKE_DIRECTORY")
+                            .replace("1\u00d7", "2\u00d7"),
+                    Files.readString(learnt));
         }
     }
 }
