@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -73,8 +74,7 @@ final class LearnCommand implements Callable<Integer> {
     }
 
     private void finish(RunCommand.Learning learning, Optional<String> earlier, int exit) throws AirlockException {
-        PolicyLearner learner =
-                new PolicyLearner(learning.properties, Optional.of(learning.base), LearnCommand::entryCount);
+        PolicyLearner learner = new PolicyLearner(learning.properties, Optional.of(learning.base), new Disk());
         if (earlier.isPresent()) {
             try {
                 learner.merge(output.toString(), earlier.get());
@@ -131,12 +131,20 @@ final class LearnCommand implements Callable<Integer> {
         }
     }
 
-    /** How many entries a directory holds now, for the collapse rule; empty when it cannot be listed. */
-    private static OptionalInt entryCount(String directory) {
-        try (Stream<Path> entries = Files.list(Path.of(directory))) {
-            return OptionalInt.of((int) Math.min(Integer.MAX_VALUE, entries.count()));
-        } catch (IOException | RuntimeException e) {
-            return OptionalInt.empty();
+    /** The disk as the program left it, for the collapse and scratch-file rules, looked at with the broker's rights. */
+    private static final class Disk implements PolicyLearner.Directories {
+        @Override
+        public OptionalInt entryCount(String directory) {
+            try (Stream<Path> entries = Files.list(Path.of(directory))) {
+                return OptionalInt.of((int) Math.min(Integer.MAX_VALUE, entries.count()));
+            } catch (IOException | RuntimeException e) {
+                return OptionalInt.empty();
+            }
+        }
+
+        @Override
+        public boolean exists(String path) {
+            return Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS);
         }
     }
 }

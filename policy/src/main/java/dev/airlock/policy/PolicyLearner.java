@@ -29,6 +29,13 @@ import java.util.TreeSet;
  *       grants those 3 files, and reading all 40 sources of a package grants {@code pkg/*}. The
  *       directory itself is never covered by its {@code /*} or {@code /-} (as in the JDK); a
  *       listing of it is its own grant;
+ *   <li>a <em>scratch file</em>, one the program wrote that no longer exists when the policy is
+ *       written (a temporary file it removed or renamed onto another, as Ant's {@code <replace>}
+ *       does), as {@code DIR/*} of its directory for the actions it used, since its name was
+ *       the program's choice of the moment (a random number, as {@code File.createTempFile}
+ *       makes) and the next run picks another; the directory's other entries used with the same
+ *       actions fall under that grant. Temporary files in the program's own
+ *       {@code java.io.tmpdir} need no grant under Airlock at all;
  *   <li>paths beneath {@code ${user.home}}, {@code ${java.io.tmpdir}} and {@code ${user.dir}}
  *       written with those properties (the longest of them that contains the path);
  *   <li>sockets by the name the program resolved when it connected to an address it had
@@ -93,6 +100,9 @@ public final class PolicyLearner {
     public interface Directories {
         /** How many entries {@code directory} holds now, or empty when it is not a readable directory. */
         OptionalInt entryCount(String directory);
+
+        /** Whether {@code path} exists now (a final symbolic link counts as itself, not followed). */
+        boolean exists(String path);
     }
 
     /**
@@ -445,12 +455,24 @@ public final class PolicyLearner {
                 whole.add(dir);
             }
         }
+        // A scratch file's name is the program's choice of the moment: the next run picks another.
+        for (String path : used) {
+            String parent = parentOf(path);
+            if (parent != null && isScratch(path)) {
+                qualifies.add(parent);
+            }
+        }
         Map<String, List<String>> grants = new TreeMap<>();
         for (String path : used) {
             grants.computeIfAbsent(grantFor(path, entries, qualifies, whole), t -> new ArrayList<>())
                     .add(path);
         }
         return grants;
+    }
+
+    /** The scratch-file rule of the class comment: written by the program and gone when the policy is written. */
+    private boolean isScratch(String path) {
+        return (files.getOrDefault(path, 0) & FileActions.WRITE) != 0 && !directories.exists(path);
     }
 
     private static String grantFor(

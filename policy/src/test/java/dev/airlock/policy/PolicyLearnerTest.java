@@ -31,9 +31,24 @@ class PolicyLearnerTest {
 
     private static final String HEAD = PolicyLearner.HEADER + "grant {\n";
 
-    /** Directories on "disk": path → entry count. */
+    /** Directories on "disk": path → entry count; every path exists. */
     private static PolicyLearner.Directories disk(Map<String, Integer> counts) {
-        return dir -> counts.containsKey(dir) ? OptionalInt.of(counts.get(dir)) : OptionalInt.empty();
+        return disk(counts, Set.of());
+    }
+
+    /** Directories on "disk": path → entry count; every path but those {@code gone} exists. */
+    private static PolicyLearner.Directories disk(Map<String, Integer> counts, Set<String> gone) {
+        return new PolicyLearner.Directories() {
+            @Override
+            public OptionalInt entryCount(String dir) {
+                return counts.containsKey(dir) ? OptionalInt.of(counts.get(dir)) : OptionalInt.empty();
+            }
+
+            @Override
+            public boolean exists(String path) {
+                return !gone.contains(path);
+            }
+        };
     }
 
     private static PolicyLearner learner(Map<String, Integer> counts) {
@@ -42,6 +57,32 @@ class PolicyLearnerTest {
 
     private static Observation file(String path, String actions, String op) {
         return new Observation(Kind.FILE, path, FileActions.parse(actions), op, Set.of());
+    }
+
+    @Test
+    void aScratchFileIsItsDirectorysEntriesForTheActionsItUsed() {
+        PolicyLearner l = new PolicyLearner(
+                PROPS,
+                Optional.empty(),
+                disk(Map.of("/w/build", 3), Set.of("/w/build/rep123.tmp", "/w/build/old.txt")));
+        l.observe(file("/w/build/rep123.tmp", "read,write", "OPEN"));
+        l.observe(file("/w/build/rep123.tmp", "write", "RENAME"));
+        l.observe(file("/w/build/notes.txt", "read,write,delete", "RENAME"));
+        l.observe(file("/w/build/other.txt", "read", "OPEN"));
+        // Removed, never written: an input the program consumed is no scratch file; its delete stays exact.
+        l.observe(file("/w/build/old.txt", "read,delete", "REMOVE"));
+        l.observe(file("/w/out.txt", "write", "OPEN"));
+        assertEquals(HEAD + """
+                    // 2\u00d7 OPEN, 2\u00d7 RENAME, 1\u00d7 REMOVE (4 entries)
+                    permission java.io.FilePermission "/w/build/*", "read,write";
+                    // 1\u00d7 RENAME
+                    permission java.io.FilePermission "/w/build/notes.txt", "delete";
+                    // 1\u00d7 REMOVE
+                    permission java.io.FilePermission "/w/build/old.txt", "delete";
+                    // 1\u00d7 OPEN
+                    permission java.io.FilePermission "/w/out.txt", "write";
+                };
+                """, l.policyText());
     }
 
     @Test
