@@ -20,9 +20,8 @@ import java.util.Set;
  * of missing packages, grants nothing). A run that does not learn has {@link #NONE}, which keeps
  * nothing.
  *
- * <p>This is the narrow seam learning needs until the audit log carries allowed decisions; the
- * observations are those {@link AuditObservations} reads from such a log. Thread-safe: name
- * lookups are served on other threads than the request loop's.
+ * <p>Beside {@link DecisionTrail}, which the same decision points report to for the audit log.
+ * Thread-safe: name lookups are served on other threads than the request loop's.
  */
 final class DecisionRecorder {
     /** Records nothing. */
