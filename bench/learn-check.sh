@@ -10,15 +10,17 @@ work=$1 policy=$2 reset=$3 output=$4
 shift 4
 [ "$1" = "--" ] && shift
 cd "$work"
+scratch=$(mktemp -d /tmp/learn-check.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
 rm -f "$policy"
 eval "$reset"
-"$airlock" learn --output "$policy" -- "$@" > /tmp/learn-check.out
-expected=$( (cat /tmp/learn-check.out; eval "$output") | sha256sum)
+"$airlock" learn --output "$policy" -- "$@" > $scratch/out
+expected=$( (cat $scratch/out; eval "$output") | sha256sum)
 eval "$reset"
-"$airlock" run --policy "$policy" -- "$@" > /tmp/learn-check.out 2> /tmp/learn-check.err
-got=$( (cat /tmp/learn-check.out; eval "$output") | sha256sum)
-if grep -q "denied" /tmp/learn-check.err || [ "$got" != "$expected" ]; then
-    echo "FAIL: the run under the learnt policy differs or was denied"; cat /tmp/learn-check.err; exit 1
+"$airlock" run --policy "$policy" -- "$@" > $scratch/out 2> $scratch/err
+got=$( (cat $scratch/out; eval "$output") | sha256sum)
+if grep -q "denied" $scratch/err || [ "$got" != "$expected" ]; then
+    echo "FAIL: the run under the learnt policy differs or was denied"; cat $scratch/err; exit 1
 fi
 echo "OK: the learnt policy runs the program with no denial and identical output"
 grants=$(grep -n '^    permission ' "$policy" | cut -d: -f1)
@@ -27,8 +29,8 @@ for line in $grants; do
     total=$((total + 1))
     sed "${line}d" "$policy" > "$policy.without"
     eval "$reset"
-    if "$airlock" run --policy "$policy.without" -- "$@" > /tmp/learn-check.out 2> /tmp/learn-check.err \
-            && [ "$( (cat /tmp/learn-check.out; eval "$output") | sha256sum)" = "$expected" ]; then
+    if "$airlock" run --policy "$policy.without" -- "$@" > $scratch/out 2> $scratch/err \
+            && [ "$( (cat $scratch/out; eval "$output") | sha256sum)" = "$expected" ]; then
         echo "NOT NEEDED: line $line: $(sed -n "${line}p" "$policy")"
     else
         failed=$((failed + 1))
