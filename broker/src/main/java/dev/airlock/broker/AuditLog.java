@@ -64,7 +64,8 @@ final class AuditLog implements AutoCloseable {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
-    private static final String STOP = "";
+    /** What the writer thread is given to end on: the only entry without a check ({@link #request} records none such). */
+    private static final Decided STOP = new Decided(Instant.EPOCH, 0, "", null, List.of(), true, 0);
 
     private final WritableByteChannel out;
     private final String name;
@@ -72,7 +73,7 @@ final class AuditLog implements AutoCloseable {
     private final Optional<SigningKey> key;
     private final PrintStream err;
     private final Supplier<Instant> clock;
-    private final BlockingQueue<String> queue;
+    private final BlockingQueue<Decided> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
 
@@ -187,15 +188,32 @@ final class AuditLog implements AutoCloseable {
         if (!denied && !allowedToo) {
             return;
         }
-        String body = requestBody(pid, request, checks, reply, denied);
+        int errno = reply instanceof Reply.Denied d ? d.errno() : reply instanceof Reply.Failed f ? f.errno() : 0;
+        // Only what the line needs, never the request itself: a queued datagram's payload would
+        // make the queue's bound one of places, not of memory.
+        Decided decided = new Decided(
+                clock.get(),
+                pid,
+                request.operation().name(),
+                request instanceof Request.Open open ? openFlags(open.openFlags()) : null,
+                checks,
+                denied,
+                errno);
         if (denied) {
             synchronized (this) {
-                write(body);
+                write(requestBody(decided));
             }
-        } else if (!queue.offer(body)) {
+        } else if (!queue.offer(decided)) {
             dropped.incrementAndGet();
         }
     }
+
+    /**
+     * A decided request as its line needs it, taken on the serving thread; the line is made on
+     * the thread that writes it (the writer thread for an allowed one), off the request loop.
+     */
+    private record Decided(
+            Instant time, int pid, String op, String flags, List<AuditCheck> checks, boolean denied, int errno) {}
 
     /** How many allowed records were dropped and not yet reported; for tests. */
     long dropped() {
@@ -241,13 +259,13 @@ final class AuditLog implements AutoCloseable {
     private void drain() {
         try {
             while (true) {
-                String body = queue.poll(1, TimeUnit.SECONDS);
-                if (body != null && body.isEmpty()) { // STOP: no record is empty
+                Decided decided = queue.poll(1, TimeUnit.SECONDS);
+                if (decided != null && decided.checks().isEmpty()) { // STOP: every record has a check
                     return;
                 }
                 synchronized (this) {
-                    if (body != null) {
-                        write(body);
+                    if (decided != null) {
+                        write(requestBody(decided));
                     } else {
                         reportDropped();
                     }
@@ -258,12 +276,12 @@ final class AuditLog implements AutoCloseable {
         }
     }
 
-    private String requestBody(int pid, Request request, List<AuditCheck> checks, Reply reply, boolean denied) {
-        StringBuilder b = head("request");
-        b.append(",\"pid\":").append(pid).append(",\"op\":");
-        AuditJson.string(b, request.operation().name()).append(",\"flags\":");
-        AuditJson.string(b, request instanceof Request.Open open ? openFlags(open.openFlags()) : null)
-                .append(",\"checks\":[");
+    private String requestBody(Decided decided) {
+        List<AuditCheck> checks = decided.checks();
+        StringBuilder b = head("request", decided.time());
+        b.append(",\"pid\":").append(decided.pid()).append(",\"op\":");
+        AuditJson.string(b, decided.op()).append(",\"flags\":");
+        AuditJson.string(b, decided.flags()).append(",\"checks\":[");
         for (int i = 0; i < checks.size(); i++) {
             AuditCheck c = checks.get(i);
             AuditJson.string(b.append(i == 0 ? "{\"target\":" : ",{\"target\":"), c.target());
@@ -273,18 +291,25 @@ final class AuditLog implements AutoCloseable {
             b.append(",\"allowed\":").append(c.allowed());
             AuditJson.string(b.append(",\"rule\":"), c.rule()).append('}');
         }
-        b.append("],\"decision\":\"").append(denied ? "deny" : "allow").append("\",\"errno\":");
-        int errno = reply instanceof Reply.Denied d ? d.errno() : reply instanceof Reply.Failed f ? f.errno() : 0;
+        b.append("],\"decision\":\"")
+                .append(decided.denied() ? "deny" : "allow")
+                .append("\",\"errno\":");
+        int errno = decided.errno();
         return AuditJson.string(b, errno == 0 ? null : Errno.name(errno)).toString();
     }
 
     /** {@code "type":TYPE,"time":NOW}: how every line but its seq and prev begins. */
     private StringBuilder head(String type) {
+        return head(type, clock.get());
+    }
+
+    /** {@code "type":TYPE,"time":TIME}. */
+    private static StringBuilder head(String type, Instant time) {
         StringBuilder b = new StringBuilder(256);
         return b.append("\"type\":\"")
                 .append(type)
                 .append("\",\"time\":\"")
-                .append(TIME.format(clock.get()))
+                .append(TIME.format(time))
                 .append('"');
     }
 
