@@ -47,9 +47,12 @@ public final class Main {
             if (StartupTimeline.requested(System.getenv(StartupTimeline.VARIABLE))) {
                 StartupTimeline.startBroker(mainEntered);
             }
-        } catch (IllegalArgumentException | java.io.IOException e) {
+        } catch (IllegalArgumentException e) {
             System.err.println("airlock: " + e.getMessage());
             System.exit(ExitCodes.USAGE);
+        } catch (java.io.IOException e) {
+            System.err.println("airlock: cannot start the start-up timeline: " + e.getMessage());
+            System.exit(ExitCodes.INTERNAL);
         }
     }
 

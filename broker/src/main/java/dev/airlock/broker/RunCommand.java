@@ -193,6 +193,7 @@ final class RunCommand implements Callable<Integer> {
                         .pid();
             }
             StartupTimeline.mark("helper-spawned");
+            BrokerArchive.spawned(prepared.cache());
             HelperProcess helper = new HelperProcess(pid);
             helper.forwardSignals();
             java.util.function.IntUnaryOperator atEnd = learning.isPresent() ? learning.get().atEnd : code -> code;

@@ -29,13 +29,21 @@ class BrokerArchiveIT {
         try (Sandbox s = new Sandbox()) {
             Path cache = cacheOf(s);
             Path policy = s.policy("app.policy", "grant {};\n");
+            // A run that ends before the helper is spawned dumps a fraction of the classes, unmarked.
+            Path broken = s.policy("broken.policy", "grant {\n");
+            assertEquals(2, run(s, cache, broken, null).exitCode());
+            List<String> partial = names(cache);
+            assertEquals(1, partial.size(), "an unmarked dump: " + partial);
+            assertTrue(partial.get(0).matches("broker-\\d+-\\d+\\.jsa\\.\\d+"), partial.toString());
+
             Sandbox.Result first = run(s, cache, policy, null);
             assertEquals(0, first.exitCode(), first.stderr());
             assertEquals("", first.stderr());
-            List<Path> dumped = archives(cache);
-            assertEquals(1, dumped.size(), "one dump, under its broker's pid: " + dumped);
-            assertTrue(
-                    dumped.get(0).getFileName().toString().matches("broker-\\d+-\\d+\\.jsa\\.\\d+"), dumped.toString());
+            List<String> dumped = names(cache);
+            assertEquals(2, dumped.size(), "the partial dump removed; a whole run's dump and its mark: " + dumped);
+            assertTrue(dumped.get(0).matches("broker-\\d+-\\d+\\.jsa\\.\\d+"), dumped.toString());
+            assertEquals(dumped.get(0) + ".done", dumped.get(1));
+            assertTrue(!dumped.get(0).equals(partial.get(0)), "a new dump, not the partial one: " + dumped);
 
             // In the user's own directory: the JVM moves an existing log aside before it writes.
             Path log = cache.resolve("class-load.log");
@@ -105,6 +113,13 @@ class BrokerArchiveIT {
         Path cache = Files.createDirectories(s.root.resolve("cache"));
         Files.setOwner(cache, user());
         return cache;
+    }
+
+    private static List<String> names(Path cache) throws IOException {
+        return archives(cache).stream()
+                .map(p -> p.getFileName().toString())
+                .sorted()
+                .toList();
     }
 
     private static List<Path> archives(Path cache) throws IOException {
