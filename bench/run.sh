@@ -14,6 +14,10 @@
 #   4. UDP (bench/UdpBench.java): 64-byte unconnected sends, each brokered (SEND_DATAGRAM), against
 #      the same plain Java sends, and connected writes on the program's own socket against plain
 #      (the ratio should be 1.00 within noise), to a loopback sink started here.
+#   After 2: the start-up timeline of the same Hello run (AIRLOCK_TIMELINE=1): each phase mark of
+#   the broker and the helper, in milliseconds since the broker's process start, as the median over
+#   STARTUP_RUNS runs of that mark alone (so the medians need not add up), in the order of the
+#   medians. BENCH_ONLY=timeline bench/run.sh [ITERATIONS] [STARTUP_RUNS] prints only it.
 #   After 1: the cost of the audit log on the same brokered open, audit off / denials only
 #   (--audit FILE) / every decision (--audit FILE --audit-allowed), as ratios against audit off in
 #   the same run. BENCH_ONLY=audit bench/run.sh [ITERATIONS] stops after it.
@@ -49,6 +53,26 @@ printf 'grant { permission java.io.FilePermission "%s/data/*", "read"; };\n' "$w
 
 value() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# The start-up timeline: every mark's median over $runs runs, after one run not counted.
+timeline() {
+  echo "== start-up timeline: median of $runs runs per mark, ms since the broker's process start (AIRLOCK_TIMELINE=1 airlock run ... Hello)"
+  AIRLOCK_TIMELINE=1 bin/airlock run --policy "$work/bench.policy" -- -cp "$work/classes" Hello > /dev/null 2>&1
+  : > "$work/timeline"
+  for ((i = 0; i < runs; i++)); do
+    AIRLOCK_TIMELINE=1 bin/airlock run --policy "$work/bench.policy" -- -cp "$work/classes" Hello 2>> "$work/timeline" > /dev/null
+  done
+  # "airlock-timeline SIDE MS ms MARK": sorted by mark, then time; each mark's median; in the order of the medians.
+  awk '$1 == "airlock-timeline" && $4 == "ms" { print $2 "/" $5, $3 }' "$work/timeline" | sort -k1,1 -k2,2n |
+    awk 'function emit() { m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf "%.1f %s %d\n", m, key, n }
+         { if ($1 != key) { if (key != "") emit(); key = $1; n = 0 } v[++n] = $2 }
+         END { if (key != "") emit() }' |
+    sort -n | awk -v runs="$runs" '{ split($2, k, "/"); printf "%9.1f ms  %-6s %-21s (in %d of %d runs)\n", $1, k[1], k[2], $3, runs }'
+}
+if [ "${BENCH_ONLY:-}" = timeline ]; then
+  timeline
+  exit 0
+fi
 
 echo "== brokered open+close, $iterations iterations (airlock: java.io FileInputStream; floor: C over SEQPACKET + SCM_RIGHTS)"
 for pin in none cpu0; do
@@ -90,6 +114,7 @@ sandboxed=$(median_ms bin/airlock run --policy "$work/bench.policy" -- -cp "$wor
 dropin=$(median_ms "$java" -javaagent:"$agent"=policy="$work/bench.policy" -cp "$work/classes" Hello)
 echo "java_hello_ms=$plain airlock_run_hello_ms=$sandboxed airlock_run_ratio=$(ratio "$sandboxed" "$plain")" \
   "javaagent_hello_ms=$dropin javaagent_ratio=$(ratio "$dropin" "$plain")"
+timeline
 
 echo "== brokered connect+close, $connects iterations (airlock and plain: java.net.Socket; floor: C over SEQPACKET + SCM_RIGHTS), and HTTP over one kept-alive connection for ${http_seconds}s"
 "$java" -cp "$work/classes" NetBench serve "$work/port" &

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -25,7 +26,9 @@ import java.util.Set;
  *   <li>{@code hidden=PATH:PATH:...}: the directories the broker covered in the helper's mount
  *       namespace to show it class path entries beneath them (broker's {@code ClassPathView}),
  *       each percent-encoded: what else is beneath them is not there natively, so an NIO open
- *       that finds nothing there is asked of the broker too.
+ *       that finds nothing there is asked of the broker too;
+ *   <li>{@code timeline=NANOS}: the start-up timeline is on, and its origin, the broker's process
+ *       start on the {@link System#nanoTime} clock ({@link dev.airlock.ipc.StartupTimeline}).
  * </ul>
  *
  * <p>Values are percent-decoded (UTF-8), so a display name may carry {@code ,} as {@code %2C} and
@@ -40,9 +43,17 @@ final class AgentArgs {
     private final Path prepare;
     private final List<String> directRoots;
     private final List<String> hiddenRoots;
+    private final OptionalLong timeline;
 
     private AgentArgs(
-            int channel, String policy, Path cache, Path prepare, List<String> directRoots, List<String> hiddenRoots) {
+            int channel,
+            String policy,
+            Path cache,
+            Path prepare,
+            List<String> directRoots,
+            List<String> hiddenRoots,
+            OptionalLong timeline) {
+        this.timeline = timeline;
         this.directRoots = directRoots;
         this.hiddenRoots = hiddenRoots;
         this.channel = channel;
@@ -62,6 +73,7 @@ final class AgentArgs {
         // metadata. The broker always passes the list.
         List<String> direct = List.of("/");
         List<String> hidden = List.of();
+        OptionalLong timeline = OptionalLong.empty();
         Set<String> seen = new HashSet<>();
         if (args != null && !args.isEmpty()) {
             for (String item : args.split(",", -1)) {
@@ -97,12 +109,15 @@ final class AgentArgs {
                     case "prepare":
                         prepare = absoluteDirectory(key, value);
                         break;
+                    case "timeline":
+                        timeline = OptionalLong.of(parseNanos(key, value));
+                        break;
                     default:
                         throw new IllegalArgumentException("unknown agent argument '" + key + "'");
                 }
             }
         }
-        return new AgentArgs(channel, policy, cache, prepare, direct, hidden);
+        return new AgentArgs(channel, policy, cache, prepare, direct, hidden, timeline);
     }
 
     /** The channel descriptor, or -1 when none was given. */
@@ -144,6 +159,11 @@ final class AgentArgs {
         return List.copyOf(roots);
     }
 
+    /** The origin of the start-up timeline, or empty when it is off. */
+    OptionalLong timeline() {
+        return timeline;
+    }
+
     /** The transform cache to read, or null. */
     Path cache() {
         return cache;
@@ -164,6 +184,16 @@ final class AgentArgs {
             // reported below
         }
         throw new IllegalArgumentException("agent argument 'channel' is not a descriptor: '" + value + "'");
+    }
+
+    /** A {@link System#nanoTime} value: a decimal long, the sign allowed (the clock's origin is arbitrary). */
+    private static long parseNanos(String key, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "agent argument '" + key + "' is not a time in nanoseconds: '" + value + "'", e);
+        }
     }
 
     private static Path absoluteDirectory(String key, String value) {

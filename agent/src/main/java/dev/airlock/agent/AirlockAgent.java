@@ -36,12 +36,13 @@ public final class AirlockAgent {
      * @param inst the JVM's instrumentation
      */
     public static void premain(String agentArgs, Instrumentation inst) {
+        long entered = System.nanoTime();
         if (!isHelper(agentArgs)) {
             // Not started by a broker: the drop-in, which becomes one (or does nothing in a sandbox).
             DropIn.start(agentArgs, inst);
             return;
         }
-        start(agentArgs, inst, new BrokerOpeners());
+        start(agentArgs, inst, new BrokerOpeners(), entered);
     }
 
     /**
@@ -95,13 +96,21 @@ public final class AirlockAgent {
      * Shared with the tests' premain, which passes its own opener.
      */
     static Installer.Mode start(String agentArgs, Instrumentation inst, OpenerFactory openers) {
+        return start(agentArgs, inst, openers, System.nanoTime());
+    }
+
+    /** As {@link #start(String, Instrumentation, OpenerFactory)}, premain entered at {@code entered} ({@link HelperTimeline}). */
+    private static Installer.Mode start(String agentArgs, Instrumentation inst, OpenerFactory openers, long entered) {
         try {
             AgentArgs args = AgentArgs.parse(agentArgs);
             if (args.prepare() != null) {
                 Installer.prepare(inst, args.prepare());
                 System.exit(0);
             }
-            return Installer.install(inst, args, openers.create(args));
+            HelperTimeline.start(args, entered);
+            Installer.Mode mode = Installer.install(inst, args, openers.create(args));
+            HelperTimeline.installed(args, inst);
+            return mode;
         } catch (Throwable t) {
             fail(t);
             throw new AssertionError("unreachable", t);

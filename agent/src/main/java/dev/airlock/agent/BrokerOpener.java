@@ -4,6 +4,7 @@ import dev.airlock.helper.Answer;
 import dev.airlock.helper.BrokerClient;
 import dev.airlock.helper.BrokerFailedException;
 import dev.airlock.ipc.Request;
+import dev.airlock.ipc.StartupTimeline;
 import java.io.IOException;
 
 /**
@@ -22,7 +23,11 @@ final class BrokerOpener implements Opener {
 
     BrokerOpener(int channel) {
         this.channel = channel;
-        this.connection = new java.util.concurrent.FutureTask<>(() -> BrokerClient.connect(channel));
+        this.connection = new java.util.concurrent.FutureTask<>(() -> {
+            BrokerClient client = BrokerClient.connect(channel);
+            StartupTimeline.mark("broker-connected");
+            return client;
+        });
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class AgentArgsTest {
@@ -49,6 +50,18 @@ class AgentArgsTest {
                         .hiddenRoots());
         assertMessage("agent argument 'hidden' holds a relative path: 'root'", "hidden=root");
         assertMessage("agent argument 'hidden' given twice", "hidden=/a,hidden=/b");
+    }
+
+    @Test
+    void theTimelineOriginIsASignedNanosecondCountAndOffByDefault() {
+        assertEquals(OptionalLong.empty(), AgentArgs.parse("channel=3").timeline());
+        assertEquals(
+                OptionalLong.of(59_739_940_000_000L),
+                AgentArgs.parse("channel=3,timeline=59739940000000").timeline());
+        assertEquals(OptionalLong.of(-5), AgentArgs.parse("timeline=-5").timeline());
+        assertMessage("agent argument 'timeline' is not a time in nanoseconds: '1.5'", "timeline=1.5");
+        assertMessage("agent argument 'timeline' is not a time in nanoseconds: ''", "timeline=");
+        assertMessage("agent argument 'timeline' given twice", "timeline=1,timeline=2");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.airlock.broker;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The helper's command line: the user's java arguments, unchanged, after Airlock's own options
@@ -27,13 +28,15 @@ final class HelperCommandLine {
             Path transformCache,
             List<String> directRoots,
             List<String> userArgs) {
-        return build(java, javaMajor, runtime, transformCache, directRoots, List.of(), userArgs);
+        return build(java, javaMajor, runtime, transformCache, directRoots, List.of(), OptionalLong.empty(), userArgs);
     }
 
     /**
      * As {@link #build(Path, int, RuntimeFiles, Path, List, List)}, the agent also told
      * {@code hiddenRoots}, the directories covered in the helper's mount namespace
-     * ({@link ClassPathView}), beneath which a native ENOENT is the broker's to answer.
+     * ({@link ClassPathView}), beneath which a native ENOENT is the broker's to answer, and, when
+     * {@code timeline} holds one, the origin of the start-up timeline
+     * ({@link dev.airlock.ipc.StartupTimeline}), on which the helper prints its own marks.
      */
     static List<String> build(
             Path java,
@@ -42,6 +45,7 @@ final class HelperCommandLine {
             Path transformCache,
             List<String> directRoots,
             List<String> hiddenRoots,
+            OptionalLong timeline,
             List<String> userArgs) {
         List<String> argv = new ArrayList<>();
         argv.add(java.toString());
@@ -65,7 +69,8 @@ final class HelperCommandLine {
         argv.add("-javaagent:" + runtime.agentJar() + "=channel=" + CHANNEL_FD
                 + (transformCache != null ? ",cache=" + encodeAgentValue(transformCache.toString()) : "")
                 + ",direct=" + direct
-                + (hiddenRoots.isEmpty() ? "" : ",hidden=" + hidden));
+                + (hiddenRoots.isEmpty() ? "" : ",hidden=" + hidden)
+                + (timeline.isPresent() ? ",timeline=" + timeline.getAsLong() : ""));
         argv.addAll(userArgs);
         return argv;
     }

@@ -1,5 +1,6 @@
 package dev.airlock.broker;
 
+import dev.airlock.ipc.StartupTimeline;
 import dev.airlock.unix.ErrnoException;
 import dev.airlock.unix.Processes;
 
@@ -84,6 +85,7 @@ final class HelperProcess {
                     int status;
                     try {
                         status = waitForHelper();
+                        StartupTimeline.mark("helper-exited");
                     } catch (ErrnoException e) {
                         err.println("airlock: lost the helper: " + e.getMessage());
                         Runtime.getRuntime().halt(ExitCodes.INTERNAL);

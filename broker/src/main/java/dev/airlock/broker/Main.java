@@ -1,5 +1,6 @@
 package dev.airlock.broker;
 
+import dev.airlock.ipc.StartupTimeline;
 import java.io.PrintStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +23,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        long entered = System.nanoTime();
         if (args.length > 0 && (args[0].equals("run") || args[0].equals("learn"))) {
+            startTimeline(entered);
             // jnr-ffi's generated (ASM) call stubs save about 1 us per native call but take about
             // 200 ms longer to bind; a run that brokers fewer than tens of thousands of opens is
             // faster overall without them (measured: 9% less wall time for a whole Hello run).
@@ -32,6 +35,25 @@ public final class Main {
             NativeWarmUp.start();
         }
         System.exit(run(args, System.err));
+    }
+
+    /**
+     * Starts the start-up timeline ({@link StartupTimeline}) when {@code AIRLOCK_TIMELINE} asks for
+     * it; one {@code getenv} when it does not. A value it does not know, or a {@code /proc} that
+     * cannot say when this process started, ends the run before anything is started.
+     */
+    private static void startTimeline(long mainEntered) {
+        try {
+            if (StartupTimeline.requested(System.getenv(StartupTimeline.VARIABLE))) {
+                StartupTimeline.startBroker(mainEntered);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("airlock: " + e.getMessage());
+            System.exit(ExitCodes.USAGE);
+        } catch (java.io.IOException e) {
+            System.err.println("airlock: cannot start the start-up timeline: " + e.getMessage());
+            System.exit(ExitCodes.INTERNAL);
+        }
     }
 
     static int run(String[] args, PrintStream err) {

@@ -1,5 +1,6 @@
 package dev.airlock.broker;
 
+import dev.airlock.ipc.StartupTimeline;
 import dev.airlock.unix.Linux;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,7 @@ final class NativeWarmUp {
                         Path jffi = RuntimeFiles.jffiDirectory(cache);
                         System.setProperty("jffi.boot.library.path", jffi.toString());
                         Linux.load();
+                        StartupTimeline.mark("libc-bound");
                         return new Prepared(cache, jffi);
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);

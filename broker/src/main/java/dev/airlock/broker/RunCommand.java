@@ -4,6 +4,7 @@ import dev.airlock.broker.signing.KeyFileException;
 import dev.airlock.broker.signing.SigningKey;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Request;
+import dev.airlock.ipc.StartupTimeline;
 import dev.airlock.policy.FileActions;
 import dev.airlock.policy.FileDecision;
 import dev.airlock.policy.Policy;
@@ -92,6 +93,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StartupTimeline.mark("command-line-parsed");
         RunArguments asked = arguments();
         Optional<UserAccount> account = UserAccount.find(asked.user());
         SandboxPlanner.checkArguments(asked, account);
@@ -107,6 +109,7 @@ final class RunCommand implements Callable<Integer> {
                 SandboxPlanner.policyProperties(arguments, environment, System::getProperty),
                 TrustOption.read(options.trust),
                 policyFiles);
+        StartupTimeline.mark("policy-parsed");
         Jdk jdk = Jdk.lookUp(javaLauncher());
         SandboxPlanner.warning(confinement).ifPresent(err::println);
         // The class path as the JVM will read it: manifests, wildcards and argfiles read now, with
@@ -124,6 +127,7 @@ final class RunCommand implements Callable<Integer> {
         ProcessTree.adoptOrphans();
         Optional<Path> transformCache =
                 TransformCache.prepare(prepared.cache(), jdk, runtime.agentJar(), arguments.javaArgs(), confinement);
+        StartupTimeline.mark("cache-checked");
 
         Optional<PrivateTmp> privateTmp = makePrivateTmp(arguments, confinement);
         boolean handedToReaper = false;
@@ -159,7 +163,8 @@ final class RunCommand implements Callable<Integer> {
                     runtime, transformCache, roots.kernelViewReadRules(policy), kernelGrants.rules(), helperTmp);
             RealPaths real = RealPaths.lookUp(
                     SandboxPlanner.pathsOf(SandboxPlanner.helperReads(arguments, environment, jdk, files, classPath)));
-            SandboxPlan plan = SandboxPlanner.plan(arguments, environment, jdk, files, real, classPath);
+            SandboxPlan plan =
+                    SandboxPlanner.plan(arguments, environment, jdk, files, real, classPath, StartupTimeline.origin());
             SandboxPlan.HelperLaunch launch = plan.helper();
             if (options.audit != null) {
                 refuseReachableAuditLog(served, plan.rules(), options.audit);
@@ -193,6 +198,8 @@ final class RunCommand implements Callable<Integer> {
                         .spawn(spawn, plan.rules(), plan.view(), "airlock-spawner")
                         .pid();
             }
+            StartupTimeline.mark("helper-spawned");
+            BrokerArchive.spawned(prepared.cache());
             HelperProcess helper = new HelperProcess(pid);
             helper.forwardSignals();
             java.util.function.IntUnaryOperator atEnd = learning.isPresent() ? learning.get().atEnd : code -> code;

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
@@ -366,17 +367,29 @@ final class SandboxPlanner {
     static SandboxPlan plan(
             RunArguments arguments, Environment environment, Jdk jdk, PreparedFiles files, RealPaths real)
             throws AirlockException {
-        return plan(arguments, environment, jdk, files, real, ClassPath.named(arguments.javaArgs(), environment));
+        return plan(
+                arguments,
+                environment,
+                jdk,
+                files,
+                real,
+                ClassPath.named(arguments.javaArgs(), environment),
+                OptionalLong.empty());
     }
 
-    /** As {@link #plan(RunArguments, Environment, Jdk, PreparedFiles, RealPaths)}, with the class path the launcher resolved. */
+    /**
+     * As {@link #plan(RunArguments, Environment, Jdk, PreparedFiles, RealPaths)}, with the class
+     * path the launcher resolved, and the helper told the origin of the start-up timeline when it
+     * is on ({@code timeline}: {@link dev.airlock.ipc.StartupTimeline#origin()}).
+     */
     static SandboxPlan plan(
             RunArguments arguments,
             Environment environment,
             Jdk jdk,
             PreparedFiles files,
             RealPaths real,
-            ClassPath classPath)
+            ClassPath classPath,
+            OptionalLong timeline)
             throws AirlockException {
         Confinement confinement = confinement(arguments, environment);
         LandlockRules rules = LandlockRules.resolve(helperReads(arguments, environment, jdk, files, classPath), real);
@@ -389,6 +402,7 @@ final class SandboxPlanner {
                 files.transformCache().orElse(null),
                 rules.readableRoots(),
                 classPath.view().coveredDirectories(),
+                timeline,
                 javaArgs);
         List<String> env = helperVariables(arguments, environment, files);
         SandboxPlan.HelperLaunch helper = new SandboxPlan.HelperLaunch(

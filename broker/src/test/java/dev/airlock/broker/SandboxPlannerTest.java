@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,26 @@ class SandboxPlannerTest {
 
     private static PreparedFiles files(Optional<Path> cache, List<Path> kernelViews) {
         return new PreparedFiles(new RuntimeFiles(AGENT, JFFI), cache, kernelViews, List.of(), Optional.empty());
+    }
+
+    @Test
+    void theHelperIsToldTheTimelineOriginOnlyWhenTheTimelineIsOn() throws Exception {
+        RunArguments arguments = args("-cp", "/made/up/root/proj/app.jar", "Main");
+        Environment environment = root(6);
+        PreparedFiles files = files(Optional.empty(), List.of());
+        ClassPath classPath = ClassPath.named(arguments.javaArgs(), environment);
+        RealPaths real = everyPathExists(SandboxPlanner.helperReads(arguments, environment, jdk(17), files, classPath));
+        String on = SandboxPlanner.plan(
+                        arguments, environment, jdk(17), files, real, classPath, OptionalLong.of(-1234567890123L))
+                .helper()
+                .argv()
+                .get(3);
+        assertTrue(on.startsWith("-javaagent:") && on.endsWith(",timeline=-1234567890123"), on);
+        String off = SandboxPlanner.plan(arguments, environment, jdk(17), files, real, classPath, OptionalLong.empty())
+                .helper()
+                .argv()
+                .get(3);
+        assertEquals(on.substring(0, on.length() - ",timeline=-1234567890123".length()), off);
     }
 
     /** Real paths for {@code named}: each its own, except the JDK's link, which points into /made/up/etc. */
@@ -186,7 +207,8 @@ class SandboxPlannerTest {
                 jdk(17),
                 files,
                 everyPathExists(SandboxPlanner.helperReads(arguments, environment, jdk(17), files, classPath)),
-                classPath);
+                classPath,
+                OptionalLong.empty());
         assertEquals(view, plan.view());
         String agent = plan.helper().argv().get(3);
         assertTrue(agent.endsWith(",hidden=/made/up/root"), agent);
