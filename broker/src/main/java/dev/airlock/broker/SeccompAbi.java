@@ -79,7 +79,9 @@ final class SeccompAbi {
     static final int SIGKILL = 9;
 
     // clone(2) flags: the new namespaces, and CLONE_PARENT (a child of the helper's parent, the broker).
+    static final int CLONE_FILES = 0x00000400;
     static final int CLONE_PARENT = 0x00008000;
+    static final int CLONE_THREAD = 0x00010000;
     static final int CLONE_NEWNS = 0x00020000;
     static final int CLONE_NEWCGROUP = 0x02000000;
     static final int CLONE_NEWUTS = 0x04000000;

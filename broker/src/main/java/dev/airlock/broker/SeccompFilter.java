@@ -584,13 +584,20 @@ final class SeccompFilter {
     }
 
     /**
-     * clone: threads, fork and posix_spawn's vfork, but no new namespace and no CLONE_PARENT
-     * (the kernel reads only the low 32 bits of clone's flags).
+     * clone: threads, fork and posix_spawn's vfork, but no new namespace, no CLONE_PARENT, and no
+     * thread (CLONE_THREAD) without CLONE_FILES: such a thread would have a descriptor table of its
+     * own under the helper's pid, so a descriptor number in its messages would not name the
+     * helper's table (glibc's and the JVM's threads always share it). The kernel reads only the
+     * low 32 bits of clone's flags; clone3, whose flags are in memory, is refused whole below.
      */
     private static void cloneRule(BpfAssembler a) {
         Label after = ruleFor(a, CLONE);
         Label refuse = a.label("clone: refuse");
-        a.load(argLow(0)).jumpIfAnySet(CLONE_REFUSED, refuse, NEXT).ret(RET_ALLOW);
+        Label thread = a.label("clone: a thread");
+        Label allow = a.label("clone: allow");
+        a.load(argLow(0)).jumpIfAnySet(CLONE_REFUSED, refuse, NEXT).jumpIfAnySet(CLONE_THREAD, thread, allow);
+        a.place(thread).jumpIfAnySet(CLONE_FILES, allow, refuse);
+        a.place(allow).ret(RET_ALLOW);
         a.place(refuse).ret(errno(Errno.EPERM));
         a.place(after);
     }

@@ -287,6 +287,8 @@ class SeccompFilterTest {
                 row("fork", CLONE, ALLOW, FORK_FLAGS),
                 row("posix_spawn vfork", CLONE, ALLOW, VFORK_FLAGS),
                 row("CLONE_PARENT", CLONE, EPERM, CLONE_PARENT | SIGCHLD),
+                row("thread with its own descriptor table", CLONE, EPERM, THREAD_FLAGS & ~CLONE_FILES),
+                row("fork without CLONE_FILES", CLONE, ALLOW, FORK_FLAGS & ~CLONE_FILES),
                 row(
                         "namespace flag in the high word (ignored by the kernel)",
                         CLONE,

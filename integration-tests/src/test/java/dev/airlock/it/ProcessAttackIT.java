@@ -36,6 +36,22 @@ class ProcessAttackIT {
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
+    void aThreadWithADescriptorTableOfItsOwnIsRefused(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox()) {
+            AttackKit.install(s);
+            List<String> ops = AttackKit.raw(jdk, "clone-thread");
+            AttackKit.Session attack = AttackKit.runToEnd(s, jdk, null, ops);
+            for (String op : ops) {
+                assertEquals(
+                        "OK clone(THREAD)=EPERM clone(THREAD|FILES)=EINVAL",
+                        attack.answer(op),
+                        op + ": seccomp refuses a thread without CLONE_FILES, and only that; " + attack.lines());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
     void sysvIpcOfAnotherProcessOfTheSameUserIsOutOfReach(Jdk jdk) throws Exception {
         try (Sandbox s = new Sandbox()) {
             AttackKit.install(s);

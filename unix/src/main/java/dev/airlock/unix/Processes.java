@@ -15,6 +15,8 @@ public final class Processes {
     private static final int WNOHANG = 1;
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final int PR_GET_CHILD_SUBREAPER = 37;
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_GETFD = 438;
 
     private Processes() {}
 
@@ -60,6 +62,28 @@ public final class Processes {
                 throw new ErrnoException(call, errno);
             }
         }
+    }
+
+    /**
+     * pidfd_open(2): a descriptor naming the process {@code pid} itself, not its number, so that a
+     * later {@link #takeDescriptor} reaches that process even if the pid is reused after it
+     * exits. Close-on-exec (the kernel sets it on every pidfd).
+     */
+    public static Fd pidfdOpen(int pid) throws ErrnoException {
+        return Fd.adopt(
+                (int) Linux.check(Linux.c().syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0), "pidfd_open(" + pid + ")"));
+    }
+
+    /**
+     * pidfd_getfd(2): a copy, in this process and owned by the returned {@link Fd}, of descriptor
+     * {@code number} of the process {@code pidfd} names (close-on-exec, as the kernel makes it).
+     * The kernel answers EBADF when {@code number} is not open there, EPERM when this process may
+     * not ptrace-read that one (another user without CAP_SYS_PTRACE, a non-dumpable process, or a
+     * Yama scope that forbids it), ESRCH once it has exited.
+     */
+    public static Fd takeDescriptor(Fd pidfd, int number) throws ErrnoException {
+        return Fd.adopt((int) Linux.check(
+                Linux.c().syscall(SYS_PIDFD_GETFD, pidfd.get(), number, 0, 0, 0, 0), "pidfd_getfd(" + number + ")"));
     }
 
     /**

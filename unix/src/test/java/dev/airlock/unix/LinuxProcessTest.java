@@ -138,4 +138,40 @@ class LinuxProcessTest {
             assertEquals(Errno.EFBIG, big.errno());
         }
     }
+
+    @Test
+    void aPidfdTakesAChildsOpenDescriptorAndNamesWhatIsNotOpen(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("held");
+        Files.writeString(file, "x");
+        Path ready = dir.resolve("ready");
+        int pid = spawnShell("exec 7<'" + file + "'; : > '" + ready + "'; exec sleep 30", false);
+        boolean reaped = false;
+        try (Fd pidfd = Processes.pidfdOpen(pid)) {
+            for (int i = 0; i < 500 && !Files.exists(ready); i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(Files.exists(ready), "the child opened its descriptor 7");
+            Linux.Stat expected;
+            try (Fd own = Linux.open(file.toString(), Linux.O_RDONLY, 0)) {
+                expected = Linux.fstat(own.get());
+            }
+            try (Fd taken = Processes.takeDescriptor(pidfd, 7)) {
+                Linux.Stat got = Linux.fstat(taken.get());
+                assertEquals(expected.dev(), got.dev(), "the same file");
+                assertEquals(expected.ino(), got.ino(), "the same file");
+            }
+            ErrnoException notOpen = assertThrows(ErrnoException.class, () -> Processes.takeDescriptor(pidfd, 99));
+            assertEquals(Errno.EBADF, notOpen.errno());
+            Processes.kill(pid, Processes.SIGKILL);
+            Processes.waitpid(pid);
+            reaped = true;
+            ErrnoException gone = assertThrows(ErrnoException.class, () -> Processes.takeDescriptor(pidfd, 7));
+            assertEquals(Errno.ESRCH, gone.errno());
+        } finally {
+            if (!reaped) {
+                Processes.kill(pid, Processes.SIGKILL);
+                Processes.waitpid(pid);
+            }
+        }
+    }
 }
