@@ -20,7 +20,8 @@
 #   medians. BENCH_ONLY=timeline bench/run.sh [ITERATIONS] [STARTUP_RUNS] prints only it.
 #   After 1: the cost of the audit log on the same brokered open, audit off / denials only
 #   (--audit FILE) / every decision (--audit FILE --audit-allowed), as ratios against audit off in
-#   the same run. BENCH_ONLY=audit bench/run.sh [ITERATIONS] stops after it.
+#   the same run: AUDIT_RUNS rounds (default 5) of the three alternating, each one's median.
+#   BENCH_ONLY=audit bench/run.sh [ITERATIONS] stops after it.
 # Usage: bench/run.sh [ITERATIONS] [STARTUP_RUNS] [CONNECTS] [HTTP_SECONDS] [DATAGRAMS]
 #   (defaults 50000, 15, 5000, 5, 20000)
 # Needs: a built airlock.jar (mvn -B -DskipTests package) and gcc.
@@ -84,12 +85,24 @@ for pin in none cpu0; do
   echo "pin=$pin airlock_brokered_us=$airlock c_floor_brokered_us=$floor ratio_vs_floor=$(ratio "$airlock" "$floor") java_direct_us=$direct"
 done
 
-echo "== audit cost: the same brokered open+close, $iterations iterations, audit off / denials only (--audit FILE) / all decisions (--audit FILE --audit-allowed)"
-audit_off=$(bin/airlock run --policy "$work/bench.policy" -- -cp "$work/classes" OpenCloseBench "$work/data/granted.txt" "$iterations" | value open_close_us)
-audit_denials=$(bin/airlock run --audit "$work/denials.audit" --policy "$work/bench.policy" -- -cp "$work/classes" OpenCloseBench "$work/data/granted.txt" "$iterations" | value open_close_us)
-audit_all=$(bin/airlock run --audit "$work/all.audit" --audit-allowed --policy "$work/bench.policy" -- -cp "$work/classes" OpenCloseBench "$work/data/granted.txt" "$iterations" | value open_close_us)
-echo "audit_off_us=$audit_off audit_denials_us=$audit_denials ratio=$(ratio "$audit_denials" "$audit_off")" \
-  "audit_all_us=$audit_all ratio=$(ratio "$audit_all" "$audit_off") audit_all_lines=$(wc -l < "$work/all.audit")"
+audit_runs=${AUDIT_RUNS:-5}
+echo "== audit cost: the same brokered open+close, $iterations iterations, audit off / denials only (--audit FILE) / all decisions (--audit FILE --audit-allowed), alternating, median of $audit_runs rounds"
+median_of() { sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+audit_bench() { bin/airlock run "$@" --policy "$work/bench.policy" -- -cp "$work/classes" OpenCloseBench "$work/data/granted.txt" "$iterations" | value open_close_us; }
+: > "$work/audit.off"; : > "$work/audit.denials"; : > "$work/audit.all"
+for ((round = 1; round <= audit_runs; round++)); do
+  rm -f "$work/denials.audit" "$work/all.audit"
+  off=$(audit_bench)
+  denials=$(audit_bench --audit "$work/denials.audit")
+  all=$(audit_bench --audit "$work/all.audit" --audit-allowed)
+  echo "$off" >> "$work/audit.off"; echo "$denials" >> "$work/audit.denials"; echo "$all" >> "$work/audit.all"
+  echo "round=$round audit_off_us=$off audit_denials_us=$denials audit_all_us=$all audit_all_lines=$(wc -l < "$work/all.audit")"
+done
+audit_off=$(median_of < "$work/audit.off")
+audit_denials=$(median_of < "$work/audit.denials")
+audit_all=$(median_of < "$work/audit.all")
+echo "median audit_off_us=$audit_off audit_denials_us=$audit_denials ratio=$(ratio "$audit_denials" "$audit_off")" \
+  "audit_all_us=$audit_all ratio=$(ratio "$audit_all" "$audit_off")"
 [ "${BENCH_ONLY:-}" = audit ] && exit 0
 
 echo "== start-up: median wall time of $runs runs each (Hello)"
