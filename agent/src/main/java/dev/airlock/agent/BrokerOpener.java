@@ -69,18 +69,18 @@ final class BrokerOpener implements Opener {
     }
 
     @Override
-    public Answer socket(Request request, int socketFd) throws IOException {
-        return client().socket(request, socketFd);
+    public Answer socket(Request.Carrying request) throws IOException {
+        return client().send(request);
     }
 
     @Override
-    public int sendDatagram(Request.SendDatagram request, int socketFd) throws IOException {
-        return client().sendDatagram(request, socketFd);
+    public int sendDatagram(Request.SendDatagram request) throws IOException {
+        return client().sendDatagram(request);
     }
 
     @Override
-    public int watch(Request.Watch request, int inotifyFd) throws IOException {
-        return client().watch(request, inotifyFd);
+    public int watch(Request.Watch request) throws IOException {
+        return client().watch(request);
     }
 
     private BrokerClient client() throws IOException {

@@ -4,6 +4,7 @@ import dev.airlock.helper.Answer;
 import dev.airlock.helper.BrokerClient;
 import dev.airlock.helper.OperationFailedException;
 import dev.airlock.helper.PolicyDeniedException;
+import dev.airlock.ipc.HelperDescriptor;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.ipc.RequestPath;
@@ -104,8 +105,7 @@ final class MetadataRouter {
         try {
             Request request = request(op, path, second, flag, mode, first, last);
             if (request instanceof Request.Watch watch) {
-                // The inotify instance's descriptor rides in the first number (see AirlockBridge#inotifyAddWatch).
-                return opener.watch(watch, (int) first);
+                return opener.watch(watch);
             }
             return value(opener.send(request));
         } catch (IOException | RuntimeException e) {
@@ -159,7 +159,8 @@ final class MetadataRouter {
                 case Bridge.UTIMENS:
                     return new Request.SetTimes(p, first, last, flag);
                 case Bridge.WATCH:
-                    return new Request.Watch(p, mode);
+                    // The inotify instance's descriptor rides in the first number (see AirlockBridge#inotifyAddWatch).
+                    return new Request.Watch(p, mode, new HelperDescriptor((int) first));
                 default:
                     throw new AssertionError(op); // refused above
             }

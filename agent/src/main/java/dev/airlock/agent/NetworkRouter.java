@@ -1,6 +1,7 @@
 package dev.airlock.agent;
 
 import dev.airlock.helper.Answer;
+import dev.airlock.ipc.HelperDescriptor;
 import dev.airlock.ipc.InetEndpoint;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
@@ -111,12 +112,14 @@ final class NetworkRouter {
         Request.SendDatagram request;
         try {
             request = new Request.SendDatagram(
-                    InetEndpoint.of(address, port, scopeId), dev.airlock.ipc.DatagramPayload.of(payload));
+                    InetEndpoint.of(address, port, scopeId),
+                    dev.airlock.ipc.DatagramPayload.of(payload),
+                    new HelperDescriptor(fd));
         } catch (IllegalArgumentException e) {
             throw new SocketException(e.getMessage());
         }
         try {
-            return opener.sendDatagram(request, fd);
+            return opener.sendDatagram(request);
         } catch (dev.airlock.helper.OperationFailedException e) {
             if (e.errno() == EAGAIN) {
                 return UNAVAILABLE;
@@ -156,10 +159,12 @@ final class NetworkRouter {
         } catch (IllegalArgumentException e) {
             throw new SocketException(e.getMessage());
         }
-        Request request = op == CONNECT ? new Request.Connect(endpoint) : new Request.Bind(endpoint, backlog);
+        HelperDescriptor socket = new HelperDescriptor(fd);
+        Request.Carrying request =
+                op == CONNECT ? new Request.Connect(endpoint, socket) : new Request.Bind(endpoint, backlog, socket);
         Answer answer;
         try {
-            answer = opener.socket(request, fd);
+            answer = opener.socket(request);
         } catch (IOException e) {
             throw Failures.socket(op == CONNECT, e);
         }

@@ -24,7 +24,7 @@ import java.io.IOException;
 interface Opener {
 
     /**
-     * Sends one request that carries no descriptor (every operation but WATCH).
+     * Sends one request that acts on no descriptor of this process's (not a {@link Request.Carrying}).
      *
      * @return the success; for OPEN and STAT usually a descriptor, now owned by the caller
      * @throws IOException a {@code BrokerException} saying why not, or any other failure, which
@@ -33,36 +33,34 @@ interface Opener {
     Answer send(Request request) throws IOException;
 
     /**
-     * Asks for an inotify watch on a directory: the broker adds it to this process's inotify
-     * instance {@code inotifyFd}, which travels with the request and stays the caller's.
-     *
-     * @return the watch descriptor ({@code >= 1})
-     * @throws IOException as {@link #send}
-     */
-    /**
-     * Sends a CONNECT or BIND with this process's socket {@code socketFd}, which stays the
-     * caller's.
+     * Sends a CONNECT or BIND of the socket of this process's it names, which stays the caller's.
      *
      * @return the success, holding the socket to put in its place (now owned by the caller)
      * @throws IOException as {@link #send}
      */
-    default Answer socket(Request request, int socketFd) throws IOException {
+    default Answer socket(Request.Carrying request) throws IOException {
         // An opener of the agent's own tests that serves files only answers as a kernel without sockets.
         throw new OperationFailedException(request.toString(), Errno.EOPNOTSUPP);
     }
 
     /**
-     * Sends a SEND_DATAGRAM with this process's UDP socket {@code socketFd}, which stays the
-     * caller's.
+     * Sends a SEND_DATAGRAM on the UDP socket of this process's it names, which stays the caller's.
      *
      * @return the bytes the broker sent
      * @throws IOException as {@link #send}
      */
-    default int sendDatagram(Request.SendDatagram request, int socketFd) throws IOException {
+    default int sendDatagram(Request.SendDatagram request) throws IOException {
         throw new OperationFailedException(request.toString(), Errno.EOPNOTSUPP);
     }
 
-    default int watch(Request.Watch request, int inotifyFd) throws IOException {
+    /**
+     * Asks for an inotify watch on a directory, added to this process's inotify instance the
+     * request names, which stays the caller's.
+     *
+     * @return the watch descriptor ({@code >= 1})
+     * @throws IOException as {@link #send}
+     */
+    default int watch(Request.Watch request) throws IOException {
         // An opener that serves only opens (the agent's own tests use such fakes) answers as a
         // kernel without the call would.
         throw new OperationFailedException(request.directory().toString(), Errno.ENOSYS);

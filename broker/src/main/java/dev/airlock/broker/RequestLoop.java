@@ -43,6 +43,7 @@ final class RequestLoop {
     private final SeqPacketSocket socket;
     private final RequestServer server;
     private final Credentials expected;
+    private final HelperDescriptors descriptors;
     private final RefusalLog log;
     private final Consumer<Request> observer;
     private final AuditLog audit;
@@ -65,11 +66,18 @@ final class RequestLoop {
     private final ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
 
     /**
-     * {@code expected}: the helper's pid, uid and gid, which every request must carry; {@code
-     * log}: where refused requests are reported, bounded ({@link RefusalLog}).
+     * {@code expected}: the helper's pid, uid and gid, which every request must carry;
+     * {@code descriptors}: the helper's, from which the loop takes the one a request names (the
+     * caller keeps and closes it); {@code log}: where refused requests are reported, bounded
+     * ({@link RefusalLog}).
      */
-    RequestLoop(SeqPacketSocket socket, RequestServer server, Credentials expected, PrintStream log) {
-        this(socket, server, expected, log, request -> {});
+    RequestLoop(
+            SeqPacketSocket socket,
+            RequestServer server,
+            Credentials expected,
+            HelperDescriptors descriptors,
+            PrintStream log) {
+        this(socket, server, expected, descriptors, log, request -> {});
     }
 
     /**
@@ -81,9 +89,10 @@ final class RequestLoop {
             SeqPacketSocket socket,
             RequestServer server,
             Credentials expected,
+            HelperDescriptors descriptors,
             PrintStream log,
             Consumer<Request> observer) {
-        this(socket, server, expected, log, observer, null);
+        this(socket, server, expected, descriptors, log, observer, null);
     }
 
     /**
@@ -95,6 +104,7 @@ final class RequestLoop {
             SeqPacketSocket socket,
             RequestServer server,
             Credentials expected,
+            HelperDescriptors descriptors,
             PrintStream log,
             Consumer<Request> observer,
             AuditLog audit) {
@@ -102,6 +112,7 @@ final class RequestLoop {
         this.socket = socket;
         this.server = server;
         this.expected = expected;
+        this.descriptors = descriptors;
         this.log = new RefusalLog(log, System::nanoTime);
         this.observer = observer;
     }
@@ -215,7 +226,10 @@ final class RequestLoop {
         return answer(server, request, null, log);
     }
 
-    /** {@link #answer(RequestServer, Envelope, RefusalLog)} for a request with the descriptor it carried (WATCH). */
+    /**
+     * {@link #answer(RequestServer, Envelope, RefusalLog)} for a request with the descriptor it
+     * names ({@link Request.Carrying}), taken from the helper.
+     */
     static Answer answer(RequestServer server, Envelope<Request> request, Fd attached, RefusalLog log) {
         RequestServer.Outcome outcome = server.serve(request.message(), attached);
         if (outcome.internal() != null) {
@@ -225,14 +239,15 @@ final class RequestLoop {
     }
 
     /**
-     * Checks and decodes one received message and serves it. The descriptor rule: a WATCH carries
-     * exactly one descriptor (the helper's inotify instance), every other request none; any other
-     * count refuses the request whole (the codec checks it against the decoded type). Every
-     * received descriptor is closed here once the request is served or refused: the broker keeps
-     * none of the helper's.
+     * Checks and decodes one received message and serves it. The descriptor rule: no request
+     * carries a descriptor (the codec refuses one that does, whole); a request that acts on one of
+     * the helper's names it, and the loop takes a copy from the helper ({@link HelperDescriptors})
+     * just before serving it, answering EBADF, as the kernel would, when the helper has no such
+     * descriptor. Every descriptor received or taken is closed here once the request is served or
+     * refused: the broker keeps none of the helper's.
      */
     Answer handle(SeqPacketSocket.Received received, ByteBuffer in) {
-        Fd[] descriptors = received.descriptors();
+        Fd[] attached = received.descriptors();
         try {
             Credentials sender = received.sender();
             if (sender == null
@@ -248,7 +263,7 @@ final class RequestLoop {
             }
             Envelope<Request> request;
             try {
-                request = MessageCodec.decodeRequest(in, received.length(), descriptors.length);
+                request = MessageCodec.decodeRequest(in, received.length(), attached.length);
             } catch (ProtocolException e) {
                 refuse(e.getMessage());
                 return null;
@@ -260,11 +275,27 @@ final class RequestLoop {
             if (RequestServer.isLookup(request.message())) {
                 return lookUpLater(request);
             }
-            Answer answer = answer(server, request, descriptors.length == 1 ? descriptors[0] : null, log);
-            audit(request.message(), answer.reply());
-            return answer;
+            Fd taken = null;
+            try {
+                if (request.message() instanceof Request.Carrying carrying) {
+                    try {
+                        taken = descriptors.take(carrying.carried());
+                    } catch (ErrnoException e) {
+                        Answer failed = new Answer(request.id(), new Reply.Failed(e.errno()), null);
+                        audit(request.message(), failed.reply());
+                        return failed;
+                    }
+                }
+                Answer answer = answer(server, request, taken, log);
+                audit(request.message(), answer.reply());
+                return answer;
+            } finally {
+                if (taken != null) {
+                    taken.close();
+                }
+            }
         } finally {
-            for (Fd fd : descriptors) {
+            for (Fd fd : attached) {
                 fd.close();
             }
         }

@@ -2,6 +2,7 @@ package dev.airlock.broker;
 
 import dev.airlock.broker.signing.KeyFileException;
 import dev.airlock.broker.signing.SigningKey;
+import dev.airlock.ipc.HelperDescriptor;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Request;
 import dev.airlock.ipc.StartupTimeline;
@@ -10,8 +11,10 @@ import dev.airlock.policy.FileDecision;
 import dev.airlock.policy.Policy;
 import dev.airlock.policy.PolicyLearner;
 import dev.airlock.unix.Credentials;
+import dev.airlock.unix.ErrnoException;
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Linux;
+import dev.airlock.unix.Processes;
 import dev.airlock.unix.SeqPacketSocket;
 import dev.airlock.unix.SpawnPlan;
 import java.io.IOException;
@@ -199,6 +202,13 @@ final class RunCommand implements Callable<Integer> {
                         .pid();
             }
             StartupTimeline.mark("helper-spawned");
+            HelperDescriptors helperDescriptors;
+            try {
+                helperDescriptors = HelperDescriptors.attach(pid, new HelperDescriptor(launch.channelFd()));
+            } catch (AirlockException | ErrnoException e) {
+                Processes.kill(pid, Processes.SIGKILL); // before it runs any of the program: nothing could be served
+                throw e;
+            }
             BrokerArchive.spawned(prepared.cache());
             HelperProcess helper = new HelperProcess(pid);
             helper.forwardSignals();
@@ -220,14 +230,17 @@ final class RunCommand implements Callable<Integer> {
                     pid,
                     plan.confinement().identity().uid(),
                     plan.confinement().identity().gid());
-            new RequestLoop(
-                            channel,
-                            new RequestServer(served, roots, recorder),
-                            expected,
-                            err,
-                            missingHome(arguments, environment),
-                            auditLog)
-                    .run();
+            try (helperDescriptors) {
+                new RequestLoop(
+                                channel,
+                                new RequestServer(served, roots, recorder),
+                                expected,
+                                helperDescriptors,
+                                err,
+                                missingHome(arguments, environment),
+                                auditLog)
+                        .run();
+            }
             reaper.join();
             return helper.exitCode();
         } finally {

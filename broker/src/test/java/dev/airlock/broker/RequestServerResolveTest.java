@@ -106,13 +106,16 @@ class RequestServerResolveTest {
             RequestServer.Outcome o = server.serve(new Request.Resolve("db.example.com"));
             assertEquals(new Reply.Addresses(List.of(HostAddress.of(LOOPBACK, 0), HostAddress.of(v6))), o.reply());
             try (Fd helper = InetSocket.open(InetSocket.AF_INET)) {
-                RequestServer.Outcome c = server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
+                RequestServer.Outcome c = server.serve(
+                        new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0), Requests.named(helper)), helper);
                 assertTrue(c.reply() instanceof Reply.Socket, c.reply().toString());
                 c.fd().close();
             }
             try (Fd helper = InetSocket.open(InetSocket.AF_INET)) {
-                RequestServer.Outcome c =
-                        server.serve(new Request.Connect(InetEndpoint.of(new byte[] {127, 0, 0, 2}, port, 0)), helper);
+                RequestServer.Outcome c = server.serve(
+                        new Request.Connect(
+                                InetEndpoint.of(new byte[] {127, 0, 0, 2}, port, 0), Requests.named(helper)),
+                        helper);
                 assertEquals(Errno.EACCES, c.errno(), "an address the broker did not resolve for the name");
                 assertEquals(
                         "denied by airlock policy net.policy: connect 127.0.0.2:" + port
@@ -173,7 +176,7 @@ class RequestServerResolveTest {
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
             RequestServer server = server("grant {\n" + grant("*.example.com", "connect") + "};\n", names);
-            RequestLoop loop = new RequestLoop(broker, server, self, log);
+            RequestLoop loop = new RequestLoop(broker, server, self, Requests.ownDescriptors(), log);
             Thread serving = new Thread(
                     () -> {
                         try {

@@ -90,7 +90,8 @@ class RequestServerSocketTest {
             // TCP_NODELAY and keep-alive, as Socket#setTcpNoDelay and #setKeepAlive set them.
             setFlag(helper, 6, 1);
             setFlag(helper, 1, 9);
-            RequestServer.Outcome o = server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
+            RequestServer.Outcome o = server.serve(
+                    new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0), Requests.named(helper)), helper);
             assertTrue(o.reply() instanceof Reply.Socket, o.reply().toString());
             try (Fd socket = o.fd()) {
                 assertNotEquals(
@@ -117,7 +118,8 @@ class RequestServerSocketTest {
                 Fd helper = helperSocket()) {
             int port = listener.getLocalPort();
             RequestServer server = server(grant("127.0.0.1:" + (port + 1), "connect"), NO_NAMES);
-            RequestServer.Outcome o = server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
+            RequestServer.Outcome o = server.serve(
+                    new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0), Requests.named(helper)), helper);
             assertEquals(
                     new Reply.Denied(
                             Errno.EACCES,
@@ -138,18 +140,20 @@ class RequestServerSocketTest {
             String policy = grant("db.example.com:" + port, "connect");
             RequestServer server = server(policy, knowing("db.example.com", InetAddress.getLoopbackAddress()));
             try (Fd helper = helperSocket()) {
-                RequestServer.Outcome o = server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
+                RequestServer.Outcome o = server.serve(
+                        new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0), Requests.named(helper)), helper);
                 assertEquals(Errno.EACCES, o.errno(), "not resolved yet: the grant does not cover the address");
             }
             assertTrue(server.serve(new Request.Resolve("db.example.com")).reply() instanceof Reply.Addresses);
             try (Fd helper = helperSocket()) {
-                RequestServer.Outcome o = server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
+                RequestServer.Outcome o = server.serve(
+                        new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0), Requests.named(helper)), helper);
                 assertTrue(o.reply() instanceof Reply.Socket, o.reply().toString());
                 o.fd().close();
             }
             try (Fd helper = helperSocket()) {
                 RequestServer.Outcome o = server(policy, knowing("db.example.com", InetAddress.getLoopbackAddress()))
-                        .serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
+                        .serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0), Requests.named(helper)), helper);
                 assertEquals(Errno.EACCES, o.errno(), "resolved for another helper only: not for this one");
             }
         }
@@ -175,7 +179,8 @@ class RequestServerSocketTest {
                 long start = System.nanoTime();
                 RequestServer.Outcome o;
                 try (Fd helper = helperSocket()) {
-                    o = server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
+                    o = server.serve(
+                            new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0), Requests.named(helper)), helper);
                 }
                 long took = (System.nanoTime() - start) / 1_000_000;
                 assertEquals(new Reply.Socket(Reply.SocketState.CONNECTING), o.reply());
@@ -186,7 +191,10 @@ class RequestServerSocketTest {
                 try (Fd helper = helperSocket()) {
                     assertEquals(
                             Errno.EACCES,
-                            server.serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port + 1, 0)), helper)
+                            server.serve(
+                                            new Request.Connect(
+                                                    InetEndpoint.of(LOOPBACK, port + 1, 0), Requests.named(helper)),
+                                            helper)
                                     .errno());
                 }
                 assertTrue((System.nanoTime() - start) / 1_000_000 < 1000);
@@ -206,7 +214,7 @@ class RequestServerSocketTest {
         }
         try (Fd helper = helperSocket()) {
             RequestServer.Outcome o = server(grant("localhost:" + port, "connect"), NO_NAMES)
-                    .serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0)), helper);
+                    .serve(new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0), Requests.named(helper)), helper);
             if (o.reply() instanceof Reply.Socket) {
                 try (Fd socket = o.fd()) {
                     assertEquals(111, waitConnected(socket), "ECONNREFUSED on the socket itself");
@@ -225,12 +233,13 @@ class RequestServerSocketTest {
         }
         RequestServer server = server(grant("localhost:" + port, "listen"), NO_NAMES);
         try (Fd helper = helperSocket()) {
-            RequestServer.Outcome bound = server.serve(new Request.Bind(InetEndpoint.of(LOOPBACK, port, 0), 0), helper);
+            RequestServer.Outcome bound = server.serve(
+                    new Request.Bind(InetEndpoint.of(LOOPBACK, port, 0), 0, Requests.named(helper)), helper);
             assertEquals(new Reply.Socket(Reply.SocketState.BOUND), bound.reply());
             try (Fd socket = bound.fd()) {
                 assertEquals(port, InetSocket.localName(socket.get()).port());
-                RequestServer.Outcome listening =
-                        server.serve(new Request.Bind(InetEndpoint.of(LOOPBACK, port, 0), 50), socket);
+                RequestServer.Outcome listening = server.serve(
+                        new Request.Bind(InetEndpoint.of(LOOPBACK, port, 0), 50, Requests.named(socket)), socket);
                 assertEquals(new Reply.Socket(Reply.SocketState.LISTENING), listening.reply());
                 try (Fd same = listening.fd()) {
                     assertEquals(InetSocket.cookie(socket.get()), InetSocket.cookie(same.get()), "in place");
@@ -238,8 +247,8 @@ class RequestServerSocketTest {
                 try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
                     assertTrue(client.isConnected());
                 }
-                RequestServer.Outcome elsewhere =
-                        server.serve(new Request.Bind(InetEndpoint.of(LOOPBACK, port + 1, 0), 50), socket);
+                RequestServer.Outcome elsewhere = server.serve(
+                        new Request.Bind(InetEndpoint.of(LOOPBACK, port + 1, 0), 50, Requests.named(socket)), socket);
                 assertEquals(Errno.EINVAL, elsewhere.errno(), "a bound socket keeps its address, as the kernel's");
             }
         }
@@ -250,7 +259,10 @@ class RequestServerSocketTest {
                             "denied by airlock policy net.policy: listen 0.0.0.0:" + (port + 1)
                                     + " (closest grant: net.policy:1 \"localhost:" + port
                                     + "\" grants listen, not on port " + (port + 1) + ")"),
-                    server.serve(new Request.Bind(InetEndpoint.of(new byte[4], port + 1, 0), 50), helper)
+                    server.serve(
+                                    new Request.Bind(
+                                            InetEndpoint.of(new byte[4], port + 1, 0), 50, Requests.named(helper)),
+                                    helper)
                             .reply());
         }
     }
@@ -258,7 +270,7 @@ class RequestServerSocketTest {
     @Test
     void onlyTcpSocketsAreServed() throws Exception {
         RequestServer server = server(grant("*", "connect,listen"), NO_NAMES);
-        Request.Connect connect = new Request.Connect(InetEndpoint.of(LOOPBACK, 80, 0));
+        Request.Connect connect = new Request.Connect(InetEndpoint.of(LOOPBACK, 80, 0), Requests.NOT_OPEN);
         assertEquals(new Reply.Failed(Errno.EBADF), server.serve(connect).reply());
         Fd[] pair = Linux.seqpacketPair();
         try (Fd a = pair[0];
@@ -267,7 +279,7 @@ class RequestServerSocketTest {
                     new Reply.Failed(Errno.EOPNOTSUPP), server.serve(connect, a).reply());
             assertEquals(
                     new Reply.Failed(Errno.EOPNOTSUPP),
-                    server.serve(new Request.Bind(InetEndpoint.of(LOOPBACK, 0, 0), 1), b)
+                    server.serve(new Request.Bind(InetEndpoint.of(LOOPBACK, 0, 0), 1, Requests.named(b)), b)
                             .reply());
         }
         byte[] loopback6 = new byte[16];
@@ -276,8 +288,8 @@ class RequestServerSocketTest {
                 Fd v4 = helperSocket()) {
             // The JDK makes IPv4 sockets where it sees no IPv6 interface (the helper's namespace):
             // an IPv6 address on one gets an IPv6 socket of the broker's, as outside.
-            RequestServer.Outcome o =
-                    server.serve(new Request.Connect(InetEndpoint.of(loopback6, v6.getLocalPort(), 0)), v4);
+            RequestServer.Outcome o = server.serve(
+                    new Request.Connect(InetEndpoint.of(loopback6, v6.getLocalPort(), 0), Requests.named(v4)), v4);
             assertTrue(o.reply() instanceof Reply.Socket, o.reply().toString());
             try (Fd socket = o.fd()) {
                 assertEquals(InetSocket.AF_INET6, InetSocket.kind(socket.get()).domain());
@@ -286,7 +298,7 @@ class RequestServerSocketTest {
     }
 
     @Test
-    void theLoopRefusesAConnectWithoutItsSocketAndKeepsServing() throws Exception {
+    void theLoopRefusesAConnectThatCarriesItsSocketOrNamesNoneAndKeepsServing() throws Exception {
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Fd[] pair = Linux.seqpacketPair();
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -296,8 +308,12 @@ class RequestServerSocketTest {
             int port = listener.getLocalPort();
             Linux.enablePassCred(broker.fd().get());
             Credentials self = new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid());
-            RequestLoop loop =
-                    new RequestLoop(broker, server(grant("127.0.0.1:" + port, "connect"), NO_NAMES), self, log);
+            RequestLoop loop = new RequestLoop(
+                    broker,
+                    server(grant("127.0.0.1:" + port, "connect"), NO_NAMES),
+                    self,
+                    Requests.ownDescriptors(),
+                    log);
             Thread serving = new Thread(
                     () -> {
                         try {
@@ -311,25 +327,35 @@ class RequestServerSocketTest {
             serving.start();
 
             ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
-            Request.Connect connect = new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0));
-            int length = MessageCodec.encode(1, connect, out);
-            client.send(out, length, null); // no socket: refused, never answered
+            ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
+            Request.Connect namesNone = new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0), Requests.NOT_OPEN);
+            int length = MessageCodec.encode(1, namesNone, out);
+            client.send(out, length, null); // names a number not open here: EBADF, as the kernel would answer
+            SeqPacketSocket.Received received = client.receive(in);
+            assertEquals(
+                    new Envelope<Reply>(1, new Reply.Failed(Errno.EBADF)),
+                    MessageCodec.decodeReply(in, received.length(), false));
             ByteBuffer garbage = ByteBuffer.wrap(new byte[] {0x41, 0x52, 0x4c, 0x4b, 2, 0x10, 0, 0, 0, 0, 0, 2, 9});
             try (Fd helper = helperSocket()) {
-                client.send(garbage, garbage.remaining(), helper); // truncated CONNECT with a socket
+                Request.Connect connect =
+                        new Request.Connect(InetEndpoint.of(LOOPBACK, port, 0), Requests.named(helper));
                 out.clear();
-                length = MessageCodec.encode(3, connect, out);
-                client.send(out, length, helper);
+                length = MessageCodec.encode(2, connect, out);
+                client.send(out, length, helper); // the socket passed along as well: refused whole, never answered
+                client.send(garbage, garbage.remaining(), null); // a truncated CONNECT
+                out.clear();
+                length = MessageCodec.encode(4, connect, out);
+                client.send(out, length, null);
+                in.clear();
+                received = client.receive(in);
+                assertEquals(1, received.descriptors().length);
+                Envelope<Reply> reply = MessageCodec.decodeReply(in, received.length(), true);
+                assertEquals(4, reply.id(), "the two before were refused, unanswered");
+                assertTrue(reply.message() instanceof Reply.Socket, reply.toString());
+                received.descriptors()[0].close();
             }
-            ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
-            SeqPacketSocket.Received received = client.receive(in);
-            assertEquals(1, received.descriptors().length);
-            Envelope<Reply> reply = MessageCodec.decodeReply(in, received.length(), true);
-            assertEquals(3, reply.id(), "the first two were refused, unanswered");
-            assertTrue(reply.message() instanceof Reply.Socket, reply.toString());
-            received.descriptors()[0].close();
             String text = logged.toString(StandardCharsets.UTF_8);
-            assertTrue(text.contains("CONNECT request carried 0 descriptor(s), expected 1"), text);
+            assertTrue(text.contains("CONNECT request carried 1 descriptor(s); no request carries any"), text);
             assertTrue(text.contains("message truncated: CONNECT endpoint needs 23 bytes"), text);
             client.fd().close();
             serving.join(5000);

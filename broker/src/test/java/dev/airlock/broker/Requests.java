@@ -1,8 +1,12 @@
 package dev.airlock.broker;
 
+import dev.airlock.ipc.HelperDescriptor;
 import dev.airlock.ipc.LinkTarget;
 import dev.airlock.ipc.Request;
 import dev.airlock.ipc.RequestPath;
+import dev.airlock.unix.ErrnoException;
+import dev.airlock.unix.Fd;
+import dev.airlock.unix.Linux;
 
 /** Short factories for the broker tests: each request record from raw path bytes, as the tests' trees give them. */
 final class Requests {
@@ -60,7 +64,44 @@ final class Requests {
         return new Request.SetTimes(RequestPath.of(path), accessNanos, modifiedNanos, noFollow);
     }
 
+    /** A WATCH naming {@link #NOT_OPEN}: for a server served the instance directly ({@code serve(request, fd)}). */
     static Request.Watch watch(byte[] path, int mask) {
-        return new Request.Watch(RequestPath.of(path), mask);
+        return new Request.Watch(RequestPath.of(path), mask, NOT_OPEN);
+    }
+
+    /** A WATCH naming {@code instance}, one of this process's, as the helper names its own. */
+    static Request.Watch watch(byte[] path, int mask, Fd instance) {
+        return new Request.Watch(RequestPath.of(path), mask, named(instance));
+    }
+
+    /**
+     * A number no test process has open (far above what a JVM opens), for requests whose
+     * descriptor the server is handed directly or that must find none.
+     */
+    static final HelperDescriptor NOT_OPEN = new HelperDescriptor(1 << 20);
+
+    /**
+     * This process's descriptors, for a request loop in the test process, which plays the helper
+     * too: one pidfd, opened once and kept for the test JVM's life.
+     */
+    static HelperDescriptors ownDescriptors() {
+        return Own.DESCRIPTORS;
+    }
+
+    private static final class Own {
+        static final HelperDescriptors DESCRIPTORS;
+
+        static {
+            try {
+                DESCRIPTORS = HelperDescriptors.open(Linux.getpid());
+            } catch (ErrnoException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    /** {@code fd}, named as a request names one of the helper's. */
+    static HelperDescriptor named(Fd fd) {
+        return new HelperDescriptor(fd.get());
     }
 }

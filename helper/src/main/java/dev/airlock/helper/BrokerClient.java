@@ -143,68 +143,37 @@ public final class BrokerClient {
     }
 
     /**
-     * Sends {@code request} (any operation but WATCH, which carries a descriptor: {@link #watch})
-     * and returns its success.
+     * Sends {@code request} and returns its success. A request that acts on one of this process's
+     * descriptors names it ({@link Request.Carrying}); the broker takes its own copy, and the
+     * caller's stays open and the caller's. No request carries a descriptor over the channel.
      *
      * @throws PolicyDeniedException when the policy refused
-     * @throws OperationFailedException when the operation failed in the kernel
+     * @throws OperationFailedException when the operation failed in the kernel (EBADF when a
+     *     descriptor the request names is not open in this process)
      * @throws BrokerFailedException when the broker failed internally, is gone, or answered
      *     something that is not the protocol (then every later request fails too)
      */
     public Answer send(Request request) throws BrokerException {
-        if (request.operation().descriptorsCarried() != 0) {
-            throw new IllegalArgumentException(request.operation() + " carries a descriptor: use watch or socket");
-        }
-        return call(request, null);
+        return call(request);
     }
 
     /**
-     * Sends a CONNECT or BIND with {@code socketFd}, this process's TCP socket (the caller keeps
-     * it), and returns the success: the socket to put in its place, in the state the reply says.
+     * Sends a SEND_DATAGRAM and returns how many bytes the broker sent.
      *
      * @throws BrokerException as {@link #send}
      */
-    public Answer socket(Request request, int socketFd) throws BrokerException {
-        if (!(request instanceof Request.Connect || request instanceof Request.Bind)) {
-            throw new IllegalArgumentException(request.operation() + " carries no socket");
-        }
-        Fd socket = Fd.adopt(socketFd);
-        try {
-            return call(request, socket);
-        } finally {
-            socket.release(); // the caller's descriptor: never closed here
-        }
+    public int sendDatagram(Request.SendDatagram request) throws BrokerException {
+        return ((Reply.Sent) call(request).success()).bytes();
     }
 
     /**
-     * Sends a SEND_DATAGRAM with {@code socketFd}, this process's UDP socket (the broker's, which
-     * the caller keeps), and returns how many bytes the broker sent.
-     *
-     * @throws BrokerException as {@link #send}
-     */
-    public int sendDatagram(Request.SendDatagram request, int socketFd) throws BrokerException {
-        Fd socket = Fd.adopt(socketFd);
-        try {
-            return ((Reply.Sent) call(request, socket).success()).bytes();
-        } finally {
-            socket.release(); // the caller's descriptor: never closed here
-        }
-    }
-
-    /**
-     * Asks the broker to add {@code request}'s watch to this process's inotify instance
-     * {@code inotifyFd}, which travels with the request (the caller keeps it).
+     * Asks the broker to add {@code request}'s watch to the inotify instance it names.
      *
      * @return the watch descriptor
      * @throws BrokerException as {@link #send}
      */
-    public int watch(Request.Watch request, int inotifyFd) throws BrokerException {
-        Fd instance = Fd.adopt(inotifyFd);
-        try {
-            return ((Reply.WatchDescriptor) call(request, instance).success()).descriptor();
-        } finally {
-            instance.release(); // the caller's descriptor: never closed here
-        }
+    public int watch(Request.Watch request) throws BrokerException {
+        return ((Reply.WatchDescriptor) call(request).success()).descriptor();
     }
 
     /** What a request's failures name: its path, address or host, or what it asks for. */
@@ -230,7 +199,7 @@ public final class BrokerClient {
         return "datagram socket"; // DATAGRAM: a new socket, which has no address yet
     }
 
-    private Answer call(Request request, Fd attach) throws BrokerException {
+    private Answer call(Request request) throws BrokerException {
         String displayPath = subject(request);
         int id;
         synchronized (lock) {
@@ -247,7 +216,7 @@ public final class BrokerClient {
         out.clear();
         int length = MessageCodec.encode(id, request, out);
         try {
-            socket.send(out, length, attach);
+            socket.send(out, length, null); // by send(2): the helper's seccomp filter refuses sendmsg
         } catch (ErrnoException e) {
             synchronized (lock) {
                 pending.remove(id);

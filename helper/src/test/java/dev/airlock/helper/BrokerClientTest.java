@@ -14,12 +14,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.airlock.helper.ScriptedBroker.Incoming;
 import dev.airlock.ipc.FileStat;
+import dev.airlock.ipc.HelperDescriptor;
 import dev.airlock.ipc.Message;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.unix.Errno;
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Linux;
+import dev.airlock.unix.Processes;
 import dev.airlock.unix.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -114,8 +116,15 @@ class BrokerClientTest {
                     Caller.start("watch", () -> watch(broker.client(), inotify, watched.toString(), IN_CREATE));
             Incoming request = broker.next(PROMPTLY);
             assertEquals(watched.toString(), request.path);
-            assertEquals(1, request.descriptors.size(), "the inotify instance travels with the request");
-            int wd = Linux.inotifyAddWatch(request.descriptors.get(0).get(), watched.toString(), IN_CREATE);
+            assertEquals(List.of(), request.descriptors, "no descriptor travels with the request");
+            HelperDescriptor named = ((Request.Watch) request.request).instance();
+            assertEquals(inotify.get(), named.number(), "the request names the caller's inotify instance");
+            int wd;
+            // Taken as the broker takes it: by its number, from the caller's process (here this one).
+            try (Fd pidfd = Processes.pidfdOpen(Linux.getpid());
+                    Fd taken = Processes.takeDescriptor(pidfd, named.number())) {
+                wd = Linux.inotifyAddWatch(taken.get(), watched.toString(), IN_CREATE);
+            }
             assertNotEquals(first, wd);
             broker.answerWatch(request, wd);
             assertEquals(wd, caller.get());
@@ -697,7 +706,7 @@ class BrokerClientTest {
     }
 
     private static int watch(BrokerClient client, Fd inotify, String path, int mask) throws IOException {
-        return client.watch(new Request.Watch(BrokerClient.path(path), mask), inotify.get());
+        return client.watch(new Request.Watch(BrokerClient.path(path), mask, new HelperDescriptor(inotify.get())));
     }
 
     /** MKDIR, whose success carries nothing. */

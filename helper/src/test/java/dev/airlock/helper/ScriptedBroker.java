@@ -56,13 +56,16 @@ final class ScriptedBroker implements AutoCloseable {
         final int id;
         final String description;
         final String path;
-        /** The descriptors that came with the request (WATCH's inotify instance); the broker closes them once answered. */
+        /** The request as decoded. */
+        final Request request;
+        /** The descriptors that came with the message (none: no request carries one); closed once answered. */
         final List<Fd> descriptors;
 
-        Incoming(int id, String description, String path, List<Fd> descriptors) {
+        Incoming(int id, String description, String path, Request request, List<Fd> descriptors) {
             this.id = id;
             this.description = description;
             this.path = path;
+            this.request = request;
             this.descriptors = descriptors;
         }
 
@@ -169,6 +172,7 @@ final class ScriptedBroker implements AutoCloseable {
                 request.message() instanceof Request.FileRequest file
                         ? new String(file.path().bytes(), StandardCharsets.UTF_8)
                         : request.message().toString(),
+                request.message(),
                 descriptors);
     }
 

@@ -25,8 +25,13 @@ public final class BrokenBroker {
         RequestServer server = new RequestServer(policy, roots);
         roots.close();
         Linux.enablePassCred(socket.fd().get());
-        RequestLoop loop =
-                new RequestLoop(socket, server, new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid()), log);
+        // The loop's thread holds the pidfd for the test JVM's life, as a broker holds its helper's.
+        RequestLoop loop = new RequestLoop(
+                socket,
+                server,
+                new Credentials(Linux.getpid(), Linux.getuid(), Linux.getgid()),
+                HelperDescriptors.open(Linux.getpid()),
+                log);
         Thread serving = new Thread(
                 () -> {
                     try {

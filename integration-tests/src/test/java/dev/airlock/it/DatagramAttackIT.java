@@ -48,4 +48,39 @@ class DatagramAttackIT {
             assertEquals(List.of(), wire.seen());
         }
     }
+
+    /**
+     * The channel's number is no longer what lets a sendmsg through: native code that moves the
+     * channel away and puts a UDP socket of the broker's at descriptor 3 is refused its addressed
+     * sendmsg there (the helper sends every request with send(2), and seccomp refuses sendmsg
+     * whatever the descriptor), a sendmsg on the channel itself too, and nothing reaches the
+     * recorder. The channel put back, the program goes on using the broker.
+     */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void aUdpSocketAtTheChannelsNumberCannotSendmsg(Jdk jdk) throws Exception {
+        try (Sandbox s = new Sandbox();
+                WireWitness wire = new WireWitness()) {
+            AttackKit.install(s);
+            // DIR/*, a grant the kernel cannot carry: the read after the swap is the broker's.
+            Path granted = s.file("served/granted.txt", "still served");
+            Path policy = s.policy(
+                    "swap.policy",
+                    "grant {\n  permission java.net.SocketPermission \"localhost:0\", \"listen\";\n"
+                            + "  permission java.io.FilePermission \"" + granted.getParent() + "/*\", \"read\";\n};\n");
+            int port = wire.udp4();
+            List<String> ops = new java.util.ArrayList<>(AttackKit.raw(jdk, "channel-swap:" + port));
+            ops.add("java.read:" + granted);
+            AttackKit.Session r = AttackKit.start(AttackKit.command(s, jdk, policy, List.of(), ops));
+            r.finish();
+            for (String backend : AttackKit.backends(jdk)) {
+                assertEquals(
+                        "OK channel-sendmsg=EACCES dup2=3 sendmsg=EACCES restored=3",
+                        r.answer(backend + ".channel-swap:" + port),
+                        r.stderr());
+            }
+            assertEquals("OK still served", r.answer("java.read:" + granted), r.stderr());
+            assertEquals(List.of(), wire.seen());
+        }
+    }
 }

@@ -27,11 +27,12 @@ public final class Message {
     public static final int MAX_DATAGRAM_PAYLOAD = 65_527;
 
     /**
-     * The largest request: a SEND_DATAGRAM with the largest payload. Only that operation may be
+     * The largest request: a SEND_DATAGRAM with the largest payload (and the socket it names). Only that operation may be
      * over {@link #MAX_SIZE} ({@link Operation#maxSize()}), so the broker's one receive buffer is
      * bounded by this and every other request keeps the smaller limit.
      */
-    public static final int MAX_REQUEST_SIZE = Message.HEADER_SIZE + InetEndpoint.WIRE_SIZE + 2 + MAX_DATAGRAM_PAYLOAD;
+    public static final int MAX_REQUEST_SIZE =
+            Message.HEADER_SIZE + InetEndpoint.WIRE_SIZE + 2 + MAX_DATAGRAM_PAYLOAD + 4;
 
     /**
      * The inotify events a WATCH may ask for: those the JDK's LinuxWatchService asks for
@@ -288,6 +289,11 @@ public final class Message {
     /** Returns null if {@code backlog} is a BIND's backlog (0: bind only; else listen with it), else what is wrong. */
     static String checkBacklog(int backlog) {
         return backlog < 0 ? "backlog " + backlog + " is negative" : null;
+    }
+
+    /** Returns null if {@code number} can be a descriptor number (0 or more), else what is wrong. */
+    static String checkDescriptorNumber(int number) {
+        return number < 0 ? "descriptor number " + number + " is negative" : null;
     }
 
     /** Returns null if {@code family} is an address family's wire value (4 or 6), else what is wrong. */

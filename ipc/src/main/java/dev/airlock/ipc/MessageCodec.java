@@ -220,17 +220,17 @@ public final class MessageCodec {
 
         @Override
         public Integer watch(Request.Watch r) {
-            return 4;
+            return 4 + 4;
         }
 
         @Override
         public Integer connect(Request.Connect r) {
-            return InetEndpoint.WIRE_SIZE;
+            return InetEndpoint.WIRE_SIZE + 4;
         }
 
         @Override
         public Integer bind(Request.Bind r) {
-            return InetEndpoint.WIRE_SIZE + 4;
+            return InetEndpoint.WIRE_SIZE + 4 + 4;
         }
 
         @Override
@@ -250,7 +250,7 @@ public final class MessageCodec {
 
         @Override
         public Integer sendDatagram(Request.SendDatagram r) {
-            return InetEndpoint.WIRE_SIZE + 2 + r.payload().length();
+            return InetEndpoint.WIRE_SIZE + 2 + r.payload().length() + 4;
         }
     };
 
@@ -321,17 +321,20 @@ public final class MessageCodec {
 
         @Override
         public Integer watch(Request.Watch r) {
-            return putS32(out, at, r.eventMask());
+            return putS32(out, putS32(out, at, r.eventMask()), r.instance().number());
         }
 
         @Override
         public Integer connect(Request.Connect r) {
-            return putEndpoint(out, at, r.remote());
+            return putS32(out, putEndpoint(out, at, r.remote()), r.socket().number());
         }
 
         @Override
         public Integer bind(Request.Bind r) {
-            return putS32(out, putEndpoint(out, at, r.local()), r.backlog());
+            return putS32(
+                    out,
+                    putS32(out, putEndpoint(out, at, r.local()), r.backlog()),
+                    r.socket().number());
         }
 
         @Override
@@ -351,7 +354,10 @@ public final class MessageCodec {
 
         @Override
         public Integer sendDatagram(Request.SendDatagram r) {
-            return putBytes(out, putEndpoint(out, at, r.target()), r.payload().wire());
+            return putS32(
+                    out,
+                    putBytes(out, putEndpoint(out, at, r.target()), r.payload().wire()),
+                    r.socket().number());
         }
     }
 
@@ -548,12 +554,12 @@ public final class MessageCodec {
 
     /**
      * {@link #decodeRequest(ByteBuffer, int)} for a request that arrived with
-     * {@code descriptorsAttached} descriptors: the number must be the one its operation carries
-     * ({@link Operation#descriptorsCarried()}: exactly one for WATCH, CONNECT and BIND, none for any other), so that
-     * a descriptor is never taken for something it is not, and none rides along unnoticed. The
-     * caller still owns and closes the descriptors, whatever the outcome.
+     * {@code descriptorsAttached} descriptors, which must be none: no request carries a descriptor
+     * (one that acts on a descriptor names it, {@link HelperDescriptor}), so one that arrives with
+     * any is refused whole rather than have a descriptor ride along unnoticed. The caller still
+     * owns and closes the descriptors, whatever the outcome.
      *
-     * @throws ProtocolException as the other overload, and when the count does not match the operation
+     * @throws ProtocolException as the other overload, and when any descriptor was attached
      */
     public static Envelope<Request> decodeRequest(ByteBuffer in, int length, int descriptorsAttached)
             throws ProtocolException {
@@ -561,12 +567,10 @@ public final class MessageCodec {
             throw new IllegalArgumentException("negative descriptor count " + descriptorsAttached);
         }
         Envelope<Request> request = decodeRequestBody(in, length);
-        Operation operation = request.message().operation();
-        int expected = operation.descriptorsCarried();
-        if (descriptorsAttached >= 0 && descriptorsAttached != expected) {
+        if (descriptorsAttached > 0) {
             in.position(in.position() - length); // a failed decode leaves the position where it was
-            throw new ProtocolException(
-                    operation + " request carried " + descriptorsAttached + " descriptor(s), expected " + expected);
+            throw new ProtocolException(request.message().operation() + " request carried " + descriptorsAttached
+                    + " descriptor(s); no request carries any");
         }
         return request;
     }
@@ -669,13 +673,13 @@ public final class MessageCodec {
             case SYMLINK -> new Request.SymbolicLink(path, LinkTarget.trusted(second));
             case CHMOD -> new Request.ChangeMode(path, ints[0], noFollow);
             case UTIMENS -> new Request.SetTimes(path, longs[0], longs[1], noFollow);
-            case WATCH -> new Request.Watch(path, ints[0]);
-            case CONNECT -> new Request.Connect(endpoint);
-            case BIND -> new Request.Bind(endpoint, ints[0]);
+            case WATCH -> new Request.Watch(path, ints[0], new HelperDescriptor(ints[1]));
+            case CONNECT -> new Request.Connect(endpoint, new HelperDescriptor(ints[0]));
+            case BIND -> new Request.Bind(endpoint, ints[0], new HelperDescriptor(ints[1]));
             case RESOLVE -> new Request.Resolve(host);
             case REVERSE_RESOLVE -> new Request.ReverseResolve(address);
             case DATAGRAM -> new Request.Datagram(Request.Family.ofWire(ints[0]));
-            case SEND_DATAGRAM -> new Request.SendDatagram(endpoint, payload);
+            case SEND_DATAGRAM -> new Request.SendDatagram(endpoint, payload, new HelperDescriptor(ints[0]));
         };
         in.position(end);
         return new Envelope<>(id, request);
@@ -694,6 +698,8 @@ public final class MessageCodec {
                 return Message.checkBacklog(value);
             case FAMILY:
                 return Message.checkFamily(value);
+            case DESCRIPTOR:
+                return Message.checkDescriptorNumber(value);
             default:
                 return null; // open flags: any value, the broker's policy decides
         }

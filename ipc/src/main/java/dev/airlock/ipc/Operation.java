@@ -4,60 +4,60 @@ import java.util.List;
 
 /**
  * Every request type of the broker-helper protocol, with what the wire format says about it: its
- * code in the header's type byte, the flag bits it may carry, the fields that follow its path, how
- * many descriptors travel with it, and what a success may carry. One constant per
+ * code in the header's type byte, the flag bits it may carry, the fields that follow its path (one
+ * of which may name a descriptor of the helper's, {@link Field#DESCRIPTOR}), and what a success
+ * may carry. No request carries a descriptor itself (SCM_RIGHTS): the broker takes one a request
+ * names from the helper ({@link HelperDescriptor}). One constant per
  * {@link Request} record; the codec, the broker and the client all read these, so adding an
  * operation is this constant plus its record (both checked by the compiler: the decoder's switch
  * over this enum and {@link Request.Handler} are exhaustive).
  */
 public enum Operation {
     /** Open a file by path; answered with the descriptor. */
-    OPEN(0x01, Message.FLAG_REFUSE_DIRECTORY, 0, SuccessShape.DESCRIPTOR),
+    OPEN(0x01, Message.FLAG_REFUSE_DIRECTORY, SuccessShape.DESCRIPTOR),
     /**
      * An {@code O_PATH} descriptor for the file's metadata, decided as read; or, for a symbolic
      * link whose target the policy does not let the helper read, the link's status instead.
      */
-    STAT(0x02, Message.FLAG_NO_FOLLOW, 0, SuccessShape.DESCRIPTOR_OR_STATUS),
+    STAT(0x02, Message.FLAG_NO_FOLLOW, SuccessShape.DESCRIPTOR_OR_STATUS),
     /** {@code access(2)} with R_OK/W_OK/X_OK bits (0 is F_OK). */
-    ACCESS(0x03, 0, 0, SuccessShape.NOTHING),
+    ACCESS(0x03, 0, SuccessShape.NOTHING),
     /** A symbolic link's target, answered as data. */
-    READLINK(0x04, 0, 0, SuccessShape.DATA),
+    READLINK(0x04, 0, SuccessShape.DATA),
     /** Create a directory with a mode. */
-    MKDIR(0x05, 0, 0, SuccessShape.NOTHING),
+    MKDIR(0x05, 0, SuccessShape.NOTHING),
     /** Remove a name: a file, a directory, or either ({@link Request.RemoveKind}). */
-    UNLINK(0x06, Message.FLAG_DIRECTORY | Message.FLAG_EITHER, 0, SuccessShape.NOTHING),
+    UNLINK(0x06, Message.FLAG_DIRECTORY | Message.FLAG_EITHER, SuccessShape.NOTHING),
     /** Rename the path to the second path. */
-    RENAME(0x07, Message.FLAG_NO_REPLACE, 0, SuccessShape.NOTHING),
+    RENAME(0x07, Message.FLAG_NO_REPLACE, SuccessShape.NOTHING),
     /** Make the path a new hard link to the existing second path. */
-    LINK(0x08, 0, 0, SuccessShape.NOTHING),
+    LINK(0x08, 0, SuccessShape.NOTHING),
     /** Make the path a symbolic link holding a {@link LinkTarget}. */
-    SYMLINK(0x09, 0, 0, SuccessShape.NOTHING),
+    SYMLINK(0x09, 0, SuccessShape.NOTHING),
     /** Change a file's mode bits. */
-    CHMOD(0x0A, Message.FLAG_NO_FOLLOW, 0, SuccessShape.NOTHING),
+    CHMOD(0x0A, Message.FLAG_NO_FOLLOW, SuccessShape.NOTHING),
     /** Set a file's access and modification times, in nanoseconds. */
-    UTIMENS(0x0B, Message.FLAG_NO_FOLLOW, 0, SuccessShape.NOTHING),
+    UTIMENS(0x0B, Message.FLAG_NO_FOLLOW, SuccessShape.NOTHING),
     // 0x0C was TRUNCATE, which the broker served but no helper ever sent: removed, and its code
     // not reused, so a peer speaking an older version cannot be misread.
     /**
-     * Add an inotify watch on a directory, decided as read on it. The only request that carries a
-     * descriptor (exactly one, SCM_RIGHTS): the helper's inotify instance, to which the broker adds
-     * the watch. Answered with the watch descriptor.
+     * Add an inotify watch on a directory, decided as read on it, to the helper's inotify instance
+     * the request names. Answered with the watch descriptor.
      */
-    WATCH(0x0D, 0, 1, SuccessShape.WATCH_DESCRIPTOR),
+    WATCH(0x0D, 0, SuccessShape.WATCH_DESCRIPTOR),
     /**
-     * Connect the helper's TCP socket, which travels with the request (exactly one descriptor), to
-     * an {@link InetEndpoint}, decided as {@code connect} on it. The broker connects without
+     * Connect the helper's TCP socket the request names to an {@link InetEndpoint}, decided as {@code connect} on it. The broker connects without
      * blocking (a socket of its own with the helper's options, or the helper's own if the broker
      * bound it before) and answers at once with the socket, connected or still connecting, for the
      * helper to put in place of its own. No path.
      */
-    CONNECT(0x10, 0, 1, SuccessShape.SOCKET),
+    CONNECT(0x10, 0, SuccessShape.SOCKET),
     /**
-     * Bind the helper's TCP socket, which travels with the request, to a local
+     * Bind the helper's TCP socket the request names to a local
      * {@link InetEndpoint}, decided as {@code listen} on it, and listen on it when the backlog is
      * not 0; answered with the socket for the helper to put in place of its own. No path.
      */
-    BIND(0x11, 0, 1, SuccessShape.SOCKET),
+    BIND(0x11, 0, SuccessShape.SOCKET),
     /**
      * Resolve a host name to its addresses, decided as {@code resolve} on the name
      * ({@code Policy#decideResolve}) before the broker looks anything up: answered with the
@@ -65,28 +65,27 @@ public enum Operation {
      * resolve. The broker remembers what it answered, so that a grant by that name covers those
      * addresses (and only those) for connects. No path, no descriptor.
      */
-    RESOLVE(0x12, 0, 0, SuccessShape.ADDRESSES),
+    RESOLVE(0x12, 0, SuccessShape.ADDRESSES),
     /**
      * Find the host name of an address: answered with the name ({@link Reply.HostName}) when the
      * broker's reverse lookup finds one that resolves back to the address and that the policy lets
      * the program resolve, else with the address's own text. No path, no descriptor.
      */
-    REVERSE_RESOLVE(0x15, 0, 0, SuccessShape.HOST_NAME),
+    REVERSE_RESOLVE(0x15, 0, SuccessShape.HOST_NAME),
     /**
      * A new, unbound UDP socket of a {@link Request.Family}, made in the broker's network
      * namespace (the helper may not make one: seccomp), answered with its descriptor for the
      * helper to use as its datagram socket. Nothing is decided: the socket reaches nothing until a
      * BIND, a CONNECT or a SEND_DATAGRAM does, each decided by the policy. No path.
      */
-    DATAGRAM(0x13, 0, 0, SuccessShape.DESCRIPTOR),
+    DATAGRAM(0x13, 0, SuccessShape.DESCRIPTOR),
     /**
-     * One datagram sent by the broker on the helper's UDP socket, which travels with the request
-     * (exactly one descriptor), to an {@link InetEndpoint}, decided as the JDK's send decided it
+     * One datagram sent by the broker on the helper's UDP socket the request names, to an {@link InetEndpoint}, decided as the JDK's send decided it
      * (connect, or for a multicast group connect and accept); answered with the bytes sent. The
      * only request that may exceed {@link Message#MAX_SIZE}: its payload is up to
      * {@value Message#MAX_DATAGRAM_PAYLOAD} bytes ({@link Message#MAX_REQUEST_SIZE}). No path.
      */
-    SEND_DATAGRAM(0x14, 0, 1, SuccessShape.SENT);
+    SEND_DATAGRAM(0x14, 0, SuccessShape.SENT);
 
     /** A field that follows a request's path on the wire, in this order. */
     public enum Field {
@@ -117,7 +116,13 @@ public enum Operation {
         /** An address family, s32: 4 (IPv4) or 6 (IPv6), {@link Request.Family}. */
         FAMILY(4),
         /** A datagram's payload: u16 length, 0..{@value Message#MAX_DATAGRAM_PAYLOAD}, and bytes. */
-        PAYLOAD(-1);
+        PAYLOAD(-1),
+        /**
+         * A {@link HelperDescriptor}: a descriptor number in the helper, s32, 0 or more. Always the
+         * last field, so that a request of the format before it (one that carried its descriptor
+         * with SCM_RIGHTS instead) is four bytes short and refused, never misread.
+         */
+        DESCRIPTOR(4);
 
         private final int size;
 
@@ -189,13 +194,11 @@ public enum Operation {
 
     private final int code;
     private final int flags;
-    private final int descriptors;
     private final SuccessShape success;
 
-    Operation(int code, int flags, int descriptors, SuccessShape success) {
+    Operation(int code, int flags, SuccessShape success) {
         this.code = code;
         this.flags = flags;
-        this.descriptors = descriptors;
         this.success = success;
     }
 
@@ -228,13 +231,13 @@ public enum Operation {
             case SYMLINK -> List.of(Field.LINK_TARGET);
             case CHMOD -> List.of(Field.MODE);
             case UTIMENS -> List.of(Field.ACCESS_TIME, Field.MODIFICATION_TIME);
-            case WATCH -> List.of(Field.EVENT_MASK);
-            case CONNECT -> List.of(Field.ENDPOINT);
-            case BIND -> List.of(Field.ENDPOINT, Field.BACKLOG);
+            case WATCH -> List.of(Field.EVENT_MASK, Field.DESCRIPTOR);
+            case CONNECT -> List.of(Field.ENDPOINT, Field.DESCRIPTOR);
+            case BIND -> List.of(Field.ENDPOINT, Field.BACKLOG, Field.DESCRIPTOR);
             case RESOLVE -> List.of(Field.HOST_NAME);
             case REVERSE_RESOLVE -> List.of(Field.ADDRESS);
             case DATAGRAM -> List.of(Field.FAMILY);
-            case SEND_DATAGRAM -> List.of(Field.ENDPOINT, Field.PAYLOAD);
+            case SEND_DATAGRAM -> List.of(Field.ENDPOINT, Field.PAYLOAD, Field.DESCRIPTOR);
         };
     }
 
@@ -254,11 +257,6 @@ public enum Operation {
                 && this != REVERSE_RESOLVE
                 && this != DATAGRAM
                 && this != SEND_DATAGRAM;
-    }
-
-    /** How many descriptors a request of this operation must carry (SCM_RIGHTS); any other number is refused. */
-    public int descriptorsCarried() {
-        return descriptors;
     }
 
     /** What a success may carry. */

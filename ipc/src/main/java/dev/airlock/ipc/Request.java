@@ -17,13 +17,7 @@ import java.util.Objects;
  * operation (the broker's request server, the codec's encoder) stops compiling when one is added.
  */
 public sealed interface Request
-        permits Request.FileRequest,
-                Request.Connect,
-                Request.Bind,
-                Request.Resolve,
-                Request.ReverseResolve,
-                Request.Datagram,
-                Request.SendDatagram {
+        permits Request.FileRequest, Request.Carrying, Request.Resolve, Request.ReverseResolve, Request.Datagram {
 
     /** A {@link SetTimes} time meaning "leave this time as it is" (UTIME_OMIT). */
     long OMIT = Long.MIN_VALUE;
@@ -50,6 +44,16 @@ public sealed interface Request
                     Watch {
         /** The path the request is about (for RENAME the source, for LINK and SYMLINK the new name). */
         RequestPath path();
+    }
+
+    /**
+     * A request that acts on one of the helper's own descriptors, which it names
+     * ({@link HelperDescriptor}): the broker takes that descriptor from the helper before it
+     * serves the request, and closes its copy after.
+     */
+    sealed interface Carrying extends Request permits Watch, Connect, Bind, SendDatagram {
+        /** The helper's descriptor the request acts on. */
+        HelperDescriptor carried();
     }
 
     /** Calls {@code handler}'s method for this record. */
@@ -405,15 +409,21 @@ public sealed interface Request
     }
 
     /**
-     * Add an inotify watch for {@code eventMask} on the directory {@code directory} to the inotify
-     * instance that travels with the request (the sender attaches it).
+     * Add an inotify watch for {@code eventMask} on the directory {@code directory} to the
+     * helper's inotify instance {@code instance}.
      *
      * @param eventMask a non-empty subset of {@link Message#WATCH_EVENTS}
      */
-    record Watch(RequestPath directory, int eventMask) implements FileRequest {
+    record Watch(RequestPath directory, int eventMask, HelperDescriptor instance) implements FileRequest, Carrying {
         public Watch {
             Objects.requireNonNull(directory, "directory");
             check(Message.checkWatchMask(eventMask));
+            Objects.requireNonNull(instance, "instance");
+        }
+
+        @Override
+        public HelperDescriptor carried() {
+            return instance;
         }
 
         @Override
@@ -437,13 +447,16 @@ public sealed interface Request
         }
     }
 
-    /**
-     * Connect the TCP socket that travels with the request (the sender attaches it) to
-     * {@code remote}.
-     */
-    record Connect(InetEndpoint remote) implements Request {
+    /** Connect the helper's TCP socket {@code socket} to {@code remote}. */
+    record Connect(InetEndpoint remote, HelperDescriptor socket) implements Carrying {
         public Connect {
             Objects.requireNonNull(remote, "remote");
+            Objects.requireNonNull(socket, "socket");
+        }
+
+        @Override
+        public HelperDescriptor carried() {
+            return socket;
         }
 
         @Override
@@ -463,16 +476,21 @@ public sealed interface Request
     }
 
     /**
-     * Bind the TCP socket that travels with the request (the sender attaches it) to {@code local},
-     * and listen on it with {@code backlog} unless that is 0. A socket already bound to exactly
+     * Bind the helper's TCP socket {@code socket} to {@code local}, and listen on it with {@code backlog} unless that is 0. A socket already bound to exactly
      * {@code local} (by an earlier BIND) is only made to listen.
      *
      * @param backlog 0 to bind only, else the listen backlog
      */
-    record Bind(InetEndpoint local, int backlog) implements Request {
+    record Bind(InetEndpoint local, int backlog, HelperDescriptor socket) implements Carrying {
         public Bind {
             Objects.requireNonNull(local, "local");
             check(Message.checkBacklog(backlog));
+            Objects.requireNonNull(socket, "socket");
+        }
+
+        @Override
+        public HelperDescriptor carried() {
+            return socket;
         }
 
         /** Whether the socket is to listen after the bind. */
@@ -595,14 +613,20 @@ public sealed interface Request
     }
 
     /**
-     * Send {@code payload} as one datagram to {@code target} on the UDP socket that travels with
-     * the request (the sender attaches it): an unconnected send, which the kernel cannot confine
+     * Send {@code payload} as one datagram to {@code target} on the helper's UDP socket
+     * {@code socket}: an unconnected send, which the kernel cannot confine
      * to the policy's destinations, so the broker decides and sends each one.
      */
-    record SendDatagram(InetEndpoint target, DatagramPayload payload) implements Request {
+    record SendDatagram(InetEndpoint target, DatagramPayload payload, HelperDescriptor socket) implements Carrying {
         public SendDatagram {
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(payload, "payload");
+            Objects.requireNonNull(socket, "socket");
+        }
+
+        @Override
+        public HelperDescriptor carried() {
+            return socket;
         }
 
         @Override

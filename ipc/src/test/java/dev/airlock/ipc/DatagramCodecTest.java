@@ -33,7 +33,8 @@ class DatagramCodecTest {
     }
 
     private static Request.SendDatagram send(int payloadLength) {
-        return new Request.SendDatagram(InetEndpoint.of(LOOPBACK, 53, 0), DatagramPayload.of(new byte[payloadLength]));
+        return new Request.SendDatagram(
+                InetEndpoint.of(LOOPBACK, 53, 0), DatagramPayload.of(new byte[payloadLength]), new HelperDescriptor(7));
     }
 
     @Test
@@ -44,7 +45,7 @@ class DatagramCodecTest {
             assertEquals(0x13, wire[5], "DATAGRAM's code");
             assertEquals(f == Request.Family.INET ? 4 : 6, ByteBuffer.wrap(wire).getInt(12));
             assertEquals(new Envelope<Request>(3, new Request.Datagram(f)), decode(wire, 0));
-            assertEquals("DATAGRAM request carried 1 descriptor(s), expected 0", refused(wire, 1));
+            assertEquals("DATAGRAM request carried 1 descriptor(s); no request carries any", refused(wire, 1));
         }
         byte[] wire = encode(3, new Request.Datagram(Request.Family.INET));
         ByteBuffer.wrap(wire).putInt(12, 5);
@@ -54,18 +55,25 @@ class DatagramCodecTest {
 
     @Test
     void sendDatagramHasTheDocumentedLayoutAndRoundTrips() throws Exception {
-        Request.SendDatagram r =
-                new Request.SendDatagram(InetEndpoint.of(LOOPBACK, 5353, 0), DatagramPayload.of(new byte[] {1, 2, 3}));
+        Request.SendDatagram r = new Request.SendDatagram(
+                InetEndpoint.of(LOOPBACK, 5353, 0), DatagramPayload.of(new byte[] {1, 2, 3}), new HelperDescriptor(6));
         byte[] wire = encode(9, r);
-        assertEquals(12 + InetEndpoint.WIRE_SIZE + 2 + 3, wire.length);
+        assertEquals(12 + InetEndpoint.WIRE_SIZE + 2 + 3 + 4, wire.length);
         assertEquals(0x14, wire[5], "SEND_DATAGRAM's code");
         assertEquals(4, wire[12], "family");
         assertEquals(5353, ByteBuffer.wrap(wire).getShort(29) & 0xFFFF);
         assertEquals(3, ByteBuffer.wrap(wire).getShort(35));
         assertArrayEquals(new byte[] {1, 2, 3}, Arrays.copyOfRange(wire, 37, 40));
-        assertEquals(new Envelope<Request>(9, r), decode(wire, 1));
-        assertEquals("SEND_DATAGRAM request carried 0 descriptor(s), expected 1", refused(wire, 0));
-        assertEquals("SEND_DATAGRAM request carried 2 descriptor(s), expected 1", refused(wire, 2));
+        assertEquals(6, ByteBuffer.wrap(wire).getInt(40), "the socket's number, last");
+        assertEquals(new Envelope<Request>(9, r), decode(wire, 0));
+        assertEquals("SEND_DATAGRAM request carried 1 descriptor(s); no request carries any", refused(wire, 1));
+        assertEquals("SEND_DATAGRAM request carried 2 descriptor(s); no request carries any", refused(wire, 2));
+        ByteBuffer.wrap(wire).putInt(40, -1);
+        assertEquals("descriptor number -1 is negative", refused(wire, 0));
+        // The format before the descriptor number (the socket passed with SCM_RIGHTS): four bytes short.
+        assertEquals(
+                "message truncated: SEND_DATAGRAM descriptor needs 4 bytes, 0 left",
+                refused(Arrays.copyOf(wire, wire.length - 4), 0));
     }
 
     @Test
@@ -74,18 +82,18 @@ class DatagramCodecTest {
         assertEquals(Message.MAX_REQUEST_SIZE, largest.length);
         assertEquals(
                 Message.MAX_DATAGRAM_PAYLOAD,
-                ((Request.SendDatagram) decode(largest, 1).message()).payload().length());
+                ((Request.SendDatagram) decode(largest, 0).message()).payload().length());
         assertEquals(
                 0,
-                ((Request.SendDatagram) decode(encode(1, send(0)), 1).message())
+                ((Request.SendDatagram) decode(encode(1, send(0)), 0).message())
                         .payload()
                         .length());
         assertThrows(
                 IllegalArgumentException.class, () -> DatagramPayload.of(new byte[Message.MAX_DATAGRAM_PAYLOAD + 1]));
         // A CONNECT padded to the size of a datagram is refused by its own, smaller limit.
-        byte[] connect = encode(1, new Request.Connect(InetEndpoint.of(LOOPBACK, 80, 0)));
+        byte[] connect = encode(1, new Request.Connect(InetEndpoint.of(LOOPBACK, 80, 0), new HelperDescriptor(5)));
         byte[] padded = Arrays.copyOf(connect, Message.MAX_SIZE + 1);
-        assertEquals("CONNECT request too large: 8193 bytes, limit 8192", refused(padded, 1));
+        assertEquals("CONNECT request too large: 8193 bytes, limit 8192", refused(padded, 0));
     }
 
     @Test
@@ -93,22 +101,22 @@ class DatagramCodecTest {
         byte[] wire = encode(1, send(4));
         // A declared length past the message's end.
         byte[] longer = wire.clone();
-        ByteBuffer.wrap(longer).putShort(35, (short) 5);
-        assertEquals("message truncated: SEND_DATAGRAM payload needs 5 bytes, 4 left", refused(longer, 1));
+        ByteBuffer.wrap(longer).putShort(35, (short) 9);
+        assertEquals("message truncated: SEND_DATAGRAM payload needs 9 bytes, 8 left", refused(longer, 0));
         // A declared length over the largest UDP payload.
         byte[] over = wire.clone();
         ByteBuffer.wrap(over).putShort(35, (short) 65_530);
-        assertEquals("datagram payload of 65530 bytes out of range 0..65527", refused(over, 1));
+        assertEquals("datagram payload of 65530 bytes out of range 0..65527", refused(over, 0));
         // Bytes after the payload.
         byte[] trailing = Arrays.copyOf(wire, wire.length + 1);
-        assertEquals("1 trailing bytes after SEND_DATAGRAM body (message is 42 bytes)", refused(trailing, 1));
+        assertEquals("1 trailing bytes after SEND_DATAGRAM body (message is 46 bytes)", refused(trailing, 0));
         // Cut inside the length field.
         byte[] cut = Arrays.copyOf(wire, 36);
-        assertEquals("message truncated: SEND_DATAGRAM payload length needs 2 bytes, 1 left", refused(cut, 1));
+        assertEquals("message truncated: SEND_DATAGRAM payload length needs 2 bytes, 1 left", refused(cut, 0));
         // A bad endpoint.
         byte[] family = wire.clone();
         family[12] = 5;
-        assertEquals("SEND_DATAGRAM endpoint family 5, expected 4 or 6", refused(family, 1));
+        assertEquals("SEND_DATAGRAM endpoint family 5, expected 4 or 6", refused(family, 0));
     }
 
     @Test

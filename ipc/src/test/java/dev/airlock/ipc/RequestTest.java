@@ -138,14 +138,16 @@ class RequestTest {
                 new Request.SymbolicLink(p, LinkTarget.of("t")),
                 new Request.ChangeMode(p, 0, false),
                 new Request.SetTimes(p, 0, 0, false),
-                new Request.Watch(p, 0x100),
-                new Request.Connect(InetEndpoint.of(new byte[] {127, 0, 0, 1}, 80, 0)),
-                new Request.Bind(InetEndpoint.of(new byte[16], 0, 0), 50),
+                new Request.Watch(p, 0x100, new HelperDescriptor(4)),
+                new Request.Connect(InetEndpoint.of(new byte[] {127, 0, 0, 1}, 80, 0), new HelperDescriptor(5)),
+                new Request.Bind(InetEndpoint.of(new byte[16], 0, 0), 50, new HelperDescriptor(6)),
                 new Request.Resolve("db.example.com"),
                 new Request.ReverseResolve(HostAddress.of(new byte[] {127, 0, 0, 1}, 0)),
                 new Request.Datagram(Request.Family.INET6),
                 new Request.SendDatagram(
-                        InetEndpoint.of(new byte[] {127, 0, 0, 1}, 53, 0), DatagramPayload.of(new byte[] {1})));
+                        InetEndpoint.of(new byte[] {127, 0, 0, 1}, 53, 0),
+                        DatagramPayload.of(new byte[] {1}),
+                        new HelperDescriptor(7)));
         Set<Operation> seen = EnumSet.noneOf(Operation.class);
         for (Request r : one) {
             assertTrue(seen.add(r.operation()), r.toString());
@@ -164,8 +166,18 @@ class RequestTest {
                     || o == Operation.CONNECT
                     || o == Operation.BIND
                     || o == Operation.SEND_DATAGRAM;
-            assertEquals(carries ? 1 : 0, o.descriptorsCarried(), o.name());
+            assertEquals(carries, o.body().contains(Operation.Field.DESCRIPTOR), o.name());
+            if (carries) {
+                assertEquals(Operation.Field.DESCRIPTOR, o.body().get(o.body().size() - 1), o.name() + ": last");
+            }
         }
+        for (Request r : one) {
+            assertEquals(r.operation().body().contains(Operation.Field.DESCRIPTOR), r instanceof Request.Carrying);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new HelperDescriptor(-1));
+        assertThrows(
+                NullPointerException.class,
+                () -> new Request.Connect(InetEndpoint.of(new byte[] {127, 0, 0, 1}, 80, 0), null));
     }
 
     @Test

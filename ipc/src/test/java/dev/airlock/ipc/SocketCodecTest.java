@@ -30,9 +30,10 @@ class SocketCodecTest {
     @Test
     void connectHasTheDocumentedLayout() {
         byte[] wire = encode(connect(7, new byte[] {127, 0, 0, 1}, 5432, 0));
-        assertEquals(HEADER + InetEndpoint.WIRE_SIZE, wire.length);
+        assertEquals(HEADER + InetEndpoint.WIRE_SIZE + 4, wire.length);
         ByteBuffer b = ByteBuffer.wrap(wire);
         assertEquals(0x10, b.get(5), "CONNECT's code");
+        assertEquals(Wire.SOCKET, b.getInt(35), "the socket's number");
         assertEquals(0, b.getShort(6), "no flags");
         assertEquals(7, b.getInt(8));
         assertEquals(4, b.get(12), "family");
@@ -45,12 +46,13 @@ class SocketCodecTest {
     @Test
     void bindHasTheDocumentedLayout() {
         byte[] wire = encode(bind(8, new byte[16], 443, 50));
-        assertEquals(HEADER + InetEndpoint.WIRE_SIZE + 4, wire.length);
+        assertEquals(HEADER + InetEndpoint.WIRE_SIZE + 4 + 4, wire.length);
         ByteBuffer b = ByteBuffer.wrap(wire);
         assertEquals(0x11, b.get(5), "BIND's code");
         assertEquals(6, b.get(12), "family");
         assertEquals(443, b.getShort(29) & 0xFFFF);
         assertEquals(50, b.getInt(35), "backlog");
+        assertEquals(Wire.SOCKET, b.getInt(39), "the socket's number");
     }
 
     @Test
@@ -63,9 +65,9 @@ class SocketCodecTest {
                 bind(5, new byte[4], 0, 0),
                 bind(6, new byte[16], 80, Integer.MAX_VALUE));
         for (Envelope<Request> r : requests) {
-            assertEquals(1, r.message().operation().descriptorsCarried());
             byte[] wire = encode(r);
-            Envelope<Request> back = MessageCodec.decodeRequest(ByteBuffer.wrap(wire), wire.length, 1);
+            assertEquals(Wire.SOCKET, ByteBuffer.wrap(wire).getInt(wire.length - 4), "the socket's number, last");
+            Envelope<Request> back = MessageCodec.decodeRequest(ByteBuffer.wrap(wire), wire.length, 0);
             assertEquals(r, back, r.toString());
             assertEquals(r.toString(), back.toString());
             assertArrayEquals(wire, encode(back));
@@ -78,14 +80,26 @@ class SocketCodecTest {
     }
 
     @Test
-    void aSocketRequestWithoutItsSocketIsRefusedWhole() {
+    void aSocketRequestThatCarriesADescriptorOrLacksItsNumberIsRefusedWhole() {
         byte[] wire = encode(connect(1, new byte[] {127, 0, 0, 1}, 80, 0));
-        for (int count : new int[] {0, 2}) {
+        for (int count : new int[] {1, 2}) {
             ProtocolException e = assertThrows(
                     ProtocolException.class,
                     () -> MessageCodec.decodeRequest(ByteBuffer.wrap(wire), wire.length, count));
-            assertEquals("CONNECT request carried " + count + " descriptor(s), expected 1", e.getMessage());
+            assertEquals("CONNECT request carried " + count + " descriptor(s); no request carries any", e.getMessage());
         }
+        // The format before the number, whose socket came with SCM_RIGHTS: four bytes short, refused.
+        byte[] old = Arrays.copyOf(wire, wire.length - 4);
+        ProtocolException e = assertThrows(
+                ProtocolException.class, () -> MessageCodec.decodeRequest(ByteBuffer.wrap(old), old.length, 1));
+        assertEquals("message truncated: CONNECT descriptor needs 4 bytes, 0 left", e.getMessage());
+        ByteBuffer.wrap(wire).putInt(wire.length - 4, -3);
+        assertEquals(
+                "descriptor number -3 is negative",
+                assertThrows(
+                                ProtocolException.class,
+                                () -> MessageCodec.decodeRequest(ByteBuffer.wrap(wire), wire.length, 0))
+                        .getMessage());
     }
 
     @Test
@@ -113,8 +127,9 @@ class SocketCodecTest {
         byte[] truncated = Arrays.copyOf(encode(connect(1, new byte[4], 80, 0)), HEADER + 10);
         assertEquals("message truncated: CONNECT endpoint needs 23 bytes, 10 left", refused(truncated));
 
-        byte[] trailing = Arrays.copyOf(encode(connect(1, new byte[4], 80, 0)), HEADER + InetEndpoint.WIRE_SIZE + 1);
-        assertEquals("1 trailing bytes after CONNECT body (message is 36 bytes)", refused(trailing));
+        byte[] trailing =
+                Arrays.copyOf(encode(connect(1, new byte[4], 80, 0)), HEADER + InetEndpoint.WIRE_SIZE + 4 + 1);
+        assertEquals("1 trailing bytes after CONNECT body (message is 40 bytes)", refused(trailing));
 
         byte[] flags = encode(connect(1, new byte[4], 80, 0));
         ByteBuffer.wrap(flags).putShort(6, (short) 0x0002);
@@ -182,7 +197,7 @@ class SocketCodecTest {
     private static String refused(byte[] wire) {
         return assertThrows(
                         ProtocolException.class,
-                        () -> MessageCodec.decodeRequest(ByteBuffer.wrap(wire), wire.length, 1))
+                        () -> MessageCodec.decodeRequest(ByteBuffer.wrap(wire), wire.length, 0))
                 .getMessage();
     }
 }

@@ -169,7 +169,7 @@ class StatWatchCodecTest {
     void watchRequestsRoundTripAndCarryTheirMask() throws Exception {
         for (int mask : new int[] {Message.WATCH_EVENTS, 0x100 | 0x080, 0x002}) {
             Envelope<Request> r = watch(7, bytes("/data/in"), mask);
-            Envelope<Request> back = decodeRequest(encode(r), 1);
+            Envelope<Request> back = decodeRequest(encode(r), 0);
             assertEquals(r, back);
             assertEquals(Operation.WATCH, back.message().operation());
             assertEquals(mask, ((Request.Watch) back.message()).eventMask());
@@ -202,10 +202,10 @@ class StatWatchCodecTest {
                 assertThrows(IllegalArgumentException.class, () -> watch(1, bytes("/d"), mask))
                         .getMessage());
         byte[] wire = encode(watch(1, bytes("/d"), Message.WATCH_EVENTS));
-        ByteBuffer.wrap(wire).putInt(wire.length - 4, mask);
+        ByteBuffer.wrap(wire).putInt(wire.length - 8, mask);
         assertEquals(
                 expected,
-                assertThrows(ProtocolException.class, () -> decodeRequest(wire, 1))
+                assertThrows(ProtocolException.class, () -> decodeRequest(wire, 0))
                         .getMessage());
     }
 
@@ -215,21 +215,22 @@ class StatWatchCodecTest {
         ByteBuffer.wrap(wire).putShort(6, (short) Message.FLAG_NO_FOLLOW);
         assertEquals(
                 "unknown flag bits 0x0004 in WATCH",
-                assertThrows(ProtocolException.class, () -> decodeRequest(wire, 1))
+                assertThrows(ProtocolException.class, () -> decodeRequest(wire, 0))
                         .getMessage());
     }
 
-    /** Exactly one descriptor with a WATCH, none with anything else; the position stays on refusal. */
+    /** No request carries a descriptor, a WATCH (which names one) included; the position stays on refusal. */
     @Test
-    void theDescriptorRuleIsEnforcedPerType() throws Exception {
+    void noRequestCarriesADescriptor() throws Exception {
         byte[] watch = encode(watch(1, bytes("/d"), 0x100));
         assertEquals(
-                "WATCH request carried 0 descriptor(s), expected 1",
-                refusedRequest(watch, 0).getMessage());
+                "WATCH request carried 1 descriptor(s); no request carries any",
+                refusedRequest(watch, 1).getMessage());
         assertEquals(
-                "WATCH request carried 2 descriptor(s), expected 1",
+                "WATCH request carried 2 descriptor(s); no request carries any",
                 refusedRequest(watch, 2).getMessage());
-        assertEquals(Operation.WATCH, decodeRequest(watch, 1).message().operation());
+        Request.Watch decoded = (Request.Watch) decodeRequest(watch, 0).message();
+        assertEquals(new HelperDescriptor(Wire.WATCHED_INSTANCE), decoded.instance());
         List<Envelope<Request>> others = List.of(
                 open(1, bytes("/f"), 0, 0, false),
                 stat(2, bytes("/f"), true),
@@ -238,16 +239,9 @@ class StatWatchCodecTest {
         for (Envelope<Request> r : others) {
             byte[] wire = encode(r);
             assertEquals(
-                    r.message().operation() + " request carried 1 descriptor(s), expected 0",
+                    r.message().operation() + " request carried 1 descriptor(s); no request carries any",
                     refusedRequest(wire, 1).getMessage());
             assertEquals(r, decodeRequest(wire, 0));
-        }
-        for (Operation o : Operation.values()) {
-            boolean carries = o == Operation.WATCH
-                    || o == Operation.CONNECT
-                    || o == Operation.BIND
-                    || o == Operation.SEND_DATAGRAM;
-            assertEquals(carries ? 1 : 0, o.descriptorsCarried(), o.name());
         }
         assertThrows(
                 IllegalArgumentException.class,

@@ -12,6 +12,12 @@ import java.util.Arrays;
 final class Wire {
     private Wire() {}
 
+    /** The inotify instance every {@link #watch} names. */
+    static final int WATCHED_INSTANCE = 9;
+
+    /** The socket every {@link #connect} and {@link #bind} names. */
+    static final int SOCKET = 11;
+
     static Envelope<Request> open(int id, byte[] path, int flags, int mode, boolean refuseDirectory) {
         return new Envelope<>(id, new Request.Open(RequestPath.of(path), flags, mode, refuseDirectory));
     }
@@ -65,15 +71,18 @@ final class Wire {
     }
 
     static Envelope<Request> watch(int id, byte[] path, int mask) {
-        return new Envelope<>(id, new Request.Watch(RequestPath.of(path), mask));
+        return new Envelope<>(
+                id, new Request.Watch(RequestPath.of(path), mask, new HelperDescriptor(WATCHED_INSTANCE)));
     }
 
     static Envelope<Request> connect(int id, byte[] address, int port, int scope) {
-        return new Envelope<>(id, new Request.Connect(InetEndpoint.of(address, port, scope)));
+        return new Envelope<>(
+                id, new Request.Connect(InetEndpoint.of(address, port, scope), new HelperDescriptor(SOCKET)));
     }
 
     static Envelope<Request> bind(int id, byte[] address, int port, int backlog) {
-        return new Envelope<>(id, new Request.Bind(InetEndpoint.of(address, port, 0), backlog));
+        return new Envelope<>(
+                id, new Request.Bind(InetEndpoint.of(address, port, 0), backlog, new HelperDescriptor(SOCKET)));
     }
 
     static Envelope<Reply> socketReply(int id, Reply.SocketState state) {

@@ -84,7 +84,11 @@ public final class SeqPacketSocket implements AutoCloseable {
 
     /**
      * Sends {@code length} bytes of {@code data} (from position 0) and, when {@code attach} is not
-     * null, that descriptor with SCM_RIGHTS. The caller keeps ownership of {@code attach}.
+     * null, that descriptor with SCM_RIGHTS (sendmsg(2)). The caller keeps ownership of
+     * {@code attach}. Without a descriptor the message goes by send(2), which the helper's seccomp
+     * filter allows where it refuses sendmsg: the helper's requests never carry one. The receiver
+     * still gets the sender's credentials: the kernel attaches them to every message on a socket
+     * whose peer has SO_PASSCRED on.
      */
     public void send(ByteBuffer data, int length, Fd attach) throws ErrnoException {
         if (length <= 0 || length > maxMessage) {
@@ -104,15 +108,18 @@ public final class SeqPacketSocket implements AutoCloseable {
                     memory.putByte(block.payload + i, data.get(i));
                 }
             }
-            block.vector.set(block.address(block.payload), length);
-            if (attach != null) {
-                long rights = ControlMessage.put(
-                        memory, block.control, SocketCalls.SOL_SOCKET, SocketCalls.SCM_RIGHTS, Integer.BYTES);
-                memory.putInt(rights, attach.get());
-                block.header.set(block.vector.address(), 1, block.address(block.control), SEND_CONTROL);
-            } else {
-                block.header.set(block.vector.address(), 1, 0L, 0L);
+            if (attach == null) {
+                long sent = SocketCalls.send(fd.get(), block.address(block.payload), length, SocketCalls.MSG_NOSIGNAL);
+                if (sent != length) {
+                    throw new ErrnoException("send", Errno.EIO);
+                }
+                return;
             }
+            block.vector.set(block.address(block.payload), length);
+            long rights = ControlMessage.put(
+                    memory, block.control, SocketCalls.SOL_SOCKET, SocketCalls.SCM_RIGHTS, Integer.BYTES);
+            memory.putInt(rights, attach.get());
+            block.header.set(block.vector.address(), 1, block.address(block.control), SEND_CONTROL);
             long sent = SocketCalls.sendmsg(fd.get(), block.header, SocketCalls.MSG_NOSIGNAL);
             if (sent != length) {
                 throw new ErrnoException("sendmsg", Errno.EIO);

@@ -41,6 +41,8 @@ final class SocketCalls {
 
             long sendmsg(int fd, long msg, int flags);
 
+            long send(int fd, long buffer, long length, int flags);
+
             long recvmsg(int fd, long msg, int flags);
 
             int setsockopt(int fd, int level, int option, Pointer value, int length);
@@ -102,6 +104,24 @@ final class SocketCalls {
             int errno = Linux.errno();
             if (errno != Errno.EINTR) {
                 throw new ErrnoException("sendmsg", errno);
+            }
+        }
+    }
+
+    /**
+     * send(2) of {@code length} bytes at native address {@code buffer}, with no control data and
+     * no address (libc makes it sendto(2) with a null address, the one form of sending the helper's
+     * seccomp filter allows); retried on EINTR. The number of bytes sent.
+     */
+    static long send(int socket, long buffer, int length, int flags) throws ErrnoException {
+        while (true) {
+            long sent = calls().send(socket, buffer, length, flags);
+            if (sent >= 0) {
+                return sent;
+            }
+            int errno = Linux.errno();
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("send", errno);
             }
         }
     }

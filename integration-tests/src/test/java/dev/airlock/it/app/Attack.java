@@ -183,6 +183,8 @@ public final class Attack {
                 return listenUnbound(Integer.parseInt(arg));
             case "adopted-udp":
                 return adoptedUdp(Integer.parseInt(arg));
+            case "channel-swap":
+                return channelSwap(Integer.parseInt(arg));
             case "forged-datagram":
                 return RawChannel.forgedDatagram(Integer.parseInt(arg));
             case "udp":
@@ -278,6 +280,8 @@ public final class Attack {
         static final int SENDMSG = 46;
         static final int BIND = 49;
         static final int SENDMMSG = 307;
+        static final int DUP = 32;
+        static final int DUP2 = 33;
         static final int LISTEN = 50;
         static final int GETSOCKNAME = 51;
         static final int SOCKETPAIR = 53;
@@ -453,6 +457,53 @@ public final class Attack {
             byte[] vector = bytes(le(64).put(header).putInt(0).putInt(0));
             r.add("sendmmsg=" + outcome(call(Nr.SENDMMSG, fd, memory(vector), 1, 0)));
             r.add("bind=" + outcome(call(Nr.BIND, fd, memory(address), address.length)));
+            return "OK " + String.join(" ", r);
+        }
+    }
+
+    /**
+     * The way around a sendmsg rule that named the channel's number: native code moves the channel
+     * off descriptor 3 (dup), puts a UDP socket of the broker's at 3 (dup2) and sendmsg's a
+     * datagram with an address there, to {@code port} on the loopback. First a sendmsg on the
+     * channel itself, as the helper's client once sent its requests. Each outcome; the channel is
+     * put back at 3 afterwards, so the agent keeps its broker.
+     */
+    private String channelSwap(int port) throws Exception {
+        try (java.nio.channels.DatagramChannel channel = java.nio.channels.DatagramChannel.open()) {
+            long udp = RawChannel.udpDescriptor();
+            assert channel.isOpen();
+            byte[] address = sockaddrIn(port);
+            byte[] data = "SWAPPED".getBytes(StandardCharsets.US_ASCII);
+            long iov = memory(le(16).putLong(memory(data)).putLong(data.length).array());
+            long named = memory(bytes(le(56).putLong(memory(address))
+                    .putInt(address.length)
+                    .putInt(0)
+                    .putLong(iov)
+                    .putLong(1)));
+            List<String> r = new ArrayList<>();
+            r.add("channel-sendmsg="
+                    + outcome(call(
+                            Nr.SENDMSG,
+                            3,
+                            memory(bytes(le(56).putLong(0)
+                                    .putInt(0)
+                                    .putInt(0)
+                                    .putLong(iov)
+                                    .putLong(1))),
+                            0)));
+            long saved = call(Nr.DUP, 3);
+            if (saved < 0) {
+                return "EX dup(3): " + outcome(saved);
+            }
+            long moved = call(Nr.DUP2, udp, 3);
+            r.add("dup2=" + (moved == 3 ? "3" : outcome(moved)));
+            try {
+                r.add("sendmsg=" + outcome(call(Nr.SENDMSG, 3, named, 0)));
+            } finally {
+                long back = call(Nr.DUP2, saved, 3);
+                call(Nr.CLOSE, saved);
+                r.add("restored=" + (back == 3 ? "3" : outcome(back)));
+            }
             return "OK " + String.join(" ", r);
         }
     }
@@ -1290,7 +1341,7 @@ public final class Attack {
     private String brokerStatLink(String path) throws Exception {
         ByteBuffer encoded = ByteBuffer.allocate(dev.airlock.ipc.Message.MAX_SIZE);
         int length = RawChannel.encodeLstat(0x5eed, path, encoded);
-        // The channel's own number: seccomp allows sendmsg on descriptor 3 only.
+        // The channel, borrowed: the agent's client owns it.
         dev.airlock.unix.Fd borrowed = dev.airlock.unix.Fd.adopt(3);
         dev.airlock.unix.SeqPacketSocket socket =
                 new dev.airlock.unix.SeqPacketSocket(borrowed, dev.airlock.ipc.Message.MAX_SIZE);

@@ -36,8 +36,8 @@ final class RawChannel {
         } else {
             throw new IllegalArgumentException("unknown raw message " + what);
         }
-        // Borrow descriptor 3 without taking ownership: the agent's client owns it, and seccomp
-        // allows sendmsg on the channel's own number only.
+        // Borrow descriptor 3 without taking ownership: the agent's client owns it. The socket sends
+        // with send(2) (seccomp refuses the helper sendmsg).
         Fd borrowed = Fd.adopt(3);
         SeqPacketSocket socket = new SeqPacketSocket(borrowed, Message.MAX_SIZE);
         socket.send(ByteBuffer.wrap(message), message.length, null);
@@ -112,13 +112,17 @@ final class RawChannel {
         int domain = remote instanceof java.net.Inet6Address
                 ? dev.airlock.unix.InetSocket.AF_INET6
                 : dev.airlock.unix.InetSocket.AF_INET;
-        ByteBuffer encoded = ByteBuffer.allocate(Message.MAX_SIZE);
-        int length = dev.airlock.ipc.MessageCodec.encode(
-                0x7ecc, new dev.airlock.ipc.Request.Connect(dev.airlock.ipc.InetEndpoint.of(remote, port)), encoded);
-        Fd borrowed = Fd.adopt(3); // the agent's; sendmsg is allowed on the channel's own number only
+        Fd borrowed = Fd.adopt(3); // the agent's
         try (Fd tcp = dev.airlock.unix.InetSocket.open(domain)) {
+            ByteBuffer encoded = ByteBuffer.allocate(Message.MAX_SIZE);
+            int length = dev.airlock.ipc.MessageCodec.encode(
+                    0x7ecc,
+                    new dev.airlock.ipc.Request.Connect(
+                            dev.airlock.ipc.InetEndpoint.of(remote, port),
+                            new dev.airlock.ipc.HelperDescriptor(tcp.get())),
+                    encoded);
             SeqPacketSocket socket = new SeqPacketSocket(borrowed, Message.MAX_SIZE);
-            socket.send(encoded, length, tcp);
+            socket.send(encoded, length, null);
             ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
             SeqPacketSocket.Received received = socket.receive(in);
             if (received == null) {
@@ -163,19 +167,19 @@ final class RawChannel {
      */
     static String forgedDatagram(int port) throws Exception {
         try (java.nio.channels.DatagramChannel channel = java.nio.channels.DatagramChannel.open()) {
+            assert channel.isOpen(); // its socket is the one named
             ByteBuffer encoded = ByteBuffer.allocate(Message.MAX_SIZE);
             int length = dev.airlock.ipc.MessageCodec.encode(
                     0x7edd,
                     new dev.airlock.ipc.Request.SendDatagram(
                             dev.airlock.ipc.InetEndpoint.of(new byte[] {127, 0, 0, 1}, port, 0),
-                            dev.airlock.ipc.DatagramPayload.of("FORGED".getBytes(StandardCharsets.US_ASCII))),
+                            dev.airlock.ipc.DatagramPayload.of("FORGED".getBytes(StandardCharsets.US_ASCII)),
+                            new dev.airlock.ipc.HelperDescriptor(udpDescriptor())),
                     encoded);
-            Fd borrowed = Fd.adopt(3); // the agent's; sendmsg is allowed on the channel's own number only
-            assert channel.isOpen(); // its socket is the one attached
-            Fd udp = Fd.adopt(udpDescriptor());
+            Fd borrowed = Fd.adopt(3); // the agent's
             try {
                 SeqPacketSocket socket = new SeqPacketSocket(borrowed, Message.MAX_SIZE);
-                socket.send(encoded, length, udp);
+                socket.send(encoded, length, null);
                 ByteBuffer in = ByteBuffer.allocate(Message.MAX_SIZE + 1);
                 SeqPacketSocket.Received received = socket.receive(in);
                 if (received == null) {
@@ -190,7 +194,6 @@ final class RawChannel {
                 return "EX unexpected reply " + reply;
             } finally {
                 borrowed.release();
-                udp.release(); // the channel's
             }
         }
     }

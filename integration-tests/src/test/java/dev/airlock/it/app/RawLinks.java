@@ -85,7 +85,7 @@ final class RawLinks {
         ByteBuffer out = ByteBuffer.allocate(Message.MAX_SIZE);
         int length = MessageCodec.encode(0x51a7, new Request.Stat(RequestPath.of(link), true), out);
         // The agent's client reads the channel only while one of its own requests is in flight; none is now.
-        // Its own number: seccomp allows sendmsg on descriptor 3 only.
+        // Borrowed, not owned: the agent's client keeps the channel.
         Fd borrowed = Fd.adopt(3);
         try {
             SeqPacketSocket socket = new SeqPacketSocket(borrowed, Message.MAX_SIZE);
