@@ -159,14 +159,14 @@ final class RequestServer implements Request.Handler<RequestServer.Outcome, IOEx
         }
     }
 
-    /** {@link #serve(Request, Fd)} for a request that carries no descriptor (every one but WATCH, CONNECT, BIND). */
+    /** {@link #serve(Request, Fd)} for a request that names no descriptor (not a {@link Request.Carrying}). */
     Outcome serve(Request request) {
         return serve(request, null);
     }
 
     /**
-     * Serves one decoded request with the descriptor it carried (null for every operation but
-     * WATCH, CONNECT and BIND, which need one: EBADF without). Never throws. The outcome mapping, in one place: a
+     * Serves one decoded request with the descriptor it names, taken from the helper (null for
+     * every operation but WATCH, CONNECT, BIND and SEND_DATAGRAM, which need one: EBADF without). Never throws. The outcome mapping, in one place: a
      * refusal with the policy's reason is a denial; a refusal without one, or the kernel's errno, a
      * failure; anything else the broker did not foresee is a broker error, which the helper reports
      * as an I/O error, never as a denial. The caller keeps {@code carried} and closes it afterwards.
