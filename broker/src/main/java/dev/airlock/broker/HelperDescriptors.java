@@ -47,10 +47,13 @@ final class HelperDescriptors implements AutoCloseable {
     /**
      * The descriptors of the helper {@code pid}, just spawned with the broker channel at
      * {@code channel}, after taking that one as a probe: a broker that may not take the helper's
-     * descriptors could serve none of its sockets and watches, so it refuses to start.
+     * descriptors could serve none of its sockets and watches, so it refuses to start. Any other
+     * failure of the probe (EBADF, ESRCH) means the helper is already gone, a JVM that refused its
+     * options at once: the broker goes on, so that its reaper reports the helper's own status, and
+     * every later take would fail the same way.
      *
      * @throws AirlockException when the kernel refuses (EPERM), saying why and what to change
-     * @throws ErrnoException when the pidfd cannot be opened or the probe fails otherwise
+     * @throws ErrnoException when the pidfd cannot be opened
      */
     static HelperDescriptors attach(int pid, HelperDescriptor channel) throws AirlockException, ErrnoException {
         HelperDescriptors descriptors = open(pid);
@@ -58,11 +61,11 @@ final class HelperDescriptors implements AutoCloseable {
             descriptors.take(channel).close();
             return descriptors;
         } catch (ErrnoException e) {
-            descriptors.close();
-            if (e.errno() == Errno.EPERM) {
-                throw new AirlockException(ExitCodes.SANDBOX_UNAVAILABLE, refusal(yamaScope()));
+            if (e.errno() != Errno.EPERM) {
+                return descriptors;
             }
-            throw e;
+            descriptors.close();
+            throw new AirlockException(ExitCodes.SANDBOX_UNAVAILABLE, refusal(yamaScope()));
         }
     }
 

@@ -39,15 +39,33 @@ class HelperDescriptorsTest {
     }
 
     @Test
-    void aNumberNotOpenIsEbadfAndAProbeOnItFails() throws Exception {
+    void aNumberNotOpenIsEbadf() throws Exception {
         int notOpen = 1 << 20;
         try (HelperDescriptors own = HelperDescriptors.open(Linux.getpid())) {
             ErrnoException e = assertThrows(ErrnoException.class, () -> own.take(new HelperDescriptor(notOpen)));
             assertEquals(Errno.EBADF, e.errno());
         }
-        ErrnoException e = assertThrows(
-                ErrnoException.class, () -> HelperDescriptors.attach(Linux.getpid(), new HelperDescriptor(notOpen)));
-        assertEquals(Errno.EBADF, e.errno());
+    }
+
+    /**
+     * A helper that is gone before the probe (a JVM that refused its options at once) is no
+     * refusal: the broker goes on so that its reaper reports the helper's status, and every take
+     * fails as the probe did.
+     */
+    @Test
+    void aHelperGoneBeforeTheProbeIsLeftToTheReaper() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        try (HelperDescriptors descriptors = HelperDescriptors.open((int) gone.pid())) {
+            assertEquals(0, gone.waitFor());
+            // Reaped by the JDK: the pidfd names a process that has exited.
+            ErrnoException e = assertThrows(ErrnoException.class, () -> descriptors.take(new HelperDescriptor(0)));
+            assertTrue(e.errno() == Errno.ESRCH || e.errno() == Errno.EBADF, e.toString());
+        }
+        Process exited = new ProcessBuilder("sleep", "0.1").start();
+        try (HelperDescriptors attached = HelperDescriptors.attach((int) exited.pid(), new HelperDescriptor(1 << 20))) {
+            assertEquals(0, exited.waitFor());
+            assertThrows(ErrnoException.class, () -> attached.take(new HelperDescriptor(0)));
+        }
     }
 
     /**
