@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The broker's class data sharing archive that {@code bin/airlock} keeps in Airlock's cache: the
  * first run dumps it, the next puts it in place and maps it, and one that anyone else could have
- * written is refused before a JVM starts. Run as the normal user {@code airlock-ci} with a cache
- * of its own ({@code XDG_CACHE_HOME}), so that the machine's cache is not touched.
+ * written is refused before a JVM starts. Run as a normal user of its own, {@value #USER} (made
+ * by the test where the machine lacks it: {@link TestAccounts}), with a cache of its own
+ * ({@code XDG_CACHE_HOME}), so that the machine's cache is not touched.
  */
 class BrokerArchiveIT {
-    private static final String USER = "airlock-ci";
+    private static final String USER = "airlock-archive-it";
 
     @Test
     void theFirstRunDumpsItAndTheNextMapsIt() throws Exception {
@@ -104,12 +105,13 @@ class BrokerArchiveIT {
         assertEquals(List.of(), r.stdout(), "nothing ran");
     }
 
-    private static UserPrincipal user() throws IOException {
+    private static UserPrincipal user() throws IOException, InterruptedException {
+        TestAccounts.ensure(USER, false);
         return Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(USER);
     }
 
     /** A cache directory of the user's own in the sandbox's tree, as XDG_CACHE_HOME names it. */
-    private static Path cacheOf(Sandbox s) throws IOException {
+    private static Path cacheOf(Sandbox s) throws IOException, InterruptedException {
         Path cache = Files.createDirectories(s.root.resolve("cache"));
         Files.setOwner(cache, user());
         return cache;

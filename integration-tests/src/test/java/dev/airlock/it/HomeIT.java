@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -117,27 +116,11 @@ class HomeIT {
     /** An unprivileged account with a home, made by the test (as root) when the machine lacks it. */
     private static final String HOME_USER = "airlock-home-it";
 
-    /** {@code user}'s home from {@code /etc/passwd}, after creating the account with a home if it does not exist. */
+    /** {@code user}'s home, after creating the account with a home if it does not exist. */
     private static Path accountHome(String user) throws IOException, InterruptedException {
-        if (passwdHome(user) == null) {
-            Process add = new ProcessBuilder("useradd", "--create-home", "--shell", "/usr/sbin/nologin", user)
-                    .redirectErrorStream(true)
-                    .start();
-            String out = new String(add.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, add.waitFor(), "useradd " + user + ": " + out);
-        }
-        String home = passwdHome(user);
+        TestAccounts.ensure(user, true);
+        String home = TestAccounts.home(user);
         assertTrue(home != null && Files.isDirectory(Path.of(home)), "no home for " + user + ": " + home);
         return Path.of(home);
-    }
-
-    private static String passwdHome(String user) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
-            String[] fields = line.split(":", -1);
-            if (fields.length >= 7 && fields[0].equals(user)) {
-                return fields[5];
-            }
-        }
-        return null;
     }
 }

@@ -144,13 +144,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     private static void ensureAccount() throws IOException, InterruptedException {
-        Process id = new ProcessBuilder("id", "-u", ACCOUNT)
-                .redirectErrorStream(true)
-                .start();
-        id.getInputStream().readAllBytes();
-        if (id.waitFor() != 0) {
-            run(List.of("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ACCOUNT));
-        }
+        TestAccounts.ensure(ACCOUNT, false);
     }
 
     /** Runs {@code command} as the server's user: {@value #ACCOUNT} as root, else this process's own. */
