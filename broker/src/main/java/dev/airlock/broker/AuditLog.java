@@ -18,8 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -62,8 +62,8 @@ final class AuditLog implements AutoCloseable {
     /** The {@code prev} of the first line. */
     static final String NO_PREV = "0".repeat(64);
 
-    /** The text of the last second a line was stamped in: most lines share it with the one before. */
-    private static volatile StampedSecond lastSecond = new StampedSecond(Long.MIN_VALUE, "");
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     /** The most queued records the writer thread makes into one write. */
     private static final int BATCH = 256;
@@ -356,38 +356,8 @@ final class AuditLog implements AutoCloseable {
         return b.append("\"type\":\"")
                 .append(type)
                 .append("\",\"time\":\"")
-                .append(time(time))
+                .append(TIME.format(time))
                 .append('"');
-    }
-
-    /** A second since the epoch and its text up to the fraction, {@code uuuu-MM-ddTHH:mm:ss.}. */
-    private record StampedSecond(long second, String text) {}
-
-    /**
-     * {@code time} as {@code uuuu-MM-ddTHH:mm:ss.SSSSSSZ} (UTC, microseconds; years 0 to 9999), what
-     * {@link java.time.format.DateTimeFormatter} would make of that pattern: the date and time of
-     * the second made once per second, the fraction appended, as formatting every line in full
-     * would cost the writer about a microsecond each.
-     */
-    static String time(Instant time) {
-        StampedSecond second = lastSecond;
-        if (second.second() != time.getEpochSecond()) {
-            LocalDateTime t = LocalDateTime.ofEpochSecond(time.getEpochSecond(), 0, ZoneOffset.UTC);
-            second = new StampedSecond(
-                    time.getEpochSecond(),
-                    String.format(
-                            java.util.Locale.ROOT,
-                            "%04d-%02d-%02dT%02d:%02d:%02d.",
-                            t.getYear(),
-                            t.getMonthValue(),
-                            t.getDayOfMonth(),
-                            t.getHour(),
-                            t.getMinute(),
-                            t.getSecond()));
-            lastSecond = second;
-        }
-        String micros = Integer.toString(time.getNano() / 1000);
-        return second.text() + "000000".substring(micros.length()) + micros + "Z";
     }
 
     private static StringBuilder strings(StringBuilder b, List<String> values) {

@@ -80,31 +80,6 @@ class AuditLogTest {
         return file;
     }
 
-    /** The time stamp made from a cached second is what the JDK's formatter makes of the pattern. */
-    @Test
-    void timeStampsAreThoseOfTheJdksFormatter() {
-        java.time.format.DateTimeFormatter jdk = java.time.format.DateTimeFormatter.ofPattern(
-                        "uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
-                .withZone(java.time.ZoneOffset.UTC);
-        List<Instant> times = new ArrayList<>(List.of(
-                Instant.EPOCH,
-                Instant.parse("2024-02-29T23:59:59.999999999Z"),
-                Instant.parse("2024-03-01T00:00:00Z"),
-                Instant.parse("2026-12-03T15:58:01.000001Z"),
-                Instant.parse("2026-12-03T15:58:01.100000Z"),
-                Instant.parse("0001-01-01T00:00:00.000999Z"),
-                Instant.parse("9999-12-31T23:59:59.123456789Z")));
-        java.util.Random random = new java.util.Random(7);
-        for (int i = 0; i < 2000; i++) {
-            // Runs of the same second and jumps between seconds, as a log's lines come.
-            long second = 1_700_000_000L + (i % 3 == 0 ? random.nextInt(5_000_000) : 0);
-            times.add(Instant.ofEpochSecond(second, random.nextInt(1_000_000_000)));
-        }
-        for (Instant t : times) {
-            assertEquals(jdk.format(t), AuditLog.time(t), t.toString());
-        }
-    }
-
     @Test
     void recordsAreJsonLinesInTheFixedOrderChainedAndSealed() throws Exception {
         Path file = write(3, Optional.of(key));
