@@ -248,6 +248,7 @@ final class RequestLoop {
      */
     Answer handle(SeqPacketSocket.Received received, ByteBuffer in) {
         Fd[] attached = received.descriptors();
+        Fd taken = null;
         try {
             Credentials sender = received.sender();
             if (sender == null
@@ -275,28 +276,24 @@ final class RequestLoop {
             if (RequestServer.isLookup(request.message())) {
                 return lookUpLater(request);
             }
-            Fd taken = null;
-            try {
-                if (request.message() instanceof Request.Carrying carrying) {
-                    try {
-                        taken = descriptors.take(carrying.carried());
-                    } catch (ErrnoException e) {
-                        Answer failed = new Answer(request.id(), new Reply.Failed(e.errno()), null);
-                        audit(request.message(), failed.reply());
-                        return failed;
-                    }
-                }
-                Answer answer = answer(server, request, taken, log);
-                audit(request.message(), answer.reply());
-                return answer;
-            } finally {
-                if (taken != null) {
-                    taken.close();
+            if (request.message() instanceof Request.Carrying carrying) {
+                try {
+                    taken = descriptors.take(carrying.carried());
+                } catch (ErrnoException e) {
+                    Answer failed = new Answer(request.id(), new Reply.Failed(e.errno()), null);
+                    audit(request.message(), failed.reply());
+                    return failed;
                 }
             }
+            Answer answer = answer(server, request, taken, log);
+            audit(request.message(), answer.reply());
+            return answer;
         } finally {
             for (Fd fd : attached) {
                 fd.close();
+            }
+            if (taken != null) {
+                taken.close();
             }
         }
     }
