@@ -447,18 +447,32 @@ public final class Attack {
                     + outcome(call(Nr.SENDTO, fd, memory(data), data.length, 0, memory(address), address.length)));
             r.add("connect=" + outcome(call(Nr.CONNECT, fd, memory(address), address.length)));
             r.add("write=" + outcome(call(Nr.WRITE, fd, memory(data), data.length)));
-            long iov = memory(le(16).putLong(memory(data)).putLong(data.length).array());
-            byte[] header = bytes(le(56).putLong(memory(address))
-                    .putInt(address.length)
-                    .putInt(0)
-                    .putLong(iov)
-                    .putLong(1));
+            byte[] header = messageHeader(memory(address), address.length, data);
             r.add("sendmsg=" + outcome(call(Nr.SENDMSG, fd, memory(header), 0)));
             byte[] vector = bytes(le(64).put(header).putInt(0).putInt(0));
             r.add("sendmmsg=" + outcome(call(Nr.SENDMMSG, fd, memory(vector), 1, 0)));
             r.add("bind=" + outcome(call(Nr.BIND, fd, memory(address), address.length)));
             return "OK " + String.join(" ", r);
         }
+    }
+
+    /**
+     * A {@code struct msghdr} (x86_64, 56 bytes) of one I/O vector over {@code data}, addressed to
+     * the {@code nameLength} bytes at {@code name} (0 and 0: no address), without control data.
+     */
+    private byte[] messageHeader(long name, int nameLength, byte[] data) {
+        return messageHeader(name, nameLength, data, null);
+    }
+
+    /** {@link #messageHeader(long, int, byte[])} with {@code control} as its control data (null: none). */
+    private byte[] messageHeader(long name, int nameLength, byte[] data, byte[] control) {
+        long iov = memory(le(16).putLong(memory(data)).putLong(data.length).array());
+        ByteBuffer header =
+                le(56).putLong(name).putInt(nameLength).putInt(0).putLong(iov).putLong(1);
+        if (control != null) {
+            header.putLong(memory(control)).putLong(control.length).putInt(0);
+        }
+        return bytes(header);
     }
 
     /**
@@ -474,23 +488,9 @@ public final class Attack {
             assert channel.isOpen();
             byte[] address = sockaddrIn(port);
             byte[] data = "SWAPPED".getBytes(StandardCharsets.US_ASCII);
-            long iov = memory(le(16).putLong(memory(data)).putLong(data.length).array());
-            long named = memory(bytes(le(56).putLong(memory(address))
-                    .putInt(address.length)
-                    .putInt(0)
-                    .putLong(iov)
-                    .putLong(1)));
+            long named = memory(messageHeader(memory(address), address.length, data));
             List<String> r = new ArrayList<>();
-            r.add("channel-sendmsg="
-                    + outcome(call(
-                            Nr.SENDMSG,
-                            3,
-                            memory(bytes(le(56).putLong(0)
-                                    .putInt(0)
-                                    .putInt(0)
-                                    .putLong(iov)
-                                    .putLong(1))),
-                            0)));
+            r.add("channel-sendmsg=" + outcome(call(Nr.SENDMSG, 3, memory(messageHeader(0, 0, data)), 0)));
             long saved = call(Nr.DUP, 3);
             if (saved < 0) {
                 return "EX dup(3): " + outcome(saved);
@@ -678,14 +678,7 @@ public final class Attack {
             byte[] data = "FASTOPEN".getBytes(StandardCharsets.US_ASCII);
             long r;
             if (sendmsg) {
-                long iov =
-                        memory(le(16).putLong(memory(data)).putLong(data.length).array());
-                ByteBuffer msg = le(56).putLong(memory(address))
-                        .putInt(address.length)
-                        .putInt(0)
-                        .putLong(iov)
-                        .putLong(1);
-                r = call(Nr.SENDMSG, fd, memory(bytes(msg)), MSG_FASTOPEN);
+                r = call(Nr.SENDMSG, fd, memory(messageHeader(memory(address), address.length, data)), MSG_FASTOPEN);
             } else {
                 r = call(Nr.SENDTO, fd, memory(data), data.length, MSG_FASTOPEN, memory(address), address.length);
             }
@@ -976,23 +969,14 @@ public final class Attack {
             try {
                 byte[] address = sockaddrUn(name, abstractName);
                 byte[] data = ("DGRAM-ATTACK fds=" + pass).getBytes(StandardCharsets.US_ASCII);
-                long iov =
-                        memory(le(16).putLong(memory(data)).putLong(data.length).array());
                 int cmsgLength = 16 + 4 * pass.size();
                 ByteBuffer control =
                         le((cmsgLength + 7) & ~7).putLong(cmsgLength).putInt(1).putInt(1); // SOL_SOCKET, SCM_RIGHTS
                 for (int fd : pass) {
                     control.putInt(fd);
                 }
-                ByteBuffer msg = le(56).putLong(memory(address))
-                        .putInt(address.length)
-                        .putInt(0)
-                        .putLong(iov)
-                        .putLong(1)
-                        .putLong(memory(bytes(control)))
-                        .putLong(control.capacity())
-                        .putInt(0);
-                long sent = call(Nr.SENDMSG, sender, memory(bytes(msg)), 0);
+                byte[] msg = messageHeader(memory(address), address.length, data, bytes(control));
+                long sent = call(Nr.SENDMSG, sender, memory(msg), 0);
                 return sent < 0
                         ? refused("sendmsg(SCM_RIGHTS " + pass + ")", sent)
                         : "OK sent " + sent + " bytes with descriptors " + pass;
