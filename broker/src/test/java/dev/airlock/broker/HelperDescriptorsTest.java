@@ -10,9 +10,13 @@ import dev.airlock.unix.Errno;
 import dev.airlock.unix.ErrnoException;
 import dev.airlock.unix.Fd;
 import dev.airlock.unix.Linux;
+import dev.airlock.unix.Processes;
+import dev.airlock.unix.SpawnPlan;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,24 +52,48 @@ class HelperDescriptorsTest {
     }
 
     /**
-     * A helper that is gone before the probe (a JVM that refused its options at once) is no
-     * refusal: the broker goes on so that its reaper reports the helper's status, and every take
-     * fails as the probe did.
+     * A helper that is gone before the probe (a JVM that refused its options at once: exited, not
+     * yet reaped by the broker) is no refusal: the broker goes on so that its reaper reports the
+     * helper's status, and every take fails as the probe did. The same for a live helper without
+     * the channel's number.
      */
     @Test
     void aHelperGoneBeforeTheProbeIsLeftToTheReaper() throws Exception {
-        Process gone = new ProcessBuilder("true").start();
-        try (HelperDescriptors descriptors = HelperDescriptors.open((int) gone.pid())) {
-            assertEquals(0, gone.waitFor());
-            // Reaped by the JDK: the pidfd names a process that has exited.
-            ErrnoException e = assertThrows(ErrnoException.class, () -> descriptors.take(new HelperDescriptor(0)));
-            assertTrue(e.errno() == Errno.ESRCH || e.errno() == Errno.EBADF, e.toString());
+        // Spawned past the JDK, which would reap it: it stays a zombie until waitpid below.
+        int exited = SpawnPlan.prepare("/bin/true", List.of("/bin/true"), List.of(), Map.of(), false)
+                .spawn();
+        try {
+            awaitZombie(exited);
+            try (HelperDescriptors gone = HelperDescriptors.attach(exited, new HelperDescriptor(0))) {
+                ErrnoException e = assertThrows(ErrnoException.class, () -> gone.take(new HelperDescriptor(0)));
+                assertTrue(e.errno() == Errno.ESRCH || e.errno() == Errno.EBADF, e.toString());
+            }
+        } finally {
+            Processes.waitpid(exited);
         }
-        Process exited = new ProcessBuilder("sleep", "0.1").start();
-        try (HelperDescriptors attached = HelperDescriptors.attach((int) exited.pid(), new HelperDescriptor(1 << 20))) {
-            assertEquals(0, exited.waitFor());
-            assertThrows(ErrnoException.class, () -> attached.take(new HelperDescriptor(0)));
+        int sleeping = SpawnPlan.prepare("/bin/sleep", List.of("/bin/sleep", "30"), List.of(), Map.of(), false)
+                .spawn();
+        try (HelperDescriptors alive = HelperDescriptors.attach(sleeping, new HelperDescriptor(1 << 20))) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> alive.take(new HelperDescriptor(1 << 20)));
+            assertEquals(Errno.EBADF, e.errno());
+        } finally {
+            Processes.kill(sleeping, Processes.SIGKILL);
+            Processes.waitpid(sleeping);
         }
+    }
+
+    /** Waits until process {@code pid} has exited and is a zombie (state Z in /proc/PID/stat). */
+    private static void awaitZombie(int pid) throws Exception {
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            String text = Files.readString(stat);
+            if (text.substring(text.lastIndexOf(')') + 2).startsWith("Z")) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("pid " + pid + " did not exit: " + Files.readString(stat));
     }
 
     /**
