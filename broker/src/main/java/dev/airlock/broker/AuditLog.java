@@ -78,7 +78,7 @@ final class AuditLog implements AutoCloseable {
     static final long LINGER_MILLIS = 10;
 
     /** What the writer thread is given to end on: the only entry without a check ({@link #request} records none such). */
-    private static final Decided STOP = new Decided(Instant.EPOCH, 0, "", null, List.of(), true, 0);
+    private static final Decided STOP = new Decided(Instant.EPOCH, 0, "", false, 0, List.of(), true, 0);
 
     private final WritableByteChannel out;
     /** Lines chained but not yet written: a denial's, or one batch of the writer thread's. */
@@ -212,7 +212,8 @@ final class AuditLog implements AutoCloseable {
                 clock.get(),
                 pid,
                 request.operation().name(),
-                request instanceof Request.Open open ? openFlags(open.openFlags()) : null,
+                request instanceof Request.Open,
+                request instanceof Request.Open open ? open.openFlags() : 0,
                 checks,
                 denied,
                 errno);
@@ -227,11 +228,19 @@ final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * A decided request as its line needs it, taken on the serving thread; the line is made on
-     * the thread that writes it (the writer thread for an allowed one), off the request loop.
+     * A decided request as its line needs it, taken on the serving thread as plain values (the open
+     * flags as the number, named only when the line is made); the line is made on the thread that
+     * writes it (the writer thread for an allowed one), off the request loop.
      */
     private record Decided(
-            Instant time, int pid, String op, String flags, List<AuditCheck> checks, boolean denied, int errno) {}
+            Instant time,
+            int pid,
+            String op,
+            boolean open,
+            int openFlags,
+            List<AuditCheck> checks,
+            boolean denied,
+            int errno) {}
 
     /** How many allowed records were dropped and not yet reported; for tests. */
     long dropped() {
@@ -328,7 +337,8 @@ final class AuditLog implements AutoCloseable {
         StringBuilder b = head("request", decided.time());
         b.append(",\"pid\":").append(decided.pid()).append(",\"op\":");
         AuditJson.string(b, decided.op()).append(",\"flags\":");
-        AuditJson.string(b, decided.flags()).append(",\"checks\":[");
+        AuditJson.string(b, decided.open() ? openFlags(decided.openFlags()) : null)
+                .append(",\"checks\":[");
         for (int i = 0; i < checks.size(); i++) {
             AuditCheck c = checks.get(i);
             AuditJson.string(b.append(i == 0 ? "{\"target\":" : ",{\"target\":"), c.target());
