@@ -16,7 +16,7 @@ import java.util.function.Function;
  * environment, which the drop-in then executes in place of this JVM ({@link DropIn}).
  *
  * <p>The broker is airlock.jar's own {@code airlock run}, so that both ways in share every
- * decision: {@code JAVA -XX:+UseSerialGC -Xshare:auto -jar airlock.jar run --java JAVA
+ * decision: {@code JAVA -XX:+UseSerialGC -Xmn4m -Xshare:auto -jar airlock.jar run --java JAVA
  * [--policy FILE]... [--trust FILE]... [--user USER] [--allow-weaker=landlock] [--audit FILE [--audit-key FILE] [--audit-allowed]] [--drop-in-env NAME=VALUE]... --
  * ARGS}, where ARGS is this JVM's command line as typed, without the launcher and without the
  * drop-in's own {@code -javaagent} (the helper's agent is the one the broker adds). The broker
@@ -32,7 +32,7 @@ final class DropInLaunch {
     static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
     /** The broker's JVM options, as {@code bin/airlock} gives them: see its comment. */
-    static final List<String> BROKER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xshare:auto");
+    static final List<String> BROKER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmn4m", "-Xshare:auto");
 
     /** On JDK 24 and later, what jffi needs in the broker not to warn (as the helper's, HelperCommandLine). */
     static final List<String> BROKER_NATIVE_OPTIONS =

@@ -156,6 +156,7 @@ class DropInTest {
                 List.of(
                         "/jdk/bin/java",
                         "-XX:+UseSerialGC",
+                        "-Xmn4m",
                         "-Xshare:auto",
                         "--enable-native-access=ALL-UNNAMED",
                         "--sun-misc-unsafe-memory-access=allow",
