@@ -37,6 +37,11 @@
 #      (default 20000) and after MEM_MORE more (default 200000), read after each of MEM_STEPS equal
 #      steps of those (default 4; bench/LongOpenBench.java pauses at each point), to show whether
 #      serving opens makes it grow, and whether it levels off. BENCH_ONLY=memory prints only it.
+#   7. javac of a generated 300-file project outside and inside the sandbox (bench/javac.sh, which
+#      says how), JAVAC_RUNS interleaved pairs (default 3): the medians and their ratio.
+#      BENCH_ONLY=javac prints only it.
+#   Section 2 also times `airlock --help` alone (the broker's JVM and Picocli, no helper), as a
+#   ratio against the same plain java Hello.
 # Usage: bench/run.sh [ITERATIONS] [STARTUP_RUNS] [CONNECTS] [HTTP_SECONDS] [DATAGRAMS]
 #   (defaults 50000, 15, 5000, 5, 20000)
 # Needs: a built airlock.jar (mvn -B -DskipTests package) and gcc; section 6 reads /proc/PID/status.
@@ -317,7 +322,17 @@ memory() {
   wait "$broker"
 }
 
+# javac of a 300-file project outside and inside the sandbox: bench/javac.sh, which says how.
+javac_build() {
+  echo "== javac of a 300-file project, sandboxed against plain, interleaved (bench/javac.sh ${JAVAC_RUNS:-3})"
+  JAVA="$java" bench/javac.sh "${JAVAC_RUNS:-3}"
+}
+
 case "${BENCH_ONLY:-}" in
+  javac)
+    javac_build
+    exit 0
+    ;;
   timeline | concurrency | memory)
     "$BENCH_ONLY"
     exit 0
@@ -373,8 +388,10 @@ bin/airlock run --policy "$work/bench.policy" -- -cp "$work/classes" Hello > /de
 plain=$(median_ms "$java" -cp "$work/classes" Hello)
 sandboxed=$(median_ms bin/airlock run --policy "$work/bench.policy" -- -cp "$work/classes" Hello)
 dropin=$(median_ms "$java" -javaagent:"$agent"=policy="$work/bench.policy" -cp "$work/classes" Hello)
+help=$(median_ms bin/airlock --help)
 echo "java_hello_ms=$plain airlock_run_hello_ms=$sandboxed airlock_run_ratio=$(ratio "$sandboxed" "$plain")" \
-  "javaagent_hello_ms=$dropin javaagent_ratio=$(ratio "$dropin" "$plain")"
+  "javaagent_hello_ms=$dropin javaagent_ratio=$(ratio "$dropin" "$plain")" \
+  "airlock_help_ms=$help airlock_help_ratio=$(ratio "$help" "$plain")"
 timeline
 
 echo "== brokered connect+close, $connects iterations (airlock and plain: java.net.Socket; floor: C over SEQPACKET + SCM_RIGHTS), and HTTP over one kept-alive connection for ${http_seconds}s"
@@ -408,3 +425,4 @@ echo "java_unconnected_send_us=$plain_send airlock_unconnected_send_us=$airlock_
 
 concurrency
 memory
+javac_build
