@@ -58,17 +58,28 @@ public final class Main {
 
     static int run(String[] args, PrintStream err) {
         CommandLine cli = new CommandLine(new Main());
-        cli.addSubcommand(new CommandLine(new RunCommand(err))
-                .setStopAtPositional(true)
-                .setUnmatchedOptionsArePositionalParams(true));
-        cli.addSubcommand(new CommandLine(new LearnCommand(err))
-                .setStopAtPositional(true)
-                .setUnmatchedOptionsArePositionalParams(true));
-        cli.addSubcommand(new CheckCommand(err));
-        cli.addSubcommand(new SignCommand(System.out));
-        cli.addSubcommand(new ExplainCommand(System.out));
-        cli.addSubcommand(new DoctorCommand(System.out));
-        cli.addSubcommand(new AuditCommand());
+        // Picocli builds each subcommand's model from its annotations by reflection as it is
+        // added, before the helper of a run can be spawned: a run or a learn adds only its own
+        // (its usage and its errors are the same); every other command line gets them all.
+        String first = args.length > 0 ? args[0] : "";
+        boolean confining = first.equals("run") || first.equals("learn");
+        if (!confining || first.equals("run")) {
+            cli.addSubcommand(new CommandLine(new RunCommand(err))
+                    .setStopAtPositional(true)
+                    .setUnmatchedOptionsArePositionalParams(true));
+        }
+        if (!confining || first.equals("learn")) {
+            cli.addSubcommand(new CommandLine(new LearnCommand(err))
+                    .setStopAtPositional(true)
+                    .setUnmatchedOptionsArePositionalParams(true));
+        }
+        if (!confining) {
+            cli.addSubcommand(new CheckCommand(err));
+            cli.addSubcommand(new SignCommand(System.out));
+            cli.addSubcommand(new ExplainCommand(System.out));
+            cli.addSubcommand(new DoctorCommand(System.out));
+            cli.addSubcommand(new AuditCommand());
+        }
         // No @file expansion: the broker runs privileged, and "@x" among the program's arguments
         // is the program's to read (java passes it through after the main class), never the
         // broker's: expanding it would hand the helper a file the policy never saw.
