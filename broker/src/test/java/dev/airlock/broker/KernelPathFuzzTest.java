@@ -44,7 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       "The kernel path"), listing a directory beneath a tree whose directory is not readable,
  *       or Landlock's stricter rules for a rename or a link. Then the operation is served by the
  *       broker on the kernel's tree, as the agent does for a refused JDK call, and must give the
- *       twin's answer.
+ *       twin's answer;
+ *   <li>the broker succeeding where the kernel failed otherwise must be a {@code ..} after a head
+ *       the policy does not let the program read, which the broker climbs lexically
+ *       ({@link #climbsLexically}); the broker then serves it on the kernel's tree too.
  * </ul>
  *
  * <p>The seed is printed; rerun one with {@code -Dairlock.fuzz.seed=N}.
@@ -305,10 +308,16 @@ class KernelPathFuzzTest {
             // The agent sends a refused JDK call to the broker: the kernel's tree then gets the twin's answer.
             RequestServer.Outcome fallback = serve(brokerForK, op, kernelTree);
             assertEquals(brokerErrno, fallback.errno(), message("the broker's answer on the kernel's tree"));
-        } else {
-            if (!denied && brokerErrno == 0) {
+        } else if (!denied && brokerErrno == 0) {
+            if (!climbsLexically(op, kernelTree, policy)) {
                 fail(message("the kernel failed with " + Errno.name(kernel) + ", the broker succeeded"));
             }
+            count("broker climbed .. lexically from a head the policy does not let the program read");
+            assertEquals(
+                    0,
+                    serve(brokerForK, op, kernelTree).errno(),
+                    message("the broker on the kernel's tree, to keep the twins"));
+        } else {
             count(denied ? "both refused" : "both failed");
         }
     }
@@ -399,6 +408,27 @@ class KernelPathFuzzTest {
                     + " both directories without a gain of rights between them";
         }
         return null;
+    }
+
+    /**
+     * Whether a name of {@code op} has a {@code ..} after a head the policy does not let the
+     * program read: the broker climbs such a head lexically, as FilePermission did, so that its
+     * answer does not depend on what exists there (docs/ARCHITECTURE.md, "{@code ..}"), where the
+     * kernel walks it and fails when the head is missing or not a directory.
+     */
+    private static boolean climbsLexically(Operation op, Path tree, Policy policy) {
+        List<String> names = new ArrayList<>();
+        names.add(op.first());
+        if (op.op() == Op.RENAME || op.op() == Op.LINK) {
+            names.add(op.second());
+        }
+        for (String name : names) {
+            int dotDot = name.lastIndexOf("/..");
+            if (dotDot > 0 && !policy.allowsFile(tree + "/" + name.substring(0, dotDot), FileActions.READ)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int errnoOf(KernelThread.Call call) {
