@@ -20,7 +20,10 @@
 #   medians. BENCH_ONLY=timeline bench/run.sh [ITERATIONS] [STARTUP_RUNS] prints only it.
 #   After 1: the cost of the audit log on the same brokered open, audit off / denials only
 #   (--audit FILE) / every decision (--audit FILE --audit-allowed), as ratios against audit off in
-#   the same run: AUDIT_RUNS rounds (default 5) of the three alternating, each one's median.
+#   the same run: AUDIT_RUNS rounds (default 5) of the three alternating, each one's median. Two
+#   `nice -n 19` busy loops keep both vCPUs awake while it runs (AUDIT_AWAKE=0: not): this guest
+#   halts an idle vCPU at once, so on a quiet machine a writer thread that keeps one awake makes a
+#   brokered open faster, and the ratio would show the idle state instead of the audit's work.
 #   BENCH_ONLY=audit bench/run.sh [ITERATIONS] stops after it.
 #   5. concurrency (bench/ConcurrentOpenBench.java): the same brokered open+close from T threads at
 #      once (T in CONC_THREADS, default 1,2,4,8,16; the DIR/* grant of 1, so every open is the
@@ -58,7 +61,8 @@ java=${JAVA:-java}
 floor_src=$repo/bench/fdpass_floor.c
 work=$(mktemp -d /tmp/airlock-bench-XXXXXX)
 server_pid=
-trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; rm -rf "$work"' EXIT
+awake_pids=
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; [ -n "$awake_pids" ] && kill $awake_pids 2>/dev/null; rm -rf "$work"' EXIT
 chmod 755 "$work"
 
 [ -f dist/target/airlock.jar ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
@@ -350,6 +354,10 @@ for pin in none cpu0; do
 done
 
 audit_runs=${AUDIT_RUNS:-5}
+if [ "${AUDIT_AWAKE:-1}" = 1 ]; then
+  for _ in 1 2; do nice -n 19 sh -c 'while :; do :; done' & awake_pids="$awake_pids $!"; done
+  echo "(two nice -n 19 busy loops keep the vCPUs awake during this section; AUDIT_AWAKE=0 to leave them out)"
+fi
 echo "== audit cost: the same brokered open+close, $iterations iterations, audit off / denials only (--audit FILE) / all decisions (--audit FILE --audit-allowed), alternating, median of $audit_runs rounds"
 audit_bench() { bin/airlock run "$@" --policy "$work/bench.policy" -- -cp "$work/classes" OpenCloseBench "$work/data/granted.txt" "$iterations" | value open_close_us; }
 : > "$work/audit.off"; : > "$work/audit.denials"; : > "$work/audit.all"
@@ -366,6 +374,7 @@ audit_denials=$(median_of < "$work/audit.denials")
 audit_all=$(median_of < "$work/audit.all")
 echo "median audit_off_us=$audit_off audit_denials_us=$audit_denials ratio=$(ratio "$audit_denials" "$audit_off")" \
   "audit_all_us=$audit_all ratio=$(ratio "$audit_all" "$audit_off")"
+if [ -n "$awake_pids" ]; then kill $awake_pids 2>/dev/null; wait $awake_pids 2>/dev/null || true; awake_pids=; fi
 [ "${BENCH_ONLY:-}" = audit ] && exit 0
 
 echo "== start-up: median wall time of $runs runs each (Hello)"

@@ -1,11 +1,14 @@
 package dev.airlock.broker;
 
 import dev.airlock.broker.signing.AuditSeal;
+import dev.airlock.broker.signing.ChainDigest;
 import dev.airlock.broker.signing.SigningKey;
 import dev.airlock.ipc.Reply;
 import dev.airlock.ipc.Request;
 import dev.airlock.unix.Errno;
+import dev.airlock.unix.ErrnoException;
 import dev.airlock.unix.Linux;
+import dev.airlock.unix.Processes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -18,8 +21,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -46,7 +47,10 @@ import java.util.function.Supplier;
  * goes to a bounded queue that a writer thread empties every {@value #LINGER_MILLIS} ms or so
  * (waiting off the queue, so queuing wakes nobody); when it is full the record is dropped and
  * counted, and the next line written is a {@code suppressed} record with the count. Denials are
- * never dropped. All lines are chained and written under one lock, in the order written.
+ * never dropped. All lines are chained and written under one lock, in the order written. A line is
+ * built as UTF-8 bytes in a reused buffer ({@link AuditLineBuffer}) and chained with a reused digest
+ * ({@link ChainDigest}), so that recording every allowed request costs the writer thread its
+ * formatting and hashing and no garbage for the broker's small young generation to collect.
  *
  * <p>When the file cannot be written (a full disk, an I/O error), the log fails closed: it says so
  * once on stderr, and {@link #failure()} is the message with which the request loop refuses every
@@ -62,9 +66,6 @@ final class AuditLog implements AutoCloseable {
     /** The {@code prev} of the first line. */
     static final String NO_PREV = "0".repeat(64);
 
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
-
     /** The most queued records the writer thread makes into one write. */
     private static final int BATCH = 256;
 
@@ -77,12 +78,26 @@ final class AuditLog implements AutoCloseable {
      */
     static final long LINGER_MILLIS = 10;
 
+    /**
+     * How many steps the writer thread raises its nice value above the request loop's. At the
+     * loop's own, the scheduler may
+     * leave a woken serving thread waiting behind a batch being formatted and hashed (about 2 µs a
+     * record) on the same CPU; at 10 (a tenth of the weight) the serving threads run first
+     * whenever they want a CPU, and on a busy machine the writer still gets a tenth of a CPU, tens
+     * of thousands of records a second, before the queue's bound drops and counts any.
+     */
+    static final int WRITER_PRIORITY_STEPS = 10;
+
     /** What the writer thread is given to end on: the only entry without a check ({@link #request} records none such). */
     private static final Decided STOP = new Decided(Instant.EPOCH, 0, "", false, 0, List.of(), true, 0);
 
     private final WritableByteChannel out;
-    /** Lines chained but not yet written: a denial's, or one batch of the writer thread's. */
-    private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(8192);
+    /** Lines chained but not yet written: a denial's, or one batch of the writer thread's. Guarded by this. */
+    private final AuditLineBuffer pending = new AuditLineBuffer(16 * 1024);
+    /** The body of a line being written under the lock (a denial's, a seal's). Guarded by this. */
+    private final AuditLineBuffer body = new AuditLineBuffer(1024);
+    /** The chain's digest. Guarded by this. */
+    private final ChainDigest chain = new ChainDigest();
 
     private final String name;
     private final boolean allowedToo;
@@ -95,7 +110,7 @@ final class AuditLog implements AutoCloseable {
 
     // Guarded by this.
     private long seq;
-    private byte[] prev = new byte[32];
+    private final byte[] prev = new byte[ChainDigest.LENGTH];
     private long sinceSeal;
     private volatile String failure;
     private boolean closing;
@@ -162,20 +177,21 @@ final class AuditLog implements AutoCloseable {
 
     /** Writes the run's line and starts the writer thread. */
     void start(Run run) {
-        StringBuilder b = head("run");
-        AuditJson.string(b.append(",\"version\":"), run.version()).append(",\"policies\":[");
-        for (int i = 0; i < run.policies().size(); i++) {
-            PolicyFile p = run.policies().get(i);
-            AuditJson.string(b.append(i == 0 ? "{\"file\":" : ",{\"file\":"), p.file())
-                    .append(",\"sha256\":\"")
-                    .append(p.sha256())
-                    .append("\"}");
-        }
-        b.append("],\"landlockAbi\":").append(run.landlockAbi()).append(",\"layers\":");
-        strings(b, run.layers()).append(",\"command\":");
-        strings(b, run.command());
         synchronized (this) {
-            write(b.toString());
+            head(body.clear(), "run", clock.get()).ascii(",\"version\":").string(run.version());
+            body.ascii(",\"policies\":[");
+            for (int i = 0; i < run.policies().size(); i++) {
+                PolicyFile p = run.policies().get(i);
+                body.ascii(i == 0 ? "{\"file\":" : ",{\"file\":")
+                        .string(p.file())
+                        .ascii(",\"sha256\":")
+                        .string(p.sha256())
+                        .ascii('}');
+            }
+            body.ascii("],\"landlockAbi\":").number(run.landlockAbi()).ascii(",\"layers\":");
+            strings(body, run.layers()).ascii(",\"command\":");
+            strings(body, run.command());
+            write(body.array(), 0, body.size());
             flush();
         }
         writer.start();
@@ -219,7 +235,8 @@ final class AuditLog implements AutoCloseable {
                 errno);
         if (denied) {
             synchronized (this) {
-                write(requestBody(decided));
+                requestBody(body.clear(), decided);
+                write(body.array(), 0, body.size());
                 flush();
             }
         } else if (!queue.offer(decided)) {
@@ -289,8 +306,15 @@ final class AuditLog implements AutoCloseable {
      * each batch with one {@code write(2)}; idle for a second, it reports what was dropped.
      */
     private void drain() {
+        try {
+            Processes.lowerThreadPriority(WRITER_PRIORITY_STEPS);
+        } catch (ErrnoException e) {
+            // Not a check, only a courtesy to the request loop: the writer then runs as it is.
+        }
         List<Decided> batch = new ArrayList<>(BATCH);
-        List<String> bodies = new ArrayList<>(BATCH);
+        // The batch's bodies one after another, the i-th ending at ends[i]; the writer thread's own.
+        AuditLineBuffer bodies = new AuditLineBuffer(64 * 1024);
+        int[] ends = new int[BATCH];
         try {
             while (true) {
                 Decided first = queue.poll(1, TimeUnit.SECONDS);
@@ -304,16 +328,19 @@ final class AuditLog implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, BATCH - 1);
                 boolean stop = false;
-                for (Decided decided : batch) {
+                int count = 0;
+                for (int i = 0; i < batch.size(); i++) {
+                    Decided decided = batch.get(i);
                     if (decided.checks().isEmpty()) { // STOP: every record has a check
                         stop = true;
                         break;
                     }
-                    bodies.add(requestBody(decided));
+                    requestBody(bodies, decided);
+                    ends[count++] = bodies.size();
                 }
                 synchronized (this) {
-                    for (String body : bodies) {
-                        write(body);
+                    for (int i = 0, start = 0; i < count; start = ends[i++]) {
+                        write(bodies.array(), start, ends[i] - start);
                     }
                     flush();
                 }
@@ -332,59 +359,49 @@ final class AuditLog implements AutoCloseable {
         }
     }
 
-    private String requestBody(Decided decided) {
+    /** Appends the body of {@code decided}'s line to {@code b}. */
+    private static void requestBody(AuditLineBuffer b, Decided decided) {
         List<AuditCheck> checks = decided.checks();
-        StringBuilder b = head("request", decided.time());
-        b.append(",\"pid\":").append(decided.pid()).append(",\"op\":");
-        AuditJson.string(b, decided.op()).append(",\"flags\":");
-        AuditJson.string(b, decided.open() ? openFlags(decided.openFlags()) : null)
-                .append(",\"checks\":[");
+        head(b, "request", decided.time()).ascii(",\"pid\":").number(decided.pid());
+        b.ascii(",\"op\":").string(decided.op()).ascii(",\"flags\":");
+        b.string(decided.open() ? openFlags(decided.openFlags()) : null).ascii(",\"checks\":[");
         for (int i = 0; i < checks.size(); i++) {
             AuditCheck c = checks.get(i);
-            AuditJson.string(b.append(i == 0 ? "{\"target\":" : ",{\"target\":"), c.target());
-            AuditJson.string(b.append(",\"kind\":"), c.kind().word());
-            AuditJson.string(b.append(",\"actions\":"), c.actions());
-            strings(b.append(",\"names\":"), c.names());
-            b.append(",\"allowed\":").append(c.allowed());
-            AuditJson.string(b.append(",\"rule\":"), c.rule()).append('}');
+            b.ascii(i == 0 ? "{\"target\":" : ",{\"target\":").string(c.target());
+            b.ascii(",\"kind\":").string(c.kind().word());
+            b.ascii(",\"actions\":").string(c.actions());
+            strings(b.ascii(",\"names\":"), c.names());
+            b.ascii(",\"allowed\":").bool(c.allowed());
+            b.ascii(",\"rule\":").string(c.rule()).ascii('}');
         }
-        b.append("],\"decision\":\"")
-                .append(decided.denied() ? "deny" : "allow")
-                .append("\",\"errno\":");
+        b.ascii("],\"decision\":\"").ascii(decided.denied() ? "deny" : "allow").ascii("\",\"errno\":");
         int errno = decided.errno();
-        return AuditJson.string(b, errno == 0 ? null : Errno.name(errno)).toString();
+        b.string(errno == 0 ? null : Errno.name(errno));
     }
 
-    /** {@code "type":TYPE,"time":NOW}: how every line but its seq and prev begins. */
-    private StringBuilder head(String type) {
-        return head(type, clock.get());
+    /** Appends {@code "type":TYPE,"time":TIME}, how every line's body begins, to {@code b}. */
+    private static AuditLineBuffer head(AuditLineBuffer b, String type, Instant time) {
+        return b.ascii("\"type\":\"").ascii(type).ascii("\",\"time\":").time(time.getEpochSecond(), time.getNano());
     }
 
-    /** {@code "type":TYPE,"time":TIME}. */
-    private static StringBuilder head(String type, Instant time) {
-        StringBuilder b = new StringBuilder(256);
-        return b.append("\"type\":\"")
-                .append(type)
-                .append("\",\"time\":\"")
-                .append(TIME.format(time))
-                .append('"');
-    }
-
-    private static StringBuilder strings(StringBuilder b, List<String> values) {
-        b.append('[');
+    private static AuditLineBuffer strings(AuditLineBuffer b, List<String> values) {
+        b.ascii('[');
         for (int i = 0; i < values.size(); i++) {
-            AuditJson.string(b.append(i == 0 ? "" : ","), values.get(i));
+            b.ascii(i == 0 ? "" : ",").string(values.get(i));
         }
-        return b.append(']');
+        return b.ascii(']');
     }
 
-    /** Writes one line of {@code body} (its members after seq, before prev); then a seal when one is due. Holding this. */
-    private void write(String body) {
+    /**
+     * Writes one line of the body in {@code length} bytes of {@code from} at {@code offset} (its
+     * members after seq, before prev); then a seal when one is due. Holding this.
+     */
+    private void write(byte[] from, int offset, int length) {
         if (failure != null || closed) {
             return;
         }
         reportDropped();
-        line("{\"seq\":" + seq + "," + body + ",\"prev\":\"" + HexFormat.of().formatHex(prev) + "\"}");
+        line(from, offset, length);
         if (key.isPresent() && sinceSeal >= SEAL_EVERY) {
             seal();
         }
@@ -393,9 +410,9 @@ final class AuditLog implements AutoCloseable {
     private void reportDropped() {
         long count = dropped.getAndSet(0);
         if (count > 0 && failure == null) {
-            line("{\"seq\":" + seq + ","
-                    + head("suppressed").append(",\"count\":").append(count) + ",\"prev\":\""
-                    + HexFormat.of().formatHex(prev) + "\"}");
+            AuditLineBuffer b = new AuditLineBuffer(128);
+            head(b, "suppressed", clock.get()).ascii(",\"count\":").number(count);
+            line(b.array(), 0, b.size());
         }
     }
 
@@ -408,20 +425,29 @@ final class AuditLog implements AutoCloseable {
             return;
         }
         SigningKey signing = key.orElseThrow();
-        String start = "{\"seq\":" + seq + "," + head("seal") + ",\"records\":" + sinceSeal + ",\"keyFingerprint\":\""
-                + signing.verifyingKey().fingerprint() + "\"";
+        AuditLineBuffer b = new AuditLineBuffer(256);
+        head(b, "seal", clock.get()).ascii(",\"records\":").number(sinceSeal);
+        b.ascii(",\"keyFingerprint\":")
+                .string(signing.verifyingKey().fingerprint().toString());
+        String start = "{\"seq\":" + seq + "," + new String(b.array(), 0, b.size(), StandardCharsets.UTF_8);
         String end = ",\"prev\":\"" + HexFormat.of().formatHex(prev) + "\"}";
         byte[] signature = AuditSeal.sign(signing, (start + end).getBytes(StandardCharsets.UTF_8));
-        line(start + ",\"signature\":\"" + Base64.getEncoder().encodeToString(signature) + "\"" + end);
+        b.ascii(",\"signature\":").string(Base64.getEncoder().encodeToString(signature));
+        line(b.array(), 0, b.size());
         sinceSeal = 0;
     }
 
-    /** Adds one line to what {@link #flush} writes next, and chains it. Holding this. */
-    private void line(String line) {
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        pending.write(bytes, 0, bytes.length);
-        pending.write('\n');
-        prev = AuditSeal.sha256(bytes);
+    /**
+     * Adds the line {@code {"seq":SEQ,BODY,"prev":"PREV"}} to what {@link #flush} writes next,
+     * the body being {@code length} bytes of {@code from} at {@code offset}, and chains it. Holding
+     * this.
+     */
+    private void line(byte[] from, int offset, int length) {
+        int start = pending.size();
+        pending.ascii("{\"seq\":").number(seq).ascii(',').bytes(from, offset, length);
+        pending.ascii(",\"prev\":\"").hex(prev).ascii("\"}");
+        chain.hash(pending.array(), start, pending.size() - start, prev);
+        pending.ascii('\n');
         seq++;
         sinceSeal++;
     }
@@ -431,9 +457,9 @@ final class AuditLog implements AutoCloseable {
         if (pending.size() == 0) {
             return;
         }
-        ByteBuffer buffer = ByteBuffer.wrap(pending.toByteArray());
-        pending.reset();
+        ByteBuffer buffer = ByteBuffer.wrap(pending.array(), 0, pending.size());
         if (failure != null) {
+            pending.clear();
             return;
         }
         try {
@@ -443,6 +469,7 @@ final class AuditLog implements AutoCloseable {
         } catch (IOException e) {
             fail(e);
         }
+        pending.clear();
     }
 
     private void fail(IOException e) {

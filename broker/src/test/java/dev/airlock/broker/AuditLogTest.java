@@ -270,4 +270,44 @@ class AuditLogTest {
         assertEquals("O_WRONLY|O_CREAT|O_TRUNC", AuditLog.openFlags(Linux.O_WRONLY | Linux.O_CREAT | Linux.O_TRUNC));
         assertEquals("O_RDWR|O_SYNC", AuditLog.openFlags(Linux.O_RDWR | Linux.O_SYNC));
     }
+
+    /** The nice value of the thread whose {@code /proc} directory is {@code task}. */
+    private static int niceOf(Path task) throws Exception {
+        String stat = Files.readString(task.resolve("stat"));
+        // The fields after the command's closing parenthesis: the state is the 3rd, nice the 19th.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+        return Integer.parseInt(fields[19 - 3]);
+    }
+
+    /** The nice value of this process's thread named {@code name}. */
+    private static int niceOfThread(String name) throws Exception {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                if (Files.readString(task.resolve("comm")).strip().equals(name)) {
+                    return niceOf(task);
+                }
+            }
+        }
+        throw new AssertionError("no thread named " + name);
+    }
+
+    @Test
+    void theWriterThreadYieldsTheCpuToTheRequestLoop() throws Exception {
+        int before = niceOf(Path.of("/proc/thread-self"));
+        int expected = Math.min(19, before + AuditLog.WRITER_PRIORITY_STEPS);
+        AuditLog log = AuditLog.create(dir.resolve("nice.jsonl"), true, Optional.empty(), 64, RUN, System.err);
+        try {
+            int nice = before;
+            // The writer lowers its priority as its first step, which may not have run yet.
+            for (int i = 0; i < 200 && nice != expected; i++) {
+                Thread.sleep(5);
+                nice = niceOfThread("airlock-audit");
+            }
+            assertEquals(expected, nice);
+            // Only the writer: the thread that made the log, which serves requests, is as it was.
+            assertEquals(before, niceOf(Path.of("/proc/thread-self")));
+        } finally {
+            log.close();
+        }
+    }
 }

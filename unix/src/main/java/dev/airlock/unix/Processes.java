@@ -6,7 +6,8 @@ import jnr.ffi.byref.IntByReference;
 /**
  * The calls on other processes and on this process's children: signalling, waiting for and
  * reaping children, and the child-subreaper setting that makes orphaned descendants this
- * process's children. (This process's own ids are {@link Linux#getpid} and its neighbours, which
+ * process's children; and the niceness of the calling thread, which Linux keeps per thread.
+ * (This process's own ids are {@link Linux#getpid} and its neighbours, which
  * the socket credential checks use too.)
  */
 public final class Processes {
@@ -17,11 +18,36 @@ public final class Processes {
     private static final int PR_GET_CHILD_SUBREAPER = 37;
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SYS_PIDFD_GETFD = 438;
+    private static final long SYS_GETPRIORITY = 140;
+    private static final long SYS_SETPRIORITY = 141;
+    private static final int MAX_NICENESS = 19;
+    private static final int PRIO_PROCESS = 0;
 
     private Processes() {}
 
     /** A reaped child: its pid and raw wait status. */
     public record Exited(int pid, int status) {}
+
+    /**
+     * Raises the nice value of the calling thread alone by {@code steps} (to 19 at most), so that
+     * the scheduler lets the process's other threads run first whenever both want a CPU; returns
+     * the new value. getpriority(2) and setpriority(2) with {@code PRIO_PROCESS} and who 0 name the
+     * calling thread on Linux, whose nice value is per thread; raising it needs no privilege, and
+     * the kernel's getpriority answers {@code 20 - nice} so that no value of it is -1.
+     */
+    public static int lowerThreadPriority(int steps) throws ErrnoException {
+        if (steps < 0) {
+            throw new IllegalArgumentException("a negative step would raise the priority: " + steps);
+        }
+        long raw = Linux.check(
+                Linux.c().syscall(SYS_GETPRIORITY, PRIO_PROCESS, 0, 0, 0, 0, 0),
+                "getpriority(PRIO_PROCESS, this thread)");
+        int niceness = (int) Math.min(MAX_NICENESS, 20 - raw + steps);
+        Linux.check(
+                Linux.c().syscall(SYS_SETPRIORITY, PRIO_PROCESS, 0, niceness, 0, 0, 0),
+                "setpriority(PRIO_PROCESS, this thread, " + niceness + ")");
+        return niceness;
+    }
 
     /** kill(2): sends {@code signal} to {@code pid} (a negative pid: that process group). */
     public static void kill(int pid, int signal) throws ErrnoException {

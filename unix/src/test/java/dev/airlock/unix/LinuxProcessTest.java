@@ -174,4 +174,32 @@ class LinuxProcessTest {
             }
         }
     }
+
+    /** The nice value of the calling thread, as /proc shows it. */
+    private static int threadNice() throws Exception {
+        String stat = Files.readString(Path.of("/proc/thread-self/stat"), StandardCharsets.ISO_8859_1);
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1)[16]);
+    }
+
+    @Test
+    void aThreadLowersItsOwnPriorityAndNoOtherThreads() throws Exception {
+        int before = threadNice();
+        int[] seen = new int[2];
+        Exception[] failure = new Exception[1];
+        Thread t = new Thread(() -> {
+            try {
+                seen[0] = Processes.lowerThreadPriority(3);
+                seen[1] = threadNice();
+            } catch (Exception e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        assertNull(failure[0]);
+        assertEquals(Math.min(19, before + 3), seen[0]);
+        assertEquals(seen[0], seen[1]);
+        assertEquals(before, threadNice(), "the calling thread's is unchanged");
+        assertThrows(IllegalArgumentException.class, () -> Processes.lowerThreadPriority(-1));
+    }
 }
