@@ -80,11 +80,11 @@ final class AuditLog implements AutoCloseable {
 
     /**
      * How many steps the writer thread raises its nice value above the request loop's. At the
-     * loop's own, the scheduler may
-     * leave a woken serving thread waiting behind a batch being formatted and hashed (about 2 µs a
-     * record) on the same CPU; at 10 (a tenth of the weight) the serving threads run first
-     * whenever they want a CPU, and on a busy machine the writer still gets a tenth of a CPU, tens
-     * of thousands of records a second, before the queue's bound drops and counts any.
+     * loop's own, the scheduler may leave a woken serving thread waiting behind a batch being
+     * formatted and hashed (about 2 µs a record) on the same CPU; 10 steps higher (a tenth of the
+     * weight) the serving threads run first whenever they want a CPU, and on a busy machine the
+     * writer still gets a tenth of a CPU, tens of thousands of records a second, before the
+     * queue's bound drops and counts any.
      */
     static final int WRITER_PRIORITY_STEPS = 10;
 
