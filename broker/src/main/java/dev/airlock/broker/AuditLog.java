@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -429,9 +428,10 @@ final class AuditLog implements AutoCloseable {
         head(b, "seal", clock.get()).ascii(",\"records\":").number(sinceSeal);
         b.ascii(",\"keyFingerprint\":")
                 .string(signing.verifyingKey().fingerprint().toString());
-        String start = "{\"seq\":" + seq + "," + new String(b.array(), 0, b.size(), StandardCharsets.UTF_8);
-        String end = ",\"prev\":\"" + HexFormat.of().formatHex(prev) + "\"}";
-        byte[] signature = AuditSeal.sign(signing, (start + end).getBytes(StandardCharsets.UTF_8));
+        // What is signed is the seal line as it would be without its signature member.
+        AuditLineBuffer unsigned = new AuditLineBuffer(512);
+        frame(unsigned, b.array(), 0, b.size());
+        byte[] signature = AuditSeal.sign(signing, java.util.Arrays.copyOf(unsigned.array(), unsigned.size()));
         b.ascii(",\"signature\":").string(Base64.getEncoder().encodeToString(signature));
         line(b.array(), 0, b.size());
         sinceSeal = 0;
@@ -444,12 +444,17 @@ final class AuditLog implements AutoCloseable {
      */
     private void line(byte[] from, int offset, int length) {
         int start = pending.size();
-        pending.ascii("{\"seq\":").number(seq).ascii(',').bytes(from, offset, length);
-        pending.ascii(",\"prev\":\"").hex(prev).ascii("\"}");
+        frame(pending, from, offset, length);
         chain.hash(pending.array(), start, pending.size() - start, prev);
         pending.ascii('\n');
         seq++;
         sinceSeal++;
+    }
+
+    /** Appends {@code {"seq":SEQ,BODY,"prev":"PREV"}} to {@code into}, the body as {@link #line} takes it. Holding this. */
+    private void frame(AuditLineBuffer into, byte[] from, int offset, int length) {
+        into.ascii("{\"seq\":").number(seq).ascii(',').bytes(from, offset, length);
+        into.ascii(",\"prev\":\"").hex(prev).ascii("\"}");
     }
 
     /** Writes the lines added since the last flush, with one {@code write(2)} as a rule. Holding this. */
