@@ -6,9 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON of the audit log: strings escaped as RFC 8259 requires (quote, backslash and the
- * control characters), and a strict reader of one line for {@code airlock audit verify} and
- * {@code show}. Objects read as {@link LinkedHashMap} in their order, arrays as lists, numbers as
+ * The strict reader of one line of the audit log, for {@code airlock audit verify} and {@code
+ * show} ({@link AuditLineBuffer} writes the lines, with the escapes RFC 8259 requires). Objects read as {@link LinkedHashMap} in their order, arrays as lists, numbers as
  * {@link Long} (the log writes integers only), {@code null} as {@link #NULL}.
  */
 final class AuditJson {
@@ -25,34 +24,6 @@ final class AuditJson {
 
     private AuditJson(String text) {
         this.text = text;
-    }
-
-    /** Appends {@code s} as a JSON string, or {@code null} for null. */
-    static StringBuilder string(StringBuilder b, String s) {
-        if (s == null) {
-            return b.append("null");
-        }
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"');
     }
 
     /** The object one line holds. */

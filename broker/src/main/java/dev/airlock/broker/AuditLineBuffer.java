@@ -5,8 +5,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 
 /**
- * The bytes of audit log lines as they are built: UTF-8, with JSON strings escaped as {@link
- * AuditJson#string} escapes them, in one array that grows and is reused. The log builds every
+ * The bytes of audit log lines as they are built: UTF-8, with JSON strings escaped (the two-character
+ * escapes, {@code \\u00XX} for other control characters), in one array that grows and is reused. The log builds every
  * allowed record of a busy program in one ({@code --audit-allowed}, tens of thousands a second),
  * so building a line must allocate nothing once the array has grown to a batch: no intermediate
  * strings, no {@code DateTimeFormatter} per line (it makes a {@code BigDecimal} of the fraction),
@@ -135,8 +135,9 @@ final class AuditLineBuffer {
     }
 
     /**
-     * Appends {@code value} as a JSON string in UTF-8, or {@code null}: the escapes of {@link
-     * AuditJson#string}, and an unpaired surrogate as {@code ?}, as {@code String.getBytes} encodes
+     * Appends {@code value} as a JSON string in UTF-8, or {@code null}: {@code \\"}, {@code
+     * \\\\}, {@code \\n}, {@code \\r}, {@code \\t}, {@code \\b}, {@code \\f}, other control
+     * characters as {@code \\u00XX}, and an unpaired surrogate as {@code ?}, as {@code String.getBytes} encodes
      * one.
      */
     AuditLineBuffer string(String value) {

@@ -12,19 +12,32 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The audit line buffer writes exactly the bytes that formatting a string and encoding it would. */
+/** The audit line buffer writes JSON that the log's own strict reader reads back as written. */
 class AuditLineBufferTest {
     private static byte[] bytes(AuditLineBuffer b) {
         return Arrays.copyOf(b.array(), b.size());
     }
 
-    /** What the buffer must produce for a JSON string: {@link AuditJson#string}, then UTF-8. */
-    private static byte[] expected(String s) {
-        return AuditJson.string(new StringBuilder(), s).toString().getBytes(StandardCharsets.UTF_8);
+    /** The string the log's own strict reader reads back from what the buffer wrote for {@code s}. */
+    private static Object readBack(String s) throws Exception {
+        AuditLineBuffer b = new AuditLineBuffer(1).ascii("{\"s\":").string(s).ascii('}');
+        return AuditJson.object(new String(bytes(b), StandardCharsets.UTF_8)).get("s");
+    }
+
+    /** What reading back must give: {@code s}, an unpaired surrogate as {@code ?} as UTF-8 encodes one. */
+    private static Object encodable(String s) {
+        return s == null ? AuditJson.NULL : new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
     }
 
     @Test
-    void stringsAreEscapedAndEncodedAsAuditJsonAndUtf8Would() {
+    void escapesAreTheShortOnesAndOtherControlCharactersAsU00xx() {
+        String written = new String(
+                bytes(new AuditLineBuffer(1).string("\"\\\n\r\t\b\f\u0000\u001f/\u007f")), StandardCharsets.UTF_8);
+        assertEquals("\"\\\"\\\\\\n\\r\\t\\b\\f\\u0000\\u001f/\u007f\"", written);
+    }
+
+    @Test
+    void stringsReadBackAsWrittenThroughTheLogsOwnReader() throws Exception {
         List<String> cases = Arrays.asList(
                 "",
                 "/data/in/report.txt",
@@ -39,12 +52,12 @@ class AuditLineBufferTest {
                 "high at end \ud83d",
                 null);
         for (String s : cases) {
-            assertArrayEquals(expected(s), bytes(new AuditLineBuffer(1).string(s)), String.valueOf(s));
+            assertEquals(encodable(s), readBack(s), String.valueOf(s));
         }
     }
 
     @Test
-    void randomStringsMatchTheReference() {
+    void randomStringsReadBackAsWritten() throws Exception {
         Random random = new Random(7);
         for (int i = 0; i < 2000; i++) {
             char[] chars = new char[random.nextInt(40)];
@@ -59,7 +72,11 @@ class AuditLineBufferTest {
                 };
             }
             String s = new String(chars);
-            assertArrayEquals(expected(s), bytes(new AuditLineBuffer(4).string(s)), s);
+            assertEquals(encodable(s), readBack(s), s);
+            assertArrayEquals(
+                    bytes(new AuditLineBuffer(4).string(s)),
+                    bytes(new AuditLineBuffer(64).string(s)),
+                    "the same bytes whatever the buffer's first size");
         }
     }
 
