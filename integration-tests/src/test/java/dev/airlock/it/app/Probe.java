@@ -247,17 +247,31 @@ public final class Probe {
     }
 
     /** Every open descriptor and what it names. */
+    /**
+     * This process's open descriptors and what each names, {@code N=TARGET|...}. A descriptor that
+     * closes between the listing and its readlink was opened by this JVM's own threads (the broker
+     * check, class loading), never inherited, since nothing here closes an inherited one; such a
+     * listing is taken again, up to a few times, and only the last one may show it as {@code N=?}.
+     */
     private static String descriptors() throws IOException {
         List<String> out = new ArrayList<>();
-        try (var stream = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path fd : stream) {
-                String target;
-                try {
-                    target = Files.readSymbolicLink(fd).toString();
-                } catch (IOException e) {
-                    target = "?";
+        for (int attempt = 0; attempt < 5; attempt++) {
+            out.clear();
+            boolean vanished = false;
+            try (var stream = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+                for (Path fd : stream) {
+                    String target;
+                    try {
+                        target = Files.readSymbolicLink(fd).toString();
+                    } catch (IOException e) {
+                        target = "?";
+                        vanished = true;
+                    }
+                    out.add(fd.getFileName() + "=" + target);
                 }
-                out.add(fd.getFileName() + "=" + target);
+            }
+            if (!vanished) {
+                break;
             }
         }
         out.sort(null);
